@@ -1,0 +1,330 @@
+/* heraldctl-output.c: printing profiles and deliveries as text or JSON */
+#define G_LOG_DOMAIN "heraldctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "heraldctl.h"
+
+void
+heraldctl_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+JsonNode *
+heraldctl_profile_to_json (HeraldProfile *profile)
+{
+  g_autoptr(GVariant) settings = herald_profile_get_settings (profile);
+
+  return json_gvariant_serialize (settings);
+}
+
+static void
+add_string_member (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_time_member (JsonBuilder *builder,
+                 const char  *name,
+                 GDateTime   *time)
+{
+  g_autofree char *iso = NULL;
+
+  if (time != NULL)
+    iso = g_date_time_format_iso8601 (time);
+  add_string_member (builder, name, iso);
+}
+
+JsonNode *
+heraldctl_delivery_to_json (HeraldDelivery *delivery)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GPtrArray *recipients = herald_delivery_get_recipients (delivery);
+
+  json_builder_begin_object (builder);
+  add_string_member (builder, "id", herald_delivery_get_id (delivery));
+  add_string_member (builder, "state",
+                     herald_delivery_state_to_string (herald_delivery_get_state (delivery)));
+  add_string_member (builder, "profile", herald_delivery_get_profile (delivery));
+  add_string_member (builder, "subject", herald_delivery_get_subject (delivery));
+  add_string_member (builder, "app-name", herald_delivery_get_app_name (delivery));
+  add_string_member (builder, "category", herald_delivery_get_category (delivery));
+  add_string_member (builder, "urgency",
+                     herald_urgency_to_string (herald_delivery_get_urgency (delivery)));
+  json_builder_set_member_name (builder, "attempts");
+  json_builder_add_int_value (builder, herald_delivery_get_attempts (delivery));
+  add_time_member (builder, "next-attempt", herald_delivery_get_next_attempt (delivery));
+  add_time_member (builder, "created", herald_delivery_get_created (delivery));
+  add_time_member (builder, "updated", herald_delivery_get_updated (delivery));
+  add_string_member (builder, "reply", herald_delivery_get_reply (delivery));
+  add_string_member (builder, "reason", herald_delivery_get_reason (delivery));
+  add_string_member (builder, "message-id", herald_delivery_get_message_id (delivery));
+  json_builder_set_member_name (builder, "recipients");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < recipients->len; i++) {
+    HeraldRecipient *recipient = g_ptr_array_index (recipients, i);
+
+    json_builder_begin_object (builder);
+    add_string_member (builder, "address", herald_recipient_get_address (recipient));
+    add_string_member (builder, "kind", herald_recipient_get_kind (recipient));
+    add_string_member (builder, "state", herald_recipient_get_state (recipient));
+    add_string_member (builder, "reply", herald_recipient_get_reply (recipient));
+    add_string_member (builder, "enhanced-code", herald_recipient_get_enhanced_code (recipient));
+    add_string_member (builder, "profile", herald_recipient_get_profile (recipient));
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* Local time for people, or "-" when unset. */
+char *
+heraldctl_format_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup ("-");
+  local = g_date_time_to_local (time);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}
+
+/* Text from the gateway may hold anything a sender put there: never let
+ * control characters (terminal escapes, line breaks) reach the terminal. */
+char *
+heraldctl_sanitize (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+
+    if (g_unichar_iscntrl (c))
+      g_string_append_unichar (out, 0xFFFD);
+    else
+      g_string_append_unichar (out, c);
+  }
+  return g_string_free (out, FALSE);
+}
+
+/* Pads @text with spaces to @width characters (not bytes). */
+static void
+print_cell (const char *text,
+            guint       width,
+            gboolean    last)
+{
+  glong length = g_utf8_strlen (text, -1);
+
+  g_print ("%s", text);
+  if (last) {
+    g_print ("\n");
+    return;
+  }
+  for (glong i = length; i < (glong) width + 2; i++)
+    g_print (" ");
+}
+
+/* Prints rows of @n_columns cells (a flat array of strings) as a table. */
+static void
+print_table (GPtrArray *cells,
+             guint      n_columns)
+{
+  g_autofree guint *widths = g_new0 (guint, n_columns);
+
+  for (guint i = 0; i < cells->len; i++) {
+    char *clean = heraldctl_sanitize (g_ptr_array_index (cells, i));
+
+    g_free (g_ptr_array_index (cells, i));
+    cells->pdata[i] = clean;
+  }
+
+  for (guint i = 0; i < cells->len; i++) {
+    guint length = g_utf8_strlen (g_ptr_array_index (cells, i), -1);
+    widths[i % n_columns] = MAX (widths[i % n_columns], length);
+  }
+  for (guint i = 0; i < cells->len; i++)
+    print_cell (g_ptr_array_index (cells, i), widths[i % n_columns],
+                i % n_columns == n_columns - 1);
+}
+
+static char *
+profile_target (HeraldProfile *profile)
+{
+  const char *host = herald_profile_get_string (profile, "host");
+  const char *maildir = herald_profile_get_string (profile, "maildir-path");
+  const char *fax_backend = herald_profile_get_string (profile, "fax-backend");
+
+  if (host != NULL && *host != '\0') {
+    guint64 port = herald_profile_get_uint64 (profile, "port");
+    if (port > 0)
+      return g_strdup_printf ("%s:%" G_GUINT64_FORMAT, host, port);
+    return g_strdup (host);
+  }
+  if (maildir != NULL && *maildir != '\0')
+    return g_strdup (maildir);
+  if (fax_backend != NULL && *fax_backend != '\0')
+    return g_strdup (fax_backend);
+  return g_strdup ("-");
+}
+
+void
+heraldctl_print_profiles (GPtrArray *profiles)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (cells, g_strdup (_("NAME")));
+  g_ptr_array_add (cells, g_strdup (_("TRANSPORT")));
+  g_ptr_array_add (cells, g_strdup (_("DEFAULT")));
+  g_ptr_array_add (cells, g_strdup (_("TARGET")));
+  for (guint i = 0; i < profiles->len; i++) {
+    HeraldProfile *profile = g_ptr_array_index (profiles, i);
+    const char *transport = herald_profile_get_transport (profile);
+
+    g_ptr_array_add (cells, g_strdup (herald_profile_get_name (profile)));
+    g_ptr_array_add (cells, g_strdup (transport != NULL ? transport : "-"));
+    g_ptr_array_add (cells, g_strdup (herald_profile_get_is_default (profile) ? _("yes") : ""));
+    g_ptr_array_add (cells, profile_target (profile));
+  }
+  print_table (cells, 4);
+}
+
+/* "KEY-set" booleans stand for secrets: show only whether one is set. */
+static gboolean
+is_secret_flag (HeraldProfile *profile,
+                const char    *key)
+{
+  GVariant *value = herald_profile_get_setting (profile, key);
+
+  return g_str_has_suffix (key, "-set") && value != NULL &&
+         g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN);
+}
+
+void
+heraldctl_print_profile (HeraldProfile *profile)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) keys = herald_profile_get_keys (profile);
+  const char * const first[] = { "name", "transport", "default", NULL };
+
+  for (guint i = 0; first[i] != NULL; i++) {
+    char *value = herald_profile_format_setting (profile, first[i]);
+    g_ptr_array_add (cells, g_strconcat (first[i], ":", NULL));
+    g_ptr_array_add (cells, value != NULL ? value : g_strdup ("-"));
+  }
+  for (guint i = 0; keys[i] != NULL; i++) {
+    const char *key = keys[i];
+
+    if (g_strv_contains (first, key))
+      continue;
+    if (is_secret_flag (profile, key)) {
+      g_autofree char *secret = g_strndup (key, strlen (key) - strlen ("-set"));
+      g_ptr_array_add (cells, g_strconcat (secret, ":", NULL));
+      g_ptr_array_add (cells, g_strdup (herald_profile_get_boolean (profile, key) ?
+                                        _("(set)") : _("(not set)")));
+      continue;
+    }
+    g_ptr_array_add (cells, g_strconcat (key, ":", NULL));
+    g_ptr_array_add (cells, herald_profile_format_setting (profile, key));
+  }
+  print_table (cells, 2);
+}
+
+static void
+add_row (GPtrArray  *cells,
+         const char *label,
+         const char *value)
+{
+  g_ptr_array_add (cells, g_strconcat (label, ":", NULL));
+  g_ptr_array_add (cells, g_strdup (value != NULL && *value != '\0' ? value : "-"));
+}
+
+void
+heraldctl_print_delivery (HeraldDelivery *delivery)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *attempts = g_strdup_printf ("%u", herald_delivery_get_attempts (delivery));
+  g_autofree char *created = heraldctl_format_time (herald_delivery_get_created (delivery));
+  g_autofree char *updated = heraldctl_format_time (herald_delivery_get_updated (delivery));
+  g_autofree char *next = heraldctl_format_time (herald_delivery_get_next_attempt (delivery));
+  GPtrArray *recipients = herald_delivery_get_recipients (delivery);
+
+  add_row (cells, _("ID"), herald_delivery_get_id (delivery));
+  add_row (cells, _("State"),
+           herald_delivery_state_to_string (herald_delivery_get_state (delivery)));
+  add_row (cells, _("Profile"), herald_delivery_get_profile (delivery));
+  add_row (cells, _("Subject"), herald_delivery_get_subject (delivery));
+  add_row (cells, _("Application"), herald_delivery_get_app_name (delivery));
+  add_row (cells, _("Category"), herald_delivery_get_category (delivery));
+  add_row (cells, _("Urgency"), herald_urgency_to_string (herald_delivery_get_urgency (delivery)));
+  add_row (cells, _("Attempts"), attempts);
+  add_row (cells, _("Next attempt"), next);
+  add_row (cells, _("Created"), created);
+  add_row (cells, _("Updated"), updated);
+  add_row (cells, _("Message-ID"), herald_delivery_get_message_id (delivery));
+  add_row (cells, _("Reply"), herald_delivery_get_reply (delivery));
+  add_row (cells, _("Reason"), herald_delivery_get_reason (delivery));
+  for (guint i = 0; i < recipients->len; i++) {
+    HeraldRecipient *recipient = g_ptr_array_index (recipients, i);
+    const char *kind = herald_recipient_get_kind (recipient);
+    const char *reply = herald_recipient_get_reply (recipient);
+    const char *state = herald_recipient_get_state (recipient);
+    g_autofree char *line = NULL;
+
+    line = g_strdup_printf ("%s %s (%s)%s%s", kind != NULL ? kind : "to",
+                            herald_recipient_get_address (recipient),
+                            state != NULL ? state : "-",
+                            reply != NULL && *reply != '\0' ? ": " : "",
+                            reply != NULL ? reply : "");
+    if (i == 0) {
+      add_row (cells, _("Recipients"), line);
+    } else {
+      g_ptr_array_add (cells, g_strdup (""));
+      g_ptr_array_add (cells, g_steal_pointer (&line));
+    }
+  }
+  print_table (cells, 2);
+}
+
+void
+heraldctl_print_deliveries (GPtrArray *deliveries)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (cells, g_strdup (_("ID")));
+  g_ptr_array_add (cells, g_strdup (_("STATE")));
+  g_ptr_array_add (cells, g_strdup (_("PROFILE")));
+  g_ptr_array_add (cells, g_strdup (_("UPDATED")));
+  g_ptr_array_add (cells, g_strdup (_("SUBJECT")));
+  for (guint i = 0; i < deliveries->len; i++) {
+    HeraldDelivery *delivery = g_ptr_array_index (deliveries, i);
+    const char *profile = herald_delivery_get_profile (delivery);
+    const char *subject = herald_delivery_get_subject (delivery);
+
+    g_ptr_array_add (cells, g_strdup (herald_delivery_get_id (delivery)));
+    g_ptr_array_add (cells, g_strdup (herald_delivery_state_to_string (
+                                        herald_delivery_get_state (delivery))));
+    g_ptr_array_add (cells, g_strdup (profile != NULL ? profile : "-"));
+    g_ptr_array_add (cells, heraldctl_format_time (herald_delivery_get_updated (delivery)));
+    g_ptr_array_add (cells, g_strdup (subject != NULL ? subject : ""));
+  }
+  print_table (cells, 5);
+}

@@ -1,0 +1,259 @@
+/* heraldctl.c: command-line client of the Herald gateway */
+#define G_LOG_DOMAIN "heraldctl"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+
+#include "heraldctl.h"
+
+static const char *
+exit_codes_text (void)
+{
+  return _("Exit status:\n"
+           "  0  success\n"
+           "  1  failure: the gateway or the system reported an error\n"
+           "  2  usage error: bad command, option or argument\n"
+           "  3  with --wait: the delivery failed or was cancelled\n"
+           "  4  the gateway cannot be reached (no bus, or not running and not activatable)\n");
+}
+
+static char *
+main_description (void)
+{
+  return g_strconcat (_("Commands:\n"
+                        "  profile list                      List the profiles\n"
+                        "  profile show NAME                 Show the settings of a profile\n"
+                        "  profile add NAME [KEY=VALUE…]     Add a profile\n"
+                        "  profile set NAME KEY=VALUE…       Change settings (KEY= resets a key)\n"
+                        "  profile remove NAME               Remove a profile and its secrets\n"
+                        "  profile set-password NAME [--key KEY]\n"
+                        "                                    Set a secret, read from the terminal\n"
+                        "                                    without echo, or from standard input\n"
+                        "  send [OPTION…]                    Send a notification\n"
+                        "  delivery show ID                  Show a delivery\n"
+                        "  delivery list [OPTION…]           List deliveries, newest first\n"
+                        "  delivery cancel ID                Cancel a queued or deferred delivery\n"
+                        "  delivery wait ID                  Wait until a delivery is final\n"
+                        "\n"
+                        "Run “heraldctl COMMAND --help” for the options of a command.\n"
+                        "\n"),
+                      exit_codes_text (), NULL);
+}
+
+static void
+add_global_entries (GOptionContext *context,
+                    HeraldCtl      *ctl)
+{
+  const GOptionEntry entries[] = {
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &ctl->json,
+      N_("Print machine-readable JSON"), NULL },
+    { "system", 0, 0, G_OPTION_ARG_NONE, &ctl->system_bus,
+      N_("Talk to the system gateway instead of the session one"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+/* A context with @entries and the global options, for one command. */
+GOptionContext *
+heraldctl_option_context_new (HeraldCtl          *ctl,
+                              const char         *command,
+                              const char         *parameter_string,
+                              const char         *summary,
+                              const GOptionEntry *entries)
+{
+  g_autofree char *description = NULL;
+  g_autofree char *usage = NULL;
+  GOptionContext *context;
+
+  if (command != NULL)
+    usage = g_strjoin (" ", command, parameter_string, NULL);
+  else
+    usage = g_strdup (parameter_string);
+  context = g_option_context_new (usage);
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, summary);
+  description = g_strdup (exit_codes_text ());
+  g_option_context_set_description (context, description);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  add_global_entries (context, ctl);
+  return context;
+}
+
+gboolean
+heraldctl_parse_options (GOptionContext   *context,
+                         int              *argc,
+                         char           ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error)) {
+    heraldctl_usage_error ("%s", error->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+int
+heraldctl_usage_error (const char *format,
+                       ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("heraldctl: %s\n", message);
+  g_printerr (_("Try “heraldctl --help” for more information.\n"));
+  return HERALDCTL_EXIT_USAGE;
+}
+
+static gboolean
+error_is_unreachable (const GError *error)
+{
+  static const GDBusError unreachable[] = {
+    G_DBUS_ERROR_SERVICE_UNKNOWN,
+    G_DBUS_ERROR_NAME_HAS_NO_OWNER,
+    G_DBUS_ERROR_NO_REPLY,
+    G_DBUS_ERROR_TIMEOUT,
+    G_DBUS_ERROR_TIMED_OUT,
+    G_DBUS_ERROR_DISCONNECTED,
+    G_DBUS_ERROR_NO_SERVER,
+    G_DBUS_ERROR_UNKNOWN_OBJECT,
+    G_DBUS_ERROR_UNKNOWN_INTERFACE,
+    G_DBUS_ERROR_SPAWN_EXEC_FAILED,
+    G_DBUS_ERROR_SPAWN_FORK_FAILED,
+    G_DBUS_ERROR_SPAWN_CHILD_EXITED,
+    G_DBUS_ERROR_SPAWN_CHILD_SIGNALED,
+    G_DBUS_ERROR_SPAWN_FAILED,
+    G_DBUS_ERROR_SPAWN_SETUP_FAILED,
+    G_DBUS_ERROR_SPAWN_CONFIG_INVALID,
+    G_DBUS_ERROR_SPAWN_SERVICE_INVALID,
+    G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND,
+    G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID,
+    G_DBUS_ERROR_SPAWN_FILE_INVALID,
+    G_DBUS_ERROR_SPAWN_NO_MEMORY,
+  };
+
+  if (error->domain == G_DBUS_ERROR) {
+    for (guint i = 0; i < G_N_ELEMENTS (unreachable); i++) {
+      if (error->code == (int) unreachable[i])
+        return TRUE;
+    }
+    return FALSE;
+  }
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
+/* Prints "heraldctl: MESSAGE" and returns the matching exit code. */
+int
+heraldctl_fail (HeraldCtl    *ctl,
+                const GError *error)
+{
+  g_autofree char *message = heraldctl_sanitize (error->message);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return HERALDCTL_EXIT_FAILURE;
+  if (error_is_unreachable (error)) {
+    g_printerr ("heraldctl: %s: %s\n",
+                ctl->system_bus ? _("cannot reach the Herald gateway on the system bus")
+                                : _("cannot reach the Herald gateway on the session bus"),
+                message);
+    return HERALDCTL_EXIT_UNREACHABLE;
+  }
+  g_printerr ("heraldctl: %s\n", message);
+  return HERALDCTL_EXIT_FAILURE;
+}
+
+/* Connects to the bus; on failure prints why and sets @exit_status. */
+HeraldClient *
+heraldctl_connect (HeraldCtl *ctl,
+                   int       *exit_status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ctl->client != NULL)
+    return ctl->client;
+  ctl->client = herald_client_new_sync (ctl->system_bus ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION,
+                                        NULL, &error);
+  if (ctl->client == NULL) {
+    g_printerr ("heraldctl: %s: %s\n",
+                ctl->system_bus ? _("cannot connect to the system bus")
+                                : _("cannot connect to the session bus"),
+                error->message);
+    *exit_status = HERALDCTL_EXIT_UNREACHABLE;
+  }
+  return ctl->client;
+}
+
+typedef int (*CommandFunc) (HeraldCtl *, int, char **);
+
+static const struct {
+  const char  *name;
+  CommandFunc  func;
+} commands[] = {
+  { "profile", heraldctl_profile },
+  { "send", heraldctl_send },
+  { "delivery", heraldctl_delivery },
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *description = NULL;
+  HeraldCtl ctl = { 0 };
+  gboolean version = FALSE;
+  int status;
+  const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("heraldctl");
+
+  context = heraldctl_option_context_new (&ctl, NULL, _("COMMAND [ARGUMENT…]"),
+                                          _("Manage the Herald notification gateway: its "
+                                            "profiles, notifications and deliveries."),
+                                          entries);
+  description = main_description ();
+  g_option_context_set_description (context, description);
+  /* options after the command belong to the command */
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!heraldctl_parse_options (context, &argc, &argv))
+    return HERALDCTL_EXIT_USAGE;
+
+  if (version) {
+    g_print ("heraldctl %s\n", PACKAGE_VERSION);
+    return HERALDCTL_EXIT_OK;
+  }
+  if (argc < 2)
+    return heraldctl_usage_error (_("no command given"));
+
+  status = -1;
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
+    if (g_strcmp0 (argv[1], commands[i].name) == 0) {
+      status = commands[i].func (&ctl, argc - 1, argv + 1);
+      break;
+    }
+  }
+  if (status < 0)
+    status = heraldctl_usage_error (_("unknown command “%s”"), argv[1]);
+
+  g_clear_object (&ctl.client);
+  return status;
+}

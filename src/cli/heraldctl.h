@@ -1,0 +1,72 @@
+/* heraldctl.h: what the heraldctl-*.c files share */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "herald.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes; documented in --help and heraldctl(1). */
+typedef enum {
+  HERALDCTL_EXIT_OK = 0,              /* success */
+  HERALDCTL_EXIT_FAILURE = 1,         /* the gateway or the system reported an error */
+  HERALDCTL_EXIT_USAGE = 2,           /* bad command line */
+  HERALDCTL_EXIT_DELIVERY_FAILED = 3, /* --wait: the delivery failed or was cancelled */
+  HERALDCTL_EXIT_UNREACHABLE = 4,     /* no bus, or the gateway is not running */
+} HeraldCtlExit;
+
+typedef struct {
+  gboolean      json;
+  gboolean      system_bus;
+  HeraldClient *client;
+} HeraldCtl;
+
+/* heraldctl.c */
+GOptionContext *heraldctl_option_context_new (HeraldCtl            *ctl,
+                                              const char           *command,
+                                              const char           *parameter_string,
+                                              const char           *summary,
+                                              const GOptionEntry   *entries);
+gboolean        heraldctl_parse_options      (GOptionContext       *context,
+                                              int                  *argc,
+                                              char               ***argv);
+int             heraldctl_usage_error        (const char           *format,
+                                              ...) G_GNUC_PRINTF (1, 2);
+int             heraldctl_fail               (HeraldCtl            *ctl,
+                                              const GError         *error);
+HeraldClient   *heraldctl_connect            (HeraldCtl            *ctl,
+                                              int                  *exit_status);
+
+/* heraldctl-output.c */
+char           *heraldctl_sanitize           (const char           *text);
+void            heraldctl_print_json         (JsonNode             *node);
+JsonNode       *heraldctl_profile_to_json    (HeraldProfile        *profile);
+JsonNode       *heraldctl_delivery_to_json   (HeraldDelivery       *delivery);
+char           *heraldctl_format_time        (GDateTime            *time);
+void            heraldctl_print_profile      (HeraldProfile        *profile);
+void            heraldctl_print_profiles     (GPtrArray            *profiles);
+void            heraldctl_print_delivery     (HeraldDelivery       *delivery);
+void            heraldctl_print_deliveries   (GPtrArray            *deliveries);
+
+/* heraldctl-password.c */
+char           *heraldctl_read_secret        (const char           *prompt,
+                                              GError              **error);
+void            heraldctl_free_secret        (char                 *secret);
+
+/* heraldctl-wait.c */
+int             heraldctl_follow_delivery    (HeraldCtl            *ctl,
+                                              const char           *id);
+
+/* commands */
+int             heraldctl_profile            (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+int             heraldctl_send               (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+int             heraldctl_delivery           (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+
+G_END_DECLS

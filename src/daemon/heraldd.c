@@ -1,0 +1,188 @@
+/* heraldd.c: the Herald notification gateway daemon */
+#define G_LOG_DOMAIN "heraldd"
+
+#include "config.h"
+
+#include <locale.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <gmime/gmime.h>
+
+#include "herald-error.h"
+#include "gw-config.h"
+#include "gw-service.h"
+
+#define IDLE_CHECK_SECONDS 1
+
+typedef struct {
+  GMainLoop *loop;
+  GwService *service;
+  gint64     idle_timeout_us;
+  int        exit_status;
+  gboolean   name_acquired;
+} Daemon;
+
+static gboolean
+quit_on_signal_cb (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  g_info ("Terminating on signal");
+  g_main_loop_quit (daemon->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+idle_check_cb (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  gint64 idle = g_get_monotonic_time () - gw_service_get_last_activity (daemon->service);
+
+  /* Never leave work behind: bus activation would not bring us back for it. */
+  if (idle >= daemon->idle_timeout_us && !gw_service_is_busy (daemon->service)) {
+    g_info ("Exiting after %" G_GINT64_FORMAT " s without activity", idle / G_USEC_PER_SEC);
+    g_main_loop_quit (daemon->loop);
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+bus_acquired_cb (GDBusConnection *connection,
+                 const char      *name,
+                 gpointer         user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_service_export (daemon->service, connection, &error)) {
+    g_printerr ("heraldd: %s\n", error->message);
+    daemon->exit_status = EXIT_FAILURE;
+    g_main_loop_quit (daemon->loop);
+  }
+}
+
+static void
+name_acquired_cb (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  Daemon *daemon = user_data;
+
+  daemon->name_acquired = TRUE;
+  g_info ("Serving %s", name);
+}
+
+static void
+name_lost_cb (GDBusConnection *connection,
+              const char      *name,
+              gpointer         user_data)
+{
+  Daemon *daemon = user_data;
+
+  if (connection == NULL)
+    g_printerr (_("heraldd: cannot connect to the bus\n"));
+  else if (daemon->name_acquired)
+    g_printerr (_("heraldd: lost the bus name %s\n"), name);
+  else
+    g_printerr (_("heraldd: the bus name %s is taken or not allowed (is another heraldd running?)\n"), name);
+  daemon->exit_status = EXIT_FAILURE;
+  g_main_loop_quit (daemon->loop);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gboolean system_bus = FALSE, session_bus = FALSE, verbose = FALSE, version = FALSE;
+  int idle_timeout = 0;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *config_dir = NULL;
+  const GOptionEntry entries[] = {
+    { "system", 0, 0, G_OPTION_ARG_NONE, &system_bus, N_("Serve on the system bus"), NULL },
+    { "session", 0, 0, G_OPTION_ARG_NONE, &session_bus, N_("Serve on the session bus (the default)"), NULL },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
+      N_("Exit after SECONDS without calls and with nothing queued (for bus activation)"), N_("SECONDS") },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, N_("Keep profiles, secrets and the queue in DIR"), N_("DIR") },
+    { "config-dir", 0, 0, G_OPTION_ARG_FILENAME, &config_dir, N_("Read heraldd.conf from DIR"), N_("DIR") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log informational messages"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwConfig) config = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  const char *plugin_dir;
+  Daemon daemon = { 0 };
+  guint owner_id;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("Herald notification gateway: routes, queues and delivers notifications sent over D-Bus."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+    g_printerr ("heraldd: %s\n", error->message);
+    return 2;
+  }
+  if (version) {
+    g_print ("heraldd %s\n", PACKAGE_VERSION);
+    return EXIT_SUCCESS;
+  }
+  if (system_bus && session_bus) {
+    g_printerr (_("heraldd: --system and --session exclude each other\n"));
+    return 2;
+  }
+  if (idle_timeout < 0) {
+    g_printerr (_("heraldd: --idle-timeout must not be negative\n"));
+    return 2;
+  }
+  if (verbose)
+    g_log_set_debug_enabled (TRUE);
+
+  g_mime_init ();
+  /* Keep newly created files private whatever umask we were started with. */
+  umask (0077);
+
+  config = gw_config_new (system_bus, state_dir, config_dir, &error);
+  if (config == NULL) {
+    g_printerr ("heraldd: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+  /* HERALD_PLUGIN_DIR: colon-separated directories, for running from a build tree. */
+  plugin_dir = g_getenv ("HERALD_PLUGIN_DIR");
+  if (plugin_dir == NULL)
+    plugin_dir = HERALD_PLUGINDIR;
+  daemon.service = gw_service_new (config, plugin_dir, &error);
+  if (daemon.service == NULL) {
+    g_printerr ("heraldd: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  daemon.loop = loop;
+  daemon.idle_timeout_us = (gint64) idle_timeout * G_USEC_PER_SEC;
+  g_unix_signal_add (SIGTERM, quit_on_signal_cb, &daemon);
+  g_unix_signal_add (SIGINT, quit_on_signal_cb, &daemon);
+  if (idle_timeout > 0)
+    g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, &daemon);
+
+  owner_id = g_bus_own_name (system_bus ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION,
+                             GW_SERVICE_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
+                             bus_acquired_cb, name_acquired_cb, name_lost_cb, &daemon, NULL);
+  g_main_loop_run (loop);
+
+  g_bus_unown_name (owner_id);
+  gw_service_shutdown (daemon.service);
+  g_clear_object (&daemon.service);
+  g_mime_shutdown ();
+  return daemon.exit_status;
+}

@@ -1,0 +1,380 @@
+/* gw-composer.c: turns a notification into the final MIME message (GMime)
+ *
+ * The queue stores the composed message, so a retry sends the same bytes
+ * with the same Message-ID.
+ */
+#define G_LOG_DOMAIN "gw-composer"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-error.h"
+#include "gw-address.h"
+#include "gw-composer.h"
+#include "gw-gmime.h"
+
+/* Headers the composer owns; custom headers cannot replace them. */
+static const char * const reserved_headers[] = {
+  "from", "to", "cc", "bcc", "date", "message-id", "mime-version", "subject",
+  "reply-to", "sender", "return-path", "received", NULL
+};
+
+static gboolean
+header_name_is_valid (const char *name)
+{
+  gsize len = strlen (name);
+
+  if (len == 0 || len > 76)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++) {
+    if (*p < 33 || *p > 126 || *p == ':')
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+check_custom_header (const char *name,
+                     GError    **error)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  if (!header_name_is_valid (name)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is not a valid header name"), name);
+    return FALSE;
+  }
+  if (g_strv_contains (reserved_headers, lower) || g_str_has_prefix (lower, "content-") ||
+      g_str_has_prefix (lower, "resent-")) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                 _("Header “%s” is set by the gateway and cannot be given in “headers”"), name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+char *
+gw_composer_html_to_text (const char *html)
+{
+  static const struct { const char *entity; const char *text; } entities[] = {
+    { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" },
+    { "&#39;", "'" }, { "&apos;", "'" }, { "&nbsp;", " " },
+  };
+  GString *out = g_string_new (NULL);
+  const char *p = html;
+
+  while (*p != '\0') {
+    if (*p == '<') {
+      const char *end = strchr (p, '>');
+      g_autofree char *tag = NULL;
+
+      if (end == NULL)
+        break;
+      tag = g_ascii_strdown (p + 1, end - p - 1);
+      if (g_str_has_prefix (tag, "br") || g_str_has_prefix (tag, "/p") ||
+          g_str_has_prefix (tag, "/div") || g_str_has_prefix (tag, "/h") ||
+          g_str_has_prefix (tag, "/li") || g_str_has_prefix (tag, "/tr"))
+        g_string_append_c (out, '\n');
+      p = end + 1;
+      continue;
+    }
+    if (*p == '&') {
+      gboolean matched = FALSE;
+      for (guint i = 0; i < G_N_ELEMENTS (entities); i++) {
+        gsize len = strlen (entities[i].entity);
+        if (g_ascii_strncasecmp (p, entities[i].entity, len) == 0) {
+          g_string_append (out, entities[i].text);
+          p += len;
+          matched = TRUE;
+          break;
+        }
+      }
+      if (matched)
+        continue;
+    }
+    g_string_append_c (out, *p++);
+  }
+  return g_string_free (out, FALSE);
+}
+
+static GMimeObject *
+make_text_part (const char *subtype,
+                const char *text,
+                const char *charset,
+                GError    **error)
+{
+  g_autoptr(GMimeTextPart) part = g_mime_text_part_new_with_subtype (subtype);
+  g_autofree char *converted = NULL;
+  gsize converted_len = 0;
+
+  if (charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0) {
+    g_mime_text_part_set_text (part, text);
+  } else {
+    g_autoptr(GMimeStream) stream = NULL;
+    g_autoptr(GMimeDataWrapper) content = NULL;
+
+    converted = g_convert (text, -1, charset, "UTF-8", NULL, &converted_len, NULL);
+    if (converted == NULL) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                   _("The text cannot be written in the profile's charset %s"), charset);
+      return NULL;
+    }
+    stream = g_mime_stream_mem_new_with_buffer (converted, converted_len);
+    content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+    g_mime_part_set_content (GMIME_PART (part), content);
+    g_mime_text_part_set_charset (part, charset);
+    g_mime_part_set_content_encoding (GMIME_PART (part),
+      g_mime_part_get_best_content_encoding (GMIME_PART (part), GMIME_ENCODING_CONSTRAINT_7BIT));
+  }
+  return GMIME_OBJECT (g_steal_pointer (&part));
+}
+
+static GMimeObject *
+make_body (GwProfile      *profile,
+           GwNotification *n,
+           GError        **error)
+{
+  const char *charset = gw_profile_get_string (profile, "charset");
+  g_autofree char *generated = NULL;
+  const char *text = n->body;
+  g_autoptr(GMimeObject) text_part = NULL;
+  g_autoptr(GMimeObject) html_part = NULL;
+  GMimeMultipart *alternative;
+
+  if (text == NULL && n->html != NULL)
+    text = generated = gw_composer_html_to_text (n->html);
+  text_part = make_text_part ("plain", text != NULL ? text : "", charset, error);
+  if (text_part == NULL)
+    return NULL;
+  if (n->html == NULL || gw_profile_get_boolean (profile, "plain-text-only"))
+    return g_steal_pointer (&text_part);
+
+  html_part = make_text_part ("html", n->html, charset, error);
+  if (html_part == NULL)
+    return NULL;
+  alternative = g_mime_multipart_new_with_subtype ("alternative");
+  g_mime_multipart_add (alternative, text_part);
+  g_mime_multipart_add (alternative, html_part);
+  return GMIME_OBJECT (alternative);
+}
+
+static GMimeObject *
+make_attachment (GwAttachment *attachment)
+{
+  g_autofree char *mime_type = NULL;
+  g_autoptr(GMimePart) part = NULL;
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeDataWrapper) content = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (attachment->data, &size);
+
+  if (attachment->content_type != NULL) {
+    mime_type = g_strdup (attachment->content_type);
+  } else {
+    g_autofree char *guessed = g_content_type_guess (attachment->name, data, size, NULL);
+    mime_type = g_content_type_get_mime_type (guessed);
+    if (mime_type == NULL)
+      mime_type = g_strdup ("application/octet-stream");
+  }
+  part = g_mime_part_new_with_type ("application", "octet-stream");
+  {
+    g_autoptr(GMimeContentType) content_type = g_mime_content_type_parse (NULL, mime_type);
+    g_mime_object_set_content_type (GMIME_OBJECT (part), content_type);
+  }
+  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
+  content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+  g_mime_part_set_content (part, content);
+  g_mime_part_set_filename (part, attachment->name);
+  g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
+  return GMIME_OBJECT (g_steal_pointer (&part));
+}
+
+/* The list takes its own reference. */
+static void
+list_add_mailbox (InternetAddressList *list,
+                  const char          *name,
+                  const char          *addr)
+{
+  g_autoptr(InternetAddress) mailbox = internet_address_mailbox_new (name, addr);
+
+  internet_address_list_add (list, mailbox);
+}
+
+static gboolean
+add_mailboxes (InternetAddressList *list,
+               const char          *what,
+               GStrv                entries,
+               gboolean             strict,
+               GPtrArray           *envelope_rcpts,
+               GError             **error)
+{
+  for (guint i = 0; entries != NULL && entries[i] != NULL; i++) {
+    g_autofree char *name = NULL;
+    g_autofree char *addr = NULL;
+
+    if (!gw_address_parse (what, entries[i], strict, &name, &addr, error))
+      return FALSE;
+    if (list != NULL)
+      list_add_mailbox (list, name, addr);
+    g_ptr_array_add (envelope_rcpts, g_strdup (addr));
+    g_ptr_array_add (envelope_rcpts, g_strdup (what));
+  }
+  return TRUE;
+}
+
+static char *
+default_sender (void)
+{
+  return g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+}
+
+static gboolean
+set_from (GMimeMessage   *message,
+          GwProfile      *profile,
+          GwNotification *n,
+          gboolean        strict,
+          char          **sender,
+          GError        **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *addr = NULL;
+
+  if (n->from != NULL) {
+    if (!gw_profile_get_boolean (profile, "allow-from-override")) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED,
+                   _("Profile “%s” does not allow the sender to be changed (allow-from-override is off)"),
+                   gw_profile_get_name (profile));
+      return FALSE;
+    }
+    if (!gw_address_parse ("from", n->from, strict, &name, &addr, error))
+      return FALSE;
+  } else {
+    const char *from = gw_profile_get_string (profile, "from-address");
+    addr = from != NULL ? g_strdup (from) : default_sender ();
+    name = g_strdup (gw_profile_get_string (profile, "from-name"));
+  }
+  list_add_mailbox (g_mime_message_get_from (message), name, addr);
+  *sender = g_steal_pointer (&addr);
+  return TRUE;
+}
+
+static void
+add_herald_headers (GMimeObject    *object,
+                    GwNotification *n)
+{
+  static const char * const urgencies[] = { "low", "normal", "critical" };
+
+  /* RFC 3834: automatic mail, so vacation responders stay quiet. */
+  g_mime_object_set_header (object, "Auto-Submitted", "auto-generated", NULL);
+  if (n->app_name != NULL)
+    g_mime_object_set_header (object, "X-Herald-App", n->app_name, "utf-8");
+  if (n->category != NULL)
+    g_mime_object_set_header (object, "X-Herald-Category", n->category, "utf-8");
+  g_mime_object_set_header (object, "X-Herald-Urgency", urgencies[MIN (n->urgency, 2)], NULL);
+}
+
+static GBytes *
+serialize (GMimeMessage *message)
+{
+  g_autoptr(GMimeFormatOptions) options = g_mime_format_options_new ();
+  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new ();
+  GByteArray *buffer;
+
+  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
+  g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream);
+  buffer = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
+  return g_bytes_new (buffer->data, buffer->len);
+}
+
+GwEnvelope *
+gw_composer_compose (GwProfile      *profile,
+                     GwNotification *n,
+                     GError        **error)
+{
+  gboolean strict = gw_profile_get_boolean (profile, "strict-addresses");
+  guint64 limit = gw_profile_get_uint (profile, "max-attachment-size");
+  g_autoptr(GMimeMessage) message = g_mime_message_new (TRUE);
+  g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GMimeObject) body = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *sender = NULL;
+  g_autofree char *message_id = NULL;
+  GwEnvelope *envelope;
+
+  if (limit > 0 && n->attachments_size > limit) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                 _("Attachments total %" G_GUINT64_FORMAT " bytes, more than the %" G_GUINT64_FORMAT
+                   " bytes profile “%s” allows"), n->attachments_size, limit,
+                 gw_profile_get_name (profile));
+    return NULL;
+  }
+  if (!set_from (message, profile, n, strict, &sender, error))
+    return NULL;
+  if (!add_mailboxes (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_TO), "to",
+                      n->to, strict, rcpts, error) ||
+      !add_mailboxes (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_CC), "cc",
+                      n->cc, strict, rcpts, error) ||
+      !add_mailboxes (NULL, "bcc", n->bcc, strict, rcpts, error))
+    return NULL;
+  if (rcpts->len == 0) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_RECIPIENTS,
+                 _("Profile “%s” delivers mail; the notification has no mail recipient"),
+                 gw_profile_get_name (profile));
+    return NULL;
+  }
+  if (n->reply_to != NULL) {
+    g_autofree char *name = NULL;
+    g_autofree char *addr = NULL;
+
+    if (!gw_address_parse ("reply-to", n->reply_to, strict, &name, &addr, error))
+      return NULL;
+    list_add_mailbox (g_mime_message_get_reply_to (message), name, addr);
+  }
+  for (guint i = 0; i + 1 < n->headers->len; i += 2) {
+    if (!check_custom_header (g_ptr_array_index (n->headers, i), error))
+      return NULL;
+  }
+
+  g_mime_message_set_subject (message, n->subject != NULL ? n->subject : _("Notification"), "utf-8");
+  g_mime_message_set_date (message, now);
+  message_id = g_mime_utils_generate_message_id (gw_address_get_domain (sender));
+  g_mime_message_set_message_id (message, message_id);
+  add_herald_headers (GMIME_OBJECT (message), n);
+  for (guint i = 0; i + 1 < n->headers->len; i += 2)
+    g_mime_object_append_header (GMIME_OBJECT (message), g_ptr_array_index (n->headers, i),
+                                 g_ptr_array_index (n->headers, i + 1), "utf-8");
+
+  body = make_body (profile, n, error);
+  if (body == NULL)
+    return NULL;
+  if (n->attachments->len > 0) {
+    g_autoptr(GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
+
+    g_mime_multipart_add (mixed, body);
+    for (guint i = 0; i < n->attachments->len; i++) {
+      g_autoptr(GMimeObject) part = make_attachment (g_ptr_array_index (n->attachments, i));
+      g_mime_multipart_add (mixed, part);
+    }
+    g_mime_message_set_mime_part (message, GMIME_OBJECT (mixed));
+  } else {
+    g_mime_message_set_mime_part (message, body);
+  }
+
+  bytes = serialize (message);
+  envelope = gw_envelope_new (NULL, sender, message_id, bytes);
+  /* One envelope recipient per address, even if named in To and Cc. */
+  for (guint i = 0; i + 1 < rcpts->len; i += 2) {
+    const char *addr = g_ptr_array_index (rcpts, i);
+    gboolean seen = FALSE;
+
+    for (guint j = 0; j < i && !seen; j += 2)
+      seen = g_ascii_strcasecmp (addr, g_ptr_array_index (rcpts, j)) == 0;
+    if (!seen)
+      gw_envelope_add_recipient (envelope, addr, g_ptr_array_index (rcpts, i + 1));
+  }
+  return envelope;
+}

@@ -1,0 +1,26 @@
+/* gw-composer.h: turns a notification into the final MIME message (GMime) */
+#pragma once
+
+#include "gw-envelope.h"
+#include "gw-notification.h"
+#include "gw-profile.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Composes the message a profile sends for @notification: From from the
+ * profile (a notification's "from" only with allow-from-override), To and Cc
+ * headers, Bcc only in the envelope, Subject, Date, a new Message-ID, text or
+ * multipart/alternative body, attachments. The result has CRLF line ends.
+ * Errors: HERALD_ERROR_INVALID_ADDRESS, _INVALID_ARGUMENT, _TOO_LARGE,
+ * _NOT_AUTHORIZED (from override refused).
+ */
+GwEnvelope *gw_composer_compose      (GwProfile      *profile,
+                                      GwNotification *notification,
+                                      GError        **error);
+
+/* Plain text made from HTML: tags dropped, block ends as line breaks,
+ * common entities decoded. */
+char       *gw_composer_html_to_text (const char     *html);
+
+G_END_DECLS

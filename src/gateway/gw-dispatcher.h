@@ -1,0 +1,28 @@
+/* gw-dispatcher.h: takes due jobs from the queue and hands them to transports */
+#pragma once
+
+#include "gw-plugin-loader.h"
+#include "gw-profile-store.h"
+#include "gw-queue.h"
+
+G_BEGIN_DECLS
+
+#define GW_TYPE_DISPATCHER (gw_dispatcher_get_type ())
+G_DECLARE_FINAL_TYPE (GwDispatcher, gw_dispatcher, GW, DISPATCHER, GObject)
+
+GwDispatcher *gw_dispatcher_new        (GwQueue        *queue,
+                                        GwProfileStore *profiles,
+                                        GwPluginLoader *plugins);
+/* Looks for due work soon (coalesced); call after new work was committed. */
+void          gw_dispatcher_wake       (GwDispatcher   *self);
+/* Whether no delivery is in progress. */
+gboolean      gw_dispatcher_is_idle    (GwDispatcher   *self);
+/* Stops starting new work and cancels what is in flight. */
+void          gw_dispatcher_stop       (GwDispatcher   *self);
+
+/* Delay before attempt @attempt (1 = first retry): @retry_interval seconds
+ * doubling per attempt, capped at 4000 s (or @retry_interval if larger). */
+gint64        gw_dispatcher_retry_delay (guint64        retry_interval,
+                                         guint          attempt);
+
+G_END_DECLS

@@ -1,0 +1,381 @@
+/* gw-notification.c: a Send() request, checked and unpacked */
+#define G_LOG_DOMAIN "gw-notification"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-error.h"
+#include "gw-notification.h"
+
+#define MAX_TEXT_LENGTH      (1024 * 1024)
+#define MAX_HEADER_LENGTH    998
+#define MAX_LIST_LENGTH      1000
+#define MAX_ATTACHMENTS      100
+
+static void
+gw_attachment_free (GwAttachment *attachment)
+{
+  g_free (attachment->name);
+  g_free (attachment->content_type);
+  g_clear_pointer (&attachment->data, g_bytes_unref);
+  g_free (attachment);
+}
+
+void
+gw_notification_free (GwNotification *self)
+{
+  g_strfreev (self->to);
+  g_strfreev (self->cc);
+  g_strfreev (self->bcc);
+  g_strfreev (self->fax);
+  g_free (self->subject);
+  g_free (self->body);
+  g_free (self->html);
+  g_free (self->from);
+  g_free (self->reply_to);
+  g_ptr_array_unref (self->headers);
+  g_ptr_array_unref (self->attachments);
+  g_free (self->category);
+  g_free (self->app_name);
+  g_strfreev (self->tags);
+  g_free (self->profile);
+  g_free (self->idempotency_key);
+  g_free (self);
+}
+
+gboolean
+gw_check_header_text (const char *what,
+                      const char *value,
+                      GError    **error)
+{
+  for (const char *p = value; *p != '\0'; p++) {
+    guchar c = (guchar) *p;
+
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                   c == '\r' || c == '\n'
+                   ? _("“%s” must not contain a line break (CR or LF)")
+                   : _("“%s” must not contain control characters"), what);
+      return FALSE;
+    }
+  }
+  if (!g_utf8_validate (value, -1, NULL)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is not valid UTF-8"), what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+expect_type (const char         *key,
+             GVariant           *value,
+             const GVariantType *type,
+             GError            **error)
+{
+  if (g_variant_is_of_type (value, type))
+    return TRUE;
+  g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+               _("“%s” must be of D-Bus type %s, not %s"), key,
+               g_variant_type_peek_string (type), g_variant_get_type_string (value));
+  return FALSE;
+}
+
+/* Body text: any length up to the limit, newlines and tabs allowed. */
+static gboolean
+take_text (const char *key,
+           GVariant   *value,
+           char      **out,
+           GError    **error)
+{
+  const char *text;
+  gsize length;
+
+  if (!expect_type (key, value, G_VARIANT_TYPE_STRING, error))
+    return FALSE;
+  text = g_variant_get_string (value, &length);
+  if (length > MAX_TEXT_LENGTH) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                 _("“%s” is longer than %d bytes"), key, MAX_TEXT_LENGTH);
+    return FALSE;
+  }
+  if (!g_utf8_validate (text, (gssize) length, NULL)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                 _("“%s” is not valid UTF-8"), key);
+    return FALSE;
+  }
+  g_free (*out);
+  *out = g_strdup (text);
+  return TRUE;
+}
+
+/* A single-line value that may end up in a header or a protocol line. */
+static gboolean
+take_line (const char *key,
+           GVariant   *value,
+           char      **out,
+           GError    **error)
+{
+  const char *text;
+
+  if (!expect_type (key, value, G_VARIANT_TYPE_STRING, error))
+    return FALSE;
+  text = g_variant_get_string (value, NULL);
+  if (strlen (text) > MAX_HEADER_LENGTH) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                 _("“%s” is longer than %d bytes"), key, MAX_HEADER_LENGTH);
+    return FALSE;
+  }
+  if (!gw_check_header_text (key, text, error))
+    return FALSE;
+  g_free (*out);
+  *out = g_strdup (text);
+  return TRUE;
+}
+
+static gboolean
+take_lines (const char *key,
+            GVariant   *value,
+            GStrv      *out,
+            GError    **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GVariantIter iter;
+  const char *item;
+
+  if (!expect_type (key, value, G_VARIANT_TYPE_STRING_ARRAY, error))
+    return FALSE;
+  if (g_variant_n_children (value) > MAX_LIST_LENGTH) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                 _("“%s” has more than %d entries"), key, MAX_LIST_LENGTH);
+    return FALSE;
+  }
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "&s", &item)) {
+    if (strlen (item) > MAX_HEADER_LENGTH) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                   _("An entry of “%s” is longer than %d bytes"), key, MAX_HEADER_LENGTH);
+      return FALSE;
+    }
+    if (!gw_check_header_text (key, item, error))
+      return FALSE;
+    g_strv_builder_add (builder, item);
+  }
+  g_strfreev (*out);
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+static gboolean
+take_headers (GwNotification *self,
+              GVariant       *value,
+              GError        **error)
+{
+  GVariantIter iter;
+  const char *name, *text;
+
+  if (!expect_type ("headers", value, G_VARIANT_TYPE ("a{ss}"), error))
+    return FALSE;
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &text)) {
+    if (!gw_check_header_text ("headers", name, error) ||
+        !gw_check_header_text (name, text, error))
+      return FALSE;
+    g_ptr_array_add (self->headers, g_strdup (name));
+    g_ptr_array_add (self->headers, g_strdup (text));
+  }
+  return TRUE;
+}
+
+static GBytes *
+read_attachment_fd (const char *name,
+                    int         fd,
+                    guint64     budget,
+                    GError    **error)
+{
+  struct stat st;
+  g_autofree guint8 *data = NULL;
+  gsize done = 0;
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                 _("Attachment “%s” must be passed as a regular file"), name);
+    return NULL;
+  }
+  if ((guint64) st.st_size > budget) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                 _("Attachments are larger than the gateway's limit of %" G_GUINT64_FORMAT " bytes"),
+                 (guint64) GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE);
+    return NULL;
+  }
+  data = g_malloc ((gsize) st.st_size + 1);
+  while (done < (gsize) st.st_size) {
+    /* pread: the caller's file offset is not ours to move. */
+    ssize_t n = pread (fd, data + done, (gsize) st.st_size - done, (off_t) done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int saved_errno = errno;
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                   _("Cannot read attachment “%s”: %s"), name, g_strerror (saved_errno));
+      return NULL;
+    }
+    if (n == 0)
+      break;
+    done += (gsize) n;
+  }
+  return g_bytes_new_take (g_steal_pointer (&data), done);
+}
+
+static gboolean
+take_attachments (GwNotification *self,
+                  GVariant       *value,
+                  GUnixFDList    *fd_list,
+                  GError        **error)
+{
+  GVariantIter iter;
+  const char *name, *content_type;
+  gint32 handle;
+
+  if (!expect_type ("attachments", value, G_VARIANT_TYPE ("a(ssh)"), error))
+    return FALSE;
+  if (g_variant_n_children (value) > MAX_ATTACHMENTS) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                 _("A notification may carry at most %d attachments"), MAX_ATTACHMENTS);
+    return FALSE;
+  }
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "(&s&sh)", &name, &content_type, &handle)) {
+    g_autoptr(GError) fd_error = NULL;
+    GwAttachment *attachment;
+    GBytes *data;
+    int fd;
+
+    if (*name == '\0' || strchr (name, '/') != NULL || !gw_check_header_text ("attachments", name, error)) {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                     _("Attachment name “%s” must be a plain file name"), name);
+      return FALSE;
+    }
+    if (*content_type != '\0' && !gw_check_header_text ("attachments", content_type, error))
+      return FALSE;
+    if (fd_list == NULL || handle < 0 || handle >= g_unix_fd_list_get_length (fd_list)) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                   _("Attachment “%s” refers to a file descriptor that was not sent"), name);
+      return FALSE;
+    }
+    fd = g_unix_fd_list_get (fd_list, handle, &fd_error);
+    if (fd < 0) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                   _("Attachment “%s”: %s"), name, fd_error->message);
+      return FALSE;
+    }
+    data = read_attachment_fd (name, fd, GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE - self->attachments_size, error);
+    close (fd);
+    if (data == NULL)
+      return FALSE;
+    attachment = g_new0 (GwAttachment, 1);
+    attachment->name = g_strdup (name);
+    attachment->content_type = *content_type != '\0' ? g_strdup (content_type) : NULL;
+    attachment->data = data;
+    self->attachments_size += g_bytes_get_size (data);
+    g_ptr_array_add (self->attachments, attachment);
+  }
+  return TRUE;
+}
+
+static gboolean
+take_key (GwNotification *self,
+          const char     *key,
+          GVariant       *value,
+          GUnixFDList    *fd_list,
+          GError        **error)
+{
+  if (g_str_equal (key, "to"))
+    return take_lines (key, value, &self->to, error);
+  if (g_str_equal (key, "cc"))
+    return take_lines (key, value, &self->cc, error);
+  if (g_str_equal (key, "bcc"))
+    return take_lines (key, value, &self->bcc, error);
+  if (g_str_equal (key, "fax"))
+    return take_lines (key, value, &self->fax, error);
+  if (g_str_equal (key, "tags"))
+    return take_lines (key, value, &self->tags, error);
+  if (g_str_equal (key, "subject"))
+    return take_line (key, value, &self->subject, error);
+  if (g_str_equal (key, "body"))
+    return take_text (key, value, &self->body, error);
+  if (g_str_equal (key, "html"))
+    return take_text (key, value, &self->html, error);
+  if (g_str_equal (key, "from"))
+    return take_line (key, value, &self->from, error);
+  if (g_str_equal (key, "reply-to"))
+    return take_line (key, value, &self->reply_to, error);
+  if (g_str_equal (key, "category"))
+    return take_line (key, value, &self->category, error);
+  if (g_str_equal (key, "app-name"))
+    return take_line (key, value, &self->app_name, error);
+  if (g_str_equal (key, "profile"))
+    return take_line (key, value, &self->profile, error);
+  if (g_str_equal (key, "idempotency-key"))
+    return take_line (key, value, &self->idempotency_key, error);
+  if (g_str_equal (key, "headers"))
+    return take_headers (self, value, error);
+  if (g_str_equal (key, "attachments"))
+    return take_attachments (self, value, fd_list, error);
+  if (g_str_equal (key, "urgency")) {
+    if (!expect_type (key, value, G_VARIANT_TYPE_BYTE, error))
+      return FALSE;
+    self->urgency = g_variant_get_byte (value);
+    if (self->urgency > 2) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                   _("“urgency” must be 0 (low), 1 (normal) or 2 (critical), not %u"),
+                   self->urgency);
+      return FALSE;
+    }
+    return TRUE;
+  }
+  g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+               _("Unknown notification key “%s”"), key);
+  return FALSE;
+}
+
+static guint
+strv_length0 (GStrv strv)
+{
+  return strv != NULL ? g_strv_length (strv) : 0;
+}
+
+GwNotification *
+gw_notification_new_from_variant (GVariant    *dict,
+                                  GUnixFDList *fd_list,
+                                  GError     **error)
+{
+  g_autoptr(GwNotification) self = g_new0 (GwNotification, 1);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  self->urgency = 1;
+  self->headers = g_ptr_array_new_with_free_func (g_free);
+  self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_attachment_free);
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
+    g_autoptr(GVariant) owned = value;
+    if (!take_key (self, key, owned, fd_list, error))
+      return NULL;
+  }
+  if (strv_length0 (self->to) + strv_length0 (self->cc) + strv_length0 (self->bcc)
+      + strv_length0 (self->fax) == 0) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_RECIPIENTS,
+                 _("The notification has no recipient: give “to”, “cc”, “bcc” or “fax”"));
+    return NULL;
+  }
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,55 @@
+/* gw-notification.h: a Send() request, checked and unpacked */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char  *name;
+  char  *content_type;   /* NULL: detect */
+  GBytes *data;
+} GwAttachment;
+
+typedef struct {
+  GStrv      to;
+  GStrv      cc;
+  GStrv      bcc;
+  GStrv      fax;
+  char      *subject;
+  char      *body;
+  char      *html;
+  char      *from;
+  char      *reply_to;
+  GPtrArray *headers;       /* alternating name, value */
+  GPtrArray *attachments;   /* GwAttachment */
+  guint64    attachments_size;
+  char      *category;
+  guint8     urgency;       /* 0 low, 1 normal, 2 critical */
+  char      *app_name;
+  GStrv      tags;
+  char      *profile;
+  char      *idempotency_key;
+} GwNotification;
+
+/* Hard ceiling on attachment bytes read into one notification, whatever the
+ * profile allows: the composed message is held in memory and in the queue. */
+#define GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+
+/*
+ * Checks every key's type and value (unknown keys, control characters,
+ * urgency range) and reads the attachments from @fd_list, which must be
+ * regular files. Errors are HERALD_ERROR codes naming the key.
+ */
+GwNotification *gw_notification_new_from_variant (GVariant    *dict,
+                                                  GUnixFDList *fd_list,
+                                                  GError     **error);
+void            gw_notification_free             (GwNotification *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwNotification, gw_notification_free)
+
+/* Refuses CR, LF, NUL and other C0 controls except TAB. */
+gboolean        gw_check_header_text             (const char *what,
+                                                  const char *value,
+                                                  GError    **error);
+
+G_END_DECLS

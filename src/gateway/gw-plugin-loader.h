@@ -1,0 +1,30 @@
+/* gw-plugin-loader.h: finds and loads transport plugins */
+#pragma once
+
+#include "gw-transport.h"
+
+G_BEGIN_DECLS
+
+#define GW_TYPE_PLUGIN_LOADER (gw_plugin_loader_get_type ())
+G_DECLARE_FINAL_TYPE (GwPluginLoader, gw_plugin_loader, GW, PLUGIN_LOADER, GObject)
+
+GwPluginLoader *gw_plugin_loader_new            (void);
+
+/* Loads every module in @directory that passes gw_plugin_loader_check_file();
+ * refused modules are logged with the reason and skipped. */
+gboolean        gw_plugin_loader_load_directory (GwPluginLoader *self,
+                                                 const char     *directory,
+                                                 GError        **error);
+
+/* Whether @path may be loaded: a regular file (not a symlink to elsewhere),
+ * not writable by group or others, owned by root or the daemon's user. */
+gboolean        gw_plugin_loader_check_file     (const char     *path,
+                                                 GError        **error);
+
+/* (transfer none) or NULL */
+GwTransport    *gw_plugin_loader_lookup         (GwPluginLoader *self,
+                                                 const char     *name);
+/* (transfer full) sorted names of loaded transports */
+GStrv           gw_plugin_loader_dup_names      (GwPluginLoader *self);
+
+G_END_DECLS

@@ -1,0 +1,908 @@
+/* gw-queue.c: the durable queue's write side and its writer thread */
+#define G_LOG_DOMAIN "gw-queue"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-error.h"
+#include "gw-queue-private.h"
+
+/* Upper bound of operations folded into one transaction. */
+#define GROUP_COMMIT_MAX 512
+
+typedef enum {
+  OP_SUBMIT,
+  OP_CLAIM,
+  OP_RECORD,
+  OP_CANCEL,
+  OP_STOP,
+} OpKind;
+
+typedef struct {
+  OpKind        kind;
+  GTask        *task;
+  GwSubmission *submission;   /* SUBMIT */
+  char         *profile;      /* CLAIM */
+  guint         limit;        /* CLAIM */
+  GwQueuedJob  *job;          /* RECORD */
+  GwAttemptResult result;     /* RECORD, strings owned below */
+  char         *strings[5];
+  char         *delivery_id;  /* CANCEL */
+  GPtrArray    *claimed;      /* CLAIM output */
+  GError       *error;
+} Op;
+
+enum { SIGNAL_DELIVERY_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (GwQueue, gw_queue, G_TYPE_OBJECT)
+
+static const char schema_sql[] =
+  "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS deliveries ("
+  "  id TEXT PRIMARY KEY,"
+  "  created INTEGER NOT NULL,"
+  "  updated INTEGER NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  caller_uid INTEGER NOT NULL,"
+  "  urgency INTEGER NOT NULL,"
+  "  app_name TEXT, category TEXT, subject TEXT,"
+  "  idempotency_key TEXT,"
+  "  reason TEXT);"
+  "CREATE INDEX IF NOT EXISTS deliveries_created ON deliveries (created);"
+  "CREATE INDEX IF NOT EXISTS deliveries_idempotency ON deliveries (idempotency_key)"
+  "  WHERE idempotency_key IS NOT NULL;"
+  "CREATE TABLE IF NOT EXISTS jobs ("
+  "  id INTEGER PRIMARY KEY,"
+  "  delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,"
+  "  profile TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt INTEGER NOT NULL,"
+  "  expire_at INTEGER NOT NULL,"
+  "  sender TEXT NOT NULL,"
+  "  message_id TEXT NOT NULL,"
+  "  message BLOB NOT NULL,"
+  "  reply TEXT, enhanced_code TEXT, reason TEXT,"
+  "  fallback_of INTEGER);"
+  "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt);"
+  "CREATE INDEX IF NOT EXISTS jobs_delivery ON jobs (delivery_id);"
+  "CREATE TABLE IF NOT EXISTS recipients ("
+  "  job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+  "  idx INTEGER NOT NULL,"
+  "  address TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  reply TEXT, enhanced_code TEXT,"
+  "  PRIMARY KEY (job_id, idx));"
+  "CREATE TABLE IF NOT EXISTS attempts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+  "  started INTEGER NOT NULL,"
+  "  duration_us INTEGER NOT NULL,"
+  "  profile TEXT NOT NULL,"
+  "  result TEXT NOT NULL,"
+  "  reply TEXT, enhanced_code TEXT, tls TEXT);"
+  "CREATE INDEX IF NOT EXISTS attempts_job ON attempts (job_id);"
+  "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema-version', '1');";
+
+void
+gw_queue_set_sqlite_error (GError    **error,
+                           sqlite3    *db,
+                           int         rc,
+                           const char *what)
+{
+  int primary = rc & 0xff;
+
+  if (primary == SQLITE_FULL || primary == SQLITE_IOERR)
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
+                 _("The queue cannot be written (%s): %s"), what,
+                 primary == SQLITE_FULL ? _("the disk is full") : sqlite3_errstr (rc));
+  else
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
+                 _("Queue failure (%s): %s"), what,
+                 db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+}
+
+gboolean
+gw_queue_exec (sqlite3    *db,
+               const char *sql,
+               GError    **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK) {
+    gw_queue_set_sqlite_error (error, db, rc, sql);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- submissions and jobs ---- */
+
+GwSubmission *
+gw_submission_new (void)
+{
+  GwSubmission *self = g_new0 (GwSubmission, 1);
+
+  self->urgency = 1;
+  self->jobs = g_ptr_array_new ();
+  return self;
+}
+
+void
+gw_submission_add_job (GwSubmission *self,
+                       const char   *profile,
+                       gint64        expire_at,
+                       GwEnvelope   *envelope)
+{
+  GwSubmissionJob *job = g_new0 (GwSubmissionJob, 1);
+
+  job->profile = g_strdup (profile);
+  job->expire_at = expire_at;
+  job->envelope = g_object_ref (envelope);
+  g_ptr_array_add (self->jobs, job);
+}
+
+void
+gw_submission_free (GwSubmission *self)
+{
+  for (guint i = 0; i < self->jobs->len; i++) {
+    GwSubmissionJob *job = g_ptr_array_index (self->jobs, i);
+    g_free (job->profile);
+    g_object_unref (job->envelope);
+    g_free (job);
+  }
+  g_ptr_array_unref (self->jobs);
+  g_free (self->delivery_id);
+  g_free (self->app_name);
+  g_free (self->category);
+  g_free (self->subject);
+  g_free (self->idempotency_key);
+  g_free (self);
+}
+
+void
+gw_queued_job_free (GwQueuedJob *job)
+{
+  g_free (job->delivery_id);
+  g_free (job->profile);
+  g_clear_object (&job->envelope);
+  g_free (job);
+}
+
+static void
+op_free (Op *op)
+{
+  g_clear_object (&op->task);
+  g_clear_pointer (&op->submission, gw_submission_free);
+  g_free (op->profile);
+  g_free (op->delivery_id);
+  for (guint i = 0; i < G_N_ELEMENTS (op->strings); i++)
+    g_free (op->strings[i]);
+  g_clear_pointer (&op->claimed, g_ptr_array_unref);
+  g_clear_error (&op->error);
+  g_free (op);
+}
+
+/* ---- statements run by the writer thread ---- */
+
+typedef struct {
+  sqlite3   *db;
+  GHashTable *changed;  /* delivery id → new state, for the signal */
+} Writer;
+
+static sqlite3_stmt *
+prepare (Writer     *w,
+         const char *sql,
+         GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v3 (w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+
+  if (rc != SQLITE_OK) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "prepare");
+    return NULL;
+  }
+  return stmt;
+}
+
+/* Steps a statement that returns no rows, then finalizes it. */
+static gboolean
+step_done (Writer       *w,
+           sqlite3_stmt *stmt,
+           const char   *what,
+           GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, w->db, rc, what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *value)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* The delivery's state follows from its jobs' states. */
+static gboolean
+refresh_delivery_state (Writer     *w,
+                        const char *delivery_id,
+                        GError    **error)
+{
+  static const char select_sql[] =
+    "SELECT sum(state = 'sending'), sum(state = 'queued'), sum(state = 'deferred'),"
+    " sum(state = 'failed'), sum(state = 'cancelled'), count(*),"
+    " (SELECT reason FROM jobs WHERE delivery_id = ?1 AND reason IS NOT NULL ORDER BY id DESC LIMIT 1)"
+    " FROM jobs WHERE delivery_id = ?1";
+  sqlite3_stmt *stmt = prepare (w, select_sql, error);
+  const char *state;
+  g_autofree char *reason = NULL;
+  gint64 sending, queued, deferred, failed, cancelled, total;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW) {
+    gw_queue_set_sqlite_error (error, w->db, sqlite3_errcode (w->db), "delivery state");
+    sqlite3_finalize (stmt);
+    return FALSE;
+  }
+  sending = sqlite3_column_int64 (stmt, 0);
+  queued = sqlite3_column_int64 (stmt, 1);
+  deferred = sqlite3_column_int64 (stmt, 2);
+  failed = sqlite3_column_int64 (stmt, 3);
+  cancelled = sqlite3_column_int64 (stmt, 4);
+  total = sqlite3_column_int64 (stmt, 5);
+  reason = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  sqlite3_finalize (stmt);
+
+  if (sending > 0)
+    state = "sending";
+  else if (queued > 0)
+    state = "queued";
+  else if (deferred > 0)
+    state = "deferred";
+  else if (cancelled == total)
+    state = "cancelled";
+  else if (failed > 0)
+    state = "failed";
+  else
+    state = "sent";
+
+  stmt = prepare (w, "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
+                     "WHERE id = ? AND (state != ?1 OR reason IS NOT ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, state, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  bind_text_or_null (stmt, 3, reason);
+  sqlite3_bind_text (stmt, 4, delivery_id, -1, SQLITE_STATIC);
+  if (!step_done (w, stmt, "update delivery", error))
+    return FALSE;
+  if (sqlite3_changes (w->db) > 0)
+    g_hash_table_insert (w->changed, g_strdup (delivery_id), g_strdup (state));
+  return TRUE;
+}
+
+static gboolean
+insert_job (Writer          *w,
+            const char      *delivery_id,
+            GwSubmissionJob *job,
+            gint64           now,
+            GError         **error)
+{
+  sqlite3_stmt *stmt;
+  GwEnvelope *envelope = job->envelope;
+  GBytes *message = gw_envelope_get_message (envelope);
+  gint64 job_id;
+
+  stmt = prepare (w, "INSERT INTO jobs (delivery_id, profile, state, next_attempt, expire_at,"
+                     " sender, message_id, message) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, job->profile, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_int64 (stmt, 4, job->expire_at);
+  sqlite3_bind_text (stmt, 5, gw_envelope_get_sender (envelope), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, gw_envelope_get_message_id (envelope), -1, SQLITE_STATIC);
+  sqlite3_bind_blob64 (stmt, 7, g_bytes_get_data (message, NULL), g_bytes_get_size (message),
+                       SQLITE_STATIC);
+  if (!step_done (w, stmt, "insert job", error))
+    return FALSE;
+  job_id = sqlite3_last_insert_rowid (w->db);
+
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    GwRecipient *recipient = gw_envelope_get_recipient (envelope, i);
+
+    stmt = prepare (w, "INSERT INTO recipients (job_id, idx, address, kind, state)"
+                       " VALUES (?, ?, ?, ?, 'pending')", error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, job_id);
+    sqlite3_bind_int (stmt, 2, (int) i);
+    sqlite3_bind_text (stmt, 3, recipient->address, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 4, recipient->kind, -1, SQLITE_STATIC);
+    if (!step_done (w, stmt, "insert recipient", error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+run_submit (Writer *w,
+            Op     *op,
+            GError **error)
+{
+  GwSubmission *sub = op->submission;
+  gint64 now = g_get_real_time ();
+  sqlite3_stmt *stmt;
+
+  stmt = prepare (w, "INSERT INTO deliveries (id, created, updated, state, caller_uid, urgency,"
+                     " app_name, category, subject, idempotency_key)"
+                     " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sub->delivery_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_int64 (stmt, 4, sub->caller_uid);
+  sqlite3_bind_int (stmt, 5, sub->urgency);
+  bind_text_or_null (stmt, 6, sub->app_name);
+  bind_text_or_null (stmt, 7, sub->category);
+  bind_text_or_null (stmt, 8, sub->subject);
+  bind_text_or_null (stmt, 9, sub->idempotency_key);
+  if (!step_done (w, stmt, "insert delivery", error))
+    return FALSE;
+  for (guint i = 0; i < sub->jobs->len; i++) {
+    if (!insert_job (w, sub->delivery_id, g_ptr_array_index (sub->jobs, i), now, error))
+      return FALSE;
+  }
+  g_hash_table_insert (w->changed, g_strdup (sub->delivery_id), g_strdup ("queued"));
+  return TRUE;
+}
+
+static GwQueuedJob *
+job_from_row (Writer       *w,
+              sqlite3_stmt *stmt,
+              GError      **error)
+{
+  g_autoptr(GwQueuedJob) job = g_new0 (GwQueuedJob, 1);
+  g_autoptr(GBytes) message = NULL;
+  sqlite3_stmt *rstmt;
+  int rc;
+
+  job->job_id = sqlite3_column_int64 (stmt, 0);
+  job->delivery_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  job->profile = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  job->attempts = (guint) sqlite3_column_int (stmt, 3);
+  job->expire_at = sqlite3_column_int64 (stmt, 4);
+  message = g_bytes_new (sqlite3_column_blob (stmt, 7), (gsize) sqlite3_column_bytes (stmt, 7));
+  job->created = sqlite3_column_int64 (stmt, 8);
+  {
+    g_autofree char *job_id = g_strdup_printf ("%" G_GINT64_FORMAT, job->job_id);
+    job->envelope = gw_envelope_new (job_id, (const char *) sqlite3_column_text (stmt, 5),
+                                     (const char *) sqlite3_column_text (stmt, 6), message);
+  }
+
+  /* Only recipients still waiting are tried again. */
+  rstmt = prepare (w, "SELECT address, kind FROM recipients WHERE job_id = ?"
+                      " AND state IN ('pending', 'deferred') ORDER BY idx", error);
+  if (rstmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (rstmt, 1, job->job_id);
+  while ((rc = sqlite3_step (rstmt)) == SQLITE_ROW)
+    gw_envelope_add_recipient (job->envelope, (const char *) sqlite3_column_text (rstmt, 0),
+                               (const char *) sqlite3_column_text (rstmt, 1));
+  sqlite3_finalize (rstmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "read recipients");
+    return NULL;
+  }
+  return g_steal_pointer (&job);
+}
+
+static gboolean
+run_claim (Writer *w,
+           Op     *op,
+           GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare (w, "SELECT j.id, j.delivery_id, j.profile, j.attempts, j.expire_at, j.sender,"
+                     " j.message_id, j.message, d.created FROM jobs j"
+                     " JOIN deliveries d ON d.id = j.delivery_id"
+                     " WHERE j.profile = ? AND j.state IN ('queued', 'deferred')"
+                     " AND j.next_attempt <= ? ORDER BY j.next_attempt, j.id LIMIT ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op->profile, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  sqlite3_bind_int (stmt, 3, (int) op->limit);
+  op->claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_queued_job_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+    GwQueuedJob *job = job_from_row (w, stmt, error);
+    if (job == NULL) {
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+    g_ptr_array_add (op->claimed, job);
+  }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "claim jobs");
+    return FALSE;
+  }
+  for (guint i = 0; i < op->claimed->len; i++) {
+    GwQueuedJob *job = g_ptr_array_index (op->claimed, i);
+
+    stmt = prepare (w, "UPDATE jobs SET state = 'sending' WHERE id = ?", error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, job->job_id);
+    if (!step_done (w, stmt, "claim job", error) ||
+        !refresh_delivery_state (w, job->delivery_id, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+run_record (Writer *w,
+            Op     *op,
+            GError **error)
+{
+  GwQueuedJob *job = op->job;
+  const GwAttemptResult *r = &op->result;
+  GwEnvelope *envelope = job->envelope;
+  sqlite3_stmt *stmt;
+
+  stmt = prepare (w, "UPDATE jobs SET state = ?, attempts = attempts + 1, next_attempt = ?,"
+                     " reply = ?, enhanced_code = ?, reason = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, r->state, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, r->next_attempt);
+  bind_text_or_null (stmt, 3, r->reply);
+  bind_text_or_null (stmt, 4, r->enhanced_code);
+  bind_text_or_null (stmt, 5, r->reason);
+  sqlite3_bind_int64 (stmt, 6, job->job_id);
+  if (!step_done (w, stmt, "record result", error))
+    return FALSE;
+
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    GwRecipient *recipient = gw_envelope_get_recipient (envelope, i);
+
+    stmt = prepare (w, "UPDATE recipients SET state = ?, reply = ?, enhanced_code = ?"
+                       " WHERE job_id = ? AND address = ? AND kind = ?", error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_text (stmt, 1, gw_recipient_status_to_string (recipient->status), -1, SQLITE_STATIC);
+    bind_text_or_null (stmt, 2, recipient->reply);
+    bind_text_or_null (stmt, 3, recipient->enhanced_code);
+    sqlite3_bind_int64 (stmt, 4, job->job_id);
+    sqlite3_bind_text (stmt, 5, recipient->address, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 6, recipient->kind, -1, SQLITE_STATIC);
+    if (!step_done (w, stmt, "record recipient", error))
+      return FALSE;
+  }
+
+  stmt = prepare (w, "INSERT INTO attempts (job_id, started, duration_us, profile, result, reply,"
+                     " enhanced_code, tls) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job->job_id);
+  sqlite3_bind_int64 (stmt, 2, r->started);
+  sqlite3_bind_int64 (stmt, 3, r->duration_us);
+  sqlite3_bind_text (stmt, 4, job->profile, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, r->state, -1, SQLITE_STATIC);
+  bind_text_or_null (stmt, 6, r->reply);
+  bind_text_or_null (stmt, 7, r->enhanced_code);
+  bind_text_or_null (stmt, 8, r->tls);
+  if (!step_done (w, stmt, "log attempt", error))
+    return FALSE;
+  return refresh_delivery_state (w, job->delivery_id, error);
+}
+
+static gboolean
+run_cancel (Writer *w,
+            Op     *op,
+            GError **error)
+{
+  sqlite3_stmt *stmt;
+  const char *state = NULL;
+  g_autofree char *current = NULL;
+
+  stmt = prepare (w, "SELECT state FROM deliveries WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op->delivery_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    current = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  if (current == NULL) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_SUCH_DELIVERY,
+                 _("No delivery has the id “%s”"), op->delivery_id);
+    return FALSE;
+  }
+
+  stmt = prepare (w, "UPDATE jobs SET state = 'cancelled', reason = 'cancelled'"
+                     " WHERE delivery_id = ? AND state IN ('queued', 'deferred')", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op->delivery_id, -1, SQLITE_STATIC);
+  if (!step_done (w, stmt, "cancel", error))
+    return FALSE;
+  if (sqlite3_changes (w->db) == 0) {
+    state = current;
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_STATE,
+                 _("Delivery “%s” cannot be cancelled: it is %s"), op->delivery_id, state);
+    return FALSE;
+  }
+  return refresh_delivery_state (w, op->delivery_id, error);
+}
+
+static gboolean
+run_op (Writer *w,
+        Op     *op,
+        GError **error)
+{
+  switch (op->kind) {
+  case OP_SUBMIT:
+    return run_submit (w, op, error);
+  case OP_CLAIM:
+    return run_claim (w, op, error);
+  case OP_RECORD:
+    return run_record (w, op, error);
+  case OP_CANCEL:
+    return run_cancel (w, op, error);
+  case OP_STOP:
+  default:
+    return TRUE;
+  }
+}
+
+/* ---- the writer thread ---- */
+
+typedef struct {
+  GwQueue    *queue;
+  GHashTable *changed;
+} ChangedEmission;
+
+static gboolean
+emit_changed_cb (gpointer user_data)
+{
+  ChangedEmission *emission = user_data;
+  GHashTableIter iter;
+  gpointer id, state;
+
+  g_hash_table_iter_init (&iter, emission->changed);
+  while (g_hash_table_iter_next (&iter, &id, &state))
+    g_signal_emit (emission->queue, signals[SIGNAL_DELIVERY_CHANGED], 0, id, state);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+changed_emission_free (gpointer user_data)
+{
+  ChangedEmission *emission = user_data;
+
+  g_object_unref (emission->queue);
+  g_hash_table_unref (emission->changed);
+  g_free (emission);
+}
+
+static void
+return_op (Op *op)
+{
+  if (op->error != NULL) {
+    g_task_return_error (op->task, g_steal_pointer (&op->error));
+    return;
+  }
+  switch (op->kind) {
+  case OP_SUBMIT:
+    g_task_return_pointer (op->task, g_strdup (op->submission->delivery_id), g_free);
+    break;
+  case OP_CLAIM:
+    g_task_return_pointer (op->task, g_steal_pointer (&op->claimed),
+                           (GDestroyNotify) g_ptr_array_unref);
+    break;
+  case OP_RECORD:
+  case OP_CANCEL:
+  case OP_STOP:
+  default:
+    g_task_return_boolean (op->task, TRUE);
+    break;
+  }
+}
+
+static void
+run_batch (GwQueue   *self,
+           GPtrArray *batch)
+{
+  Writer w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
+  g_autoptr(GError) commit_error = NULL;
+
+  if (gw_queue_exec (w.db, "BEGIN IMMEDIATE", &commit_error)) {
+    for (guint i = 0; i < batch->len; i++) {
+      Op *op = g_ptr_array_index (batch, i);
+
+      /* A savepoint per operation: one bad submission must not sink the
+       * others that share the transaction. */
+      if (!gw_queue_exec (w.db, "SAVEPOINT op", &op->error))
+        continue;
+      if (!run_op (&w, op, &op->error))
+        gw_queue_exec (w.db, "ROLLBACK TO op", NULL);
+      gw_queue_exec (w.db, "RELEASE op", NULL);
+    }
+    if (!gw_queue_exec (w.db, "COMMIT", &commit_error))
+      gw_queue_exec (w.db, "ROLLBACK", NULL);
+  }
+
+  if (commit_error != NULL) {
+    g_warning ("%s", commit_error->message);
+    g_hash_table_remove_all (w.changed);
+    for (guint i = 0; i < batch->len; i++) {
+      Op *op = g_ptr_array_index (batch, i);
+      g_clear_error (&op->error);
+      op->error = g_error_copy (commit_error);
+    }
+  }
+
+  if (g_hash_table_size (w.changed) > 0) {
+    ChangedEmission *emission = g_new0 (ChangedEmission, 1);
+    emission->queue = g_object_ref (self);
+    emission->changed = g_steal_pointer (&w.changed);
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed_cb,
+                                emission, changed_emission_free);
+  }
+  g_clear_pointer (&w.changed, g_hash_table_unref);
+
+  for (guint i = 0; i < batch->len; i++)
+    return_op (g_ptr_array_index (batch, i));
+}
+
+static gpointer
+writer_thread (gpointer user_data)
+{
+  GwQueue *self = user_data;
+  gboolean stop = FALSE;
+
+  while (!stop) {
+    g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
+    Op *op = g_async_queue_pop (self->ops);
+
+    g_ptr_array_add (batch, op);
+    while (batch->len < GROUP_COMMIT_MAX && (op = g_async_queue_try_pop (self->ops)) != NULL)
+      g_ptr_array_add (batch, op);
+    for (guint i = 0; i < batch->len; i++)
+      stop |= ((Op *) g_ptr_array_index (batch, i))->kind == OP_STOP;
+    run_batch (self, batch);
+  }
+  return NULL;
+}
+
+static void
+push_op (GwQueue *self,
+         Op      *op)
+{
+  g_return_if_fail (self->thread != NULL);
+  g_async_queue_push (self->ops, op);
+}
+
+/* ---- lifecycle ---- */
+
+static sqlite3 *
+open_connection (const char *path,
+                 GError    **error)
+{
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2 (path, &db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            NULL);
+
+  if (rc != SQLITE_OK) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
+                 _("Cannot open the queue %s: %s"), path,
+                 db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+    sqlite3_close (db);
+    return NULL;
+  }
+  sqlite3_busy_timeout (db, 5000);
+  if (!gw_queue_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                          " PRAGMA foreign_keys=ON;", error)) {
+    sqlite3_close (db);
+    return NULL;
+  }
+  return db;
+}
+
+void
+gw_queue_close (GwQueue *self)
+{
+  if (self->thread != NULL) {
+    Op *op = g_new0 (Op, 1);
+
+    op->kind = OP_STOP;
+    op->task = g_task_new (self, NULL, NULL, NULL);
+    push_op (self, op);
+    g_thread_join (g_steal_pointer (&self->thread));
+  }
+  g_clear_pointer (&self->writer, sqlite3_close);
+  g_clear_pointer (&self->reader, sqlite3_close);
+}
+
+static void
+gw_queue_finalize (GObject *object)
+{
+  GwQueue *self = GW_QUEUE (object);
+
+  gw_queue_close (self);
+  g_async_queue_unref (self->ops);
+  g_main_context_unref (self->context);
+  g_free (self->path);
+  G_OBJECT_CLASS (gw_queue_parent_class)->finalize (object);
+}
+
+static void
+gw_queue_class_init (GwQueueClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gw_queue_finalize;
+
+  signals[SIGNAL_DELIVERY_CHANGED] =
+    g_signal_new ("delivery-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+gw_queue_init (GwQueue *self)
+{
+  self->ops = g_async_queue_new ();
+  self->context = g_main_context_ref_thread_default ();
+}
+
+GwQueue *
+gw_queue_new (const char *path,
+              GError    **error)
+{
+  g_autoptr(GwQueue) self = g_object_new (GW_TYPE_QUEUE, NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  self->path = g_strdup (path);
+  self->writer = open_connection (path, error);
+  if (self->writer == NULL)
+    return NULL;
+  if (!gw_queue_exec (self->writer, schema_sql, error))
+    return NULL;
+  /* A crash may have interrupted deliveries: send them again (at least once). */
+  if (!gw_queue_exec (self->writer,
+                      "BEGIN IMMEDIATE;"
+                      " UPDATE jobs SET state = 'queued' WHERE state = 'sending';"
+                      " UPDATE deliveries SET state = 'queued' WHERE state = 'sending';"
+                      " COMMIT;", error))
+    return NULL;
+  self->reader = open_connection (path, error);
+  if (self->reader == NULL)
+    return NULL;
+  self->thread = g_thread_try_new ("gw-queue-writer", writer_thread, self, &local_error);
+  if (self->thread == NULL) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                 "Cannot start the queue writer: %s", local_error->message);
+    return NULL;
+  }
+  return g_steal_pointer (&self);
+}
+
+/* ---- async API ---- */
+
+void
+gw_queue_submit_async (GwQueue            *self,
+                       GwSubmission       *submission,
+                       GAsyncReadyCallback callback,
+                       gpointer            user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_SUBMIT;
+  op->task = g_task_new (self, NULL, callback, user_data);
+  op->submission = submission;
+  push_op (self, op);
+}
+
+char *
+gw_queue_submit_finish (GwQueue      *self,
+                        GAsyncResult *result,
+                        GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+gw_queue_claim_async (GwQueue            *self,
+                      const char         *profile,
+                      guint               limit,
+                      GAsyncReadyCallback callback,
+                      gpointer            user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_CLAIM;
+  op->task = g_task_new (self, NULL, callback, user_data);
+  op->profile = g_strdup (profile);
+  op->limit = MAX (limit, 1);
+  push_op (self, op);
+}
+
+GPtrArray *
+gw_queue_claim_finish (GwQueue      *self,
+                       GAsyncResult *result,
+                       GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+gw_queue_record_async (GwQueue               *self,
+                       GwQueuedJob           *job,
+                       const GwAttemptResult *result,
+                       GAsyncReadyCallback    callback,
+                       gpointer               user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_RECORD;
+  op->task = g_task_new (self, NULL, callback, user_data);
+  /* The job stays owned by the caller until the callback runs. */
+  op->job = job;
+  op->result = *result;
+  op->result.state = op->strings[0] = g_strdup (result->state);
+  op->result.reply = op->strings[1] = g_strdup (result->reply);
+  op->result.enhanced_code = op->strings[2] = g_strdup (result->enhanced_code);
+  op->result.reason = op->strings[3] = g_strdup (result->reason);
+  op->result.tls = op->strings[4] = g_strdup (result->tls);
+  push_op (self, op);
+}
+
+gboolean
+gw_queue_record_finish (GwQueue      *self,
+                        GAsyncResult *result,
+                        GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+gw_queue_cancel_async (GwQueue            *self,
+                       const char         *delivery_id,
+                       GAsyncReadyCallback callback,
+                       gpointer            user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_CANCEL;
+  op->task = g_task_new (self, NULL, callback, user_data);
+  op->delivery_id = g_strdup (delivery_id);
+  push_op (self, op);
+}
+
+gboolean
+gw_queue_cancel_finish (GwQueue      *self,
+                        GAsyncResult *result,
+                        GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

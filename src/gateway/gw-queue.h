@@ -1,0 +1,136 @@
+/* gw-queue.h: the durable queue (SQLite, WAL, synchronous=FULL)
+ *
+ * Writes go through one writer thread that commits whatever has piled up in
+ * one transaction (group commit); every write's callback runs only after its
+ * transaction is on disk. Reads run on the caller's thread over a second
+ * connection and see committed data only.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gw-envelope.h"
+
+G_BEGIN_DECLS
+
+/* One job: one composed message for one profile. */
+typedef struct {
+  char       *profile;
+  gint64      expire_at;   /* µs since the epoch */
+  GwEnvelope *envelope;    /* job id is assigned by the queue */
+} GwSubmissionJob;
+
+/* One accepted notification, with a job per profile it was routed to. */
+typedef struct {
+  char      *delivery_id;
+  guint      caller_uid;
+  guint8     urgency;
+  char      *app_name;
+  char      *category;
+  char      *subject;
+  char      *idempotency_key;
+  GPtrArray *jobs;         /* GwSubmissionJob */
+} GwSubmission;
+
+GwSubmission *gw_submission_new      (void);
+void          gw_submission_add_job  (GwSubmission *self,
+                                      const char   *profile,
+                                      gint64        expire_at,
+                                      GwEnvelope   *envelope);
+void          gw_submission_free     (GwSubmission *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwSubmission, gw_submission_free)
+
+/* A job handed to the dispatcher, already marked "sending". */
+typedef struct {
+  gint64      job_id;
+  char       *delivery_id;
+  char       *profile;
+  guint       attempts;    /* attempts made before this one */
+  gint64      created;
+  gint64      expire_at;
+  GwEnvelope *envelope;
+} GwQueuedJob;
+
+void gw_queued_job_free (GwQueuedJob *job);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwQueuedJob, gw_queued_job_free)
+
+/* What one attempt at a job came to. */
+typedef struct {
+  const char *state;          /* sent, deferred, failed */
+  gint64      next_attempt;   /* for deferred */
+  const char *reply;          /* server reply or local error text */
+  const char *enhanced_code;
+  const char *reason;         /* why it failed for good: "expired", ... */
+  gint64      started;
+  gint64      duration_us;
+  const char *tls;            /* TLS version and cipher, or NULL */
+} GwAttemptResult;
+
+#define GW_TYPE_QUEUE (gw_queue_get_type ())
+G_DECLARE_FINAL_TYPE (GwQueue, gw_queue, GW, QUEUE, GObject)
+
+/* Opens (creating) the database; rows left "sending" by a crash return to
+ * "queued". Signal "delivery-changed" (id, state) fires in the thread-default
+ * main context of the caller after each commit that changes a delivery. */
+GwQueue   *gw_queue_new               (const char   *path,
+                                       GError      **error);
+void       gw_queue_close             (GwQueue      *self);
+
+void       gw_queue_submit_async      (GwQueue      *self,
+                                       GwSubmission *submission,
+                                       GAsyncReadyCallback callback,
+                                       gpointer      user_data);
+/* Returns the delivery id. */
+char      *gw_queue_submit_finish     (GwQueue      *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
+/* Marks up to @limit due jobs of @profile as sending and returns them. */
+void       gw_queue_claim_async       (GwQueue      *self,
+                                       const char   *profile,
+                                       guint         limit,
+                                       GAsyncReadyCallback callback,
+                                       gpointer      user_data);
+/* (transfer full) GPtrArray of GwQueuedJob, possibly empty */
+GPtrArray *gw_queue_claim_finish      (GwQueue      *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
+/* Stores the outcome of one attempt, the recipients' results from the
+ * job's envelope, and a row in the attempt log. */
+void       gw_queue_record_async      (GwQueue      *self,
+                                       GwQueuedJob  *job,
+                                       const GwAttemptResult *result,
+                                       GAsyncReadyCallback callback,
+                                       gpointer      user_data);
+gboolean   gw_queue_record_finish     (GwQueue      *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
+/* Cancels the queued and deferred jobs of a delivery.
+ * HERALD_ERROR_NO_SUCH_DELIVERY, HERALD_ERROR_INVALID_STATE. */
+void       gw_queue_cancel_async      (GwQueue      *self,
+                                       const char   *delivery_id,
+                                       GAsyncReadyCallback callback,
+                                       gpointer      user_data);
+gboolean   gw_queue_cancel_finish     (GwQueue      *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
+/* Reads (synchronous, committed data). */
+GVariant  *gw_queue_get_delivery      (GwQueue      *self,
+                                       const char   *delivery_id,
+                                       GError      **error);
+GVariant  *gw_queue_list_deliveries   (GwQueue      *self,
+                                       GVariant     *filter,
+                                       GError      **error);
+/* Profiles that have jobs due at @now. (transfer full) */
+GStrv      gw_queue_dup_due_profiles  (GwQueue      *self,
+                                       gint64        now,
+                                       GError      **error);
+/* Earliest next attempt of any waiting job, or 0 if none. */
+gint64     gw_queue_get_next_wakeup   (GwQueue      *self);
+/* Jobs queued, deferred or sending. */
+guint      gw_queue_count_pending     (GwQueue      *self);
+
+G_END_DECLS

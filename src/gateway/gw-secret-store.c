@@ -1,0 +1,544 @@
+/* gw-secret-store.c: encrypted store of profile secrets (AES-256-GCM)
+ *
+ * Each value is sealed on its own with a fresh random nonce and the profile
+ * and key names as associated data, so a value copied to another profile or
+ * key does not authenticate. Any doubt about the key or the file (owner,
+ * mode, size, tag) is an error: there is never a plaintext fallback.
+ */
+#define G_LOG_DOMAIN "gw-secret-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "herald-error.h"
+#include "gw-profile-schema.h"
+#include "gw-secret-store.h"
+
+#define KEY_SIZE       32
+#define NONCE_SIZE     12
+#define TAG_SIZE       16
+#define FORMAT_VERSION 1
+#define SECRETS_NAME   "secrets"
+/* Far above any real store; bounds what a damaged file makes us read. */
+#define MAX_SECRETS_SIZE (8 * 1024 * 1024)
+
+struct _GwSecretStore {
+  GObject                 parent_instance;
+
+  char                   *state_dir;
+  char                   *path;   /* state_dir/secrets */
+  GKeyFile               *file;   /* sealed values, as on disk */
+  gnutls_aead_cipher_hd_t cipher; /* holds the key; the raw bytes are wiped */
+};
+
+G_DEFINE_TYPE (GwSecretStore, gw_secret_store, G_TYPE_OBJECT)
+
+static gboolean
+set_store_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+set_store_error (GError **error, const char *format, ...)
+{
+  va_list args;
+  GError *local_error;
+
+  va_start (args, format);
+  local_error = g_error_new_valist (HERALD_ERROR, HERALD_ERROR_SECRET_STORE, format, args);
+  va_end (args);
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+static gboolean
+check_file (const char        *path,
+            const struct stat *st,
+            gboolean           credential,
+            GError           **error)
+{
+  if (!S_ISREG (st->st_mode))
+    return set_store_error (error, _("%s is not a regular file"), path);
+
+  /* systemd writes a credential 0400 owned by root and grants a non-root
+   * service read access by an ACL, whose mask shows in the group bits; the
+   * directory itself is private to the service. So there, root may own the
+   * file and the group may read it, but nobody else may do anything. */
+  if (credential) {
+    if (st->st_uid != geteuid () && st->st_uid != 0)
+      return set_store_error (error, _("%s is owned by user %u, not by %u or root"),
+                              path, (guint) st->st_uid, (guint) geteuid ());
+    if ((st->st_mode & 0037) != 0)
+      return set_store_error (error, _("%s is accessible by other users (mode %04o)"),
+                              path, (guint) (st->st_mode & 07777));
+    return TRUE;
+  }
+
+  if (st->st_uid != geteuid ())
+    return set_store_error (error, _("%s is owned by user %u, not by %u"),
+                            path, (guint) st->st_uid, (guint) geteuid ());
+  if ((st->st_mode & 0077) != 0)
+    return set_store_error (error, _("%s is accessible by other users (mode %04o); it must be 0600"),
+                            path, (guint) (st->st_mode & 07777));
+  return TRUE;
+}
+
+/* Opens without following links and checks the descriptor itself, so the
+ * file checked is the file read. Returns -1 with *missing set if absent. */
+static int
+open_checked (const char  *path,
+              gboolean     credential,
+              struct stat *st,
+              gboolean    *missing,
+              GError     **error)
+{
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+  int saved_errno = errno;
+
+  *missing = FALSE;
+  if (fd < 0) {
+    if (saved_errno == ENOENT) {
+      *missing = TRUE;
+      set_store_error (error, _("%s does not exist"), path);
+    } else if (saved_errno == ELOOP) {
+      set_store_error (error, _("%s is not a regular file"), path);
+    } else {
+      set_store_error (error, _("Cannot open %s: %s"), path, g_strerror (saved_errno));
+    }
+    return -1;
+  }
+  if (fstat (fd, st) != 0) {
+    saved_errno = errno;
+    close (fd);
+    set_store_error (error, _("Cannot open %s: %s"), path, g_strerror (saved_errno));
+    return -1;
+  }
+  if (!check_file (path, st, credential, error)) {
+    close (fd);
+    return -1;
+  }
+  return fd;
+}
+
+static gboolean
+read_all (int fd, guint8 *buf, gsize len, const char *path, GError **error)
+{
+  gsize done = 0;
+
+  while (done < len) {
+    gssize n = read (fd, buf + done, len - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return set_store_error (error, _("Cannot read %s: %s"), path, g_strerror (errno));
+    if (n == 0)
+      return set_store_error (error, _("Cannot read %s: the file is shorter than expected"), path);
+    done += n;
+  }
+  return TRUE;
+}
+
+static gboolean
+fsync_directory (const char *path, GError **error)
+{
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || fsync (fd) != 0) {
+    int saved_errno = errno;
+    if (fd >= 0)
+      close (fd);
+    return set_store_error (error, _("Cannot sync %s: %s"), path, g_strerror (saved_errno));
+  }
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+read_key (const char *path, gboolean credential, guint8 key[KEY_SIZE], gboolean *missing, GError **error)
+{
+  struct stat st;
+  int fd = open_checked (path, credential, &st, missing, error);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  if (st.st_size != KEY_SIZE) {
+    close (fd);
+    return set_store_error (error, _("%s has the wrong size (%lld bytes; a key is %d bytes)"),
+                            path, (long long) st.st_size, KEY_SIZE);
+  }
+  ok = read_all (fd, key, KEY_SIZE, path, error);
+  close (fd);
+  return ok;
+}
+
+static gboolean
+create_key (const char *state_dir, const char *path, guint8 key[KEY_SIZE], GError **error)
+{
+  /* O_EXCL: never replace a key that appeared meanwhile. */
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  gsize done = 0;
+
+  if (fd < 0)
+    return set_store_error (error, _("Cannot create %s: %s"), path, g_strerror (errno));
+  if (gnutls_rnd (GNUTLS_RND_KEY, key, KEY_SIZE) != 0) {
+    close (fd);
+    g_unlink (path);
+    return set_store_error (error, _("Cannot create %s: no random numbers"), path);
+  }
+  while (done < KEY_SIZE) {
+    gssize n = write (fd, key + done, KEY_SIZE - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    done += n;
+  }
+  if (done != KEY_SIZE || fsync (fd) != 0) {
+    int saved_errno = errno;
+    close (fd);
+    g_unlink (path);
+    return set_store_error (error, _("Cannot write %s: %s"), path, g_strerror (saved_errno));
+  }
+  close (fd);
+  g_info ("Created a new secret key in %s", path);
+  return fsync_directory (state_dir, error);
+}
+
+static gboolean
+load_secrets (GwSecretStore *self, GError **error)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  struct stat st;
+  gboolean missing;
+  int fd = open_checked (self->path, FALSE, &st, &missing, &local_error);
+
+  if (fd < 0 && missing)
+    return TRUE;
+  if (fd < 0) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  if (st.st_size > MAX_SECRETS_SIZE) {
+    close (fd);
+    return set_store_error (error, _("%s is too large"), self->path);
+  }
+  data = g_malloc (st.st_size + 1);
+  if (!read_all (fd, (guint8 *) data, st.st_size, self->path, error)) {
+    close (fd);
+    return FALSE;
+  }
+  close (fd);
+  data[st.st_size] = '\0';
+  if (!g_key_file_load_from_data (self->file, data, st.st_size, G_KEY_FILE_NONE, &local_error))
+    return set_store_error (error, _("Cannot parse %s: %s"), self->path, local_error->message);
+  return TRUE;
+}
+
+static gboolean
+holds_secrets (GKeyFile *file)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (file, NULL);
+
+  for (guint i = 0; groups[i] != NULL; i++) {
+    g_auto(GStrv) keys = g_key_file_get_keys (file, groups[i], NULL, NULL);
+    if (keys != NULL && keys[0] != NULL)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
+load_key (GwSecretStore *self, guint8 key[KEY_SIZE], GError **error)
+{
+  const char *cred_dir = g_getenv ("CREDENTIALS_DIRECTORY");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean missing;
+
+  /* A credential that was promised but is absent is an error: falling back
+   * to another key would silently make every stored secret unreadable. */
+  if (cred_dir != NULL && *cred_dir != '\0') {
+    path = g_build_filename (cred_dir, GW_SECRET_KEY_NAME, NULL);
+    return read_key (path, TRUE, key, &missing, error);
+  }
+
+  path = g_build_filename (self->state_dir, GW_SECRET_KEY_NAME, NULL);
+  if (read_key (path, FALSE, key, &missing, &local_error))
+    return TRUE;
+  if (!missing) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  if (holds_secrets (self->file))
+    return set_store_error (error, _("%s holds encrypted secrets but the key %s is missing; "
+                                     "refusing to create a new key"), self->path, path);
+  return create_key (self->state_dir, path, key, error);
+}
+
+GwSecretStore *
+gw_secret_store_new (const char *state_dir, GError **error)
+{
+  g_autoptr(GwSecretStore) self = NULL;
+  guint8 key[KEY_SIZE];
+  gnutls_datum_t datum = { key, KEY_SIZE };
+  gboolean ok;
+  int rc = 0;
+
+  g_return_val_if_fail (state_dir != NULL, NULL);
+
+  self = g_object_new (GW_TYPE_SECRET_STORE, NULL);
+  self->state_dir = g_strdup (state_dir);
+  self->path = g_build_filename (state_dir, SECRETS_NAME, NULL);
+
+  if (g_mkdir_with_parents (state_dir, 0700) != 0) {
+    set_store_error (error, _("Cannot create %s: %s"), state_dir, g_strerror (errno));
+    return NULL;
+  }
+  if (!load_secrets (self, error))
+    return NULL;
+
+  ok = load_key (self, key, error);
+  if (ok)
+    rc = gnutls_aead_cipher_init (&self->cipher, GNUTLS_CIPHER_AES_256_GCM, &datum);
+  gnutls_memset (key, 0, sizeof key);
+  if (!ok)
+    return NULL;
+  if (rc < 0) {
+    self->cipher = NULL;
+    set_store_error (error, _("Cannot set up AES-256-GCM: %s"), gnutls_strerror (rc));
+    return NULL;
+  }
+  return g_steal_pointer (&self);
+}
+
+/* profile NUL key: binds a value to where it is stored. */
+static guint8 *
+associated_data (const char *profile, const char *key, gsize *len)
+{
+  gsize plen = strlen (profile), klen = strlen (key);
+  guint8 *ad = g_malloc (plen + 1 + klen);
+
+  memcpy (ad, profile, plen);
+  ad[plen] = '\0';
+  memcpy (ad + plen + 1, key, klen);
+  *len = plen + 1 + klen;
+  return ad;
+}
+
+static char *
+seal (GwSecretStore *self, const char *profile, const char *key, const char *value, GError **error)
+{
+  gsize plen = strlen (value), adlen;
+  size_t clen = plen + TAG_SIZE;
+  g_autofree guint8 *ad = associated_data (profile, key, &adlen);
+  g_autofree guint8 *blob = g_malloc (1 + NONCE_SIZE + clen);
+  int rc;
+
+  blob[0] = FORMAT_VERSION;
+  if (gnutls_rnd (GNUTLS_RND_NONCE, blob + 1, NONCE_SIZE) != 0) {
+    set_store_error (error, _("Cannot encrypt the secret: no random numbers"));
+    return NULL;
+  }
+  rc = gnutls_aead_cipher_encrypt (self->cipher, blob + 1, NONCE_SIZE, ad, adlen, TAG_SIZE,
+                                   value, plen, blob + 1 + NONCE_SIZE, &clen);
+  if (rc < 0) {
+    set_store_error (error, _("Cannot encrypt the secret: %s"), gnutls_strerror (rc));
+    return NULL;
+  }
+  return g_base64_encode (blob, 1 + NONCE_SIZE + clen);
+}
+
+static char *
+unseal (GwSecretStore *self, const char *profile, const char *key, const char *encoded, GError **error)
+{
+  gsize len = 0, adlen;
+  g_autofree guint8 *blob = g_base64_decode (encoded, &len);
+  g_autofree guint8 *ad = associated_data (profile, key, &adlen);
+  g_autofree guint8 *plain = NULL;
+  size_t clen, plen;
+  char *secret = NULL;
+  int rc = -1;
+
+  if (len >= 1 + NONCE_SIZE + TAG_SIZE && blob[0] == FORMAT_VERSION) {
+    clen = len - 1 - NONCE_SIZE;
+    plen = clen;
+    plain = g_malloc (clen);
+    rc = gnutls_aead_cipher_decrypt (self->cipher, blob + 1, NONCE_SIZE, ad, adlen, TAG_SIZE,
+                                     blob + 1 + NONCE_SIZE, clen, plain, &plen);
+    if (rc >= 0 && memchr (plain, '\0', plen) == NULL && g_utf8_validate ((char *) plain, plen, NULL)) {
+      secret = g_malloc (plen + 1);
+      memcpy (secret, plain, plen);
+      secret[plen] = '\0';
+    }
+    gnutls_memset (plain, 0, clen);
+  }
+  if (secret == NULL)
+    set_store_error (error, _("The secret “%s” of profile “%s” in %s cannot be authenticated "
+                              "(the file was altered or the key is not the one it was written with)"),
+                     key, profile, self->path);
+  return secret;
+}
+
+static gboolean
+key_name_is_valid (const char *key)
+{
+  if (key == NULL || *key == '\0')
+    return FALSE;
+  for (const char *p = key; *p != '\0'; p++) {
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-')
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Writes @file in place of the store's, atomically, then adopts it, so
+ * memory and disk never disagree. */
+static gboolean
+save (GwSecretStore *self, GKeyFile *file, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize len;
+  g_autofree char *data = g_key_file_to_data (file, &len, NULL);
+
+  if (!g_file_set_contents_full (self->path, data, len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0600, &local_error))
+    return set_store_error (error, _("Cannot write %s: %s"), self->path, local_error->message);
+  g_key_file_unref (self->file);
+  self->file = g_key_file_ref (file);
+  return fsync_directory (self->state_dir, error);
+}
+
+static GKeyFile *
+copy_file (GKeyFile *file)
+{
+  GKeyFile *copy = g_key_file_new ();
+  gsize len;
+  g_autofree char *data = g_key_file_to_data (file, &len, NULL);
+
+  g_key_file_load_from_data (copy, data, len, G_KEY_FILE_NONE, NULL);
+  return copy;
+}
+
+gboolean
+gw_secret_store_set (GwSecretStore *self,
+                     const char    *profile,
+                     const char    *key,
+                     const char    *value,
+                     GError       **error)
+{
+  g_autoptr(GKeyFile) copy = NULL;
+
+  g_return_val_if_fail (GW_IS_SECRET_STORE (self), FALSE);
+  g_return_val_if_fail (gw_profile_name_is_valid (profile), FALSE);
+  g_return_val_if_fail (key_name_is_valid (key), FALSE);
+
+  copy = copy_file (self->file);
+  if (value == NULL || *value == '\0') {
+    g_auto(GStrv) left = NULL;
+
+    if (!g_key_file_has_key (copy, profile, key, NULL))
+      return TRUE;
+    g_key_file_remove_key (copy, profile, key, NULL);
+    left = g_key_file_get_keys (copy, profile, NULL, NULL);
+    if (left == NULL || left[0] == NULL)
+      g_key_file_remove_group (copy, profile, NULL);
+  } else {
+    g_autofree char *sealed = seal (self, profile, key, value, error);
+    if (sealed == NULL)
+      return FALSE;
+    g_key_file_set_string (copy, profile, key, sealed);
+  }
+  return save (self, copy, error);
+}
+
+char *
+gw_secret_store_lookup (GwSecretStore *self,
+                        const char    *profile,
+                        const char    *key,
+                        GError       **error)
+{
+  g_autofree char *encoded = NULL;
+
+  g_return_val_if_fail (GW_IS_SECRET_STORE (self), NULL);
+  g_return_val_if_fail (profile != NULL && key != NULL, NULL);
+
+  encoded = g_key_file_get_string (self->file, profile, key, NULL);
+  if (encoded == NULL)
+    return NULL;
+  return unseal (self, profile, key, encoded, error);
+}
+
+gboolean
+gw_secret_store_has (GwSecretStore *self,
+                     const char    *profile,
+                     const char    *key)
+{
+  g_return_val_if_fail (GW_IS_SECRET_STORE (self), FALSE);
+
+  return g_key_file_has_key (self->file, profile, key, NULL);
+}
+
+gboolean
+gw_secret_store_remove_profile (GwSecretStore *self,
+                                const char    *profile,
+                                GError       **error)
+{
+  g_autoptr(GKeyFile) copy = NULL;
+
+  g_return_val_if_fail (GW_IS_SECRET_STORE (self), FALSE);
+  g_return_val_if_fail (profile != NULL, FALSE);
+
+  if (!g_key_file_has_group (self->file, profile))
+    return TRUE;
+  copy = copy_file (self->file);
+  g_key_file_remove_group (copy, profile, NULL);
+  return save (self, copy, error);
+}
+
+void
+gw_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  gnutls_memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
+static void
+gw_secret_store_finalize (GObject *object)
+{
+  GwSecretStore *self = GW_SECRET_STORE (object);
+
+  if (self->cipher != NULL)
+    gnutls_aead_cipher_deinit (self->cipher);
+  g_key_file_unref (self->file);
+  g_free (self->path);
+  g_free (self->state_dir);
+
+  G_OBJECT_CLASS (gw_secret_store_parent_class)->finalize (object);
+}
+
+static void
+gw_secret_store_class_init (GwSecretStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gw_secret_store_finalize;
+}
+
+static void
+gw_secret_store_init (GwSecretStore *self)
+{
+  self->file = g_key_file_new ();
+}

@@ -1,0 +1,54 @@
+/* gw-secret-store.h: encrypted store of profile secrets (AES-256-GCM) */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define GW_TYPE_SECRET_STORE (gw_secret_store_get_type ())
+G_DECLARE_FINAL_TYPE (GwSecretStore, gw_secret_store, GW, SECRET_STORE, GObject)
+
+/* Name of the key file inside $CREDENTIALS_DIRECTORY or the state directory. */
+#define GW_SECRET_KEY_NAME "herald-secret-key"
+
+/*
+ * Opens the store kept in @state_dir ("secrets" file). The 32-byte key comes
+ * from $CREDENTIALS_DIRECTORY/herald-secret-key when that variable is set,
+ * else from @state_dir/herald-secret-key, created (0600, random) when
+ * missing. A key or secrets file that is group/other accessible or owned by
+ * another user is refused with HERALD_ERROR_SECRET_STORE.
+ */
+GwSecretStore *gw_secret_store_new     (const char     *state_dir,
+                                        GError        **error);
+
+/* Encrypts and stores @value (NULL or "" removes it). Written atomically, 0600. */
+gboolean       gw_secret_store_set     (GwSecretStore  *self,
+                                        const char     *profile,
+                                        const char     *key,
+                                        const char     *value,
+                                        GError        **error);
+
+/* Decrypts a secret. Returns NULL with no error set when it is not stored;
+ * NULL with HERALD_ERROR_SECRET_STORE when it cannot be authenticated.
+ * Free with gw_secret_free(). */
+char          *gw_secret_store_lookup  (GwSecretStore  *self,
+                                        const char     *profile,
+                                        const char     *key,
+                                        GError        **error);
+
+gboolean       gw_secret_store_has     (GwSecretStore  *self,
+                                        const char     *profile,
+                                        const char     *key);
+
+/* Removes every secret of @profile. */
+gboolean       gw_secret_store_remove_profile (GwSecretStore *self,
+                                               const char    *profile,
+                                               GError       **error);
+
+/* Zeroes and frees a secret string. */
+void           gw_secret_free          (char           *secret);
+
+typedef char GwSecret;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwSecret, gw_secret_free)
+
+G_END_DECLS

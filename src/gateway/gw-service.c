@@ -1,0 +1,655 @@
+/* gw-service.c: the org.herald.Gateway1 D-Bus object
+ *
+ * Subclasses the gdbus-codegen skeleton. Every method checks its input and
+ * answers with a HeraldError, whose registered D-Bus name reaches the
+ * caller; Send answers only after the notification is on disk.
+ */
+#define G_LOG_DOMAIN "gw-service"
+
+#include "config.h"
+
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-error.h"
+#include "gw-composer.h"
+#include "gw-dispatcher.h"
+#include "gw-notification.h"
+#include "gw-plugin-loader.h"
+#include "gw-profile-schema.h"
+#include "gw-profile-store.h"
+#include "gw-queue.h"
+#include "gw-secret-store.h"
+#include "gw-service.h"
+
+struct _GwService {
+  GwDBusGateway1Skeleton parent_instance;
+  GwConfig       *config;
+  GwSecretStore  *secrets;
+  GwProfileStore *profiles;
+  GwPluginLoader *plugins;
+  GwQueue        *queue;
+  GwDispatcher   *dispatcher;
+  gint64          last_activity;
+  guint           in_flight;     /* Send calls waiting for their commit */
+};
+
+static void gw_service_iface_init (GwDBusGateway1Iface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GwService, gw_service, GW_DBUS_TYPE_GATEWAY1_SKELETON,
+                               G_IMPLEMENT_INTERFACE (GW_DBUS_TYPE_GATEWAY1, gw_service_iface_init))
+
+static void
+touch (GwService *self)
+{
+  self->last_activity = g_get_monotonic_time ();
+}
+
+static gboolean
+return_error (GDBusMethodInvocation *invocation,
+              GError                *error)
+{
+  /* Errors of other domains are internal detail: give the caller a typed one. */
+  if (error->domain != HERALD_ERROR) {
+    g_dbus_method_invocation_return_error (invocation, HERALD_ERROR, HERALD_ERROR_FAILED,
+                                           "%s", error->message);
+    return TRUE;
+  }
+  g_dbus_method_invocation_return_gerror (invocation, error);
+  return TRUE;
+}
+
+static gboolean
+return_new_error (GDBusMethodInvocation *invocation,
+                  HeraldError            code,
+                  const char            *format,
+                  ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+return_new_error (GDBusMethodInvocation *invocation,
+                  HeraldError            code,
+                  const char            *format,
+                  ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_dbus_method_invocation_return_error_literal (invocation, HERALD_ERROR, code, message);
+  return TRUE;
+}
+
+/* ---- profiles ---- */
+
+static GVariant *
+profile_to_variant (GwService *self,
+                    GwProfile *profile)
+{
+  g_autoptr(GVariant) base = g_variant_ref_sink (gw_profile_to_variant (profile));
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (base);
+  gboolean is_default = g_strcmp0 (gw_profile_get_name (profile),
+                                   gw_config_get_default_profile (self->config)) == 0;
+
+  g_variant_dict_insert (&dict, "default", "b", is_default);
+  return g_variant_dict_end (&dict);
+}
+
+static gboolean
+check_profile_name (GDBusMethodInvocation *invocation,
+                    const char            *name)
+{
+  if (gw_profile_name_is_valid (name))
+    return TRUE;
+  return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
+                    _("“%s” is not a valid profile name: use 1 to 64 letters, digits, “.”, “_” or “-”, starting with a letter or digit"),
+                    name);
+  return FALSE;
+}
+
+static GwProfile *
+lookup_profile (GwService             *self,
+                GDBusMethodInvocation *invocation,
+                const char            *name)
+{
+  GwProfile *profile;
+
+  if (!check_profile_name (invocation, name))
+    return NULL;
+  profile = gw_profile_store_lookup (self->profiles, name);
+  if (profile == NULL)
+    return_new_error (invocation, HERALD_ERROR_NO_SUCH_PROFILE, _("No profile is named “%s”"), name);
+  return profile;
+}
+
+static gboolean
+validate_with_transport (GwProfile *profile,
+                         gpointer   user_data,
+                         GError   **error)
+{
+  GwService *self = GW_SERVICE (user_data);
+  GwTransport *transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
+  g_autoptr(GError) local_error = NULL;
+
+  /* A transport that arrives in a later release is stored, not checked. */
+  if (transport == NULL)
+    return TRUE;
+  if (!gw_transport_validate_profile (transport, profile, &local_error)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING, "%s", local_error->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+handle_list_profiles (GwDBusGateway1        *object,
+                      GDBusMethodInvocation *invocation)
+{
+  GwService *self = GW_SERVICE (object);
+  g_autoptr(GPtrArray) profiles = gw_profile_store_list (self->profiles);
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+
+  touch (self);
+  for (guint i = 0; i < profiles->len; i++)
+    g_variant_builder_add_value (&builder, profile_to_variant (self, g_ptr_array_index (profiles, i)));
+  gw_dbus_gateway1_complete_list_profiles (object, invocation, g_variant_builder_end (&builder));
+  return TRUE;
+}
+
+static gboolean
+handle_get_profile (GwDBusGateway1        *object,
+                    GDBusMethodInvocation *invocation,
+                    const char            *name)
+{
+  GwService *self = GW_SERVICE (object);
+  GwProfile *profile;
+
+  touch (self);
+  profile = lookup_profile (self, invocation, name);
+  if (profile == NULL)
+    return TRUE;
+  gw_dbus_gateway1_complete_get_profile (object, invocation, profile_to_variant (self, profile));
+  return TRUE;
+}
+
+static gboolean
+handle_add_profile (GwDBusGateway1        *object,
+                    GDBusMethodInvocation *invocation,
+                    const char            *name,
+                    GVariant              *settings)
+{
+  GwService *self = GW_SERVICE (object);
+  g_autoptr(GError) error = NULL;
+
+  touch (self);
+  if (!check_profile_name (invocation, name))
+    return TRUE;
+  if (gw_profile_store_add (self->profiles, name, settings, &error) == NULL)
+    return return_error (invocation, error);
+  g_info ("Profile %s added", name);
+  gw_dbus_gateway1_complete_add_profile (object, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_update_profile (GwDBusGateway1        *object,
+                       GDBusMethodInvocation *invocation,
+                       const char            *name,
+                       GVariant              *settings)
+{
+  GwService *self = GW_SERVICE (object);
+  g_autoptr(GError) error = NULL;
+
+  touch (self);
+  if (lookup_profile (self, invocation, name) == NULL)
+    return TRUE;
+  if (gw_profile_store_update (self->profiles, name, settings, &error) == NULL)
+    return return_error (invocation, error);
+  g_info ("Profile %s updated", name);
+  gw_dbus_gateway1_complete_update_profile (object, invocation);
+  /* New settings may make deferred work deliverable. */
+  gw_dispatcher_wake (self->dispatcher);
+  return TRUE;
+}
+
+static gboolean
+handle_remove_profile (GwDBusGateway1        *object,
+                       GDBusMethodInvocation *invocation,
+                       const char            *name)
+{
+  GwService *self = GW_SERVICE (object);
+  g_autoptr(GError) error = NULL;
+
+  touch (self);
+  if (lookup_profile (self, invocation, name) == NULL)
+    return TRUE;
+  if (g_strcmp0 (name, gw_config_get_default_profile (self->config)) == 0)
+    return return_new_error (invocation, HERALD_ERROR_INVALID_STATE,
+                             _("Profile “%s” is the default profile and cannot be removed; "
+                               "set another default-profile in heraldd.conf first"), name);
+  if (!gw_profile_store_remove (self->profiles, name, &error))
+    return return_error (invocation, error);
+  g_info ("Profile %s removed", name);
+  gw_dbus_gateway1_complete_remove_profile (object, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_set_secret (GwDBusGateway1        *object,
+                   GDBusMethodInvocation *invocation,
+                   const char            *name,
+                   const char            *key,
+                   const char            *value)
+{
+  GwService *self = GW_SERVICE (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) settings = NULL;
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+  touch (self);
+  if (lookup_profile (self, invocation, name) == NULL)
+    return TRUE;
+  if (!gw_setting_is_secret (key))
+    return return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
+                             _("“%s” is not a secret key; secret keys are password, "
+                               "oauth2-client-secret, oauth2-refresh-token, pop-password, "
+                               "fax-password, fax-api-key, fax-webhook-secret"), key);
+  g_variant_dict_insert (&dict, key, "s", value);
+  settings = g_variant_ref_sink (g_variant_dict_end (&dict));
+  if (gw_profile_store_update (self->profiles, name, settings, &error) == NULL)
+    return return_error (invocation, error);
+  /* Never log the value. */
+  g_info ("Secret %s of profile %s %s", key, name, *value != '\0' ? "set" : "removed");
+  gw_dbus_gateway1_complete_set_secret (object, invocation);
+  gw_dispatcher_wake (self->dispatcher);
+  return TRUE;
+}
+
+/* ---- deliveries ---- */
+
+/* The invocation's reference is consumed by completing or failing it. */
+typedef struct {
+  GwService             *self;
+  GDBusMethodInvocation *invocation;
+} SendData;
+
+static void
+send_committed_cb (GObject      *source,
+                   GAsyncResult *res,
+                   gpointer      user_data)
+{
+  SendData *data = user_data;
+  g_autoptr(GwService) self = data->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = gw_queue_submit_finish (GW_QUEUE (source), res, &error);
+
+  self->in_flight--;
+  if (id == NULL) {
+    g_warning ("Cannot queue a notification: %s", error->message);
+    return_error (data->invocation, error);
+  } else {
+    g_debug ("Delivery %s queued", id);
+    gw_dbus_gateway1_complete_send (GW_DBUS_GATEWAY1 (self), data->invocation, NULL, id);
+    gw_dispatcher_wake (self->dispatcher);
+  }
+  g_free (data);
+}
+
+static gboolean
+submit (GwService             *self,
+        GDBusMethodInvocation *invocation,
+        GwNotification        *n,
+        guint                  caller_uid)
+{
+  const char *profile_name = n->profile != NULL ? n->profile : gw_config_get_default_profile (self->config);
+  g_autoptr(GwSubmission) submission = NULL;
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GError) error = NULL;
+  GwProfile *profile;
+  GwTransport *transport;
+  SendData *data;
+
+  profile = gw_profile_store_lookup (self->profiles, profile_name);
+  if (profile == NULL)
+    return n->profile != NULL
+      ? return_new_error (invocation, HERALD_ERROR_NO_SUCH_PROFILE, _("No profile is named “%s”"), profile_name)
+      : return_new_error (invocation, HERALD_ERROR_NO_SUCH_PROFILE,
+                          _("The default profile “%s” does not exist"), profile_name);
+  transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
+  if (transport == NULL)
+    return return_new_error (invocation, HERALD_ERROR_TRANSPORT_UNAVAILABLE,
+                             _("Profile “%s” uses transport “%s”, which is not installed"),
+                             profile_name, gw_profile_get_transport (profile));
+  if (n->fax != NULL && n->fax[0] != NULL && g_strcmp0 (gw_profile_get_transport (profile), "fax") != 0)
+    return return_new_error (invocation, HERALD_ERROR_NOT_SUPPORTED,
+                             _("Fax numbers need a fax profile; “%s” is a %s profile"),
+                             profile_name, gw_profile_get_transport (profile));
+
+  envelope = gw_composer_compose (profile, n, &error);
+  if (envelope == NULL)
+    return return_error (invocation, error);
+
+  submission = gw_submission_new ();
+  submission->delivery_id = g_uuid_string_random ();
+  submission->caller_uid = caller_uid;
+  submission->urgency = n->urgency;
+  submission->app_name = g_strdup (n->app_name);
+  submission->category = g_strdup (n->category);
+  submission->subject = g_strdup (n->subject);
+  submission->idempotency_key = g_strdup (n->idempotency_key);
+  gw_submission_add_job (submission, profile_name,
+                         g_get_real_time () + (gint64) gw_profile_get_uint (profile, "expire-after") * G_USEC_PER_SEC,
+                         envelope);
+
+  data = g_new0 (SendData, 1);
+  data->self = g_object_ref (self);
+  data->invocation = invocation;
+  self->in_flight++;
+  gw_queue_submit_async (self->queue, g_steal_pointer (&submission), send_committed_cb, data);
+  return TRUE;
+}
+
+static gboolean
+handle_send (GwDBusGateway1        *object,
+             GDBusMethodInvocation *invocation,
+             GUnixFDList           *fd_list,
+             GVariant              *notification)
+{
+  GwService *self = GW_SERVICE (object);
+  g_autoptr(GwNotification) n = NULL;
+  g_autoptr(GError) error = NULL;
+  GCredentials *credentials;
+  uid_t uid = getuid ();
+
+  touch (self);
+  n = gw_notification_new_from_variant (notification, fd_list, &error);
+  if (n == NULL)
+    return return_error (invocation, error);
+  /* On a peer-to-peer connection the credentials are the caller's; on a
+   * bus the caller is served only on its own user's bus (system bus
+   * callers are identified through polkit). */
+  credentials = g_dbus_connection_get_peer_credentials (g_dbus_method_invocation_get_connection (invocation));
+  if (credentials != NULL) {
+    uid_t peer = g_credentials_get_unix_user (credentials, NULL);
+    if (peer != (uid_t) -1)
+      uid = peer;
+  }
+  return submit (self, invocation, n, (guint) uid);
+}
+
+static gboolean
+handle_get_delivery (GwDBusGateway1        *object,
+                     GDBusMethodInvocation *invocation,
+                     const char            *id)
+{
+  GwService *self = GW_SERVICE (object);
+  g_autoptr(GError) error = NULL;
+  GVariant *delivery;
+
+  touch (self);
+  delivery = gw_queue_get_delivery (self->queue, id, &error);
+  if (delivery == NULL)
+    return return_error (invocation, error);
+  gw_dbus_gateway1_complete_get_delivery (object, invocation, delivery);
+  return TRUE;
+}
+
+static gboolean
+check_filter (GDBusMethodInvocation *invocation,
+              GVariant              *filter)
+{
+  static const struct { const char *key; const char *type; } keys[] = {
+    { "state", "s" }, { "profile", "s" }, { "app-name", "s" },
+    { "since", "x" }, { "until", "x" }, { "limit", "u" },
+  };
+  static const char * const states[] = {
+    "queued", "sending", "sent", "deferred", "failed", "cancelled", NULL
+  };
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, filter);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
+    g_autoptr(GVariant) owned = value;
+    gboolean known = FALSE;
+
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
+      if (!g_str_equal (key, keys[i].key))
+        continue;
+      known = TRUE;
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE (keys[i].type))) {
+        return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
+                          _("Filter “%s” must be of D-Bus type %s"), key, keys[i].type);
+        return FALSE;
+      }
+    }
+    if (!known) {
+      return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
+                        _("Unknown filter “%s”: use state, profile, app-name, since, until or limit"), key);
+      return FALSE;
+    }
+    if (g_str_equal (key, "state") && !g_strv_contains (states, g_variant_get_string (value, NULL))) {
+      return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
+                        _("Unknown state “%s”: use queued, sending, sent, deferred, failed or cancelled"),
+                        g_variant_get_string (value, NULL));
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean
+handle_list_deliveries (GwDBusGateway1        *object,
+                        GDBusMethodInvocation *invocation,
+                        GVariant              *filter)
+{
+  GwService *self = GW_SERVICE (object);
+  g_autoptr(GError) error = NULL;
+  GVariant *deliveries;
+
+  touch (self);
+  if (!check_filter (invocation, filter))
+    return TRUE;
+  deliveries = gw_queue_list_deliveries (self->queue, filter, &error);
+  if (deliveries == NULL)
+    return return_error (invocation, error);
+  gw_dbus_gateway1_complete_list_deliveries (object, invocation, deliveries);
+  return TRUE;
+}
+
+static void
+cancel_cb (GObject      *source,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_queue_cancel_finish (GW_QUEUE (source), res, &error)) {
+    return_error (invocation, error);
+    return;
+  }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+handle_cancel (GwDBusGateway1        *object,
+               GDBusMethodInvocation *invocation,
+               const char            *id)
+{
+  GwService *self = GW_SERVICE (object);
+
+  touch (self);
+  gw_queue_cancel_async (self->queue, id, cancel_cb, invocation);
+  return TRUE;
+}
+
+static void
+queue_delivery_changed_cb (GwQueue    *queue,
+                           const char *id,
+                           const char *state,
+                           GwService  *self)
+{
+  g_autoptr(GVariant) delivery = gw_queue_get_delivery (queue, id, NULL);
+  g_auto(GVariantDict) details = G_VARIANT_DICT_INIT (NULL);
+  static const char * const keys[] = { "profile", "attempts", "next-attempt", "reply",
+                                       "enhanced-code", "reason", NULL };
+
+  if (delivery != NULL) {
+    g_auto(GVariantDict) all = G_VARIANT_DICT_INIT (delivery);
+
+    for (guint i = 0; keys[i] != NULL; i++) {
+      g_autoptr(GVariant) value = g_variant_dict_lookup_value (&all, keys[i], NULL);
+      if (value != NULL)
+        g_variant_dict_insert_value (&details, keys[i], value);
+    }
+  }
+  gw_dbus_gateway1_emit_delivery_changed (GW_DBUS_GATEWAY1 (self), id, state,
+                                          g_variant_dict_end (&details));
+}
+
+/* ---- lifecycle ---- */
+
+static void
+gw_service_iface_init (GwDBusGateway1Iface *iface)
+{
+  iface->handle_list_profiles = handle_list_profiles;
+  iface->handle_get_profile = handle_get_profile;
+  iface->handle_add_profile = handle_add_profile;
+  iface->handle_update_profile = handle_update_profile;
+  iface->handle_remove_profile = handle_remove_profile;
+  iface->handle_set_secret = handle_set_secret;
+  iface->handle_send = handle_send;
+  iface->handle_get_delivery = handle_get_delivery;
+  iface->handle_list_deliveries = handle_list_deliveries;
+  iface->handle_cancel = handle_cancel;
+}
+
+static void
+gw_service_finalize (GObject *object)
+{
+  GwService *self = GW_SERVICE (object);
+
+  gw_service_shutdown (self);
+  g_clear_object (&self->dispatcher);
+  g_clear_object (&self->queue);
+  g_clear_object (&self->plugins);
+  g_clear_object (&self->profiles);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->config);
+  G_OBJECT_CLASS (gw_service_parent_class)->finalize (object);
+}
+
+static void
+gw_service_class_init (GwServiceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gw_service_finalize;
+}
+
+static void
+gw_service_init (GwService *self)
+{
+  touch (self);
+}
+
+static gboolean
+ensure_default_profile (GwService *self,
+                        GError   **error)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GVariant) settings = NULL;
+
+  if (gw_profile_store_count (self->profiles) > 0)
+    return TRUE;
+  g_variant_dict_insert (&dict, "transport", "s", "maildir");
+  g_variant_dict_insert (&dict, "maildir-path", "s", gw_config_get_default_maildir (self->config));
+  g_variant_dict_insert (&dict, "description", "s", "Local Maildir (created on first start)");
+  settings = g_variant_ref_sink (g_variant_dict_end (&dict));
+  if (gw_profile_store_add (self->profiles, "local", settings, error) == NULL)
+    return FALSE;
+  g_info ("Created the default profile “local” delivering to %s",
+          gw_config_get_default_maildir (self->config));
+  return TRUE;
+}
+
+GwService *
+gw_service_new (GwConfig   *config,
+                const char *plugin_dir,
+                GError    **error)
+{
+  g_autoptr(GwService) self = g_object_new (GW_TYPE_SERVICE, NULL);
+  g_autofree char *profile_dir = NULL;
+  g_autofree char *queue_path = NULL;
+  g_auto(GStrv) transports = NULL;
+  g_auto(GStrv) plugin_dirs = NULL;
+
+  self->config = g_object_ref (config);
+  self->secrets = gw_secret_store_new (gw_config_get_state_dir (config), error);
+  if (self->secrets == NULL)
+    return NULL;
+  profile_dir = g_build_filename (gw_config_get_state_dir (config), "profiles", NULL);
+  self->profiles = gw_profile_store_new (profile_dir, self->secrets, error);
+  if (self->profiles == NULL)
+    return NULL;
+
+  self->plugins = gw_plugin_loader_new ();
+  plugin_dirs = g_strsplit (plugin_dir, G_SEARCHPATH_SEPARATOR_S, -1);
+  for (guint i = 0; plugin_dirs[i] != NULL; i++) {
+    if (*plugin_dirs[i] != '\0' && !gw_plugin_loader_load_directory (self->plugins, plugin_dirs[i], error))
+      return NULL;
+  }
+  gw_profile_store_set_validator (self->profiles, validate_with_transport, self);
+  if (!ensure_default_profile (self, error))
+    return NULL;
+
+  queue_path = g_build_filename (gw_config_get_state_dir (config), "queue.db", NULL);
+  self->queue = gw_queue_new (queue_path, error);
+  if (self->queue == NULL)
+    return NULL;
+  g_signal_connect_object (self->queue, "delivery-changed",
+                           G_CALLBACK (queue_delivery_changed_cb), self, 0);
+  self->dispatcher = gw_dispatcher_new (self->queue, self->profiles, self->plugins);
+
+  transports = gw_plugin_loader_dup_names (self->plugins);
+  if (transports[0] == NULL)
+    g_warning ("No transport plugin was loaded from %s", plugin_dir);
+  gw_dbus_gateway1_set_version (GW_DBUS_GATEWAY1 (self), PACKAGE_VERSION);
+  gw_dbus_gateway1_set_transports (GW_DBUS_GATEWAY1 (self), (const char * const *) transports);
+  /* Work left from the last run (deferred, or interrupted by a crash). */
+  gw_dispatcher_wake (self->dispatcher);
+  return g_steal_pointer (&self);
+}
+
+gboolean
+gw_service_export (GwService       *self,
+                   GDBusConnection *connection,
+                   GError         **error)
+{
+  return g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self), connection,
+                                           GW_SERVICE_OBJECT_PATH, error);
+}
+
+void
+gw_service_shutdown (GwService *self)
+{
+  if (self->dispatcher != NULL)
+    gw_dispatcher_stop (self->dispatcher);
+  if (self->queue != NULL)
+    gw_queue_close (self->queue);
+}
+
+gint64
+gw_service_get_last_activity (GwService *self)
+{
+  return self->last_activity;
+}
+
+gboolean
+gw_service_is_busy (GwService *self)
+{
+  return self->in_flight > 0 || !gw_dispatcher_is_idle (self->dispatcher) ||
+         gw_queue_count_pending (self->queue) > 0;
+}

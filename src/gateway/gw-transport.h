@@ -1,0 +1,103 @@
+/* gw-transport.h: base class of transport plugins (the plugin SDK) */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gw-envelope.h"
+#include "gw-profile.h"
+
+G_BEGIN_DECLS
+
+/* GIOExtensionPoint that transport modules implement. */
+#define GW_TRANSPORT_EXTENSION_POINT "herald-transport"
+
+/* Bumped whenever GwTransportClass changes incompatibly; the loader refuses
+ * a plugin built against another version. */
+#define GW_TRANSPORT_ABI_VERSION 1
+
+/* Session-level failures reported by open_session/deliver. */
+#define GW_TRANSPORT_ERROR (gw_transport_error_quark ())
+typedef enum {
+  GW_TRANSPORT_ERROR_TEMPORARY,  /* retry later: 4xx, timeouts, connection failures, disk full */
+  GW_TRANSPORT_ERROR_PERMANENT,  /* do not retry: 5xx, bad configuration */
+} GwTransportError;
+
+GQuark gw_transport_error_quark (void);
+
+#define GW_TYPE_TRANSPORT (gw_transport_get_type ())
+G_DECLARE_DERIVABLE_TYPE (GwTransport, gw_transport, GW, TRANSPORT, GObject)
+
+struct _GwTransportClass {
+  GObjectClass parent_class;
+
+  guint        abi_version;  /* set to GW_TRANSPORT_ABI_VERSION in class_init */
+  const char  *name;         /* transport name used by the profile key "transport" */
+
+  /* Checks what the schema cannot: required keys, combinations. */
+  gboolean   (*validate_profile)    (GwTransport   *self,
+                                     GwProfile     *profile,
+                                     GError       **error);
+
+  /* Optional: opens a session (a connection) used for several deliveries.
+   * Transports without sessions leave these NULL and get a NULL session. */
+  void       (*open_session)        (GwTransport   *self,
+                                     GwProfile     *profile,
+                                     GCancellable  *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer       user_data);
+  GObject   *(*open_session_finish) (GwTransport   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error);
+  void       (*close_session)       (GwTransport   *self,
+                                     GObject       *session);
+
+  /* Delivers @envelope, setting each recipient's result. Returning FALSE with
+   * GW_TRANSPORT_ERROR means the whole session failed: every still pending
+   * recipient gets that result, and the session is not reused. */
+  void       (*deliver)             (GwTransport   *self,
+                                     GwProfile     *profile,
+                                     GObject       *session,
+                                     GwEnvelope    *envelope,
+                                     GCancellable  *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer       user_data);
+  gboolean   (*deliver_finish)      (GwTransport   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error);
+
+  /* One line for people: "maildir /var/mail/x", "smtp mail.example.org:587 (starttls)". */
+  char      *(*describe)            (GwTransport   *self,
+                                     GwProfile     *profile);
+
+  gpointer padding[12];
+};
+
+const char *gw_transport_get_name            (GwTransport   *self);
+gboolean    gw_transport_validate_profile    (GwTransport   *self,
+                                              GwProfile     *profile,
+                                              GError       **error);
+void        gw_transport_open_session        (GwTransport   *self,
+                                              GwProfile     *profile,
+                                              GCancellable  *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer       user_data);
+/* Returns a session, or NULL with @error unset for session-less transports. */
+GObject    *gw_transport_open_session_finish (GwTransport   *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+void        gw_transport_close_session       (GwTransport   *self,
+                                              GObject       *session);
+void        gw_transport_deliver             (GwTransport   *self,
+                                              GwProfile     *profile,
+                                              GObject       *session,
+                                              GwEnvelope    *envelope,
+                                              GCancellable  *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer       user_data);
+gboolean    gw_transport_deliver_finish      (GwTransport   *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+char       *gw_transport_describe            (GwTransport   *self,
+                                              GwProfile     *profile);
+
+G_END_DECLS

@@ -1,0 +1,503 @@
+/* herald-client-profiles.c: HeraldClient's profile methods */
+#define G_LOG_DOMAIN "herald-client"
+
+#include "config.h"
+
+#include "herald-client-private.h"
+
+#define PROFILE_LIST_TYPE G_VARIANT_TYPE ("(aa{sv})")
+#define PROFILE_TYPE      G_VARIANT_TYPE ("(a{sv})")
+
+typedef gpointer (*ParseFunc) (GVariant *, GError **);
+
+static HeraldProfile *
+parse_profile (GVariant  *reply,
+               GError   **error)
+{
+  g_autoptr(GVariant) settings = g_variant_get_child_value (reply, 0);
+
+  return herald_profile_new_from_variant (settings, error);
+}
+
+static GVariant *
+profile_parameters (HeraldProfile *profile)
+{
+  g_autoptr(GVariant) changes = herald_profile_get_changes (profile);
+
+  return g_variant_new ("(s@a{sv})", herald_profile_get_name (profile), changes);
+}
+
+/**
+ * herald_client_list_profiles:
+ * @self: a #HeraldClient
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Lists every profile. Finish with herald_client_list_profiles_finish().
+ */
+void
+herald_client_list_profiles (HeraldClient        *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+
+  herald_client_call (self, "ListProfiles", NULL, PROFILE_LIST_TYPE, NULL,
+                      herald_client_task_new (self, herald_client_list_profiles,
+                                              cancellable, callback, user_data));
+}
+
+/**
+ * herald_client_list_profiles_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type HeraldProfile): the
+ *   profiles, or %NULL on error
+ */
+GPtrArray *
+herald_client_list_profiles_finish (HeraldClient  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
+
+  reply = herald_client_call_finish (self, result, herald_client_list_profiles, error);
+  if (reply == NULL)
+    return NULL;
+  return herald_client_parse_list (reply, (ParseFunc) herald_profile_new_from_variant, error);
+}
+
+/**
+ * herald_client_list_profiles_sync:
+ * @self: a #HeraldClient
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Lists every profile, blocking.
+ *
+ * Returns: (transfer container) (element-type HeraldProfile): the
+ *   profiles, or %NULL on error
+ */
+GPtrArray *
+herald_client_list_profiles_sync (HeraldClient  *self,
+                                  GCancellable  *cancellable,
+                                  GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
+
+  reply = herald_client_call_sync (self, "ListProfiles", NULL, PROFILE_LIST_TYPE, NULL,
+                                   cancellable, error);
+  if (reply == NULL)
+    return NULL;
+  return herald_client_parse_list (reply, (ParseFunc) herald_profile_new_from_variant, error);
+}
+
+/**
+ * herald_client_get_profile:
+ * @self: a #HeraldClient
+ * @name: a profile name
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Gets a profile with every setting's effective value. Finish with
+ * herald_client_get_profile_finish().
+ */
+void
+herald_client_get_profile (HeraldClient        *self,
+                           const char          *name,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+  g_return_if_fail (name != NULL);
+
+  herald_client_call (self, "GetProfile", g_variant_new ("(s)", name), PROFILE_TYPE, NULL,
+                      herald_client_task_new (self, herald_client_get_profile,
+                                              cancellable, callback, user_data));
+}
+
+/**
+ * herald_client_get_profile_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the profile, or %NULL with
+ *   %HERALD_ERROR_NO_SUCH_PROFILE or another error
+ */
+HeraldProfile *
+herald_client_get_profile_finish (HeraldClient  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
+
+  reply = herald_client_call_finish (self, result, herald_client_get_profile, error);
+  if (reply == NULL)
+    return NULL;
+  return parse_profile (reply, error);
+}
+
+/**
+ * herald_client_get_profile_sync:
+ * @self: a #HeraldClient
+ * @name: a profile name
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Gets a profile, blocking.
+ *
+ * Returns: (transfer full): the profile, or %NULL with
+ *   %HERALD_ERROR_NO_SUCH_PROFILE or another error
+ */
+HeraldProfile *
+herald_client_get_profile_sync (HeraldClient  *self,
+                                const char    *name,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  reply = herald_client_call_sync (self, "GetProfile", g_variant_new ("(s)", name),
+                                   PROFILE_TYPE, NULL, cancellable, error);
+  if (reply == NULL)
+    return NULL;
+  return parse_profile (reply, error);
+}
+
+/**
+ * herald_client_add_profile:
+ * @self: a #HeraldClient
+ * @profile: a profile made with herald_profile_new() and filled with
+ *   herald_profile_set_setting()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Adds a new profile with the settings of @profile; unset keys take
+ * their defaults. Finish with herald_client_add_profile_finish().
+ */
+void
+herald_client_add_profile (HeraldClient        *self,
+                           HeraldProfile       *profile,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+  g_return_if_fail (HERALD_IS_PROFILE (profile));
+
+  herald_client_call (self, "AddProfile", profile_parameters (profile),
+                      G_VARIANT_TYPE_UNIT, NULL,
+                      herald_client_task_new (self, herald_client_add_profile,
+                                              cancellable, callback, user_data));
+}
+
+/**
+ * herald_client_add_profile_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the profile was added; %FALSE with
+ *   %HERALD_ERROR_PROFILE_EXISTS, %HERALD_ERROR_INVALID_SETTING or another
+ *   error
+ */
+gboolean
+herald_client_add_profile_finish (HeraldClient  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+
+  reply = herald_client_call_finish (self, result, herald_client_add_profile, error);
+  return reply != NULL;
+}
+
+/**
+ * herald_client_add_profile_sync:
+ * @self: a #HeraldClient
+ * @profile: a profile made with herald_profile_new()
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Adds a new profile, blocking.
+ *
+ * Returns: %TRUE if the profile was added
+ */
+gboolean
+herald_client_add_profile_sync (HeraldClient   *self,
+                                HeraldProfile  *profile,
+                                GCancellable   *cancellable,
+                                GError        **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (HERALD_IS_PROFILE (profile), FALSE);
+
+  reply = herald_client_call_sync (self, "AddProfile", profile_parameters (profile),
+                                   G_VARIANT_TYPE_UNIT, NULL, cancellable, error);
+  return reply != NULL;
+}
+
+/**
+ * herald_client_update_profile:
+ * @self: a #HeraldClient
+ * @profile: a profile naming an existing profile, with the keys to change
+ *   set by herald_profile_set_setting(); an empty string resets a key
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Changes the keys set in @profile and leaves the others alone. Finish
+ * with herald_client_update_profile_finish().
+ */
+void
+herald_client_update_profile (HeraldClient        *self,
+                              HeraldProfile       *profile,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+  g_return_if_fail (HERALD_IS_PROFILE (profile));
+
+  herald_client_call (self, "UpdateProfile", profile_parameters (profile),
+                      G_VARIANT_TYPE_UNIT, NULL,
+                      herald_client_task_new (self, herald_client_update_profile,
+                                              cancellable, callback, user_data));
+}
+
+/**
+ * herald_client_update_profile_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the profile was changed; %FALSE with
+ *   %HERALD_ERROR_NO_SUCH_PROFILE, %HERALD_ERROR_INVALID_SETTING or another
+ *   error
+ */
+gboolean
+herald_client_update_profile_finish (HeraldClient  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+
+  reply = herald_client_call_finish (self, result, herald_client_update_profile, error);
+  return reply != NULL;
+}
+
+/**
+ * herald_client_update_profile_sync:
+ * @self: a #HeraldClient
+ * @profile: a profile with the keys to change
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Changes a profile, blocking.
+ *
+ * Returns: %TRUE if the profile was changed
+ */
+gboolean
+herald_client_update_profile_sync (HeraldClient   *self,
+                                   HeraldProfile  *profile,
+                                   GCancellable   *cancellable,
+                                   GError        **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (HERALD_IS_PROFILE (profile), FALSE);
+
+  reply = herald_client_call_sync (self, "UpdateProfile", profile_parameters (profile),
+                                   G_VARIANT_TYPE_UNIT, NULL, cancellable, error);
+  return reply != NULL;
+}
+
+/**
+ * herald_client_remove_profile:
+ * @self: a #HeraldClient
+ * @name: a profile name
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Removes a profile and its secrets. Finish with
+ * herald_client_remove_profile_finish().
+ */
+void
+herald_client_remove_profile (HeraldClient        *self,
+                              const char          *name,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+  g_return_if_fail (name != NULL);
+
+  herald_client_call (self, "RemoveProfile", g_variant_new ("(s)", name),
+                      G_VARIANT_TYPE_UNIT, NULL,
+                      herald_client_task_new (self, herald_client_remove_profile,
+                                              cancellable, callback, user_data));
+}
+
+/**
+ * herald_client_remove_profile_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the profile was removed
+ */
+gboolean
+herald_client_remove_profile_finish (HeraldClient  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+
+  reply = herald_client_call_finish (self, result, herald_client_remove_profile, error);
+  return reply != NULL;
+}
+
+/**
+ * herald_client_remove_profile_sync:
+ * @self: a #HeraldClient
+ * @name: a profile name
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Removes a profile and its secrets, blocking.
+ *
+ * Returns: %TRUE if the profile was removed
+ */
+gboolean
+herald_client_remove_profile_sync (HeraldClient  *self,
+                                   const char    *name,
+                                   GCancellable  *cancellable,
+                                   GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  reply = herald_client_call_sync (self, "RemoveProfile", g_variant_new ("(s)", name),
+                                   G_VARIANT_TYPE_UNIT, NULL, cancellable, error);
+  return reply != NULL;
+}
+
+/**
+ * herald_client_set_secret:
+ * @self: a #HeraldClient
+ * @profile: a profile name
+ * @key: a secret key: `password`, `oauth2-client-secret`,
+ *   `oauth2-refresh-token`, `pop-password`, `fax-password`, `fax-api-key`
+ *   or `fax-webhook-secret`
+ * @value: the secret; an empty string removes it
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Stores a secret of a profile in the gateway's encrypted secret store.
+ * Secrets are write-only: no method returns them. Finish with
+ * herald_client_set_secret_finish().
+ */
+void
+herald_client_set_secret (HeraldClient        *self,
+                          const char          *profile,
+                          const char          *key,
+                          const char          *value,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+  g_return_if_fail (profile != NULL);
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (value != NULL);
+
+  herald_client_call (self, "SetSecret", g_variant_new ("(sss)", profile, key, value),
+                      G_VARIANT_TYPE_UNIT, NULL,
+                      herald_client_task_new (self, herald_client_set_secret,
+                                              cancellable, callback, user_data));
+}
+
+/**
+ * herald_client_set_secret_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the secret was stored
+ */
+gboolean
+herald_client_set_secret_finish (HeraldClient  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+
+  reply = herald_client_call_finish (self, result, herald_client_set_secret, error);
+  return reply != NULL;
+}
+
+/**
+ * herald_client_set_secret_sync:
+ * @self: a #HeraldClient
+ * @profile: a profile name
+ * @key: a secret key such as `password`
+ * @value: the secret; an empty string removes it
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Stores a secret of a profile, blocking.
+ *
+ * Returns: %TRUE if the secret was stored
+ */
+gboolean
+herald_client_set_secret_sync (HeraldClient  *self,
+                               const char    *profile,
+                               const char    *key,
+                               const char    *value,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (profile != NULL, FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  reply = herald_client_call_sync (self, "SetSecret",
+                                   g_variant_new ("(sss)", profile, key, value),
+                                   G_VARIANT_TYPE_UNIT, NULL, cancellable, error);
+  return reply != NULL;
+}

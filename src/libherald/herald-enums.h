@@ -1,0 +1,54 @@
+/* herald-enums.h: enumerations of the Herald client library */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * HeraldDeliveryState:
+ * @HERALD_DELIVERY_STATE_QUEUED: accepted and waiting for its first attempt
+ * @HERALD_DELIVERY_STATE_SENDING: an attempt is in progress
+ * @HERALD_DELIVERY_STATE_SENT: delivered; final
+ * @HERALD_DELIVERY_STATE_DEFERRED: an attempt failed temporarily; another
+ *   attempt follows at the delivery's next-attempt time
+ * @HERALD_DELIVERY_STATE_FAILED: failed permanently or expired; final
+ * @HERALD_DELIVERY_STATE_CANCELLED: cancelled before it was sent; final
+ *
+ * The state of a delivery. On D-Bus each state is a lower-case string, see
+ * herald_delivery_state_to_string().
+ */
+typedef enum {
+  HERALD_DELIVERY_STATE_QUEUED,
+  HERALD_DELIVERY_STATE_SENDING,
+  HERALD_DELIVERY_STATE_SENT,
+  HERALD_DELIVERY_STATE_DEFERRED,
+  HERALD_DELIVERY_STATE_FAILED,
+  HERALD_DELIVERY_STATE_CANCELLED,
+} HeraldDeliveryState;
+
+/**
+ * HeraldUrgency:
+ * @HERALD_URGENCY_LOW: low urgency
+ * @HERALD_URGENCY_NORMAL: normal urgency, the default
+ * @HERALD_URGENCY_CRITICAL: critical urgency
+ *
+ * The urgency of a notification, as in the desktop notification
+ * specification. Routing rules may match on it.
+ */
+typedef enum {
+  HERALD_URGENCY_LOW,
+  HERALD_URGENCY_NORMAL,
+  HERALD_URGENCY_CRITICAL,
+} HeraldUrgency;
+
+const char  *herald_delivery_state_to_string   (HeraldDeliveryState  state);
+gboolean     herald_delivery_state_from_string (const char          *str,
+                                                HeraldDeliveryState *state);
+gboolean     herald_delivery_state_is_final    (HeraldDeliveryState  state);
+
+const char  *herald_urgency_to_string          (HeraldUrgency        urgency);
+gboolean     herald_urgency_from_string        (const char          *str,
+                                                HeraldUrgency       *urgency);
+
+G_END_DECLS

@@ -1,0 +1,20 @@
+/* herald-i18n.c: message catalogue of libherald */
+#define G_LOG_DOMAIN "herald-i18n"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-private.h"
+
+void
+herald_i18n_init (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized)) {
+    bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+    bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+    g_once_init_leave (&initialized, 1);
+  }
+}

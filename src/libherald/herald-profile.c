@@ -1,0 +1,594 @@
+/* herald-profile.c: a named delivery target and its settings */
+#define G_LOG_DOMAIN "herald-profile"
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-error.h"
+#include "herald-private.h"
+#include "herald-profile.h"
+
+/**
+ * HeraldProfile:
+ *
+ * A profile is a named delivery target — an SMTP relay, a fax gateway, a
+ * local Maildir — with its settings.
+ *
+ * A profile read from the gateway (herald_client_get_profile(),
+ * herald_client_list_profiles()) holds every setting with its effective
+ * value. Secret settings such as `password` are never returned; the
+ * profile says only whether one is set (herald_profile_get_password_set()).
+ *
+ * To add or change a profile, make one with herald_profile_new() and set the
+ * keys to change with herald_profile_set_setting(), then pass it to
+ * herald_client_add_profile() or herald_client_update_profile(). Only the
+ * keys set this way are sent; values given as strings are parsed by the
+ * gateway according to the key's type, and an empty string resets a key to
+ * its default.
+ */
+struct _HeraldProfile {
+  GObject     parent_instance;
+
+  char       *name;
+  GHashTable *settings;  /* key → GVariant, as the gateway sent them */
+  GHashTable *changes;   /* key → GVariant, set locally */
+};
+
+G_DEFINE_FINAL_TYPE (HeraldProfile, herald_profile, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+herald_profile_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  HeraldProfile *self = HERALD_PROFILE (object);
+
+  switch (prop_id) {
+  case PROP_NAME:
+    g_value_set_string (value, self->name);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+herald_profile_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  HeraldProfile *self = HERALD_PROFILE (object);
+
+  switch (prop_id) {
+  case PROP_NAME:
+    g_free (self->name);
+    self->name = g_value_dup_string (value);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+herald_profile_finalize (GObject *object)
+{
+  HeraldProfile *self = HERALD_PROFILE (object);
+
+  g_free (self->name);
+  g_hash_table_unref (self->settings);
+  g_hash_table_unref (self->changes);
+
+  G_OBJECT_CLASS (herald_profile_parent_class)->finalize (object);
+}
+
+static void
+herald_profile_class_init (HeraldProfileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = herald_profile_get_property;
+  object_class->set_property = herald_profile_set_property;
+  object_class->finalize = herald_profile_finalize;
+
+  /**
+   * HeraldProfile:name:
+   *
+   * The profile name: 1 to 64 characters of `[A-Za-z0-9._-]`, starting
+   * with a letter or digit.
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  herald_i18n_init ();
+}
+
+static void
+herald_profile_init (HeraldProfile *self)
+{
+  self->settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_variant_unref);
+  self->changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_variant_unref);
+}
+
+/**
+ * herald_profile_new:
+ * @name: the profile name
+ *
+ * Creates an empty profile, to be filled with herald_profile_set_setting()
+ * and passed to herald_client_add_profile() or
+ * herald_client_update_profile().
+ *
+ * Returns: (transfer full): a new #HeraldProfile
+ */
+HeraldProfile *
+herald_profile_new (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return g_object_new (HERALD_TYPE_PROFILE, "name", name, NULL);
+}
+
+/**
+ * herald_profile_new_from_variant:
+ * @settings: an `a{sv}` dictionary as returned by `GetProfile`, with at
+ *   least `name`
+ * @error: return location for a #GError
+ *
+ * Creates a profile from its D-Bus form.
+ *
+ * Returns: (transfer full): a new #HeraldProfile, or %NULL if @settings
+ *   has no name
+ */
+HeraldProfile *
+herald_profile_new_from_variant (GVariant  *settings,
+                                 GError   **error)
+{
+  g_autoptr(HeraldProfile) self = NULL;
+  const char *name = NULL;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_return_val_if_fail (settings != NULL, NULL);
+  g_return_val_if_fail (g_variant_is_of_type (settings, G_VARIANT_TYPE_VARDICT), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_variant_lookup (settings, "name", "&s", &name)) {
+    g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                         _("The gateway sent a profile without a name"));
+    return NULL;
+  }
+
+  self = herald_profile_new (name);
+  g_variant_iter_init (&iter, settings);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    g_hash_table_replace (self->settings, g_strdup (key), value);
+
+  return g_steal_pointer (&self);
+}
+
+/* The value of @key: a local change first, else what the gateway sent. */
+static GVariant *
+lookup (HeraldProfile *self,
+        const char    *key)
+{
+  GVariant *value = g_hash_table_lookup (self->changes, key);
+
+  if (value != NULL)
+    return value;
+  return g_hash_table_lookup (self->settings, key);
+}
+
+/**
+ * herald_profile_get_name:
+ * @self: a #HeraldProfile
+ *
+ * Returns: (transfer none): the profile name
+ */
+const char *
+herald_profile_get_name (HeraldProfile *self)
+{
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
+  return self->name;
+}
+
+/**
+ * herald_profile_get_transport:
+ * @self: a #HeraldProfile
+ *
+ * Returns: (transfer none) (nullable): the transport: `smtp`, `smtps`,
+ *   `fax` or `maildir`
+ */
+const char *
+herald_profile_get_transport (HeraldProfile *self)
+{
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
+  return herald_profile_get_string (self, "transport");
+}
+
+/**
+ * herald_profile_get_is_default:
+ * @self: a #HeraldProfile
+ *
+ * Returns: %TRUE if this is the default profile, used when no routing
+ *   rule matches
+ */
+gboolean
+herald_profile_get_is_default (HeraldProfile *self)
+{
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), FALSE);
+  return herald_profile_get_boolean (self, "default");
+}
+
+/**
+ * herald_profile_get_secret_set:
+ * @self: a #HeraldProfile
+ * @key: a secret key such as `password` or `oauth2-refresh-token`
+ *
+ * Whether the secret @key has a value. The value itself is never
+ * returned by the gateway.
+ *
+ * Returns: %TRUE if the gateway reports `KEY-set` as true
+ */
+gboolean
+herald_profile_get_secret_set (HeraldProfile *self,
+                               const char    *key)
+{
+  g_autofree char *set_key = NULL;
+
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  set_key = g_strconcat (key, "-set", NULL);
+  return herald_profile_get_boolean (self, set_key);
+}
+
+/**
+ * herald_profile_get_password_set:
+ * @self: a #HeraldProfile
+ *
+ * Returns: %TRUE if the profile has a password
+ */
+gboolean
+herald_profile_get_password_set (HeraldProfile *self)
+{
+  return herald_profile_get_secret_set (self, "password");
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * herald_profile_get_keys:
+ * @self: a #HeraldProfile
+ *
+ * Gets the keys the profile holds, in alphabetical order, including
+ * `name`, `default` and the `KEY-set` keys of secrets.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the keys
+ */
+char **
+herald_profile_get_keys (HeraldProfile *self)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *key;
+
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->settings);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    g_ptr_array_add (keys, g_strdup (key));
+  g_hash_table_iter_init (&iter, self->changes);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL)) {
+    if (!g_hash_table_contains (self->settings, key))
+      g_ptr_array_add (keys, g_strdup (key));
+  }
+  g_ptr_array_sort (keys, compare_strings);
+  g_ptr_array_add (keys, NULL);
+
+  return (char **) g_ptr_array_free (g_steal_pointer (&keys), FALSE);
+}
+
+/**
+ * herald_profile_has_setting:
+ * @self: a #HeraldProfile
+ * @key: a setting key
+ *
+ * Returns: %TRUE if the profile holds a value for @key
+ */
+gboolean
+herald_profile_has_setting (HeraldProfile *self,
+                            const char    *key)
+{
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  return lookup (self, key) != NULL;
+}
+
+/**
+ * herald_profile_get_setting:
+ * @self: a #HeraldProfile
+ * @key: a setting key such as `host`
+ *
+ * Gets the value of @key in its native type: `s` for text, `b` for
+ * booleans, `t` for numbers such as `port`, `as` for lists. A value set
+ * locally with herald_profile_set_setting() is returned as the string it
+ * was set to.
+ *
+ * Returns: (transfer none) (nullable): the value, or %NULL if unset
+ */
+GVariant *
+herald_profile_get_setting (HeraldProfile *self,
+                            const char    *key)
+{
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  return lookup (self, key);
+}
+
+/**
+ * herald_profile_get_string:
+ * @self: a #HeraldProfile
+ * @key: a setting key such as `host`
+ *
+ * Returns: (transfer none) (nullable): the value of @key if it is a
+ *   string, else %NULL
+ */
+const char *
+herald_profile_get_string (HeraldProfile *self,
+                           const char    *key)
+{
+  GVariant *value;
+
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  value = lookup (self, key);
+  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    return NULL;
+  return g_variant_get_string (value, NULL);
+}
+
+/**
+ * herald_profile_get_boolean:
+ * @self: a #HeraldProfile
+ * @key: a setting key such as `verify-certificates`
+ *
+ * Returns: the value of @key if it is a boolean, else %FALSE
+ */
+gboolean
+herald_profile_get_boolean (HeraldProfile *self,
+                            const char    *key)
+{
+  GVariant *value;
+
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  value = lookup (self, key);
+  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    return FALSE;
+  return g_variant_get_boolean (value);
+}
+
+/**
+ * herald_profile_get_uint64:
+ * @self: a #HeraldProfile
+ * @key: a setting key such as `port` or `connect-timeout`
+ *
+ * Returns: the value of @key if it is an unsigned number, else 0
+ */
+guint64
+herald_profile_get_uint64 (HeraldProfile *self,
+                           const char    *key)
+{
+  GVariant *value;
+
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), 0);
+  g_return_val_if_fail (key != NULL, 0);
+
+  value = lookup (self, key);
+  if (value == NULL)
+    return 0;
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+    return g_variant_get_uint64 (value);
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    return g_variant_get_uint32 (value);
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT16))
+    return g_variant_get_uint16 (value);
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BYTE))
+    return g_variant_get_byte (value);
+  return 0;
+}
+
+/**
+ * herald_profile_get_strv:
+ * @self: a #HeraldProfile
+ * @key: a setting key such as `pinned-keys`
+ *
+ * Returns: (transfer full) (nullable) (array zero-terminated=1): the value
+ *   of @key if it is a list of strings, else %NULL
+ */
+char **
+herald_profile_get_strv (HeraldProfile *self,
+                         const char    *key)
+{
+  GVariant *value;
+
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  value = lookup (self, key);
+  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+    return NULL;
+  return g_variant_dup_strv (value, NULL);
+}
+
+/**
+ * herald_profile_format_setting:
+ * @self: a #HeraldProfile
+ * @key: a setting key
+ *
+ * Formats the value of @key for people: strings as they are, booleans as
+ * `true` or `false`, numbers in decimal, lists joined with commas.
+ *
+ * Returns: (transfer full) (nullable): the value as text, or %NULL if
+ *   unset
+ */
+char *
+herald_profile_format_setting (HeraldProfile *self,
+                               const char    *key)
+{
+  GVariant *value;
+
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  value = lookup (self, key);
+  if (value == NULL)
+    return NULL;
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    return g_variant_dup_string (value, NULL);
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    return g_strdup (g_variant_get_boolean (value) ? "true" : "false");
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY)) {
+    g_autofree const char **strv = g_variant_get_strv (value, NULL);
+    return g_strjoinv (",", (char **) strv);
+  }
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64) ||
+      g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) ||
+      g_variant_is_of_type (value, G_VARIANT_TYPE_UINT16) ||
+      g_variant_is_of_type (value, G_VARIANT_TYPE_BYTE))
+    return g_strdup_printf ("%" G_GUINT64_FORMAT, herald_profile_get_uint64 (self, key));
+  return g_variant_print (value, FALSE);
+}
+
+/**
+ * herald_profile_set_setting:
+ * @self: a #HeraldProfile
+ * @key: a setting key such as `host`
+ * @value: the value as a string, parsed by the gateway according to the
+ *   key's type (`true`, `587`, `30s`, `a,b`); an empty string resets the
+ *   key to its default
+ *
+ * Sets a key to send with herald_client_add_profile() or
+ * herald_client_update_profile().
+ */
+void
+herald_profile_set_setting (HeraldProfile *self,
+                            const char    *key,
+                            const char    *value)
+{
+  g_return_if_fail (HERALD_IS_PROFILE (self));
+  g_return_if_fail (key != NULL && *key != '\0');
+  g_return_if_fail (value != NULL);
+
+  g_hash_table_replace (self->changes, g_strdup (key),
+                        g_variant_ref_sink (g_variant_new_string (value)));
+}
+
+/**
+ * herald_profile_set_setting_variant:
+ * @self: a #HeraldProfile
+ * @key: a setting key such as `port`
+ * @value: the value in its native type (`s`, `b`, `u`, `t` or `as`) or as
+ *   a string; a floating reference is sunk
+ *
+ * Sets a key in its native type to send with herald_client_add_profile()
+ * or herald_client_update_profile().
+ */
+void
+herald_profile_set_setting_variant (HeraldProfile *self,
+                                    const char    *key,
+                                    GVariant      *value)
+{
+  g_return_if_fail (HERALD_IS_PROFILE (self));
+  g_return_if_fail (key != NULL && *key != '\0');
+  g_return_if_fail (value != NULL);
+
+  g_hash_table_replace (self->changes, g_strdup (key), g_variant_ref_sink (value));
+}
+
+/**
+ * herald_profile_reset_setting:
+ * @self: a #HeraldProfile
+ * @key: a setting key
+ *
+ * Asks herald_client_update_profile() to reset @key to its default; the
+ * same as setting it to an empty string.
+ */
+void
+herald_profile_reset_setting (HeraldProfile *self,
+                              const char    *key)
+{
+  herald_profile_set_setting (self, key, "");
+}
+
+static GVariant *
+table_to_variant (GHashTable *table)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autofree char **keys = NULL;
+
+  keys = (char **) g_hash_table_get_keys_as_array (table, NULL);
+  qsort (keys, g_strv_length (keys), sizeof (char *), compare_strings);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_variant_builder_add (&builder, "{sv}", keys[i], g_hash_table_lookup (table, keys[i]));
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/**
+ * herald_profile_get_settings:
+ * @self: a #HeraldProfile
+ *
+ * Gets the settings as the gateway sent them, without local changes.
+ *
+ * Returns: (transfer full): an `a{sv}` #GVariant; empty for a profile made
+ *   with herald_profile_new()
+ */
+GVariant *
+herald_profile_get_settings (HeraldProfile *self)
+{
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
+  return table_to_variant (self->settings);
+}
+
+/**
+ * herald_profile_get_changes:
+ * @self: a #HeraldProfile
+ *
+ * Gets the keys set with herald_profile_set_setting() and
+ * herald_profile_set_setting_variant(): the settings argument of
+ * `AddProfile` and `UpdateProfile`.
+ *
+ * Returns: (transfer full): an `a{sv}` #GVariant
+ */
+GVariant *
+herald_profile_get_changes (HeraldProfile *self)
+{
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
+  return table_to_variant (self->changes);
+}

@@ -1,0 +1,46 @@
+/* herald-profile.h: a named delivery target and its settings */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define HERALD_TYPE_PROFILE (herald_profile_get_type ())
+G_DECLARE_FINAL_TYPE (HeraldProfile, herald_profile, HERALD, PROFILE, GObject)
+
+HeraldProfile *herald_profile_new                  (const char     *name);
+HeraldProfile *herald_profile_new_from_variant     (GVariant       *settings,
+                                                    GError        **error);
+const char    *herald_profile_get_name             (HeraldProfile  *self);
+const char    *herald_profile_get_transport        (HeraldProfile  *self);
+gboolean       herald_profile_get_is_default       (HeraldProfile  *self);
+gboolean       herald_profile_get_password_set     (HeraldProfile  *self);
+gboolean       herald_profile_get_secret_set       (HeraldProfile  *self,
+                                                    const char     *key);
+char         **herald_profile_get_keys             (HeraldProfile  *self);
+gboolean       herald_profile_has_setting          (HeraldProfile  *self,
+                                                    const char     *key);
+GVariant      *herald_profile_get_setting          (HeraldProfile  *self,
+                                                    const char     *key);
+const char    *herald_profile_get_string           (HeraldProfile  *self,
+                                                    const char     *key);
+gboolean       herald_profile_get_boolean          (HeraldProfile  *self,
+                                                    const char     *key);
+guint64        herald_profile_get_uint64           (HeraldProfile  *self,
+                                                    const char     *key);
+char         **herald_profile_get_strv             (HeraldProfile  *self,
+                                                    const char     *key);
+char          *herald_profile_format_setting       (HeraldProfile  *self,
+                                                    const char     *key);
+void           herald_profile_set_setting          (HeraldProfile  *self,
+                                                    const char     *key,
+                                                    const char     *value);
+void           herald_profile_set_setting_variant  (HeraldProfile  *self,
+                                                    const char     *key,
+                                                    GVariant       *value);
+void           herald_profile_reset_setting        (HeraldProfile  *self,
+                                                    const char     *key);
+GVariant      *herald_profile_get_settings         (HeraldProfile  *self);
+GVariant      *herald_profile_get_changes          (HeraldProfile  *self);
+
+G_END_DECLS

@@ -1,0 +1,12 @@
+/* herald.h: the Herald client library; include only this header */
+#pragma once
+
+#include "herald-client.h"
+#include "herald-delivery.h"
+#include "herald-delivery-filter.h"
+#include "herald-enum-types.h"
+#include "herald-enums.h"
+#include "herald-error.h"
+#include "herald-notification.h"
+#include "herald-profile.h"
+#include "herald-recipient.h"

@@ -1,0 +1,52 @@
+/* herald-test-daemon.h: runs the built heraldd on a private bus for tests */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char            *tmpdir;
+  char            *state_dir;
+  char            *data_home;
+  char            *config_home;
+  GTestDBus       *bus;
+  GDBusConnection *connection;
+  GSubprocess     *daemon;
+} HeraldTestDaemon;
+
+/* Creates a temporary home, starts a private session bus and heraldd on it,
+ * and waits until org.herald.Gateway1 is owned. */
+HeraldTestDaemon *herald_test_daemon_new      (void);
+/* Starts heraldd again with the same state (after a stop or a kill). */
+void              herald_test_daemon_start    (HeraldTestDaemon *self);
+/* SIGTERM and wait; asserts a clean exit. */
+void              herald_test_daemon_stop     (HeraldTestDaemon *self);
+/* SIGKILL and wait. */
+void              herald_test_daemon_kill     (HeraldTestDaemon *self);
+void              herald_test_daemon_free     (HeraldTestDaemon *self);
+
+/* Synchronous call of an org.herald.Gateway1 method. */
+GVariant         *herald_test_call            (HeraldTestDaemon *self,
+                                               const char       *method,
+                                               GVariant         *parameters,
+                                               const char       *reply_type,
+                                               GError          **error);
+/* Send with a{sv} built by the caller; returns the id or NULL. */
+char             *herald_test_send            (HeraldTestDaemon *self,
+                                               GVariant         *notification,
+                                               GUnixFDList      *fd_list,
+                                               GError          **error);
+/* Polls GetDelivery until the state is final (sent, failed, cancelled) or
+ * @timeout_s passes; returns the last state. */
+char             *herald_test_wait_final      (HeraldTestDaemon *self,
+                                               const char       *id,
+                                               guint             timeout_s);
+/* Files in DIR/new (sorted), full paths. */
+GPtrArray        *herald_test_maildir_files   (const char       *maildir);
+/* Removes a directory tree. */
+void              herald_test_rm_rf           (const char       *path);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeraldTestDaemon, herald_test_daemon_free)
+
+G_END_DECLS
