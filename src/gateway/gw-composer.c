@@ -306,10 +306,11 @@ gw_composer_compose (GwProfile      *profile,
   GwEnvelope *envelope;
 
   if (limit > 0 && n->attachments_size > limit) {
+    g_autofree char *total_text = g_strdup_printf ("%" G_GUINT64_FORMAT, n->attachments_size);
+    g_autofree char *limit_text = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
-                 _("Attachments total %" G_GUINT64_FORMAT " bytes, more than the %" G_GUINT64_FORMAT
-                   " bytes profile “%s” allows"), n->attachments_size, limit,
-                 gw_profile_get_name (profile));
+                 _("Attachments total %s bytes, more than the %s bytes profile “%s” allows"),
+                 total_text, limit_text, gw_profile_get_name (profile));
     return NULL;
   }
   if (!set_from (message, profile, n, strict, &sender, error))

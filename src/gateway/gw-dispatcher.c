@@ -314,21 +314,20 @@ gw_dispatcher_start_worker (GwDispatcher *self,
   worker_claim (worker);
 }
 
-static void
-gw_dispatcher_arm_timer (GwDispatcher *self);
+static void gw_dispatcher_arm_timer (GwDispatcher *self,
+                                     gint64        next);
 
-static void
-gw_dispatcher_scan_now (GwDispatcher *self)
+/* Starts workers for due profiles that have capacity; returns FALSE on a
+ * queue error. */
+static gboolean
+gw_dispatcher_start_due (GwDispatcher *self)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) due = NULL;
+  g_auto(GStrv) due = gw_queue_dup_due_profiles (self->queue, g_get_real_time (), &error);
 
-  if (self->stopped)
-    return;
-  due = gw_queue_dup_due_profiles (self->queue, g_get_real_time (), &error);
   if (due == NULL) {
     g_warning ("Cannot look for due work: %s", error->message);
-    return;
+    return FALSE;
   }
   for (guint i = 0; due[i] != NULL; i++) {
     GwProfile *profile = gw_profile_store_lookup (self->profiles, due[i]);
@@ -337,7 +336,29 @@ gw_dispatcher_scan_now (GwDispatcher *self)
     if (active_count (self, due[i]) < max)
       gw_dispatcher_start_worker (self, due[i]);
   }
-  gw_dispatcher_arm_timer (self);
+  return TRUE;
+}
+
+static void
+gw_dispatcher_scan_now (GwDispatcher *self)
+{
+  if (self->stopped)
+    return;
+  /* Work that falls due between the look-up and arming the timer would
+   * otherwise wait for an unrelated wake-up: look again. Work of profiles
+   * at their connection limit is picked up by their running workers, which
+   * wake the dispatcher when they finish. */
+  for (guint pass = 0; pass < 3; pass++) {
+    gint64 next;
+
+    if (!gw_dispatcher_start_due (self))
+      return;
+    next = gw_queue_get_next_wakeup (self->queue);
+    if (next == 0 || next > g_get_real_time ()) {
+      gw_dispatcher_arm_timer (self, next);
+      return;
+    }
+  }
 }
 
 static gboolean
@@ -363,13 +384,13 @@ timer_cb (gpointer user_data)
 
 /* Deferred work wakes on a timer at the earliest next attempt. */
 static void
-gw_dispatcher_arm_timer (GwDispatcher *self)
+gw_dispatcher_arm_timer (GwDispatcher *self,
+                         gint64        next)
 {
-  gint64 next = gw_queue_get_next_wakeup (self->queue);
   gint64 now = g_get_real_time ();
   guint delay_ms;
 
-  if (next <= now)
+  if (next == 0 || next <= now)
     return;
   if (self->timer_source != 0 && self->timer_due <= next)
     return;

@@ -209,9 +209,10 @@ read_attachment_fd (const char *name,
     return NULL;
   }
   if ((guint64) st.st_size > budget) {
+    g_autofree char *limit = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                              (guint64) GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE);
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
-                 _("Attachments are larger than the gateway's limit of %" G_GUINT64_FORMAT " bytes"),
-                 (guint64) GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE);
+                 _("Attachments are larger than the gateway's limit of %s bytes"), limit);
     return NULL;
   }
   data = g_malloc ((gsize) st.st_size + 1);
