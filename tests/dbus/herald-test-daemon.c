@@ -57,8 +57,16 @@ herald_test_daemon_start (HeraldTestDaemon *self)
                                 g_test_dbus_get_bus_address (self->bus), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", self->data_home, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", self->config_home, TRUE);
-  self->daemon = g_subprocess_launcher_spawn (launcher, &error, daemon_path,
-                                              "--state-dir", self->state_dir, NULL);
+  {
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+    g_auto(GStrv) argv = NULL;
+
+    g_strv_builder_add_many (builder, daemon_path, "--state-dir", self->state_dir, NULL);
+    if (self->extra_args != NULL)
+      g_strv_builder_addv (builder, (const char **) self->extra_args);
+    argv = g_strv_builder_end (builder);
+    self->daemon = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  }
   g_assert_no_error (error);
   while (!name_has_owner (self)) {
     g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -70,6 +78,12 @@ herald_test_daemon_start (HeraldTestDaemon *self)
 HeraldTestDaemon *
 herald_test_daemon_new (void)
 {
+  return herald_test_daemon_new_with_args (NULL);
+}
+
+HeraldTestDaemon *
+herald_test_daemon_new_with_args (const char * const *extra_args)
+{
   HeraldTestDaemon *self = g_new0 (HeraldTestDaemon, 1);
   g_autoptr(GError) error = NULL;
 
@@ -78,6 +92,7 @@ herald_test_daemon_new (void)
   self->state_dir = g_build_filename (self->tmpdir, "state", NULL);
   self->data_home = g_build_filename (self->tmpdir, "data", NULL);
   self->config_home = g_build_filename (self->tmpdir, "config", NULL);
+  self->extra_args = g_strdupv ((char **) extra_args);
   self->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (self->bus);
   self->connection = g_dbus_connection_new_for_address_sync (
@@ -110,6 +125,25 @@ herald_test_daemon_stop (HeraldTestDaemon *self)
   g_clear_object (&self->daemon);
 }
 
+gboolean
+herald_test_daemon_wait_exit (HeraldTestDaemon *self,
+                              guint             timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  while (g_subprocess_get_identifier (self->daemon) != NULL) {
+    if (g_get_monotonic_time () > deadline)
+      return FALSE;
+    g_main_context_iteration (NULL, FALSE);
+    g_usleep (20 * 1000);
+  }
+  wait_exit (self);
+  g_assert_true (g_subprocess_get_if_exited (self->daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (self->daemon), ==, 0);
+  g_clear_object (&self->daemon);
+  return TRUE;
+}
+
 void
 herald_test_daemon_kill (HeraldTestDaemon *self)
 {
@@ -133,6 +167,7 @@ herald_test_daemon_free (HeraldTestDaemon *self)
   g_free (self->state_dir);
   g_free (self->data_home);
   g_free (self->config_home);
+  g_strfreev (self->extra_args);
   g_free (self);
 }
 

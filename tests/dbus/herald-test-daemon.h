@@ -13,11 +13,18 @@ typedef struct {
   GTestDBus       *bus;
   GDBusConnection *connection;
   GSubprocess     *daemon;
+  GStrv            extra_args;   /* more heraldd options, for every start */
 } HeraldTestDaemon;
 
 /* Creates a temporary home, starts a private session bus and heraldd on it,
  * and waits until org.herald.Gateway1 is owned. */
 HeraldTestDaemon *herald_test_daemon_new      (void);
+/* The same, with more heraldd options (NULL-terminated). */
+HeraldTestDaemon *herald_test_daemon_new_with_args (const char * const *extra_args);
+/* Waits up to @timeout_s for heraldd to exit by itself; returns whether it
+ * did, asserting a clean exit status. */
+gboolean          herald_test_daemon_wait_exit (HeraldTestDaemon *self,
+                                                guint             timeout_s);
 /* Starts heraldd again with the same state (after a stop or a kill). */
 void              herald_test_daemon_start    (HeraldTestDaemon *self);
 /* SIGTERM and wait; asserts a clean exit. */

@@ -131,9 +131,10 @@ static void
 send_next (RaceState *state)
 {
   while (state->started < N_RACING && state->pending < SEND_WINDOW) {
+    g_autoptr(GVariant) n = notification (NULL, state->started);
+
     g_dbus_connection_call (state->connection, "org.herald.Gateway1", "/org/herald/Gateway1",
-                            "org.herald.Gateway1", "Send",
-                            g_variant_new ("(@a{sv})", notification (NULL, state->started)),
+                            "org.herald.Gateway1", "Send", g_variant_new ("(@a{sv})", n),
                             G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 60000, NULL,
                             send_cb, state);
     state->started++;

@@ -495,7 +495,7 @@ test_bad_input (void)
 
     g_assert_no_error (error);
     g_test_message ("case %u: %s", i, cases[i].notification);
-    id = herald_test_send (daemon, g_variant_ref_sink (notification), NULL, &error);
+    id = herald_test_send (daemon, notification, NULL, &error);
     g_assert_null (id);
     assert_herald_error (error, cases[i].code, cases[i].dbus_name);
     g_clear_error (&error);
@@ -569,6 +569,39 @@ test_cancel_deferred (void)
   g_assert_cmpstr (state, ==, "cancelled");
 }
 
+/* --idle-timeout: exit when idle, but never with work waiting. */
+static void
+test_idle_timeout (void)
+{
+  const char *args[] = { "--idle-timeout", "1", NULL };
+  g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new_with_args (args);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *blocker = g_build_filename (daemon->tmpdir, "blocker", NULL);
+  g_autofree char *maildir = g_build_filename (blocker, "Maildir", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *state = NULL;
+
+  g_assert_true (herald_test_daemon_wait_exit (daemon, 10));
+
+  /* With a deferred delivery it stays, and delivers once it can. */
+  g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
+  herald_test_daemon_start (daemon);
+  reply = herald_test_call (daemon, "AddProfile",
+                            g_variant_new_parsed ("('later', {'transport': <'maildir'>, "
+                                                  "'maildir-path': <%s>, 'retry-interval': <'3'>})", maildir),
+                            NULL, &error);
+  g_assert_no_error (error);
+  id = herald_test_send (daemon, g_variant_new_parsed ("{'to': <['a@example.org']>, 'profile': <'later'>}"),
+                         NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (herald_test_daemon_wait_exit (daemon, 2));
+  g_assert_cmpint (g_unlink (blocker), ==, 0);
+  state = herald_test_wait_final (daemon, id, 30);
+  g_assert_cmpstr (state, ==, "sent");
+  g_assert_true (herald_test_daemon_wait_exit (daemon, 10));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -583,5 +616,6 @@ main (int   argc,
   g_test_add_func ("/gateway/send-to-maildir", test_send_to_maildir);
   g_test_add_func ("/gateway/bad-input", test_bad_input);
   g_test_add_func ("/gateway/cancel-deferred", test_cancel_deferred);
+  g_test_add_func ("/gateway/idle-timeout", test_idle_timeout);
   return g_test_run ();
 }

@@ -1,0 +1,138 @@
+/* test-plugin-loader.c: only safely owned, non-writable modules are loaded */
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "herald-error.h"
+#include "gw-plugin-loader.h"
+
+typedef struct {
+  char *tmpdir;
+  char *module;   /* a copy of the built maildir plugin */
+} Fixture;
+
+static void
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
+{
+  const char *plugin_dir = g_getenv ("HERALD_MAILDIR_PLUGIN");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_nonnull (plugin_dir);
+  f->tmpdir = g_dir_make_tmp ("herald-plugins-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->module = g_build_filename (f->tmpdir, "libherald-maildir.so", NULL);
+  g_assert_true (g_file_get_contents (plugin_dir, &contents, &length, &error));
+  g_assert_true (g_file_set_contents_full (f->module, contents, (gssize) length,
+                                           G_FILE_SET_CONTENTS_NONE, 0644, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
+    g_unlink (path);
+  }
+  g_rmdir (f->tmpdir);
+  g_free (f->module);
+  g_free (f->tmpdir);
+}
+
+static void
+test_check_modes (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gw_plugin_loader_check_file (f->module, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_chmod (f->module, 0664), ==, 0);
+  g_assert_false (gw_plugin_loader_check_file (f->module, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "writable"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_chmod (f->module, 0646), ==, 0);
+  g_assert_false (gw_plugin_loader_check_file (f->module, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_clear_error (&error);
+}
+
+static void
+test_check_symlink_and_owner (Fixture      *f,
+                              gconstpointer data)
+{
+  g_autofree char *link = g_build_filename (f->tmpdir, "link.so", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (symlink (f->module, link), ==, 0);
+  g_assert_false (gw_plugin_loader_check_file (link, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_clear_error (&error);
+
+  if (geteuid () != 0) {
+    g_test_skip ("changing a file's owner needs root");
+    return;
+  }
+  g_assert_cmpint (chown (f->module, 65534, 65534), ==, 0);
+  g_assert_false (gw_plugin_loader_check_file (f->module, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "owned by uid 65534"));
+}
+
+/* A refused module is skipped with a warning; a good one provides its
+ * transport. Types cannot be registered twice, so both happen in one run. */
+static void
+test_load_directory (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autofree char *bad_dir = g_build_filename (f->tmpdir, "bad", NULL);
+  g_autofree char *bad = g_build_filename (bad_dir, "libherald-maildir.so", NULL);
+  g_autoptr(GwPluginLoader) refusing = gw_plugin_loader_new ();
+  g_autoptr(GwPluginLoader) loader = gw_plugin_loader_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+
+  g_assert_cmpint (g_mkdir (bad_dir, 0700), ==, 0);
+  g_assert_cmpint (link (f->module, bad), ==, 0);
+  g_assert_cmpint (g_chmod (bad, 0666), ==, 0);
+  g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING, "Refusing plugin*writable*");
+  g_assert_true (gw_plugin_loader_load_directory (refusing, bad_dir, &error));
+  g_test_assert_expected_messages ();
+  g_assert_null (gw_plugin_loader_lookup (refusing, "maildir"));
+  g_unlink (bad);
+  g_rmdir (bad_dir);
+
+  g_assert_cmpint (g_chmod (f->module, 0644), ==, 0);
+  g_assert_true (gw_plugin_loader_load_directory (loader, f->tmpdir, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (gw_plugin_loader_lookup (loader, "maildir"));
+  names = gw_plugin_loader_dup_names (loader);
+  g_assert_cmpstrv (names, ((const char * const[]) { "maildir", NULL }));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/plugin-loader/check-modes", Fixture, NULL, fixture_set_up, test_check_modes, fixture_tear_down);
+  g_test_add ("/plugin-loader/check-symlink-and-owner", Fixture, NULL, fixture_set_up,
+              test_check_symlink_and_owner, fixture_tear_down);
+  g_test_add ("/plugin-loader/load-directory", Fixture, NULL, fixture_set_up, test_load_directory,
+              fixture_tear_down);
+  return g_test_run ();
+}
