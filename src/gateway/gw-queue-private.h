@@ -17,6 +17,40 @@ struct _GwQueue {
   GMainContext *context;       /* where delivery-changed is emitted */
 };
 
+/* One request to the writer thread. */
+typedef enum {
+  OP_SUBMIT,
+  OP_CLAIM,
+  OP_RECORD,
+  OP_CANCEL,
+  OP_STOP,
+} OpKind;
+
+typedef struct {
+  OpKind        kind;
+  GTask        *task;
+  GwSubmission *submission;   /* SUBMIT */
+  char         *profile;      /* CLAIM */
+  guint         limit;        /* CLAIM */
+  GwQueuedJob  *job;          /* RECORD */
+  GwAttemptResult result;     /* RECORD, strings owned below */
+  char         *strings[5];
+  char         *delivery_id;  /* CANCEL */
+  GPtrArray    *claimed;      /* CLAIM output */
+  GError       *error;
+} Op;
+
+/* The writer thread's connection and what its batch changed. */
+typedef struct {
+  sqlite3    *db;
+  GHashTable *changed;  /* delivery id → new state, for the signal */
+} Writer;
+
+/* Runs one operation inside the writer's open transaction. */
+gboolean gw_queue_run_op           (Writer      *w,
+                                    Op          *op,
+                                    GError     **error);
+
 /* Maps an SQLite failure to a HeraldError; a full disk gets its own message. */
 void     gw_queue_set_sqlite_error (GError     **error,
                                     sqlite3     *db,

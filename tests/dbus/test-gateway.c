@@ -569,6 +569,33 @@ test_cancel_deferred (void)
   g_assert_cmpstr (state, ==, "cancelled");
 }
 
+/* A Send repeated with the same idempotency key returns the first id. */
+static void
+test_idempotency_key (void)
+{
+  g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *other = NULL;
+
+  first = herald_test_send (daemon, g_variant_new_parsed ("{'to': <['a@example.org']>, "
+                                                          "'idempotency-key': <'backup-2026-11-22'>}"),
+                            NULL, &error);
+  g_assert_no_error (error);
+  second = herald_test_send (daemon, g_variant_new_parsed ("{'to': <['a@example.org']>, "
+                                                           "'idempotency-key': <'backup-2026-11-22'>}"),
+                             NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, second);
+  other = herald_test_send (daemon, g_variant_new_parsed ("{'to': <['a@example.org']>, "
+                                                          "'idempotency-key': <'backup-2026-11-23'>}"),
+                            NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, !=, other);
+  g_assert_cmpuint (count_deliveries (daemon), ==, 2);
+}
+
 /* --idle-timeout: exit when idle, but never with work waiting. */
 static void
 test_idle_timeout (void)
@@ -617,5 +644,6 @@ main (int   argc,
   g_test_add_func ("/gateway/bad-input", test_bad_input);
   g_test_add_func ("/gateway/cancel-deferred", test_cancel_deferred);
   g_test_add_func ("/gateway/idle-timeout", test_idle_timeout);
+  g_test_add_func ("/gateway/idempotency-key", test_idempotency_key);
   return g_test_run ();
 }
