@@ -15,10 +15,7 @@ parse_id_command (HeraldCtl    *ctl,
                   int          *argc,
                   char       ***argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
-
-  context = heraldctl_option_context_new (ctl, command, _("ID"), summary, NULL);
-  if (!heraldctl_parse_options (context, argc, argv))
+  if (!heraldctl_parse_command (ctl, command, _("ID"), summary, NULL, argc, argv))
     return FALSE;
   if (*argc != 2) {
     heraldctl_usage_error (_("“%s” takes one delivery id"), command);
@@ -46,12 +43,10 @@ delivery_show (HeraldCtl  *ctl,
   if (delivery == NULL)
     return heraldctl_fail (ctl, error);
 
-  if (ctl->json) {
-    g_autoptr(JsonNode) root = heraldctl_delivery_to_json (delivery);
-    heraldctl_print_json (root);
-  } else {
+  if (ctl->json)
+    heraldctl_print_json (heraldctl_delivery_to_json (delivery));
+  else
     heraldctl_print_delivery (delivery);
-  }
   return HERALDCTL_EXIT_OK;
 }
 
@@ -60,7 +55,6 @@ delivery_list (HeraldCtl  *ctl,
                int         argc,
                char      **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(HeraldDeliveryFilter) filter = herald_delivery_filter_new ();
   g_autoptr(GPtrArray) deliveries = NULL;
   g_autoptr(GError) error = NULL;
@@ -84,9 +78,8 @@ delivery_list (HeraldCtl  *ctl,
     { NULL }
   };
 
-  context = heraldctl_option_context_new (ctl, "delivery list", NULL,
-                                          _("List deliveries, newest first."), entries);
-  if (!heraldctl_parse_options (context, &argc, &argv))
+  if (!heraldctl_parse_command (ctl, "delivery list", NULL, _("List deliveries, newest first."),
+                                entries, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   if (argc > 1)
     return heraldctl_usage_error (_("unexpected argument “%s”"), argv[1]);
@@ -109,17 +102,10 @@ delivery_list (HeraldCtl  *ctl,
   if (deliveries == NULL)
     return heraldctl_fail (ctl, error);
 
-  if (ctl->json) {
-    g_autoptr(JsonArray) array = json_array_new ();
-    g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-
-    for (guint i = 0; i < deliveries->len; i++)
-      json_array_add_element (array, heraldctl_delivery_to_json (g_ptr_array_index (deliveries, i)));
-    json_node_set_array (root, array);
-    heraldctl_print_json (root);
-  } else {
+  if (ctl->json)
+    heraldctl_print_json (heraldctl_deliveries_to_json (deliveries));
+  else
     heraldctl_print_deliveries (deliveries);
-  }
   return HERALDCTL_EXIT_OK;
 }
 
@@ -155,50 +141,25 @@ delivery_wait (HeraldCtl  *ctl,
   return heraldctl_follow_delivery (ctl, argv[1]);
 }
 
-static const char *
-delivery_actions (void)
-{
-  return _("Usage:\n"
-           "  heraldctl delivery show ID\n"
-           "  heraldctl delivery list [--state STATE] [--profile NAME] [--app-name NAME] "
-           "[--limit N]\n"
-           "  heraldctl delivery cancel ID\n"
-           "  heraldctl delivery wait ID\n");
-}
-
-static int
-delivery_usage (const char *action)
-{
-  if (action == NULL)
-    heraldctl_usage_error (_("“delivery” needs an action"));
-  else
-    heraldctl_usage_error (_("unknown delivery action “%s”"), action);
-  g_printerr ("%s", delivery_actions ());
-  return HERALDCTL_EXIT_USAGE;
-}
-
 int
 heraldctl_delivery (HeraldCtl  *ctl,
                     int         argc,
                     char      **argv)
 {
-  const char *action = argc > 1 ? argv[1] : NULL;
+  static const HeraldCtlCommand actions[] = {
+    { "show", delivery_show },
+    { "list", delivery_list },
+    { "cancel", delivery_cancel },
+    { "wait", delivery_wait },
+    { NULL }
+  };
 
-  if (action == NULL)
-    return delivery_usage (NULL);
-  if (g_strcmp0 (action, "--help") == 0 || g_strcmp0 (action, "-h") == 0) {
-    g_print ("%s", delivery_actions ());
-    return HERALDCTL_EXIT_OK;
-  }
-  argc--;
-  argv++;
-  if (g_strcmp0 (action, "show") == 0)
-    return delivery_show (ctl, argc, argv);
-  if (g_strcmp0 (action, "list") == 0)
-    return delivery_list (ctl, argc, argv);
-  if (g_strcmp0 (action, "cancel") == 0)
-    return delivery_cancel (ctl, argc, argv);
-  if (g_strcmp0 (action, "wait") == 0)
-    return delivery_wait (ctl, argc, argv);
-  return delivery_usage (action);
+  return heraldctl_run_action (ctl, "delivery",
+                               _("Usage:\n"
+                                 "  heraldctl delivery show ID\n"
+                                 "  heraldctl delivery list [--state STATE] [--profile NAME] "
+                                 "[--app-name NAME] [--limit N]\n"
+                                 "  heraldctl delivery cancel ID\n"
+                                 "  heraldctl delivery wait ID\n"),
+                               actions, argc, argv);
 }

@@ -1,4 +1,4 @@
-/* heraldctl-output.c: printing profiles and deliveries as text or JSON */
+/* heraldctl-output.c: printing profiles, deliveries and test results as text or JSON */
 #define G_LOG_DOMAIN "heraldctl"
 
 #include "config.h"
@@ -7,16 +7,33 @@
 
 #include "heraldctl.h"
 
+typedef JsonNode *(*ToJsonFunc) (gpointer object);
+
+/* Prints @node as pretty JSON, and frees it. */
 void
 heraldctl_print_json (JsonNode *node)
 {
+  g_autoptr(JsonNode) root = node;
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
 
   json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, node);
+  json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);
   g_print ("%s\n", text);
+}
+
+static JsonNode *
+array_to_json (GPtrArray  *objects,
+               ToJsonFunc  to_json)
+{
+  g_autoptr(JsonArray) array = json_array_new ();
+  JsonNode *root = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; i < objects->len; i++)
+    json_array_add_element (array, to_json (g_ptr_array_index (objects, i)));
+  json_node_set_array (root, array);
+  return root;
 }
 
 JsonNode *
@@ -25,6 +42,12 @@ heraldctl_profile_to_json (HeraldProfile *profile)
   g_autoptr(GVariant) settings = herald_profile_get_settings (profile);
 
   return json_gvariant_serialize (settings);
+}
+
+JsonNode *
+heraldctl_profiles_to_json (GPtrArray *profiles)
+{
+  return array_to_json (profiles, (ToJsonFunc) heraldctl_profile_to_json);
 }
 
 static void
@@ -90,6 +113,69 @@ heraldctl_delivery_to_json (HeraldDelivery *delivery)
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+JsonNode *
+heraldctl_deliveries_to_json (GPtrArray *deliveries)
+{
+  return array_to_json (deliveries, (ToJsonFunc) heraldctl_delivery_to_json);
+}
+
+static void
+add_strv_member (JsonBuilder        *builder,
+                 const char         *name,
+                 const char * const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+static void
+add_certificate_member (JsonBuilder       *builder,
+                        HeraldCertificate *certificate)
+{
+  json_builder_set_member_name (builder, "certificate");
+  if (certificate == NULL) {
+    json_builder_add_null_value (builder);
+    return;
+  }
+  json_builder_begin_object (builder);
+  add_string_member (builder, "host", herald_certificate_get_host (certificate));
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, herald_certificate_get_port (certificate));
+  add_string_member (builder, "subject", herald_certificate_get_subject (certificate));
+  add_string_member (builder, "issuer", herald_certificate_get_issuer (certificate));
+  add_time_member (builder, "not-before", herald_certificate_get_not_before (certificate));
+  add_time_member (builder, "not-after", herald_certificate_get_not_after (certificate));
+  add_string_member (builder, "sha256-fingerprint",
+                     herald_certificate_get_sha256_fingerprint (certificate));
+  add_string_member (builder, "spki-pin", herald_certificate_get_spki_pin (certificate));
+  add_strv_member (builder, "errors", herald_certificate_get_errors (certificate));
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+heraldctl_test_result_to_json (HeraldTestResult *result,
+                               const char       *profile)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string_member (builder, "profile", profile);
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, herald_test_result_get_ok (result));
+  add_string_member (builder, "error", herald_test_result_get_error_message (result));
+  add_string_member (builder, "reply", herald_test_result_get_reply (result));
+  add_string_member (builder, "enhanced-code", herald_test_result_get_enhanced_code (result));
+  add_string_member (builder, "tls", herald_test_result_get_tls (result));
+  add_strv_member (builder, "transcript", herald_test_result_get_transcript (result));
+  add_certificate_member (builder, herald_test_result_get_certificate (result));
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -327,4 +413,125 @@ heraldctl_print_deliveries (GPtrArray *deliveries)
     g_ptr_array_add (cells, g_strdup (subject != NULL ? subject : ""));
   }
   print_table (cells, 5);
+}
+
+/* Local time with its zone, for a certificate's validity. */
+static char *
+format_zoned_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup ("-");
+  local = g_date_time_to_local (time);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S %Z");
+}
+
+/* A row per line of @text (a server reply may span several lines). */
+static void
+add_lines_row (GPtrArray  *cells,
+               const char *label,
+               const char *text)
+{
+  g_auto(GStrv) lines = NULL;
+
+  if (text == NULL || *text == '\0') {
+    add_row (cells, label, NULL);
+    return;
+  }
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_strchomp (lines[i]);
+    if (i == 0) {
+      add_row (cells, label, lines[i]);
+    } else {
+      g_ptr_array_add (cells, g_strdup (""));
+      g_ptr_array_add (cells, g_strdup (lines[i]));
+    }
+  }
+}
+
+static void
+add_indented_row (GPtrArray  *cells,
+                  const char *label,
+                  const char *value)
+{
+  add_row (cells, label, value);
+  g_free (cells->pdata[cells->len - 2]);
+  cells->pdata[cells->len - 2] = g_strconcat ("  ", label, ":", NULL);
+}
+
+static void
+print_certificate (HeraldCertificate *certificate,
+                   const char        *profile)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *not_before = format_zoned_time (herald_certificate_get_not_before (certificate));
+  g_autofree char *not_after = format_zoned_time (herald_certificate_get_not_after (certificate));
+  g_autofree char *errors = g_strjoinv (", ",
+                                        (char **) herald_certificate_get_errors (certificate));
+  g_autofree char *server = NULL;
+  g_autofree char *clean_profile = heraldctl_sanitize (profile);
+  const char *host = herald_certificate_get_host (certificate);
+  const char *pin = herald_certificate_get_spki_pin (certificate);
+
+  if (host != NULL && herald_certificate_get_port (certificate) != 0)
+    server = g_strdup_printf ("%s:%u", host, herald_certificate_get_port (certificate));
+  else
+    server = g_strdup (host);
+
+  g_print ("\n%s\n", _("The server's certificate was refused:"));
+  add_indented_row (cells, _("Server"), server);
+  add_indented_row (cells, _("Subject"), herald_certificate_get_subject (certificate));
+  add_indented_row (cells, _("Issuer"), herald_certificate_get_issuer (certificate));
+  add_indented_row (cells, _("Valid from"), not_before);
+  add_indented_row (cells, _("Valid until"), not_after);
+  add_indented_row (cells, _("SHA-256 fingerprint"),
+           herald_certificate_get_sha256_fingerprint (certificate));
+  add_indented_row (cells, _("SPKI pin"), pin);
+  add_indented_row (cells, _("Problems"), errors);
+  print_table (cells, 2);
+
+  if (pin == NULL)
+    return;
+  g_print ("\n");
+  /* TRANSLATORS: followed by a command line on the next line */
+  g_print ("%s\n", _("To trust this certificate after checking its fingerprint with the\n"
+                     "server's operator, an administrator can pin its key:"));
+  g_print ("  heraldctl profile set %s pinned-keys=%s\n", clean_profile, pin);
+  g_print ("%s\n", _("This replaces the profile's other pinned keys; from then on only\n"
+                     "certificates with a pinned key are accepted."));
+}
+
+void
+heraldctl_print_test_result (HeraldTestResult *result,
+                             const char       *profile)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  const char * const *transcript = herald_test_result_get_transcript (result);
+  HeraldCertificate *certificate = herald_test_result_get_certificate (result);
+  gboolean ok = herald_test_result_get_ok (result);
+
+  add_row (cells, _("Profile"), profile);
+  /* TRANSLATORS: the outcome of "heraldctl profile test" */
+  add_row (cells, _("Result"), ok ? _("ok") : _("failed"));
+  if (!ok)
+    add_lines_row (cells, _("Error"), herald_test_result_get_error_message (result));
+  add_lines_row (cells, _("Reply"), herald_test_result_get_reply (result));
+  add_row (cells, _("Enhanced code"), herald_test_result_get_enhanced_code (result));
+  add_row (cells, _("TLS"), herald_test_result_get_tls (result));
+  if (transcript[0] == NULL)
+    add_row (cells, _("Transcript"), NULL);
+  print_table (cells, 2);
+
+  if (transcript[0] != NULL)
+    g_print ("%s:\n", _("Transcript"));
+  for (guint i = 0; transcript[i] != NULL; i++) {
+    g_autofree char *line = g_strdup (transcript[i]);
+    g_autofree char *clean = heraldctl_sanitize (g_strchomp (line));
+
+    g_print ("  %s\n", clean);
+  }
+  if (certificate != NULL)
+    print_certificate (certificate, profile);
 }

@@ -24,15 +24,13 @@ profile_list (HeraldCtl  *ctl,
               int         argc,
               char      **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GPtrArray) profiles = NULL;
   g_autoptr(GError) error = NULL;
   HeraldClient *client;
   int status = HERALDCTL_EXIT_OK;
 
-  context = heraldctl_option_context_new (ctl, "profile list", NULL,
-                                          _("List the profiles."), NULL);
-  if (!heraldctl_parse_options (context, &argc, &argv))
+  if (!heraldctl_parse_command (ctl, "profile list", NULL, _("List the profiles."), NULL,
+                                &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   if (argc != 1)
     return heraldctl_usage_error (_("“profile list” takes no arguments"));
@@ -44,17 +42,10 @@ profile_list (HeraldCtl  *ctl,
   if (profiles == NULL)
     return heraldctl_fail (ctl, error);
 
-  if (ctl->json) {
-    g_autoptr(JsonArray) array = json_array_new ();
-    g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-
-    for (guint i = 0; i < profiles->len; i++)
-      json_array_add_element (array, heraldctl_profile_to_json (g_ptr_array_index (profiles, i)));
-    json_node_set_array (root, array);
-    heraldctl_print_json (root);
-  } else {
+  if (ctl->json)
+    heraldctl_print_json (heraldctl_profiles_to_json (profiles));
+  else
     heraldctl_print_profiles (profiles);
-  }
   return HERALDCTL_EXIT_OK;
 }
 
@@ -63,17 +54,15 @@ profile_show (HeraldCtl  *ctl,
               int         argc,
               char      **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(HeraldProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
   HeraldClient *client;
   int status = HERALDCTL_EXIT_OK;
 
-  context = heraldctl_option_context_new (ctl, "profile show", _("NAME"),
-                                          _("Show the settings of a profile. Secrets are "
-                                            "never shown, only whether they are set."),
-                                          NULL);
-  if (!heraldctl_parse_options (context, &argc, &argv))
+  if (!heraldctl_parse_command (ctl, "profile show", _("NAME"),
+                                _("Show the settings of a profile. Secrets are never "
+                                  "shown, only whether they are set."),
+                                NULL, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   if (argc != 2)
     return heraldctl_usage_error (_("“profile show” takes one profile name"));
@@ -85,12 +74,10 @@ profile_show (HeraldCtl  *ctl,
   if (profile == NULL)
     return heraldctl_fail (ctl, error);
 
-  if (ctl->json) {
-    g_autoptr(JsonNode) root = heraldctl_profile_to_json (profile);
-    heraldctl_print_json (root);
-  } else {
+  if (ctl->json)
+    heraldctl_print_json (heraldctl_profile_to_json (profile));
+  else
     heraldctl_print_profile (profile);
-  }
   return HERALDCTL_EXIT_OK;
 }
 
@@ -125,25 +112,25 @@ profile_add_or_set (HeraldCtl  *ctl,
                     char      **argv,
                     gboolean    add)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(HeraldProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
   HeraldClient *client;
   int status = HERALDCTL_EXIT_OK;
+  gboolean parsed;
   gboolean ok;
 
   if (add)
-    context = heraldctl_option_context_new (ctl, "profile add", _("NAME [KEY=VALUE…]"),
-                                            _("Add a profile. Keys not given take their "
-                                              "defaults; set secrets with “profile "
-                                              "set-password”."),
-                                            NULL);
+    parsed = heraldctl_parse_command (ctl, "profile add", _("NAME [KEY=VALUE…]"),
+                                      _("Add a profile. Keys not given take their "
+                                        "defaults; set secrets with “profile "
+                                        "set-password”."),
+                                      NULL, &argc, &argv);
   else
-    context = heraldctl_option_context_new (ctl, "profile set", _("NAME KEY=VALUE…"),
-                                            _("Change settings of a profile. “KEY=” with "
-                                              "an empty value resets KEY to its default."),
-                                            NULL);
-  if (!heraldctl_parse_options (context, &argc, &argv))
+    parsed = heraldctl_parse_command (ctl, "profile set", _("NAME KEY=VALUE…"),
+                                      _("Change settings of a profile. “KEY=” with "
+                                        "an empty value resets KEY to its default."),
+                                      NULL, &argc, &argv);
+  if (!parsed)
     return HERALDCTL_EXIT_USAGE;
   if (argc < 2)
     return heraldctl_usage_error (_("no profile name given"));
@@ -167,18 +154,32 @@ profile_add_or_set (HeraldCtl  *ctl,
 }
 
 static int
+profile_add (HeraldCtl  *ctl,
+             int         argc,
+             char      **argv)
+{
+  return profile_add_or_set (ctl, argc, argv, TRUE);
+}
+
+static int
+profile_set (HeraldCtl  *ctl,
+             int         argc,
+             char      **argv)
+{
+  return profile_add_or_set (ctl, argc, argv, FALSE);
+}
+
+static int
 profile_remove (HeraldCtl  *ctl,
                 int         argc,
                 char      **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   HeraldClient *client;
   int status = HERALDCTL_EXIT_OK;
 
-  context = heraldctl_option_context_new (ctl, "profile remove", _("NAME"),
-                                          _("Remove a profile and its secrets."), NULL);
-  if (!heraldctl_parse_options (context, &argc, &argv))
+  if (!heraldctl_parse_command (ctl, "profile remove", _("NAME"),
+                                _("Remove a profile and its secrets."), NULL, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   if (argc != 2)
     return heraldctl_usage_error (_("“profile remove” takes one profile name"));
@@ -196,7 +197,6 @@ profile_set_password (HeraldCtl  *ctl,
                       int         argc,
                       char      **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *key = NULL;
   g_autofree char *prompt = NULL;
@@ -215,13 +215,12 @@ profile_set_password (HeraldCtl  *ctl,
     { NULL }
   };
 
-  context = heraldctl_option_context_new (ctl, "profile set-password", _("NAME"),
-                                          _("Set a secret of a profile. The secret is read "
-                                            "from the terminal without echo, or from "
-                                            "standard input when it is not a terminal; "
-                                            "it is never taken from the command line."),
-                                          entries);
-  if (!heraldctl_parse_options (context, &argc, &argv))
+  if (!heraldctl_parse_command (ctl, "profile set-password", _("NAME"),
+                                _("Set a secret of a profile. The secret is read from the "
+                                  "terminal without echo, or from standard input when it "
+                                  "is not a terminal; it is never taken from the command "
+                                  "line."),
+                                entries, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   if (argc != 2)
     return heraldctl_usage_error (_("“profile set-password” takes one profile name"));
@@ -249,27 +248,48 @@ profile_set_password (HeraldCtl  *ctl,
   return HERALDCTL_EXIT_OK;
 }
 
-static const char *
-profile_actions (void)
-{
-  return _("Usage:\n"
-           "  heraldctl profile list\n"
-           "  heraldctl profile show NAME\n"
-           "  heraldctl profile add NAME [KEY=VALUE…]\n"
-           "  heraldctl profile set NAME KEY=VALUE…\n"
-           "  heraldctl profile remove NAME\n"
-           "  heraldctl profile set-password NAME [--key KEY] [--clear]\n");
-}
-
 static int
-profile_usage (const char *action)
+profile_test (HeraldCtl  *ctl,
+              int         argc,
+              char      **argv)
 {
-  if (action == NULL)
-    heraldctl_usage_error (_("“profile” needs an action"));
+  g_autoptr(HeraldTestResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *to = NULL;
+  HeraldClient *client;
+  int status = HERALDCTL_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "to", 't', 0, G_OPTION_ARG_STRING, &to,
+      N_("The address the test message is sent to (required)"), N_("ADDRESS") },
+    { NULL }
+  };
+
+  if (!heraldctl_parse_command (ctl, "profile test", _("NAME --to ADDRESS"),
+                                _("Send a test message through a profile now, outside the "
+                                  "queue, and report how it went: the server's own reply "
+                                  "and enhanced status code, the TLS version and cipher, "
+                                  "the session transcript with credentials masked and, when "
+                                  "the server's certificate was refused, that certificate. "
+                                  "Exits with status 3 when the test failed."),
+                                entries, &argc, &argv))
+    return HERALDCTL_EXIT_USAGE;
+  if (argc != 2)
+    return heraldctl_usage_error (_("“profile test” takes one profile name"));
+  if (to == NULL || *to == '\0')
+    return heraldctl_usage_error (_("“profile test” needs --to ADDRESS"));
+
+  client = heraldctl_connect (ctl, &status);
+  if (client == NULL)
+    return status;
+  result = herald_client_test_profile_sync (client, argv[1], to, NULL, &error);
+  if (result == NULL)
+    return heraldctl_fail (ctl, error);
+
+  if (ctl->json)
+    heraldctl_print_json (heraldctl_test_result_to_json (result, argv[1]));
   else
-    heraldctl_usage_error (_("unknown profile action “%s”"), action);
-  g_printerr ("%s", profile_actions ());
-  return HERALDCTL_EXIT_USAGE;
+    heraldctl_print_test_result (result, argv[1]);
+  return herald_test_result_get_ok (result) ? HERALDCTL_EXIT_OK : HERALDCTL_EXIT_DELIVERY_FAILED;
 }
 
 int
@@ -277,28 +297,25 @@ heraldctl_profile (HeraldCtl  *ctl,
                    int         argc,
                    char      **argv)
 {
-  const char *action = argc > 1 ? argv[1] : NULL;
+  static const HeraldCtlCommand actions[] = {
+    { "list", profile_list },
+    { "show", profile_show },
+    { "add", profile_add },
+    { "set", profile_set },
+    { "remove", profile_remove },
+    { "set-password", profile_set_password },
+    { "test", profile_test },
+    { NULL }
+  };
 
-  if (action == NULL)
-    return profile_usage (NULL);
-  if (g_strcmp0 (action, "--help") == 0 || g_strcmp0 (action, "-h") == 0) {
-    g_print ("%s", profile_actions ());
-    return HERALDCTL_EXIT_OK;
-  }
-  /* the action becomes argv[0] of its own option parsing */
-  argc--;
-  argv++;
-  if (g_strcmp0 (action, "list") == 0)
-    return profile_list (ctl, argc, argv);
-  if (g_strcmp0 (action, "show") == 0)
-    return profile_show (ctl, argc, argv);
-  if (g_strcmp0 (action, "add") == 0)
-    return profile_add_or_set (ctl, argc, argv, TRUE);
-  if (g_strcmp0 (action, "set") == 0)
-    return profile_add_or_set (ctl, argc, argv, FALSE);
-  if (g_strcmp0 (action, "remove") == 0)
-    return profile_remove (ctl, argc, argv);
-  if (g_strcmp0 (action, "set-password") == 0)
-    return profile_set_password (ctl, argc, argv);
-  return profile_usage (action);
+  return heraldctl_run_action (ctl, "profile",
+                               _("Usage:\n"
+                                 "  heraldctl profile list\n"
+                                 "  heraldctl profile show NAME\n"
+                                 "  heraldctl profile add NAME [KEY=VALUE…]\n"
+                                 "  heraldctl profile set NAME KEY=VALUE…\n"
+                                 "  heraldctl profile remove NAME\n"
+                                 "  heraldctl profile set-password NAME [--key KEY] [--clear]\n"
+                                 "  heraldctl profile test NAME --to ADDRESS\n"),
+                               actions, argc, argv);
 }

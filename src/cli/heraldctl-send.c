@@ -167,7 +167,6 @@ heraldctl_send (HeraldCtl  *ctl,
                 char      **argv)
 {
   g_auto(SendOptions) options = { 0 };
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(HeraldNotification) notification = herald_notification_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
@@ -212,12 +211,11 @@ heraldctl_send (HeraldCtl  *ctl,
     { NULL }
   };
 
-  context = heraldctl_option_context_new (ctl, "send", NULL,
-                                          _("Send a notification. Prints the delivery id; "
-                                            "with --wait, follows the delivery to its final "
-                                            "state and prints it."),
-                                          entries);
-  if (!heraldctl_parse_options (context, &argc, &argv))
+  if (!heraldctl_parse_command (ctl, "send", NULL,
+                                _("Send a notification. Prints the delivery id; with "
+                                  "--wait, follows the delivery to its final state and "
+                                  "prints it."),
+                                entries, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   if (argc > 1)
     return heraldctl_usage_error (_("unexpected argument “%s”"), argv[1]);
@@ -236,14 +234,12 @@ heraldctl_send (HeraldCtl  *ctl,
 
   if (ctl->json && !options.wait) {
     g_autoptr(JsonBuilder) builder = json_builder_new ();
-    g_autoptr(JsonNode) root = NULL;
 
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "id");
     json_builder_add_string_value (builder, id);
     json_builder_end_object (builder);
-    root = json_builder_get_root (builder);
-    heraldctl_print_json (root);
+    heraldctl_print_json (json_builder_get_root (builder));
     return HERALDCTL_EXIT_OK;
   }
   if (!ctl->json) {

@@ -98,8 +98,7 @@ heraldctl_follow_delivery (HeraldCtl  *ctl,
 
   state = herald_delivery_get_state (delivery);
   if (ctl->json) {
-    g_autoptr(JsonNode) root = heraldctl_delivery_to_json (delivery);
-    heraldctl_print_json (root);
+    heraldctl_print_json (heraldctl_delivery_to_json (delivery));
   } else {
     const char *reason = herald_delivery_get_reason (delivery);
     g_autofree char *clean = heraldctl_sanitize (reason != NULL ? reason : "");

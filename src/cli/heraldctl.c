@@ -17,7 +17,8 @@ exit_codes_text (void)
            "  0  success\n"
            "  1  failure: the gateway or the system reported an error\n"
            "  2  usage error: bad command, option or argument\n"
-           "  3  with --wait: the delivery failed or was cancelled\n"
+           "  3  the delivery failed or was cancelled (send --wait, delivery wait),\n"
+           "     or the test of a profile failed (profile test)\n"
            "  4  the gateway cannot be reached (no bus, or not running and not activatable)\n");
 }
 
@@ -30,6 +31,9 @@ main_description (void)
                         "  profile add NAME [KEY=VALUE…]     Add a profile\n"
                         "  profile set NAME KEY=VALUE…       Change settings (KEY= resets a key)\n"
                         "  profile remove NAME               Remove a profile and its secrets\n"
+                        "  profile test NAME --to ADDRESS    Send a test message now and report\n"
+                        "                                    the server's reply, TLS, the session\n"
+                        "                                    and a refused certificate\n"
                         "  profile set-password NAME [--key KEY]\n"
                         "                                    Set a secret, read from the terminal\n"
                         "                                    without echo, or from standard input\n"
@@ -60,12 +64,12 @@ add_global_entries (GOptionContext *context,
 }
 
 /* A context with @entries and the global options, for one command. */
-GOptionContext *
-heraldctl_option_context_new (HeraldCtl          *ctl,
-                              const char         *command,
-                              const char         *parameter_string,
-                              const char         *summary,
-                              const GOptionEntry *entries)
+static GOptionContext *
+option_context_new (HeraldCtl          *ctl,
+                    const char         *command,
+                    const char         *parameter_string,
+                    const char         *summary,
+                    const GOptionEntry *entries)
 {
   g_autofree char *description = NULL;
   g_autofree char *usage = NULL;
@@ -87,10 +91,10 @@ heraldctl_option_context_new (HeraldCtl          *ctl,
   return context;
 }
 
-gboolean
-heraldctl_parse_options (GOptionContext   *context,
-                         int              *argc,
-                         char           ***argv)
+static gboolean
+parse_options (GOptionContext   *context,
+               int              *argc,
+               char           ***argv)
 {
   g_autoptr(GError) error = NULL;
 
@@ -99,6 +103,24 @@ heraldctl_parse_options (GOptionContext   *context,
     return FALSE;
   }
   return TRUE;
+}
+
+/* Parses the options of @command: @entries and the global ones. Leaves the
+ * arguments in @argv, after argv[0]; prints a usage error and returns FALSE
+ * when an option is wrong. */
+gboolean
+heraldctl_parse_command (HeraldCtl           *ctl,
+                         const char          *command,
+                         const char          *parameter_string,
+                         const char          *summary,
+                         const GOptionEntry  *entries,
+                         int                 *argc,
+                         char              ***argv)
+{
+  g_autoptr(GOptionContext) context = option_context_new (ctl, command, parameter_string,
+                                                          summary, entries);
+
+  return parse_options (context, argc, argv);
 }
 
 int
@@ -115,6 +137,47 @@ heraldctl_usage_error (const char *format,
   g_printerr ("heraldctl: %s\n", message);
   g_printerr (_("Try “heraldctl --help” for more information.\n"));
   return HERALDCTL_EXIT_USAGE;
+}
+
+static int
+action_usage_error (const char *command,
+                    const char *action,
+                    const char *usage)
+{
+  if (action == NULL)
+    heraldctl_usage_error (_("“%s” needs an action"), command);
+  else
+    /* TRANSLATORS: the first %s is a command such as "profile", the second
+     * what was given as its action */
+    heraldctl_usage_error (_("unknown %s action “%s”"), command, action);
+  g_printerr ("%s", usage);
+  return HERALDCTL_EXIT_USAGE;
+}
+
+/* Runs the action of @command named by argv[1], one of @actions (ended by
+ * an entry without name); --help prints @usage. */
+int
+heraldctl_run_action (HeraldCtl               *ctl,
+                      const char              *command,
+                      const char              *usage,
+                      const HeraldCtlCommand  *actions,
+                      int                      argc,
+                      char                   **argv)
+{
+  const char *action = argc > 1 ? argv[1] : NULL;
+
+  if (action == NULL)
+    return action_usage_error (command, NULL, usage);
+  if (g_strcmp0 (action, "--help") == 0 || g_strcmp0 (action, "-h") == 0) {
+    g_print ("%s", usage);
+    return HERALDCTL_EXIT_OK;
+  }
+  for (guint i = 0; actions[i].name != NULL; i++) {
+    /* the action becomes argv[0] of its own option parsing */
+    if (g_strcmp0 (action, actions[i].name) == 0)
+      return actions[i].func (ctl, argc - 1, argv + 1);
+  }
+  return action_usage_error (command, action, usage);
 }
 
 static gboolean
@@ -195,12 +258,7 @@ heraldctl_connect (HeraldCtl *ctl,
   return ctl->client;
 }
 
-typedef int (*CommandFunc) (HeraldCtl *, int, char **);
-
-static const struct {
-  const char  *name;
-  CommandFunc  func;
-} commands[] = {
+static const HeraldCtlCommand commands[] = {
   { "profile", heraldctl_profile },
   { "send", heraldctl_send },
   { "delivery", heraldctl_delivery },
@@ -226,15 +284,15 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("heraldctl");
 
-  context = heraldctl_option_context_new (&ctl, NULL, _("COMMAND [ARGUMENT…]"),
-                                          _("Manage the Herald notification gateway: its "
-                                            "profiles, notifications and deliveries."),
-                                          entries);
+  context = option_context_new (&ctl, NULL, _("COMMAND [ARGUMENT…]"),
+                                _("Manage the Herald notification gateway: its "
+                                  "profiles, notifications and deliveries."),
+                                entries);
   description = main_description ();
   g_option_context_set_description (context, description);
   /* options after the command belong to the command */
   g_option_context_set_strict_posix (context, TRUE);
-  if (!heraldctl_parse_options (context, &argc, &argv))
+  if (!parse_options (context, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
 
   if (version) {

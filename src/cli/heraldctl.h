@@ -12,7 +12,8 @@ typedef enum {
   HERALDCTL_EXIT_OK = 0,              /* success */
   HERALDCTL_EXIT_FAILURE = 1,         /* the gateway or the system reported an error */
   HERALDCTL_EXIT_USAGE = 2,           /* bad command line */
-  HERALDCTL_EXIT_DELIVERY_FAILED = 3, /* --wait: the delivery failed or was cancelled */
+  HERALDCTL_EXIT_DELIVERY_FAILED = 3, /* --wait, delivery wait: the delivery failed or was
+                                       * cancelled; profile test: the test failed */
   HERALDCTL_EXIT_UNREACHABLE = 4,     /* no bus, or the gateway is not running */
 } HeraldCtlExit;
 
@@ -22,17 +23,28 @@ typedef struct {
   HeraldClient *client;
 } HeraldCtl;
 
+/* A command such as "send", or an action of one such as "profile list" */
+typedef struct {
+  const char  *name;
+  int        (*func) (HeraldCtl *ctl, int argc, char **argv);
+} HeraldCtlCommand;
+
 /* heraldctl.c */
-GOptionContext *heraldctl_option_context_new (HeraldCtl            *ctl,
+gboolean        heraldctl_parse_command      (HeraldCtl            *ctl,
                                               const char           *command,
                                               const char           *parameter_string,
                                               const char           *summary,
-                                              const GOptionEntry   *entries);
-gboolean        heraldctl_parse_options      (GOptionContext       *context,
+                                              const GOptionEntry   *entries,
                                               int                  *argc,
                                               char               ***argv);
 int             heraldctl_usage_error        (const char           *format,
                                               ...) G_GNUC_PRINTF (1, 2);
+int             heraldctl_run_action         (HeraldCtl              *ctl,
+                                              const char             *command,
+                                              const char             *usage,
+                                              const HeraldCtlCommand *actions,
+                                              int                     argc,
+                                              char                  **argv);
 int             heraldctl_fail               (HeraldCtl            *ctl,
                                               const GError         *error);
 HeraldClient   *heraldctl_connect            (HeraldCtl            *ctl,
@@ -40,14 +52,20 @@ HeraldClient   *heraldctl_connect            (HeraldCtl            *ctl,
 
 /* heraldctl-output.c */
 char           *heraldctl_sanitize           (const char           *text);
-void            heraldctl_print_json         (JsonNode             *node);
+void            heraldctl_print_json         (JsonNode             *node);  /* frees @node */
 JsonNode       *heraldctl_profile_to_json    (HeraldProfile        *profile);
+JsonNode       *heraldctl_profiles_to_json   (GPtrArray            *profiles);
 JsonNode       *heraldctl_delivery_to_json   (HeraldDelivery       *delivery);
+JsonNode       *heraldctl_deliveries_to_json (GPtrArray            *deliveries);
 char           *heraldctl_format_time        (GDateTime            *time);
 void            heraldctl_print_profile      (HeraldProfile        *profile);
 void            heraldctl_print_profiles     (GPtrArray            *profiles);
 void            heraldctl_print_delivery     (HeraldDelivery       *delivery);
 void            heraldctl_print_deliveries   (GPtrArray            *deliveries);
+JsonNode       *heraldctl_test_result_to_json (HeraldTestResult   *result,
+                                               const char         *profile);
+void            heraldctl_print_test_result  (HeraldTestResult     *result,
+                                              const char           *profile);
 
 /* heraldctl-password.c */
 char           *heraldctl_read_secret        (const char           *prompt,

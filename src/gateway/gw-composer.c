@@ -112,6 +112,10 @@ make_text_part (const char *subtype,
 
   if (charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0) {
     g_mime_text_part_set_text (part, text);
+    /* 7-bit safe (quoted-printable or base64 when needed): deliverable
+     * through servers without 8BITMIME. */
+    g_mime_part_set_content_encoding (GMIME_PART (part),
+      g_mime_part_get_best_content_encoding (GMIME_PART (part), GMIME_ENCODING_CONSTRAINT_7BIT));
   } else {
     g_autoptr(GMimeStream) stream = NULL;
     g_autoptr(GMimeDataWrapper) content = NULL;

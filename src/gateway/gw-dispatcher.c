@@ -27,6 +27,7 @@ struct _GwDispatcher {
   guint           timer_source;
   gint64          timer_due;
   GCancellable   *cancellable;
+  GwUntrustedStore *untrusted;
   gboolean        stopped;
 };
 
@@ -164,6 +165,14 @@ static void
 worker_record (Worker *worker)
 {
   GwAttemptResult result = { 0 };
+  GVariant *certificate = gw_envelope_get_certificate_failure (worker->current->envelope);
+
+  if (certificate != NULL && worker->dispatcher->untrusted != NULL) {
+    g_autoptr(GError) error = NULL;
+    if (!gw_untrusted_store_record (worker->dispatcher->untrusted, worker->profile_name,
+                                    certificate, &error))
+      g_warning ("Cannot record an untrusted certificate: %s", error->message);
+  }
 
   result.started = worker->started;
   result.duration_us = g_get_monotonic_time () - worker->started;
@@ -433,6 +442,7 @@ gw_dispatcher_finalize (GObject *object)
   g_object_unref (self->queue);
   g_object_unref (self->profiles);
   g_object_unref (self->plugins);
+  g_clear_object (&self->untrusted);
   G_OBJECT_CLASS (gw_dispatcher_parent_class)->finalize (object);
 }
 
@@ -460,4 +470,11 @@ gw_dispatcher_new (GwQueue        *queue,
   self->profiles = g_object_ref (profiles);
   self->plugins = g_object_ref (plugins);
   return self;
+}
+
+void
+gw_dispatcher_set_untrusted_store (GwDispatcher     *self,
+                                   GwUntrustedStore *store)
+{
+  g_set_object (&self->untrusted, store);
 }

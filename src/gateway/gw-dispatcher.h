@@ -4,6 +4,7 @@
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
+#include "gw-untrusted-store.h"
 
 G_BEGIN_DECLS
 
@@ -13,6 +14,9 @@ G_DECLARE_FINAL_TYPE (GwDispatcher, gw_dispatcher, GW, DISPATCHER, GObject)
 GwDispatcher *gw_dispatcher_new        (GwQueue        *queue,
                                         GwProfileStore *profiles,
                                         GwPluginLoader *plugins);
+/* Where refused server certificates are recorded. */
+void          gw_dispatcher_set_untrusted_store (GwDispatcher     *self,
+                                                 GwUntrustedStore *store);
 /* Looks for due work soon (coalesced); call after new work was committed. */
 void          gw_dispatcher_wake       (GwDispatcher   *self);
 /* Whether no delivery is in progress. */

@@ -12,6 +12,7 @@ struct _GwEnvelope {
   char      *message_id;
   GBytes    *message;
   GPtrArray *recipients;
+  GVariant  *certificate_failure;
 };
 
 G_DEFINE_FINAL_TYPE (GwEnvelope, gw_envelope, G_TYPE_OBJECT)
@@ -36,6 +37,7 @@ gw_envelope_finalize (GObject *object)
   g_free (self->message_id);
   g_clear_pointer (&self->message, g_bytes_unref);
   g_ptr_array_unref (self->recipients);
+  g_clear_pointer (&self->certificate_failure, g_variant_unref);
   G_OBJECT_CLASS (gw_envelope_parent_class)->finalize (object);
 }
 
@@ -163,4 +165,19 @@ gw_recipient_status_to_string (GwRecipientStatus status)
   default:
     return "unknown";
   }
+}
+
+void
+gw_envelope_set_certificate_failure (GwEnvelope *self,
+                                     GVariant   *certificate)
+{
+  g_clear_pointer (&self->certificate_failure, g_variant_unref);
+  if (certificate != NULL)
+    self->certificate_failure = g_variant_ref_sink (certificate);
+}
+
+GVariant *
+gw_envelope_get_certificate_failure (GwEnvelope *self)
+{
+  return self->certificate_failure;
 }

@@ -50,6 +50,12 @@ void         gw_envelope_set_pending_result  (GwEnvelope  *self,
                                               const char  *reply,
                                               const char  *enhanced_code);
 
+/* Details (a{sv}) of a server certificate the transport refused, so the
+ * daemon can record it for the trust manager; NULL if none. */
+void         gw_envelope_set_certificate_failure (GwEnvelope *self,
+                                                  GVariant   *certificate);
+GVariant    *gw_envelope_get_certificate_failure (GwEnvelope *self);
+
 const char  *gw_recipient_status_to_string   (GwRecipientStatus status);
 
 G_END_DECLS

@@ -354,18 +354,26 @@ strv_length0 (GStrv strv)
 }
 
 GwNotification *
-gw_notification_new_from_variant (GVariant    *dict,
-                                  GUnixFDList *fd_list,
-                                  GError     **error)
+gw_notification_new (void)
 {
-  g_autoptr(GwNotification) self = g_new0 (GwNotification, 1);
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
+  GwNotification *self = g_new0 (GwNotification, 1);
 
   self->urgency = 1;
   self->headers = g_ptr_array_new_with_free_func (g_free);
   self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_attachment_free);
+  return self;
+}
+
+GwNotification *
+gw_notification_new_from_variant (GVariant    *dict,
+                                  GUnixFDList *fd_list,
+                                  GError     **error)
+{
+  g_autoptr(GwNotification) self = gw_notification_new ();
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
   g_variant_iter_init (&iter, dict);
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
     g_autoptr(GVariant) owned = value;

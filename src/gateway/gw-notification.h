@@ -44,6 +44,8 @@ typedef struct {
 GwNotification *gw_notification_new_from_variant (GVariant    *dict,
                                                   GUnixFDList *fd_list,
                                                   GError     **error);
+/* An empty notification (urgency normal), for messages the daemon makes. */
+GwNotification *gw_notification_new              (void);
 void            gw_notification_free             (GwNotification *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwNotification, gw_notification_free)
 

@@ -22,6 +22,7 @@
 #include "gw-queue.h"
 #include "gw-secret-store.h"
 #include "gw-service.h"
+#include "gw-untrusted-store.h"
 
 struct _GwService {
   GwDBusGateway1Skeleton parent_instance;
@@ -31,6 +32,7 @@ struct _GwService {
   GwPluginLoader *plugins;
   GwQueue        *queue;
   GwDispatcher   *dispatcher;
+  GwUntrustedStore *untrusted;
   gint64          last_activity;
   guint           in_flight;     /* Send calls waiting for their commit */
 };
@@ -264,6 +266,80 @@ handle_set_secret (GwDBusGateway1        *object,
   g_info ("Secret %s of profile %s %s", key, name, *value != '\0' ? "set" : "removed");
   gw_dbus_gateway1_complete_set_secret (object, invocation);
   gw_dispatcher_wake (self->dispatcher);
+  return TRUE;
+}
+
+/* ---- TestProfile ---- */
+
+typedef struct {
+  GwService             *self;
+  GDBusMethodInvocation *invocation;
+  char                  *profile;
+} TestData;
+
+static void
+test_done_cb (GObject      *source,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  TestData *data = user_data;
+  g_autoptr(GwService) self = data->self;
+  g_autofree char *profile = data->profile;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = gw_transport_test_finish (GW_TRANSPORT (source), res, &error);
+  g_autoptr(GVariant) certificate = NULL;
+
+  if (result == NULL) {
+    return_error (data->invocation, error);
+    g_free (data);
+    return;
+  }
+  certificate = g_variant_lookup_value (result, "certificate", G_VARIANT_TYPE_VARDICT);
+  if (certificate != NULL && !gw_untrusted_store_record (self->untrusted, profile, certificate, &error))
+    g_warning ("Cannot record an untrusted certificate: %s", error->message);
+  gw_dbus_gateway1_complete_test_profile (GW_DBUS_GATEWAY1 (self), data->invocation, result);
+  g_free (data);
+}
+
+static gboolean
+handle_test_profile (GwDBusGateway1        *object,
+                     GDBusMethodInvocation *invocation,
+                     const char            *name,
+                     const char            *recipient)
+{
+  GwService *self = GW_SERVICE (object);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GError) error = NULL;
+  GwTransport *transport;
+  GwProfile *profile;
+  TestData *data;
+
+  touch (self);
+  profile = lookup_profile (self, invocation, name);
+  if (profile == NULL)
+    return TRUE;
+  transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
+  if (transport == NULL)
+    return return_new_error (invocation, HERALD_ERROR_TRANSPORT_UNAVAILABLE,
+                             _("Profile “%s” uses transport “%s”, which is not installed"),
+                             name, gw_profile_get_transport (profile));
+  if (!gw_check_header_text ("recipient", recipient, &error))
+    return return_error (invocation, error);
+  n->to = g_strdupv ((char *[]) { (char *) recipient, NULL });
+  n->subject = g_strdup_printf (_("Herald test message from profile “%s”"), name);
+  n->body = g_strdup_printf (_("This message tests the Herald profile “%s” on %s.\n"),
+                             name, g_get_host_name ());
+  n->app_name = g_strdup ("herald-test");
+  envelope = gw_composer_compose (profile, n, &error);
+  if (envelope == NULL)
+    return return_error (invocation, error);
+
+  data = g_new0 (TestData, 1);
+  data->self = g_object_ref (self);
+  data->invocation = invocation;
+  data->profile = g_strdup (name);
+  gw_transport_test (transport, profile, envelope, NULL, test_done_cb, data);
   return TRUE;
 }
 
@@ -526,6 +602,7 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_get_delivery = handle_get_delivery;
   iface->handle_list_deliveries = handle_list_deliveries;
   iface->handle_cancel = handle_cancel;
+  iface->handle_test_profile = handle_test_profile;
 }
 
 static void
@@ -535,6 +612,7 @@ gw_service_finalize (GObject *object)
 
   gw_service_shutdown (self);
   g_clear_object (&self->dispatcher);
+  g_clear_object (&self->untrusted);
   g_clear_object (&self->queue);
   g_clear_object (&self->plugins);
   g_clear_object (&self->profiles);
@@ -612,6 +690,8 @@ gw_service_new (GwConfig   *config,
   g_signal_connect_object (self->queue, "delivery-changed",
                            G_CALLBACK (queue_delivery_changed_cb), self, 0);
   self->dispatcher = gw_dispatcher_new (self->queue, self->profiles, self->plugins);
+  self->untrusted = gw_untrusted_store_new (gw_config_get_state_dir (config));
+  gw_dispatcher_set_untrusted_store (self->dispatcher, self->untrusted);
 
   transports = gw_plugin_loader_dup_names (self->plugins);
   if (transports[0] == NULL)

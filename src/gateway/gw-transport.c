@@ -31,11 +31,114 @@ gw_transport_real_describe (GwTransport *self,
                           host, gw_profile_get_uint (profile, "port"));
 }
 
+/* ---- default test: one delivery over a fresh session ---- */
+
+typedef struct {
+  GwProfile  *profile;
+  GwEnvelope *envelope;
+  GObject    *session;
+} TestData;
+
+static void
+test_data_free (TestData *data)
+{
+  g_clear_object (&data->profile);
+  g_clear_object (&data->envelope);
+  g_clear_object (&data->session);
+  g_free (data);
+}
+
+static void
+test_return (GTask      *task,
+             GwEnvelope *envelope,
+             const char *error_text)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  GwRecipient *recipient = gw_envelope_get_n_recipients (envelope) > 0
+                           ? gw_envelope_get_recipient (envelope, 0) : NULL;
+  gboolean ok = error_text == NULL && recipient != NULL && recipient->status == GW_RECIPIENT_SENT;
+  const char *no_lines[] = { NULL };
+
+  g_variant_dict_insert (&dict, "ok", "b", ok);
+  if (recipient != NULL && recipient->reply != NULL)
+    g_variant_dict_insert (&dict, "reply", "s", recipient->reply);
+  if (recipient != NULL && recipient->enhanced_code != NULL)
+    g_variant_dict_insert (&dict, "enhanced-code", "s", recipient->enhanced_code);
+  if (!ok)
+    g_variant_dict_insert (&dict, "error", "s",
+                           error_text != NULL ? error_text
+                           : (recipient != NULL && recipient->reply != NULL ? recipient->reply
+                              : _("The message was not accepted")));
+  g_variant_dict_insert (&dict, "transcript", "^as", no_lines);
+  g_task_return_pointer (task, g_variant_ref_sink (g_variant_dict_end (&dict)),
+                         (GDestroyNotify) g_variant_unref);
+}
+
+static void
+test_deliver_cb (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TestData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  gw_transport_deliver_finish (GW_TRANSPORT (source), res, &error);
+  gw_transport_close_session (GW_TRANSPORT (source), g_steal_pointer (&data->session));
+  test_return (task, data->envelope, error != NULL ? error->message : NULL);
+}
+
+static void
+test_open_cb (GObject      *source,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TestData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->session = gw_transport_open_session_finish (GW_TRANSPORT (source), res, &error);
+  if (error != NULL) {
+    test_return (task, data->envelope, error->message);
+    return;
+  }
+  gw_transport_deliver (GW_TRANSPORT (source), data->profile, data->session, data->envelope,
+                        g_task_get_cancellable (task), test_deliver_cb, g_object_ref (task));
+}
+
+static void
+gw_transport_real_test (GwTransport        *self,
+                        GwProfile          *profile,
+                        GwEnvelope         *envelope,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  TestData *data = g_new0 (TestData, 1);
+
+  data->profile = g_object_ref (profile);
+  data->envelope = g_object_ref (envelope);
+  g_task_set_task_data (task, data, (GDestroyNotify) test_data_free);
+  g_task_set_source_tag (task, gw_transport_real_test);
+  gw_transport_open_session (self, profile, cancellable, test_open_cb, g_steal_pointer (&task));
+}
+
+static GVariant *
+gw_transport_real_test_finish (GwTransport  *self,
+                               GAsyncResult *result,
+                               GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 gw_transport_class_init (GwTransportClass *klass)
 {
   klass->validate_profile = gw_transport_real_validate_profile;
   klass->describe = gw_transport_real_describe;
+  klass->test = gw_transport_real_test;
+  klass->test_finish = gw_transport_real_test_finish;
 }
 
 static void
@@ -139,4 +242,23 @@ gw_transport_describe (GwTransport *self,
                        GwProfile   *profile)
 {
   return GW_TRANSPORT_GET_CLASS (self)->describe (self, profile);
+}
+
+void
+gw_transport_test (GwTransport        *self,
+                   GwProfile          *profile,
+                   GwEnvelope         *envelope,
+                   GCancellable       *cancellable,
+                   GAsyncReadyCallback callback,
+                   gpointer            user_data)
+{
+  GW_TRANSPORT_GET_CLASS (self)->test (self, profile, envelope, cancellable, callback, user_data);
+}
+
+GVariant *
+gw_transport_test_finish (GwTransport  *self,
+                          GAsyncResult *result,
+                          GError      **error)
+{
+  return GW_TRANSPORT_GET_CLASS (self)->test_finish (self, result, error);
 }

@@ -69,7 +69,20 @@ struct _GwTransportClass {
   char      *(*describe)            (GwTransport   *self,
                                      GwProfile     *profile);
 
-  gpointer padding[12];
+  /* Sends @envelope now, outside the queue, and reports how it went as the
+   * a{sv} TestProfile returns (ok, reply, enhanced-code, tls, transcript,
+   * error, certificate). The default opens a session, delivers, closes. */
+  void       (*test)                (GwTransport   *self,
+                                     GwProfile     *profile,
+                                     GwEnvelope    *envelope,
+                                     GCancellable  *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer       user_data);
+  GVariant  *(*test_finish)         (GwTransport   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error);
+
+  gpointer padding[10];
 };
 
 const char *gw_transport_get_name            (GwTransport   *self);
@@ -99,5 +112,15 @@ gboolean    gw_transport_deliver_finish      (GwTransport   *self,
                                               GError       **error);
 char       *gw_transport_describe            (GwTransport   *self,
                                               GwProfile     *profile);
+void        gw_transport_test                (GwTransport   *self,
+                                              GwProfile     *profile,
+                                              GwEnvelope    *envelope,
+                                              GCancellable  *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer       user_data);
+/* (transfer full) a{sv}, never floating */
+GVariant   *gw_transport_test_finish         (GwTransport   *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
 
 G_END_DECLS

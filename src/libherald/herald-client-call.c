@@ -81,12 +81,13 @@ call_cb (GObject      *source,
 }
 
 void
-herald_client_call (HeraldClient       *self,
-                    const char         *method,
-                    GVariant           *parameters,
-                    const GVariantType *reply_type,
-                    GUnixFDList        *fd_list,
-                    GTask              *task)
+herald_client_call_with_timeout (HeraldClient       *self,
+                                 const char         *method,
+                                 GVariant           *parameters,
+                                 const GVariantType *reply_type,
+                                 GUnixFDList        *fd_list,
+                                 int                 timeout_msec,
+                                 GTask              *task)
 {
   if (herald_client_get_proxy (self) == NULL) {
     g_autoptr(GVariant) sunk = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
@@ -99,8 +100,19 @@ herald_client_call (HeraldClient       *self,
   /* GDBusProxy does not check reply types; call_cb() does */
   g_task_set_task_data (task, (gpointer) reply_type, NULL);
   g_dbus_proxy_call_with_unix_fd_list (herald_client_get_proxy (self), method, parameters,
-                                       G_DBUS_CALL_FLAGS_NONE, -1, fd_list,
+                                       G_DBUS_CALL_FLAGS_NONE, timeout_msec, fd_list,
                                        g_task_get_cancellable (task), call_cb, task);
+}
+
+void
+herald_client_call (HeraldClient       *self,
+                    const char         *method,
+                    GVariant           *parameters,
+                    const GVariantType *reply_type,
+                    GUnixFDList        *fd_list,
+                    GTask              *task)
+{
+  herald_client_call_with_timeout (self, method, parameters, reply_type, fd_list, -1, task);
 }
 
 GVariant *
@@ -117,13 +129,14 @@ herald_client_call_finish (HeraldClient  *self,
 }
 
 GVariant *
-herald_client_call_sync (HeraldClient        *self,
-                         const char          *method,
-                         GVariant            *parameters,
-                         const GVariantType  *reply_type,
-                         GUnixFDList         *fd_list,
-                         GCancellable        *cancellable,
-                         GError             **error)
+herald_client_call_with_timeout_sync (HeraldClient        *self,
+                                      const char          *method,
+                                      GVariant            *parameters,
+                                      const GVariantType  *reply_type,
+                                      GUnixFDList         *fd_list,
+                                      int                  timeout_msec,
+                                      GCancellable        *cancellable,
+                                      GError             **error)
 {
   GVariant *reply;
 
@@ -136,7 +149,8 @@ herald_client_call_sync (HeraldClient        *self,
   }
   reply = g_dbus_proxy_call_with_unix_fd_list_sync (herald_client_get_proxy (self), method,
                                                     parameters, G_DBUS_CALL_FLAGS_NONE,
-                                                    -1, fd_list, NULL, cancellable, error);
+                                                    timeout_msec, fd_list, NULL,
+                                                    cancellable, error);
   if (reply == NULL) {
     herald_client_fix_error (error);
     return NULL;
@@ -148,10 +162,71 @@ herald_client_call_sync (HeraldClient        *self,
   return reply;
 }
 
+GVariant *
+herald_client_call_sync (HeraldClient        *self,
+                         const char          *method,
+                         GVariant            *parameters,
+                         const GVariantType  *reply_type,
+                         GUnixFDList         *fd_list,
+                         GCancellable        *cancellable,
+                         GError             **error)
+{
+  return herald_client_call_with_timeout_sync (self, method, parameters, reply_type, fd_list,
+                                               -1, cancellable, error);
+}
+
+void
+herald_client_call_void (HeraldClient        *self,
+                         const char          *method,
+                         GVariant            *parameters,
+                         gpointer             source_tag,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  herald_client_call (self, method, parameters, G_VARIANT_TYPE_UNIT, NULL,
+                      herald_client_task_new (self, source_tag, cancellable, callback, user_data));
+}
+
+gboolean
+herald_client_call_void_finish (HeraldClient  *self,
+                                GAsyncResult  *result,
+                                gpointer       source_tag,
+                                GError       **error)
+{
+  g_autoptr(GVariant) reply = herald_client_call_finish (self, result, source_tag, error);
+
+  return reply != NULL;
+}
+
+gboolean
+herald_client_call_void_sync (HeraldClient  *self,
+                              const char    *method,
+                              GVariant      *parameters,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(GVariant) reply = herald_client_call_sync (self, method, parameters,
+                                                       G_VARIANT_TYPE_UNIT, NULL,
+                                                       cancellable, error);
+
+  return reply != NULL;
+}
+
+gpointer
+herald_client_parse_object (GVariant         *reply,
+                            HeraldParseFunc   parse,
+                            GError          **error)
+{
+  g_autoptr(GVariant) dict = g_variant_get_child_value (reply, 0);
+
+  return parse (dict, error);
+}
+
 GPtrArray *
-herald_client_parse_list (GVariant  *reply,
-                          gpointer (*parse) (GVariant *, GError **),
-                          GError   **error)
+herald_client_parse_list (GVariant         *reply,
+                          HeraldParseFunc   parse,
+                          GError          **error)
 {
   g_autoptr(GPtrArray) array = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);

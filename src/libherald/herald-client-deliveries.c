@@ -8,17 +8,7 @@
 #define ID_TYPE            G_VARIANT_TYPE ("(s)")
 #define DELIVERY_TYPE      G_VARIANT_TYPE ("(a{sv})")
 #define DELIVERY_LIST_TYPE G_VARIANT_TYPE ("(aa{sv})")
-
-typedef gpointer (*ParseFunc) (GVariant *, GError **);
-
-static HeraldDelivery *
-parse_delivery (GVariant  *reply,
-                GError   **error)
-{
-  g_autoptr(GVariant) delivery = g_variant_get_child_value (reply, 0);
-
-  return herald_delivery_new_from_variant (delivery, error);
-}
+#define PARSE_DELIVERY     ((HeraldParseFunc) herald_delivery_new_from_variant)
 
 static char *
 parse_id (GVariant *reply)
@@ -183,7 +173,7 @@ herald_client_get_delivery_finish (HeraldClient  *self,
   reply = herald_client_call_finish (self, result, herald_client_get_delivery, error);
   if (reply == NULL)
     return NULL;
-  return parse_delivery (reply, error);
+  return herald_client_parse_object (reply, PARSE_DELIVERY, error);
 }
 
 /**
@@ -212,7 +202,7 @@ herald_client_get_delivery_sync (HeraldClient  *self,
                                    DELIVERY_TYPE, NULL, cancellable, error);
   if (reply == NULL)
     return NULL;
-  return parse_delivery (reply, error);
+  return herald_client_parse_object (reply, PARSE_DELIVERY, error);
 }
 
 /**
@@ -263,7 +253,7 @@ herald_client_list_deliveries_finish (HeraldClient  *self,
   reply = herald_client_call_finish (self, result, herald_client_list_deliveries, error);
   if (reply == NULL)
     return NULL;
-  return herald_client_parse_list (reply, (ParseFunc) herald_delivery_new_from_variant, error);
+  return herald_client_parse_list (reply, PARSE_DELIVERY, error);
 }
 
 /**
@@ -293,7 +283,7 @@ herald_client_list_deliveries_sync (HeraldClient          *self,
                                    DELIVERY_LIST_TYPE, NULL, cancellable, error);
   if (reply == NULL)
     return NULL;
-  return herald_client_parse_list (reply, (ParseFunc) herald_delivery_new_from_variant, error);
+  return herald_client_parse_list (reply, PARSE_DELIVERY, error);
 }
 
 /**
@@ -317,9 +307,8 @@ herald_client_cancel (HeraldClient        *self,
   g_return_if_fail (HERALD_IS_CLIENT (self));
   g_return_if_fail (id != NULL);
 
-  herald_client_call (self, "Cancel", g_variant_new ("(s)", id), G_VARIANT_TYPE_UNIT, NULL,
-                      herald_client_task_new (self, herald_client_cancel,
-                                              cancellable, callback, user_data));
+  herald_client_call_void (self, "Cancel", g_variant_new ("(s)", id),
+                           herald_client_cancel, cancellable, callback, user_data);
 }
 
 /**
@@ -337,12 +326,9 @@ herald_client_cancel_finish (HeraldClient  *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
 
-  reply = herald_client_call_finish (self, result, herald_client_cancel, error);
-  return reply != NULL;
+  return herald_client_call_void_finish (self, result, herald_client_cancel, error);
 }
 
 /**
@@ -362,12 +348,9 @@ herald_client_cancel_sync (HeraldClient  *self,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
-  reply = herald_client_call_sync (self, "Cancel", g_variant_new ("(s)", id),
-                                   G_VARIANT_TYPE_UNIT, NULL, cancellable, error);
-  return reply != NULL;
+  return herald_client_call_void_sync (self, "Cancel", g_variant_new ("(s)", id),
+                                       cancellable, error);
 }

@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* herald_profile_new_from_variant(), herald_delivery_new_from_variant(),
+ * herald_test_result_new_from_variant() */
+typedef gpointer (*HeraldParseFunc) (GVariant *dict, GError **error);
+
 GDBusProxy *herald_client_get_proxy  (HeraldClient        *self);
 
 /* Turns a remote D-Bus error into its HeraldError code and strips the
@@ -40,9 +44,51 @@ GVariant   *herald_client_call_sync  (HeraldClient        *self,
                                       GCancellable        *cancellable,
                                       GError             **error);
 
+/* The same with a D-Bus timeout other than the default 25 s: for methods
+ * whose length the gateway bounds itself; G_MAXINT means none. */
+void        herald_client_call_with_timeout      (HeraldClient        *self,
+                                                  const char          *method,
+                                                  GVariant            *parameters,
+                                                  const GVariantType  *reply_type,
+                                                  GUnixFDList         *fd_list,
+                                                  int                  timeout_msec,
+                                                  GTask               *task);
+GVariant   *herald_client_call_with_timeout_sync (HeraldClient        *self,
+                                                  const char          *method,
+                                                  GVariant            *parameters,
+                                                  const GVariantType  *reply_type,
+                                                  GUnixFDList         *fd_list,
+                                                  int                  timeout_msec,
+                                                  GCancellable        *cancellable,
+                                                  GError             **error);
+
+/* The same for a method whose reply is empty: the async call, with a new
+ * task tagged @source_tag, its finish and its sync form. */
+void        herald_client_call_void        (HeraldClient        *self,
+                                            const char          *method,
+                                            GVariant            *parameters,
+                                            gpointer             source_tag,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    herald_client_call_void_finish (HeraldClient        *self,
+                                            GAsyncResult        *result,
+                                            gpointer             source_tag,
+                                            GError             **error);
+gboolean    herald_client_call_void_sync   (HeraldClient        *self,
+                                            const char          *method,
+                                            GVariant            *parameters,
+                                            GCancellable        *cancellable,
+                                            GError             **error);
+
+/* Parses "(a{sv})" into one HeraldProfile, HeraldDelivery or
+ * HeraldTestResult object. */
+gpointer    herald_client_parse_object (GVariant         *reply,
+                                        HeraldParseFunc   parse,
+                                        GError          **error);
 /* Parses "(aa{sv})" into HeraldProfile or HeraldDelivery objects. */
-GPtrArray  *herald_client_parse_list (GVariant            *reply,
-                                      gpointer           (*parse) (GVariant *, GError **),
-                                      GError             **error);
+GPtrArray  *herald_client_parse_list   (GVariant         *reply,
+                                        HeraldParseFunc   parse,
+                                        GError          **error);
 
 G_END_DECLS

@@ -7,17 +7,12 @@
 
 #define PROFILE_LIST_TYPE G_VARIANT_TYPE ("(aa{sv})")
 #define PROFILE_TYPE      G_VARIANT_TYPE ("(a{sv})")
-
-typedef gpointer (*ParseFunc) (GVariant *, GError **);
-
-static HeraldProfile *
-parse_profile (GVariant  *reply,
-               GError   **error)
-{
-  g_autoptr(GVariant) settings = g_variant_get_child_value (reply, 0);
-
-  return herald_profile_new_from_variant (settings, error);
-}
+#define PARSE_PROFILE     ((HeraldParseFunc) herald_profile_new_from_variant)
+#define TEST_RESULT_TYPE  G_VARIANT_TYPE ("(a{sv})")
+#define PARSE_TEST_RESULT ((HeraldParseFunc) herald_test_result_new_from_variant)
+/* A test runs as long as the gateway's connect- and conversation-timeouts
+ * allow, which may well be longer than the D-Bus default of 25 s. */
+#define TEST_TIMEOUT_MSEC G_MAXINT
 
 static GVariant *
 profile_parameters (HeraldProfile *profile)
@@ -70,7 +65,7 @@ herald_client_list_profiles_finish (HeraldClient  *self,
   reply = herald_client_call_finish (self, result, herald_client_list_profiles, error);
   if (reply == NULL)
     return NULL;
-  return herald_client_parse_list (reply, (ParseFunc) herald_profile_new_from_variant, error);
+  return herald_client_parse_list (reply, PARSE_PROFILE, error);
 }
 
 /**
@@ -97,7 +92,7 @@ herald_client_list_profiles_sync (HeraldClient  *self,
                                    cancellable, error);
   if (reply == NULL)
     return NULL;
-  return herald_client_parse_list (reply, (ParseFunc) herald_profile_new_from_variant, error);
+  return herald_client_parse_list (reply, PARSE_PROFILE, error);
 }
 
 /**
@@ -147,7 +142,7 @@ herald_client_get_profile_finish (HeraldClient  *self,
   reply = herald_client_call_finish (self, result, herald_client_get_profile, error);
   if (reply == NULL)
     return NULL;
-  return parse_profile (reply, error);
+  return herald_client_parse_object (reply, PARSE_PROFILE, error);
 }
 
 /**
@@ -177,7 +172,7 @@ herald_client_get_profile_sync (HeraldClient  *self,
                                    PROFILE_TYPE, NULL, cancellable, error);
   if (reply == NULL)
     return NULL;
-  return parse_profile (reply, error);
+  return herald_client_parse_object (reply, PARSE_PROFILE, error);
 }
 
 /**
@@ -202,10 +197,8 @@ herald_client_add_profile (HeraldClient        *self,
   g_return_if_fail (HERALD_IS_CLIENT (self));
   g_return_if_fail (HERALD_IS_PROFILE (profile));
 
-  herald_client_call (self, "AddProfile", profile_parameters (profile),
-                      G_VARIANT_TYPE_UNIT, NULL,
-                      herald_client_task_new (self, herald_client_add_profile,
-                                              cancellable, callback, user_data));
+  herald_client_call_void (self, "AddProfile", profile_parameters (profile),
+                           herald_client_add_profile, cancellable, callback, user_data);
 }
 
 /**
@@ -223,12 +216,9 @@ herald_client_add_profile_finish (HeraldClient  *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
 
-  reply = herald_client_call_finish (self, result, herald_client_add_profile, error);
-  return reply != NULL;
+  return herald_client_call_void_finish (self, result, herald_client_add_profile, error);
 }
 
 /**
@@ -248,14 +238,11 @@ herald_client_add_profile_sync (HeraldClient   *self,
                                 GCancellable   *cancellable,
                                 GError        **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (HERALD_IS_PROFILE (profile), FALSE);
 
-  reply = herald_client_call_sync (self, "AddProfile", profile_parameters (profile),
-                                   G_VARIANT_TYPE_UNIT, NULL, cancellable, error);
-  return reply != NULL;
+  return herald_client_call_void_sync (self, "AddProfile", profile_parameters (profile),
+                                       cancellable, error);
 }
 
 /**
@@ -280,10 +267,8 @@ herald_client_update_profile (HeraldClient        *self,
   g_return_if_fail (HERALD_IS_CLIENT (self));
   g_return_if_fail (HERALD_IS_PROFILE (profile));
 
-  herald_client_call (self, "UpdateProfile", profile_parameters (profile),
-                      G_VARIANT_TYPE_UNIT, NULL,
-                      herald_client_task_new (self, herald_client_update_profile,
-                                              cancellable, callback, user_data));
+  herald_client_call_void (self, "UpdateProfile", profile_parameters (profile),
+                           herald_client_update_profile, cancellable, callback, user_data);
 }
 
 /**
@@ -301,12 +286,9 @@ herald_client_update_profile_finish (HeraldClient  *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
 
-  reply = herald_client_call_finish (self, result, herald_client_update_profile, error);
-  return reply != NULL;
+  return herald_client_call_void_finish (self, result, herald_client_update_profile, error);
 }
 
 /**
@@ -326,14 +308,11 @@ herald_client_update_profile_sync (HeraldClient   *self,
                                    GCancellable   *cancellable,
                                    GError        **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (HERALD_IS_PROFILE (profile), FALSE);
 
-  reply = herald_client_call_sync (self, "UpdateProfile", profile_parameters (profile),
-                                   G_VARIANT_TYPE_UNIT, NULL, cancellable, error);
-  return reply != NULL;
+  return herald_client_call_void_sync (self, "UpdateProfile", profile_parameters (profile),
+                                       cancellable, error);
 }
 
 /**
@@ -357,10 +336,8 @@ herald_client_remove_profile (HeraldClient        *self,
   g_return_if_fail (HERALD_IS_CLIENT (self));
   g_return_if_fail (name != NULL);
 
-  herald_client_call (self, "RemoveProfile", g_variant_new ("(s)", name),
-                      G_VARIANT_TYPE_UNIT, NULL,
-                      herald_client_task_new (self, herald_client_remove_profile,
-                                              cancellable, callback, user_data));
+  herald_client_call_void (self, "RemoveProfile", g_variant_new ("(s)", name),
+                           herald_client_remove_profile, cancellable, callback, user_data);
 }
 
 /**
@@ -376,12 +353,9 @@ herald_client_remove_profile_finish (HeraldClient  *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
 
-  reply = herald_client_call_finish (self, result, herald_client_remove_profile, error);
-  return reply != NULL;
+  return herald_client_call_void_finish (self, result, herald_client_remove_profile, error);
 }
 
 /**
@@ -401,14 +375,11 @@ herald_client_remove_profile_sync (HeraldClient  *self,
                                    GCancellable  *cancellable,
                                    GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  reply = herald_client_call_sync (self, "RemoveProfile", g_variant_new ("(s)", name),
-                                   G_VARIANT_TYPE_UNIT, NULL, cancellable, error);
-  return reply != NULL;
+  return herald_client_call_void_sync (self, "RemoveProfile", g_variant_new ("(s)", name),
+                                       cancellable, error);
 }
 
 /**
@@ -441,10 +412,8 @@ herald_client_set_secret (HeraldClient        *self,
   g_return_if_fail (key != NULL);
   g_return_if_fail (value != NULL);
 
-  herald_client_call (self, "SetSecret", g_variant_new ("(sss)", profile, key, value),
-                      G_VARIANT_TYPE_UNIT, NULL,
-                      herald_client_task_new (self, herald_client_set_secret,
-                                              cancellable, callback, user_data));
+  herald_client_call_void (self, "SetSecret", g_variant_new ("(sss)", profile, key, value),
+                           herald_client_set_secret, cancellable, callback, user_data);
 }
 
 /**
@@ -460,12 +429,9 @@ herald_client_set_secret_finish (HeraldClient  *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
 
-  reply = herald_client_call_finish (self, result, herald_client_set_secret, error);
-  return reply != NULL;
+  return herald_client_call_void_finish (self, result, herald_client_set_secret, error);
 }
 
 /**
@@ -489,15 +455,117 @@ herald_client_set_secret_sync (HeraldClient  *self,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-
   g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (profile != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (value != NULL, FALSE);
 
-  reply = herald_client_call_sync (self, "SetSecret",
-                                   g_variant_new ("(sss)", profile, key, value),
-                                   G_VARIANT_TYPE_UNIT, NULL, cancellable, error);
-  return reply != NULL;
+  return herald_client_call_void_sync (self, "SetSecret",
+                                       g_variant_new ("(sss)", profile, key, value),
+                                       cancellable, error);
+}
+
+/**
+ * herald_client_test_profile:
+ * @self: a #HeraldClient
+ * @profile: a profile name
+ * @recipient: the address the test message is sent to
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Sends a real test message through @profile to @recipient now, outside
+ * the queue, and reports how it went: whether it was accepted, the
+ * server's own reply, the TLS protocol and cipher, the session transcript
+ * with credentials masked and, when Herald refused the server's
+ * certificate, that certificate. Finish with
+ * herald_client_test_profile_finish().
+ *
+ * The call takes as long as the test does, bounded by the profile's
+ * `connect-timeout` and `conversation-timeout` in the gateway rather than
+ * by the usual D-Bus timeout; use @cancellable to stop waiting sooner.
+ */
+void
+herald_client_test_profile (HeraldClient        *self,
+                            const char          *profile,
+                            const char          *recipient,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+  g_return_if_fail (profile != NULL);
+  g_return_if_fail (recipient != NULL);
+
+  herald_client_call_with_timeout (self, "TestProfile",
+                                   g_variant_new ("(ss)", profile, recipient),
+                                   TEST_RESULT_TYPE, NULL, TEST_TIMEOUT_MSEC,
+                                   herald_client_task_new (self, herald_client_test_profile,
+                                                           cancellable, callback, user_data));
+}
+
+/**
+ * herald_client_test_profile_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Gets the outcome of a test. A test that ran and failed is a
+ * #HeraldTestResult whose herald_test_result_get_ok() is %FALSE; an error
+ * means the test could not run.
+ *
+ * Returns: (transfer full): the test result, or %NULL with
+ *   %HERALD_ERROR_NO_SUCH_PROFILE, %HERALD_ERROR_TRANSPORT_UNAVAILABLE,
+ *   %HERALD_ERROR_INVALID_ARGUMENT (a bad recipient) or another error
+ */
+HeraldTestResult *
+herald_client_test_profile_finish (HeraldClient  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
+
+  reply = herald_client_call_finish (self, result, herald_client_test_profile, error);
+  if (reply == NULL)
+    return NULL;
+  return herald_client_parse_object (reply, PARSE_TEST_RESULT, error);
+}
+
+/**
+ * herald_client_test_profile_sync:
+ * @self: a #HeraldClient
+ * @profile: a profile name
+ * @recipient: the address the test message is sent to
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Sends a test message through @profile to @recipient and reports how it
+ * went, blocking; see herald_client_test_profile().
+ *
+ * Returns: (transfer full): the test result, or %NULL with
+ *   %HERALD_ERROR_NO_SUCH_PROFILE or another error when the test could
+ *   not run
+ */
+HeraldTestResult *
+herald_client_test_profile_sync (HeraldClient  *self,
+                                 const char    *profile,
+                                 const char    *recipient,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (profile != NULL, NULL);
+  g_return_val_if_fail (recipient != NULL, NULL);
+
+  reply = herald_client_call_with_timeout_sync (self, "TestProfile",
+                                                g_variant_new ("(ss)", profile, recipient),
+                                                TEST_RESULT_TYPE, NULL, TEST_TIMEOUT_MSEC,
+                                                cancellable, error);
+  if (reply == NULL)
+    return NULL;
+  return herald_client_parse_object (reply, PARSE_TEST_RESULT, error);
 }

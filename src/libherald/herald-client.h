@@ -8,6 +8,7 @@
 #include "herald-enums.h"
 #include "herald-notification.h"
 #include "herald-profile.h"
+#include "herald-test-result.h"
 
 G_BEGIN_DECLS
 
@@ -134,6 +135,20 @@ gboolean         herald_client_set_secret_sync              (HeraldClient       
                                                              const char           *profile,
                                                              const char           *key,
                                                              const char           *value,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error);
+void             herald_client_test_profile                 (HeraldClient         *self,
+                                                             const char           *profile,
+                                                             const char           *recipient,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+HeraldTestResult *herald_client_test_profile_finish         (HeraldClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+HeraldTestResult *herald_client_test_profile_sync           (HeraldClient         *self,
+                                                             const char           *profile,
+                                                             const char           *recipient,
                                                              GCancellable         *cancellable,
                                                              GError              **error);
 

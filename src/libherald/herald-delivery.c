@@ -85,22 +85,6 @@ herald_delivery_init (HeraldDelivery *self)
   self->recipients = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
-/* Microseconds since the epoch to a UTC GDateTime; 0 means none. */
-static GDateTime *
-lookup_time (GVariant   *dict,
-             const char *key)
-{
-  gint64 usec = 0;
-  g_autoptr(GDateTime) seconds = NULL;
-
-  if (!g_variant_lookup (dict, key, "x", &usec) || usec <= 0)
-    return NULL;
-  seconds = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
-  if (seconds == NULL)
-    return NULL;
-  return g_date_time_add (seconds, usec % G_USEC_PER_SEC);
-}
-
 static gboolean
 parse_recipients (HeraldDelivery  *self,
                   GVariant        *list,
@@ -173,9 +157,9 @@ herald_delivery_new_from_variant (GVariant  *delivery,
   if (g_variant_lookup (delivery, "urgency", "y", &urgency) &&
       urgency <= HERALD_URGENCY_CRITICAL)
     self->urgency = (HeraldUrgency) urgency;
-  self->next_attempt = lookup_time (delivery, "next-attempt");
-  self->created = lookup_time (delivery, "created");
-  self->updated = lookup_time (delivery, "updated");
+  self->next_attempt = herald_variant_lookup_time (delivery, "next-attempt");
+  self->created = herald_variant_lookup_time (delivery, "created");
+  self->updated = herald_variant_lookup_time (delivery, "updated");
 
   recipients = g_variant_lookup_value (delivery, "recipients", G_VARIANT_TYPE ("aa{sv}"));
   if (recipients != NULL && !parse_recipients (self, recipients, error))

@@ -6,6 +6,15 @@
 G_BEGIN_DECLS
 
 /* Binds the "herald" gettext domain once; every class_init calls it. */
-void herald_i18n_init (void);
+void       herald_i18n_init             (void);
+
+/* herald-util.c: "x" microseconds since the epoch under @key of an a{sv}
+ * dictionary as a new UTC GDateTime, or NULL when missing or not positive. */
+GDateTime *herald_variant_lookup_time   (GVariant   *dict,
+                                         const char *key);
+/* herald-util.c: the string under @key of an a{sv} dictionary as a new
+ * string, or NULL when missing or empty. */
+char      *herald_variant_lookup_string (GVariant   *dict,
+                                         const char *key);
 
 G_END_DECLS

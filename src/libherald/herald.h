@@ -1,6 +1,7 @@
 /* herald.h: the Herald client library; include only this header */
 #pragma once
 
+#include "herald-certificate.h"
 #include "herald-client.h"
 #include "herald-delivery.h"
 #include "herald-delivery-filter.h"
@@ -10,3 +11,4 @@
 #include "herald-notification.h"
 #include "herald-profile.h"
 #include "herald-recipient.h"
+#include "herald-test-result.h"

@@ -147,6 +147,13 @@ function main() {
             `delivery sent (${Herald.delivery_state_to_string(delivery.get_state())}: ${delivery.get_reason()})`);
         check(findMessage(md2, 'GJS binding test') !== null, 'message in md2/new');
 
+        const test = runAsync(done => client.test_profile('md2', 'a@example.org', null,
+            (source, res) => done(() => source.test_profile_finish(res))));
+        check(test.get_ok(), `TestProfile ok (${test.get_error_message()})`);
+        check(test.get_reply().startsWith(`stored ${md2}`), `TestProfile reply ${test.get_reply()}`);
+        check(Array.isArray(test.get_transcript()), 'TestProfile transcript is an array');
+        check(test.get_certificate() === null, 'TestProfile without a certificate');
+
         try {
             client.get_profile_sync('no-such-profile', null);
             check(false, 'GetProfile of an unknown name fails');

@@ -59,6 +59,9 @@ class UsageTest(unittest.TestCase):
         self.assertUsage('profile', 'set', 'x')
         self.assertUsage('profile', 'add', 'x', 'not-a-pair')
         self.assertUsage('profile', 'set-password', 'x', '--key', 'host')
+        self.assertUsage('profile', 'test', 'x')
+        self.assertUsage('profile', 'test', '--to', 'a@example.org')
+        self.assertUsage('profile', 'test', 'x', 'y', '--to', 'a@example.org')
         self.assertUsage('send', '--urgency', 'extreme')
         self.assertUsage('send', 'stray-argument')
         self.assertUsage('send', '--header', 'no-colon')
@@ -84,8 +87,11 @@ class UsageTest(unittest.TestCase):
         result = ctl('--version')
         self.assertEqual(result.returncode, EXIT_OK)
         self.assertTrue(result.stdout.startswith('heraldctl '))
-        for command in (('profile', '--help'), ('delivery', '--help'), ('send', '--help')):
+        for command in (('profile', '--help'), ('delivery', '--help'), ('send', '--help'),
+                        ('profile', 'test', '--help')):
             self.assertEqual(ctl(*command).returncode, EXIT_OK, command)
+        self.assertIn('profile test NAME --to ADDRESS', ctl('--help').stdout)
+        self.assertIn('--to', ctl('profile', 'test', '--help').stdout)
 
     def test_unreachable(self):
         # nothing owns org.herald.Gateway1 and nothing can activate it
@@ -97,6 +103,70 @@ class UsageTest(unittest.TestCase):
         env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS='unix:path=/nonexistent/bus')
         result = ctl('profile', 'list', env=env)
         self.assertEqual(result.returncode, EXIT_UNREACHABLE, result.stderr)
+
+
+class MockGatewayTest(unittest.TestCase):
+    """What only a TLS server makes the real gateway report: a refused
+    certificate, shown by a stand-in gateway (mock-gateway.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        if heraldtest.name_has_owner():
+            raise unittest.SkipTest('a gateway is running')
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'mock-gateway.py')
+        cls.mock = subprocess.Popen([sys.executable, script])
+        deadline = time.monotonic() + 20
+        while not heraldtest.name_has_owner():
+            if cls.mock.poll() is not None or time.monotonic() > deadline:
+                cls.mock.kill()
+                raise AssertionError('mock-gateway.py did not take the bus name')
+            time.sleep(0.05)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mock.terminate()
+        cls.mock.wait(timeout=20)
+        # the name is released before the next class starts a gateway
+        deadline = time.monotonic() + 20
+        while heraldtest.name_has_owner() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def test_refused_certificate(self):
+        fingerprint = '0123456789abcdef' * 4
+        pin = 'fedcba9876543210' * 4
+        result = ctl('profile', 'test', 'selfsigned', '--to', 'a@example.org')
+        self.assertEqual(result.returncode, EXIT_DELIVERY_FAILED, result.stdout + result.stderr)
+        out = result.stdout
+        for text in ('failed', 'is not trusted', 'TLSv1.3 TLS_AES_256_GCM_SHA384',
+                     'connected to mail.example.test:465', 'mail.example.test:465',
+                     'CN=mail.example.test,O=Example', 'CN=Untrusted Test CA',
+                     fingerprint, 'unknown-ca, bad-identity',
+                     f'heraldctl profile set selfsigned pinned-keys={pin}'):
+            self.assertIn(text, out)
+        self.assertNotIn('\x1b', out)
+        # validity in local time
+        for usec_key, unix in (('Valid from:', 1700000000), ('Valid until:', 1800000000)):
+            expected = time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(unix))
+            line = [x for x in out.splitlines() if x.strip().startswith(usec_key)]
+            self.assertEqual(len(line), 1, out)
+            self.assertIn(expected, line[0])
+
+        result = ctl('--json', 'profile', 'test', 'selfsigned', '--to', 'a@example.org')
+        self.assertEqual(result.returncode, EXIT_DELIVERY_FAILED, result.stderr)
+        test = json.loads(result.stdout)
+        self.assertIs(test['ok'], False)
+        self.assertEqual(test['tls'], 'TLSv1.3 TLS_AES_256_GCM_SHA384')
+        self.assertEqual(len(test['transcript']), 2)
+        certificate = test['certificate']
+        self.assertEqual(certificate['sha256-fingerprint'], fingerprint)
+        self.assertEqual(certificate['spki-pin'], pin)
+        self.assertEqual(certificate['errors'], ['unknown-ca', 'bad-identity'])
+        self.assertEqual(certificate['port'], 465)
+        self.assertEqual(certificate['not-before'], '2023-11-14T22:13:20Z')
+
+        result = ctl('profile', 'test', 'other', '--to', 'a@example.org')
+        self.assertEqual(result.returncode, EXIT_FAILURE)
+        self.assertEqual(result.stderr, 'heraldctl: No profile is named “other”\n')
 
 
 class GatewayTest(unittest.TestCase):
@@ -203,6 +273,52 @@ class GatewayTest(unittest.TestCase):
 
         result = ctl('profile', 'set-password', 'no-such-profile', stdin=SECRET)
         self.assertEqual(result.returncode, EXIT_FAILURE)
+
+    def test_profile_test(self):
+        result = ctl('profile', 'test', 'local', '--to', 'a@example.org')
+        self.assertEqual(result.returncode, EXIT_OK, result.stdout + result.stderr)
+        self.assertEqual(result.stderr, '')
+        reply = [line for line in result.stdout.splitlines() if line.startswith('Reply:')]
+        self.assertEqual(len(reply), 1, result.stdout)
+        self.assertIn('stored /', reply[0])
+        path = reply[0].split('stored ', 1)[1].strip()
+        self.assertTrue(os.path.isfile(path), path)
+        with open(path, 'rb') as message:
+            self.assertIn(b'a@example.org', message.read())
+        self.assertIn('Result:', result.stdout)
+        self.assertIn('ok', result.stdout)
+
+        result = ctl('--json', 'profile', 'test', 'md2', '--to', 'a@example.org')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        test = json.loads(result.stdout)
+        self.assertIs(test['ok'], True)
+        self.assertEqual(test['profile'], 'md2')
+        self.assertTrue(test['reply'].startswith('stored ' + self.md2), test['reply'])
+        self.assertIsNone(test['error'])
+        self.assertIsNone(test['tls'])
+        self.assertIsNone(test['certificate'])
+        self.assertIsInstance(test['transcript'], list)
+        self.assertEqual(ctl_json('profile', 'test', 'local', '--to', 'b@example.org')['ok'],
+                         True)
+
+    def test_profile_test_failures(self):
+        result = ctl('profile', 'test', 'no-such-profile', '--to', 'a@example.org')
+        self.assertEqual(result.returncode, EXIT_FAILURE, result.stderr)
+        self.assertTrue(result.stderr.startswith('heraldctl: '), result.stderr)
+        self.assertIn('no-such-profile', result.stderr)
+        self.assertNotIn('GDBus.Error', result.stderr)
+        self.assertEqual(result.stdout, '')
+
+        # the test ran, and the Maildir could not be written: exit 3
+        result = ctl('profile', 'test', 'broken', '--to', 'a@example.org')
+        self.assertEqual(result.returncode, EXIT_DELIVERY_FAILED, result.stdout + result.stderr)
+        self.assertIn('failed', result.stdout)
+        self.assertIn('Error:', result.stdout)
+        result = ctl('--json', 'profile', 'test', 'broken', '--to', 'a@example.org')
+        self.assertEqual(result.returncode, EXIT_DELIVERY_FAILED, result.stderr)
+        test = json.loads(result.stdout)
+        self.assertIs(test['ok'], False)
+        self.assertTrue(test['error'])
 
     def test_send_and_wait(self):
         with tempfile.NamedTemporaryFile('w', suffix='.log', dir=self.daemon.dir,

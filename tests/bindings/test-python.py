@@ -64,6 +64,18 @@ class HeraldPythonTest(unittest.TestCase):
         profile.set_setting('from-address', 'herald@example.com')
         self.assertTrue(self.client.add_profile_sync(profile, None))
 
+    def send_to_broken_profile(self, name):
+        """Sends through a new profile that can only defer, since its Maildir
+        would be under a regular file; returns the delivery id."""
+        blocker = os.path.join(self.daemon.dir, name + '-blocker')
+        open(blocker, 'w').close()
+        self.add_maildir_profile(name, os.path.join(blocker, 'md'))
+        notification = Herald.Notification.new()
+        notification.add_to('someone@example.com')
+        notification.set_subject('never delivered')
+        notification.set_profile(name)
+        return self.client.send_sync(notification, None)
+
     def test_properties(self):
         self.assertTrue(self.client.get_gateway_running())
         self.assertTrue(self.client.get_version())
@@ -143,6 +155,65 @@ class HeraldPythonTest(unittest.TestCase):
         listed = self.client.list_deliveries_sync(query, None)
         self.assertIn(delivery_id, [d.get_id() for d in listed])
 
+    def test_test_profile(self):
+        result = self.client.test_profile_sync('local', 'a@example.org', None)
+        self.assertIsInstance(result, Herald.TestResult)
+        self.assertTrue(result.get_ok(), result.get_error_message())
+        self.assertTrue(result.get_reply().startswith('stored'), result.get_reply())
+        self.assertIsNone(result.get_error_message())
+        self.assertIsNone(result.get_tls())
+        self.assertIsNone(result.get_certificate())
+        self.assertIsInstance(result.get_transcript(), list)
+        self.assertTrue(result.to_variant().lookup_value('ok', None).get_boolean())
+
+        result = run_async(
+            lambda cb: self.client.test_profile('local', 'b@example.org', None, cb),
+            lambda source, res: source.test_profile_finish(res))
+        self.assertTrue(result.get_ok())
+
+        with self.assertRaises(GLib.Error) as raised:
+            self.client.test_profile_sync('no-such-profile', 'a@example.org', None)
+        self.assertTrue(raised.exception.matches(Herald.error_quark(),
+                                                 Herald.Error.NO_SUCH_PROFILE))
+
+    def test_certificate_from_variant(self):
+        certificate = GLib.Variant('a{sv}', {
+            'subject': GLib.Variant('s', 'CN=mail.example.com'),
+            'issuer': GLib.Variant('s', 'CN=Example CA'),
+            'not-before': GLib.Variant('x', 1700000000 * 1000000),
+            'not-after': GLib.Variant('x', 1800000000 * 1000000 + 5),
+            'sha256-fingerprint': GLib.Variant('s', 'ab' * 32),
+            'spki-pin': GLib.Variant('s', 'cd' * 32),
+            'errors': GLib.Variant('as', ['unknown-ca', 'expired']),
+            'host': GLib.Variant('s', 'mail.example.com'),
+            'port': GLib.Variant('q', 587),
+        })
+        result = Herald.TestResult.new_from_variant(GLib.Variant('a{sv}', {
+            'ok': GLib.Variant('b', False),
+            'error': GLib.Variant('s', 'certificate refused'),
+            'transcript': GLib.Variant('as', ['S: 220 hello', 'C: EHLO x']),
+            'tls': GLib.Variant('s', ''),
+            'certificate': certificate,
+        }))
+        self.assertFalse(result.get_ok())
+        self.assertEqual(result.get_error_message(), 'certificate refused')
+        self.assertEqual(result.get_transcript(), ['S: 220 hello', 'C: EHLO x'])
+        self.assertIsNone(result.get_tls())
+        self.assertIsNone(result.get_reply())
+        cert = result.get_certificate()
+        self.assertEqual(cert.get_subject(), 'CN=mail.example.com')
+        self.assertEqual(cert.get_issuer(), 'CN=Example CA')
+        self.assertEqual(cert.get_not_before().to_unix(), 1700000000)
+        self.assertEqual(cert.get_not_after().to_unix(), 1800000000)
+        self.assertEqual(cert.get_sha256_fingerprint(), 'ab' * 32)
+        self.assertEqual(cert.get_spki_pin(), 'cd' * 32)
+        self.assertEqual(cert.get_errors(), ['unknown-ca', 'expired'])
+        self.assertEqual(cert.get_host(), 'mail.example.com')
+        self.assertEqual(cert.get_port(), 587)
+
+        with self.assertRaises(GLib.Error):
+            Herald.TestResult.new_from_variant(GLib.Variant('a{sv}', {}))
+
     def test_secret_is_write_only(self):
         self.add_maildir_profile('secretive', os.path.join(self.daemon.dir, 'md-secret'))
         self.client.set_secret_sync('secretive', 'password', 'hunter2-py', None)
@@ -194,16 +265,7 @@ class HeraldPythonTest(unittest.TestCase):
                                                  Herald.Error.PROFILE_EXISTS))
 
     def test_cancel_deferred(self):
-        # a Maildir under a regular file cannot be created: a temporary failure
-        blocker = os.path.join(self.daemon.dir, 'blocker')
-        open(blocker, 'w').close()
-        self.add_maildir_profile('broken', os.path.join(blocker, 'md'))
-
-        notification = Herald.Notification.new()
-        notification.add_to('someone@example.com')
-        notification.set_subject('never delivered')
-        notification.set_profile('broken')
-        delivery_id = self.client.send_sync(notification, None)
+        delivery_id = self.send_to_broken_profile('broken')
 
         deadline = time.monotonic() + 20
         while True:
@@ -226,13 +288,7 @@ class HeraldPythonTest(unittest.TestCase):
                                                  Herald.Error.INVALID_STATE))
 
     def test_wait_can_be_cancelled(self):
-        blocker = os.path.join(self.daemon.dir, 'blocker2')
-        open(blocker, 'w').close()
-        self.add_maildir_profile('broken2', os.path.join(blocker, 'md'))
-        notification = Herald.Notification.new()
-        notification.add_to('someone@example.com')
-        notification.set_profile('broken2')
-        delivery_id = self.client.send_sync(notification, None)
+        delivery_id = self.send_to_broken_profile('broken2')
 
         cancellable = Gio.Cancellable()
         GLib.timeout_add(200, lambda: cancellable.cancel() and False)

@@ -25,6 +25,18 @@ settings_of (const char *first_key,
   return g_variant_dict_end (&dict);
 }
 
+static guint
+count_profiles (HeraldTestDaemon *daemon)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = herald_test_call (daemon, "ListProfiles", NULL, "(aa{sv})", &error);
+  g_autoptr(GVariant) list = NULL;
+
+  g_assert_no_error (error);
+  list = g_variant_get_child_value (reply, 0);
+  return (guint) g_variant_n_children (list);
+}
+
 static GVariant *
 get_profile (HeraldTestDaemon *daemon,
              const char       *name,
@@ -223,6 +235,41 @@ test_profile_crud (void)
   g_assert_no_error (error);
   g_assert_true (g_variant_lookup (profile, "port", "t", &port));
   g_assert_cmpuint (port, ==, 465);
+}
+
+/* Bad SMTP settings are refused at AddProfile with the key named. */
+static void
+test_bad_settings (void)
+{
+  g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
+  const struct { const char *key; const char *value; } cases[] = {
+    { "security", "tls1" },
+    { "auth", "kerberos" },
+    { "port", "0" },
+    { "port", "65536" },
+    { "connect-timeout", "301" },
+    { "conversation-timeout", "0" },
+    { "ca-file", "/nonexistent/ca.pem" },
+    { "pinned-keys", "abc123" },
+    { "pinned-keys", "zz00000000000000000000000000000000000000000000000000000000000000" },
+    { "transport", "carrier-pigeon" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply = NULL;
+    g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+    g_variant_dict_insert (&dict, "transport", "s", "smtp");
+    g_variant_dict_insert (&dict, "host", "s", "mail.example.org");
+    g_variant_dict_insert (&dict, cases[i].key, "s", cases[i].value);
+    reply = herald_test_call (daemon, "AddProfile",
+                              g_variant_new ("(s@a{sv})", "bad", g_variant_dict_end (&dict)), NULL, &error);
+    g_test_message ("%s=%s", cases[i].key, cases[i].value);
+    assert_herald_error (error, HERALD_ERROR_INVALID_SETTING, "org.herald.Gateway1.Error.InvalidSetting");
+    g_assert_nonnull (strstr (error->message, cases[i].key));
+  }
+  g_assert_cmpuint (count_profiles (daemon), ==, 1);
 }
 
 static gboolean
@@ -569,6 +616,47 @@ test_cancel_deferred (void)
   g_assert_cmpstr (state, ==, "cancelled");
 }
 
+/* TestProfile sends a real message now and reports the outcome. */
+static void
+test_test_profile (void)
+{
+  g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
+  g_autofree char *maildir = g_build_filename (daemon->data_home, "herald", "Maildir", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  const char *text;
+  gboolean ok = FALSE;
+
+  reply = herald_test_call (daemon, "TestProfile", g_variant_new ("(ss)", "local", "admin@example.org"),
+                            "(a{sv})", &error);
+  g_assert_no_error (error);
+  result = g_variant_get_child_value (reply, 0);
+  g_assert_true (g_variant_lookup (result, "ok", "b", &ok));
+  g_assert_true (ok);
+  g_assert_true (g_variant_lookup (result, "reply", "&s", &text));
+  g_assert_true (g_str_has_prefix (text, "stored "));
+  files = herald_test_maildir_files (maildir);
+  g_assert_cmpuint (files->len, ==, 1);
+  /* Nothing went through the queue. */
+  g_assert_cmpuint (count_deliveries (daemon), ==, 0);
+  g_clear_pointer (&reply, g_variant_unref);
+
+  reply = herald_test_call (daemon, "TestProfile", g_variant_new ("(ss)", "nope", "admin@example.org"),
+                            NULL, &error);
+  assert_herald_error (error, HERALD_ERROR_NO_SUCH_PROFILE, "org.herald.Gateway1.Error.NoSuchProfile");
+  g_clear_error (&error);
+  reply = herald_test_call (daemon, "TestProfile", g_variant_new ("(ss)", "local", "admin@example.org\r\nDATA"),
+                            NULL, &error);
+  assert_herald_error (error, HERALD_ERROR_INVALID_ARGUMENT, "org.herald.Gateway1.Error.InvalidArgument");
+  g_clear_error (&error);
+  reply = herald_test_call (daemon, "TestProfile", g_variant_new ("(ss)", "local", "not an address"),
+                            NULL, &error);
+  assert_herald_error (error, HERALD_ERROR_INVALID_ADDRESS, "org.herald.Gateway1.Error.InvalidAddress");
+  g_clear_error (&error);
+}
+
 /* A Send repeated with the same idempotency key returns the first id. */
 static void
 test_idempotency_key (void)
@@ -645,5 +733,7 @@ main (int   argc,
   g_test_add_func ("/gateway/cancel-deferred", test_cancel_deferred);
   g_test_add_func ("/gateway/idle-timeout", test_idle_timeout);
   g_test_add_func ("/gateway/idempotency-key", test_idempotency_key);
+  g_test_add_func ("/gateway/test-profile", test_test_profile);
+  g_test_add_func ("/gateway/bad-settings", test_bad_settings);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 
 #include "herald-error.h"
 #include "gw-plugin-loader.h"
+#include "herald-test-util.h"
 
 typedef struct {
   char *tmpdir;
@@ -25,8 +26,7 @@ fixture_set_up (Fixture      *f,
   gsize length;
 
   g_assert_nonnull (plugin_dir);
-  f->tmpdir = g_dir_make_tmp ("herald-plugins-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = herald_test_make_tmpdir ("herald-plugins-XXXXXX");
   f->module = g_build_filename (f->tmpdir, "libherald-maildir.so", NULL);
   g_assert_true (g_file_get_contents (plugin_dir, &contents, &length, &error));
   g_assert_true (g_file_set_contents_full (f->module, contents, (gssize) length,
@@ -38,14 +38,7 @@ static void
 fixture_tear_down (Fixture      *f,
                    gconstpointer data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
-    g_unlink (path);
-  }
-  g_rmdir (f->tmpdir);
+  herald_test_rm_rf (f->tmpdir);
   g_free (f->module);
   g_free (f->tmpdir);
 }

@@ -9,6 +9,7 @@
 
 #include "herald-error.h"
 #include "gw-profile-schema.h"
+#include "herald-test-util.h"
 
 #define PIN_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define PIN_B "FEDCBA9876543210FEDCBA9876543210FEDCBA9876543210FEDCBA9876543210"
@@ -214,28 +215,11 @@ typedef struct {
 } Fixture;
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      rm_rf (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  f->tmpdir = g_dir_make_tmp ("herald-schema-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = herald_test_make_tmpdir ("herald-schema-XXXXXX");
   f->ca_file = g_build_filename (f->tmpdir, "ca.pem", NULL);
   g_file_set_contents (f->ca_file, "-----BEGIN CERTIFICATE-----\n", -1, &error);
   g_assert_no_error (error);
@@ -244,7 +228,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  rm_rf (f->tmpdir);
+  herald_test_rm_rf (f->tmpdir);
   g_free (f->ca_file);
   g_free (f->tmpdir);
 }

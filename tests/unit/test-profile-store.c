@@ -12,6 +12,7 @@
 #include "herald-error.h"
 #include "gw-profile-schema.h"
 #include "gw-profile-store.h"
+#include "herald-test-util.h"
 
 #define PASSWORD "hunter2-password"
 #define PIN "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -23,30 +24,13 @@ typedef struct {
 } Fixture;
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      rm_rf (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *state = NULL;
 
   g_unsetenv ("CREDENTIALS_DIRECTORY");
-  f->tmpdir = g_dir_make_tmp ("herald-profiles-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = herald_test_make_tmpdir ("herald-profiles-XXXXXX");
   f->dir = g_build_filename (f->tmpdir, "profiles", NULL);
   state = g_build_filename (f->tmpdir, "state", NULL);
   f->secrets = gw_secret_store_new (state, &error);
@@ -57,7 +41,7 @@ static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   g_clear_object (&f->secrets);
-  rm_rf (f->tmpdir);
+  herald_test_rm_rf (f->tmpdir);
   g_free (f->dir);
   g_free (f->tmpdir);
 }
@@ -104,15 +88,6 @@ read_file (const char *path)
 }
 
 static void
-assert_mode (const char *path, guint mode)
-{
-  GStatBuf st;
-
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  g_assert_cmpuint (st.st_mode & 07777, ==, mode);
-}
-
-static void
 test_add_update_remove (Fixture *f, gconstpointer data)
 {
   g_autoptr(GwProfileStore) store = open_store (f);
@@ -121,7 +96,7 @@ test_add_update_remove (Fixture *f, gconstpointer data)
   g_autofree char *path = conf_path (f, "b-relay");
   GwProfile *profile;
 
-  assert_mode (f->dir, 0700);
+  herald_test_assert_mode (f->dir, 0700);
   add (store, "b-relay", "{'host': <'mail.example.com'>}");
   add (store, "a-relay", "{'transport': <'smtps'>, 'host': <'smtp.example.org'>}");
   add (store, "c.fax", "@a{sv} {}");
@@ -173,15 +148,15 @@ test_file_modes (Fixture *f, gconstpointer data)
   mode_t old;
 
   add (store, "relay", "{'host': <'mail.example.com'>}");
-  assert_mode (relay, 0600);
+  herald_test_assert_mode (relay, 0600);
 
   /* Nothing may depend on the daemon's umask being sane. */
   old = umask (0);
   add (store, "open", "{'host': <'mail.example.com'>}");
   g_assert_nonnull (gw_profile_store_update (store, "relay", g_variant_new_parsed ("{'port': <25>}"), NULL));
   umask (old);
-  assert_mode (open, 0600);
-  assert_mode (relay, 0600);
+  herald_test_assert_mode (open, 0600);
+  herald_test_assert_mode (relay, 0600);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "herald-error.h"
 #include "gw-secret-store.h"
+#include "herald-test-util.h"
 
 #define PLAINTEXT "hunter2-plaintext"
 
@@ -22,29 +23,10 @@ typedef struct {
 } Fixture;
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      rm_rf (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
   g_unsetenv ("CREDENTIALS_DIRECTORY");
-  f->tmpdir = g_dir_make_tmp ("herald-secrets-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = herald_test_make_tmpdir ("herald-secrets-XXXXXX");
   f->state = g_build_filename (f->tmpdir, "state", NULL);
   f->key_path = g_build_filename (f->state, GW_SECRET_KEY_NAME, NULL);
   f->secrets_path = g_build_filename (f->state, "secrets", NULL);
@@ -54,7 +36,7 @@ static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   g_unsetenv ("CREDENTIALS_DIRECTORY");
-  rm_rf (f->tmpdir);
+  herald_test_rm_rf (f->tmpdir);
   g_free (f->secrets_path);
   g_free (f->key_path);
   g_free (f->state);
@@ -100,6 +82,17 @@ assert_open_fails (Fixture *f, const char *fragment)
   assert_store_error (error, fragment);
 }
 
+/* Lookup must succeed with @expected; %NULL for no such secret. */
+static void
+assert_lookup (GwSecretStore *store, const char *profile, const char *key, const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwSecret) value = gw_secret_store_lookup (store, profile, key, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, expected);
+}
+
 /* Lookup must fail authentication and return no plaintext. */
 static void
 assert_lookup_fails (GwSecretStore *store, const char *profile, const char *key)
@@ -113,39 +106,26 @@ assert_lookup_fails (GwSecretStore *store, const char *profile, const char *key)
 }
 
 static void
-assert_mode (const char *path, guint mode)
-{
-  GStatBuf st;
-
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  g_assert_cmpuint (st.st_mode & 07777, ==, mode);
-}
-
-static void
 test_round_trip (Fixture *f, gconstpointer data)
 {
   g_autoptr(GwSecretStore) store = open_store (f);
   g_autoptr(GwSecretStore) reopened = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GwSecret) value = NULL;
-  g_autoptr(GwSecret) missing = NULL;
   g_autofree char *contents = NULL;
   g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
 
-  assert_mode (f->state, 0700);
-  assert_mode (f->key_path, 0600);
-  missing = gw_secret_store_lookup (store, "relay", "password", &error);
-  g_assert_no_error (error);
-  g_assert_null (missing);
+  herald_test_assert_mode (f->state, 0700);
+  herald_test_assert_mode (f->key_path, 0600);
+  assert_lookup (store, "relay", "password", NULL);
   g_assert_false (gw_secret_store_has (store, "relay", "password"));
 
   set_secret (store, "relay", "password", PLAINTEXT);
   set_secret (store, "relay", "pop-password", "Grüße, ☃");
   set_secret (store, "fax", "fax-api-key", "k");
   g_assert_true (gw_secret_store_has (store, "relay", "password"));
-  assert_mode (f->secrets_path, 0600);
+  herald_test_assert_mode (f->secrets_path, 0600);
 
   /* Nothing of the plaintext reaches the disk. */
   g_assert_true (g_file_get_contents (f->secrets_path, &contents, NULL, NULL));
@@ -161,13 +141,8 @@ test_round_trip (Fixture *f, gconstpointer data)
   g_assert_cmpstr (first, !=, second);
 
   reopened = open_store (f);
-  value = gw_secret_store_lookup (reopened, "relay", "password", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (value, ==, PLAINTEXT);
-  g_clear_pointer (&value, gw_secret_free);
-  value = gw_secret_store_lookup (reopened, "relay", "pop-password", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (value, ==, "Grüße, ☃");
+  assert_lookup (reopened, "relay", "password", PLAINTEXT);
+  assert_lookup (reopened, "relay", "pop-password", "Grüße, ☃");
 
   /* "" and NULL remove; removing a profile removes all of its secrets. */
   set_secret (reopened, "relay", "pop-password", "");
@@ -224,8 +199,6 @@ test_moved_value (Fixture *f, gconstpointer data)
 {
   g_autoptr(GwSecretStore) store = open_store (f);
   g_autoptr(GwSecretStore) reopened = NULL;
-  g_autoptr(GwSecret) value = NULL;
-  g_autoptr(GError) error = NULL;
 
   set_secret (store, "relay", "password", PLAINTEXT);
   set_secret (store, "other", "password", "other's own");
@@ -238,9 +211,7 @@ test_moved_value (Fixture *f, gconstpointer data)
   assert_lookup_fails (reopened, "relay", "pop-password");
 
   /* The original still authenticates where it belongs. */
-  value = gw_secret_store_lookup (reopened, "relay", "password", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (value, ==, PLAINTEXT);
+  assert_lookup (reopened, "relay", "password", PLAINTEXT);
 }
 
 static void
@@ -361,8 +332,6 @@ test_credentials_directory (Fixture *f, gconstpointer data)
   g_autofree char *creds = g_build_filename (f->tmpdir, "credentials", NULL);
   g_autofree char *cred_key = g_build_filename (creds, GW_SECRET_KEY_NAME, NULL);
   g_autoptr(GwSecretStore) store = NULL;
-  g_autoptr(GwSecret) value = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_mkdir (creds, 0700), ==, 0);
   g_setenv ("CREDENTIALS_DIRECTORY", creds, TRUE);
@@ -386,9 +355,7 @@ test_credentials_directory (Fixture *f, gconstpointer data)
   g_setenv ("CREDENTIALS_DIRECTORY", creds, TRUE);
   g_assert_cmpint (g_chmod (cred_key, 0440), ==, 0);
   store = open_store (f);
-  value = gw_secret_store_lookup (store, "relay", "password", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (value, ==, PLAINTEXT);
+  assert_lookup (store, "relay", "password", PLAINTEXT);
   g_clear_object (&store);
 
   /* Another key in the credential: the values do not authenticate. */
@@ -411,8 +378,8 @@ test_umask_zero (Fixture *f, gconstpointer data)
 
   set_secret (store, "relay", "password", PLAINTEXT);
   umask (old);
-  assert_mode (f->key_path, 0600);
-  assert_mode (f->secrets_path, 0600);
+  herald_test_assert_mode (f->key_path, 0600);
+  herald_test_assert_mode (f->secrets_path, 0600);
 }
 
 int

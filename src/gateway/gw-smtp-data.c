@@ -1,0 +1,107 @@
+/* gw-smtp-data.c: what goes on the wire in an SMTP transaction
+ *
+ * A bare CR or LF in the body is never sent as is: a server and the next
+ * hop may disagree on where a line, or the message, ends (SMTP smuggling).
+ * So every line end is rewritten to CRLF before dot-stuffing.
+ */
+#define G_LOG_DOMAIN "gw-smtp-data"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gw-smtp-data.h"
+
+GBytes *
+gw_smtp_data_encode (GBytes *message)
+{
+  gsize len = 0;
+  const guint8 *in = message != NULL ? g_bytes_get_data (message, &len) : NULL;
+  gsize max, o = 0;
+  guint8 *out;
+  gboolean line_start = TRUE;
+
+  /* Worst case: every byte is a bare line end ("\n" → "\r\n") or a dot at
+   * a line start ("." → ".."), doubling; plus the final CRLF and ".\r\n". */
+  max = len * 2 + 5;
+  out = g_malloc (max);
+
+  for (gsize i = 0; i < len; i++) {
+    guint8 c = in[i];
+
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < len && in[i + 1] == '\n')
+        i++;
+      out[o++] = '\r';
+      out[o++] = '\n';
+      line_start = TRUE;
+      continue;
+    }
+    if (line_start && c == '.')
+      out[o++] = '.';
+    out[o++] = c;
+    line_start = FALSE;
+  }
+  if (!line_start) {
+    out[o++] = '\r';
+    out[o++] = '\n';
+  }
+  memcpy (out + o, ".\r\n", 3);
+  o += 3;
+  g_assert (o <= max);
+  return g_bytes_new_take (g_realloc (out, o), o);
+}
+
+gboolean
+gw_smtp_data_has_8bit (GBytes *message)
+{
+  gsize len = 0;
+  const guint8 *p = message != NULL ? g_bytes_get_data (message, &len) : NULL;
+
+  for (gsize i = 0; i < len; i++) {
+    if (p[i] & 0x80)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+gw_smtp_data_is_ascii (const char *text)
+{
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++) {
+    if (*p & 0x80)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gw_smtp_data_address_is_safe (const char *address)
+{
+  gsize len;
+
+  if (address == NULL)
+    return FALSE;
+  len = strlen (address);
+  if (len == 0 || len > 998)
+    return FALSE;
+  for (const guchar *p = (const guchar *) address; *p != '\0'; p++) {
+    if (*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
+      return FALSE;
+  }
+  return TRUE;
+}
+
+char *
+gw_smtp_data_xtext (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++) {
+    if (*p >= '!' && *p <= '~' && *p != '+' && *p != '=')
+      g_string_append_c (out, (char) *p);
+    else
+      g_string_append_printf (out, "+%02X", *p);
+  }
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,407 @@
+/* gw-smtp-session-io.c: command groups, replies and timers of a GwSmtpSession
+ *
+ * One exchange is one write of a command group (or of the message) and the
+ * replies it calls for. Each wait has its own timer: conversation-timeout
+ * applies per command, not to the whole session.
+ */
+#define G_LOG_DOMAIN "gw-smtp-session"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <glib/gi18n-lib.h>
+
+#include "gw-smtp-session-private.h"
+#include "gw-transport.h"
+
+#define READ_BUFFER_SIZE 8192
+/* The message goes out in large writes; the timer restarts for each. */
+#define BODY_CHUNK (1024 * 1024)
+
+/* ---- deadlines ---- */
+
+static gboolean
+deadline_fired_cb (gpointer user_data)
+{
+  GwDeadline *deadline = user_data;
+
+  deadline->fired = TRUE;
+  g_cancellable_cancel (deadline->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancel_inner_cb (GCancellable *outer,
+                 gpointer      inner)
+{
+  g_cancellable_cancel (G_CANCELLABLE (inner));
+}
+
+void
+gw_deadline_start (GwDeadline   *deadline,
+                   GCancellable *outer,
+                   guint         seconds)
+{
+  gw_deadline_stop (deadline);
+  deadline->fired = FALSE;
+  deadline->cancellable = g_cancellable_new ();
+  if (outer != NULL) {
+    deadline->outer = g_object_ref (outer);
+    deadline->outer_id = g_cancellable_connect (outer, G_CALLBACK (cancel_inner_cb),
+                                                g_object_ref (deadline->cancellable),
+                                                g_object_unref);
+  }
+  deadline->timer = g_timeout_source_new (seconds * 1000);
+  g_source_set_callback (deadline->timer, deadline_fired_cb, deadline, NULL);
+  g_source_set_static_name (deadline->timer, "[herald] SMTP deadline");
+  g_source_attach (deadline->timer, g_main_context_get_thread_default ());
+}
+
+void
+gw_deadline_stop (GwDeadline *deadline)
+{
+  if (deadline->timer != NULL) {
+    g_source_destroy (deadline->timer);
+    g_clear_pointer (&deadline->timer, g_source_unref);
+  }
+  if (deadline->outer != NULL) {
+    g_cancellable_disconnect (deadline->outer, deadline->outer_id);
+    deadline->outer_id = 0;
+    g_clear_object (&deadline->outer);
+  }
+  g_clear_object (&deadline->cancellable);
+}
+
+/* ---- stream and names ---- */
+
+void
+gw_smtp_session_set_stream (GwSmtpSession *self,
+                            GIOStream     *stream)
+{
+  g_set_object (&self->stream, stream);
+  g_clear_object (&self->input);
+  self->input = G_BUFFERED_INPUT_STREAM (
+    g_buffered_input_stream_new_sized (g_io_stream_get_input_stream (stream), READ_BUFFER_SIZE));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (self->input), FALSE);
+}
+
+static gboolean
+is_plain_host_name (const char *name)
+{
+  if (name == NULL || *name == '\0' || strlen (name) > 253)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++) {
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+      return FALSE;
+  }
+  return TRUE;
+}
+
+const char *
+gw_smtp_session_helo_name (GwSmtpSession *self)
+{
+  const char *configured;
+  g_autoptr(GSocketAddress) local = NULL;
+
+  if (self->helo != NULL)
+    return self->helo;
+
+  configured = gw_profile_get_string (self->profile, "helo-name");
+  if (configured != NULL) {
+    self->helo = g_strdup (configured);
+  } else if (is_plain_host_name (g_get_host_name ())) {
+    self->helo = g_strdup (g_get_host_name ());
+  } else if (self->connection != NULL &&
+             (local = g_socket_connection_get_local_address (self->connection, NULL)) != NULL &&
+             G_IS_INET_SOCKET_ADDRESS (local)) {
+    /* An address literal is what RFC 5321 4.1.3 asks for without a name. */
+    GInetAddress *inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
+    g_autofree char *text = g_inet_address_to_string (inet);
+
+    if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+      self->helo = g_strdup_printf ("[IPv6:%s]", text);
+    else
+      self->helo = g_strdup_printf ("[%s]", text);
+  } else {
+    self->helo = g_strdup ("localhost");
+  }
+  return self->helo;
+}
+
+/* ---- exchanges ---- */
+
+typedef struct {
+  GBytes     *payload;
+  gsize       offset;
+  guint       n_replies;
+  GPtrArray  *replies;
+  char       *what;      /* nullable: derived from @verbs */
+  GPtrArray  *verbs;     /* the command word of each line sent */
+  GwDeadline  own;
+  GwDeadline *external;
+  gboolean    writing;
+} Exchange;
+
+static void
+exchange_free (Exchange *ex)
+{
+  gw_deadline_stop (&ex->own);
+  g_clear_pointer (&ex->payload, g_bytes_unref);
+  g_ptr_array_unref (ex->replies);
+  g_free (ex->what);
+  g_ptr_array_unref (ex->verbs);
+  g_free (ex);
+}
+
+/* Command groups may hold SASL responses: wipe them once sent. */
+static void
+wipe_and_free (gpointer data)
+{
+  GString *buffer = data;
+
+  gnutls_memset (buffer->str, 0, buffer->allocated_len);
+  g_string_free (buffer, TRUE);
+}
+
+/* What the exchange is waiting for now, for messages: "the reply to RCPT". */
+static char *
+exchange_waiting_for (Exchange *ex)
+{
+  guint i;
+
+  if (ex->what != NULL)
+    return g_strdup (ex->what);
+  if (ex->verbs->len == 0)
+    return g_strdup ("a reply");
+  i = MIN (ex->replies->len, ex->verbs->len - 1);
+  return g_strdup_printf ("the reply to %s", (const char *) ex->verbs->pdata[i]);
+}
+
+static GwDeadline *
+exchange_deadline (Exchange *ex)
+{
+  return ex->external != NULL ? ex->external : &ex->own;
+}
+
+static void
+exchange_fail (GTask  *task,
+               GError *error)
+{
+  GwSmtpSession *self = g_task_get_source_object (task);
+  Exchange *ex = g_task_get_task_data (task);
+  g_autoptr(GError) owned = error;
+  GCancellable *outer = g_task_get_cancellable (task);
+  gboolean fired = exchange_deadline (ex)->fired;
+  g_autofree char *what = exchange_waiting_for (ex);
+
+  self->broken = TRUE;
+  self->busy = FALSE;
+  if (fired && ex->writing)
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                             _("%s:%u: timed out sending data to the server (%u s)"),
+                             self->host, self->port, self->conversation_timeout);
+  else if (fired)
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                             _("%s:%u: timed out waiting for %s (%u s)"),
+                             self->host, self->port, what,
+                             ex->external != NULL ? self->connect_timeout : self->conversation_timeout);
+  else if (outer != NULL && g_cancellable_is_cancelled (outer))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Operation was cancelled"));
+  else if (g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                             _("Protocol error from %s:%u while waiting for %s: %s"),
+                             self->host, self->port, what, owned->message);
+  else if (g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                             _("%s:%u closed the connection while we waited for %s"),
+                             self->host, self->port, what);
+  else
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                             _("Connection to %s:%u failed while waiting for %s: %s"),
+                             self->host, self->port, what, owned->message);
+  g_object_unref (task);
+}
+
+static void
+record_reply (GwSmtpSession     *self,
+              const GwSmtpReply *reply)
+{
+  g_clear_pointer (&self->last_reply, gw_smtp_reply_free);
+  self->last_reply = gw_smtp_reply_copy (reply);
+  if (self->transcript == NULL)
+    return;
+  for (guint i = 0; reply->lines[i] != NULL; i++) {
+    gboolean last = reply->lines[i + 1] == NULL;
+    g_autofree char *line = NULL;
+
+    if (last && *reply->lines[i] == '\0')
+      line = g_strdup_printf ("%u", reply->code);
+    else
+      line = g_strdup_printf ("%u%c%s", reply->code, last ? ' ' : '-', reply->lines[i]);
+    gw_transcript_add_server (self->transcript, line);
+  }
+}
+
+static void read_next (GTask *task);
+static void write_next (GTask *task);
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = G_TASK (user_data);
+  GwSmtpSession *self = g_task_get_source_object (task);
+  Exchange *ex = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  GwSmtpReply *reply;
+
+  reply = gw_smtp_reply_read_finish (G_BUFFERED_INPUT_STREAM (source), result, &local_error);
+  if (reply == NULL) {
+    exchange_fail (task, g_steal_pointer (&local_error));
+    return;
+  }
+  if (ex->external == NULL)
+    gw_deadline_stop (&ex->own);
+  record_reply (self, reply);
+  g_ptr_array_add (ex->replies, reply);
+  /* 421: the server is closing the connection (RFC 5321 3.8); no more
+   * replies will come, the caller gets the ones read so far. */
+  if (reply->code == 421) {
+    self->broken = TRUE;
+    ex->n_replies = ex->replies->len;
+  }
+  read_next (task);
+}
+
+static void
+read_next (GTask *task)
+{
+  GwSmtpSession *self = g_task_get_source_object (task);
+  Exchange *ex = g_task_get_task_data (task);
+  GwDeadline *deadline = exchange_deadline (ex);
+
+  if (ex->replies->len == ex->n_replies) {
+    self->busy = FALSE;
+    g_task_return_pointer (task, g_ptr_array_ref (ex->replies), (GDestroyNotify) g_ptr_array_unref);
+    g_object_unref (task);
+    return;
+  }
+  if (ex->external == NULL)
+    gw_deadline_start (&ex->own, g_task_get_cancellable (task), self->conversation_timeout);
+  gw_smtp_reply_read_async (self->input, g_hash_table_contains (self->caps, "ENHANCEDSTATUSCODES"),
+                            G_PRIORITY_DEFAULT, deadline->cancellable, read_cb, task);
+}
+
+static void
+write_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = G_TASK (user_data);
+  Exchange *ex = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  gsize written = 0;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &local_error)) {
+    exchange_fail (task, g_steal_pointer (&local_error));
+    return;
+  }
+  if (ex->external == NULL)
+    gw_deadline_stop (&ex->own);
+  ex->offset += written;
+  if (ex->offset < g_bytes_get_size (ex->payload)) {
+    write_next (task);
+    return;
+  }
+  ex->writing = FALSE;
+  read_next (task);
+}
+
+static void
+write_next (GTask *task)
+{
+  GwSmtpSession *self = g_task_get_source_object (task);
+  Exchange *ex = g_task_get_task_data (task);
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (ex->payload, &len);
+
+  ex->writing = TRUE;
+  if (ex->external == NULL)
+    gw_deadline_start (&ex->own, g_task_get_cancellable (task), self->conversation_timeout);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
+                                   data + ex->offset, MIN (BODY_CHUNK, len - ex->offset),
+                                   G_PRIORITY_DEFAULT, exchange_deadline (ex)->cancellable,
+                                   write_cb, task);
+}
+
+void
+gw_smtp_session_exchange_async (GwSmtpSession       *self,
+                                const char * const  *commands,
+                                GBytes              *body,
+                                guint                n_replies,
+                                const char          *what,
+                                GwDeadline          *deadline,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task;
+  Exchange *ex;
+
+  g_return_if_fail (GW_IS_SMTP_SESSION (self));
+  g_return_if_fail (commands == NULL || body == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gw_smtp_session_exchange_async);
+  ex = g_new0 (Exchange, 1);
+  ex->n_replies = n_replies;
+  ex->replies = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_smtp_reply_free);
+  ex->what = g_strdup (what);
+  ex->verbs = g_ptr_array_new_with_free_func (g_free);
+  ex->external = deadline;
+  g_task_set_task_data (task, ex, (GDestroyNotify) exchange_free);
+
+  if (self->busy || self->broken || self->stream == NULL) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                             _("The connection to %s:%u is not usable"), self->host, self->port);
+    g_object_unref (task);
+    return;
+  }
+  self->busy = TRUE;
+
+  if (commands != NULL && commands[0] != NULL) {
+    GString *buffer = g_string_sized_new (256);
+
+    for (guint i = 0; commands[i] != NULL; i++) {
+      g_string_append (buffer, commands[i]);
+      g_string_append (buffer, "\r\n");
+      if (what == NULL)
+        g_ptr_array_add (ex->verbs, g_strndup (commands[i], strcspn (commands[i], " :")));
+      if (self->transcript != NULL)
+        gw_transcript_add_client (self->transcript, commands[i]);
+    }
+    ex->payload = g_bytes_new_with_free_func (buffer->str, buffer->len, wipe_and_free, buffer);
+  } else if (body != NULL) {
+    ex->payload = g_bytes_ref (body);
+    if (self->transcript != NULL)
+      gw_transcript_add_message (self->transcript, g_bytes_get_size (body));
+  }
+
+  if (ex->payload != NULL)
+    write_next (task);
+  else
+    read_next (task);
+}
+
+GPtrArray *
+gw_smtp_session_exchange_finish (GwSmtpSession *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,98 @@
+/* gw-smtp-session-private.h: what the parts of GwSmtpSession share */
+#pragma once
+
+#include "gw-profile.h"
+#include "gw-smtp-reply.h"
+#include "gw-smtp-session.h"
+#include "gw-tls-policy.h"
+#include "gw-transcript.h"
+
+G_BEGIN_DECLS
+
+struct _GwSmtpSession {
+  GObject               parent_instance;
+
+  GwProfile            *profile;
+  char                 *host;
+  guint16               port;
+  char                 *security;      /* none, starttls-if-available, starttls, tls */
+  gboolean              implicit_tls;
+  guint                 connect_timeout;
+  guint                 conversation_timeout;
+
+  GwTranscript         *transcript;    /* nullable */
+  GwTlsPolicy          *tls_policy;    /* nullable: TLS not tried yet */
+  GSocketConnection    *connection;    /* the TCP connection */
+  GIOStream            *stream;        /* the connection, or TLS over it */
+  GBufferedInputStream *input;         /* over the input of @stream */
+  GHashTable           *caps;          /* EHLO keyword → parameters */
+  char                 *tls_description;
+  char                 *helo;          /* the name given in EHLO/HELO */
+  GwSmtpReply          *last_reply;
+
+  gboolean              opened;        /* ready for transactions */
+  gboolean              broken;        /* conversation state unknown: only close */
+  gboolean              closed;
+  gboolean              busy;          /* an exchange is running */
+  gboolean              need_rset;     /* a transaction ran on this session */
+};
+
+/*
+ * A timer that cancels an operation. @cancellable is cancelled when the
+ * timer fires (then @fired is set) or when the caller's cancellable is.
+ */
+typedef struct {
+  GCancellable *cancellable;
+  GCancellable *outer;
+  gulong        outer_id;
+  GSource      *timer;
+  gboolean      fired;
+} GwDeadline;
+
+void         gw_deadline_start                (GwDeadline          *deadline,
+                                               GCancellable        *outer,
+                                               guint                seconds);
+void         gw_deadline_stop                 (GwDeadline          *deadline);
+
+/* Replaces the stream the session talks on (after connecting or TLS). */
+void         gw_smtp_session_set_stream       (GwSmtpSession       *self,
+                                               GIOStream           *stream);
+const char  *gw_smtp_session_helo_name        (GwSmtpSession       *self);
+void         gw_smtp_session_note             (GwSmtpSession       *self,
+                                               const char          *note);
+
+/*
+ * Writes @commands (each one line, CRLF added) or @body in one write group,
+ * then reads @n_replies replies, each within conversation-timeout, or all
+ * under @deadline when given (the greeting, under connect-timeout).
+ * @what names the wait in errors ("the greeting"); NULL: "the reply to"
+ * the command awaited (never pass NULL with credentials in @commands). A 421 reply ends the exchange early (the server is
+ * closing): fewer than @n_replies replies are returned, the last one 421.
+ * Commands holding credentials are wiped from memory after the write and
+ * masked in the transcript. Returns the replies (GwSmtpReply), or NULL with
+ * GW_TRANSPORT_ERROR_TEMPORARY (the session is then broken) or
+ * G_IO_ERROR_CANCELLED.
+ */
+void         gw_smtp_session_exchange_async   (GwSmtpSession       *self,
+                                               const char * const  *commands,
+                                               GBytes              *body,
+                                               guint                n_replies,
+                                               const char          *what,
+                                               GwDeadline          *deadline,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GPtrArray   *gw_smtp_session_exchange_finish  (GwSmtpSession       *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
+/* AUTH, when the profile has a username (gw-smtp-session-auth.c). */
+void         gw_smtp_session_auth_async       (GwSmtpSession       *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean     gw_smtp_session_auth_finish      (GwSmtpSession       *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,477 @@
+/* gw-smtp-session-send.c: one mail transaction on a GwSmtpSession
+ *
+ * With PIPELINING, [RSET] MAIL, every RCPT and DATA go out in one write and
+ * the replies are read in order (RFC 2920); without it each command waits
+ * for its reply, and a refused MAIL or no accepted recipient stops the
+ * transaction before DATA. Each recipient gets its own result.
+ */
+#define G_LOG_DOMAIN "gw-smtp-session"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "gw-smtp-data.h"
+#include "gw-smtp-session-private.h"
+#include "gw-transport.h"
+
+typedef enum {
+  CMD_RSET,
+  CMD_MAIL,
+  CMD_RCPT,
+  CMD_DATA,
+} CmdKind;
+
+typedef struct {
+  CmdKind  kind;
+  guint    recipient; /* CMD_RCPT: index in the envelope */
+  char    *line;
+} Cmd;
+
+typedef struct {
+  GwEnvelope  *envelope;
+  GBytes      *payload;       /* the DATA payload, terminator included */
+  GArray      *cmds;          /* Cmd */
+  guint        group;         /* first command of the group in flight */
+  guint        next;          /* first command not yet sent */
+  GArray      *accepted;      /* guint: recipients the server accepted */
+  GwSmtpReply *mail_refused;  /* nullable */
+  GwSmtpReply *data_refused;  /* nullable: the reply to DATA when not 354 */
+  gboolean     rset_failed;
+  gboolean     data_started;  /* the server answered 354 */
+  gboolean     empty_sent;    /* an empty message ended an unwanted DATA */
+} SendData;
+
+static void
+cmd_clear (gpointer data)
+{
+  g_free (((Cmd *) data)->line);
+}
+
+static void
+send_data_free (SendData *data)
+{
+  g_clear_object (&data->envelope);
+  g_clear_pointer (&data->payload, g_bytes_unref);
+  g_array_unref (data->cmds);
+  g_array_unref (data->accepted);
+  g_clear_pointer (&data->mail_refused, gw_smtp_reply_free);
+  g_clear_pointer (&data->data_refused, gw_smtp_reply_free);
+  g_free (data);
+}
+
+static void
+add_cmd (SendData   *data,
+         CmdKind     kind,
+         guint       recipient,
+         char       *line)
+{
+  Cmd cmd = { kind, recipient, line };
+
+  g_array_append_val (data->cmds, cmd);
+}
+
+static GwRecipientStatus
+status_for (const GwSmtpReply *reply)
+{
+  if (reply->code >= 200 && reply->code < 300)
+    return GW_RECIPIENT_SENT;
+  return reply->code >= 500 ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_TEMPFAIL;
+}
+
+static void
+set_result (SendData          *data,
+            guint              index,
+            const GwSmtpReply *reply)
+{
+  g_autofree char *text = gw_smtp_reply_to_string (reply);
+
+  gw_envelope_set_result (data->envelope, index, status_for (reply), text, reply->enhanced_code);
+}
+
+/* Consumes @task. */
+static void
+send_fail (GTask             *task,
+           const GwSmtpReply *reply,
+           const char        *format,
+           ...) G_GNUC_PRINTF (3, 4);
+
+static void
+send_fail (GTask             *task,
+           const GwSmtpReply *reply,
+           const char        *format,
+           ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_task_return_new_error (task, GW_TRANSPORT_ERROR,
+                           reply != NULL && reply->code >= 500 ? GW_TRANSPORT_ERROR_PERMANENT
+                                                               : GW_TRANSPORT_ERROR_TEMPORARY,
+                           "%s", message);
+  g_object_unref (task);
+}
+
+static void
+send_done (GTask *task)
+{
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void conclude (GTask *task);
+
+static void
+final_reply_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GwSmtpSession *self = GW_SMTP_SESSION (source);
+  GTask *task = G_TASK (user_data);
+  SendData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) replies = NULL;
+  const GwSmtpReply *reply;
+  g_autofree char *text = NULL;
+
+  replies = gw_smtp_session_exchange_finish (self, result, &local_error);
+  if (replies == NULL) {
+    g_task_return_error (task, g_steal_pointer (&local_error));
+    g_object_unref (task);
+    return;
+  }
+  reply = replies->pdata[0];
+  if (data->empty_sent) {
+    /* Whatever the server says to an empty message, nobody receives it:
+     * every recipient already has its result. */
+    conclude (task);
+    return;
+  }
+  for (guint i = 0; i < data->accepted->len; i++)
+    set_result (data, g_array_index (data->accepted, guint, i), reply);
+  if (status_for (reply) == GW_RECIPIENT_SENT) {
+    send_done (task);
+    return;
+  }
+  text = gw_smtp_reply_to_string (reply);
+  send_fail (task, reply, _("%s refused the message: %s"), self->host, text);
+}
+
+/* Whatever went wrong before, the outcome is now known. Consumes @task. */
+static void
+conclude (GTask *task)
+{
+  GwSmtpSession *self = g_task_get_source_object (task);
+  SendData *data = g_task_get_task_data (task);
+  const GwSmtpReply *last = self->last_reply;
+
+  if (data->rset_failed || (last != NULL && last->code == 421)) {
+    g_autofree char *text = last != NULL ? gw_smtp_reply_to_string (last) : g_strdup ("");
+    self->broken = TRUE;
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                             _("%s ended the transaction: %s"), self->host, text);
+    g_object_unref (task);
+    return;
+  }
+
+  /* The server took DATA although nothing can be delivered (possible when
+   * pipelining): an empty message ends it, as RFC 2920 asks. */
+  if (data->data_started && (data->accepted->len == 0 || data->mail_refused != NULL)) {
+    const char * const dot[] = { ".", NULL };
+
+    data->data_started = FALSE;
+    data->empty_sent = TRUE;
+    gw_smtp_session_exchange_async (self, dot, NULL, 1, "the reply to an empty message", NULL,
+                                    g_task_get_cancellable (task), final_reply_cb, task);
+    return;
+  }
+
+  if (data->mail_refused != NULL) {
+    g_autofree char *text = gw_smtp_reply_to_string (data->mail_refused);
+    /* Recipients not reached by an RCPT share the sender's fate. */
+    for (guint i = 0; i < data->cmds->len; i++) {
+      Cmd *cmd = &g_array_index (data->cmds, Cmd, i);
+      if (cmd->kind == CMD_RCPT)
+        set_result (data, cmd->recipient, data->mail_refused);
+    }
+    send_fail (task, data->mail_refused, _("%s refused the sender <%s>: %s"), self->host,
+               gw_envelope_get_sender (data->envelope), text);
+    return;
+  }
+  if (data->accepted->len == 0) {
+    /* Every recipient has its own refusal; the next transaction starts
+     * with RSET. */
+    send_done (task);
+    return;
+  }
+  if (data->data_refused != NULL) {
+    g_autofree char *text = gw_smtp_reply_to_string (data->data_refused);
+    for (guint i = 0; i < data->accepted->len; i++)
+      set_result (data, g_array_index (data->accepted, guint, i), data->data_refused);
+    send_fail (task, data->data_refused, _("%s refused the message: %s"), self->host, text);
+    return;
+  }
+  g_assert (data->data_started);
+  gw_smtp_session_exchange_async (self, NULL, data->payload, 1, "the reply to the end of the message",
+                                  NULL, g_task_get_cancellable (task), final_reply_cb, task);
+}
+
+static void
+process_reply (SendData          *data,
+               const Cmd         *cmd,
+               const GwSmtpReply *reply)
+{
+  gboolean ok = reply->code >= 200 && reply->code < 300;
+
+  switch (cmd->kind) {
+  case CMD_RSET:
+    data->rset_failed = !ok;
+    break;
+  case CMD_MAIL:
+    if (!ok)
+      data->mail_refused = gw_smtp_reply_copy (reply);
+    break;
+  case CMD_RCPT:
+    if (data->mail_refused != NULL)
+      set_result (data, cmd->recipient, data->mail_refused);
+    else if (ok)
+      g_array_append_val (data->accepted, cmd->recipient);
+    else
+      set_result (data, cmd->recipient, reply);
+    break;
+  case CMD_DATA:
+    if (reply->code == 354)
+      data->data_started = TRUE;
+    else
+      data->data_refused = gw_smtp_reply_copy (reply);
+    break;
+  default:
+    g_assert_not_reached ();
+  }
+}
+
+static void send_next (GTask *task);
+
+static void
+replies_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GwSmtpSession *self = GW_SMTP_SESSION (source);
+  GTask *task = G_TASK (user_data);
+  SendData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) replies = NULL;
+  replies = gw_smtp_session_exchange_finish (self, result, &local_error);
+  if (replies == NULL) {
+    g_task_return_error (task, g_steal_pointer (&local_error));
+    g_object_unref (task);
+    return;
+  }
+  /* After a 421 there are fewer replies than commands: the rest stay
+   * unanswered (and their recipients pending). */
+  for (guint i = 0; i < replies->len; i++)
+    process_reply (data, &g_array_index (data->cmds, Cmd, data->group + i), replies->pdata[i]);
+
+  if (data->next < data->cmds->len && !self->broken && !data->rset_failed &&
+      data->mail_refused == NULL) {
+    const Cmd *upcoming = &g_array_index (data->cmds, Cmd, data->next);
+    /* Without pipelining, DATA is only sent when someone will receive. */
+    if (upcoming->kind != CMD_DATA || data->accepted->len > 0) {
+      send_next (task);
+      return;
+    }
+  }
+  conclude (task);
+}
+
+/* Sends the next command, or all of them when pipelining. */
+static void
+send_next (GTask *task)
+{
+  GwSmtpSession *self = g_task_get_source_object (task);
+  SendData *data = g_task_get_task_data (task);
+  gboolean pipelining = g_hash_table_contains (self->caps, "PIPELINING");
+  guint start = data->next;
+  guint end = pipelining ? data->cmds->len : start + 1;
+  g_autofree const char **lines = g_new0 (const char *, end - start + 1);
+
+  for (guint i = start; i < end; i++) {
+    const Cmd *cmd = &g_array_index (data->cmds, Cmd, i);
+
+    lines[i - start] = cmd->line;
+    if (cmd->kind == CMD_MAIL)
+      self->need_rset = TRUE;
+  }
+  data->group = start;
+  data->next = end;
+  gw_smtp_session_exchange_async (self, lines, NULL, end - start, NULL, NULL,
+                                  g_task_get_cancellable (task), replies_cb, task);
+}
+
+static char *
+mail_command (GwSmtpSession *self,
+              SendData      *data,
+              gboolean       utf8)
+{
+  GwEnvelope *envelope = data->envelope;
+  GString *line = g_string_new (NULL);
+  const char *sender = gw_envelope_get_sender (envelope);
+  const char *job_id = gw_envelope_get_job_id (envelope);
+  GBytes *message = gw_envelope_get_message (envelope);
+
+  g_string_append_printf (line, "MAIL FROM:<%s>", sender != NULL ? sender : "");
+  if (g_hash_table_contains (self->caps, "SIZE"))
+    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size (data->payload) - 3);
+  if (g_hash_table_contains (self->caps, "8BITMIME") && gw_smtp_data_has_8bit (message))
+    g_string_append (line, " BODY=8BITMIME");
+  if (utf8)
+    g_string_append (line, " SMTPUTF8");
+  if (gw_profile_get_boolean (self->profile, "dsn") && g_hash_table_contains (self->caps, "DSN")) {
+    const char *ret = gw_profile_get_string (self->profile, "dsn-ret");
+    g_autofree char *ret_up = g_ascii_strup (ret != NULL ? ret : "hdrs", -1);
+
+    g_string_append_printf (line, " RET=%s", ret_up);
+    if (job_id != NULL && *job_id != '\0') {
+      g_autofree char *envid = gw_smtp_data_xtext (job_id);
+      g_string_append_printf (line, " ENVID=%s", envid);
+    }
+  }
+  return g_string_free (line, FALSE);
+}
+
+static char *
+rcpt_command (GwSmtpSession *self,
+              const char    *address)
+{
+  g_auto(GStrv) notify = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *upper = NULL;
+
+  if (!gw_profile_get_boolean (self->profile, "dsn") || !g_hash_table_contains (self->caps, "DSN"))
+    return g_strdup_printf ("RCPT TO:<%s>", address);
+  notify = gw_profile_dup_strv (self->profile, "dsn-notify");
+  if (notify[0] == NULL)
+    return g_strdup_printf ("RCPT TO:<%s>", address);
+  joined = g_strjoinv (",", notify);
+  upper = g_ascii_strup (joined, -1);
+  return g_strdup_printf ("RCPT TO:<%s> NOTIFY=%s", address, upper);
+}
+
+void
+gw_smtp_session_send_async (GwSmtpSession       *self,
+                            GwEnvelope          *envelope,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  SendData *data;
+  const char *sender;
+  GBytes *message;
+  gboolean has_utf8_cap;
+  gboolean need_utf8;
+  guint64 limit = 0;
+  gsize size;
+  guint n_rcpt = 0;
+  guint mail_index;
+
+  g_return_if_fail (GW_IS_SMTP_SESSION (self));
+  g_return_if_fail (GW_IS_ENVELOPE (envelope));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gw_smtp_session_send_async);
+  data = g_new0 (SendData, 1);
+  data->envelope = g_object_ref (envelope);
+  data->cmds = g_array_new (FALSE, TRUE, sizeof (Cmd));
+  g_array_set_clear_func (data->cmds, cmd_clear);
+  data->accepted = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+
+  if (!gw_smtp_session_is_usable (self) || self->busy) {
+    send_fail (task, NULL, _("The connection to %s:%u is not usable"), self->host, self->port);
+    return;
+  }
+
+  sender = gw_envelope_get_sender (envelope);
+  if (sender == NULL)
+    sender = "";
+  has_utf8_cap = g_hash_table_contains (self->caps, "SMTPUTF8");
+  need_utf8 = !gw_smtp_data_is_ascii (sender);
+  if (*sender != '\0' && !gw_smtp_data_address_is_safe (sender)) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("The sender address is not valid in SMTP"));
+    g_object_unref (task);
+    return;
+  }
+  if (need_utf8 && !has_utf8_cap) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("The sender address <%s> is not ASCII and %s does not offer SMTPUTF8"),
+                             sender, self->host);
+    g_object_unref (task);
+    return;
+  }
+
+  message = gw_envelope_get_message (envelope);
+  data->payload = gw_smtp_data_encode (message);
+  size = g_bytes_get_size (data->payload) - 3;
+  if (g_hash_table_contains (self->caps, "SIZE"))
+    limit = g_ascii_strtoull (g_hash_table_lookup (self->caps, "SIZE"), NULL, 10);
+  if (limit > 0 && size > limit) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("The message is %" G_GSIZE_FORMAT " bytes, more than the %"
+                               G_GUINT64_FORMAT " bytes %s accepts (SIZE)"),
+                             size, limit, self->host);
+    g_object_unref (task);
+    return;
+  }
+
+  if (self->need_rset)
+    add_cmd (data, CMD_RSET, 0, g_strdup ("RSET"));
+  mail_index = data->cmds->len;
+  add_cmd (data, CMD_MAIL, 0, NULL); /* the line is known once recipients are */
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    GwRecipient *rcpt = gw_envelope_get_recipient (envelope, i);
+
+    if (rcpt->status != GW_RECIPIENT_PENDING)
+      continue;
+    if (!gw_smtp_data_address_is_safe (rcpt->address)) {
+      gw_envelope_set_result (envelope, i, GW_RECIPIENT_PERMFAIL,
+                              _("The address is not valid in SMTP"), NULL);
+      continue;
+    }
+    if (!gw_smtp_data_is_ascii (rcpt->address)) {
+      if (!has_utf8_cap) {
+        g_autofree char *reason =
+          g_strdup_printf (_("The address is not ASCII and %s does not offer SMTPUTF8"), self->host);
+        gw_envelope_set_result (envelope, i, GW_RECIPIENT_PERMFAIL, reason, NULL);
+        continue;
+      }
+      need_utf8 = TRUE;
+    }
+    add_cmd (data, CMD_RCPT, i, rcpt_command (self, rcpt->address));
+    n_rcpt++;
+  }
+  if (n_rcpt == 0) {
+    send_done (task);
+    return;
+  }
+  g_array_index (data->cmds, Cmd, mail_index).line = mail_command (self, data, need_utf8);
+  add_cmd (data, CMD_DATA, 0, g_strdup ("DATA"));
+  send_next (task);
+}
+
+gboolean
+gw_smtp_session_send_finish (GwSmtpSession *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,310 @@
+/* gw-smtp-transport.c: the transport both SMTP plugins are made of */
+#define G_LOG_DOMAIN "gw-smtp-transport"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "gw-smtp-session.h"
+#include "gw-smtp-transport.h"
+
+G_DEFINE_ABSTRACT_TYPE (GwSmtpTransport, gw_smtp_transport, GW_TYPE_TRANSPORT)
+
+static gboolean
+require_keys (GwProfile          *profile,
+              const char * const *keys,
+              const char         *why,
+              GError            **error)
+{
+  for (guint i = 0; keys[i] != NULL; i++) {
+    if (gw_profile_get_string (profile, keys[i]) == NULL) {
+      g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                   _("Profile “%s” needs “%s” %s"), gw_profile_get_name (profile), keys[i], why);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean
+gw_smtp_transport_validate_profile (GwTransport *transport,
+                                    GwProfile   *profile,
+                                    GError     **error)
+{
+  GwSmtpTransportClass *klass = GW_SMTP_TRANSPORT_GET_CLASS (transport);
+  const char *security = gw_profile_get_string (profile, "security");
+  const char *auth = gw_profile_get_string (profile, "auth");
+
+  if (!require_keys (profile, (const char *[]) { "host", NULL }, _("for SMTP"), error))
+    return FALSE;
+  if (klass->implicit_tls && g_strcmp0 (security, "tls") != 0) {
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                 _("An smtps profile always uses implicit TLS: “security” must be “tls”, not “%s” "
+                   "(use transport smtp for STARTTLS)"), security);
+    return FALSE;
+  }
+  if ((g_strcmp0 (auth, "xoauth2") == 0 || g_strcmp0 (auth, "oauthbearer") == 0) &&
+      !require_keys (profile, (const char *[]) { "username", "oauth2-token-url", NULL },
+                     _("for OAuth 2.0 authentication"), error))
+    return FALSE;
+  if (gw_profile_get_boolean (profile, "pop-before-smtp") &&
+      !require_keys (profile, (const char *[]) { "pop-host", "pop-username", NULL },
+                     _("for POP-before-SMTP"), error))
+    return FALSE;
+  return TRUE;
+}
+
+static char *
+gw_smtp_transport_describe (GwTransport *transport,
+                            GwProfile   *profile)
+{
+  return g_strdup_printf ("%s %s:%" G_GUINT64_FORMAT " (%s)", gw_transport_get_name (transport),
+                          gw_profile_get_string (profile, "host"),
+                          gw_profile_get_uint (profile, "port"),
+                          gw_profile_get_string (profile, "security"));
+}
+
+static void
+gw_smtp_transport_open_session (GwTransport        *transport,
+                                GwProfile          *profile,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
+  gboolean implicit_tls = GW_SMTP_TRANSPORT_GET_CLASS (transport)->implicit_tls ||
+                          g_strcmp0 (gw_profile_get_string (profile, "security"), "tls") == 0;
+
+  g_task_set_source_tag (task, gw_smtp_transport_open_session);
+  g_task_return_pointer (task, gw_smtp_session_new (profile, implicit_tls), g_object_unref);
+}
+
+static GObject *
+gw_smtp_transport_open_session_finish (GwTransport  *transport,
+                                       GAsyncResult *result,
+                                       GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+close_done_cb (GObject      *source,
+               GAsyncResult *res,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_smtp_session_close_finish (GW_SMTP_SESSION (source), res, &error))
+    g_debug ("Closing an SMTP session: %s", error->message);
+  g_object_unref (source);
+}
+
+static void
+gw_smtp_transport_close_session (GwTransport *transport,
+                                 GObject     *session)
+{
+  /* QUIT politely in the background; the reference keeps it alive. */
+  gw_smtp_session_close_async (GW_SMTP_SESSION (g_object_ref (session)), NULL, close_done_cb, NULL);
+}
+
+typedef struct {
+  GwSmtpSession *session;
+  GwEnvelope    *envelope;
+} DeliverData;
+
+static void
+deliver_data_free (DeliverData *data)
+{
+  g_clear_object (&data->session);
+  g_clear_object (&data->envelope);
+  g_free (data);
+}
+
+static GwRecipientStatus
+status_for_error (const GError *error)
+{
+  return g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT)
+         ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_TEMPFAIL;
+}
+
+static void
+send_cb (GObject      *source,
+         GAsyncResult *res,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DeliverData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (gw_smtp_session_send_finish (data->session, res, &error)) {
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+  /* The message failed but the session is fine (too large, 5xx to MAIL):
+   * fail this message and keep the connection for the next. */
+  if (gw_smtp_session_is_usable (data->session)) {
+    const GwSmtpReply *reply = gw_smtp_session_get_last_reply (data->session);
+    gw_envelope_set_pending_result (data->envelope, status_for_error (error), error->message,
+                                    reply != NULL ? reply->enhanced_code : NULL);
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+open_cb (GObject      *source,
+         GAsyncResult *res,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DeliverData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_smtp_session_open_finish (data->session, res, &error)) {
+    g_autoptr(GVariant) certificate = gw_smtp_session_dup_tls_failure (data->session);
+
+    if (certificate != NULL)
+      gw_envelope_set_certificate_failure (data->envelope, certificate);
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
+  gw_smtp_session_send_async (data->session, data->envelope, g_task_get_cancellable (task),
+                              send_cb, g_object_ref (task));
+}
+
+static void
+gw_smtp_transport_deliver (GwTransport        *transport,
+                           GwProfile          *profile,
+                           GObject            *session,
+                           GwEnvelope         *envelope,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
+  DeliverData *data = g_new0 (DeliverData, 1);
+
+  g_task_set_source_tag (task, gw_smtp_transport_deliver);
+  data->session = GW_SMTP_SESSION (g_object_ref (session));
+  data->envelope = g_object_ref (envelope);
+  g_task_set_task_data (task, data, (GDestroyNotify) deliver_data_free);
+  if (gw_smtp_session_is_usable (data->session))
+    gw_smtp_session_send_async (data->session, envelope, cancellable, send_cb, g_steal_pointer (&task));
+  else
+    gw_smtp_session_open_async (data->session, cancellable, open_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+gw_smtp_transport_deliver_finish (GwTransport  *transport,
+                                  GAsyncResult *result,
+                                  GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- TestProfile: the same path, with a transcript ---- */
+
+static void
+test_return (GTask         *task,
+             GwSmtpSession *session,
+             GwEnvelope    *envelope,
+             const GError  *error)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  GwRecipient *recipient = gw_envelope_get_recipient (envelope, 0);
+  const GwSmtpReply *reply = gw_smtp_session_get_last_reply (session);
+  g_autoptr(GVariant) certificate = gw_smtp_session_dup_tls_failure (session);
+  g_auto(GStrv) transcript = gw_transcript_dup_lines (gw_smtp_session_get_transcript (session));
+  const char *tls = gw_smtp_session_get_tls_description (session);
+  gboolean ok = error == NULL && recipient->status == GW_RECIPIENT_SENT;
+
+  g_variant_dict_insert (&dict, "ok", "b", ok);
+  if (recipient->reply != NULL) {
+    g_variant_dict_insert (&dict, "reply", "s", recipient->reply);
+  } else if (reply != NULL) {
+    g_autofree char *text = g_strjoinv ("\n", reply->lines);
+    g_autofree char *line = g_strdup_printf ("%u %s", reply->code, text);
+    g_variant_dict_insert (&dict, "reply", "s", line);
+  }
+  if (recipient->enhanced_code != NULL)
+    g_variant_dict_insert (&dict, "enhanced-code", "s", recipient->enhanced_code);
+  else if (reply != NULL && reply->enhanced_code != NULL)
+    g_variant_dict_insert (&dict, "enhanced-code", "s", reply->enhanced_code);
+  if (tls != NULL)
+    g_variant_dict_insert (&dict, "tls", "s", tls);
+  if (!ok)
+    g_variant_dict_insert (&dict, "error", "s",
+                           error != NULL ? error->message
+                           : recipient->reply != NULL ? recipient->reply : _("The message was not accepted"));
+  if (certificate != NULL)
+    g_variant_dict_insert_value (&dict, "certificate", certificate);
+  g_variant_dict_insert (&dict, "transcript", "^as", transcript);
+  g_task_return_pointer (task, g_variant_ref_sink (g_variant_dict_end (&dict)),
+                         (GDestroyNotify) g_variant_unref);
+}
+
+static void
+test_deliver_cb (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DeliverData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  gw_transport_deliver_finish (GW_TRANSPORT (source), res, &error);
+  test_return (task, data->session, data->envelope, error);
+  gw_smtp_transport_close_session (GW_TRANSPORT (source), G_OBJECT (data->session));
+}
+
+static void
+gw_smtp_transport_test (GwTransport        *transport,
+                        GwProfile          *profile,
+                        GwEnvelope         *envelope,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
+  g_autoptr(GwTranscript) transcript = gw_transcript_new ();
+  gboolean implicit_tls = GW_SMTP_TRANSPORT_GET_CLASS (transport)->implicit_tls ||
+                          g_strcmp0 (gw_profile_get_string (profile, "security"), "tls") == 0;
+  DeliverData *data = g_new0 (DeliverData, 1);
+
+  data->session = gw_smtp_session_new (profile, implicit_tls);
+  data->envelope = g_object_ref (envelope);
+  gw_smtp_session_set_transcript (data->session, transcript);
+  g_task_set_task_data (task, data, (GDestroyNotify) deliver_data_free);
+  gw_smtp_transport_deliver (transport, profile, G_OBJECT (data->session), envelope, cancellable,
+                             test_deliver_cb, g_steal_pointer (&task));
+}
+
+static GVariant *
+gw_smtp_transport_test_finish (GwTransport  *transport,
+                               GAsyncResult *result,
+                               GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+gw_smtp_transport_class_init (GwSmtpTransportClass *klass)
+{
+  GwTransportClass *transport_class = GW_TRANSPORT_CLASS (klass);
+
+  transport_class->validate_profile = gw_smtp_transport_validate_profile;
+  transport_class->describe = gw_smtp_transport_describe;
+  transport_class->open_session = gw_smtp_transport_open_session;
+  transport_class->open_session_finish = gw_smtp_transport_open_session_finish;
+  transport_class->close_session = gw_smtp_transport_close_session;
+  transport_class->deliver = gw_smtp_transport_deliver;
+  transport_class->deliver_finish = gw_smtp_transport_deliver_finish;
+  transport_class->test = gw_smtp_transport_test;
+  transport_class->test_finish = gw_smtp_transport_test_finish;
+}
+
+static void
+gw_smtp_transport_init (GwSmtpTransport *self)
+{
+}

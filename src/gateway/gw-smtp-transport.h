@@ -1,0 +1,25 @@
+/* gw-smtp-transport.h: the transport both SMTP plugins are made of */
+#pragma once
+
+#include "gw-transport.h"
+
+G_BEGIN_DECLS
+
+#define GW_TYPE_SMTP_TRANSPORT (gw_smtp_transport_get_type ())
+G_DECLARE_DERIVABLE_TYPE (GwSmtpTransport, gw_smtp_transport, GW, SMTP_TRANSPORT, GwTransport)
+
+/*
+ * The smtp and smtps plugins subclass this and set only their name and
+ * implicit_tls; the engine (GwSmtpSession) is shared. A session is opened
+ * lazily by the first delivery, so that a refused certificate is reported
+ * with the envelope that met it.
+ */
+struct _GwSmtpTransportClass {
+  GwTransportClass parent_class;
+
+  gboolean implicit_tls;   /* TLS from the first byte (RFC 8314) */
+
+  gpointer padding[4];
+};
+
+G_END_DECLS

@@ -1,0 +1,270 @@
+/* herald-certificate.c: a server certificate Herald refused */
+#define G_LOG_DOMAIN "herald-certificate"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-certificate.h"
+#include "herald-error.h"
+#include "herald-private.h"
+
+/**
+ * HeraldCertificate:
+ *
+ * The TLS certificate of a mail server that Herald refused, with what an
+ * administrator needs to decide whether to trust it: who it was issued to
+ * and by whom, when it is valid, its fingerprints and the reasons it was
+ * refused.
+ *
+ * The gateway reports one in the result of herald_client_test_profile()
+ * (see herald_test_result_get_certificate()) and records it as an
+ * untrusted certificate of the profile.
+ *
+ * Certificates are read-only snapshots made from the gateway's replies.
+ */
+struct _HeraldCertificate {
+  GObject    parent_instance;
+
+  GVariant  *dict;
+  char      *host;
+  guint16    port;
+  char      *subject;
+  char      *issuer;
+  GDateTime *not_before;
+  GDateTime *not_after;
+  char      *sha256_fingerprint;
+  char      *spki_pin;
+  GStrv      errors;
+};
+
+G_DEFINE_FINAL_TYPE (HeraldCertificate, herald_certificate, G_TYPE_OBJECT)
+
+static void
+herald_certificate_finalize (GObject *object)
+{
+  HeraldCertificate *self = HERALD_CERTIFICATE (object);
+
+  g_clear_pointer (&self->dict, g_variant_unref);
+  g_free (self->host);
+  g_free (self->subject);
+  g_free (self->issuer);
+  g_clear_pointer (&self->not_before, g_date_time_unref);
+  g_clear_pointer (&self->not_after, g_date_time_unref);
+  g_free (self->sha256_fingerprint);
+  g_free (self->spki_pin);
+  g_strfreev (self->errors);
+
+  G_OBJECT_CLASS (herald_certificate_parent_class)->finalize (object);
+}
+
+static void
+herald_certificate_class_init (HeraldCertificateClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = herald_certificate_finalize;
+  herald_i18n_init ();
+}
+
+static void
+herald_certificate_init (HeraldCertificate *self)
+{
+}
+
+/**
+ * herald_certificate_new_from_variant:
+ * @certificate: an `a{sv}` dictionary as in the `certificate` of the
+ *   result of `TestProfile`: `subject`, `issuer`, `not-before` and
+ *   `not-after` (microseconds since the epoch), `sha256-fingerprint`,
+ *   `spki-pin`, `errors`, `host` and `port`
+ * @error: return location for a #GError
+ *
+ * Creates a certificate from its D-Bus form. Keys that are missing or
+ * empty give %NULL (or 0) from their getters; unknown keys are ignored but
+ * kept in herald_certificate_to_variant().
+ *
+ * Returns: (transfer full): a new #HeraldCertificate, or %NULL if
+ *   @certificate has no SHA-256 fingerprint
+ */
+HeraldCertificate *
+herald_certificate_new_from_variant (GVariant  *certificate,
+                                     GError   **error)
+{
+  g_autoptr(HeraldCertificate) self = NULL;
+
+  g_return_val_if_fail (certificate != NULL, NULL);
+  g_return_val_if_fail (g_variant_is_of_type (certificate, G_VARIANT_TYPE_VARDICT), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (HERALD_TYPE_CERTIFICATE, NULL);
+  self->dict = g_variant_ref_sink (certificate);
+
+  self->sha256_fingerprint = herald_variant_lookup_string (certificate, "sha256-fingerprint");
+  if (self->sha256_fingerprint == NULL) {
+    g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                         _("The gateway sent a certificate without a fingerprint"));
+    return NULL;
+  }
+  self->host = herald_variant_lookup_string (certificate, "host");
+  g_variant_lookup (certificate, "port", "q", &self->port);
+  self->subject = herald_variant_lookup_string (certificate, "subject");
+  self->issuer = herald_variant_lookup_string (certificate, "issuer");
+  self->spki_pin = herald_variant_lookup_string (certificate, "spki-pin");
+  self->not_before = herald_variant_lookup_time (certificate, "not-before");
+  self->not_after = herald_variant_lookup_time (certificate, "not-after");
+  if (!g_variant_lookup (certificate, "errors", "^as", &self->errors))
+    self->errors = g_new0 (char *, 1);
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * herald_certificate_get_host:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: (transfer none) (nullable): the server name Herald connected
+ *   to, which the certificate was checked against
+ */
+const char *
+herald_certificate_get_host (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->host;
+}
+
+/**
+ * herald_certificate_get_port:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: the server's port, or 0 if unknown
+ */
+guint16
+herald_certificate_get_port (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), 0);
+  return self->port;
+}
+
+/**
+ * herald_certificate_get_subject:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: (transfer none) (nullable): the subject's distinguished name,
+ *   such as `CN=mail.example.com`
+ */
+const char *
+herald_certificate_get_subject (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->subject;
+}
+
+/**
+ * herald_certificate_get_issuer:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: (transfer none) (nullable): the issuer's distinguished name;
+ *   the same as the subject for a self-signed certificate
+ */
+const char *
+herald_certificate_get_issuer (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->issuer;
+}
+
+/**
+ * herald_certificate_get_not_before:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: (transfer none) (nullable): the start of the validity period
+ *   (UTC)
+ */
+GDateTime *
+herald_certificate_get_not_before (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->not_before;
+}
+
+/**
+ * herald_certificate_get_not_after:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: (transfer none) (nullable): the end of the validity period
+ *   (UTC)
+ */
+GDateTime *
+herald_certificate_get_not_after (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->not_after;
+}
+
+/**
+ * herald_certificate_get_sha256_fingerprint:
+ * @self: a #HeraldCertificate
+ *
+ * Gets the SHA-256 of the whole certificate (DER), which names it when
+ * trusting it.
+ *
+ * Returns: (transfer none): 64 lower-case hexadecimal digits
+ */
+const char *
+herald_certificate_get_sha256_fingerprint (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->sha256_fingerprint;
+}
+
+/**
+ * herald_certificate_get_spki_pin:
+ * @self: a #HeraldCertificate
+ *
+ * Gets the SHA-256 of the certificate's SubjectPublicKeyInfo: the value
+ * for a profile's `pinned-keys`. Unlike the fingerprint it stays the same
+ * when the server's certificate is re-issued for the same key.
+ *
+ * Returns: (transfer none) (nullable): 64 lower-case hexadecimal digits
+ */
+const char *
+herald_certificate_get_spki_pin (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->spki_pin;
+}
+
+/**
+ * herald_certificate_get_errors:
+ * @self: a #HeraldCertificate
+ *
+ * Gets why the certificate was refused, as short names: `unknown-ca`,
+ * `bad-identity`, `expired`, `not-activated`, `revoked`, `insecure`,
+ * `generic-error`, `pin-mismatch`; newer gateways may add others.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the reasons,
+ *   possibly empty
+ */
+const char * const *
+herald_certificate_get_errors (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return (const char * const *) self->errors;
+}
+
+/**
+ * herald_certificate_to_variant:
+ * @self: a #HeraldCertificate
+ *
+ * Gets the dictionary the certificate was made from, including keys this
+ * version of the library does not know.
+ *
+ * Returns: (transfer full): an `a{sv}` #GVariant
+ */
+GVariant *
+herald_certificate_to_variant (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return g_variant_ref (self->dict);
+}

@@ -1,0 +1,260 @@
+/* test-smtp-data.c: the DATA payload is CRLF-only and correctly dot-stuffed */
+#define G_LOG_DOMAIN "test-smtp-data"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gw-smtp-data.h"
+
+typedef struct {
+  const char *name;
+  const char *input;
+  gsize       input_len; /* 0: strlen (input) */
+  const char *expected;
+  gsize       expected_len;
+} EncodeCase;
+
+/* Inputs are given as literals, so NUL bytes need explicit lengths. */
+static const EncodeCase encode_cases[] = {
+  { "empty", "", 0, ".\r\n", 0 },
+  { "one-line-no-newline", "a", 0, "a\r\n.\r\n", 0 },
+  { "crlf-already", "a\r\nb\r\n", 0, "a\r\nb\r\n.\r\n", 0 },
+  { "bare-lf", "a\nb\n", 0, "a\r\nb\r\n.\r\n", 0 },
+  { "bare-cr", "a\rb\r", 0, "a\r\nb\r\n.\r\n", 0 },
+  { "cr-cr-lf", "a\r\r\nb", 0, "a\r\n\r\nb\r\n.\r\n", 0 },
+  { "lf-cr", "a\n\rb", 0, "a\r\n\r\nb\r\n.\r\n", 0 },
+  { "lf-dot-lf", "a\n.\nb\n", 0, "a\r\n..\r\nb\r\n.\r\n", 0 },
+  { "crlf-dot-crlf", "a\r\n.\r\nb", 0, "a\r\n..\r\nb\r\n.\r\n", 0 },
+  { "cr-dot-cr", "a\r.\rb", 0, "a\r\n..\r\nb\r\n.\r\n", 0 },
+  { "dot-line", ".\r\n", 0, "..\r\n.\r\n", 0 },
+  { "dot-dot-line", "..\r\n", 0, "...\r\n.\r\n", 0 },
+  { "dot-first-no-newline", ".", 0, "..\r\n.\r\n", 0 },
+  { "dot-text", ".hidden\nx.y\n", 0, "..hidden\r\nx.y\r\n.\r\n", 0 },
+  { "lone-lf", "\n", 0, "\r\n.\r\n", 0 },
+  { "lone-cr", "\r", 0, "\r\n.\r\n", 0 },
+  { "blank-lines", "\n\n\r\n\r", 0, "\r\n\r\n\r\n\r\n.\r\n", 0 },
+  { "smuggling-lf", "x\n.\r\nMAIL FROM:<a@b>\r\n", 0,
+    "x\r\n..\r\nMAIL FROM:<a@b>\r\n.\r\n", 0 },
+  { "smuggling-cr", "x\r.\rMAIL FROM:<a@b>\r\n", 0,
+    "x\r\n..\r\nMAIL FROM:<a@b>\r\n.\r\n", 0 },
+  { "eight-bit", "caf\xc3\xa9\n", 0, "caf\xc3\xa9\r\n.\r\n", 0 },
+  { "nul-byte", "a\0b\n", 4, "a\0b\r\n.\r\n", 8 },
+};
+
+static GBytes *
+case_input (const EncodeCase *c)
+{
+  return g_bytes_new_static (c->input, c->input_len ? c->input_len : strlen (c->input));
+}
+
+static void
+assert_bytes_equal (GBytes *actual, const char *expected, gsize expected_len)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (actual, &len);
+
+  g_assert_cmpmem (data, len, expected, expected_len);
+}
+
+static void
+test_encode_table (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (encode_cases); i++) {
+    const EncodeCase *c = &encode_cases[i];
+    g_autoptr(GBytes) input = case_input (c);
+    g_autoptr(GBytes) output = gw_smtp_data_encode (input);
+
+    g_test_message ("case %s", c->name);
+    assert_bytes_equal (output, c->expected, c->expected_len ? c->expected_len : strlen (c->expected));
+  }
+}
+
+/* No CR or LF may appear in the output except as part of CRLF. */
+static void
+assert_crlf_only (GBytes *output)
+{
+  gsize len;
+  const guint8 *p = g_bytes_get_data (output, &len);
+
+  for (gsize i = 0; i < len; i++) {
+    if (p[i] == '\r')
+      g_assert_true (i + 1 < len && p[i + 1] == '\n');
+    if (p[i] == '\n')
+      g_assert_true (i > 0 && p[i - 1] == '\r');
+  }
+}
+
+/* The reference normalisation, written independently of the encoder:
+ * CRLF, then lone CR, then lone LF, each become CRLF; a final line end is
+ * added when missing. */
+static GByteArray *
+normalise (GBytes *input)
+{
+  gsize len;
+  const guint8 *p = g_bytes_get_data (input, &len);
+  GByteArray *out = g_byte_array_new ();
+  gsize i = 0;
+
+  while (i < len) {
+    if (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n') {
+      g_byte_array_append (out, (const guint8 *) "\r\n", 2);
+      i += 2;
+    } else if (p[i] == '\r' || p[i] == '\n') {
+      g_byte_array_append (out, (const guint8 *) "\r\n", 2);
+      i++;
+    } else {
+      g_byte_array_append (out, p + i, 1);
+      i++;
+    }
+  }
+  if (out->len > 0 && !(out->len >= 2 && out->data[out->len - 2] == '\r' && out->data[out->len - 1] == '\n'))
+    g_byte_array_append (out, (const guint8 *) "\r\n", 2);
+  return out;
+}
+
+/* What a receiving server does: split at CRLF, stop at ".", drop one
+ * leading dot from every other line. */
+static GByteArray *
+unstuff (GBytes *output)
+{
+  gsize len;
+  const guint8 *p = g_bytes_get_data (output, &len);
+  GByteArray *out = g_byte_array_new ();
+  gsize start = 0;
+  gboolean terminated = FALSE;
+
+  while (start < len) {
+    const guint8 *end = memchr (p + start, '\n', len - start);
+    gsize line_len;
+
+    g_assert_nonnull (end);
+    line_len = (gsize) (end - (p + start)) + 1;
+    g_assert_cmpuint (line_len, >=, 2);
+    if (line_len == 3 && p[start] == '.') {
+      terminated = TRUE;
+      g_assert_cmpuint (start + line_len, ==, len); /* nothing after the end */
+      break;
+    }
+    if (p[start] == '.')
+      g_byte_array_append (out, p + start + 1, line_len - 1);
+    else
+      g_byte_array_append (out, p + start, line_len);
+    start += line_len;
+  }
+  g_assert_true (terminated);
+  return out;
+}
+
+static void
+check_round_trip (GBytes *input)
+{
+  g_autoptr(GBytes) output = gw_smtp_data_encode (input);
+  g_autoptr(GByteArray) expected = normalise (input);
+  g_autoptr(GByteArray) got = NULL;
+  gsize len;
+  const guint8 *p = g_bytes_get_data (output, &len);
+
+  assert_crlf_only (output);
+  /* The payload always ends with CRLF.CRLF (or is ".\r\n" alone). */
+  g_assert_cmpuint (len, >=, 3);
+  g_assert_cmpmem (p + len - 3, 3, ".\r\n", 3);
+  if (len > 3)
+    g_assert_cmpmem (p + len - 5, 2, "\r\n", 2);
+  got = unstuff (output);
+  g_assert_cmpmem (got->data, got->len, expected->data, expected->len);
+}
+
+static void
+test_round_trip_table (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (encode_cases); i++) {
+    g_autoptr(GBytes) input = case_input (&encode_cases[i]);
+
+    g_test_message ("case %s", encode_cases[i].name);
+    check_round_trip (input);
+  }
+}
+
+/* Random messages over a small alphabet rich in line ends and dots. */
+static void
+test_round_trip_random (void)
+{
+  static const char alphabet[] = "\r\n.a\xff";
+
+  for (guint n = 0; n < 2000; n++) {
+    gsize len = g_test_rand_int_range (0, 40);
+    g_autofree guint8 *buf = g_malloc (len + 1);
+    g_autoptr(GBytes) input = NULL;
+
+    for (gsize i = 0; i < len; i++)
+      buf[i] = (guint8) alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
+    input = g_bytes_new (buf, len);
+    check_round_trip (input);
+  }
+}
+
+static void
+test_large (void)
+{
+  gsize len = 1024 * 1024;
+  g_autofree char *buf = g_malloc (len);
+  g_autoptr(GBytes) input = NULL;
+
+  for (gsize i = 0; i < len; i++)
+    buf[i] = (i % 77 == 76) ? '\n' : (i % 77 == 0 ? '.' : 'x');
+  input = g_bytes_new_take (g_steal_pointer (&buf), len);
+  check_round_trip (input);
+}
+
+static void
+test_8bit (void)
+{
+  g_autoptr(GBytes) ascii = g_bytes_new_static ("plain\r\ntext\r\n", 13);
+  g_autoptr(GBytes) latin = g_bytes_new_static ("caf\xe9\r\n", 6);
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+
+  g_assert_false (gw_smtp_data_has_8bit (ascii));
+  g_assert_true (gw_smtp_data_has_8bit (latin));
+  g_assert_false (gw_smtp_data_has_8bit (empty));
+  g_assert_true (gw_smtp_data_is_ascii ("user@example.org"));
+  g_assert_false (gw_smtp_data_is_ascii ("us\xc3\xa9r@example.org"));
+}
+
+static void
+test_address_safety (void)
+{
+  g_assert_true (gw_smtp_data_address_is_safe ("user@example.org"));
+  g_assert_true (gw_smtp_data_address_is_safe ("\xc3\xa9@example.org"));
+  g_assert_false (gw_smtp_data_address_is_safe (""));
+  g_assert_false (gw_smtp_data_address_is_safe (NULL));
+  g_assert_false (gw_smtp_data_address_is_safe ("a@b>\r\nRCPT TO:<c@d"));
+  g_assert_false (gw_smtp_data_address_is_safe ("a@b\nx"));
+  g_assert_false (gw_smtp_data_address_is_safe ("a b@c"));
+  g_assert_false (gw_smtp_data_address_is_safe ("<a@b>"));
+}
+
+static void
+test_xtext (void)
+{
+  g_autofree char *plain = gw_smtp_data_xtext ("job-42.abc");
+  g_autofree char *special = gw_smtp_data_xtext ("a+b=c d\xc3\xa9");
+
+  g_assert_cmpstr (plain, ==, "job-42.abc");
+  g_assert_cmpstr (special, ==, "a+2Bb+3Dc+20d+C3+A9");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/smtp-data/encode-table", test_encode_table);
+  g_test_add_func ("/smtp-data/round-trip-table", test_round_trip_table);
+  g_test_add_func ("/smtp-data/round-trip-random", test_round_trip_random);
+  g_test_add_func ("/smtp-data/large", test_large);
+  g_test_add_func ("/smtp-data/8bit", test_8bit);
+  g_test_add_func ("/smtp-data/address-safety", test_address_safety);
+  g_test_add_func ("/smtp-data/xtext", test_xtext);
+  return g_test_run ();
+}

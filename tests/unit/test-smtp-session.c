@@ -1,0 +1,667 @@
+/* test-smtp-session.c: GwSmtpSession against a scripted SMTP server on loopback
+ *
+ * The server runs in a thread with blocking GIO calls, so the session under
+ * test runs in the main context exactly as in the daemon. The server records
+ * what it received, and notes a "violation" when a client that was not
+ * offered PIPELINING sends a command before the previous reply.
+ */
+#define G_LOG_DOMAIN "test-smtp-session"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "gw-smtp-session.h"
+#include "gw-transport.h"
+#include "herald-test-util.h"
+
+typedef enum {
+  MODE_NORMAL,
+  MODE_HUGE_LINE,      /* EHLO answered by a 1 MB line */
+  MODE_ENDLESS,        /* EHLO answered by 250- lines forever */
+  MODE_SILENT,         /* EHLO never answered */
+  MODE_INJECT,         /* extra bytes after the 220 to STARTTLS */
+} Mode;
+
+typedef struct {
+  Mode             mode;
+  const char      *caps;         /* "PIPELINING,SIZE 1000" */
+  gboolean         offer_starttls;
+  GTlsCertificate *certificate;  /* for STARTTLS */
+
+  GSocket         *listener;
+  guint16          port;
+  GThread         *thread;
+  GMutex           lock;
+  GPtrArray       *commands;     /* lines received */
+  GPtrArray       *violations;
+  GPtrArray       *messages;     /* GBytes: raw DATA up to "." */
+  gboolean         grouped;      /* MAIL arrived with RCPT right behind it */
+} Server;
+
+static void
+server_record (Server *srv, GPtrArray *list, gpointer item)
+{
+  g_mutex_lock (&srv->lock);
+  g_ptr_array_add (list, item);
+  g_mutex_unlock (&srv->lock);
+}
+
+static gboolean
+server_has_cap (Server *srv, const char *name)
+{
+  g_auto(GStrv) caps = g_strsplit (srv->caps, ",", -1);
+
+  for (guint i = 0; caps[i] != NULL; i++) {
+    if (g_str_has_prefix (caps[i], name))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
+send_text (GIOStream *stream, const char *text)
+{
+  return g_output_stream_write_all (g_io_stream_get_output_stream (stream), text, strlen (text),
+                                    NULL, NULL, NULL);
+}
+
+/* Whether more input is waiting right after a command. */
+static gboolean
+more_input (GDataInputStream *in, GSocket *socket)
+{
+  if (g_buffered_input_stream_get_available (G_BUFFERED_INPUT_STREAM (in)) > 0)
+    return TRUE;
+  return g_socket_condition_timed_wait (socket, G_IO_IN, 30000, NULL, NULL);
+}
+
+static void
+serve_one (Server *srv, GSocketConnection *connection)
+{
+  g_autoptr(GIOStream) stream = G_IO_STREAM (g_object_ref (connection));
+  g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_io_stream_get_input_stream (stream));
+  GSocket *socket = g_socket_connection_get_socket (connection);
+  gboolean tls = FALSE;
+
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+  send_text (stream, "220 test ESMTP\r\n");
+
+  for (;;) {
+    g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+    g_autofree char *upper = NULL;
+
+    if (line == NULL)
+      return;
+    upper = g_ascii_strup (line, -1);
+    server_record (srv, srv->commands, g_strdup (line));
+    if (!server_has_cap (srv, "PIPELINING") && more_input (in, socket))
+      server_record (srv, srv->violations, g_strdup_printf ("pipelined after %s", line));
+
+    if (g_str_has_prefix (upper, "EHLO")) {
+      g_auto(GStrv) caps = g_strsplit (srv->caps, ",", -1);
+      g_autoptr(GString) reply = g_string_new ("250-test\r\n");
+
+      if (srv->mode == MODE_HUGE_LINE) {
+        g_autofree char *huge = g_strnfill (1024 * 1024, 'A');
+        g_autofree char *text = g_strdup_printf ("250 %s\r\n", huge);
+        send_text (stream, text);
+        continue;
+      }
+      if (srv->mode == MODE_ENDLESS) {
+        while (send_text (stream, "250-more\r\n250-more\r\n250-more\r\n250-more\r\n"))
+          ;
+        return;
+      }
+      if (srv->mode == MODE_SILENT) {
+        g_usleep (2 * G_USEC_PER_SEC);
+        return;
+      }
+      for (guint i = 0; caps[i] != NULL; i++)
+        g_string_append_printf (reply, "250-%s\r\n", caps[i]);
+      if (srv->offer_starttls && !tls)
+        g_string_append (reply, "250-STARTTLS\r\n");
+      g_string_append (reply, "250 HELP\r\n");
+      send_text (stream, reply->str);
+    } else if (g_str_equal (upper, "STARTTLS")) {
+      g_autoptr(GIOStream) tls_stream = NULL;
+
+      if (srv->mode == MODE_INJECT) {
+        send_text (stream, "220 go ahead\r\n250 injected\r\n");
+        g_usleep (G_USEC_PER_SEC);
+        return;
+      }
+      send_text (stream, "220 go ahead\r\n");
+      tls_stream = g_tls_server_connection_new (G_IO_STREAM (connection), srv->certificate, NULL);
+      if (tls_stream == NULL || !g_tls_connection_handshake (G_TLS_CONNECTION (tls_stream), NULL, NULL))
+        return;
+      tls = TRUE;
+      g_set_object (&stream, tls_stream);
+      g_clear_object (&in);
+      in = g_data_input_stream_new (g_io_stream_get_input_stream (stream));
+      g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+    } else if (g_str_has_prefix (upper, "AUTH")) {
+      send_text (stream, "235 2.7.0 ok\r\n");
+    } else if (g_str_has_prefix (upper, "MAIL")) {
+      if (more_input (in, socket))
+        srv->grouped = TRUE;
+      send_text (stream, "250 2.1.0 ok\r\n");
+    } else if (g_str_has_prefix (upper, "RCPT")) {
+      if (strstr (line, "bad") != NULL)
+        send_text (stream, "550 5.1.1 no such user\r\n");
+      else if (strstr (line, "busy") != NULL)
+        send_text (stream, "451 4.2.1 mailbox busy\r\n");
+      else
+        send_text (stream, "250 2.1.5 ok\r\n");
+    } else if (g_str_equal (upper, "DATA")) {
+      g_autoptr(GByteArray) raw = g_byte_array_new ();
+
+      send_text (stream, "354 go\r\n");
+      /* Raw bytes, so that a bare CR or LF would show. */
+      for (;;) {
+        guint8 c;
+        if (g_input_stream_read (G_INPUT_STREAM (in), &c, 1, NULL, NULL) != 1)
+          return;
+        g_byte_array_append (raw, &c, 1);
+        if (raw->len >= 3 && memcmp (raw->data + raw->len - 3, ".\r\n", 3) == 0 &&
+            (raw->len == 3 || (raw->len >= 5 && memcmp (raw->data + raw->len - 5, "\r\n", 2) == 0)))
+          break;
+      }
+      g_byte_array_set_size (raw, raw->len - 3);
+      server_record (srv, srv->messages, g_byte_array_free_to_bytes (g_steal_pointer (&raw)));
+      send_text (stream, "250 2.0.0 queued\r\n");
+    } else if (g_str_equal (upper, "RSET")) {
+      send_text (stream, "250 2.0.0 ok\r\n");
+    } else if (g_str_equal (upper, "QUIT")) {
+      send_text (stream, "221 2.0.0 bye\r\n");
+      return;
+    } else {
+      send_text (stream, "502 5.5.2 unknown\r\n");
+    }
+  }
+}
+
+static gpointer
+server_thread (gpointer user_data)
+{
+  Server *srv = user_data;
+  g_autoptr(GSocket) client = g_socket_accept (srv->listener, NULL, NULL);
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  if (client == NULL)
+    return NULL;
+  connection = g_socket_connection_factory_create_connection (client);
+  serve_one (srv, connection);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return NULL;
+}
+
+static Server *
+server_start (Mode mode, const char *caps)
+{
+  Server *srv = g_new0 (Server, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  srv->mode = mode;
+  srv->caps = caps;
+  srv->commands = g_ptr_array_new_with_free_func (g_free);
+  srv->violations = g_ptr_array_new_with_free_func (g_free);
+  srv->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_mutex_init (&srv->lock);
+  srv->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (srv->listener, address, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (srv->listener, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (srv->listener, &error);
+  g_assert_no_error (error);
+  srv->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return srv;
+}
+
+static void
+server_run (Server *srv)
+{
+  srv->thread = g_thread_new ("smtp-server", server_thread, srv);
+}
+
+static void
+server_free (Server *srv)
+{
+  g_socket_close (srv->listener, NULL);
+  if (srv->thread != NULL)
+    g_thread_join (srv->thread);
+  g_object_unref (srv->listener);
+  g_clear_object (&srv->certificate);
+  g_ptr_array_unref (srv->commands);
+  g_ptr_array_unref (srv->violations);
+  g_ptr_array_unref (srv->messages);
+  g_mutex_clear (&srv->lock);
+  g_free (srv);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
+
+/* ---- the client side ---- */
+
+static void
+store_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* make_profile (srv, key, value, ..., NULL) */
+static GwProfile *
+make_profile (Server *srv, ...) G_GNUC_NULL_TERMINATED;
+
+static GwProfile *
+make_profile (Server *srv, ...)
+{
+  GwProfile *profile = gw_profile_new ("test", NULL);
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  g_variant_dict_insert (&dict, "host", "s", "localhost");
+  g_variant_dict_insert (&dict, "port", "u", (guint) srv->port);
+  g_variant_dict_insert (&dict, "security", "s", "none");
+  g_variant_dict_insert (&dict, "helo-name", "s", "client.example");
+  va_start (args, srv);
+  for (const char *key = va_arg (args, const char *); key != NULL; key = va_arg (args, const char *))
+    g_variant_dict_insert (&dict, key, "s", va_arg (args, const char *));
+  va_end (args);
+  gw_profile_apply (profile, g_variant_dict_end (&dict), &error);
+  g_assert_no_error (error);
+  return profile;
+}
+
+static gboolean
+session_open (GwSmtpSession *session, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  gw_smtp_session_open_async (session, NULL, store_result_cb, &result);
+  return gw_smtp_session_open_finish (session, wait_result (&result), error);
+}
+
+static gboolean
+session_send (GwSmtpSession *session, GwEnvelope *envelope, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  gw_smtp_session_send_async (session, envelope, NULL, store_result_cb, &result);
+  return gw_smtp_session_send_finish (session, wait_result (&result), error);
+}
+
+static void
+session_close (GwSmtpSession *session)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  gw_smtp_session_close_async (session, NULL, store_result_cb, &result);
+  g_assert_true (gw_smtp_session_close_finish (session, wait_result (&result), NULL));
+}
+
+static GwEnvelope *
+make_envelope (const char *body, const char * const *recipients)
+{
+  g_autoptr(GBytes) message = g_bytes_new (body, strlen (body));
+  GwEnvelope *envelope = gw_envelope_new ("job-1", "sender@example.org", "<m@example.org>", message);
+
+  for (guint i = 0; recipients[i] != NULL; i++)
+    gw_envelope_add_recipient (envelope, recipients[i], "to");
+  return envelope;
+}
+
+static gboolean
+commands_contain (Server *srv, const char *prefix)
+{
+  for (guint i = 0; i < srv->commands->len; i++) {
+    if (g_str_has_prefix (srv->commands->pdata[i], prefix))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* ---- tests ---- */
+
+static void
+check_transactions (gboolean pipelining)
+{
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, pipelining ? "PIPELINING,ENHANCEDSTATUSCODES"
+                                                               : "ENHANCEDSTATUSCODES");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "good@example.org", "bad@example.org", "busy@example.org", NULL };
+  g_autoptr(GError) error = NULL;
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_no_error (error);
+  g_assert_null (gw_smtp_session_get_tls_description (session));
+
+  for (guint n = 0; n < 2; n++) {
+    g_autoptr(GwEnvelope) envelope = make_envelope ("Subject: x\r\n\r\nhello\r\n", rcpts);
+
+    g_assert_true (session_send (session, envelope, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (gw_envelope_get_recipient (envelope, 0)->status, ==, GW_RECIPIENT_SENT);
+    g_assert_cmpstr (gw_envelope_get_recipient (envelope, 0)->enhanced_code, ==, "2.0.0");
+    g_assert_cmpint (gw_envelope_get_recipient (envelope, 1)->status, ==, GW_RECIPIENT_PERMFAIL);
+    g_assert_cmpstr (gw_envelope_get_recipient (envelope, 1)->reply, ==, "550 5.1.1 no such user");
+    g_assert_cmpstr (gw_envelope_get_recipient (envelope, 1)->enhanced_code, ==, "5.1.1");
+    g_assert_cmpint (gw_envelope_get_recipient (envelope, 2)->status, ==, GW_RECIPIENT_TEMPFAIL);
+    g_assert_true (gw_smtp_session_is_usable (session));
+  }
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+
+  g_assert_cmpuint (srv->messages->len, ==, 2);
+  g_assert_true (commands_contain (srv, "RSET"));
+  g_assert_cmpstr (srv->commands->pdata[srv->commands->len - 1], ==, "QUIT");
+  g_assert_cmpuint (srv->violations->len, ==, 0);
+  g_assert_true (srv->grouped == pipelining);
+}
+
+static void
+test_pipelining (void)
+{
+  check_transactions (TRUE);
+}
+
+static void
+test_no_pipelining (void)
+{
+  check_transactions (FALSE);
+}
+
+static void
+test_crlf_body (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "a@example.org", NULL };
+  g_autoptr(GwEnvelope) envelope = make_envelope ("Subject: x\n\nbare LF\nbare CR\r.\n..\r\n\r\r\nend", rcpts);
+  const char expected[] = "Subject: x\r\n\r\nbare LF\r\nbare CR\r\n..\r\n...\r\n\r\n\r\nend\r\n";
+  g_autoptr(GError) error = NULL;
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_true (session_send (session, envelope, &error));
+  g_assert_no_error (error);
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_cmpuint (srv->messages->len, ==, 1);
+  {
+    gsize len;
+    const char *got = g_bytes_get_data (srv->messages->pdata[0], &len);
+    g_assert_cmpmem (got, len, expected, sizeof expected - 1);
+  }
+}
+
+static void
+check_open_fails (Mode mode, const char *expected_text)
+{
+  g_autoptr(Server) srv = server_start (mode, "PIPELINING");
+  g_autoptr(GwProfile) profile = make_profile (srv, "conversation-timeout", "1", NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  server_run (srv);
+  g_assert_false (session_open (session, &error));
+  g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, expected_text));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_false (gw_smtp_session_is_usable (session));
+  session_close (session);
+}
+
+static void
+test_huge_reply_line (void)
+{
+  check_open_fails (MODE_HUGE_LINE, "longer than");
+}
+
+static void
+test_endless_continuation (void)
+{
+  check_open_fails (MODE_ENDLESS, "more than");
+}
+
+static void
+test_conversation_timeout (void)
+{
+  check_open_fails (MODE_SILENT, "timed out waiting for the reply to EHLO");
+}
+
+static void
+test_starttls_injection (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_INJECT, "PIPELINING,AUTH PLAIN");
+  g_autoptr(GwProfile) profile = make_profile (srv, "security", "starttls", NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  g_autoptr(GError) error = NULL;
+
+  srv->offer_starttls = TRUE;
+  server_run (srv);
+  g_assert_false (session_open (session, &error));
+  g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "injection"));
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_cmpuint (srv->commands->len, ==, 2); /* EHLO, STARTTLS: nothing after */
+}
+
+static void
+test_starttls_required_missing (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING,AUTH PLAIN");
+  g_autoptr(GwProfile) profile = make_profile (srv, "security", "starttls", "username", "bob", NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  g_autoptr(GError) error = NULL;
+
+  server_run (srv);
+  g_assert_false (session_open (session, &error));
+  g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_false (commands_contain (srv, "AUTH"));
+  g_assert_false (commands_contain (srv, "MAIL"));
+}
+
+static void
+test_size_limit (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING,SIZE 100");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "a@example.org", NULL };
+  g_autofree char *body = g_strnfill (500, 'x');
+  g_autoptr(GwEnvelope) envelope = make_envelope (body, rcpts);
+  g_autoptr(GError) error = NULL;
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_false (session_send (session, envelope, &error));
+  g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT);
+  g_assert_nonnull (strstr (error->message, "502"));
+  g_assert_nonnull (strstr (error->message, "100"));
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_false (commands_contain (srv, "MAIL"));
+}
+
+/* A certificate for "localhost" made with certtool, or NULL to skip. */
+static GTlsCertificate *
+make_certificate (const char *dir)
+{
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *tmpl = g_build_filename (dir, "cert.tmpl", NULL);
+  g_autofree char *certtool = g_find_program_in_path ("certtool");
+  g_autoptr(GError) error = NULL;
+  const char *template_text = "cn = \"localhost\"\ndns_name = \"localhost\"\ntls_www_server\n"
+                              "signing_key\nencryption_key\nexpiration_days = 2\n";
+  const char *argv_key[] = { certtool, "--generate-privkey", "--key-type=ecdsa", "--outfile", key, NULL };
+  const char *argv_cert[] = { certtool, "--generate-self-signed", "--load-privkey", key,
+                              "--template", tmpl, "--outfile", cert, NULL };
+  GTlsCertificate *certificate;
+
+  if (certtool == NULL)
+    return NULL;
+  g_file_set_contents (tmpl, template_text, -1, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_sync (NULL, (char **) argv_key, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, NULL, NULL) ||
+      !g_spawn_sync (NULL, (char **) argv_cert, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, NULL, NULL, NULL, NULL))
+    return NULL;
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  return certificate;
+}
+
+static void
+test_starttls_certificates (void)
+{
+  g_autofree char *dir = herald_test_make_tmpdir ("herald-smtp-tls-XXXXXX");
+  g_autoptr(GTlsCertificate) certificate = make_certificate (dir);
+  g_autoptr(GVariant) failure = NULL;
+  g_autofree char *pin = NULL;
+  const char *errors_text = NULL;
+
+  if (certificate == NULL) {
+    g_test_skip ("certtool is not available");
+    herald_test_rm_rf (dir);
+    return;
+  }
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ())) {
+    g_test_skip ("no TLS backend");
+    herald_test_rm_rf (dir);
+    return;
+  }
+
+  /* Self-signed: refused, with what an administrator needs to decide. */
+  {
+    g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING");
+    g_autoptr(GwProfile) profile = make_profile (srv, "security", "starttls", NULL);
+    g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+    g_autoptr(GError) error = NULL;
+    g_autofree const char **errors = NULL;
+
+    srv->offer_starttls = TRUE;
+    srv->certificate = g_object_ref (certificate);
+    server_run (srv);
+    g_assert_false (session_open (session, &error));
+    g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+    failure = gw_smtp_session_dup_tls_failure (session);
+    g_assert_nonnull (failure);
+    g_assert_true (g_variant_lookup (failure, "spki-pin", "s", &pin));
+    g_assert_cmpuint (strlen (pin), ==, 64);
+    g_assert_true (g_variant_lookup (failure, "errors", "^a&s", &errors));
+    g_assert_true (g_strv_contains (errors, "unknown-ca"));
+    g_assert_true (g_variant_lookup (failure, "subject", "&s", &errors_text));
+    g_assert_cmpstr (errors_text, ==, "CN=localhost");
+    session_close (session);
+  }
+
+  /* The same certificate with its key pinned: accepted. */
+  {
+    g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING");
+    g_autoptr(GwProfile) profile = make_profile (srv, "security", "starttls", "pinned-keys", pin, NULL);
+    g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+    g_autoptr(GError) error = NULL;
+
+    srv->offer_starttls = TRUE;
+    srv->certificate = g_object_ref (certificate);
+    server_run (srv);
+    g_assert_true (session_open (session, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_str_has_prefix (gw_smtp_session_get_tls_description (session), "TLSv1."));
+    session_close (session);
+    g_thread_join (g_steal_pointer (&srv->thread));
+    g_assert_cmpuint (srv->commands->len, ==, 4); /* EHLO, STARTTLS, EHLO, QUIT */
+  }
+  herald_test_rm_rf (dir);
+}
+
+static void
+test_transcript_masks_auth (void)
+{
+  g_autofree char *dir = herald_test_make_tmpdir ("herald-smtp-auth-XXXXXX");
+  g_autoptr(GwSecretStore) store = NULL;
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING,AUTH PLAIN");
+  g_autoptr(GwProfile) profile = NULL;
+  g_autoptr(GwSmtpSession) session = NULL;
+  g_autoptr(GwTranscript) transcript = gw_transcript_new ();
+  g_auto(GStrv) lines = NULL;
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean masked = FALSE;
+
+  g_chmod (dir, 0700);
+  store = gw_secret_store_new (dir, &error);
+  g_assert_no_error (error);
+  profile = gw_profile_new ("test", store);
+  g_variant_dict_insert (&dict, "host", "s", "localhost");
+  g_variant_dict_insert (&dict, "port", "u", (guint) srv->port);
+  g_variant_dict_insert (&dict, "security", "s", "none");
+  g_variant_dict_insert (&dict, "username", "s", "bob");
+  g_variant_dict_insert (&dict, "password", "s", "hunter2-secret");
+  gw_profile_apply (profile, g_variant_dict_end (&dict), &error);
+  g_assert_no_error (error);
+
+  session = gw_smtp_session_new (profile, FALSE);
+  gw_smtp_session_set_transcript (session, transcript);
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_no_error (error);
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+
+  lines = gw_transcript_dup_lines (transcript);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_assert_null (strstr (lines[i], "hunter2"));
+    g_assert_null (strstr (lines[i], "AGJvYgBodW50ZXIy")); /* base64 of \0bob\0hunter2 */
+    if (g_str_equal (lines[i], "C: AUTH PLAIN ****"))
+      masked = TRUE;
+  }
+  g_assert_true (masked);
+  g_assert_true (commands_contain (srv, "AUTH PLAIN AGJvYgBodW50ZXIy"));
+  herald_test_rm_rf (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/smtp-session/pipelining", test_pipelining);
+  g_test_add_func ("/smtp-session/no-pipelining", test_no_pipelining);
+  g_test_add_func ("/smtp-session/crlf-body", test_crlf_body);
+  g_test_add_func ("/smtp-session/huge-reply-line", test_huge_reply_line);
+  g_test_add_func ("/smtp-session/endless-continuation", test_endless_continuation);
+  g_test_add_func ("/smtp-session/conversation-timeout", test_conversation_timeout);
+  g_test_add_func ("/smtp-session/starttls-injection", test_starttls_injection);
+  g_test_add_func ("/smtp-session/starttls-required-missing", test_starttls_required_missing);
+  g_test_add_func ("/smtp-session/size-limit", test_size_limit);
+  g_test_add_func ("/smtp-session/starttls-certificates", test_starttls_certificates);
+  g_test_add_func ("/smtp-session/transcript-masks-auth", test_transcript_masks_auth);
+  return g_test_run ();
+}
