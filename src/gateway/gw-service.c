@@ -21,35 +21,22 @@
 #include "gw-profile-store.h"
 #include "gw-queue.h"
 #include "gw-secret-store.h"
-#include "gw-service.h"
-#include "gw-untrusted-store.h"
+#include "gw-service-private.h"
 
-struct _GwService {
-  GwDBusGateway1Skeleton parent_instance;
-  GwConfig       *config;
-  GwSecretStore  *secrets;
-  GwProfileStore *profiles;
-  GwPluginLoader *plugins;
-  GwQueue        *queue;
-  GwDispatcher   *dispatcher;
-  GwUntrustedStore *untrusted;
-  gint64          last_activity;
-  guint           in_flight;     /* Send calls waiting for their commit */
-};
 
 static void gw_service_iface_init (GwDBusGateway1Iface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GwService, gw_service, GW_DBUS_TYPE_GATEWAY1_SKELETON,
                                G_IMPLEMENT_INTERFACE (GW_DBUS_TYPE_GATEWAY1, gw_service_iface_init))
 
-static void
-touch (GwService *self)
+void
+gw_service_touch (GwService *self)
 {
   self->last_activity = g_get_monotonic_time ();
 }
 
-static gboolean
-return_error (GDBusMethodInvocation *invocation,
+gboolean
+gw_service_return_error (GDBusMethodInvocation *invocation,
               GError                *error)
 {
   /* Errors of other domains are internal detail: give the caller a typed one. */
@@ -62,14 +49,8 @@ return_error (GDBusMethodInvocation *invocation,
   return TRUE;
 }
 
-static gboolean
-return_new_error (GDBusMethodInvocation *invocation,
-                  HeraldError            code,
-                  const char            *format,
-                  ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-return_new_error (GDBusMethodInvocation *invocation,
+gboolean
+gw_service_return_new_error (GDBusMethodInvocation *invocation,
                   HeraldError            code,
                   const char            *format,
                   ...)
@@ -105,14 +86,14 @@ check_profile_name (GDBusMethodInvocation *invocation,
 {
   if (gw_profile_name_is_valid (name))
     return TRUE;
-  return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
+  gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
                     _("“%s” is not a valid profile name: use 1 to 64 letters, digits, “.”, “_” or “-”, starting with a letter or digit"),
                     name);
   return FALSE;
 }
 
-static GwProfile *
-lookup_profile (GwService             *self,
+GwProfile *
+gw_service_lookup_profile (GwService             *self,
                 GDBusMethodInvocation *invocation,
                 const char            *name)
 {
@@ -122,7 +103,7 @@ lookup_profile (GwService             *self,
     return NULL;
   profile = gw_profile_store_lookup (self->profiles, name);
   if (profile == NULL)
-    return_new_error (invocation, HERALD_ERROR_NO_SUCH_PROFILE, _("No profile is named “%s”"), name);
+    gw_service_return_new_error (invocation, HERALD_ERROR_NO_SUCH_PROFILE, _("No profile is named “%s”"), name);
   return profile;
 }
 
@@ -153,7 +134,7 @@ handle_list_profiles (GwDBusGateway1        *object,
   g_autoptr(GPtrArray) profiles = gw_profile_store_list (self->profiles);
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
 
-  touch (self);
+  gw_service_touch (self);
   for (guint i = 0; i < profiles->len; i++)
     g_variant_builder_add_value (&builder, profile_to_variant (self, g_ptr_array_index (profiles, i)));
   gw_dbus_gateway1_complete_list_profiles (object, invocation, g_variant_builder_end (&builder));
@@ -168,8 +149,8 @@ handle_get_profile (GwDBusGateway1        *object,
   GwService *self = GW_SERVICE (object);
   GwProfile *profile;
 
-  touch (self);
-  profile = lookup_profile (self, invocation, name);
+  gw_service_touch (self);
+  profile = gw_service_lookup_profile (self, invocation, name);
   if (profile == NULL)
     return TRUE;
   gw_dbus_gateway1_complete_get_profile (object, invocation, profile_to_variant (self, profile));
@@ -185,11 +166,11 @@ handle_add_profile (GwDBusGateway1        *object,
   GwService *self = GW_SERVICE (object);
   g_autoptr(GError) error = NULL;
 
-  touch (self);
+  gw_service_touch (self);
   if (!check_profile_name (invocation, name))
     return TRUE;
   if (gw_profile_store_add (self->profiles, name, settings, &error) == NULL)
-    return return_error (invocation, error);
+    return gw_service_return_error (invocation, error);
   g_info ("Profile %s added", name);
   gw_dbus_gateway1_complete_add_profile (object, invocation);
   return TRUE;
@@ -204,11 +185,11 @@ handle_update_profile (GwDBusGateway1        *object,
   GwService *self = GW_SERVICE (object);
   g_autoptr(GError) error = NULL;
 
-  touch (self);
-  if (lookup_profile (self, invocation, name) == NULL)
+  gw_service_touch (self);
+  if (gw_service_lookup_profile (self, invocation, name) == NULL)
     return TRUE;
   if (gw_profile_store_update (self->profiles, name, settings, &error) == NULL)
-    return return_error (invocation, error);
+    return gw_service_return_error (invocation, error);
   g_info ("Profile %s updated", name);
   gw_dbus_gateway1_complete_update_profile (object, invocation);
   /* New settings may make deferred work deliverable. */
@@ -224,15 +205,15 @@ handle_remove_profile (GwDBusGateway1        *object,
   GwService *self = GW_SERVICE (object);
   g_autoptr(GError) error = NULL;
 
-  touch (self);
-  if (lookup_profile (self, invocation, name) == NULL)
+  gw_service_touch (self);
+  if (gw_service_lookup_profile (self, invocation, name) == NULL)
     return TRUE;
   if (g_strcmp0 (name, gw_config_get_default_profile (self->config)) == 0)
-    return return_new_error (invocation, HERALD_ERROR_INVALID_STATE,
+    return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_STATE,
                              _("Profile “%s” is the default profile and cannot be removed; "
                                "set another default-profile in heraldd.conf first"), name);
   if (!gw_profile_store_remove (self->profiles, name, &error))
-    return return_error (invocation, error);
+    return gw_service_return_error (invocation, error);
   g_info ("Profile %s removed", name);
   gw_dbus_gateway1_complete_remove_profile (object, invocation);
   return TRUE;
@@ -250,341 +231,23 @@ handle_set_secret (GwDBusGateway1        *object,
   g_autoptr(GVariant) settings = NULL;
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
 
-  touch (self);
-  if (lookup_profile (self, invocation, name) == NULL)
+  gw_service_touch (self);
+  if (gw_service_lookup_profile (self, invocation, name) == NULL)
     return TRUE;
   if (!gw_setting_is_secret (key))
-    return return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
+    return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
                              _("“%s” is not a secret key; secret keys are password, "
                                "oauth2-client-secret, oauth2-refresh-token, pop-password, "
                                "fax-password, fax-api-key, fax-webhook-secret"), key);
   g_variant_dict_insert (&dict, key, "s", value);
   settings = g_variant_ref_sink (g_variant_dict_end (&dict));
   if (gw_profile_store_update (self->profiles, name, settings, &error) == NULL)
-    return return_error (invocation, error);
+    return gw_service_return_error (invocation, error);
   /* Never log the value. */
   g_info ("Secret %s of profile %s %s", key, name, *value != '\0' ? "set" : "removed");
   gw_dbus_gateway1_complete_set_secret (object, invocation);
   gw_dispatcher_wake (self->dispatcher);
   return TRUE;
-}
-
-/* ---- TestProfile ---- */
-
-typedef struct {
-  GwService             *self;
-  GDBusMethodInvocation *invocation;
-  char                  *profile;
-} TestData;
-
-static void
-test_done_cb (GObject      *source,
-              GAsyncResult *res,
-              gpointer      user_data)
-{
-  TestData *data = user_data;
-  g_autoptr(GwService) self = data->self;
-  g_autofree char *profile = data->profile;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) result = gw_transport_test_finish (GW_TRANSPORT (source), res, &error);
-  g_autoptr(GVariant) certificate = NULL;
-
-  if (result == NULL) {
-    return_error (data->invocation, error);
-    g_free (data);
-    return;
-  }
-  certificate = g_variant_lookup_value (result, "certificate", G_VARIANT_TYPE_VARDICT);
-  if (certificate != NULL && !gw_untrusted_store_record (self->untrusted, profile, certificate, &error))
-    g_warning ("Cannot record an untrusted certificate: %s", error->message);
-  gw_dbus_gateway1_complete_test_profile (GW_DBUS_GATEWAY1 (self), data->invocation, result);
-  g_free (data);
-}
-
-static gboolean
-handle_test_profile (GwDBusGateway1        *object,
-                     GDBusMethodInvocation *invocation,
-                     const char            *name,
-                     const char            *recipient)
-{
-  GwService *self = GW_SERVICE (object);
-  g_autoptr(GwNotification) n = gw_notification_new ();
-  g_autoptr(GwEnvelope) envelope = NULL;
-  g_autoptr(GError) error = NULL;
-  GwTransport *transport;
-  GwProfile *profile;
-  TestData *data;
-
-  touch (self);
-  profile = lookup_profile (self, invocation, name);
-  if (profile == NULL)
-    return TRUE;
-  transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
-  if (transport == NULL)
-    return return_new_error (invocation, HERALD_ERROR_TRANSPORT_UNAVAILABLE,
-                             _("Profile “%s” uses transport “%s”, which is not installed"),
-                             name, gw_profile_get_transport (profile));
-  if (!gw_check_header_text ("recipient", recipient, &error))
-    return return_error (invocation, error);
-  n->to = g_strdupv ((char *[]) { (char *) recipient, NULL });
-  n->subject = g_strdup_printf (_("Herald test message from profile “%s”"), name);
-  n->body = g_strdup_printf (_("This message tests the Herald profile “%s” on %s.\n"),
-                             name, g_get_host_name ());
-  n->app_name = g_strdup ("herald-test");
-  envelope = gw_composer_compose (profile, n, &error);
-  if (envelope == NULL)
-    return return_error (invocation, error);
-
-  data = g_new0 (TestData, 1);
-  data->self = g_object_ref (self);
-  data->invocation = invocation;
-  data->profile = g_strdup (name);
-  gw_transport_test (transport, profile, envelope, NULL, test_done_cb, data);
-  return TRUE;
-}
-
-/* ---- deliveries ---- */
-
-/* The invocation's reference is consumed by completing or failing it. */
-typedef struct {
-  GwService             *self;
-  GDBusMethodInvocation *invocation;
-} SendData;
-
-static void
-send_committed_cb (GObject      *source,
-                   GAsyncResult *res,
-                   gpointer      user_data)
-{
-  SendData *data = user_data;
-  g_autoptr(GwService) self = data->self;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = gw_queue_submit_finish (GW_QUEUE (source), res, &error);
-
-  self->in_flight--;
-  if (id == NULL) {
-    g_warning ("Cannot queue a notification: %s", error->message);
-    return_error (data->invocation, error);
-  } else {
-    g_debug ("Delivery %s queued", id);
-    gw_dbus_gateway1_complete_send (GW_DBUS_GATEWAY1 (self), data->invocation, NULL, id);
-    gw_dispatcher_wake (self->dispatcher);
-  }
-  g_free (data);
-}
-
-static gboolean
-submit (GwService             *self,
-        GDBusMethodInvocation *invocation,
-        GwNotification        *n,
-        guint                  caller_uid)
-{
-  const char *profile_name = n->profile != NULL ? n->profile : gw_config_get_default_profile (self->config);
-  g_autoptr(GwSubmission) submission = NULL;
-  g_autoptr(GwEnvelope) envelope = NULL;
-  g_autoptr(GError) error = NULL;
-  GwProfile *profile;
-  GwTransport *transport;
-  SendData *data;
-
-  profile = gw_profile_store_lookup (self->profiles, profile_name);
-  if (profile == NULL)
-    return n->profile != NULL
-      ? return_new_error (invocation, HERALD_ERROR_NO_SUCH_PROFILE, _("No profile is named “%s”"), profile_name)
-      : return_new_error (invocation, HERALD_ERROR_NO_SUCH_PROFILE,
-                          _("The default profile “%s” does not exist"), profile_name);
-  transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
-  if (transport == NULL)
-    return return_new_error (invocation, HERALD_ERROR_TRANSPORT_UNAVAILABLE,
-                             _("Profile “%s” uses transport “%s”, which is not installed"),
-                             profile_name, gw_profile_get_transport (profile));
-  if (n->fax != NULL && n->fax[0] != NULL && g_strcmp0 (gw_profile_get_transport (profile), "fax") != 0)
-    return return_new_error (invocation, HERALD_ERROR_NOT_SUPPORTED,
-                             _("Fax numbers need a fax profile; “%s” is a %s profile"),
-                             profile_name, gw_profile_get_transport (profile));
-
-  envelope = gw_composer_compose (profile, n, &error);
-  if (envelope == NULL)
-    return return_error (invocation, error);
-
-  submission = gw_submission_new ();
-  submission->delivery_id = g_uuid_string_random ();
-  submission->caller_uid = caller_uid;
-  submission->urgency = n->urgency;
-  submission->app_name = g_strdup (n->app_name);
-  submission->category = g_strdup (n->category);
-  submission->subject = g_strdup (n->subject);
-  submission->idempotency_key = g_strdup (n->idempotency_key);
-  gw_submission_add_job (submission, profile_name,
-                         g_get_real_time () + (gint64) gw_profile_get_uint (profile, "expire-after") * G_USEC_PER_SEC,
-                         envelope);
-
-  data = g_new0 (SendData, 1);
-  data->self = g_object_ref (self);
-  data->invocation = invocation;
-  self->in_flight++;
-  gw_queue_submit_async (self->queue, g_steal_pointer (&submission), send_committed_cb, data);
-  return TRUE;
-}
-
-static gboolean
-handle_send (GwDBusGateway1        *object,
-             GDBusMethodInvocation *invocation,
-             GUnixFDList           *fd_list,
-             GVariant              *notification)
-{
-  GwService *self = GW_SERVICE (object);
-  g_autoptr(GwNotification) n = NULL;
-  g_autoptr(GError) error = NULL;
-  GCredentials *credentials;
-  uid_t uid = getuid ();
-
-  touch (self);
-  n = gw_notification_new_from_variant (notification, fd_list, &error);
-  if (n == NULL)
-    return return_error (invocation, error);
-  /* On a peer-to-peer connection the credentials are the caller's; on a
-   * bus the caller is served only on its own user's bus (system bus
-   * callers are identified through polkit). */
-  credentials = g_dbus_connection_get_peer_credentials (g_dbus_method_invocation_get_connection (invocation));
-  if (credentials != NULL) {
-    uid_t peer = g_credentials_get_unix_user (credentials, NULL);
-    if (peer != (uid_t) -1)
-      uid = peer;
-  }
-  return submit (self, invocation, n, (guint) uid);
-}
-
-static gboolean
-handle_get_delivery (GwDBusGateway1        *object,
-                     GDBusMethodInvocation *invocation,
-                     const char            *id)
-{
-  GwService *self = GW_SERVICE (object);
-  g_autoptr(GError) error = NULL;
-  GVariant *delivery;
-
-  touch (self);
-  delivery = gw_queue_get_delivery (self->queue, id, &error);
-  if (delivery == NULL)
-    return return_error (invocation, error);
-  gw_dbus_gateway1_complete_get_delivery (object, invocation, delivery);
-  return TRUE;
-}
-
-static gboolean
-check_filter (GDBusMethodInvocation *invocation,
-              GVariant              *filter)
-{
-  static const struct { const char *key; const char *type; } keys[] = {
-    { "state", "s" }, { "profile", "s" }, { "app-name", "s" },
-    { "since", "x" }, { "until", "x" }, { "limit", "u" },
-  };
-  static const char * const states[] = {
-    "queued", "sending", "sent", "deferred", "failed", "cancelled", NULL
-  };
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
-
-  g_variant_iter_init (&iter, filter);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
-    g_autoptr(GVariant) owned = value;
-    gboolean known = FALSE;
-
-    for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
-      if (!g_str_equal (key, keys[i].key))
-        continue;
-      known = TRUE;
-      if (!g_variant_is_of_type (value, G_VARIANT_TYPE (keys[i].type))) {
-        return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
-                          _("Filter “%s” must be of D-Bus type %s"), key, keys[i].type);
-        return FALSE;
-      }
-    }
-    if (!known) {
-      return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
-                        _("Unknown filter “%s”: use state, profile, app-name, since, until or limit"), key);
-      return FALSE;
-    }
-    if (g_str_equal (key, "state") && !g_strv_contains (states, g_variant_get_string (value, NULL))) {
-      return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
-                        _("Unknown state “%s”: use queued, sending, sent, deferred, failed or cancelled"),
-                        g_variant_get_string (value, NULL));
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
-
-static gboolean
-handle_list_deliveries (GwDBusGateway1        *object,
-                        GDBusMethodInvocation *invocation,
-                        GVariant              *filter)
-{
-  GwService *self = GW_SERVICE (object);
-  g_autoptr(GError) error = NULL;
-  GVariant *deliveries;
-
-  touch (self);
-  if (!check_filter (invocation, filter))
-    return TRUE;
-  deliveries = gw_queue_list_deliveries (self->queue, filter, &error);
-  if (deliveries == NULL)
-    return return_error (invocation, error);
-  gw_dbus_gateway1_complete_list_deliveries (object, invocation, deliveries);
-  return TRUE;
-}
-
-static void
-cancel_cb (GObject      *source,
-           GAsyncResult *res,
-           gpointer      user_data)
-{
-  GDBusMethodInvocation *invocation = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!gw_queue_cancel_finish (GW_QUEUE (source), res, &error)) {
-    return_error (invocation, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static gboolean
-handle_cancel (GwDBusGateway1        *object,
-               GDBusMethodInvocation *invocation,
-               const char            *id)
-{
-  GwService *self = GW_SERVICE (object);
-
-  touch (self);
-  gw_queue_cancel_async (self->queue, id, cancel_cb, invocation);
-  return TRUE;
-}
-
-static void
-queue_delivery_changed_cb (GwQueue    *queue,
-                           const char *id,
-                           const char *state,
-                           GwService  *self)
-{
-  g_autoptr(GVariant) delivery = gw_queue_get_delivery (queue, id, NULL);
-  g_auto(GVariantDict) details = G_VARIANT_DICT_INIT (NULL);
-  static const char * const keys[] = { "profile", "attempts", "next-attempt", "reply",
-                                       "enhanced-code", "reason", NULL };
-
-  if (delivery != NULL) {
-    g_auto(GVariantDict) all = G_VARIANT_DICT_INIT (delivery);
-
-    for (guint i = 0; keys[i] != NULL; i++) {
-      g_autoptr(GVariant) value = g_variant_dict_lookup_value (&all, keys[i], NULL);
-      if (value != NULL)
-        g_variant_dict_insert_value (&details, keys[i], value);
-    }
-  }
-  gw_dbus_gateway1_emit_delivery_changed (GW_DBUS_GATEWAY1 (self), id, state,
-                                          g_variant_dict_end (&details));
 }
 
 /* ---- lifecycle ---- */
@@ -598,11 +261,11 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_update_profile = handle_update_profile;
   iface->handle_remove_profile = handle_remove_profile;
   iface->handle_set_secret = handle_set_secret;
-  iface->handle_send = handle_send;
-  iface->handle_get_delivery = handle_get_delivery;
-  iface->handle_list_deliveries = handle_list_deliveries;
-  iface->handle_cancel = handle_cancel;
-  iface->handle_test_profile = handle_test_profile;
+  iface->handle_send = gw_service_handle_send;
+  iface->handle_get_delivery = gw_service_handle_get_delivery;
+  iface->handle_list_deliveries = gw_service_handle_list_deliveries;
+  iface->handle_cancel = gw_service_handle_cancel;
+  iface->handle_test_profile = gw_service_handle_test_profile;
 }
 
 static void
@@ -630,7 +293,7 @@ gw_service_class_init (GwServiceClass *klass)
 static void
 gw_service_init (GwService *self)
 {
-  touch (self);
+  gw_service_touch (self);
 }
 
 static gboolean
@@ -688,7 +351,7 @@ gw_service_new (GwConfig   *config,
   if (self->queue == NULL)
     return NULL;
   g_signal_connect_object (self->queue, "delivery-changed",
-                           G_CALLBACK (queue_delivery_changed_cb), self, 0);
+                           G_CALLBACK (gw_service_queue_delivery_changed_cb), self, 0);
   self->dispatcher = gw_dispatcher_new (self->queue, self->profiles, self->plugins);
   self->untrusted = gw_untrusted_store_new (gw_config_get_state_dir (config));
   gw_dispatcher_set_untrusted_store (self->dispatcher, self->untrusted);

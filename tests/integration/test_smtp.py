@@ -15,6 +15,7 @@
 # A peer whose tools are missing is skipped with the reason, unless
 # HERALD_INTEGRATION_STRICT=1 (CI), where a missing peer is a failure.
 
+import json
 import os
 import re
 import subprocess
@@ -486,6 +487,32 @@ class ScriptedServerTest(IntegrationCase):
 
     def test_self_signed_certificate_refused(self):
         self.certificate_refused('selfsigned', r'(?i)unknown|issuer|authority|self|ca\b')
+
+    def test_heraldctl_shows_refused_certificate(self):
+        ctl = os.environ.get('HERALD_CTL')
+        need(None if ctl and os.access(ctl, os.X_OK) else 'HERALD_CTL is not set')
+        server = self.server('tls-cert', certset=CERTS, cert_kind='selfsigned')
+        name = self.add('cert-ctl', tls_settings(server.port))
+        run = subprocess.run([ctl, 'profile', 'test', name, '--to', 'ctl@herald.test'],
+                             capture_output=True, text=True, timeout=120)
+        output = run.stdout + run.stderr
+        self.assertEqual(run.returncode, 3, output)
+        info = CERTS.info('selfsigned')
+        self.assertIn(info['subject'].split(',')[0].split('=', 1)[1], output)
+        self.assertIn(CERTS.pin('selfsigned'), output.lower())
+        self.assertIn(f'pinned-keys={CERTS.pin("selfsigned")}', output.lower())
+        self.assertNotIn('\x1b', output)
+        run = subprocess.run([ctl, '--json', 'profile', 'test', name, '--to', 'ctl@herald.test'],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(run.returncode, 3, run.stderr)
+        result = json.loads(run.stdout)
+        self.assertIs(result['ok'], False)
+        certificate = result['certificate']
+        self.assertEqual(certs.normalise_hex(certificate['spki-pin']), CERTS.pin('selfsigned'))
+        self.assertEqual(certs.normalise_hex(certificate['sha256-fingerprint']),
+                         CERTS.fingerprint('selfsigned'))
+        self.assertEqual(certificate['port'], server.port)
+        self.assertFalse(server.saw('AUTH', 'MAIL'), server.all_commands())
 
     def test_expired_certificate_refused_over_smtps(self):
         self.certificate_refused('expired', r'(?i)expir', transport='smtps')

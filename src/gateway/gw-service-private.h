@@ -1,0 +1,56 @@
+/* gw-service-private.h: shared by the halves of the D-Bus service */
+#pragma once
+
+#include "herald-error.h"
+#include "gw-dispatcher.h"
+#include "gw-plugin-loader.h"
+#include "gw-profile-store.h"
+#include "gw-queue.h"
+#include "gw-secret-store.h"
+#include "gw-service.h"
+#include "gw-untrusted-store.h"
+
+G_BEGIN_DECLS
+
+struct _GwService {
+  GwDBusGateway1Skeleton parent_instance;
+  GwConfig       *config;
+  GwSecretStore  *secrets;
+  GwProfileStore *profiles;
+  GwPluginLoader *plugins;
+  GwQueue        *queue;
+  GwDispatcher   *dispatcher;
+  GwUntrustedStore *untrusted;
+  gint64          last_activity;
+  guint           in_flight;     /* Send calls waiting for their commit */
+};
+
+void       gw_service_touch            (GwService             *self);
+/* Completes @invocation with @error as a HeraldError (other domains become
+ * HERALD_ERROR_FAILED). Returns TRUE, for handlers to return it. */
+gboolean   gw_service_return_error     (GDBusMethodInvocation *invocation,
+                                        GError                *error);
+gboolean   gw_service_return_new_error (GDBusMethodInvocation *invocation,
+                                        HeraldError            code,
+                                        const char            *format,
+                                        ...) G_GNUC_PRINTF (3, 4);
+/* The named profile, or NULL after completing @invocation with an error. */
+GwProfile *gw_service_lookup_profile   (GwService             *self,
+                                        GDBusMethodInvocation *invocation,
+                                        const char            *name);
+
+/* gw-service-deliveries.c */
+gboolean gw_service_handle_send             (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                             GUnixFDList *fd_list, GVariant *notification);
+gboolean gw_service_handle_get_delivery     (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                             const char *id);
+gboolean gw_service_handle_list_deliveries  (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                             GVariant *filter);
+gboolean gw_service_handle_cancel           (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                             const char *id);
+gboolean gw_service_handle_test_profile     (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                             const char *name, const char *recipient);
+void     gw_service_queue_delivery_changed_cb (GwQueue *queue, const char *id, const char *state,
+                                               GwService *self);
+
+G_END_DECLS
