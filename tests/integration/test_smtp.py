@@ -23,6 +23,11 @@ import sys
 import time
 import unittest
 
+# Under the sanitizer build this interpreter was started with the ASan
+# runtime preloaded (it loads the instrumented libherald); the peers it
+# starts (certtool, Postfix, smtp-sink) must not inherit that.
+os.environ.pop('LD_PRELOAD', None)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
