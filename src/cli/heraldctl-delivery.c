@@ -1,4 +1,4 @@
-/* heraldctl-delivery.c: heraldctl delivery show|list|cancel|wait */
+/* heraldctl-delivery.c: heraldctl delivery show|list|cancel|wait|retry */
 #define G_LOG_DOMAIN "heraldctl"
 
 #include "config.h"
@@ -7,7 +7,7 @@
 
 #include "heraldctl.h"
 
-/* Parses the one ID argument of show, cancel and wait. */
+/* Parses the one ID argument of show, cancel, wait and retry. */
 static gboolean
 parse_id_command (HeraldCtl    *ctl,
                   const char   *command,
@@ -141,6 +141,26 @@ delivery_wait (HeraldCtl  *ctl,
   return heraldctl_follow_delivery (ctl, argv[1]);
 }
 
+static int
+delivery_retry (HeraldCtl  *ctl,
+                int         argc,
+                char      **argv)
+{
+  g_autoptr(GError) error = NULL;
+  HeraldClient *client;
+  int status = HERALDCTL_EXIT_OK;
+
+  if (!parse_id_command (ctl, "delivery retry",
+                         _("Make a deferred or failed delivery due now."), &argc, &argv))
+    return HERALDCTL_EXIT_USAGE;
+  client = heraldctl_connect (ctl, &status);
+  if (client == NULL)
+    return status;
+  if (!herald_client_retry_sync (client, argv[1], NULL, &error))
+    return heraldctl_fail (ctl, error);
+  return HERALDCTL_EXIT_OK;
+}
+
 int
 heraldctl_delivery (HeraldCtl  *ctl,
                     int         argc,
@@ -151,6 +171,7 @@ heraldctl_delivery (HeraldCtl  *ctl,
     { "list", delivery_list },
     { "cancel", delivery_cancel },
     { "wait", delivery_wait },
+    { "retry", delivery_retry },
     { NULL }
   };
 
@@ -160,6 +181,7 @@ heraldctl_delivery (HeraldCtl  *ctl,
                                  "  heraldctl delivery list [--state STATE] [--profile NAME] "
                                  "[--app-name NAME] [--limit N]\n"
                                  "  heraldctl delivery cancel ID\n"
-                                 "  heraldctl delivery wait ID\n"),
+                                 "  heraldctl delivery wait ID\n"
+                                 "  heraldctl delivery retry ID\n"),
                                actions, argc, argv);
 }

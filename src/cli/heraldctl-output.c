@@ -74,11 +74,24 @@ add_time_member (JsonBuilder *builder,
   add_string_member (builder, name, iso);
 }
 
+static void
+add_strv_member (JsonBuilder        *builder,
+                 const char         *name,
+                 const char * const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
 JsonNode *
 heraldctl_delivery_to_json (HeraldDelivery *delivery)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   GPtrArray *recipients = herald_delivery_get_recipients (delivery);
+  GPtrArray *log = herald_delivery_get_log (delivery);
 
   json_builder_begin_object (builder);
   add_string_member (builder, "id", herald_delivery_get_id (delivery));
@@ -113,6 +126,12 @@ heraldctl_delivery_to_json (HeraldDelivery *delivery)
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);
+  add_strv_member (builder, "profiles", herald_delivery_get_profiles (delivery));
+  json_builder_set_member_name (builder, "log");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < log->len; i++)
+    json_builder_add_value (builder, heraldctl_attempt_to_json (g_ptr_array_index (log, i), NULL));
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -122,18 +141,6 @@ JsonNode *
 heraldctl_deliveries_to_json (GPtrArray *deliveries)
 {
   return array_to_json (deliveries, (ToJsonFunc) heraldctl_delivery_to_json);
-}
-
-static void
-add_strv_member (JsonBuilder        *builder,
-                 const char         *name,
-                 const char * const *values)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_array (builder);
-  for (guint i = 0; values != NULL && values[i] != NULL; i++)
-    json_builder_add_string_value (builder, values[i]);
-  json_builder_end_array (builder);
 }
 
 static void
@@ -230,8 +237,8 @@ print_cell (const char *text,
 }
 
 /* Prints rows of @n_columns cells (a flat array of strings) as a table. */
-static void
-print_table (GPtrArray *cells,
+void
+heraldctl_print_table (GPtrArray *cells,
              guint      n_columns)
 {
   g_autofree guint *widths = g_new0 (guint, n_columns);
@@ -290,7 +297,7 @@ heraldctl_print_profiles (GPtrArray *profiles)
     g_ptr_array_add (cells, g_strdup (herald_profile_get_is_default (profile) ? _("yes") : ""));
     g_ptr_array_add (cells, profile_target (profile));
   }
-  print_table (cells, 4);
+  heraldctl_print_table (cells, 4);
 }
 
 /* "KEY-set" booleans stand for secrets: show only whether one is set. */
@@ -331,7 +338,7 @@ heraldctl_print_profile (HeraldProfile *profile)
     g_ptr_array_add (cells, g_strconcat (key, ":", NULL));
     g_ptr_array_add (cells, herald_profile_format_setting (profile, key));
   }
-  print_table (cells, 2);
+  heraldctl_print_table (cells, 2);
 }
 
 static void
@@ -351,12 +358,14 @@ heraldctl_print_delivery (HeraldDelivery *delivery)
   g_autofree char *created = heraldctl_format_time (herald_delivery_get_created (delivery));
   g_autofree char *updated = heraldctl_format_time (herald_delivery_get_updated (delivery));
   g_autofree char *next = heraldctl_format_time (herald_delivery_get_next_attempt (delivery));
+  g_autofree char *profiles = g_strjoinv (", ", (char **) herald_delivery_get_profiles (delivery));
   GPtrArray *recipients = herald_delivery_get_recipients (delivery);
+  GPtrArray *log = herald_delivery_get_log (delivery);
 
   add_row (cells, _("ID"), herald_delivery_get_id (delivery));
   add_row (cells, _("State"),
            herald_delivery_state_to_string (herald_delivery_get_state (delivery)));
-  add_row (cells, _("Profile"), herald_delivery_get_profile (delivery));
+  add_row (cells, _("Profile"), profiles);
   add_row (cells, _("Subject"), herald_delivery_get_subject (delivery));
   add_row (cells, _("Application"), herald_delivery_get_app_name (delivery));
   add_row (cells, _("Category"), herald_delivery_get_category (delivery));
@@ -387,7 +396,24 @@ heraldctl_print_delivery (HeraldDelivery *delivery)
       g_ptr_array_add (cells, g_steal_pointer (&line));
     }
   }
-  print_table (cells, 2);
+  for (guint i = 0; i < log->len; i++) {
+    HeraldAttempt *attempt = g_ptr_array_index (log, i);
+    g_autofree char *time = heraldctl_format_time (herald_attempt_get_started (attempt));
+    const char *reply = herald_attempt_get_reply (attempt);
+    const char *tls = herald_attempt_get_tls (attempt);
+    const char *profile = herald_attempt_get_profile (attempt);
+    g_autofree char *line = g_strdup_printf ("%s %s %s (%u ms%s%s)%s%s", time,
+                                             profile != NULL ? profile : "-",
+                                             herald_attempt_get_result (attempt),
+                                             herald_attempt_get_duration_ms (attempt),
+                                             tls != NULL ? ", " : "", tls != NULL ? tls : "",
+                                             reply != NULL ? ": " : "", reply != NULL ? reply : "");
+
+    g_strdelimit (line, "\r\n", ' ');
+    g_ptr_array_add (cells, i == 0 ? g_strconcat (_("Log"), ":", NULL) : g_strdup (""));
+    g_ptr_array_add (cells, g_steal_pointer (&line));
+  }
+  heraldctl_print_table (cells, 2);
 }
 
 void
@@ -412,7 +438,7 @@ heraldctl_print_deliveries (GPtrArray *deliveries)
     g_ptr_array_add (cells, heraldctl_format_time (herald_delivery_get_updated (delivery)));
     g_ptr_array_add (cells, g_strdup (subject != NULL ? subject : ""));
   }
-  print_table (cells, 5);
+  heraldctl_print_table (cells, 5);
 }
 
 /* Local time with its zone, for a certificate's validity. */
@@ -490,7 +516,7 @@ print_certificate (HeraldCertificate *certificate,
            herald_certificate_get_sha256_fingerprint (certificate));
   add_indented_row (cells, _("SPKI pin"), pin);
   add_indented_row (cells, _("Problems"), errors);
-  print_table (cells, 2);
+  heraldctl_print_table (cells, 2);
 
   if (pin == NULL)
     return;
@@ -522,7 +548,7 @@ heraldctl_print_test_result (HeraldTestResult *result,
   add_row (cells, _("TLS"), herald_test_result_get_tls (result));
   if (transcript[0] == NULL)
     add_row (cells, _("Transcript"), NULL);
-  print_table (cells, 2);
+  heraldctl_print_table (cells, 2);
 
   if (transcript[0] != NULL)
     g_print ("%s:\n", _("Transcript"));

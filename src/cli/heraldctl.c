@@ -42,6 +42,15 @@ main_description (void)
                         "  delivery list [OPTION…]           List deliveries, newest first\n"
                         "  delivery cancel ID                Cancel a queued or deferred delivery\n"
                         "  delivery wait ID                  Wait until a delivery is final\n"
+                        "  delivery retry ID                 Make a deferred or failed delivery\n"
+                        "                                    due now\n"
+                        "  log [OPTION…]                     Show the outgoing log, one line per\n"
+                        "                                    attempt\n"
+                        "  route show                        Show the routing rules (JSON)\n"
+                        "  route set FILE|-                  Replace the routing rules\n"
+                        "  route check --to ADDRESS [OPTION…]\n"
+                        "                                    Show which profiles and recipients\n"
+                        "                                    a notification would be routed to\n"
                         "\n"
                         "Run “heraldctl COMMAND --help” for the options of a command.\n"
                         "\n"),
@@ -262,6 +271,8 @@ static const HeraldCtlCommand commands[] = {
   { "profile", heraldctl_profile },
   { "send", heraldctl_send },
   { "delivery", heraldctl_delivery },
+  { "route", heraldctl_route },
+  { "log", heraldctl_log },
 };
 
 int

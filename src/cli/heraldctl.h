@@ -67,6 +67,18 @@ JsonNode       *heraldctl_test_result_to_json (HeraldTestResult   *result,
 void            heraldctl_print_test_result  (HeraldTestResult     *result,
                                               const char           *profile);
 
+void            heraldctl_print_table        (GPtrArray            *cells,
+                                              guint                 n_columns);
+
+/* heraldctl-log.c */
+GDateTime      *heraldctl_parse_time         (const char           *text);
+JsonNode       *heraldctl_attempt_to_json    (HeraldAttempt        *attempt,
+                                              const char           *delivery_id);
+
+/* heraldctl-route.c */
+JsonNode       *heraldctl_routes_to_json     (GPtrArray            *routes);
+void            heraldctl_print_routes       (GPtrArray            *routes);
+
 /* heraldctl-password.c */
 char           *heraldctl_read_secret        (const char           *prompt,
                                               GError              **error);
@@ -84,6 +96,12 @@ int             heraldctl_send               (HeraldCtl            *ctl,
                                               int                   argc,
                                               char                **argv);
 int             heraldctl_delivery           (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+int             heraldctl_route              (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+int             heraldctl_log                (HeraldCtl            *ctl,
                                               int                   argc,
                                               char                **argv);
 

@@ -1,10 +1,14 @@
 /* gw-dispatcher.c: takes due jobs from the queue and hands them to transports
  *
  * One pool per profile limits the sessions open toward its server
- * (max-connections). A worker claims jobs, opens a session only when it has
- * work, delivers job after job over that session, records each result and
- * claims again until nothing is due. A slow or dead server only occupies its
- * own profile's workers.
+ * (max-connections) and, with a rate-limit, the messages per minute (a
+ * token bucket shared by the pool's workers). The workers themselves are in
+ * gw-dispatcher-worker.c. A slow, dead or rate-limited server only occupies
+ * its own profile's workers; a profile whose queue access fails is held
+ * back with a growing delay instead of being retried in a loop.
+ *
+ * The dispatcher also prunes the delivery log: shortly after start and then
+ * every six hours, deliveries finished more than log-days ago go.
  */
 #define G_LOG_DOMAIN "gw-dispatcher"
 
@@ -12,41 +16,16 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "gw-dispatcher.h"
+#include "gw-dispatcher-private.h"
 
-#define CLAIM_BATCH      16
-#define RETRY_CAP_SECONDS 4000
-
-struct _GwDispatcher {
-  GObject         parent_instance;
-  GwQueue        *queue;
-  GwProfileStore *profiles;
-  GwPluginLoader *plugins;
-  GHashTable     *active;       /* profile name → GUINT active workers */
-  guint           scan_source;
-  guint           timer_source;
-  gint64          timer_due;
-  GCancellable   *cancellable;
-  GwUntrustedStore *untrusted;
-  gboolean        stopped;
-};
+#define RETRY_CAP_SECONDS     4000
+#define QUEUE_BACKOFF_MIN_US  (G_USEC_PER_SEC)
+#define QUEUE_BACKOFF_MAX_US  (10 * G_USEC_PER_SEC)
+#define PRUNE_FIRST_DELAY_S   5
+#define PRUNE_INTERVAL_S      (6 * 3600)
+#define DAY_US                (G_GINT64_CONSTANT (86400) * G_USEC_PER_SEC)
 
 G_DEFINE_FINAL_TYPE (GwDispatcher, gw_dispatcher, G_TYPE_OBJECT)
-
-typedef struct {
-  GwDispatcher *dispatcher;
-  char         *profile_name;
-  GwProfile    *profile;      /* snapshot for this worker's lifetime */
-  GwTransport  *transport;
-  GObject      *session;
-  gboolean      profile_removed;
-  GPtrArray    *jobs;         /* claimed, not yet delivered */
-  GwQueuedJob  *current;
-  gint64        started;
-} Worker;
-
-static void worker_claim (Worker *worker);
-static void gw_dispatcher_scan_now (GwDispatcher *self);
 
 gint64
 gw_dispatcher_retry_delay (guint64 retry_interval,
@@ -60,271 +39,87 @@ gw_dispatcher_retry_delay (guint64 retry_interval,
   return (gint64) MIN (delay, cap) * G_USEC_PER_SEC;
 }
 
-static guint
-active_count (GwDispatcher *self,
-              const char   *profile)
+gint64
+gw_dispatcher_queue_backoff (guint failures)
 {
-  return GPOINTER_TO_UINT (g_hash_table_lookup (self->active, profile));
+  gint64 delay = QUEUE_BACKOFF_MIN_US;
+
+  for (guint i = 1; i < failures && delay < QUEUE_BACKOFF_MAX_US; i++)
+    delay *= 2;
+  return MIN (delay, QUEUE_BACKOFF_MAX_US);
 }
 
 static void
-set_active_count (GwDispatcher *self,
-                  const char   *profile,
-                  guint         count)
+pool_free (GwPool *pool)
 {
-  if (count == 0)
-    g_hash_table_remove (self->active, profile);
+  g_clear_pointer (&pool->bucket, gw_token_bucket_free);
+  g_free (pool);
+}
+
+GwPool *
+gw_dispatcher_get_pool (GwDispatcher *self,
+                        const char   *profile)
+{
+  GwPool *pool = g_hash_table_lookup (self->pools, profile);
+
+  if (pool == NULL) {
+    pool = g_new0 (GwPool, 1);
+    g_hash_table_insert (self->pools, g_strdup (profile), pool);
+  }
+  return pool;
+}
+
+/* Follows the profile's rate-limit as it is now (0: unlimited). */
+static void
+pool_sync_rate (GwPool    *pool,
+                GwProfile *profile)
+{
+  guint64 rate = profile != NULL ? gw_profile_get_uint (profile, "rate-limit") : 0;
+  gint64 now = g_get_monotonic_time ();
+
+  if (rate == 0)
+    g_clear_pointer (&pool->bucket, gw_token_bucket_free);
+  else if (pool->bucket == NULL)
+    pool->bucket = gw_token_bucket_new (rate, now);
   else
-    g_hash_table_insert (self->active, g_strdup (profile), GUINT_TO_POINTER (count));
-}
-
-static void
-worker_free (Worker *worker)
-{
-  GwDispatcher *self = worker->dispatcher;
-
-  if (worker->session != NULL)
-    gw_transport_close_session (worker->transport, g_steal_pointer (&worker->session));
-  set_active_count (self, worker->profile_name, active_count (self, worker->profile_name) - 1);
-  g_clear_pointer (&worker->jobs, g_ptr_array_unref);
-  g_clear_pointer (&worker->current, gw_queued_job_free);
-  g_clear_object (&worker->profile);
-  g_clear_object (&worker->transport);
-  g_free (worker->profile_name);
-  g_free (worker);
-  /* A finished worker may leave due work behind (a failed session). */
-  if (!self->stopped)
-    gw_dispatcher_wake (self);
-  g_object_unref (self);
-}
-
-/* Decides the job's state from its recipients' results and the retry policy. */
-static void
-worker_record_outcome (Worker            *worker,
-                       GwQueuedJob       *job,
-                       GwAttemptResult   *result)
-{
-  GwEnvelope *envelope = job->envelope;
-  gboolean any_temp = FALSE, any_perm = FALSE;
-  const char *reply = NULL, *code = NULL;
-  gint64 now = g_get_real_time ();
-
-  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
-    GwRecipient *r = gw_envelope_get_recipient (envelope, i);
-
-    if (r->status == GW_RECIPIENT_PENDING)
-      gw_envelope_set_result (envelope, i, GW_RECIPIENT_TEMPFAIL,
-                              _("The transport gave no result"), NULL);
-    any_temp |= r->status == GW_RECIPIENT_TEMPFAIL;
-    any_perm |= r->status == GW_RECIPIENT_PERMFAIL;
-    if (reply == NULL || (r->status != GW_RECIPIENT_SENT && code == NULL)) {
-      reply = r->reply;
-      code = r->enhanced_code;
-    }
-  }
-  result->reply = reply;
-  result->enhanced_code = code;
-  result->next_attempt = 0;
-  if (any_temp && now >= job->expire_at) {
-    gw_envelope_set_pending_result (envelope, GW_RECIPIENT_PERMFAIL, NULL, NULL);
-    for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
-      GwRecipient *r = gw_envelope_get_recipient (envelope, i);
-      if (r->status == GW_RECIPIENT_TEMPFAIL)
-        r->status = GW_RECIPIENT_PERMFAIL;
-    }
-    result->state = "failed";
-    result->reason = "expired";
-  } else if (any_temp) {
-    result->state = "deferred";
-    result->next_attempt = now + gw_dispatcher_retry_delay (
-      gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
-  } else if (any_perm) {
-    result->state = "failed";
-    result->reason = "rejected";
-  } else {
-    result->state = "sent";
-  }
-}
-
-static void
-record_cb (GObject      *source,
-           GAsyncResult *res,
-           gpointer      user_data)
-{
-  Worker *worker = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!gw_queue_record_finish (GW_QUEUE (source), res, &error))
-    g_warning ("Cannot record the result of job %" G_GINT64_FORMAT ": %s",
-               worker->current->job_id, error->message);
-  g_clear_pointer (&worker->current, gw_queued_job_free);
-  worker_claim (worker);
-}
-
-static void
-worker_record (Worker *worker)
-{
-  GwAttemptResult result = { 0 };
-  GVariant *certificate = gw_envelope_get_certificate_failure (worker->current->envelope);
-
-  if (certificate != NULL && worker->dispatcher->untrusted != NULL) {
-    g_autoptr(GError) error = NULL;
-    if (!gw_untrusted_store_record (worker->dispatcher->untrusted, worker->profile_name,
-                                    certificate, &error))
-      g_warning ("Cannot record an untrusted certificate: %s", error->message);
-  }
-
-  result.started = worker->started;
-  result.duration_us = g_get_monotonic_time () - worker->started;
-  worker_record_outcome (worker, worker->current, &result);
-  g_debug ("Job %" G_GINT64_FORMAT " of delivery %s via %s: %s",
-           worker->current->job_id, worker->current->delivery_id, worker->profile_name, result.state);
-  /* started was monotonic for the duration; store wall-clock time. */
-  result.started = g_get_real_time () - result.duration_us;
-  gw_queue_record_async (worker->dispatcher->queue, worker->current, &result, record_cb, worker);
-}
-
-static void
-deliver_cb (GObject      *source,
-            GAsyncResult *res,
-            gpointer      user_data)
-{
-  Worker *worker = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!gw_transport_deliver_finish (GW_TRANSPORT (source), res, &error)) {
-    GwRecipientStatus status = g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT)
-                               ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_TEMPFAIL;
-
-    g_info ("Delivery over %s failed: %s", worker->profile_name, error->message);
-    gw_envelope_set_pending_result (worker->current->envelope, status, error->message, NULL);
-    /* The session is in an unknown state: do not reuse it. */
-    if (worker->session != NULL)
-      gw_transport_close_session (worker->transport, g_steal_pointer (&worker->session));
-  }
-  worker_record (worker);
-}
-
-static void worker_deliver_next (Worker *worker);
-
-static void
-open_session_cb (GObject      *source,
-                 GAsyncResult *res,
-                 gpointer      user_data)
-{
-  Worker *worker = user_data;
-  g_autoptr(GError) error = NULL;
-
-  worker->session = gw_transport_open_session_finish (GW_TRANSPORT (source), res, &error);
-  if (error != NULL) {
-    GwRecipientStatus status = g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT)
-                               ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_TEMPFAIL;
-
-    g_info ("Cannot open a session for %s: %s", worker->profile_name, error->message);
-    gw_envelope_set_pending_result (worker->current->envelope, status, error->message, NULL);
-    worker_record (worker);
-    return;
-  }
-  gw_transport_deliver (worker->transport, worker->profile, worker->session,
-                        worker->current->envelope, worker->dispatcher->cancellable,
-                        deliver_cb, worker);
-}
-
-static void
-worker_deliver_next (Worker *worker)
-{
-  g_autoptr(GError) error = NULL;
-
-  worker->current = g_ptr_array_steal_index (worker->jobs, 0);
-  worker->started = g_get_monotonic_time ();
-
-  if (worker->profile_removed) {
-    g_autofree char *reply = g_strdup_printf (_("The profile “%s” was removed"),
-                                              worker->profile_name);
-    gw_envelope_set_pending_result (worker->current->envelope, GW_RECIPIENT_PERMFAIL, reply, NULL);
-    worker_record (worker);
-    return;
-  }
-  if (worker->transport == NULL) {
-    /* The plugin went missing (not installed, refused): keep the job. */
-    gw_envelope_set_pending_result (worker->current->envelope, GW_RECIPIENT_TEMPFAIL,
-                                    _("The profile's transport is not available"), NULL);
-    worker_record (worker);
-    return;
-  }
-  if (worker->session == NULL && GW_TRANSPORT_GET_CLASS (worker->transport)->open_session != NULL) {
-    gw_transport_open_session (worker->transport, worker->profile,
-                               worker->dispatcher->cancellable, open_session_cb, worker);
-    return;
-  }
-  gw_transport_deliver (worker->transport, worker->profile, worker->session,
-                        worker->current->envelope, worker->dispatcher->cancellable,
-                        deliver_cb, worker);
-}
-
-static void
-claim_cb (GObject      *source,
-          GAsyncResult *res,
-          gpointer      user_data)
-{
-  Worker *worker = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) jobs = gw_queue_claim_finish (GW_QUEUE (source), res, &error);
-
-  if (jobs == NULL) {
-    g_warning ("Cannot claim jobs for %s: %s", worker->profile_name, error->message);
-    worker_free (worker);
-    return;
-  }
-  if (jobs->len == 0 || worker->dispatcher->stopped) {
-    worker_free (worker);
-    return;
-  }
-  g_clear_pointer (&worker->jobs, g_ptr_array_unref);
-  worker->jobs = g_steal_pointer (&jobs);
-  /* A full batch means a backlog: let the scan add workers up to the limit. */
-  if (worker->jobs->len == CLAIM_BATCH)
-    gw_dispatcher_wake (worker->dispatcher);
-  worker_deliver_next (worker);
-}
-
-static void
-worker_claim (Worker *worker)
-{
-  if (worker->jobs != NULL && worker->jobs->len > 0 && !worker->dispatcher->stopped) {
-    worker_deliver_next (worker);
-    return;
-  }
-  gw_queue_claim_async (worker->dispatcher->queue, worker->profile_name, CLAIM_BATCH,
-                        claim_cb, worker);
-}
-
-static void
-gw_dispatcher_start_worker (GwDispatcher *self,
-                            const char   *profile_name)
-{
-  GwProfile *profile = gw_profile_store_lookup (self->profiles, profile_name);
-  Worker *worker;
-
-  worker = g_new0 (Worker, 1);
-  worker->dispatcher = g_object_ref (self);
-  worker->profile_name = g_strdup (profile_name);
-  set_active_count (self, profile_name, active_count (self, profile_name) + 1);
-  if (profile == NULL) {
-    /* Jobs of a removed profile: keep the profile name, fail cleanly. */
-    worker->profile = gw_profile_new (profile_name, NULL);
-    worker->profile_removed = TRUE;
-  } else {
-    worker->profile = g_object_ref (profile);
-    worker->transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
-    if (worker->transport != NULL)
-      g_object_ref (worker->transport);
-  }
-  worker_claim (worker);
+    gw_token_bucket_set_rate (pool->bucket, rate, now);
 }
 
 static void gw_dispatcher_arm_timer (GwDispatcher *self,
                                      gint64        next);
+
+void
+gw_dispatcher_hold_pool (GwDispatcher *self,
+                         const char   *profile)
+{
+  GwPool *pool = gw_dispatcher_get_pool (self, profile);
+  gint64 now = g_get_real_time ();
+
+  /* Workers failing together count as one failure. */
+  if (now < pool->hold_until)
+    return;
+  pool->failures++;
+  pool->hold_until = now + gw_dispatcher_queue_backoff (pool->failures);
+  gw_dispatcher_arm_timer (self, pool->hold_until);
+}
+
+/* Whether another worker may start for @profile now. */
+static gboolean
+pool_may_start (GwPool    *pool,
+                GwProfile *profile,
+                gint64     now)
+{
+  guint64 max = profile != NULL ? gw_profile_get_uint (profile, "max-connections") : 1;
+
+  if (pool->active >= max || now < pool->hold_until)
+    return FALSE;
+  /* Rate-limited and out of tokens: the running worker waits for the next
+   * one; more workers would only wait beside it. */
+  if (pool->bucket != NULL && pool->active > 0 &&
+      gw_token_bucket_get_wait (pool->bucket, g_get_monotonic_time ()) > 0)
+    return FALSE;
+  return TRUE;
+}
 
 /* Starts workers for due profiles that have capacity; returns FALSE on a
  * queue error. */
@@ -340,12 +135,31 @@ gw_dispatcher_start_due (GwDispatcher *self)
   }
   for (guint i = 0; due[i] != NULL; i++) {
     GwProfile *profile = gw_profile_store_lookup (self->profiles, due[i]);
-    guint64 max = profile != NULL ? gw_profile_get_uint (profile, "max-connections") : 1;
+    GwPool *pool = gw_dispatcher_get_pool (self, due[i]);
 
-    if (active_count (self, due[i]) < max)
+    pool_sync_rate (pool, profile);
+    if (pool_may_start (pool, profile, g_get_real_time ()))
       gw_dispatcher_start_worker (self, due[i]);
   }
   return TRUE;
+}
+
+/* Profiles held back after a queue error get a scan when the hold ends,
+ * whatever timer was armed meanwhile. */
+static void
+arm_for_holds (GwDispatcher *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = g_get_real_time (), next = 0;
+
+  g_hash_table_iter_init (&iter, self->pools);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    GwPool *pool = value;
+    if (pool->hold_until > now && (next == 0 || pool->hold_until < next))
+      next = pool->hold_until;
+  }
+  gw_dispatcher_arm_timer (self, next);
 }
 
 static void
@@ -365,9 +179,10 @@ gw_dispatcher_scan_now (GwDispatcher *self)
     next = gw_queue_get_next_wakeup (self->queue);
     if (next == 0 || next > g_get_real_time ()) {
       gw_dispatcher_arm_timer (self, next);
-      return;
+      break;
     }
   }
+  arm_for_holds (self);
 }
 
 static gboolean
@@ -419,16 +234,27 @@ gw_dispatcher_wake (GwDispatcher *self)
 gboolean
 gw_dispatcher_is_idle (GwDispatcher *self)
 {
-  return g_hash_table_size (self->active) == 0;
+  return self->n_workers == 0;
 }
 
-void
-gw_dispatcher_stop (GwDispatcher *self)
+static void
+stop_sources (GwDispatcher *self)
 {
   self->stopped = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->scan_source, g_source_remove);
   g_clear_handle_id (&self->timer_source, g_source_remove);
+  g_clear_handle_id (&self->prune_source, g_source_remove);
+}
+
+void
+gw_dispatcher_stop (GwDispatcher *self)
+{
+  /* Ending the waiting workers drops their references. */
+  g_autoptr(GwDispatcher) keep = g_object_ref (self);
+
+  stop_sources (self);
+  gw_dispatcher_end_waiting (self);
 }
 
 static void
@@ -436,8 +262,10 @@ gw_dispatcher_finalize (GObject *object)
 {
   GwDispatcher *self = GW_DISPATCHER (object);
 
-  gw_dispatcher_stop (self);
-  g_hash_table_unref (self->active);
+  /* No worker is left: each holds a reference. */
+  stop_sources (self);
+  g_hash_table_unref (self->pools);
+  g_hash_table_unref (self->waiting);
   g_object_unref (self->cancellable);
   g_object_unref (self->queue);
   g_object_unref (self->profiles);
@@ -455,8 +283,20 @@ gw_dispatcher_class_init (GwDispatcherClass *klass)
 static void
 gw_dispatcher_init (GwDispatcher *self)
 {
-  self->active = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->pools = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) pool_free);
+  self->waiting = g_hash_table_new (NULL, NULL);
   self->cancellable = g_cancellable_new ();
+}
+
+/* New or returning work (Send, Retry, a fallback job) is picked up at once. */
+static void
+queue_delivery_changed_cb (GwQueue      *queue,
+                           const char   *delivery_id,
+                           const char   *state,
+                           GwDispatcher *self)
+{
+  if (g_strcmp0 (state, "queued") == 0)
+    gw_dispatcher_wake (self);
 }
 
 GwDispatcher *
@@ -469,6 +309,8 @@ gw_dispatcher_new (GwQueue        *queue,
   self->queue = g_object_ref (queue);
   self->profiles = g_object_ref (profiles);
   self->plugins = g_object_ref (plugins);
+  g_signal_connect_object (queue, "delivery-changed", G_CALLBACK (queue_delivery_changed_cb),
+                           self, 0);
   return self;
 }
 
@@ -477,4 +319,43 @@ gw_dispatcher_set_untrusted_store (GwDispatcher     *self,
                                    GwUntrustedStore *store)
 {
   g_set_object (&self->untrusted, store);
+}
+
+static void
+prune_done_cb (GObject      *source,
+               GAsyncResult *res,
+               gpointer      user_data)
+{
+  g_autoptr(GwDispatcher) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint pruned = gw_queue_prune_finish (GW_QUEUE (source), res, &error);
+
+  if (error != NULL)
+    g_warning ("Cannot prune the delivery log: %s", error->message);
+  else
+    g_info ("Pruned %u deliveries finished more than %u days ago from the log",
+            pruned, self->log_days);
+}
+
+static gboolean
+prune_cb (gpointer user_data)
+{
+  GwDispatcher *self = user_data;
+
+  self->prune_source = g_timeout_add_seconds (PRUNE_INTERVAL_S, prune_cb, self);
+  gw_queue_prune_async (self->queue, g_get_real_time () - (gint64) self->log_days * DAY_US,
+                        prune_done_cb, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+void
+gw_dispatcher_set_log_days (GwDispatcher *self,
+                            guint         days)
+{
+  g_return_if_fail (GW_IS_DISPATCHER (self));
+
+  self->log_days = days;
+  g_clear_handle_id (&self->prune_source, g_source_remove);
+  if (days > 0 && !self->stopped)
+    self->prune_source = g_timeout_add_seconds (PRUNE_FIRST_DELAY_S, prune_cb, self);
 }

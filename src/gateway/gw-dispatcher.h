@@ -17,7 +17,13 @@ GwDispatcher *gw_dispatcher_new        (GwQueue        *queue,
 /* Where refused server certificates are recorded. */
 void          gw_dispatcher_set_untrusted_store (GwDispatcher     *self,
                                                  GwUntrustedStore *store);
-/* Looks for due work soon (coalesced); call after new work was committed. */
+/* Prunes the delivery log: deliveries finished more than @days days ago
+ * go, shortly after this call and then every 6 hours (logged at info
+ * level with how many went). 0 stops pruning. */
+void          gw_dispatcher_set_log_days (GwDispatcher *self,
+                                          guint         days);
+/* Looks for due work soon (coalesced); call after new work was committed.
+ * Work the queue reports "queued" (Send, Retry, fallback) wakes it too. */
 void          gw_dispatcher_wake       (GwDispatcher   *self);
 /* Whether no delivery is in progress. */
 gboolean      gw_dispatcher_is_idle    (GwDispatcher   *self);

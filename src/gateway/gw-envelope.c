@@ -13,6 +13,7 @@ struct _GwEnvelope {
   GBytes    *message;
   GPtrArray *recipients;
   GVariant  *certificate_failure;
+  char      *tls;
 };
 
 G_DEFINE_FINAL_TYPE (GwEnvelope, gw_envelope, G_TYPE_OBJECT)
@@ -38,6 +39,7 @@ gw_envelope_finalize (GObject *object)
   g_clear_pointer (&self->message, g_bytes_unref);
   g_ptr_array_unref (self->recipients);
   g_clear_pointer (&self->certificate_failure, g_variant_unref);
+  g_free (self->tls);
   G_OBJECT_CLASS (gw_envelope_parent_class)->finalize (object);
 }
 
@@ -180,4 +182,24 @@ GVariant *
 gw_envelope_get_certificate_failure (GwEnvelope *self)
 {
   return self->certificate_failure;
+}
+
+void
+gw_envelope_set_tls (GwEnvelope *self,
+                     const char *tls)
+{
+  g_return_if_fail (GW_IS_ENVELOPE (self));
+
+  if (g_strcmp0 (self->tls, tls) == 0)
+    return;
+  g_free (self->tls);
+  self->tls = g_strdup (tls);
+}
+
+const char *
+gw_envelope_get_tls (GwEnvelope *self)
+{
+  g_return_val_if_fail (GW_IS_ENVELOPE (self), NULL);
+
+  return self->tls;
 }

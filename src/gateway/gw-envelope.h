@@ -56,6 +56,13 @@ void         gw_envelope_set_certificate_failure (GwEnvelope *self,
                                                   GVariant   *certificate);
 GVariant    *gw_envelope_get_certificate_failure (GwEnvelope *self);
 
+/* The TLS in use when the transport last talked to the server for this
+ * envelope ("TLSv1.3 TLS_AES_256_GCM_SHA384"), or NULL for none; the
+ * dispatcher records it in the attempt log. */
+void         gw_envelope_set_tls             (GwEnvelope  *self,
+                                              const char  *tls);
+const char  *gw_envelope_get_tls             (GwEnvelope  *self);
+
 const char  *gw_recipient_status_to_string   (GwRecipientStatus status);
 
 G_END_DECLS

@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+/* The schema this build writes (meta "schema-version"). */
+#define GW_QUEUE_SCHEMA_VERSION 2
+
 struct _GwQueue {
   GObject       parent_instance;
   char         *path;
@@ -23,6 +26,8 @@ typedef enum {
   OP_CLAIM,
   OP_RECORD,
   OP_CANCEL,
+  OP_RETRY,
+  OP_PRUNE,
   OP_STOP,
 } OpKind;
 
@@ -34,8 +39,11 @@ typedef struct {
   guint         limit;        /* CLAIM */
   GwQueuedJob  *job;          /* RECORD */
   GwAttemptResult result;     /* RECORD, strings owned below */
-  char         *strings[5];
-  char         *delivery_id;  /* CANCEL */
+  char         *strings[6];
+  char         *delivery_id;  /* CANCEL, RETRY */
+  gint64        before;       /* PRUNE */
+  guint         pruned;       /* PRUNE: deliveries deleted so far */
+  gboolean      more;         /* PRUNE: a full chunk went, run again */
   GPtrArray    *claimed;      /* CLAIM output */
   GError       *error;
 } Op;
@@ -47,17 +55,62 @@ typedef struct {
 } Writer;
 
 /* Runs one operation inside the writer's open transaction. */
-gboolean gw_queue_run_op           (Writer      *w,
-                                    Op          *op,
-                                    GError     **error);
+gboolean      gw_queue_run_op           (Writer       *w,
+                                         Op           *op,
+                                         GError      **error);
+/* The operations, by file: gw-queue-claim.c, gw-queue-admin.c. */
+gboolean      gw_queue_run_claim        (Writer       *w,
+                                         Op           *op,
+                                         GError      **error);
+gboolean      gw_queue_run_retry        (Writer       *w,
+                                         Op           *op,
+                                         GError      **error);
+gboolean      gw_queue_run_prune        (Writer       *w,
+                                         Op           *op,
+                                         GError      **error);
+
+/* Helpers of the writer's SQL (gw-queue-write.c). */
+sqlite3_stmt *gw_queue_prepare          (Writer       *w,
+                                         const char   *sql,
+                                         GError      **error);
+/* Steps a statement that returns no rows, then finalizes it. */
+gboolean      gw_queue_step_done        (Writer       *w,
+                                         sqlite3_stmt *stmt,
+                                         const char   *what,
+                                         GError      **error);
+void          gw_queue_bind_text_or_null (sqlite3_stmt *stmt,
+                                          int           index,
+                                          const char   *value);
+/* Recomputes a delivery's state from its jobs (those not superseded by a
+ * fallback job) and notes the change for the signal. */
+gboolean      gw_queue_refresh_delivery_state (Writer     *w,
+                                               const char *delivery_id,
+                                               GError    **error);
+
+/* Marks a job that cannot be used "failed" with reason "corrupt" and @why
+ * as its reply, keeping the row, and logs it (gw-queue-claim.c). */
+gboolean      gw_queue_set_aside_job    (Writer       *w,
+                                         gint64        job_id,
+                                         const char   *delivery_id,
+                                         const char   *why,
+                                         GError      **error);
+
+/* Opens a connection in WAL mode with synchronous=FULL (gw-queue-schema.c). */
+sqlite3      *gw_queue_open_connection  (const char   *path,
+                                         GError      **error);
+/* Opens the writer's connection: creates or migrates the schema, returns
+ * interrupted work to the queue and sets aside rows that cannot be used.
+ * A file SQLite reports as corrupt is moved aside first. */
+sqlite3      *gw_queue_open_database    (const char   *path,
+                                         GError      **error);
 
 /* Maps an SQLite failure to a HeraldError; a full disk gets its own message. */
-void     gw_queue_set_sqlite_error (GError     **error,
-                                    sqlite3     *db,
-                                    int          rc,
-                                    const char  *what);
-gboolean gw_queue_exec             (sqlite3     *db,
-                                    const char  *sql,
-                                    GError     **error);
+void          gw_queue_set_sqlite_error (GError      **error,
+                                         sqlite3      *db,
+                                         int           rc,
+                                         const char   *what);
+gboolean      gw_queue_exec             (sqlite3      *db,
+                                         const char   *sql,
+                                         GError      **error);
 
 G_END_DECLS

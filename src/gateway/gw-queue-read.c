@@ -115,6 +115,82 @@ delivery_from_row (GwQueue      *self,
   return g_variant_dict_end (&dict);
 }
 
+static gboolean
+delivery_exists (GwQueue    *self,
+                 const char *delivery_id,
+                 GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->reader, "SELECT 1 FROM deliveries WHERE id = ?", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step (stmt);
+  }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc == SQLITE_DONE)
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_SUCH_DELIVERY,
+                 _("No delivery has the id “%s”"), delivery_id);
+  else
+    gw_queue_set_sqlite_error (error, self->reader, rc, "read delivery");
+  return FALSE;
+}
+
+static GVariant *
+attempt_from_row (sqlite3_stmt *stmt)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  const char *recipients = column_text (stmt, 7);
+  gint64 duration_ms = sqlite3_column_int64 (stmt, 1) / 1000;
+
+  g_variant_dict_insert (&dict, "started", "x", sqlite3_column_int64 (stmt, 0));
+  g_variant_dict_insert (&dict, "duration-ms", "u", (guint32) CLAMP (duration_ms, 0, G_MAXUINT32));
+  add_text (&dict, "profile", column_text (stmt, 2));
+  add_text (&dict, "result", column_text (stmt, 3));
+  add_text (&dict, "reply", column_text (stmt, 4));
+  add_text (&dict, "enhanced-code", column_text (stmt, 5));
+  add_text (&dict, "tls", column_text (stmt, 6));
+  /* Attempts logged before schema 2 did not keep their recipients. */
+  if (recipients != NULL) {
+    g_auto(GStrv) list = *recipients != '\0' ? g_strsplit (recipients, "\n", -1) : g_new0 (char *, 1);
+    g_variant_dict_insert (&dict, "recipients", "^as", list);
+  }
+  return g_variant_dict_end (&dict);
+}
+
+GVariant *
+gw_queue_list_attempts (GwQueue    *self,
+                        const char *delivery_id,
+                        GError    **error)
+{
+  static const char sql[] =
+    "SELECT a.started, a.duration_us, a.profile, a.result, a.reply, a.enhanced_code, a.tls,"
+    " a.recipients FROM attempts a JOIN jobs j ON j.id = a.job_id"
+    " WHERE j.delivery_id = ? ORDER BY a.started, a.id";
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!delivery_exists (self, delivery_id, error))
+    return NULL;
+  rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK) {
+    gw_queue_set_sqlite_error (error, self->reader, rc, "list attempts");
+    return NULL;
+  }
+  sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_variant_builder_add_value (&builder, attempt_from_row (stmt));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, self->reader, rc, "list attempts");
+    return NULL;
+  }
+  return g_variant_builder_end (&builder);
+}
+
 GVariant *
 gw_queue_get_delivery (GwQueue    *self,
                        const char *delivery_id,
@@ -220,9 +296,18 @@ gw_queue_dup_due_profiles (GwQueue *self,
                            gint64   now,
                            GError **error)
 {
+  /* Skips from profile to profile along the index of waiting jobs, so a
+   * large backlog costs a few look-ups, not a scan. */
   static const char sql[] =
-    "SELECT DISTINCT profile FROM jobs "
-    "WHERE state IN ('queued', 'deferred') AND next_attempt <= ?";
+    "WITH RECURSIVE p (name) AS ("
+    " SELECT (SELECT min (profile) FROM jobs INDEXED BY jobs_waiting"
+    "         WHERE state IN ('queued', 'deferred'))"
+    " UNION ALL"
+    " SELECT (SELECT min (profile) FROM jobs INDEXED BY jobs_waiting"
+    "         WHERE state IN ('queued', 'deferred') AND profile > p.name)"
+    " FROM p WHERE p.name IS NOT NULL)"
+    "SELECT name FROM p WHERE name IS NOT NULL AND EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_waiting"
+    " WHERE state IN ('queued', 'deferred') AND profile = p.name AND next_attempt <= ?1)";
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -270,4 +355,24 @@ gw_queue_count_pending (GwQueue *self)
 {
   return (guint) query_int64 (self,
                               "SELECT count(*) FROM jobs WHERE state IN ('queued', 'deferred', 'sending')");
+}
+
+gboolean
+gw_queue_has_due_work (GwQueue    *self,
+                       const char *profile,
+                       gint64      now)
+{
+  static const char sql[] =
+    "SELECT 1 FROM jobs INDEXED BY jobs_waiting WHERE profile = ? AND state IN ('queued', 'deferred')"
+    " AND next_attempt <= ? LIMIT 1";
+  sqlite3_stmt *stmt = NULL;
+  gboolean due = FALSE;
+
+  if (sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL) == SQLITE_OK) {
+    sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, now);
+    due = sqlite3_step (stmt) == SQLITE_ROW;
+  }
+  sqlite3_finalize (stmt);
+  return due;
 }

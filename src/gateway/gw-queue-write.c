@@ -14,10 +14,10 @@
 
 #define IDEMPOTENCY_WINDOW_US (G_GINT64_CONSTANT (24) * 3600 * G_USEC_PER_SEC)
 
-static sqlite3_stmt *
-prepare (Writer     *w,
-         const char *sql,
-         GError    **error)
+sqlite3_stmt *
+gw_queue_prepare (Writer     *w,
+                  const char *sql,
+                  GError    **error)
 {
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v3 (w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
@@ -29,12 +29,11 @@ prepare (Writer     *w,
   return stmt;
 }
 
-/* Steps a statement that returns no rows, then finalizes it. */
-static gboolean
-step_done (Writer       *w,
-           sqlite3_stmt *stmt,
-           const char   *what,
-           GError      **error)
+gboolean
+gw_queue_step_done (Writer       *w,
+                    sqlite3_stmt *stmt,
+                    const char   *what,
+                    GError      **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -46,10 +45,10 @@ step_done (Writer       *w,
   return TRUE;
 }
 
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           index,
-                   const char   *value)
+void
+gw_queue_bind_text_or_null (sqlite3_stmt *stmt,
+                            int           index,
+                            const char   *value)
 {
   if (value != NULL)
     sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
@@ -57,18 +56,20 @@ bind_text_or_null (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
-/* The delivery's state follows from its jobs' states. */
-static gboolean
-refresh_delivery_state (Writer     *w,
-                        const char *delivery_id,
-                        GError    **error)
+/* The delivery's state follows from its jobs' states; a job whose failed
+ * recipients were handed to a fallback job no longer counts. */
+gboolean
+gw_queue_refresh_delivery_state (Writer     *w,
+                                 const char *delivery_id,
+                                 GError    **error)
 {
   static const char select_sql[] =
     "SELECT sum(state = 'sending'), sum(state = 'queued'), sum(state = 'deferred'),"
     " sum(state = 'failed'), sum(state = 'cancelled'), count(*),"
     " (SELECT reason FROM jobs WHERE delivery_id = ?1 AND reason IS NOT NULL ORDER BY id DESC LIMIT 1)"
-    " FROM jobs WHERE delivery_id = ?1";
-  sqlite3_stmt *stmt = prepare (w, select_sql, error);
+    " FROM jobs j WHERE delivery_id = ?1"
+    " AND NOT EXISTS (SELECT 1 FROM jobs f WHERE f.fallback_of = j.id AND f.delivery_id = ?1)";
+  sqlite3_stmt *stmt = gw_queue_prepare (w, select_sql, error);
   const char *state;
   g_autofree char *reason = NULL;
   gint64 sending, queued, deferred, failed, cancelled, total;
@@ -106,18 +107,46 @@ refresh_delivery_state (Writer     *w,
   if (!g_str_equal (state, "failed") && !g_str_equal (state, "cancelled"))
     g_clear_pointer (&reason, g_free);
 
-  stmt = prepare (w, "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
-                     "WHERE id = ? AND (state != ?1 OR reason IS NOT ?3)", error);
+  stmt = gw_queue_prepare (w, "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
+                              "WHERE id = ? AND (state != ?1 OR reason IS NOT ?3)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, state, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  bind_text_or_null (stmt, 3, reason);
+  gw_queue_bind_text_or_null (stmt, 3, reason);
   sqlite3_bind_text (stmt, 4, delivery_id, -1, SQLITE_STATIC);
-  if (!step_done (w, stmt, "update delivery", error))
+  if (!gw_queue_step_done (w, stmt, "update delivery", error))
     return FALSE;
-  if (sqlite3_changes (w->db) > 0)
+  /* (A damaged row's id may not be text a signal can carry.) */
+  if (sqlite3_changes (w->db) > 0 && g_utf8_validate (delivery_id, -1, NULL))
     g_hash_table_insert (w->changed, g_strdup (delivery_id), g_strdup (state));
+  return TRUE;
+}
+
+/* Rows of a job that is gone (a damaged or hand-edited database) must not
+ * attach themselves to a new job that reuses its id. */
+static gboolean
+clear_stale_rows (Writer *w,
+                  gint64  job_id,
+                  GError **error)
+{
+  static const char * const sql[] = {
+    "DELETE FROM recipients WHERE job_id = ?",
+    "DELETE FROM attempts WHERE job_id = ?",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sql); i++) {
+    sqlite3_stmt *stmt = gw_queue_prepare (w, sql[i], error);
+
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, job_id);
+    if (!gw_queue_step_done (w, stmt, "clear stale rows", error))
+      return FALSE;
+    if (sqlite3_changes (w->db) > 0)
+      g_warning ("Removed %d stale rows of a job %" G_GINT64_FORMAT " that no longer existed",
+                 sqlite3_changes (w->db), job_id);
+  }
   return TRUE;
 }
 
@@ -133,8 +162,9 @@ insert_job (Writer          *w,
   GBytes *message = gw_envelope_get_message (envelope);
   gint64 job_id;
 
-  stmt = prepare (w, "INSERT INTO jobs (delivery_id, profile, state, next_attempt, expire_at,"
-                     " sender, message_id, message) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)", error);
+  stmt = gw_queue_prepare (w, "INSERT INTO jobs (delivery_id, profile, state, next_attempt, expire_at,"
+                              " sender, message_id, message, created)"
+                              " VALUES (?, ?, 'queued', ?3, ?, ?, ?, ?, ?3)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
@@ -145,22 +175,24 @@ insert_job (Writer          *w,
   sqlite3_bind_text (stmt, 6, gw_envelope_get_message_id (envelope), -1, SQLITE_STATIC);
   sqlite3_bind_blob64 (stmt, 7, g_bytes_get_data (message, NULL), g_bytes_get_size (message),
                        SQLITE_STATIC);
-  if (!step_done (w, stmt, "insert job", error))
+  if (!gw_queue_step_done (w, stmt, "insert job", error))
     return FALSE;
   job_id = sqlite3_last_insert_rowid (w->db);
+  if (!clear_stale_rows (w, job_id, error))
+    return FALSE;
 
   for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
     GwRecipient *recipient = gw_envelope_get_recipient (envelope, i);
 
-    stmt = prepare (w, "INSERT INTO recipients (job_id, idx, address, kind, state)"
-                       " VALUES (?, ?, ?, ?, 'pending')", error);
+    stmt = gw_queue_prepare (w, "INSERT INTO recipients (job_id, idx, address, kind, state)"
+                                " VALUES (?, ?, ?, ?, 'pending')", error);
     if (stmt == NULL)
       return FALSE;
     sqlite3_bind_int64 (stmt, 1, job_id);
     sqlite3_bind_int (stmt, 2, (int) i);
     sqlite3_bind_text (stmt, 3, recipient->address, -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 4, recipient->kind, -1, SQLITE_STATIC);
-    if (!step_done (w, stmt, "insert recipient", error))
+    if (!gw_queue_step_done (w, stmt, "insert recipient", error))
       return FALSE;
   }
   return TRUE;
@@ -180,8 +212,8 @@ run_submit (Writer *w,
   if (sub->idempotency_key != NULL) {
     int rc;
 
-    stmt = prepare (w, "SELECT id FROM deliveries WHERE idempotency_key = ? AND caller_uid = ?"
-                       " AND created >= ? ORDER BY created LIMIT 1", error);
+    stmt = gw_queue_prepare (w, "SELECT id FROM deliveries WHERE idempotency_key = ? AND caller_uid = ?"
+                                " AND created >= ? ORDER BY created LIMIT 1", error);
     if (stmt == NULL)
       return FALSE;
     sqlite3_bind_text (stmt, 1, sub->idempotency_key, -1, SQLITE_STATIC);
@@ -201,9 +233,9 @@ run_submit (Writer *w,
     }
   }
 
-  stmt = prepare (w, "INSERT INTO deliveries (id, created, updated, state, caller_uid, urgency,"
-                     " app_name, category, subject, idempotency_key)"
-                     " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)", error);
+  stmt = gw_queue_prepare (w, "INSERT INTO deliveries (id, created, updated, state, caller_uid, urgency,"
+                              " app_name, category, subject, idempotency_key)"
+                              " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, sub->delivery_id, -1, SQLITE_STATIC);
@@ -211,11 +243,11 @@ run_submit (Writer *w,
   sqlite3_bind_int64 (stmt, 3, now);
   sqlite3_bind_int64 (stmt, 4, sub->caller_uid);
   sqlite3_bind_int (stmt, 5, sub->urgency);
-  bind_text_or_null (stmt, 6, sub->app_name);
-  bind_text_or_null (stmt, 7, sub->category);
-  bind_text_or_null (stmt, 8, sub->subject);
-  bind_text_or_null (stmt, 9, sub->idempotency_key);
-  if (!step_done (w, stmt, "insert delivery", error))
+  gw_queue_bind_text_or_null (stmt, 6, sub->app_name);
+  gw_queue_bind_text_or_null (stmt, 7, sub->category);
+  gw_queue_bind_text_or_null (stmt, 8, sub->subject);
+  gw_queue_bind_text_or_null (stmt, 9, sub->idempotency_key);
+  if (!gw_queue_step_done (w, stmt, "insert delivery", error))
     return FALSE;
   for (guint i = 0; i < sub->jobs->len; i++) {
     if (!insert_job (w, sub->delivery_id, g_ptr_array_index (sub->jobs, i), now, error))
@@ -225,90 +257,117 @@ run_submit (Writer *w,
   return TRUE;
 }
 
-static GwQueuedJob *
-job_from_row (Writer       *w,
-              sqlite3_stmt *stmt,
-              GError      **error)
-{
-  g_autoptr(GwQueuedJob) job = g_new0 (GwQueuedJob, 1);
-  g_autoptr(GBytes) message = NULL;
-  sqlite3_stmt *rstmt;
-  int rc;
+/* Longest fallback chain followed; a longer one (only a damaged database
+ * can make one) is treated as a loop. */
+#define FALLBACK_CHAIN_MAX 32
 
-  job->job_id = sqlite3_column_int64 (stmt, 0);
-  job->delivery_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  job->profile = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-  job->attempts = (guint) sqlite3_column_int (stmt, 3);
-  job->expire_at = sqlite3_column_int64 (stmt, 4);
-  message = g_bytes_new (sqlite3_column_blob (stmt, 7), (gsize) sqlite3_column_bytes (stmt, 7));
-  job->created = sqlite3_column_int64 (stmt, 8);
-  {
-    g_autofree char *job_id = g_strdup_printf ("%" G_GINT64_FORMAT, job->job_id);
-    job->envelope = gw_envelope_new (job_id, (const char *) sqlite3_column_text (stmt, 5),
-                                     (const char *) sqlite3_column_text (stmt, 6), message);
-  }
-
-  /* Only recipients still waiting are tried again. */
-  rstmt = prepare (w, "SELECT address, kind FROM recipients WHERE job_id = ?"
-                      " AND state IN ('pending', 'deferred') ORDER BY idx", error);
-  if (rstmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (rstmt, 1, job->job_id);
-  while ((rc = sqlite3_step (rstmt)) == SQLITE_ROW)
-    gw_envelope_add_recipient (job->envelope, (const char *) sqlite3_column_text (rstmt, 0),
-                               (const char *) sqlite3_column_text (rstmt, 1));
-  sqlite3_finalize (rstmt);
-  if (rc != SQLITE_DONE) {
-    gw_queue_set_sqlite_error (error, w->db, rc, "read recipients");
-    return NULL;
-  }
-  return g_steal_pointer (&job);
-}
-
+/* Whether @profile ran a job of @job_id's fallback chain: the job itself,
+ * the job it was the fallback of, and so on. */
 static gboolean
-run_claim (Writer *w,
-           Op     *op,
-           GError **error)
+chain_has_profile (Writer     *w,
+                   gint64      job_id,
+                   const char *profile,
+                   gboolean   *found,
+                   GError    **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  gint64 current = job_id;
 
-  stmt = prepare (w, "SELECT j.id, j.delivery_id, j.profile, j.attempts, j.expire_at, j.sender,"
-                     " j.message_id, j.message, d.created FROM jobs j"
-                     " JOIN deliveries d ON d.id = j.delivery_id"
-                     " WHERE j.profile = ? AND j.state IN ('queued', 'deferred')"
-                     " AND j.next_attempt <= ? ORDER BY j.next_attempt, j.id LIMIT ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, op->profile, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  sqlite3_bind_int (stmt, 3, (int) op->limit);
-  op->claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_queued_job_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
-    GwQueuedJob *job = job_from_row (w, stmt, error);
-    if (job == NULL) {
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-    g_ptr_array_add (op->claimed, job);
-  }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE) {
-    gw_queue_set_sqlite_error (error, w->db, rc, "claim jobs");
-    return FALSE;
-  }
-  for (guint i = 0; i < op->claimed->len; i++) {
-    GwQueuedJob *job = g_ptr_array_index (op->claimed, i);
+  *found = TRUE;
+  for (guint depth = 0; depth < FALLBACK_CHAIN_MAX; depth++) {
+    sqlite3_stmt *stmt = gw_queue_prepare (w, "SELECT profile = ?, fallback_of FROM jobs WHERE id = ?",
+                                           error);
+    int rc;
 
-    stmt = prepare (w, "UPDATE jobs SET state = 'sending' WHERE id = ?", error);
     if (stmt == NULL)
       return FALSE;
-    sqlite3_bind_int64 (stmt, 1, job->job_id);
-    if (!step_done (w, stmt, "claim job", error) ||
-        !refresh_delivery_state (w, job->delivery_id, error))
+    sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, current);
+    rc = sqlite3_step (stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_int (stmt, 0)) {
+      sqlite3_finalize (stmt);
+      return TRUE;
+    }
+    current = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 1) : 0;
+    sqlite3_finalize (stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      gw_queue_set_sqlite_error (error, w->db, rc, "fallback chain");
       return FALSE;
+    }
+    if (current == 0) {
+      *found = FALSE;
+      return TRUE;
+    }
   }
   return TRUE;
+}
+
+/* Hands the failed recipients of @job, which failed for good, to a new job
+ * of the same delivery for the fallback profile: the same envelope sender,
+ * Message-ID and message bytes, so the From stays the first profile's (the
+ * message is not composed again). A profile already in the job's fallback
+ * chain is never used again, so A → B → A stops at B. */
+static gboolean
+hand_to_fallback (Writer                *w,
+                  GwQueuedJob           *job,
+                  const GwAttemptResult *r,
+                  GError               **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean in_chain;
+  gint64 new_id;
+
+  if (!chain_has_profile (w, job->job_id, r->fallback, &in_chain, error))
+    return FALSE;
+  if (in_chain) {
+    g_info ("Delivery %s: profile %s already had this message, no fallback to it",
+            job->delivery_id, r->fallback);
+    return TRUE;
+  }
+  stmt = gw_queue_prepare (w, "INSERT INTO jobs (delivery_id, profile, state, next_attempt, expire_at,"
+                              " sender, message_id, message, fallback_of, created)"
+                              " SELECT delivery_id, ?1, 'queued', ?2, ?3, sender, message_id, message,"
+                              " id, ?2 FROM jobs WHERE id = ?4 AND EXISTS (SELECT 1 FROM recipients"
+                              " WHERE job_id = ?4 AND state = 'failed')", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, r->fallback, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 3, r->fallback_expire_at);
+  sqlite3_bind_int64 (stmt, 4, job->job_id);
+  if (!gw_queue_step_done (w, stmt, "fallback job", error))
+    return FALSE;
+  if (sqlite3_changes (w->db) == 0)
+    return TRUE;
+  new_id = sqlite3_last_insert_rowid (w->db);
+  if (!clear_stale_rows (w, new_id, error))
+    return FALSE;
+
+  stmt = gw_queue_prepare (w, "INSERT INTO recipients (job_id, idx, address, kind, state)"
+                              " SELECT ?, row_number () OVER (ORDER BY idx) - 1, address, kind,"
+                              " 'pending' FROM recipients WHERE job_id = ? AND state = 'failed'", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, new_id);
+  sqlite3_bind_int64 (stmt, 2, job->job_id);
+  if (!gw_queue_step_done (w, stmt, "fallback recipients", error))
+    return FALSE;
+  g_info ("Delivery %s: %d failed recipients of job %" G_GINT64_FORMAT " (%s) handed to "
+          "fallback profile %s as job %" G_GINT64_FORMAT, job->delivery_id,
+          sqlite3_changes (w->db), job->job_id, job->profile, r->fallback, new_id);
+  return TRUE;
+}
+
+static char *
+join_addresses (GwEnvelope *envelope)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    if (i > 0)
+      g_string_append_c (text, '\n');
+    g_string_append (text, gw_envelope_get_recipient (envelope, i)->address);
+  }
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 static gboolean
@@ -319,53 +378,59 @@ run_record (Writer *w,
   GwQueuedJob *job = op->job;
   const GwAttemptResult *r = &op->result;
   GwEnvelope *envelope = job->envelope;
+  g_autofree char *addresses = NULL;
   sqlite3_stmt *stmt;
 
-  stmt = prepare (w, "UPDATE jobs SET state = ?, attempts = attempts + 1, next_attempt = ?,"
-                     " reply = ?, enhanced_code = ?, reason = ? WHERE id = ?", error);
+  stmt = gw_queue_prepare (w, "UPDATE jobs SET state = ?, attempts = attempts + 1, next_attempt = ?,"
+                              " reply = ?, enhanced_code = ?, reason = ? WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, r->state, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, r->next_attempt);
-  bind_text_or_null (stmt, 3, r->reply);
-  bind_text_or_null (stmt, 4, r->enhanced_code);
-  bind_text_or_null (stmt, 5, r->reason);
+  gw_queue_bind_text_or_null (stmt, 3, r->reply);
+  gw_queue_bind_text_or_null (stmt, 4, r->enhanced_code);
+  gw_queue_bind_text_or_null (stmt, 5, r->reason);
   sqlite3_bind_int64 (stmt, 6, job->job_id);
-  if (!step_done (w, stmt, "record result", error))
+  if (!gw_queue_step_done (w, stmt, "record result", error))
     return FALSE;
 
   for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
     GwRecipient *recipient = gw_envelope_get_recipient (envelope, i);
 
-    stmt = prepare (w, "UPDATE recipients SET state = ?, reply = ?, enhanced_code = ?"
-                       " WHERE job_id = ? AND address = ? AND kind = ?", error);
+    stmt = gw_queue_prepare (w, "UPDATE recipients SET state = ?, reply = ?, enhanced_code = ?"
+                                " WHERE job_id = ? AND address = ? AND kind = ?", error);
     if (stmt == NULL)
       return FALSE;
     sqlite3_bind_text (stmt, 1, gw_recipient_status_to_string (recipient->status), -1, SQLITE_STATIC);
-    bind_text_or_null (stmt, 2, recipient->reply);
-    bind_text_or_null (stmt, 3, recipient->enhanced_code);
+    gw_queue_bind_text_or_null (stmt, 2, recipient->reply);
+    gw_queue_bind_text_or_null (stmt, 3, recipient->enhanced_code);
     sqlite3_bind_int64 (stmt, 4, job->job_id);
     sqlite3_bind_text (stmt, 5, recipient->address, -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 6, recipient->kind, -1, SQLITE_STATIC);
-    if (!step_done (w, stmt, "record recipient", error))
+    if (!gw_queue_step_done (w, stmt, "record recipient", error))
       return FALSE;
   }
 
-  stmt = prepare (w, "INSERT INTO attempts (job_id, started, duration_us, profile, result, reply,"
-                     " enhanced_code, tls) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
+  stmt = gw_queue_prepare (w, "INSERT INTO attempts (job_id, started, duration_us, profile, result, reply,"
+                              " enhanced_code, tls, recipients) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
+  addresses = join_addresses (envelope);
   sqlite3_bind_int64 (stmt, 1, job->job_id);
   sqlite3_bind_int64 (stmt, 2, r->started);
   sqlite3_bind_int64 (stmt, 3, r->duration_us);
   sqlite3_bind_text (stmt, 4, job->profile, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, r->state, -1, SQLITE_STATIC);
-  bind_text_or_null (stmt, 6, r->reply);
-  bind_text_or_null (stmt, 7, r->enhanced_code);
-  bind_text_or_null (stmt, 8, r->tls);
-  if (!step_done (w, stmt, "log attempt", error))
+  gw_queue_bind_text_or_null (stmt, 6, r->reply);
+  gw_queue_bind_text_or_null (stmt, 7, r->enhanced_code);
+  gw_queue_bind_text_or_null (stmt, 8, r->tls);
+  sqlite3_bind_text (stmt, 9, addresses, -1, SQLITE_STATIC);
+  if (!gw_queue_step_done (w, stmt, "log attempt", error))
     return FALSE;
-  return refresh_delivery_state (w, job->delivery_id, error);
+  if (r->fallback != NULL && g_strcmp0 (r->state, "failed") == 0 &&
+      !hand_to_fallback (w, job, r, error))
+    return FALSE;
+  return gw_queue_refresh_delivery_state (w, job->delivery_id, error);
 }
 
 static gboolean
@@ -377,7 +442,7 @@ run_cancel (Writer *w,
   const char *state = NULL;
   g_autofree char *current = NULL;
 
-  stmt = prepare (w, "SELECT state FROM deliveries WHERE id = ?", error);
+  stmt = gw_queue_prepare (w, "SELECT state FROM deliveries WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, op->delivery_id, -1, SQLITE_STATIC);
@@ -390,12 +455,12 @@ run_cancel (Writer *w,
     return FALSE;
   }
 
-  stmt = prepare (w, "UPDATE jobs SET state = 'cancelled', reason = 'cancelled'"
-                     " WHERE delivery_id = ? AND state IN ('queued', 'deferred')", error);
+  stmt = gw_queue_prepare (w, "UPDATE jobs SET state = 'cancelled', reason = 'cancelled'"
+                              " WHERE delivery_id = ? AND state IN ('queued', 'deferred')", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, op->delivery_id, -1, SQLITE_STATIC);
-  if (!step_done (w, stmt, "cancel", error))
+  if (!gw_queue_step_done (w, stmt, "cancel", error))
     return FALSE;
   if (sqlite3_changes (w->db) == 0) {
     state = current;
@@ -403,23 +468,27 @@ run_cancel (Writer *w,
                  _("Delivery “%s” cannot be cancelled: it is %s"), op->delivery_id, state);
     return FALSE;
   }
-  return refresh_delivery_state (w, op->delivery_id, error);
+  return gw_queue_refresh_delivery_state (w, op->delivery_id, error);
 }
 
 gboolean
 gw_queue_run_op (Writer *w,
-        Op     *op,
-        GError **error)
+                 Op     *op,
+                 GError **error)
 {
   switch (op->kind) {
   case OP_SUBMIT:
     return run_submit (w, op, error);
   case OP_CLAIM:
-    return run_claim (w, op, error);
+    return gw_queue_run_claim (w, op, error);
   case OP_RECORD:
     return run_record (w, op, error);
   case OP_CANCEL:
     return run_cancel (w, op, error);
+  case OP_RETRY:
+    return gw_queue_run_retry (w, op, error);
+  case OP_PRUNE:
+    return gw_queue_run_prune (w, op, error);
   case OP_STOP:
   default:
     return TRUE;

@@ -16,55 +16,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (GwQueue, gw_queue, G_TYPE_OBJECT)
 
-static const char schema_sql[] =
-  "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-  "CREATE TABLE IF NOT EXISTS deliveries ("
-  "  id TEXT PRIMARY KEY,"
-  "  created INTEGER NOT NULL,"
-  "  updated INTEGER NOT NULL,"
-  "  state TEXT NOT NULL,"
-  "  caller_uid INTEGER NOT NULL,"
-  "  urgency INTEGER NOT NULL,"
-  "  app_name TEXT, category TEXT, subject TEXT,"
-  "  idempotency_key TEXT,"
-  "  reason TEXT);"
-  "CREATE INDEX IF NOT EXISTS deliveries_created ON deliveries (created);"
-  "CREATE INDEX IF NOT EXISTS deliveries_idempotency ON deliveries (idempotency_key)"
-  "  WHERE idempotency_key IS NOT NULL;"
-  "CREATE TABLE IF NOT EXISTS jobs ("
-  "  id INTEGER PRIMARY KEY,"
-  "  delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,"
-  "  profile TEXT NOT NULL,"
-  "  state TEXT NOT NULL,"
-  "  attempts INTEGER NOT NULL DEFAULT 0,"
-  "  next_attempt INTEGER NOT NULL,"
-  "  expire_at INTEGER NOT NULL,"
-  "  sender TEXT NOT NULL,"
-  "  message_id TEXT NOT NULL,"
-  "  message BLOB NOT NULL,"
-  "  reply TEXT, enhanced_code TEXT, reason TEXT,"
-  "  fallback_of INTEGER);"
-  "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt);"
-  "CREATE INDEX IF NOT EXISTS jobs_delivery ON jobs (delivery_id);"
-  "CREATE TABLE IF NOT EXISTS recipients ("
-  "  job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
-  "  idx INTEGER NOT NULL,"
-  "  address TEXT NOT NULL,"
-  "  kind TEXT NOT NULL,"
-  "  state TEXT NOT NULL,"
-  "  reply TEXT, enhanced_code TEXT,"
-  "  PRIMARY KEY (job_id, idx));"
-  "CREATE TABLE IF NOT EXISTS attempts ("
-  "  id INTEGER PRIMARY KEY,"
-  "  job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
-  "  started INTEGER NOT NULL,"
-  "  duration_us INTEGER NOT NULL,"
-  "  profile TEXT NOT NULL,"
-  "  result TEXT NOT NULL,"
-  "  reply TEXT, enhanced_code TEXT, tls TEXT);"
-  "CREATE INDEX IF NOT EXISTS attempts_job ON attempts (job_id);"
-  "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema-version', '1');";
-
 void
 gw_queue_set_sqlite_error (GError    **error,
                            sqlite3    *db,
@@ -209,8 +160,12 @@ return_op (Op *op)
     g_task_return_pointer (op->task, g_steal_pointer (&op->claimed),
                            (GDestroyNotify) g_ptr_array_unref);
     break;
+  case OP_PRUNE:
+    g_task_return_int (op->task, op->pruned);
+    break;
   case OP_RECORD:
   case OP_CANCEL:
+  case OP_RETRY:
   case OP_STOP:
   default:
     g_task_return_boolean (op->task, TRUE);
@@ -218,36 +173,53 @@ return_op (Op *op)
   }
 }
 
+/* Runs every operation of @batch in one transaction, each under a
+ * savepoint so that one failing operation does not sink the others.
+ *
+ * On a full disk or an I/O error SQLite may roll the whole transaction
+ * back by itself: then the rest of the batch must not run in autocommit
+ * mode (each statement committed alone while the batch reports failure),
+ * so every operation of the batch fails with that error instead. Either
+ * way the connection is left outside any transaction, ready for the next
+ * batch: nothing stays poisoned once space frees. */
 static void
 run_batch (GwQueue   *self,
            GPtrArray *batch)
 {
   Writer w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
-  g_autoptr(GError) commit_error = NULL;
+  g_autoptr(GError) batch_error = NULL;
 
-  if (gw_queue_exec (w.db, "BEGIN IMMEDIATE", &commit_error)) {
-    for (guint i = 0; i < batch->len; i++) {
+  if (gw_queue_exec (w.db, "BEGIN IMMEDIATE", &batch_error)) {
+    for (guint i = 0; i < batch->len && batch_error == NULL; i++) {
       Op *op = g_ptr_array_index (batch, i);
 
-      /* A savepoint per operation: one bad submission must not sink the
-       * others that share the transaction. */
-      if (!gw_queue_exec (w.db, "SAVEPOINT op", &op->error))
+      if (!gw_queue_exec (w.db, "SAVEPOINT op", &op->error)) {
+        if (sqlite3_get_autocommit (w.db))
+          batch_error = g_error_copy (op->error);
         continue;
-      if (!gw_queue_run_op (&w, op, &op->error))
+      }
+      if (!gw_queue_run_op (&w, op, &op->error)) {
+        if (sqlite3_get_autocommit (w.db)) {
+          batch_error = g_error_copy (op->error);
+          break;
+        }
         gw_queue_exec (w.db, "ROLLBACK TO op", NULL);
+      }
       gw_queue_exec (w.db, "RELEASE op", NULL);
     }
-    if (!gw_queue_exec (w.db, "COMMIT", &commit_error))
+    if (batch_error == NULL)
+      gw_queue_exec (w.db, "COMMIT", &batch_error);
+    if (!sqlite3_get_autocommit (w.db))
       gw_queue_exec (w.db, "ROLLBACK", NULL);
   }
 
-  if (commit_error != NULL) {
-    g_warning ("%s", commit_error->message);
+  if (batch_error != NULL) {
+    g_warning ("%s", batch_error->message);
     g_hash_table_remove_all (w.changed);
     for (guint i = 0; i < batch->len; i++) {
       Op *op = g_ptr_array_index (batch, i);
       g_clear_error (&op->error);
-      op->error = g_error_copy (commit_error);
+      op->error = g_error_copy (batch_error);
     }
   }
 
@@ -259,9 +231,22 @@ run_batch (GwQueue   *self,
                                 emission, changed_emission_free);
   }
   g_clear_pointer (&w.changed, g_hash_table_unref);
+}
 
-  for (guint i = 0; i < batch->len; i++)
-    return_op (g_ptr_array_index (batch, i));
+/* Completes @op, or queues it again when it is a prune with more to do
+ * and the queue is not stopping. */
+static void
+finish_op (GwQueue  *self,
+           Op       *op,
+           gboolean  stopping)
+{
+  if (op->kind == OP_PRUNE && op->error == NULL && op->more && !stopping) {
+    op->more = FALSE;
+    g_async_queue_push (self->ops, op);
+    return;
+  }
+  return_op (op);
+  op_free (op);
 }
 
 static gpointer
@@ -269,17 +254,25 @@ writer_thread (gpointer user_data)
 {
   GwQueue *self = user_data;
   gboolean stop = FALSE;
+  Op *op;
 
   while (!stop) {
-    g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
-    Op *op = g_async_queue_pop (self->ops);
+    g_autoptr(GPtrArray) batch = g_ptr_array_new ();
 
+    op = g_async_queue_pop (self->ops);
     g_ptr_array_add (batch, op);
     while (batch->len < GROUP_COMMIT_MAX && (op = g_async_queue_try_pop (self->ops)) != NULL)
       g_ptr_array_add (batch, op);
     for (guint i = 0; i < batch->len; i++)
       stop |= ((Op *) g_ptr_array_index (batch, i))->kind == OP_STOP;
     run_batch (self, batch);
+    for (guint i = 0; i < batch->len; i++)
+      finish_op (self, g_ptr_array_index (batch, i), stop);
+  }
+  /* Whatever came after the stop is answered, never left hanging. */
+  while ((op = g_async_queue_try_pop (self->ops)) != NULL) {
+    op->error = g_error_new_literal (HERALD_ERROR, HERALD_ERROR_STORAGE, _("The queue is closed"));
+    finish_op (self, op, TRUE);
   }
   return NULL;
 }
@@ -288,36 +281,16 @@ static void
 push_op (GwQueue *self,
          Op      *op)
 {
-  g_return_if_fail (self->thread != NULL);
+  if (self->thread == NULL) {
+    op->error = g_error_new_literal (HERALD_ERROR, HERALD_ERROR_STORAGE, _("The queue is closed"));
+    return_op (op);
+    op_free (op);
+    return;
+  }
   g_async_queue_push (self->ops, op);
 }
 
 /* ---- lifecycle ---- */
-
-static sqlite3 *
-open_connection (const char *path,
-                 GError    **error)
-{
-  sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (path, &db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                            NULL);
-
-  if (rc != SQLITE_OK) {
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
-                 _("Cannot open the queue %s: %s"), path,
-                 db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
-    sqlite3_close (db);
-    return NULL;
-  }
-  sqlite3_busy_timeout (db, 5000);
-  if (!gw_queue_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          " PRAGMA foreign_keys=ON;", error)) {
-    sqlite3_close (db);
-    return NULL;
-  }
-  return db;
-}
 
 void
 gw_queue_close (GwQueue *self)
@@ -371,19 +344,10 @@ gw_queue_new (const char *path,
   g_autoptr(GError) local_error = NULL;
 
   self->path = g_strdup (path);
-  self->writer = open_connection (path, error);
+  self->writer = gw_queue_open_database (path, error);
   if (self->writer == NULL)
     return NULL;
-  if (!gw_queue_exec (self->writer, schema_sql, error))
-    return NULL;
-  /* A crash may have interrupted deliveries: send them again (at least once). */
-  if (!gw_queue_exec (self->writer,
-                      "BEGIN IMMEDIATE;"
-                      " UPDATE jobs SET state = 'queued' WHERE state = 'sending';"
-                      " UPDATE deliveries SET state = 'queued' WHERE state = 'sending';"
-                      " COMMIT;", error))
-    return NULL;
-  self->reader = open_connection (path, error);
+  self->reader = gw_queue_open_connection (path, error);
   if (self->reader == NULL)
     return NULL;
   self->thread = g_thread_try_new ("gw-queue-writer", writer_thread, self, &local_error);
@@ -462,6 +426,7 @@ gw_queue_record_async (GwQueue               *self,
   op->result.enhanced_code = op->strings[2] = g_strdup (result->enhanced_code);
   op->result.reason = op->strings[3] = g_strdup (result->reason);
   op->result.tls = op->strings[4] = g_strdup (result->tls);
+  op->result.fallback = op->strings[5] = g_strdup (result->fallback);
   push_op (self, op);
 }
 
@@ -493,4 +458,50 @@ gw_queue_cancel_finish (GwQueue      *self,
                         GError      **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+gw_queue_retry_async (GwQueue            *self,
+                      const char         *delivery_id,
+                      GAsyncReadyCallback callback,
+                      gpointer            user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_RETRY;
+  op->task = g_task_new (self, NULL, callback, user_data);
+  op->delivery_id = g_strdup (delivery_id);
+  push_op (self, op);
+}
+
+gboolean
+gw_queue_retry_finish (GwQueue      *self,
+                       GAsyncResult *result,
+                       GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+gw_queue_prune_async (GwQueue            *self,
+                      gint64              before,
+                      GAsyncReadyCallback callback,
+                      gpointer            user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_PRUNE;
+  op->task = g_task_new (self, NULL, callback, user_data);
+  op->before = before;
+  push_op (self, op);
+}
+
+guint
+gw_queue_prune_finish (GwQueue      *self,
+                       GAsyncResult *result,
+                       GError      **error)
+{
+  gssize pruned = g_task_propagate_int (G_TASK (result), error);
+
+  return pruned < 0 ? 0 : (guint) pruned;
 }

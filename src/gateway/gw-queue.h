@@ -64,13 +64,23 @@ typedef struct {
   gint64      started;
   gint64      duration_us;
   const char *tls;            /* TLS version and cipher, or NULL */
+  /* For a job that failed for good: the profile its failed recipients are
+   * handed to, as a new job of the same delivery (same message bytes and
+   * Message-ID, so the From stays the first profile's) that expires at
+   * @fallback_expire_at, in the transaction that records the failure. The
+   * queue refuses a profile already in the job's fallback chain (no
+   * loops). NULL: none. */
+  const char *fallback;
+  gint64      fallback_expire_at;
 } GwAttemptResult;
 
 #define GW_TYPE_QUEUE (gw_queue_get_type ())
 G_DECLARE_FINAL_TYPE (GwQueue, gw_queue, GW, QUEUE, GObject)
 
 /* Opens (creating) the database; rows left "sending" by a crash return to
- * "queued". Signal "delivery-changed" (id, state) fires in the thread-default
+ * "queued". A database of an older schema is migrated; one SQLite reports
+ * as corrupt is moved aside (queue.db.corrupt-TIMESTAMP) and a fresh queue
+ * started. Signal "delivery-changed" (id, state) fires in the thread-default
  * main context of the caller after each commit that changes a delivery. */
 GwQueue   *gw_queue_new               (const char   *path,
                                        GError      **error);
@@ -85,7 +95,10 @@ char      *gw_queue_submit_finish     (GwQueue      *self,
                                        GAsyncResult *result,
                                        GError      **error);
 
-/* Marks up to @limit due jobs of @profile as sending and returns them. */
+/* Marks up to @limit due jobs of @profile as sending and returns them. A
+ * job whose row cannot be used (empty or unreadable message, missing
+ * delivery, missing values, no recipients) is not returned: it is set aside
+ * as "failed" with reason "corrupt", its row kept, and logged. */
 void       gw_queue_claim_async       (GwQueue      *self,
                                        const char   *profile,
                                        guint         limit,
@@ -117,7 +130,42 @@ gboolean   gw_queue_cancel_finish     (GwQueue      *self,
                                        GAsyncResult *result,
                                        GError      **error);
 
+/* Makes a deferred or failed delivery due now: its deferred and failed jobs
+ * return to "queued" (attempts kept, expiry restarted from now), their
+ * failed recipients to "pending". A job already handed to a fallback is
+ * not retried itself (its fallback is), nor a job set aside as corrupt.
+ * HERALD_ERROR_NO_SUCH_DELIVERY, HERALD_ERROR_INVALID_STATE (queued,
+ * sending, sent or cancelled, or nothing left to retry). */
+void       gw_queue_retry_async       (GwQueue      *self,
+                                       const char   *delivery_id,
+                                       GAsyncReadyCallback callback,
+                                       gpointer      user_data);
+gboolean   gw_queue_retry_finish      (GwQueue      *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
+/* Deletes deliveries in a final state (sent, failed, cancelled) last
+ * updated before @before (µs since the epoch), with their jobs, recipients
+ * and attempt log. Returns how many deliveries went. Large prunes run in
+ * chunks, each its own transaction, so Send is never held up for long. */
+void       gw_queue_prune_async       (GwQueue      *self,
+                                       gint64        before,
+                                       GAsyncReadyCallback callback,
+                                       gpointer      user_data);
+guint      gw_queue_prune_finish      (GwQueue      *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
 /* Reads (synchronous, committed data). */
+
+/* The attempt log of a delivery, oldest first: aa{sv} with started (x, µs),
+ * duration-ms (u), profile (s), result (s: sent, deferred, failed),
+ * reply (s), enhanced-code (s), tls (s), recipients (as: the addresses
+ * tried in that attempt). Keys without a value are left out.
+ * HERALD_ERROR_NO_SUCH_DELIVERY. */
+GVariant  *gw_queue_list_attempts     (GwQueue      *self,
+                                       const char   *delivery_id,
+                                       GError      **error);
 GVariant  *gw_queue_get_delivery      (GwQueue      *self,
                                        const char   *delivery_id,
                                        GError      **error);
@@ -128,6 +176,10 @@ GVariant  *gw_queue_list_deliveries   (GwQueue      *self,
 GStrv      gw_queue_dup_due_profiles  (GwQueue      *self,
                                        gint64        now,
                                        GError      **error);
+/* Whether @profile has a job due at @now. */
+gboolean   gw_queue_has_due_work      (GwQueue      *self,
+                                       const char   *profile,
+                                       gint64        now);
 /* Earliest next attempt of any waiting job, or 0 if none. */
 gint64     gw_queue_get_next_wakeup   (GwQueue      *self);
 /* Jobs queued, deferred or sending. */

@@ -121,32 +121,13 @@ submit (GwService             *self,
         GwNotification        *n,
         guint                  caller_uid)
 {
-  const char *profile_name = n->profile != NULL ? n->profile : gw_config_get_default_profile (self->config);
   g_autoptr(GwSubmission) submission = NULL;
-  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
   g_autoptr(GError) error = NULL;
-  GwProfile *profile;
-  GwTransport *transport;
   SendData *data;
 
-  profile = gw_profile_store_lookup (self->profiles, profile_name);
-  if (profile == NULL)
-    return n->profile != NULL
-      ? gw_service_return_new_error (invocation, HERALD_ERROR_NO_SUCH_PROFILE, _("No profile is named “%s”"), profile_name)
-      : gw_service_return_new_error (invocation, HERALD_ERROR_NO_SUCH_PROFILE,
-                          _("The default profile “%s” does not exist"), profile_name);
-  transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
-  if (transport == NULL)
-    return gw_service_return_new_error (invocation, HERALD_ERROR_TRANSPORT_UNAVAILABLE,
-                             _("Profile “%s” uses transport “%s”, which is not installed"),
-                             profile_name, gw_profile_get_transport (profile));
-  if (n->fax != NULL && n->fax[0] != NULL && g_strcmp0 (gw_profile_get_transport (profile), "fax") != 0)
-    return gw_service_return_new_error (invocation, HERALD_ERROR_NOT_SUPPORTED,
-                             _("Fax numbers need a fax profile; “%s” is a %s profile"),
-                             profile_name, gw_profile_get_transport (profile));
-
-  envelope = gw_composer_compose (profile, n, &error);
-  if (envelope == NULL)
+  jobs = gw_service_plan (self, n, &error);
+  if (jobs == NULL)
     return gw_service_return_error (invocation, error);
 
   submission = gw_submission_new ();
@@ -157,9 +138,12 @@ submit (GwService             *self,
   submission->category = g_strdup (n->category);
   submission->subject = g_strdup (n->subject);
   submission->idempotency_key = g_strdup (n->idempotency_key);
-  gw_submission_add_job (submission, profile_name,
-                         g_get_real_time () + (gint64) gw_profile_get_uint (profile, "expire-after") * G_USEC_PER_SEC,
-                         envelope);
+  for (guint i = 0; i < jobs->len; i++) {
+    GwPlannedJob *job = g_ptr_array_index (jobs, i);
+
+    g_debug ("Routed to %s by %s", job->route->profile, job->route->rule);
+    gw_submission_add_job (submission, job->route->profile, job->expire_at, job->envelope);
+  }
 
   data = g_new0 (SendData, 1);
   data->self = g_object_ref (self);
@@ -197,6 +181,26 @@ gw_service_handle_send (GwDBusGateway1        *object,
   return submit (self, invocation, n, (guint) uid);
 }
 
+/* @delivery (consumed: floating or a full reference) with its attempt log
+ * as "log". */
+static GVariant *
+add_log (GwService  *self,
+         GVariant   *delivery,
+         GError    **error)
+{
+  g_autoptr(GVariant) owned = g_variant_take_ref (delivery);
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (owned);
+  const char *id = NULL;
+  GVariant *log;
+
+  g_variant_dict_lookup (&dict, "id", "&s", &id);
+  log = gw_queue_list_attempts (self->queue, id, error);
+  if (log == NULL)
+    return NULL;
+  g_variant_dict_insert_value (&dict, "log", log);
+  return g_variant_dict_end (&dict);
+}
+
 gboolean
 gw_service_handle_get_delivery (GwDBusGateway1        *object,
                      GDBusMethodInvocation *invocation,
@@ -208,6 +212,8 @@ gw_service_handle_get_delivery (GwDBusGateway1        *object,
 
   gw_service_touch (self);
   delivery = gw_queue_get_delivery (self->queue, id, &error);
+  if (delivery != NULL)
+    delivery = add_log (self, delivery, &error);
   if (delivery == NULL)
     return gw_service_return_error (invocation, error);
   gw_dbus_gateway1_complete_get_delivery (object, invocation, delivery);
@@ -220,7 +226,7 @@ check_filter (GDBusMethodInvocation *invocation,
 {
   static const struct { const char *key; const char *type; } keys[] = {
     { "state", "s" }, { "profile", "s" }, { "app-name", "s" },
-    { "since", "x" }, { "until", "x" }, { "limit", "u" },
+    { "since", "x" }, { "until", "x" }, { "limit", "u" }, { "log", "b" },
   };
   static const char * const states[] = {
     "queued", "sending", "sent", "deferred", "failed", "cancelled", NULL
@@ -246,7 +252,8 @@ check_filter (GDBusMethodInvocation *invocation,
     }
     if (!known) {
       gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
-                        _("Unknown filter “%s”: use state, profile, app-name, since, until or limit"), key);
+                        _("Unknown filter “%s”: use state, profile, app-name, since, until, "
+                          "limit or log"), key);
       return FALSE;
     }
     if (g_str_equal (key, "state") && !g_strv_contains (states, g_variant_get_string (value, NULL))) {
@@ -259,19 +266,49 @@ check_filter (GDBusMethodInvocation *invocation,
   return TRUE;
 }
 
+/* The deliveries of @list, each with its log. */
+static GVariant *
+add_logs (GwService  *self,
+          GVariant   *list,
+          GError    **error)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (list);
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+  GVariantIter iter;
+  GVariant *delivery;
+
+  g_variant_iter_init (&iter, owned);
+  while ((delivery = g_variant_iter_next_value (&iter)) != NULL) {
+    GVariant *with_log = add_log (self, delivery, error);
+
+    if (with_log == NULL)
+      return NULL;
+    g_variant_builder_add_value (&builder, with_log);
+  }
+  return g_variant_builder_end (&builder);
+}
+
 gboolean
 gw_service_handle_list_deliveries (GwDBusGateway1        *object,
                         GDBusMethodInvocation *invocation,
                         GVariant              *filter)
 {
   GwService *self = GW_SERVICE (object);
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (filter);
+  g_autoptr(GVariant) queue_filter = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean with_log = FALSE;
   GVariant *deliveries;
 
   gw_service_touch (self);
   if (!check_filter (invocation, filter))
     return TRUE;
-  deliveries = gw_queue_list_deliveries (self->queue, filter, &error);
+  g_variant_dict_lookup (&dict, "log", "b", &with_log);
+  g_variant_dict_remove (&dict, "log");
+  queue_filter = g_variant_ref_sink (g_variant_dict_end (&dict));
+  deliveries = gw_queue_list_deliveries (self->queue, queue_filter, &error);
+  if (deliveries != NULL && with_log)
+    deliveries = add_logs (self, deliveries, &error);
   if (deliveries == NULL)
     return gw_service_return_error (invocation, error);
   gw_dbus_gateway1_complete_list_deliveries (object, invocation, deliveries);
@@ -302,6 +339,45 @@ gw_service_handle_cancel (GwDBusGateway1        *object,
 
   gw_service_touch (self);
   gw_queue_cancel_async (self->queue, id, cancel_cb, invocation);
+  return TRUE;
+}
+
+typedef struct {
+  GwService             *self;
+  GDBusMethodInvocation *invocation;
+} RetryData;
+
+static void
+retry_cb (GObject      *source,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  RetryData *data = user_data;
+  g_autoptr(GwService) self = data->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_queue_retry_finish (GW_QUEUE (source), res, &error)) {
+    gw_service_return_error (data->invocation, error);
+  } else {
+    gw_dbus_gateway1_complete_retry (GW_DBUS_GATEWAY1 (self), data->invocation);
+    gw_dispatcher_wake (self->dispatcher);
+  }
+  g_free (data);
+}
+
+gboolean
+gw_service_handle_retry (GwDBusGateway1        *object,
+                         GDBusMethodInvocation *invocation,
+                         const char            *id)
+{
+  GwService *self = GW_SERVICE (object);
+  RetryData *data;
+
+  gw_service_touch (self);
+  data = g_new0 (RetryData, 1);
+  data->self = g_object_ref (self);
+  data->invocation = invocation;
+  gw_queue_retry_async (self->queue, id, retry_cb, data);
   return TRUE;
 }
 

@@ -6,6 +6,7 @@
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
+#include "gw-router.h"
 #include "gw-secret-store.h"
 #include "gw-service.h"
 #include "gw-untrusted-store.h"
@@ -21,6 +22,7 @@ struct _GwService {
   GwQueue        *queue;
   GwDispatcher   *dispatcher;
   GwUntrustedStore *untrusted;
+  GwRouter       *router;
   gint64          last_activity;
   guint           in_flight;     /* Send calls waiting for their commit */
 };
@@ -50,7 +52,33 @@ gboolean gw_service_handle_cancel           (GwDBusGateway1 *object, GDBusMethod
                                              const char *id);
 gboolean gw_service_handle_test_profile     (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              const char *name, const char *recipient);
+gboolean gw_service_handle_retry            (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                             const char *id);
 void     gw_service_queue_delivery_changed_cb (GwQueue *queue, const char *id, const char *state,
                                                GwService *self);
+
+/* gw-service-routes.c */
+
+/* One job of a routed notification, composed for its profile. */
+typedef struct {
+  GwRoute    *route;
+  GwEnvelope *envelope;
+  gint64      expire_at;   /* µs since the epoch */
+} GwPlannedJob;
+
+void       gw_planned_job_free         (GwPlannedJob *job);
+/* Routes @n and composes it for each profile it goes to: (transfer full)
+ * GPtrArray of GwPlannedJob, at least one, or NULL with a HeraldError. */
+GPtrArray *gw_service_plan             (GwService             *self,
+                                        GwNotification        *n,
+                                        GError               **error);
+/* Opens the router on CONFIG_DIR/routes.json. */
+gboolean   gw_service_open_router      (GwService             *self,
+                                        GError               **error);
+gboolean gw_service_handle_get_routes       (GwDBusGateway1 *object, GDBusMethodInvocation *invocation);
+gboolean gw_service_handle_set_routes       (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                             const char *routes);
+gboolean gw_service_handle_check_route      (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                             GVariant *notification);
 
 G_END_DECLS

@@ -204,6 +204,7 @@ handle_remove_profile (GwDBusGateway1        *object,
 {
   GwService *self = GW_SERVICE (object);
   g_autoptr(GError) error = NULL;
+  g_autofree char *rule = NULL;
 
   gw_service_touch (self);
   if (gw_service_lookup_profile (self, invocation, name) == NULL)
@@ -212,6 +213,10 @@ handle_remove_profile (GwDBusGateway1        *object,
     return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_STATE,
                              _("Profile “%s” is the default profile and cannot be removed; "
                                "set another default-profile in heraldd.conf first"), name);
+  if (gw_router_uses_profile (self->router, name, &rule))
+    return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_STATE,
+                             _("Profile “%s” is used by routing %s; change the routes first"),
+                             name, rule);
   if (!gw_profile_store_remove (self->profiles, name, &error))
     return gw_service_return_error (invocation, error);
   g_info ("Profile %s removed", name);
@@ -266,6 +271,10 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_list_deliveries = gw_service_handle_list_deliveries;
   iface->handle_cancel = gw_service_handle_cancel;
   iface->handle_test_profile = gw_service_handle_test_profile;
+  iface->handle_retry = gw_service_handle_retry;
+  iface->handle_get_routes = gw_service_handle_get_routes;
+  iface->handle_set_routes = gw_service_handle_set_routes;
+  iface->handle_check_route = gw_service_handle_check_route;
 }
 
 static void
@@ -276,6 +285,7 @@ gw_service_finalize (GObject *object)
   gw_service_shutdown (self);
   g_clear_object (&self->dispatcher);
   g_clear_object (&self->untrusted);
+  g_clear_object (&self->router);
   g_clear_object (&self->queue);
   g_clear_object (&self->plugins);
   g_clear_object (&self->profiles);
@@ -344,6 +354,8 @@ gw_service_new (GwConfig   *config,
   }
   gw_profile_store_set_validator (self->profiles, validate_with_transport, self);
   if (!ensure_default_profile (self, error))
+    return NULL;
+  if (!gw_service_open_router (self, error))
     return NULL;
 
   queue_path = g_build_filename (gw_config_get_state_dir (config), "queue.db", NULL);

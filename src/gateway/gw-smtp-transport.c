@@ -135,8 +135,10 @@ send_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   DeliverData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  gboolean sent = gw_smtp_session_send_finish (data->session, res, &error);
 
-  if (gw_smtp_session_send_finish (data->session, res, &error)) {
+  gw_envelope_set_tls (data->envelope, gw_smtp_session_get_tls_description (data->session));
+  if (sent) {
     g_task_return_boolean (task, TRUE);
     return;
   }

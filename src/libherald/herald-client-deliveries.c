@@ -354,3 +354,74 @@ herald_client_cancel_sync (HeraldClient  *self,
   return herald_client_call_void_sync (self, "Cancel", g_variant_new ("(s)", id),
                                        cancellable, error);
 }
+
+/**
+ * herald_client_retry:
+ * @self: a #HeraldClient
+ * @id: a delivery that is deferred or failed
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Makes a deferred or failed delivery due now: the gateway queues its
+ * deferred and failed jobs again, keeping their attempt count and counting
+ * their expiry afresh, and tries its failed recipients again. Finish with
+ * herald_client_retry_finish().
+ */
+void
+herald_client_retry (HeraldClient        *self,
+                     const char          *id,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+  g_return_if_fail (id != NULL);
+
+  herald_client_call_void (self, "Retry", g_variant_new ("(s)", id),
+                           herald_client_retry, cancellable, callback, user_data);
+}
+
+/**
+ * herald_client_retry_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the delivery is queued again; %FALSE with
+ *   %HERALD_ERROR_INVALID_STATE if it is queued, being sent, sent or
+ *   cancelled, %HERALD_ERROR_NO_SUCH_DELIVERY or another error
+ */
+gboolean
+herald_client_retry_finish (HeraldClient  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+
+  return herald_client_call_void_finish (self, result, herald_client_retry, error);
+}
+
+/**
+ * herald_client_retry_sync:
+ * @self: a #HeraldClient
+ * @id: a delivery that is deferred or failed
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Makes a deferred or failed delivery due now, blocking.
+ *
+ * Returns: %TRUE if the delivery is queued again
+ */
+gboolean
+herald_client_retry_sync (HeraldClient  *self,
+                          const char    *id,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  return herald_client_call_void_sync (self, "Retry", g_variant_new ("(s)", id),
+                                       cancellable, error);
+}

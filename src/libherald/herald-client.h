@@ -8,6 +8,7 @@
 #include "herald-enums.h"
 #include "herald-notification.h"
 #include "herald-profile.h"
+#include "herald-route.h"
 #include "herald-test-result.h"
 
 G_BEGIN_DECLS
@@ -201,6 +202,18 @@ gboolean         herald_client_cancel_sync                  (HeraldClient       
                                                              const char           *id,
                                                              GCancellable         *cancellable,
                                                              GError              **error);
+void             herald_client_retry                        (HeraldClient         *self,
+                                                             const char           *id,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+gboolean         herald_client_retry_finish                 (HeraldClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+gboolean         herald_client_retry_sync                   (HeraldClient         *self,
+                                                             const char           *id,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error);
 void             herald_client_wait_for_delivery            (HeraldClient         *self,
                                                              const char           *id,
                                                              GCancellable         *cancellable,
@@ -208,6 +221,42 @@ void             herald_client_wait_for_delivery            (HeraldClient       
                                                              gpointer              user_data);
 HeraldDelivery  *herald_client_wait_for_delivery_finish     (HeraldClient         *self,
                                                              GAsyncResult         *result,
+                                                             GError              **error);
+
+/* routing */
+void             herald_client_get_routes                   (HeraldClient         *self,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+char            *herald_client_get_routes_finish            (HeraldClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+char            *herald_client_get_routes_sync              (HeraldClient         *self,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error);
+void             herald_client_set_routes                   (HeraldClient         *self,
+                                                             const char           *routes,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+gboolean         herald_client_set_routes_finish            (HeraldClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+gboolean         herald_client_set_routes_sync              (HeraldClient         *self,
+                                                             const char           *routes,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error);
+void             herald_client_check_route                  (HeraldClient         *self,
+                                                             HeraldNotification   *notification,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+GPtrArray       *herald_client_check_route_finish           (HeraldClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+GPtrArray       *herald_client_check_route_sync             (HeraldClient         *self,
+                                                             HeraldNotification   *notification,
+                                                             GCancellable         *cancellable,
                                                              GError              **error);
 
 G_END_DECLS

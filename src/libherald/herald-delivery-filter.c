@@ -23,6 +23,7 @@ struct _HeraldDeliveryFilter {
   GDateTime           *since;
   GDateTime           *until;
   guint                limit;
+  gboolean             include_log;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldDeliveryFilter, herald_delivery_filter, G_TYPE_OBJECT)
@@ -172,6 +173,24 @@ herald_delivery_filter_set_limit (HeraldDeliveryFilter *self,
   self->limit = limit;
 }
 
+/**
+ * herald_delivery_filter_set_include_log:
+ * @self: a #HeraldDeliveryFilter
+ * @include_log: whether to include each delivery's attempt log
+ *
+ * Asks the gateway to send each listed delivery with its outgoing log, as
+ * herald_delivery_get_log() returns it. Off by default, since the log makes
+ * the list larger.
+ */
+void
+herald_delivery_filter_set_include_log (HeraldDeliveryFilter *self,
+                                        gboolean              include_log)
+{
+  g_return_if_fail (HERALD_IS_DELIVERY_FILTER (self));
+
+  self->include_log = !!include_log;
+}
+
 static gint64
 to_usec (GDateTime *dt)
 {
@@ -206,6 +225,8 @@ herald_delivery_filter_to_variant (HeraldDeliveryFilter *self)
     g_variant_builder_add (&builder, "{sv}", "until", g_variant_new_int64 (to_usec (self->until)));
   if (self->limit > 0)
     g_variant_builder_add (&builder, "{sv}", "limit", g_variant_new_uint32 (self->limit));
+  if (self->include_log)
+    g_variant_builder_add (&builder, "{sv}", "log", g_variant_new_boolean (TRUE));
 
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }

@@ -23,6 +23,8 @@ void                  herald_delivery_filter_set_until    (HeraldDeliveryFilter 
                                                            GDateTime            *until);
 void                  herald_delivery_filter_set_limit    (HeraldDeliveryFilter *self,
                                                            guint                 limit);
+void                  herald_delivery_filter_set_include_log (HeraldDeliveryFilter *self,
+                                                              gboolean              include_log);
 GVariant             *herald_delivery_filter_to_variant   (HeraldDeliveryFilter *self);
 
 G_END_DECLS

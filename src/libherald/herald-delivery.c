@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "herald-attempt.h"
 #include "herald-delivery.h"
 #include "herald-error.h"
 #include "herald-private.h"
@@ -42,6 +43,8 @@ struct _HeraldDelivery {
   char                *reason;
   char                *message_id;
   GPtrArray           *recipients;
+  GStrv                profiles;
+  GPtrArray           *log;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldDelivery, herald_delivery, G_TYPE_OBJECT)
@@ -64,6 +67,8 @@ herald_delivery_finalize (GObject *object)
   g_free (self->reason);
   g_free (self->message_id);
   g_ptr_array_unref (self->recipients);
+  g_strfreev (self->profiles);
+  g_ptr_array_unref (self->log);
 
   G_OBJECT_CLASS (herald_delivery_parent_class)->finalize (object);
 }
@@ -83,6 +88,7 @@ herald_delivery_init (HeraldDelivery *self)
   self->state = HERALD_DELIVERY_STATE_QUEUED;
   self->urgency = HERALD_URGENCY_NORMAL;
   self->recipients = g_ptr_array_new_with_free_func (g_object_unref);
+  self->log = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 static gboolean
@@ -101,6 +107,26 @@ parse_recipients (HeraldDelivery  *self,
     if (recipient == NULL)
       return FALSE;
     g_ptr_array_add (self->recipients, recipient);
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_log (HeraldDelivery  *self,
+           GVariant        *list,
+           GError         **error)
+{
+  GVariantIter iter;
+  GVariant *child;
+
+  g_variant_iter_init (&iter, list);
+  while ((child = g_variant_iter_next_value (&iter)) != NULL) {
+    g_autoptr(GVariant) owned = child;
+    HeraldAttempt *attempt = herald_attempt_new_from_variant (owned, error);
+
+    if (attempt == NULL)
+      return FALSE;
+    g_ptr_array_add (self->log, attempt);
   }
   return TRUE;
 }
@@ -124,6 +150,7 @@ herald_delivery_new_from_variant (GVariant  *delivery,
 {
   g_autoptr(HeraldDelivery) self = NULL;
   g_autoptr(GVariant) recipients = NULL;
+  g_autoptr(GVariant) log = NULL;
   const char *state = NULL;
   guint8 urgency = HERALD_URGENCY_NORMAL;
 
@@ -164,6 +191,13 @@ herald_delivery_new_from_variant (GVariant  *delivery,
   recipients = g_variant_lookup_value (delivery, "recipients", G_VARIANT_TYPE ("aa{sv}"));
   if (recipients != NULL && !parse_recipients (self, recipients, error))
     return NULL;
+  log = g_variant_lookup_value (delivery, "log", G_VARIANT_TYPE ("aa{sv}"));
+  if (log != NULL && !parse_log (self, log, error))
+    return NULL;
+  if (!g_variant_lookup (delivery, "profiles", "^as", &self->profiles)) {
+    const char *one[] = { self->profile, NULL };
+    self->profiles = g_strdupv ((char **) (self->profile != NULL ? one : one + 1));
+  }
 
   return g_steal_pointer (&self);
 }
@@ -383,6 +417,41 @@ herald_delivery_get_recipients (HeraldDelivery *self)
 {
   g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
   return self->recipients;
+}
+
+/**
+ * herald_delivery_get_profiles:
+ * @self: a #HeraldDelivery
+ *
+ * Gets every profile the notification was routed to, one per job: a
+ * fan-out routing rule sends one notification through several profiles.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the profile names,
+ *   the one of herald_delivery_get_profile() first
+ */
+const char * const *
+herald_delivery_get_profiles (HeraldDelivery *self)
+{
+  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
+  return (const char * const *) self->profiles;
+}
+
+/**
+ * herald_delivery_get_log:
+ * @self: a #HeraldDelivery
+ *
+ * Gets the outgoing log of the delivery: every attempt, oldest first. The
+ * log comes with herald_client_get_delivery(), and with
+ * herald_client_list_deliveries() when the filter asks for it with
+ * herald_delivery_filter_set_include_log(); otherwise it is empty.
+ *
+ * Returns: (transfer none) (element-type HeraldAttempt): the attempts
+ */
+GPtrArray *
+herald_delivery_get_log (HeraldDelivery *self)
+{
+  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
+  return self->log;
 }
 
 /**

@@ -28,6 +28,8 @@ const char          *herald_delivery_get_reply        (HeraldDelivery  *self);
 const char          *herald_delivery_get_reason       (HeraldDelivery  *self);
 const char          *herald_delivery_get_message_id   (HeraldDelivery  *self);
 GPtrArray           *herald_delivery_get_recipients   (HeraldDelivery  *self);
+const char * const  *herald_delivery_get_profiles     (HeraldDelivery  *self);
+GPtrArray           *herald_delivery_get_log          (HeraldDelivery  *self);
 GVariant            *herald_delivery_to_variant       (HeraldDelivery  *self);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* herald.h: the Herald client library; include only this header */
 #pragma once
 
+#include "herald-attempt.h"
 #include "herald-certificate.h"
 #include "herald-client.h"
 #include "herald-delivery.h"
@@ -11,4 +12,5 @@
 #include "herald-notification.h"
 #include "herald-profile.h"
 #include "herald-recipient.h"
+#include "herald-route.h"
 #include "herald-test-result.h"

@@ -154,6 +154,38 @@ function main() {
         check(Array.isArray(test.get_transcript()), 'TestProfile transcript is an array');
         check(test.get_certificate() === null, 'TestProfile without a certificate');
 
+        // routing rules, CheckRoute and the attempt log
+        const document = {version: 1, rules: [{name: 'gjs-rule', match: {'tags-any': ['gjs']},
+            profiles: ['md2'], 'add-to': ['ops@example.org']}]};
+        check(client.set_routes_sync(JSON.stringify(document), null), 'SetRoutes');
+        check(JSON.parse(client.get_routes_sync(null)).rules[0].name === 'gjs-rule',
+            'GetRoutes returns the rules');
+        const sample = Herald.Notification.new();
+        sample.add_to('someone@example.com');
+        sample.add_tag('gjs');
+        const routes = runAsync(done => client.check_route(sample, null,
+            (source, res) => done(() => source.check_route_finish(res))));
+        check(routes.length === 1 && routes[0].get_profile() === 'md2' &&
+            routes[0].get_rule() === 'gjs-rule', 'CheckRoute picks the rule');
+        check(routes[0].get_added().includes('ops@example.org'), 'CheckRoute shows the added recipient');
+        try {
+            client.set_routes_sync('{"rules": [{"profiles": ["md2"], "stop": "yes"}]}', null);
+            check(false, 'a bad routes document is refused');
+        } catch (e) {
+            check(e.matches(Herald.Error, Herald.Error.INVALID_ARGUMENT) && e.message.includes('stop'),
+                `INVALID_ARGUMENT naming the field (${e.message})`);
+        }
+        client.set_routes_sync('{"version": 1, "rules": []}', null);
+        const log = client.get_delivery_sync(id, null).get_log();
+        check(log.length === 1 && log[0].get_result() === 'sent' && log[0].get_profile() === 'md2',
+            'the delivery has its attempt log');
+        try {
+            client.retry_sync(id, null);
+            check(false, 'a sent delivery cannot be retried');
+        } catch (e) {
+            check(e.matches(Herald.Error, Herald.Error.INVALID_STATE), `INVALID_STATE (${e.message})`);
+        }
+
         try {
             client.get_profile_sync('no-such-profile', null);
             check(false, 'GetProfile of an unknown name fails');

@@ -70,6 +70,23 @@ class UsageTest(unittest.TestCase):
         self.assertUsage('delivery', 'list', '--state', 'lost')
         self.assertUsage('delivery', 'list', '--limit', '0')
         self.assertUsage('delivery', 'list', '--limit', 'many')
+        self.assertUsage('delivery', 'retry')
+        self.assertUsage('delivery', 'retry', 'a', 'b')
+        self.assertUsage('route')
+        self.assertUsage('route', 'frobnicate')
+        self.assertUsage('route', 'show', 'extra')
+        self.assertUsage('route', 'set')
+        self.assertUsage('route', 'set', 'a.json', 'b.json')
+        self.assertUsage('route', 'check')
+        self.assertUsage('route', 'check', '--category', 'x')
+        self.assertUsage('route', 'check', '--to', 'a@example.org', '--urgency', 'extreme')
+        self.assertUsage('route', 'check', '--to', 'a@example.org', 'stray')
+        self.assertUsage('log', 'stray')
+        self.assertUsage('log', '--limit', '0')
+        self.assertUsage('log', '--limit', '10001')
+        self.assertUsage('log', '--state', 'lost')
+        self.assertUsage('log', '--since', 'last tuesday')
+        self.assertUsage('log', '--since', '2h', '--until', '3h')
 
     def test_no_password_on_the_command_line(self):
         self.assertUsage('profile', 'set-password', 'x', '--password', SECRET)
@@ -88,10 +105,18 @@ class UsageTest(unittest.TestCase):
         self.assertEqual(result.returncode, EXIT_OK)
         self.assertTrue(result.stdout.startswith('heraldctl '))
         for command in (('profile', '--help'), ('delivery', '--help'), ('send', '--help'),
-                        ('profile', 'test', '--help')):
+                        ('profile', 'test', '--help'), ('route', '--help'),
+                        ('route', 'check', '--help'), ('route', 'set', '--help'),
+                        ('log', '--help'), ('delivery', 'retry', '--help')):
             self.assertEqual(ctl(*command).returncode, EXIT_OK, command)
         self.assertIn('profile test NAME --to ADDRESS', ctl('--help').stdout)
         self.assertIn('--to', ctl('profile', 'test', '--help').stdout)
+        main_help = ctl('--help').stdout
+        for text in ('route show', 'route set FILE|-', 'route check --to ADDRESS',
+                     'delivery retry ID', 'log [OPTION'):
+            self.assertIn(text, main_help)
+        for option in ('--state', '--profile', '--app-name', '--since', '--until', '--limit'):
+            self.assertIn(option, ctl('log', '--help').stdout)
 
     def test_unreachable(self):
         # nothing owns org.herald.Gateway1 and nothing can activate it
@@ -356,6 +381,155 @@ class GatewayTest(unittest.TestCase):
 
         result = ctl('delivery', 'wait', delivery_id)
         self.assertEqual(result.returncode, EXIT_DELIVERY_FAILED)
+
+    def write_routes(self, document):
+        path = os.path.join(self.daemon.dir, 'routes-test.json')
+        with open(path, 'w') as f:
+            f.write(document if isinstance(document, str) else json.dumps(document))
+        return path
+
+    def test_routes(self):
+        self.assertEqual(ctl_json('route', 'show'), {'version': 1, 'rules': []})
+        result = ctl('route', 'show')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        self.assertEqual(json.loads(result.stdout)['rules'], [])
+
+        document = {'version': 1, 'rules': [
+            {'name': 'ctl-critical', 'match': {'category': 'ctl.*', 'min-urgency': 'critical'},
+             'profiles': ['md2'], 'add-to': ['oncall@example.org']},
+            {'name': 'ctl-fan', 'match': {'category': 'ctl.fan'}, 'profiles': ['md2', 'local'],
+             'fan-out': True},
+        ]}
+        try:
+            result = ctl('route', 'set', self.write_routes(document))
+            self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+            self.assertEqual(result.stdout, '')
+            self.assertEqual(ctl_json('route', 'show'), document)
+
+            # a bad document from standard input: refused, the message names
+            # the rule and the field, and the old rules stay
+            bad = json.dumps({'version': 1, 'rules': [
+                {'name': 'ok', 'profiles': ['md2']},
+                {'name': 'critical', 'match': {'min-urgency': 'urgent'}, 'profiles': ['md2']}]})
+            result = ctl('route', 'set', '-', stdin=bad)
+            self.assertEqual(result.returncode, EXIT_FAILURE, result.stderr)
+            self.assertTrue(result.stderr.startswith('heraldctl: '), result.stderr)
+            self.assertIn('rule 2 (\u201ccritical\u201d)', result.stderr)
+            self.assertIn('min-urgency', result.stderr)
+            self.assertNotIn('GDBus.Error', result.stderr)
+            result = ctl('route', 'set', self.write_routes(
+                '{"version": 1, "rules": [{"profiles": ["ghost"]}]}'))
+            self.assertEqual(result.returncode, EXIT_FAILURE)
+            self.assertIn('ghost', result.stderr)
+            result = ctl('route', 'set', os.path.join(self.daemon.dir, 'no-such.json'))
+            self.assertEqual(result.returncode, EXIT_FAILURE)
+            self.assertTrue(result.stderr.startswith('heraldctl: '), result.stderr)
+            self.assertEqual(ctl_json('route', 'show'), document)
+
+            result = ctl('route', 'check', '--to', 'someone@example.com', '--category',
+                         'ctl.disk', '--urgency', 'critical')
+            self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+            lines = result.stdout.splitlines()
+            self.assertEqual(len(lines), 2, result.stdout)
+            self.assertIn('RULE', lines[0])
+            self.assertIn('md2', lines[1])
+            self.assertIn('ctl-critical', lines[1])
+            self.assertIn('oncall@example.org (added)', lines[1])
+
+            routes = ctl_json('route', 'check', '--to', 'someone@example.com',
+                              '--category', 'ctl.fan')
+            self.assertEqual([(r['profile'], r['rule']) for r in routes],
+                             [('md2', 'ctl-fan'), ('local', 'ctl-fan')])
+            self.assertEqual(routes[0]['recipients'], ['someone@example.com'])
+            self.assertEqual(routes[0]['transport'], 'maildir')
+            self.assertEqual(routes[0]['added'], [])
+            routes = ctl_json('route', 'check', '--to', 'someone@example.com',
+                              '--tag', 'x', '--app-name', 'cron')
+            self.assertEqual([(r['profile'], r['rule']) for r in routes], [('local', 'default')])
+            routes = ctl_json('route', 'check', '--to', 'someone@example.com',
+                              '--category', 'ctl.fan', '--profile', 'md2')
+            self.assertEqual([(r['profile'], r['rule']) for r in routes], [('md2', 'explicit')])
+
+            result = ctl('route', 'check', '--to', 'not an address', '--category', 'ctl.fan')
+            self.assertEqual(result.returncode, EXIT_FAILURE)
+            self.assertTrue(result.stderr.startswith('heraldctl: '), result.stderr)
+
+            # a fan-out delivery is listed with both profiles and both attempts
+            result = self.send('--subject', 'heraldctl fan-out', '--body', 'x',
+                               '--category', 'ctl.fan', '--wait')
+            self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+            delivery_id = result.stdout.splitlines()[0]
+            delivery = ctl_json('delivery', 'show', delivery_id)
+            self.assertEqual(sorted(delivery['profiles']), ['local', 'md2'])
+            self.assertEqual(sorted(a['profile'] for a in delivery['log']), ['local', 'md2'])
+            heraldtest.find_message(self.md2, 'heraldctl fan-out')
+        finally:
+            result = ctl('route', 'set', '-', stdin='{"version": 1, "rules": []}')
+            self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+
+    def test_retry(self):
+        result = self.send('--subject', 'to be retried', '--profile', 'broken', '--body', 'x')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        delivery_id = result.stdout.strip()
+        self.wait_for_state(delivery_id, 'deferred')
+
+        result = ctl('delivery', 'retry', delivery_id)
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        self.assertEqual(result.stdout, '')
+        # the Maildir is still blocked: a second attempt, deferred again
+        deadline = time.monotonic() + 20
+        while len(ctl_json('delivery', 'show', delivery_id)['log']) < 2:
+            self.assertLess(time.monotonic(), deadline, 'no second attempt')
+            time.sleep(0.05)
+        self.wait_for_state(delivery_id, 'deferred')
+        self.assertEqual(ctl('delivery', 'cancel', delivery_id).returncode, EXIT_OK)
+
+        result = ctl('delivery', 'retry', delivery_id)
+        self.assertEqual(result.returncode, EXIT_FAILURE)
+        self.assertTrue(result.stderr.startswith('heraldctl: '), result.stderr)
+        result = ctl('delivery', 'retry', 'no-such-delivery')
+        self.assertEqual(result.returncode, EXIT_FAILURE)
+        self.assertNotIn('GDBus.Error', result.stderr)
+
+    def test_log(self):
+        result = self.send('--subject', 'heraldctl log test', '--body', 'x', '--profile', 'md2',
+                           '--app-name', 'log-test', '--wait')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        delivery_id = result.stdout.splitlines()[0]
+
+        attempts = ctl_json('log', '--app-name', 'log-test')
+        self.assertEqual(len(attempts), 1, attempts)
+        attempt = attempts[0]
+        self.assertEqual(attempt['delivery'], delivery_id)
+        self.assertEqual(attempt['profile'], 'md2')
+        self.assertEqual(attempt['result'], 'sent')
+        self.assertEqual(attempt['recipients'], ['someone@example.com'])
+        self.assertIsInstance(attempt['duration-ms'], int)
+        self.assertIsNone(attempt['tls'])
+        self.assertTrue(attempt['reply'].startswith('stored '), attempt['reply'])
+        self.assertIn('T', attempt['time'])
+
+        result = ctl('log', '--app-name', 'log-test')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        lines = result.stdout.splitlines()
+        self.assertEqual(len(lines), 2, result.stdout)
+        for header in ('TIME', 'DELIVERY', 'PROFILE', 'RECIPIENTS', 'RESULT', 'REPLY', 'CODE',
+                       'DURATION', 'TLS'):
+            self.assertIn(header, lines[0])
+        for value in (delivery_id, 'md2', 'someone@example.com', 'sent', ' ms'):
+            self.assertIn(value, lines[1])
+
+        ids = [a['delivery'] for a in ctl_json('log', '--since', '1h', '--profile', 'md2',
+                                               '--state', 'sent', '--limit', '10000')]
+        self.assertIn(delivery_id, ids)
+        self.assertEqual(ctl_json('log', '--until', '2000-01-01'), [])
+        self.assertEqual(ctl_json('log', '--since', 'now', '--app-name', 'log-test'), [])
+        self.assertEqual(ctl_json('log', '--app-name', 'log-test', '--state', 'failed'), [])
+        self.assertEqual(len(ctl_json('log', '--limit', '1')), 1)
+        today = ctl_json('log', '--since', 'today', '--until', 'now', '--app-name', 'log-test')
+        self.assertEqual([a['delivery'] for a in today], [delivery_id])
+        iso = ctl_json('log', '--since', '2000-01-01 00:00', '--app-name', 'log-test')
+        self.assertEqual(len(iso), 1)
 
 
 if __name__ == '__main__':

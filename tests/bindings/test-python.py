@@ -2,6 +2,7 @@
 # test-python.py: libherald through GObject Introspection from Python,
 # against the built heraldd on a private bus (run under dbus-run-session).
 
+import json
 import os
 import sys
 import tempfile
@@ -298,6 +299,115 @@ class HeraldPythonTest(unittest.TestCase):
         self.assertTrue(raised.exception.matches(Gio.io_error_quark(),
                                                  Gio.IOErrorEnum.CANCELLED))
         self.client.cancel_sync(delivery_id, None)
+
+    def test_routes(self):
+        for name in ('route-a', 'route-b'):
+            self.add_maildir_profile(name, os.path.join(self.daemon.dir, name))
+        self.assertEqual(json.loads(self.client.get_routes_sync(None))['rules'], [])
+        document = {'version': 1, 'rules': [
+            {'name': 'py-fan', 'match': {'category': 'py.fanout'},
+             'profiles': ['route-a', 'route-b'], 'fan-out': True,
+             'add-to': ['ops@example.org']},
+        ]}
+        try:
+            self.assertTrue(self.client.set_routes_sync(json.dumps(document), None))
+            self.assertEqual(json.loads(self.client.get_routes_sync(None)), document)
+            stored = run_async(lambda cb: self.client.get_routes(None, cb),
+                               lambda source, res: source.get_routes_finish(res))
+            self.assertEqual(json.loads(stored), document)
+
+            bad = {'version': 1, 'rules': [{'name': 'bad', 'profiles': ['route-a'],
+                                            'match': {'min-urgency': 'urgent'}}]}
+            with self.assertRaises(GLib.Error) as raised:
+                self.client.set_routes_sync(json.dumps(bad), None)
+            self.assertTrue(raised.exception.matches(Herald.error_quark(),
+                                                     Herald.Error.INVALID_ARGUMENT))
+            self.assertIn('rule 1 (\u201cbad\u201d)', raised.exception.message)
+            self.assertIn('min-urgency', raised.exception.message)
+            with self.assertRaises(GLib.Error) as raised:
+                run_async(lambda cb: self.client.set_routes('{"rules": [{"profiles": ["nope"]}]}',
+                                                            None, cb),
+                          lambda source, res: source.set_routes_finish(res))
+            self.assertTrue(raised.exception.matches(Herald.error_quark(),
+                                                     Herald.Error.NO_SUCH_PROFILE))
+            self.assertEqual(json.loads(self.client.get_routes_sync(None)), document)
+
+            notification = Herald.Notification.new()
+            notification.add_to('someone@example.com')
+            notification.set_subject('Python fan-out')
+            notification.set_category('py.fanout')
+            routes = self.client.check_route_sync(notification, None)
+            self.assertEqual([r.get_profile() for r in routes], ['route-a', 'route-b'])
+            for route in routes:
+                self.assertIsInstance(route, Herald.Route)
+                self.assertEqual(route.get_rule(), 'py-fan')
+                self.assertEqual(route.get_transport(), 'maildir')
+                self.assertEqual(route.get_recipients(),
+                                 ['someone@example.com', 'ops@example.org'])
+                self.assertEqual(route.get_added(), ['ops@example.org'])
+                self.assertEqual(route.get_skipped(), [])
+            routes = run_async(lambda cb: self.client.check_route(notification, None, cb),
+                               lambda source, res: source.check_route_finish(res))
+            self.assertEqual(len(routes), 2)
+
+            delivery_id = self.client.send_sync(notification, None)
+            delivery = run_async(
+                lambda cb: self.client.wait_for_delivery(delivery_id, None, cb),
+                lambda source, res: source.wait_for_delivery_finish(res))
+            self.assertEqual(delivery.get_state(), Herald.DeliveryState.SENT)
+            for name in ('route-a', 'route-b'):
+                heraldtest.find_message(os.path.join(self.daemon.dir, name), 'Python fan-out')
+
+            delivery = self.client.get_delivery_sync(delivery_id, None)
+            self.assertEqual(sorted(delivery.get_profiles()), ['route-a', 'route-b'])
+            log = delivery.get_log()
+            self.assertEqual(len(log), 2)
+            for attempt in log:
+                self.assertIsInstance(attempt, Herald.Attempt)
+                self.assertEqual(attempt.get_result(), 'sent')
+                self.assertIn(attempt.get_profile(), ('route-a', 'route-b'))
+                self.assertIsNotNone(attempt.get_started())
+                self.assertIn('ops@example.org', attempt.get_recipients())
+                self.assertIsNone(attempt.get_tls())
+
+            query = Herald.DeliveryFilter.new()
+            query.set_profile('route-b')
+            listed = self.client.list_deliveries_sync(query, None)
+            self.assertEqual(listed[0].get_log(), [])
+            query.set_include_log(True)
+            listed = self.client.list_deliveries_sync(query, None)
+            self.assertEqual(listed[0].get_id(), delivery_id)
+            self.assertEqual(len(listed[0].get_log()), 2)
+
+            with self.assertRaises(GLib.Error) as raised:
+                self.client.retry_sync(delivery_id, None)
+            self.assertTrue(raised.exception.matches(Herald.error_quark(),
+                                                     Herald.Error.INVALID_STATE))
+        finally:
+            self.client.set_routes_sync('{"version": 1, "rules": []}', None)
+
+    def test_retry_deferred(self):
+        delivery_id = self.send_to_broken_profile('broken3')
+        deadline = time.monotonic() + 20
+        while self.client.get_delivery_sync(delivery_id, None).get_state() != \
+                Herald.DeliveryState.DEFERRED:
+            self.assertLess(time.monotonic(), deadline, 'never deferred')
+            time.sleep(0.05)
+        self.assertTrue(run_async(lambda cb: self.client.retry(delivery_id, None, cb),
+                                  lambda source, res: source.retry_finish(res)))
+        # the Maildir is still blocked: the new attempt defers again
+        deadline = time.monotonic() + 20
+        while len(self.client.get_delivery_sync(delivery_id, None).get_log()) < 2:
+            self.assertLess(time.monotonic(), deadline, 'no second attempt')
+            time.sleep(0.05)
+        log = self.client.get_delivery_sync(delivery_id, None).get_log()
+        self.assertEqual([a.get_result() for a in log], ['deferred', 'deferred'])
+        self.assertTrue(log[0].get_reply())
+        self.client.cancel_sync(delivery_id, None)
+        with self.assertRaises(GLib.Error) as raised:
+            self.client.retry_sync('no-such-delivery', None)
+        self.assertTrue(raised.exception.matches(Herald.error_quark(),
+                                                 Herald.Error.NO_SUCH_DELIVERY))
 
 
 if __name__ == '__main__':

@@ -1,0 +1,54 @@
+/* gw-dispatcher-private.h: shared by the dispatcher and its workers */
+#pragma once
+
+#include "gw-dispatcher.h"
+#include "gw-token-bucket.h"
+
+G_BEGIN_DECLS
+
+/* Jobs claimed at a time by one worker. */
+#define GW_DISPATCHER_CLAIM_BATCH 16
+
+/* Per profile: its workers, its rate limit and its back-off after queue
+ * errors. Kept for the dispatcher's lifetime (one per profile name seen). */
+typedef struct {
+  guint          active;      /* workers running for the profile */
+  GwTokenBucket *bucket;      /* NULL while the profile has no rate-limit */
+  gint64         hold_until;  /* real time: start no worker before (queue errors) */
+  guint          failures;    /* consecutive queue errors */
+} GwPool;
+
+struct _GwDispatcher {
+  GObject           parent_instance;
+  GwQueue          *queue;
+  GwProfileStore   *profiles;
+  GwPluginLoader   *plugins;
+  GwUntrustedStore *untrusted;
+  GHashTable       *pools;        /* profile name → GwPool */
+  guint             n_workers;
+  GHashTable       *waiting;      /* workers waiting on a timer of their own */
+  guint             scan_source;
+  guint             timer_source;
+  gint64            timer_due;
+  guint             prune_source;
+  guint             log_days;
+  GCancellable     *cancellable;
+  gboolean          stopped;
+};
+
+/* (transfer none) the pool of @profile, made on first use */
+GwPool *gw_dispatcher_get_pool        (GwDispatcher *self,
+                                       const char   *profile);
+/* Holds the profile's pool back after a queue error (growing back-off);
+ * a scan is due when the hold ends. */
+void    gw_dispatcher_hold_pool       (GwDispatcher *self,
+                                       const char   *profile);
+/* The delay before trying the queue again after @failures errors (µs). */
+gint64  gw_dispatcher_queue_backoff   (guint         failures);
+/* Starts one worker for @profile (gw-dispatcher-worker.c). */
+void    gw_dispatcher_start_worker    (GwDispatcher *self,
+                                       const char   *profile);
+/* Ends the workers waiting on timers (at stop). */
+void    gw_dispatcher_end_waiting     (GwDispatcher *self);
+
+G_END_DECLS

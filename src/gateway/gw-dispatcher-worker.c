@@ -1,0 +1,415 @@
+/* gw-dispatcher-worker.c: one worker of a profile's pool
+ *
+ * A worker claims jobs, opens a session only when it has work, delivers job
+ * after job over that session, records each result and claims again until
+ * nothing is due. Under a rate limit it takes a token per job before it
+ * claims; with none left it waits on a timer of its own (never polling, and
+ * never holding up another profile). When a result cannot be recorded (a
+ * full disk) it keeps the result and tries again after a back-off, so the
+ * outcome is not lost and nothing more is sent until it is on disk.
+ */
+#define G_LOG_DOMAIN "gw-dispatcher"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "gw-dispatcher-private.h"
+
+/* A session idle longer than this while waiting for a token is closed
+ * rather than left for the server to drop. */
+#define SESSION_IDLE_MAX_US (10 * G_USEC_PER_SEC)
+
+typedef struct {
+  GwDispatcher   *dispatcher;
+  char           *profile_name;
+  GwProfile      *profile;      /* snapshot for this worker's lifetime */
+  GwTransport    *transport;
+  GObject        *session;
+  gboolean        profile_removed;
+  GPtrArray      *jobs;         /* claimed, not yet delivered */
+  guint           reserved;     /* tokens taken for the claim in flight */
+  GwQueuedJob    *current;
+  GwAttemptResult result;       /* of current, kept until recorded */
+  guint           record_failures;
+  gint64          started;
+  guint           timer;        /* waiting for a token or to record again */
+} Worker;
+
+static void worker_claim (Worker *worker);
+
+static void
+worker_close_session (Worker *worker)
+{
+  if (worker->session != NULL)
+    gw_transport_close_session (worker->transport, g_steal_pointer (&worker->session));
+}
+
+static void
+worker_free (Worker *worker)
+{
+  GwDispatcher *self = worker->dispatcher;
+  GwPool *pool = gw_dispatcher_get_pool (self, worker->profile_name);
+
+  if (worker->current != NULL)
+    g_warning ("The result of job %" G_GINT64_FORMAT " of delivery %s was not recorded; "
+               "it will be sent again after a restart",
+               worker->current->job_id, worker->current->delivery_id);
+  worker_close_session (worker);
+  if (pool->bucket != NULL && worker->reserved > 0)
+    gw_token_bucket_put_back (pool->bucket, worker->reserved);
+  pool->active--;
+  self->n_workers--;
+  g_clear_pointer (&worker->jobs, g_ptr_array_unref);
+  g_clear_pointer (&worker->current, gw_queued_job_free);
+  g_clear_object (&worker->profile);
+  g_clear_object (&worker->transport);
+  g_free (worker->profile_name);
+  g_free (worker);
+  /* A finished worker may leave due work behind (a failed session). */
+  if (!self->stopped)
+    gw_dispatcher_wake (self);
+  g_object_unref (self);
+}
+
+static gboolean
+worker_timer_cb (gpointer user_data)
+{
+  Worker *worker = user_data;
+
+  worker->timer = 0;
+  g_hash_table_remove (worker->dispatcher->waiting, worker);
+  worker_claim (worker);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+worker_wait (Worker *worker,
+             gint64  delay_us)
+{
+  if (delay_us > SESSION_IDLE_MAX_US)
+    worker_close_session (worker);
+  g_hash_table_add (worker->dispatcher->waiting, worker);
+  worker->timer = g_timeout_add ((guint) CLAMP (delay_us / 1000 + 1, 1, G_MAXINT),
+                                 worker_timer_cb, worker);
+}
+
+void
+gw_dispatcher_end_waiting (GwDispatcher *self)
+{
+  GList *workers = g_hash_table_get_keys (self->waiting);
+
+  g_hash_table_steal_all (self->waiting);
+  for (GList *l = workers; l != NULL; l = l->next) {
+    Worker *worker = l->data;
+    g_clear_handle_id (&worker->timer, g_source_remove);
+    worker_free (worker);
+  }
+  g_list_free (workers);
+}
+
+/* Picks the profile's fallback for a job that failed for good; the queue
+ * refuses it if it is already in the job's fallback chain. */
+static void
+worker_choose_fallback (Worker          *worker,
+                        GwAttemptResult *result)
+{
+  const char *name = gw_profile_get_string (worker->profile, "fallback");
+  GwProfile *fallback;
+
+  if (name == NULL || worker->profile_removed)
+    return;
+  fallback = gw_profile_store_lookup (worker->dispatcher->profiles, name);
+  if (fallback == NULL) {
+    g_warning ("Profile %s names fallback profile %s, which does not exist",
+               worker->profile_name, name);
+    return;
+  }
+  result->fallback = name;
+  result->fallback_expire_at = g_get_real_time () +
+    (gint64) gw_profile_get_uint (fallback, "expire-after") * G_USEC_PER_SEC;
+}
+
+/* Decides the job's state from its recipients' results and the retry policy. */
+static void
+worker_record_outcome (Worker          *worker,
+                       GwQueuedJob     *job,
+                       GwAttemptResult *result)
+{
+  GwEnvelope *envelope = job->envelope;
+  gboolean any_temp = FALSE, any_perm = FALSE;
+  const char *reply = NULL, *code = NULL;
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    GwRecipient *r = gw_envelope_get_recipient (envelope, i);
+
+    if (r->status == GW_RECIPIENT_PENDING)
+      gw_envelope_set_result (envelope, i, GW_RECIPIENT_TEMPFAIL,
+                              _("The transport gave no result"), NULL);
+    any_temp |= r->status == GW_RECIPIENT_TEMPFAIL;
+    any_perm |= r->status == GW_RECIPIENT_PERMFAIL;
+    if (reply == NULL || (r->status != GW_RECIPIENT_SENT && code == NULL)) {
+      reply = r->reply;
+      code = r->enhanced_code;
+    }
+  }
+  result->reply = reply;
+  result->enhanced_code = code;
+  result->next_attempt = 0;
+  result->tls = gw_envelope_get_tls (envelope);
+  if (any_temp && now >= job->expire_at) {
+    for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+      GwRecipient *r = gw_envelope_get_recipient (envelope, i);
+      if (r->status == GW_RECIPIENT_TEMPFAIL)
+        r->status = GW_RECIPIENT_PERMFAIL;
+    }
+    result->state = "failed";
+    result->reason = "expired";
+  } else if (any_temp) {
+    result->state = "deferred";
+    result->next_attempt = now + gw_dispatcher_retry_delay (
+      gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
+  } else if (any_perm) {
+    result->state = "failed";
+    result->reason = "rejected";
+  } else {
+    result->state = "sent";
+  }
+  if (g_str_equal (result->state, "failed"))
+    worker_choose_fallback (worker, result);
+}
+
+static void worker_send_record (Worker *worker);
+
+static void
+record_cb (GObject      *source,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  Worker *worker = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_queue_record_finish (GW_QUEUE (source), res, &error)) {
+    gint64 delay = gw_dispatcher_queue_backoff (++worker->record_failures);
+
+    g_warning ("Cannot record the result of job %" G_GINT64_FORMAT " (trying again in %d s): %s",
+               worker->current->job_id, (int) (delay / G_USEC_PER_SEC), error->message);
+    if (worker->dispatcher->stopped) {
+      worker_free (worker);
+      return;
+    }
+    worker_close_session (worker);
+    worker_wait (worker, delay);
+    return;
+  }
+  worker->record_failures = 0;
+  g_clear_pointer (&worker->current, gw_queued_job_free);
+  worker_claim (worker);
+}
+
+static void
+worker_send_record (Worker *worker)
+{
+  gw_queue_record_async (worker->dispatcher->queue, worker->current, &worker->result,
+                         record_cb, worker);
+}
+
+static void
+worker_record (Worker *worker)
+{
+  GwAttemptResult *result = &worker->result;
+  GVariant *certificate = gw_envelope_get_certificate_failure (worker->current->envelope);
+
+  if (certificate != NULL && worker->dispatcher->untrusted != NULL) {
+    g_autoptr(GError) error = NULL;
+    if (!gw_untrusted_store_record (worker->dispatcher->untrusted, worker->profile_name,
+                                    certificate, &error))
+      g_warning ("Cannot record an untrusted certificate: %s", error->message);
+  }
+
+  *result = (GwAttemptResult) { 0 };
+  result->duration_us = g_get_monotonic_time () - worker->started;
+  worker_record_outcome (worker, worker->current, result);
+  g_debug ("Job %" G_GINT64_FORMAT " of delivery %s via %s: %s",
+           worker->current->job_id, worker->current->delivery_id, worker->profile_name,
+           result->state);
+  /* started was monotonic for the duration; store wall-clock time. */
+  result->started = g_get_real_time () - result->duration_us;
+  worker_send_record (worker);
+}
+
+static GwRecipientStatus
+status_for_error (const GError *error)
+{
+  return g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT)
+         ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_TEMPFAIL;
+}
+
+static void
+deliver_cb (GObject      *source,
+            GAsyncResult *res,
+            gpointer      user_data)
+{
+  Worker *worker = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_transport_deliver_finish (GW_TRANSPORT (source), res, &error)) {
+    g_info ("Delivery over %s failed: %s", worker->profile_name, error->message);
+    gw_envelope_set_pending_result (worker->current->envelope, status_for_error (error),
+                                    error->message, NULL);
+    /* The session is in an unknown state: do not reuse it. */
+    worker_close_session (worker);
+  }
+  worker_record (worker);
+}
+
+static void
+open_session_cb (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  Worker *worker = user_data;
+  g_autoptr(GError) error = NULL;
+
+  worker->session = gw_transport_open_session_finish (GW_TRANSPORT (source), res, &error);
+  if (error != NULL) {
+    g_info ("Cannot open a session for %s: %s", worker->profile_name, error->message);
+    gw_envelope_set_pending_result (worker->current->envelope, status_for_error (error),
+                                    error->message, NULL);
+    worker_record (worker);
+    return;
+  }
+  gw_transport_deliver (worker->transport, worker->profile, worker->session,
+                        worker->current->envelope, worker->dispatcher->cancellable,
+                        deliver_cb, worker);
+}
+
+static void
+worker_deliver_next (Worker *worker)
+{
+  worker->current = g_ptr_array_steal_index (worker->jobs, 0);
+  worker->started = g_get_monotonic_time ();
+
+  if (worker->profile_removed) {
+    g_autofree char *reply = g_strdup_printf (_("The profile “%s” was removed"),
+                                              worker->profile_name);
+    gw_envelope_set_pending_result (worker->current->envelope, GW_RECIPIENT_PERMFAIL, reply, NULL);
+    worker_record (worker);
+    return;
+  }
+  if (worker->transport == NULL) {
+    /* The plugin went missing (not installed, refused): keep the job. */
+    gw_envelope_set_pending_result (worker->current->envelope, GW_RECIPIENT_TEMPFAIL,
+                                    _("The profile's transport is not available"), NULL);
+    worker_record (worker);
+    return;
+  }
+  if (worker->session == NULL && GW_TRANSPORT_GET_CLASS (worker->transport)->open_session != NULL) {
+    gw_transport_open_session (worker->transport, worker->profile,
+                               worker->dispatcher->cancellable, open_session_cb, worker);
+    return;
+  }
+  gw_transport_deliver (worker->transport, worker->profile, worker->session,
+                        worker->current->envelope, worker->dispatcher->cancellable,
+                        deliver_cb, worker);
+}
+
+static void
+claim_cb (GObject      *source,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  Worker *worker = user_data;
+  GwPool *pool = gw_dispatcher_get_pool (worker->dispatcher, worker->profile_name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = gw_queue_claim_finish (GW_QUEUE (source), res, &error);
+  guint reserved = worker->reserved;
+
+  worker->reserved = 0;
+  if (jobs == NULL) {
+    g_warning ("Cannot claim jobs for %s: %s", worker->profile_name, error->message);
+    if (pool->bucket != NULL)
+      gw_token_bucket_put_back (pool->bucket, reserved);
+    gw_dispatcher_hold_pool (worker->dispatcher, worker->profile_name);
+    worker_free (worker);
+    return;
+  }
+  pool->failures = 0;
+  if (pool->bucket != NULL && reserved > jobs->len)
+    gw_token_bucket_put_back (pool->bucket, reserved - jobs->len);
+  if (jobs->len == 0 || worker->dispatcher->stopped) {
+    worker_free (worker);
+    return;
+  }
+  g_clear_pointer (&worker->jobs, g_ptr_array_unref);
+  worker->jobs = g_steal_pointer (&jobs);
+  /* A full batch means a backlog: let the scan add workers up to the limit. */
+  if (worker->jobs->len == GW_DISPATCHER_CLAIM_BATCH)
+    gw_dispatcher_wake (worker->dispatcher);
+  worker_deliver_next (worker);
+}
+
+static void
+worker_claim (Worker *worker)
+{
+  GwDispatcher *self = worker->dispatcher;
+  GwPool *pool = gw_dispatcher_get_pool (self, worker->profile_name);
+  guint limit = GW_DISPATCHER_CLAIM_BATCH;
+
+  if (worker->current != NULL) {
+    /* Back from waiting to record a result. */
+    worker_send_record (worker);
+    return;
+  }
+  if (self->stopped) {
+    worker_free (worker);
+    return;
+  }
+  if (worker->jobs != NULL && worker->jobs->len > 0) {
+    worker_deliver_next (worker);
+    return;
+  }
+  if (pool->bucket != NULL) {
+    gint64 now = g_get_monotonic_time ();
+
+    limit = gw_token_bucket_take (pool->bucket, limit, now);
+    if (limit == 0) {
+      /* Rate limit reached: wait for the next token, if there is work. */
+      if (!gw_queue_has_due_work (self->queue, worker->profile_name, g_get_real_time ())) {
+        worker_free (worker);
+        return;
+      }
+      worker_wait (worker, gw_token_bucket_get_wait (pool->bucket, now));
+      return;
+    }
+    worker->reserved = limit;
+  }
+  gw_queue_claim_async (self->queue, worker->profile_name, limit, claim_cb, worker);
+}
+
+void
+gw_dispatcher_start_worker (GwDispatcher *self,
+                            const char   *profile_name)
+{
+  GwProfile *profile = gw_profile_store_lookup (self->profiles, profile_name);
+  GwPool *pool = gw_dispatcher_get_pool (self, profile_name);
+  Worker *worker;
+
+  worker = g_new0 (Worker, 1);
+  worker->dispatcher = g_object_ref (self);
+  worker->profile_name = g_strdup (profile_name);
+  pool->active++;
+  self->n_workers++;
+  if (profile == NULL) {
+    /* Jobs of a removed profile: keep the profile name, fail cleanly. */
+    worker->profile = gw_profile_new (profile_name, NULL);
+    worker->profile_removed = TRUE;
+  } else {
+    worker->profile = g_object_ref (profile);
+    worker->transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
+    if (worker->transport != NULL)
+      g_object_ref (worker->transport);
+  }
+  worker_claim (worker);
+}

@@ -1,0 +1,298 @@
+/* gw-queue-claim.c: handing due jobs to the dispatcher, and setting aside
+ * jobs that cannot be sent
+ *
+ * SQLite's constraints do not catch everything a damaged or hand-edited
+ * database may hold: an empty message, a job whose delivery is gone, a
+ * value of the wrong type, a NULL where a NOT NULL column was added late,
+ * a row whose pages cannot be read. Such a job must neither crash the
+ * daemon nor be picked again and again, so the claim checks every job it
+ * picks and sets a bad one aside: state "failed", reason "corrupt", the
+ * row kept for inspection, a warning logged. The rest of the queue flows.
+ */
+#define G_LOG_DOMAIN "gw-queue"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "herald-error.h"
+#include "gw-queue-private.h"
+
+/* Rounds of picking when set-aside jobs leave the batch short. */
+#define CLAIM_PASSES 8
+
+/* Failures that mean the row, not the database connection, is at fault. */
+static gboolean
+is_row_damage (int rc)
+{
+  switch (rc & 0xff) {
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB:
+  case SQLITE_FORMAT:
+  case SQLITE_TOOBIG:
+  case SQLITE_MISMATCH:
+    return TRUE;
+  default:
+    return FALSE;
+  }
+}
+
+/* Text without control characters (no header or command injection from a
+ * tampered row); empty is allowed only where @may_be_empty. */
+static gboolean
+column_is_clean_text (sqlite3_stmt *stmt,
+                      int           column,
+                      gboolean      may_be_empty)
+{
+  const char *text;
+
+  if (sqlite3_column_type (stmt, column) != SQLITE_TEXT)
+    return FALSE;
+  text = (const char *) sqlite3_column_text (stmt, column);
+  if (text == NULL || (!may_be_empty && *text == '\0') || !g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++) {
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gw_queue_set_aside_job (Writer     *w,
+                        gint64      job_id,
+                        const char *delivery_id,
+                        const char *why,
+                        GError    **error)
+{
+  g_autofree char *reply = g_strdup_printf (_("Set aside as corrupt: %s"), why);
+  sqlite3_stmt *stmt;
+
+  g_warning ("Job %" G_GINT64_FORMAT " of delivery %s cannot be used (%s): "
+             "marked failed with reason \"corrupt\" and set aside",
+             job_id, delivery_id != NULL ? delivery_id : "(none)", why);
+  stmt = gw_queue_prepare (w, "UPDATE jobs SET state = 'failed', reason = 'corrupt', reply = ?"
+                              " WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, reply, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, job_id);
+  if (!gw_queue_step_done (w, stmt, "set aside a corrupt job", error))
+    return FALSE;
+  return delivery_id == NULL || gw_queue_refresh_delivery_state (w, delivery_id, error);
+}
+
+/* Why the job row at @stmt (see load_job) cannot be sent, or NULL. */
+static const char *
+check_job_row (sqlite3_stmt *stmt)
+{
+  const void *message;
+
+  if (!column_is_clean_text (stmt, 0, FALSE) || !sqlite3_column_int (stmt, 8))
+    return _("its delivery is missing");
+  if (sqlite3_column_type (stmt, 2) != SQLITE_INTEGER ||
+      sqlite3_column_type (stmt, 3) != SQLITE_INTEGER ||
+      sqlite3_column_type (stmt, 7) != SQLITE_INTEGER)
+    return _("a count or time is missing");
+  if (!column_is_clean_text (stmt, 4, TRUE))
+    return _("the sender is missing or malformed");
+  if (!column_is_clean_text (stmt, 5, FALSE))
+    return _("the Message-ID is missing or malformed");
+  if (sqlite3_column_type (stmt, 6) != SQLITE_BLOB && sqlite3_column_type (stmt, 6) != SQLITE_TEXT)
+    return _("the message is missing");
+  /* blob before bytes, as SQLite asks; NULL with a length: unreadable. */
+  message = sqlite3_column_blob (stmt, 6);
+  if (message == NULL || sqlite3_column_bytes (stmt, 6) <= 0)
+    return _("the message is empty or unreadable");
+  return NULL;
+}
+
+/* Loads the recipients still to try. FALSE only on a database failure;
+ * a problem with the rows sets @why. */
+static gboolean
+load_recipients (Writer      *w,
+                 GwQueuedJob *job,
+                 char       **why,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = gw_queue_prepare (w, "SELECT address, kind FROM recipients WHERE job_id = ?"
+                              " AND state IN ('pending', 'deferred') ORDER BY idx", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job->job_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW && *why == NULL) {
+    if (!column_is_clean_text (stmt, 0, FALSE) || !column_is_clean_text (stmt, 1, FALSE))
+      *why = g_strdup (_("a recipient is missing or malformed"));
+    else
+      gw_envelope_add_recipient (job->envelope, (const char *) sqlite3_column_text (stmt, 0),
+                                 (const char *) sqlite3_column_text (stmt, 1));
+  }
+  sqlite3_finalize (stmt);
+  if (*why != NULL)
+    return TRUE;
+  if (rc != SQLITE_DONE) {
+    if (!is_row_damage (rc)) {
+      gw_queue_set_sqlite_error (error, w->db, rc, "read recipients");
+      return FALSE;
+    }
+    *why = g_strdup_printf (_("its recipients cannot be read: %s"), sqlite3_errstr (rc));
+    return TRUE;
+  }
+  if (gw_envelope_get_n_recipients (job->envelope) == 0)
+    *why = g_strdup (_("it has no recipients left to try"));
+  return TRUE;
+}
+
+/* Reads job @job_id into @out. FALSE only on a database failure; a job
+ * that cannot be sent leaves @out NULL and sets @why. */
+static gboolean
+load_job (Writer       *w,
+          gint64        job_id,
+          GwQueuedJob **out,
+          char        **why,
+          GError      **error)
+{
+  static const char sql[] =
+    "SELECT j.delivery_id, j.profile, j.attempts, j.expire_at, j.sender, j.message_id,"
+    " j.message, d.created, d.id IS NOT NULL FROM jobs j"
+    " LEFT JOIN deliveries d ON d.id = j.delivery_id WHERE j.id = ?";
+  g_autoptr(GwQueuedJob) job = NULL;
+  sqlite3_stmt *stmt = gw_queue_prepare (w, sql, error);
+  const char *problem;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW) {
+    sqlite3_finalize (stmt);
+    if (rc == SQLITE_DONE) {
+      *why = g_strdup (_("its row is gone"));
+      return TRUE;
+    }
+    if (!is_row_damage (rc)) {
+      gw_queue_set_sqlite_error (error, w->db, rc, "read job");
+      return FALSE;
+    }
+    *why = g_strdup_printf (_("its row cannot be read: %s"), sqlite3_errstr (rc));
+    return TRUE;
+  }
+  problem = check_job_row (stmt);
+  if (problem != NULL) {
+    sqlite3_finalize (stmt);
+    *why = g_strdup (problem);
+    return TRUE;
+  }
+
+  job = g_new0 (GwQueuedJob, 1);
+  job->job_id = job_id;
+  job->delivery_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  job->profile = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  job->attempts = (guint) CLAMP (sqlite3_column_int64 (stmt, 2), 0, G_MAXUINT);
+  job->expire_at = sqlite3_column_int64 (stmt, 3);
+  job->created = sqlite3_column_int64 (stmt, 7);
+  {
+    g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, job_id);
+    g_autoptr(GBytes) message = g_bytes_new (sqlite3_column_blob (stmt, 6),
+                                             (gsize) sqlite3_column_bytes (stmt, 6));
+    job->envelope = gw_envelope_new (id, (const char *) sqlite3_column_text (stmt, 4),
+                                     (const char *) sqlite3_column_text (stmt, 5), message);
+  }
+  sqlite3_finalize (stmt);
+
+  if (!load_recipients (w, job, why, error))
+    return FALSE;
+  if (*why == NULL)
+    *out = g_steal_pointer (&job);
+  return TRUE;
+}
+
+static gboolean
+mark_sending (Writer      *w,
+              GwQueuedJob *job,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = gw_queue_prepare (w, "UPDATE jobs SET state = 'sending' WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job->job_id);
+  return gw_queue_step_done (w, stmt, "claim job", error) &&
+         gw_queue_refresh_delivery_state (w, job->delivery_id, error);
+}
+
+/* Ids (and delivery ids) of up to @limit due jobs of @profile, oldest due first. */
+static gboolean
+select_due (Writer     *w,
+            const char *profile,
+            guint       limit,
+            GArray     *ids,
+            GPtrArray  *deliveries,
+            GError    **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = gw_queue_prepare (w, "SELECT id, delivery_id FROM jobs WHERE profile = ?"
+                              " AND state IN ('queued', 'deferred') AND next_attempt <= ?"
+                              " ORDER BY next_attempt, id LIMIT ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  sqlite3_bind_int (stmt, 3, (int) MIN (limit, (guint) G_MAXINT));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+    gint64 id = sqlite3_column_int64 (stmt, 0);
+
+    g_array_append_val (ids, id);
+    g_ptr_array_add (deliveries, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+  }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "claim jobs");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gw_queue_run_claim (Writer *w,
+                    Op     *op,
+                    GError **error)
+{
+  op->claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_queued_job_free);
+
+  for (guint pass = 0; pass < CLAIM_PASSES && op->claimed->len < op->limit; pass++) {
+    g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+    g_autoptr(GPtrArray) deliveries = g_ptr_array_new_with_free_func (g_free);
+    guint set_aside = 0;
+
+    if (!select_due (w, op->profile, op->limit - op->claimed->len, ids, deliveries, error))
+      return FALSE;
+    for (guint i = 0; i < ids->len; i++) {
+      gint64 id = g_array_index (ids, gint64, i);
+      GwQueuedJob *job = NULL;
+      g_autofree char *why = NULL;
+
+      if (!load_job (w, id, &job, &why, error))
+        return FALSE;
+      if (job == NULL) {
+        if (!gw_queue_set_aside_job (w, id, g_ptr_array_index (deliveries, i), why, error))
+          return FALSE;
+        set_aside++;
+        continue;
+      }
+      g_ptr_array_add (op->claimed, job);
+      if (!mark_sending (w, job, error))
+        return FALSE;
+    }
+    /* Only set-aside jobs make another round worth it. */
+    if (set_aside == 0)
+      break;
+  }
+  return TRUE;
+}

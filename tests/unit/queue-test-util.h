@@ -1,0 +1,70 @@
+/* queue-test-util.h: what test-queue and test-dispatcher share */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "gw-queue.h"
+
+G_BEGIN_DECLS
+
+/* Keeps warnings non-fatal and records them, so tests can check that
+ * something was logged. Call first in main(). */
+void        queue_test_init_logging      (void);
+/* Whether a warning containing @text was logged since the last reset. */
+gboolean    queue_test_warned            (const char  *text);
+void        queue_test_reset_warnings    (void);
+
+/* Enters a private mount namespace (root only, before any thread exists)
+ * so that queue_test_mount_tmpfs() mounts vanish with the process. */
+void        queue_test_private_mounts    (void);
+/* Mounts a tmpfs of @size bytes on @dir; FALSE (test skipped) when not
+ * permitted. */
+gboolean    queue_test_mount_tmpfs       (const char  *dir,
+                                          gsize        size);
+void        queue_test_umount            (const char  *dir);
+/* Fills the file system of @path with a file @path until it is full. */
+void        queue_test_fill_disk         (const char  *path);
+
+/* Runs the default main context until @result is set. */
+GAsyncResult *queue_test_wait            (GAsyncResult **result);
+void        queue_test_store_result_cb   (GObject      *source,
+                                          GAsyncResult *res,
+                                          gpointer      user_data);
+
+GwQueue    *queue_test_open              (const char  *path);
+/* A submission of one job of @profile for @recipients ("to" each),
+ * message "Subject: @subject" with Message-ID <@subject@test>. */
+GwSubmission *queue_test_submission      (const char  *profile,
+                                          const char  *subject,
+                                          const char * const *recipients,
+                                          gsize        message_size);
+char       *queue_test_submit            (GwQueue     *queue,
+                                          GwSubmission *submission,
+                                          GError     **error);
+GPtrArray  *queue_test_claim             (GwQueue     *queue,
+                                          const char  *profile,
+                                          guint        limit);
+/* Records @job with every still pending recipient set to @status. */
+gboolean    queue_test_record            (GwQueue     *queue,
+                                          GwQueuedJob *job,
+                                          const GwAttemptResult *result,
+                                          GError     **error);
+gboolean    queue_test_retry             (GwQueue     *queue,
+                                          const char  *delivery_id,
+                                          GError     **error);
+guint       queue_test_prune             (GwQueue     *queue,
+                                          gint64       before,
+                                          GError     **error);
+/* The delivery's "state" (or NULL when it is gone). */
+char       *queue_test_state             (GwQueue     *queue,
+                                          const char  *delivery_id);
+
+/* Direct SQL on the database file, over a connection of its own. */
+void        queue_test_sql               (const char  *path,
+                                          const char  *sql);
+gint64      queue_test_sql_int           (const char  *path,
+                                          const char  *sql);
+char       *queue_test_sql_text          (const char  *path,
+                                          const char  *sql);
+
+G_END_DECLS

@@ -1,0 +1,540 @@
+/* test-queue.c: Retry, pruning, the attempt log, fallback jobs and the
+ * schema migration of the queue, on a real SQLite database on disk */
+#define G_LOG_DOMAIN "test-queue"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "herald-error.h"
+#include "herald-test-util.h"
+#include "queue-test-util.h"
+
+#define HOUR_US (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
+#define DAY_US  (24 * HOUR_US)
+
+typedef struct {
+  char    *tmpdir;
+  char    *path;
+  GwQueue *queue;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->tmpdir = herald_test_make_tmpdir ("herald-queue-XXXXXX");
+  f->path = g_build_filename (f->tmpdir, "queue.db", NULL);
+  f->queue = queue_test_open (f->path);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  if (f->queue != NULL)
+    gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  herald_test_rm_rf (f->tmpdir);
+  g_free (f->path);
+  g_free (f->tmpdir);
+}
+
+static char *
+submit (Fixture            *f,
+        const char         *profile,
+        const char         *subject,
+        const char * const *recipients)
+{
+  g_autoptr(GError) error = NULL;
+  char *id = queue_test_submit (f->queue, queue_test_submission (profile, subject, recipients, 0),
+                                &error);
+
+  g_assert_no_error (error);
+  return id;
+}
+
+static GwQueuedJob *
+claim_one (Fixture    *f,
+           const char *profile)
+{
+  g_autoptr(GPtrArray) jobs = queue_test_claim (f->queue, profile, 16);
+
+  g_assert_cmpuint (jobs->len, ==, 1);
+  return g_ptr_array_steal_index (jobs, 0);
+}
+
+static void
+assert_state (Fixture    *f,
+              const char *id,
+              const char *state)
+{
+  g_autofree char *current = queue_test_state (f->queue, id);
+
+  g_assert_cmpstr (current, ==, state);
+}
+
+/* Sets every pending recipient to @status, then records @state. */
+static void
+finish (Fixture          *f,
+        GwQueuedJob      *job,
+        GwRecipientStatus status,
+        const char       *state,
+        const char       *reason,
+        gint64            next_attempt,
+        const char       *fallback)
+{
+  GwAttemptResult result = { 0 };
+  g_autoptr(GError) error = NULL;
+  const char *reply = status == GW_RECIPIENT_SENT ? "250 2.0.0 Ok" :
+                      status == GW_RECIPIENT_TEMPFAIL ? "451 4.3.0 Try later" : "550 5.1.1 No such user";
+
+  gw_envelope_set_pending_result (job->envelope, status, reply, NULL);
+  result.state = state;
+  result.reason = reason;
+  result.reply = reply;
+  result.next_attempt = next_attempt;
+  result.started = g_get_real_time ();
+  result.duration_us = 2500;
+  result.fallback = fallback;
+  result.fallback_expire_at = g_get_real_time () + HOUR_US;
+  g_assert_true (queue_test_record (f->queue, job, &result, &error));
+  g_assert_no_error (error);
+}
+
+static void
+claim_and_finish (Fixture          *f,
+                  const char       *profile,
+                  GwRecipientStatus status,
+                  const char       *state,
+                  const char       *reason,
+                  gint64            next_attempt)
+{
+  g_autoptr(GwQueuedJob) job = claim_one (f, profile);
+
+  finish (f, job, status, state, reason, next_attempt, NULL);
+}
+
+static void
+test_retry_failed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = submit (f, "a", "retry-failed",
+                                (const char *[]) { "ok@example.org", "gone@example.org", NULL });
+  g_autoptr(GwQueuedJob) job = claim_one (f, "a");
+  g_autoptr(GwQueuedJob) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gw_envelope_set_result (job->envelope, 0, GW_RECIPIENT_SENT, "250 Ok", NULL);
+  finish (f, job, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, NULL);
+  assert_state (f, id, "failed");
+
+  g_assert_true (queue_test_retry (f->queue, id, &error));
+  g_assert_no_error (error);
+  assert_state (f, id, "queued");
+  {
+    g_autoptr(GVariant) delivery = gw_queue_get_delivery (f->queue, id, NULL);
+    g_assert_false (g_variant_lookup (delivery, "reason", "&s", NULL));
+  }
+  /* Only the failed recipient is tried again; the attempt count is kept
+   * and the expiry restarts from now. */
+  again = claim_one (f, "a");
+  g_assert_cmpuint (again->attempts, ==, 1);
+  g_assert_cmpuint (gw_envelope_get_n_recipients (again->envelope), ==, 1);
+  g_assert_cmpstr (gw_envelope_get_recipient (again->envelope, 0)->address, ==, "gone@example.org");
+  g_assert_cmpint (again->expire_at, >, g_get_real_time () + HOUR_US - 60 * G_USEC_PER_SEC);
+}
+
+static void
+test_retry_deferred (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = submit (f, "a", "retry-deferred", (const char *[]) { "x@example.org", NULL });
+  g_autoptr(GwQueuedJob) job = claim_one (f, "a");
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GwQueuedJob) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  finish (f, job, GW_RECIPIENT_TEMPFAIL, "deferred", NULL, g_get_real_time () + HOUR_US, NULL);
+  assert_state (f, id, "deferred");
+  none = queue_test_claim (f->queue, "a", 16);
+  g_assert_cmpuint (none->len, ==, 0);
+
+  g_assert_true (queue_test_retry (f->queue, id, &error));
+  g_assert_no_error (error);
+  assert_state (f, id, "queued");
+  again = claim_one (f, "a");
+  g_assert_cmpuint (again->attempts, ==, 1);
+  g_assert_cmpuint (gw_envelope_get_n_recipients (again->envelope), ==, 1);
+}
+
+static void
+assert_retry_refused (Fixture    *f,
+                      const char *id,
+                      gint        code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (queue_test_retry (f->queue, id, &error));
+  g_assert_error (error, HERALD_ERROR, code);
+}
+
+static void
+test_retry_refused (Fixture *f, gconstpointer data)
+{
+  const char *to[] = { "x@example.org", NULL };
+  g_autofree char *queued = submit (f, "a", "queued", to);
+  g_autofree char *sending = submit (f, "b", "sending", to);
+  g_autofree char *sent = submit (f, "c", "sent", to);
+  g_autofree char *cancelled = submit (f, "d", "cancelled", to);
+  g_autoptr(GwQueuedJob) sending_job = claim_one (f, "b");
+  g_autoptr(GwQueuedJob) sent_job = claim_one (f, "c");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  finish (f, sent_job, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+  gw_queue_cancel_async (f->queue, cancelled, queue_test_store_result_cb, &result);
+  g_assert_true (gw_queue_cancel_finish (f->queue, queue_test_wait (&result), &error));
+  g_assert_no_error (error);
+
+  assert_retry_refused (f, queued, HERALD_ERROR_INVALID_STATE);
+  assert_retry_refused (f, sending, HERALD_ERROR_INVALID_STATE);
+  assert_retry_refused (f, sent, HERALD_ERROR_INVALID_STATE);
+  assert_retry_refused (f, cancelled, HERALD_ERROR_INVALID_STATE);
+  assert_retry_refused (f, "no-such-delivery", HERALD_ERROR_NO_SUCH_DELIVERY);
+  assert_state (f, queued, "queued");
+  assert_state (f, sent, "sent");
+  assert_state (f, cancelled, "cancelled");
+}
+
+static void
+test_prune (Fixture *f, gconstpointer data)
+{
+  const char *to[] = { "x@example.org", "y@example.org", NULL };
+  g_autofree char *old_sent = submit (f, "a", "old-sent", to);
+  g_autofree char *old_failed = submit (f, "b", "old-failed", to);
+  g_autofree char *old_cancelled = submit (f, "c", "old-cancelled", to);
+  g_autofree char *new_sent = submit (f, "d", "new-sent", to);
+  g_autofree char *old_queued = submit (f, "e", "old-queued", to);
+  g_autofree char *old_deferred = submit (f, "f", "old-deferred", to);
+  const guint n_bulk = 1100;
+  g_autofree GAsyncResult **bulk = g_new0 (GAsyncResult *, n_bulk);
+  g_autoptr(GError) error = NULL;
+  guint pruned;
+
+  claim_and_finish (f, "a", GW_RECIPIENT_SENT, "sent", NULL, 0);
+  claim_and_finish (f, "b", GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0);
+  claim_and_finish (f, "d", GW_RECIPIENT_SENT, "sent", NULL, 0);
+  claim_and_finish (f, "f", GW_RECIPIENT_TEMPFAIL, "deferred", NULL, g_get_real_time () + HOUR_US);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    gw_queue_cancel_async (f->queue, old_cancelled, queue_test_store_result_cb, &result);
+    g_assert_true (gw_queue_cancel_finish (f->queue, queue_test_wait (&result), NULL));
+  }
+  /* Many old ones, more than one prune chunk, submitted concurrently. */
+  for (guint i = 0; i < n_bulk; i++) {
+    g_autofree char *subject = g_strdup_printf ("bulk-%u", i);
+
+    gw_queue_submit_async (f->queue, queue_test_submission ("g", subject, to, 0),
+                           queue_test_store_result_cb, &bulk[i]);
+  }
+  for (guint i = 0; i < n_bulk; i++) {
+    g_autofree char *id = gw_queue_submit_finish (f->queue, queue_test_wait (&bulk[i]), &error);
+    g_assert_no_error (error);
+    g_clear_object (&bulk[i]);
+  }
+  queue_test_sql (f->path, "UPDATE deliveries SET state = 'sent' WHERE subject LIKE 'bulk-%';"
+                           "UPDATE deliveries SET updated = updated - 40 * 86400000000"
+                           " WHERE subject != 'new-sent';");
+
+  pruned = queue_test_prune (f->queue, g_get_real_time () - 30 * DAY_US, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pruned, ==, n_bulk + 3);
+  for (guint i = 0; i < 3; i++) {
+    const char *gone = (const char *[]) { old_sent, old_failed, old_cancelled }[i];
+    g_autoptr(GVariant) delivery = gw_queue_get_delivery (f->queue, gone, &error);
+    g_assert_null (delivery);
+    g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NO_SUCH_DELIVERY);
+    g_clear_error (&error);
+  }
+  assert_state (f, new_sent, "sent");
+  assert_state (f, old_queued, "queued");
+  assert_state (f, old_deferred, "deferred");
+  /* Their jobs, recipients and attempts went with them. */
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM deliveries"), ==, 3);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM jobs"), ==, 3);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM recipients"), ==, 6);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM attempts"), ==, 2);
+  g_assert_cmpuint (queue_test_prune (f->queue, g_get_real_time () - 30 * DAY_US, NULL), ==, 0);
+}
+
+static void
+test_attempts (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = submit (f, "a", "attempts",
+                                (const char *[]) { "one@example.org", "two@example.org", NULL });
+  g_autoptr(GwQueuedJob) first = claim_one (f, "a");
+  g_autoptr(GwQueuedJob) second = NULL;
+  g_autoptr(GVariant) attempts = NULL;
+  g_autoptr(GVariant) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree const char **recipients = NULL;
+  const char *text;
+  guint32 duration;
+
+  gw_envelope_set_result (first->envelope, 0, GW_RECIPIENT_SENT, "250 2.0.0 Ok", "2.0.0");
+  gw_envelope_set_tls (first->envelope, "TLSv1.3 TLS_AES_256_GCM_SHA384");
+  {
+    GwAttemptResult result = { .state = "deferred", .reply = "451 4.3.0 Busy", .enhanced_code = "4.3.0",
+                               .next_attempt = g_get_real_time (), .started = 1000, .duration_us = 2500,
+                               .tls = gw_envelope_get_tls (first->envelope) };
+    gw_envelope_set_result (first->envelope, 1, GW_RECIPIENT_TEMPFAIL, "451 4.3.0 Busy", "4.3.0");
+    g_assert_true (queue_test_record (f->queue, first, &result, &error));
+    g_assert_no_error (error);
+  }
+  second = claim_one (f, "a");
+  g_assert_cmpuint (gw_envelope_get_n_recipients (second->envelope), ==, 1);
+  finish (f, second, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+
+  attempts = gw_queue_list_attempts (f->queue, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (attempts), ==, 2);
+  entry = g_variant_get_child_value (attempts, 0);
+  g_assert_true (g_variant_lookup (entry, "result", "&s", &text));
+  g_assert_cmpstr (text, ==, "deferred");
+  g_assert_true (g_variant_lookup (entry, "profile", "&s", &text));
+  g_assert_cmpstr (text, ==, "a");
+  g_assert_true (g_variant_lookup (entry, "reply", "&s", &text));
+  g_assert_cmpstr (text, ==, "451 4.3.0 Busy");
+  g_assert_true (g_variant_lookup (entry, "enhanced-code", "&s", &text));
+  g_assert_cmpstr (text, ==, "4.3.0");
+  g_assert_true (g_variant_lookup (entry, "tls", "&s", &text));
+  g_assert_cmpstr (text, ==, "TLSv1.3 TLS_AES_256_GCM_SHA384");
+  g_assert_true (g_variant_lookup (entry, "duration-ms", "u", &duration));
+  g_assert_cmpuint (duration, ==, 2);
+  g_assert_true (g_variant_lookup (entry, "recipients", "^a&s", &recipients));
+  g_assert_cmpstrv (recipients, ((const char *[]) { "one@example.org", "two@example.org", NULL }));
+  g_clear_pointer (&recipients, g_free);
+  g_clear_pointer (&entry, g_variant_unref);
+
+  entry = g_variant_get_child_value (attempts, 1);
+  g_assert_true (g_variant_lookup (entry, "result", "&s", &text));
+  g_assert_cmpstr (text, ==, "sent");
+  g_assert_false (g_variant_lookup (entry, "tls", "&s", &text));
+  g_assert_true (g_variant_lookup (entry, "recipients", "^a&s", &recipients));
+  g_assert_cmpstrv (recipients, ((const char *[]) { "two@example.org", NULL }));
+
+  g_clear_pointer (&attempts, g_variant_unref);
+  attempts = gw_queue_list_attempts (f->queue, "no-such-delivery", &error);
+  g_assert_null (attempts);
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NO_SUCH_DELIVERY);
+}
+
+static void
+test_fallback (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GwSubmission) submission =
+    queue_test_submission ("a", "fallback", (const char *[]) { "ok@example.org", "p2@example.org",
+                                                                "p3@example.org", NULL }, 3000);
+  g_autoptr(GBytes) message = g_bytes_ref (gw_envelope_get_message (
+    ((GwSubmissionJob *) g_ptr_array_index (submission->jobs, 0))->envelope));
+  g_autofree char *id = queue_test_submit (f->queue, g_steal_pointer (&submission), NULL);
+  g_autoptr(GwQueuedJob) on_a = claim_one (f, "a");
+  g_autoptr(GwQueuedJob) on_b = NULL;
+  g_autoptr(GwQueuedJob) on_b_again = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+
+  /* a: one recipient accepted, two refused for good → b gets those two. */
+  gw_envelope_set_result (on_a->envelope, 0, GW_RECIPIENT_SENT, "250 Ok", NULL);
+  finish (f, on_a, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, "b");
+  assert_state (f, id, "queued");
+  on_b = claim_one (f, "b");
+  g_assert_cmpstr (on_b->delivery_id, ==, id);
+  g_assert_cmpstr (gw_envelope_get_message_id (on_b->envelope), ==, "<fallback@test>");
+  g_assert_true (g_bytes_equal (gw_envelope_get_message (on_b->envelope), message));
+  g_assert_cmpstr (gw_envelope_get_sender (on_b->envelope), ==, "sender@example.org");
+  g_assert_cmpuint (gw_envelope_get_n_recipients (on_b->envelope), ==, 2);
+  g_assert_cmpstr (gw_envelope_get_recipient (on_b->envelope, 0)->address, ==, "p2@example.org");
+  g_assert_cmpstr (gw_envelope_get_recipient (on_b->envelope, 1)->address, ==, "p3@example.org");
+  g_assert_cmpuint (on_b->attempts, ==, 0);
+  sql = g_strdup_printf ("SELECT fallback_of FROM jobs WHERE id = %" G_GINT64_FORMAT, on_b->job_id);
+  g_assert_cmpint (queue_test_sql_int (f->path, sql), ==, on_a->job_id);
+
+  /* b fails too and names a as its fallback: a already had it, no loop. */
+  finish (f, on_b, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, "a");
+  none = queue_test_claim (f->queue, "a", 16);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM jobs"), ==, 2);
+  assert_state (f, id, "failed");
+
+  /* Retry puts back the end of the chain (b), not a. */
+  g_assert_true (queue_test_retry (f->queue, id, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&none, g_ptr_array_unref);
+  none = queue_test_claim (f->queue, "a", 16);
+  g_assert_cmpuint (none->len, ==, 0);
+  on_b_again = claim_one (f, "b");
+  g_assert_cmpuint (gw_envelope_get_n_recipients (on_b_again->envelope), ==, 2);
+
+  /* b → c is new; c delivers: the delivery is sent. */
+  finish (f, on_b_again, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, "c");
+  {
+    g_autoptr(GwQueuedJob) on_c = claim_one (f, "c");
+    finish (f, on_c, GW_RECIPIENT_SENT, "sent", NULL, 0, "a");
+  }
+  assert_state (f, id, "sent");
+}
+
+static void
+test_fallback_expired (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = submit (f, "a", "expired", (const char *[]) { "x@example.org", NULL });
+  g_autoptr(GwQueuedJob) on_a = claim_one (f, "a");
+  g_autoptr(GwQueuedJob) on_b = NULL;
+
+  finish (f, on_a, GW_RECIPIENT_PERMFAIL, "failed", "expired", 0, "b");
+  assert_state (f, id, "queued");
+  on_b = claim_one (f, "b");
+  g_assert_cmpint (on_b->expire_at, >, g_get_real_time () + HOUR_US - 60 * G_USEC_PER_SEC);
+  finish (f, on_b, GW_RECIPIENT_TEMPFAIL, "failed", "expired", 0, NULL);
+  assert_state (f, id, "failed");
+  {
+    g_autoptr(GVariant) delivery = gw_queue_get_delivery (f->queue, id, NULL);
+    const char *reason = NULL;
+    g_assert_true (g_variant_lookup (delivery, "reason", "&s", &reason));
+    g_assert_cmpstr (reason, ==, "expired");
+  }
+}
+
+/* The first release's schema, as it made databases. */
+static const char schema_v1[] =
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "CREATE TABLE deliveries (id TEXT PRIMARY KEY, created INTEGER NOT NULL,"
+  "  updated INTEGER NOT NULL, state TEXT NOT NULL, caller_uid INTEGER NOT NULL,"
+  "  urgency INTEGER NOT NULL, app_name TEXT, category TEXT, subject TEXT,"
+  "  idempotency_key TEXT, reason TEXT);"
+  "CREATE INDEX deliveries_created ON deliveries (created);"
+  "CREATE INDEX deliveries_idempotency ON deliveries (idempotency_key)"
+  "  WHERE idempotency_key IS NOT NULL;"
+  "CREATE TABLE jobs (id INTEGER PRIMARY KEY,"
+  "  delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,"
+  "  profile TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt INTEGER NOT NULL, expire_at INTEGER NOT NULL, sender TEXT NOT NULL,"
+  "  message_id TEXT NOT NULL, message BLOB NOT NULL,"
+  "  reply TEXT, enhanced_code TEXT, reason TEXT, fallback_of INTEGER);"
+  "CREATE INDEX jobs_due ON jobs (state, next_attempt);"
+  "CREATE INDEX jobs_delivery ON jobs (delivery_id);"
+  "CREATE TABLE recipients (job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+  "  idx INTEGER NOT NULL, address TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,"
+  "  reply TEXT, enhanced_code TEXT, PRIMARY KEY (job_id, idx));"
+  "CREATE TABLE attempts (id INTEGER PRIMARY KEY,"
+  "  job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+  "  started INTEGER NOT NULL, duration_us INTEGER NOT NULL, profile TEXT NOT NULL,"
+  "  result TEXT NOT NULL, reply TEXT, enhanced_code TEXT, tls TEXT);"
+  "CREATE INDEX attempts_job ON attempts (job_id);"
+  "INSERT INTO meta (key, value) VALUES ('schema-version', '1');";
+
+static void
+test_migration (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GVariant) attempts = NULL;
+  g_autoptr(GVariant) entry = NULL;
+  g_autoptr(GwQueuedJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time ();
+  g_autofree char *rows = NULL;
+
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  herald_test_rm_rf (f->tmpdir);
+  g_assert_cmpint (g_mkdir (f->tmpdir, 0700), ==, 0);
+  queue_test_sql (f->path, "PRAGMA journal_mode=WAL");
+  queue_test_sql (f->path, schema_v1);
+  /* A delivery of the previous release: created 2 days ago, expiring after
+   * 5 days, deferred once, due now. */
+  rows = g_strdup_printf (
+    "INSERT INTO deliveries VALUES ('old-1', %1$" G_GINT64_FORMAT ", %1$" G_GINT64_FORMAT
+    ", 'deferred', 0, 1, 'app', NULL, 'Old', NULL, NULL);"
+    "INSERT INTO jobs VALUES (1, 'old-1', 'a', 'deferred', 1, 0, %2$" G_GINT64_FORMAT
+    ", 'sender@example.org', '<old@test>', X'5375626A6563743A206F6C640D0A0D0A', '451 Busy',"
+    " NULL, NULL, NULL);"
+    "INSERT INTO recipients VALUES (1, 0, 'old@example.org', 'to', 'deferred', '451 Busy', NULL);"
+    "INSERT INTO attempts VALUES (1, 1, %1$" G_GINT64_FORMAT ", 1000, 'a', 'deferred', '451 Busy',"
+    " NULL, NULL);",
+    now - 2 * DAY_US, now + 3 * DAY_US);
+  queue_test_sql (f->path, rows);
+
+  f->queue = queue_test_open (f->path);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, 2);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('attempts')"
+                                                " WHERE name = 'recipients'"), ==, 1);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('jobs')"
+                                                " WHERE name = 'created'"), ==, 1);
+
+  /* The old attempt has no recipients; a new one does. */
+  job = claim_one (f, "a");
+  g_assert_cmpstr (gw_envelope_get_recipient (job->envelope, 0)->address, ==, "old@example.org");
+  finish (f, job, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, NULL);
+  attempts = gw_queue_list_attempts (f->queue, "old-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (attempts), ==, 2);
+  entry = g_variant_get_child_value (attempts, 0);
+  g_assert_false (g_variant_lookup (entry, "recipients", "^a&s", NULL));
+  g_clear_pointer (&entry, g_variant_unref);
+  entry = g_variant_get_child_value (attempts, 1);
+  g_assert_true (g_variant_lookup (entry, "recipients", "^a&s", NULL));
+
+  /* Retry restarts the expiry with the job's own 5 days, taken from its
+   * delivery (old jobs have no creation time). */
+  g_assert_true (queue_test_retry (f->queue, "old-1", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&job, gw_queued_job_free);
+  job = claim_one (f, "a");
+  g_assert_cmpint (job->expire_at, >=, now + 5 * DAY_US - 60 * G_USEC_PER_SEC);
+  g_assert_cmpint (job->expire_at, <=, g_get_real_time () + 5 * DAY_US + 60 * G_USEC_PER_SEC);
+
+  /* Opening it again changes nothing. */
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  f->queue = queue_test_open (f->path);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, 2);
+}
+
+static void
+test_newer_schema (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwQueue) queue = NULL;
+
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  queue_test_sql (f->path, "UPDATE meta SET value = '99' WHERE key = 'schema-version'");
+  queue = gw_queue_new (f->path, &error);
+  g_assert_null (queue);
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE);
+  /* Not ours to move aside or change. */
+  g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, 99);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  queue_test_init_logging ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/queue/retry/failed", test_retry_failed);
+  ADD ("/queue/retry/deferred", test_retry_deferred);
+  ADD ("/queue/retry/refused", test_retry_refused);
+  ADD ("/queue/prune", test_prune);
+  ADD ("/queue/attempts", test_attempts);
+  ADD ("/queue/fallback/chain", test_fallback);
+  ADD ("/queue/fallback/expired", test_fallback_expired);
+  ADD ("/queue/schema/migration", test_migration);
+  ADD ("/queue/schema/newer", test_newer_schema);
+#undef ADD
+  return g_test_run ();
+}
