@@ -43,7 +43,7 @@ read_delivery_state (Writer     *w,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     *state = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
+  gw_queue_release (w, stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, w->db, rc, "read delivery");
     return FALSE;

@@ -130,7 +130,7 @@ load_recipients (Writer      *w,
       gw_envelope_add_recipient (job->envelope, (const char *) sqlite3_column_text (stmt, 0),
                                  (const char *) sqlite3_column_text (stmt, 1));
   }
-  sqlite3_finalize (stmt);
+  gw_queue_release (w, stmt);
   if (*why != NULL)
     return TRUE;
   if (rc != SQLITE_DONE) {
@@ -169,7 +169,7 @@ load_job (Writer       *w,
   sqlite3_bind_int64 (stmt, 1, job_id);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW) {
-    sqlite3_finalize (stmt);
+    gw_queue_release (w, stmt);
     if (rc == SQLITE_DONE) {
       *why = g_strdup (_("its row is gone"));
       return TRUE;
@@ -183,7 +183,7 @@ load_job (Writer       *w,
   }
   problem = check_job_row (stmt);
   if (problem != NULL) {
-    sqlite3_finalize (stmt);
+    gw_queue_release (w, stmt);
     *why = g_strdup (problem);
     return TRUE;
   }
@@ -202,7 +202,7 @@ load_job (Writer       *w,
     job->envelope = gw_envelope_new (id, (const char *) sqlite3_column_text (stmt, 4),
                                      (const char *) sqlite3_column_text (stmt, 5), message);
   }
-  sqlite3_finalize (stmt);
+  gw_queue_release (w, stmt);
 
   if (!load_recipients (w, job, why, error))
     return FALSE;
@@ -251,7 +251,7 @@ select_due (Writer     *w,
     g_array_append_val (ids, id);
     g_ptr_array_add (deliveries, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
   }
-  sqlite3_finalize (stmt);
+  gw_queue_release (w, stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, w->db, rc, "claim jobs");
     return FALSE;

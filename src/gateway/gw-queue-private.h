@@ -15,6 +15,7 @@ struct _GwQueue {
   char         *path;
   sqlite3      *writer;        /* used only by the writer thread once started */
   sqlite3      *reader;        /* used only by the owning thread */
+  GHashTable   *statements;    /* the writer's prepared statements, by SQL */
   GAsyncQueue  *ops;
   GThread      *thread;
   GMainContext *context;       /* where delivery-changed is emitted */
@@ -51,7 +52,8 @@ typedef struct {
 /* The writer thread's connection and what its batch changed. */
 typedef struct {
   sqlite3    *db;
-  GHashTable *changed;  /* delivery id → new state, for the signal */
+  GHashTable *changed;     /* delivery id → new state, for the signal */
+  GHashTable *statements;  /* SQL → prepared statement kept for reuse, or NULL */
 } Writer;
 
 /* Runs one operation inside the writer's open transaction. */
@@ -69,10 +71,15 @@ gboolean      gw_queue_run_prune        (Writer       *w,
                                          Op           *op,
                                          GError      **error);
 
-/* Helpers of the writer's SQL (gw-queue-write.c). */
+/* Helpers of the writer's SQL (gw-queue-write.c). A statement from
+ * gw_queue_prepare() is handed back with gw_queue_release() (reset for
+ * reuse, or finalized when the writer keeps no statements) before the same
+ * SQL is prepared again. */
 sqlite3_stmt *gw_queue_prepare          (Writer       *w,
                                          const char   *sql,
                                          GError      **error);
+void          gw_queue_release          (Writer       *w,
+                                         sqlite3_stmt *stmt);
 /* Steps a statement that returns no rows, then finalizes it. */
 gboolean      gw_queue_step_done        (Writer       *w,
                                          sqlite3_stmt *stmt,

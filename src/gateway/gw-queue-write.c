@@ -19,14 +19,32 @@ gw_queue_prepare (Writer     *w,
                   const char *sql,
                   GError    **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v3 (w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  sqlite3_stmt *stmt = w->statements != NULL ? g_hash_table_lookup (w->statements, sql) : NULL;
+  int rc;
 
+  if (stmt != NULL)
+    return stmt;
+  rc = sqlite3_prepare_v3 (w->db, sql, -1, w->statements != NULL ? SQLITE_PREPARE_PERSISTENT : 0,
+                           &stmt, NULL);
   if (rc != SQLITE_OK) {
     gw_queue_set_sqlite_error (error, w->db, rc, "prepare");
     return NULL;
   }
+  if (w->statements != NULL)
+    g_hash_table_insert (w->statements, g_strdup (sql), stmt);
   return stmt;
+}
+
+void
+gw_queue_release (Writer       *w,
+                  sqlite3_stmt *stmt)
+{
+  if (w->statements == NULL) {
+    sqlite3_finalize (stmt);
+    return;
+  }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
 }
 
 gboolean
@@ -37,7 +55,7 @@ gw_queue_step_done (Writer       *w,
 {
   int rc = sqlite3_step (stmt);
 
-  sqlite3_finalize (stmt);
+  gw_queue_release (w, stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, w->db, rc, what);
     return FALSE;
@@ -79,7 +97,7 @@ gw_queue_refresh_delivery_state (Writer     *w,
   sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) != SQLITE_ROW) {
     gw_queue_set_sqlite_error (error, w->db, sqlite3_errcode (w->db), "delivery state");
-    sqlite3_finalize (stmt);
+    gw_queue_release (w, stmt);
     return FALSE;
   }
   sending = sqlite3_column_int64 (stmt, 0);
@@ -89,7 +107,7 @@ gw_queue_refresh_delivery_state (Writer     *w,
   cancelled = sqlite3_column_int64 (stmt, 4);
   total = sqlite3_column_int64 (stmt, 5);
   reason = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
-  sqlite3_finalize (stmt);
+  gw_queue_release (w, stmt);
 
   if (sending > 0)
     state = "sending";
@@ -224,7 +242,7 @@ run_submit (Writer *w,
       g_free (sub->delivery_id);
       sub->delivery_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
     }
-    sqlite3_finalize (stmt);
+    gw_queue_release (w, stmt);
     if (rc == SQLITE_ROW)
       return TRUE;
     if (rc != SQLITE_DONE) {
@@ -284,11 +302,11 @@ chain_has_profile (Writer     *w,
     sqlite3_bind_int64 (stmt, 2, current);
     rc = sqlite3_step (stmt);
     if (rc == SQLITE_ROW && sqlite3_column_int (stmt, 0)) {
-      sqlite3_finalize (stmt);
+      gw_queue_release (w, stmt);
       return TRUE;
     }
     current = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 1) : 0;
-    sqlite3_finalize (stmt);
+    gw_queue_release (w, stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
       gw_queue_set_sqlite_error (error, w->db, rc, "fallback chain");
       return FALSE;
@@ -448,7 +466,7 @@ run_cancel (Writer *w,
   sqlite3_bind_text (stmt, 1, op->delivery_id, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     current = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
+  gw_queue_release (w, stmt);
   if (current == NULL) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_SUCH_DELIVERY,
                  _("No delivery has the id “%s”"), op->delivery_id);

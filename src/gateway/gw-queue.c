@@ -186,7 +186,8 @@ static void
 run_batch (GwQueue   *self,
            GPtrArray *batch)
 {
-  Writer w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
+  Writer w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
+               self->statements };
   g_autoptr(GError) batch_error = NULL;
 
   if (gw_queue_exec (w.db, "BEGIN IMMEDIATE", &batch_error)) {
@@ -303,6 +304,8 @@ gw_queue_close (GwQueue *self)
     push_op (self, op);
     g_thread_join (g_steal_pointer (&self->thread));
   }
+  /* Statements first: a connection with statements left does not close. */
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->writer, sqlite3_close);
   g_clear_pointer (&self->reader, sqlite3_close);
 }
@@ -333,6 +336,8 @@ static void
 gw_queue_init (GwQueue *self)
 {
   self->ops = g_async_queue_new ();
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) sqlite3_finalize);
   self->context = g_main_context_ref_thread_default ();
 }
 

@@ -367,6 +367,7 @@ gw_service_new (GwConfig   *config,
   self->dispatcher = gw_dispatcher_new (self->queue, self->profiles, self->plugins);
   self->untrusted = gw_untrusted_store_new (gw_config_get_state_dir (config));
   gw_dispatcher_set_untrusted_store (self->dispatcher, self->untrusted);
+  gw_dispatcher_set_log_days (self->dispatcher, gw_config_get_log_days (config));
 
   transports = gw_plugin_loader_dup_names (self->plugins);
   if (transports[0] == NULL)

@@ -270,14 +270,15 @@ test_token_bucket (void)
 static void
 test_rate_limit (Fixture *f, gconstpointer data)
 {
-  const guint n_slow = 6, n_fast = 40;
+  const guint n_slow = 3, n_fast = 40;
   g_autoptr(GPtrArray) slow_ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) fast_ids = g_ptr_array_new_with_free_func (g_free);
-  gint64 begin, fast_done, cpu_before, cpu_used;
+  gint64 begin, cpu_before, cpu_used;
   guint k = 0;
 
-  /* 120 a minute: 2 at once, then one every 0.5 s. */
-  add_profile (f, "slow", "'rate-limit': <'120'>, 'max-connections': <'4'>");
+  /* 30 a minute: one at once, then one every 2 s, whatever the
+   * max-connections. */
+  add_profile (f, "slow", "'rate-limit': <'30'>, 'max-connections': <'4'>");
   add_profile (f, "fast", NULL);
   start (f);
   /* Submitting wakes the dispatcher: the clock starts now. */
@@ -293,29 +294,26 @@ test_rate_limit (Fixture *f, gconstpointer data)
   }
   gw_dispatcher_wake (f->dispatcher);
 
-  /* The limited profile does not hold up the other one. */
+  /* The limited profile does not hold up the other one: all of fast is
+   * out before slow's second token. */
   for (guint i = 0; i < n_fast; i++)
     wait_for_state (f, g_ptr_array_index (fast_ids, i), "sent", 10);
-  fast_done = g_get_monotonic_time ();
-  g_assert_cmpint (fast_done - begin, <, G_USEC_PER_SEC);
-  g_assert_cmpuint (count_delivered ("slow"), <=, 3);
+  g_assert_cmpuint (count_delivered ("slow"), <=, 1);
 
   for (guint i = 0; i < n_slow; i++)
-    wait_for_state (f, g_ptr_array_index (slow_ids, i), "sent", 10);
+    wait_for_state (f, g_ptr_array_index (slow_ids, i), "sent", 15);
   cpu_used = cpu_time_us () - cpu_before;
-  /* Each message after the burst of 2 waited for its token (the bucket
-   * starts full when the dispatcher first sees the profile). */
+  /* Each message after the first waited for its token (the bucket starts
+   * full when the dispatcher first sees the profile, after begin). */
   for (guint i = 0; i < delivered->len; i++) {
     Delivered *d = g_ptr_array_index (delivered, i);
 
     if (!g_str_equal (d->profile, "slow"))
       continue;
-    if (k >= 2)
-      g_assert_cmpint (d->when - begin, >=, (gint64) (k - 1) * G_USEC_PER_SEC / 2);
+    g_assert_cmpint (d->when - begin, >=, (gint64) k * 2 * G_USEC_PER_SEC);
     k++;
   }
   g_assert_cmpuint (k, ==, n_slow);
-  g_assert_cmpint (g_get_monotonic_time () - begin, >=, 1900000);
   /* Waiting is on timers: no busy loop while tokens come back. */
   g_assert_cmpint (cpu_used, <, G_USEC_PER_SEC / 2);
 }
