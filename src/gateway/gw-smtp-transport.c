@@ -213,36 +213,21 @@ test_return (GTask         *task,
              GwEnvelope    *envelope,
              const GError  *error)
 {
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
-  GwRecipient *recipient = gw_envelope_get_recipient (envelope, 0);
   const GwSmtpReply *reply = gw_smtp_session_get_last_reply (session);
   g_autoptr(GVariant) certificate = gw_smtp_session_dup_tls_failure (session);
   g_auto(GStrv) transcript = gw_transcript_dup_lines (gw_smtp_session_get_transcript (session));
-  const char *tls = gw_smtp_session_get_tls_description (session);
-  gboolean ok = error == NULL && recipient->status == GW_RECIPIENT_SENT;
+  g_autofree char *reply_text = NULL;
 
-  g_variant_dict_insert (&dict, "ok", "b", ok);
-  if (recipient->reply != NULL) {
-    g_variant_dict_insert (&dict, "reply", "s", recipient->reply);
-  } else if (reply != NULL) {
+  if (reply != NULL) {
     g_autofree char *text = g_strjoinv ("\n", reply->lines);
-    g_autofree char *line = g_strdup_printf ("%u %s", reply->code, text);
-    g_variant_dict_insert (&dict, "reply", "s", line);
+    reply_text = g_strdup_printf ("%u %s", reply->code, text);
   }
-  if (recipient->enhanced_code != NULL)
-    g_variant_dict_insert (&dict, "enhanced-code", "s", recipient->enhanced_code);
-  else if (reply != NULL && reply->enhanced_code != NULL)
-    g_variant_dict_insert (&dict, "enhanced-code", "s", reply->enhanced_code);
-  if (tls != NULL)
-    g_variant_dict_insert (&dict, "tls", "s", tls);
-  if (!ok)
-    g_variant_dict_insert (&dict, "error", "s",
-                           error != NULL ? error->message
-                           : recipient->reply != NULL ? recipient->reply : _("The message was not accepted"));
-  if (certificate != NULL)
-    g_variant_dict_insert_value (&dict, "certificate", certificate);
-  g_variant_dict_insert (&dict, "transcript", "^as", transcript);
-  g_task_return_pointer (task, g_variant_ref_sink (g_variant_dict_end (&dict)),
+  g_task_return_pointer (task,
+                         gw_transport_build_test_result (envelope, error != NULL ? error->message : NULL,
+                                                         reply_text,
+                                                         reply != NULL ? reply->enhanced_code : NULL,
+                                                         gw_smtp_session_get_tls_description (session),
+                                                         certificate, (const char * const *) transcript),
                          (GDestroyNotify) g_variant_unref);
 }
 

@@ -48,29 +48,52 @@ test_data_free (TestData *data)
   g_free (data);
 }
 
-static void
-test_return (GTask      *task,
-             GwEnvelope *envelope,
-             const char *error_text)
+GVariant *
+gw_transport_build_test_result (GwEnvelope         *envelope,
+                                const char         *error_text,
+                                const char         *reply,
+                                const char         *enhanced_code,
+                                const char         *tls,
+                                GVariant           *certificate,
+                                const char * const *transcript)
 {
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
   GwRecipient *recipient = gw_envelope_get_n_recipients (envelope) > 0
                            ? gw_envelope_get_recipient (envelope, 0) : NULL;
   gboolean ok = error_text == NULL && recipient != NULL && recipient->status == GW_RECIPIENT_SENT;
-  const char *no_lines[] = { NULL };
+  const char * const no_lines[] = { NULL };
+
+  /* The recipient's own reply is the most precise; the session's last
+   * reply explains failures that happened before any recipient. */
+  if (recipient != NULL && recipient->reply != NULL)
+    reply = recipient->reply;
+  if (recipient != NULL && recipient->enhanced_code != NULL)
+    enhanced_code = recipient->enhanced_code;
 
   g_variant_dict_insert (&dict, "ok", "b", ok);
-  if (recipient != NULL && recipient->reply != NULL)
-    g_variant_dict_insert (&dict, "reply", "s", recipient->reply);
-  if (recipient != NULL && recipient->enhanced_code != NULL)
-    g_variant_dict_insert (&dict, "enhanced-code", "s", recipient->enhanced_code);
+  if (reply != NULL)
+    g_variant_dict_insert (&dict, "reply", "s", reply);
+  if (enhanced_code != NULL)
+    g_variant_dict_insert (&dict, "enhanced-code", "s", enhanced_code);
+  if (tls != NULL)
+    g_variant_dict_insert (&dict, "tls", "s", tls);
   if (!ok)
     g_variant_dict_insert (&dict, "error", "s",
                            error_text != NULL ? error_text
-                           : (recipient != NULL && recipient->reply != NULL ? recipient->reply
-                              : _("The message was not accepted")));
-  g_variant_dict_insert (&dict, "transcript", "^as", no_lines);
-  g_task_return_pointer (task, g_variant_ref_sink (g_variant_dict_end (&dict)),
+                           : reply != NULL ? reply : _("The message was not accepted"));
+  if (certificate != NULL)
+    g_variant_dict_insert_value (&dict, "certificate", certificate);
+  g_variant_dict_insert (&dict, "transcript", "^as", transcript != NULL ? transcript : no_lines);
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+static void
+test_return (GTask      *task,
+             GwEnvelope *envelope,
+             const char *error_text)
+{
+  g_task_return_pointer (task,
+                         gw_transport_build_test_result (envelope, error_text, NULL, NULL, NULL, NULL, NULL),
                          (GDestroyNotify) g_variant_unref);
 }
 

@@ -112,6 +112,17 @@ gboolean    gw_transport_deliver_finish      (GwTransport   *self,
                                               GError       **error);
 char       *gw_transport_describe            (GwTransport   *self,
                                               GwProfile     *profile);
+/* The a{sv} TestProfile returns, from the first recipient's result of
+ * @envelope; @reply and @enhanced_code are used when the recipient has
+ * none, @error_text when the test failed before any recipient. Returns a
+ * full (non-floating) reference. */
+GVariant   *gw_transport_build_test_result   (GwEnvelope         *envelope,
+                                              const char         *error_text,
+                                              const char         *reply,
+                                              const char         *enhanced_code,
+                                              const char         *tls,
+                                              GVariant           *certificate,
+                                              const char * const *transcript);
 void        gw_transport_test                (GwTransport   *self,
                                               GwProfile     *profile,
                                               GwEnvelope    *envelope,
