@@ -72,7 +72,7 @@ read_recipients (GwQueue    *self,
   "d.urgency, d.reason, d.caller_uid, " \
   "(SELECT group_concat(profile, ',') FROM jobs WHERE delivery_id = d.id), " \
   "(SELECT max(attempts) FROM jobs WHERE delivery_id = d.id), " \
-  "(SELECT min(next_attempt) FROM jobs WHERE delivery_id = d.id AND state = 'deferred'), " \
+  "(SELECT min(next_attempt) FROM jobs WHERE delivery_id = d.id AND +state = 'deferred'), " \
   "(SELECT reply FROM jobs WHERE delivery_id = d.id ORDER BY id DESC LIMIT 1), " \
   "(SELECT message_id FROM jobs WHERE delivery_id = d.id ORDER BY id LIMIT 1), " \
   "(SELECT enhanced_code FROM jobs WHERE delivery_id = d.id ORDER BY id DESC LIMIT 1) "
@@ -224,7 +224,10 @@ gw_queue_list_deliveries (GwQueue  *self,
                           GVariant *filter,
                           GError  **error)
 {
-  g_autoptr(GString) sql = g_string_new ("SELECT " DELIVERY_COLUMNS "FROM deliveries d WHERE 1");
+  /* The filter picks row ids first; the per-delivery columns (subqueries)
+   * are computed only for the rows returned, never for every match. */
+  g_autoptr(GString) sql = g_string_new ("SELECT " DELIVERY_COLUMNS "FROM deliveries d WHERE d.rowid IN"
+                                         " (SELECT d.rowid FROM deliveries d WHERE 1");
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (filter);
   const char *state = NULL, *profile = NULL, *app_name = NULL;
@@ -254,7 +257,8 @@ gw_queue_list_deliveries (GwQueue  *self,
     g_string_append (sql, " AND d.created < ?");
   if (caller_uid != G_MAXUINT32)
     g_string_append (sql, " AND d.caller_uid = ?");
-  g_string_append (sql, " ORDER BY d.created DESC, d.rowid DESC LIMIT ?");
+  g_string_append (sql, " ORDER BY d.created DESC, d.rowid DESC LIMIT ?)"
+                        " ORDER BY d.created DESC, d.rowid DESC");
 
   rc = sqlite3_prepare_v2 (self->reader, sql->str, -1, &stmt, NULL);
   if (rc != SQLITE_OK) {
