@@ -90,7 +90,6 @@ class UsageTest(unittest.TestCase):
 
     def test_no_password_on_the_command_line(self):
         self.assertUsage('profile', 'set-password', 'x', '--password', SECRET)
-        self.assertUsage('profile', 'set-password', 'x', f'--password={SECRET}')
         self.assertUsage('profile', 'add', 'x', f'password={SECRET}')
         self.assertUsage('profile', 'set', 'x', f'fax-api-key={SECRET}')
         help_text = ctl('profile', 'set-password', '--help').stdout
