@@ -189,6 +189,24 @@ open_fail (GTask  *task,
   g_task_return_error (task, error);
 }
 
+/* The first reply of a finished exchange during open, or NULL after
+ * failing @task with the error. @replies owns the reply. */
+static const GwSmtpReply *
+open_reply (GwSmtpSession *self,
+            GAsyncResult  *result,
+            GTask         *task,
+            GPtrArray    **replies)
+{
+  g_autoptr(GError) error = NULL;
+
+  *replies = gw_smtp_session_exchange_finish (self, result, &error);
+  if (*replies == NULL) {
+    open_fail (task, g_steal_pointer (&error));
+    return NULL;
+  }
+  return (*replies)->pdata[0];
+}
+
 /* The STARTTLS handshake gets its own conversation-timeout; an implicit
  * TLS handshake runs under the connect-timeout. */
 static void
@@ -287,18 +305,14 @@ starttls_cb (GObject      *source,
 {
   GwSmtpSession *self = GW_SMTP_SESSION (source);
   g_autoptr(GTask) task = G_TASK (user_data);
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) replies = NULL;
   const GwSmtpReply *reply;
   GSocket *socket;
   GCancellable *cancellable;
 
-  replies = gw_smtp_session_exchange_finish (self, result, &local_error);
-  if (replies == NULL) {
-    open_fail (task, g_steal_pointer (&local_error));
+  reply = open_reply (self, result, task, &replies);
+  if (reply == NULL)
     return;
-  }
-  reply = replies->pdata[0];
   if (reply->code != 220) {
     g_autofree char *text = gw_smtp_reply_to_string (reply);
 
@@ -365,16 +379,12 @@ helo_cb (GObject      *source,
 {
   GwSmtpSession *self = GW_SMTP_SESSION (source);
   g_autoptr(GTask) task = G_TASK (user_data);
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) replies = NULL;
   const GwSmtpReply *reply;
 
-  replies = gw_smtp_session_exchange_finish (self, result, &local_error);
-  if (replies == NULL) {
-    open_fail (task, g_steal_pointer (&local_error));
+  reply = open_reply (self, result, task, &replies);
+  if (reply == NULL)
     return;
-  }
-  reply = replies->pdata[0];
   if (reply->code != 250) {
     g_autofree char *text = gw_smtp_reply_to_string (reply);
     open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
@@ -393,16 +403,12 @@ ehlo_cb (GObject      *source,
   GwSmtpSession *self = GW_SMTP_SESSION (source);
   g_autoptr(GTask) task = G_TASK (user_data);
   OpenData *data = g_task_get_task_data (task);
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) replies = NULL;
   const GwSmtpReply *reply;
 
-  replies = gw_smtp_session_exchange_finish (self, result, &local_error);
-  if (replies == NULL) {
-    open_fail (task, g_steal_pointer (&local_error));
+  reply = open_reply (self, result, task, &replies);
+  if (reply == NULL)
     return;
-  }
-  reply = replies->pdata[0];
   if (reply->code == 250) {
     g_hash_table_unref (self->caps);
     self->caps = gw_smtp_reply_parse_capabilities (reply);
