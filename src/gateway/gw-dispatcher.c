@@ -293,6 +293,7 @@ static void
 queue_delivery_changed_cb (GwQueue      *queue,
                            const char   *delivery_id,
                            const char   *state,
+                           GVariant     *details,
                            GwDispatcher *self)
 {
   if (g_strcmp0 (state, "queued") == 0)

@@ -94,6 +94,12 @@ gboolean      gw_queue_refresh_delivery_state (Writer     *w,
                                                const char *delivery_id,
                                                GError    **error);
 
+/* The values DeliveryChanged shows besides the state: profile, attempts,
+ * next-attempt, reply, enhanced-code, reason (gw-queue-signal.c). Never
+ * NULL: a read that fails gives an empty dictionary. */
+GVariant     *gw_queue_read_signal_details (Writer     *w,
+                                            const char *delivery_id);
+
 /* Marks a job that cannot be used "failed" with reason "corrupt" and @why
  * as its reply, keeping the row, and logs it (gw-queue-claim.c). */
 gboolean      gw_queue_set_aside_job    (Writer       *w,

@@ -119,7 +119,8 @@ op_free (Op *op)
 
 typedef struct {
   GwQueue    *queue;
-  GHashTable *changed;
+  GHashTable *changed;   /* delivery id → state */
+  GHashTable *details;   /* delivery id → a{sv} for the signal */
 } ChangedEmission;
 
 static gboolean
@@ -131,7 +132,8 @@ emit_changed_cb (gpointer user_data)
 
   g_hash_table_iter_init (&iter, emission->changed);
   while (g_hash_table_iter_next (&iter, &id, &state))
-    g_signal_emit (emission->queue, signals[SIGNAL_DELIVERY_CHANGED], 0, id, state);
+    g_signal_emit (emission->queue, signals[SIGNAL_DELIVERY_CHANGED], 0, id, state,
+                   g_hash_table_lookup (emission->details, id));
   return G_SOURCE_REMOVE;
 }
 
@@ -142,6 +144,7 @@ changed_emission_free (gpointer user_data)
 
   g_object_unref (emission->queue);
   g_hash_table_unref (emission->changed);
+  g_hash_table_unref (emission->details);
   g_free (emission);
 }
 
@@ -173,6 +176,22 @@ return_op (Op *op)
   }
 }
 
+/* Reads, inside the batch's transaction, what each changed delivery's
+ * signal shows. */
+static GHashTable *
+read_changed_details (Writer *w)
+{
+  GHashTable *details = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) g_variant_unref);
+  GHashTableIter iter;
+  gpointer id;
+
+  g_hash_table_iter_init (&iter, w->changed);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    g_hash_table_insert (details, g_strdup (id), gw_queue_read_signal_details (w, id));
+  return details;
+}
+
 /* Runs every operation of @batch in one transaction, each under a
  * savepoint so that one failing operation does not sink the others.
  *
@@ -189,6 +208,7 @@ run_batch (GwQueue   *self,
   Writer w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
                self->statements };
   g_autoptr(GError) batch_error = NULL;
+  g_autoptr(GHashTable) details = NULL;
 
   if (gw_queue_exec (w.db, "BEGIN IMMEDIATE", &batch_error)) {
     for (guint i = 0; i < batch->len && batch_error == NULL; i++) {
@@ -209,6 +229,8 @@ run_batch (GwQueue   *self,
       gw_queue_exec (w.db, "RELEASE op", NULL);
     }
     if (batch_error == NULL)
+      details = read_changed_details (&w);
+    if (batch_error == NULL)
       gw_queue_exec (w.db, "COMMIT", &batch_error);
     if (!sqlite3_get_autocommit (w.db))
       gw_queue_exec (w.db, "ROLLBACK", NULL);
@@ -224,10 +246,11 @@ run_batch (GwQueue   *self,
     }
   }
 
-  if (g_hash_table_size (w.changed) > 0) {
+  if (g_hash_table_size (w.changed) > 0 && details != NULL) {
     ChangedEmission *emission = g_new0 (ChangedEmission, 1);
     emission->queue = g_object_ref (self);
     emission->changed = g_steal_pointer (&w.changed);
+    emission->details = g_steal_pointer (&details);
     g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed_cb,
                                 emission, changed_emission_free);
   }
@@ -329,7 +352,7 @@ gw_queue_class_init (GwQueueClass *klass)
 
   signals[SIGNAL_DELIVERY_CHANGED] =
     g_signal_new ("delivery-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_VARIANT);
 }
 
 static void

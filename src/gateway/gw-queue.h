@@ -80,8 +80,10 @@ G_DECLARE_FINAL_TYPE (GwQueue, gw_queue, GW, QUEUE, GObject)
 /* Opens (creating) the database; rows left "sending" by a crash return to
  * "queued". A database of an older schema is migrated; one SQLite reports
  * as corrupt is moved aside (queue.db.corrupt-TIMESTAMP) and a fresh queue
- * started. Signal "delivery-changed" (id, state) fires in the thread-default
- * main context of the caller after each commit that changes a delivery. */
+ * started. Signal "delivery-changed" (id, state, details a{sv}: profile,
+ * attempts, next-attempt, reply, enhanced-code, reason as of the commit)
+ * fires in the thread-default main context of the caller after each commit
+ * that changes a delivery. */
 GwQueue   *gw_queue_new               (const char   *path,
                                        GError      **error);
 void       gw_queue_close             (GwQueue      *self);

@@ -383,25 +383,10 @@ gw_service_handle_retry (GwDBusGateway1        *object,
 
 void
 gw_service_queue_delivery_changed_cb (GwQueue    *queue,
-                           const char *id,
-                           const char *state,
-                           GwService  *self)
+                                      const char *id,
+                                      const char *state,
+                                      GVariant   *details,
+                                      GwService  *self)
 {
-  g_autoptr(GVariant) delivery = gw_queue_get_delivery (queue, id, NULL);
-  g_auto(GVariantDict) details = G_VARIANT_DICT_INIT (NULL);
-  static const char * const keys[] = { "profile", "attempts", "next-attempt", "reply",
-                                       "enhanced-code", "reason", NULL };
-
-  if (delivery != NULL) {
-    g_auto(GVariantDict) all = G_VARIANT_DICT_INIT (delivery);
-
-    for (guint i = 0; keys[i] != NULL; i++) {
-      g_autoptr(GVariant) value = g_variant_dict_lookup_value (&all, keys[i], NULL);
-      if (value != NULL)
-        g_variant_dict_insert_value (&details, keys[i], value);
-    }
-  }
-  gw_dbus_gateway1_emit_delivery_changed (GW_DBUS_GATEWAY1 (self), id, state,
-                                          g_variant_dict_end (&details));
+  gw_dbus_gateway1_emit_delivery_changed (GW_DBUS_GATEWAY1 (self), id, state, details);
 }
-

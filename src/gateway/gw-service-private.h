@@ -55,7 +55,7 @@ gboolean gw_service_handle_test_profile     (GwDBusGateway1 *object, GDBusMethod
 gboolean gw_service_handle_retry            (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              const char *id);
 void     gw_service_queue_delivery_changed_cb (GwQueue *queue, const char *id, const char *state,
-                                               GwService *self);
+                                               GVariant *details, GwService *self);
 
 /* gw-service-routes.c */
 

@@ -347,6 +347,7 @@ test_secret_write_only (void)
 typedef struct {
   GPtrArray *states;
   char      *id;
+  GVariant  *last_details;
 } SignalLog;
 
 static void
@@ -360,10 +361,14 @@ delivery_changed_cb (GDBusConnection *connection,
 {
   SignalLog *log = user_data;
   const char *id, *state;
+  g_autoptr(GVariant) details = NULL;
 
-  g_variant_get (parameters, "(&s&s@a{sv})", &id, &state, NULL);
-  if (g_strcmp0 (id, log->id) == 0)
+  g_variant_get (parameters, "(&s&s@a{sv})", &id, &state, &details);
+  if (g_strcmp0 (id, log->id) == 0) {
     g_ptr_array_add (log->states, g_strdup (state));
+    g_clear_pointer (&log->last_details, g_variant_unref);
+    log->last_details = g_steal_pointer (&details);
+  }
 }
 
 static GVariant *
@@ -394,7 +399,7 @@ test_send_to_maildir (void)
   g_autofree char *contents = NULL;
   g_autofree char *id = NULL;
   g_autofree char *state = NULL;
-  SignalLog log = { g_ptr_array_new_with_free_func (g_free), NULL };
+  SignalLog log = { g_ptr_array_new_with_free_func (g_free), NULL, NULL };
   const char *to[] = { "Admin <admin@example.org>", NULL };
   const char *bcc[] = { "hidden@example.org", NULL };
   guint subscription;
@@ -435,6 +440,21 @@ test_send_to_maildir (void)
   g_assert_cmpuint (log.states->len, >=, 2);
   g_assert_cmpstr (g_ptr_array_index (log.states, log.states->len - 1), ==, "sent");
   g_dbus_connection_signal_unsubscribe (daemon->connection, subscription);
+  /* The final signal carries the delivery's details as of that change. */
+  {
+    const char *profile = NULL;
+    guint32 attempts = 0;
+    gint64 next_attempt = -1;
+
+    g_assert_true (g_variant_lookup (log.last_details, "profile", "&s", &profile));
+    g_assert_cmpstr (profile, ==, "local");
+    g_assert_true (g_variant_lookup (log.last_details, "attempts", "u", &attempts));
+    g_assert_cmpuint (attempts, ==, 1);
+    g_assert_true (g_variant_lookup (log.last_details, "next-attempt", "x", &next_attempt));
+    g_assert_cmpint (next_attempt, ==, 0);
+    g_assert_false (g_variant_lookup (log.last_details, "reason", "&s", &profile));
+  }
+  g_clear_pointer (&log.last_details, g_variant_unref);
 
   files = herald_test_maildir_files (maildir);
   g_assert_cmpuint (files->len, ==, 1);

@@ -239,6 +239,18 @@ count_delivered (const char *profile)
   return n;
 }
 
+/* Keeps the details of the last "delivery-changed" of each delivery. */
+static void
+record_details_cb (GwQueue    *queue,
+                   const char *id,
+                   const char *state,
+                   GVariant   *details,
+                   GHashTable *last)
+{
+  g_hash_table_insert (last, g_strdup (id),
+                       g_variant_new_parsed ("(%s, %@a{sv})", state, details));
+}
+
 /* ---- tests ---- */
 
 static void
@@ -324,6 +336,9 @@ test_fallback (Fixture *f, gconstpointer data)
   g_autofree char *looping = NULL, *rescued = NULL;
   g_autoptr(GVariant) attempts = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) signalled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_variant_unref);
+  GVariant *last;
 
   add_profile (f, "reject-a", NULL);
   add_profile (f, "reject-b", "'fallback': <'reject-a'>");
@@ -333,6 +348,7 @@ test_fallback (Fixture *f, gconstpointer data)
   add_profile (f, "reject-c", "'fallback': <'relay'>");
   add_profile (f, "relay", NULL);
   start (f);
+  g_signal_connect (f->queue, "delivery-changed", G_CALLBACK (record_details_cb), signalled);
 
   /* a → b → (a again: refused) → failed, each tried once. */
   looping = submit (f, "reject-a", "looping");
@@ -342,6 +358,29 @@ test_fallback (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_delivered ("reject-b"), ==, 1);
   for (guint i = 0; i < delivered->len; i++)
     g_assert_cmpstr (((Delivered *) g_ptr_array_index (delivered, i))->message_id, ==, "<looping@test>");
+  /* Its last signal says why, from the values committed with the change. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  last = g_hash_table_lookup (signalled, looping);
+  g_assert_nonnull (last);
+  {
+    g_autoptr(GVariant) details = g_variant_get_child_value (last, 1);
+    const char *state = NULL, *profile = NULL, *reply = NULL, *code = NULL, *reason = NULL;
+    guint32 tries = 0;
+
+    g_variant_get_child (last, 0, "&s", &state);
+    g_assert_cmpstr (state, ==, "failed");
+    g_assert_true (g_variant_lookup (details, "profile", "&s", &profile));
+    g_assert_cmpstr (profile, ==, "reject-a");
+    g_assert_true (g_variant_lookup (details, "attempts", "u", &tries));
+    g_assert_cmpuint (tries, ==, 1);
+    g_assert_true (g_variant_lookup (details, "reply", "&s", &reply));
+    g_assert_cmpstr (reply, ==, "550 5.7.1 Refused");
+    g_assert_true (g_variant_lookup (details, "enhanced-code", "&s", &code));
+    g_assert_cmpstr (code, ==, "5.7.1");
+    g_assert_true (g_variant_lookup (details, "reason", "&s", &reason));
+    g_assert_cmpstr (reason, !=, "");
+  }
 
   /* c fails, its fallback delivers: the delivery is sent. */
   rescued = submit (f, "reject-c", "rescued");
@@ -365,6 +404,7 @@ test_fallback (Fixture *f, gconstpointer data)
     g_assert_cmpstr (tls, ==, "TLSv1.3 TEST_CIPHER");
     g_assert_cmpstrv (recipients, ((const char *[]) { "x@example.org", NULL }));
   }
+  g_signal_handlers_disconnect_by_data (f->queue, signalled);
 }
 
 static void
