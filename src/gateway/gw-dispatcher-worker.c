@@ -4,9 +4,14 @@
  * after job over that session, records each result and claims again until
  * nothing is due. Under a rate limit it takes a token per job before it
  * claims; with none left it waits on a timer of its own (never polling, and
- * never holding up another profile). When a result cannot be recorded (a
- * full disk) it keeps the result and tries again after a back-off, so the
- * outcome is not lost and nothing more is sent until it is on disk.
+ * never holding up another profile).
+ *
+ * A result is handed to the queue's writer and the next job goes out at
+ * once: the commit (an fsync) overlaps the next SMTP transaction, and the
+ * writer commits the results of all workers together. A crash before that
+ * commit sends the job again after the restart, as for any job in flight.
+ * When a result cannot be recorded (a full disk) the worker keeps it, sends
+ * nothing more and tries again after a back-off, so no outcome is lost.
  */
 #define G_LOG_DOMAIN "gw-dispatcher"
 
@@ -29,12 +34,30 @@ typedef struct {
   gboolean        profile_removed;
   GPtrArray      *jobs;         /* claimed, not yet delivered */
   guint           reserved;     /* tokens taken for the claim in flight */
-  GwQueuedJob    *current;
-  GwAttemptResult result;       /* of current, kept until recorded */
+  GwQueuedJob    *current;      /* being delivered */
+  guint           pending;      /* results handed to the queue, not yet back */
+  GQueue          unrecorded;   /* Record: results the queue could not store */
   guint           record_failures;
+  gboolean        finished;     /* nothing more to do once pending is 0 */
+  gboolean        parked;       /* blocked by unrecorded results, resumes on record */
+  gboolean        resend_due;   /* the back-off for unrecorded results is over */
   gint64          started;
   guint           timer;        /* waiting for a token or to record again */
 } Worker;
+
+/* One job's result on its way to disk. */
+typedef struct {
+  Worker         *worker;
+  GwQueuedJob    *job;
+  GwAttemptResult result;       /* strings point into job and worker->profile */
+} Record;
+
+static void
+record_free (Record *record)
+{
+  gw_queued_job_free (record->job);
+  g_free (record);
+}
 
 static void worker_claim (Worker *worker);
 
@@ -50,11 +73,20 @@ worker_free (Worker *worker)
 {
   GwDispatcher *self = worker->dispatcher;
   GwPool *pool = gw_dispatcher_get_pool (self, worker->profile_name);
+  Record *record;
 
-  if (worker->current != NULL)
+  /* Results still with the writer come back to this worker. */
+  if (worker->pending > 0) {
+    worker->finished = TRUE;
+    worker_close_session (worker);
+    return;
+  }
+  while ((record = g_queue_pop_head (&worker->unrecorded)) != NULL) {
     g_warning ("The result of job %" G_GINT64_FORMAT " of delivery %s was not recorded; "
                "it will be sent again after a restart",
-               worker->current->job_id, worker->current->delivery_id);
+               record->job->job_id, record->job->delivery_id);
+    record_free (record);
+  }
   worker_close_session (worker);
   if (pool->bucket != NULL && worker->reserved > 0)
     gw_token_bucket_put_back (pool->bucket, worker->reserved);
@@ -180,47 +212,59 @@ worker_record_outcome (Worker          *worker,
     worker_choose_fallback (worker, result);
 }
 
-static void worker_send_record (Worker *worker);
-
 static void
 record_cb (GObject      *source,
            GAsyncResult *res,
            gpointer      user_data)
 {
-  Worker *worker = user_data;
+  Record *record = user_data;
+  Worker *worker = record->worker;
   g_autoptr(GError) error = NULL;
 
+  worker->pending--;
   if (!gw_queue_record_finish (GW_QUEUE (source), res, &error)) {
-    gint64 delay = gw_dispatcher_queue_backoff (++worker->record_failures);
-
-    g_warning ("Cannot record the result of job %" G_GINT64_FORMAT " (trying again in %d s): %s",
-               worker->current->job_id, (int) (delay / G_USEC_PER_SEC), error->message);
-    if (worker->dispatcher->stopped) {
-      worker_free (worker);
-      return;
-    }
-    worker_close_session (worker);
-    worker_wait (worker, delay);
+    g_warning ("Cannot record the result of job %" G_GINT64_FORMAT ": %s",
+               record->job->job_id, error->message);
+    g_queue_push_tail (&worker->unrecorded, record);
+    worker->record_failures++;
+  } else {
+    record_free (record);
+    if (g_queue_is_empty (&worker->unrecorded))
+      worker->record_failures = 0;
+  }
+  if (worker->pending > 0)
+    return;
+  if (worker->finished) {
+    worker_free (worker);
     return;
   }
-  worker->record_failures = 0;
-  g_clear_pointer (&worker->current, gw_queued_job_free);
-  worker_claim (worker);
+  if (worker->parked) {
+    worker->parked = FALSE;
+    worker_claim (worker);
+  }
 }
 
 static void
-worker_send_record (Worker *worker)
+worker_send_record (Worker *worker,
+                    Record *record)
 {
-  gw_queue_record_async (worker->dispatcher->queue, worker->current, &worker->result,
-                         record_cb, worker);
+  worker->pending++;
+  gw_queue_record_async (worker->dispatcher->queue, record->job, &record->result,
+                         record_cb, record);
 }
 
+/* Hands the current job's result to the queue and goes on with the next
+ * job, unless an earlier result could not be stored. */
 static void
 worker_record (Worker *worker)
 {
-  GwAttemptResult *result = &worker->result;
-  GVariant *certificate = gw_envelope_get_certificate_failure (worker->current->envelope);
+  Record *record = g_new0 (Record, 1);
+  GwAttemptResult *result = &record->result;
+  GVariant *certificate;
 
+  record->worker = worker;
+  record->job = g_steal_pointer (&worker->current);
+  certificate = gw_envelope_get_certificate_failure (record->job->envelope);
   if (certificate != NULL && worker->dispatcher->untrusted != NULL) {
     g_autoptr(GError) error = NULL;
     if (!gw_untrusted_store_record (worker->dispatcher->untrusted, worker->profile_name,
@@ -228,15 +272,47 @@ worker_record (Worker *worker)
       g_warning ("Cannot record an untrusted certificate: %s", error->message);
   }
 
-  *result = (GwAttemptResult) { 0 };
   result->duration_us = g_get_monotonic_time () - worker->started;
-  worker_record_outcome (worker, worker->current, result);
+  worker_record_outcome (worker, record->job, result);
   g_debug ("Job %" G_GINT64_FORMAT " of delivery %s via %s: %s",
-           worker->current->job_id, worker->current->delivery_id, worker->profile_name,
+           record->job->job_id, record->job->delivery_id, worker->profile_name,
            result->state);
   /* started was monotonic for the duration; store wall-clock time. */
   result->started = g_get_real_time () - result->duration_us;
-  worker_send_record (worker);
+  worker_send_record (worker, record);
+  worker_claim (worker);
+}
+
+/* Stores results the queue refused before (a full disk) again, once all
+ * in flight are back and a back-off has passed; true when it holds the
+ * worker up. */
+static gboolean
+worker_handle_unrecorded (Worker *worker)
+{
+  Record *record;
+
+  if (g_queue_is_empty (&worker->unrecorded))
+    return FALSE;
+  if (worker->pending > 0) {
+    worker->parked = TRUE;
+    return TRUE;
+  }
+  if (!worker->resend_due) {
+    gint64 delay = gw_dispatcher_queue_backoff (worker->record_failures);
+
+    g_warning ("Trying again in %d s to record %u results of %s",
+               (int) (delay / G_USEC_PER_SEC), g_queue_get_length (&worker->unrecorded),
+               worker->profile_name);
+    worker_close_session (worker);
+    worker->resend_due = TRUE;
+    worker_wait (worker, delay);
+    return TRUE;
+  }
+  worker->resend_due = FALSE;
+  worker->parked = TRUE;
+  while ((record = g_queue_pop_head (&worker->unrecorded)) != NULL)
+    worker_send_record (worker, record);
+  return TRUE;
 }
 
 static GwRecipientStatus
@@ -357,15 +433,12 @@ worker_claim (Worker *worker)
   GwPool *pool = gw_dispatcher_get_pool (self, worker->profile_name);
   guint limit = GW_DISPATCHER_CLAIM_BATCH;
 
-  if (worker->current != NULL) {
-    /* Back from waiting to record a result. */
-    worker_send_record (worker);
-    return;
-  }
   if (self->stopped) {
     worker_free (worker);
     return;
   }
+  if (worker_handle_unrecorded (worker))
+    return;
   if (worker->jobs != NULL && worker->jobs->len > 0) {
     worker_deliver_next (worker);
     return;

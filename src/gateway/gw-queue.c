@@ -176,6 +176,18 @@ return_op (Op *op)
   }
 }
 
+/* Transaction control with statements kept prepared: parsing them again
+ * for every operation of every batch was a visible share of the writer. */
+static gboolean
+writer_exec (Writer     *w,
+             const char *sql,
+             GError    **error)
+{
+  sqlite3_stmt *stmt = gw_queue_prepare (w, sql, error);
+
+  return stmt != NULL && gw_queue_step_done (w, stmt, sql, error);
+}
+
 /* Reads, inside the batch's transaction, what each changed delivery's
  * signal shows. */
 static GHashTable *
@@ -210,11 +222,11 @@ run_batch (GwQueue   *self,
   g_autoptr(GError) batch_error = NULL;
   g_autoptr(GHashTable) details = NULL;
 
-  if (gw_queue_exec (w.db, "BEGIN IMMEDIATE", &batch_error)) {
+  if (writer_exec (&w, "BEGIN IMMEDIATE", &batch_error)) {
     for (guint i = 0; i < batch->len && batch_error == NULL; i++) {
       Op *op = g_ptr_array_index (batch, i);
 
-      if (!gw_queue_exec (w.db, "SAVEPOINT op", &op->error)) {
+      if (!writer_exec (&w, "SAVEPOINT op", &op->error)) {
         if (sqlite3_get_autocommit (w.db))
           batch_error = g_error_copy (op->error);
         continue;
@@ -224,16 +236,16 @@ run_batch (GwQueue   *self,
           batch_error = g_error_copy (op->error);
           break;
         }
-        gw_queue_exec (w.db, "ROLLBACK TO op", NULL);
+        writer_exec (&w, "ROLLBACK TO op", NULL);
       }
-      gw_queue_exec (w.db, "RELEASE op", NULL);
+      writer_exec (&w, "RELEASE op", NULL);
     }
     if (batch_error == NULL)
       details = read_changed_details (&w);
     if (batch_error == NULL)
-      gw_queue_exec (w.db, "COMMIT", &batch_error);
+      writer_exec (&w, "COMMIT", &batch_error);
     if (!sqlite3_get_autocommit (w.db))
-      gw_queue_exec (w.db, "ROLLBACK", NULL);
+      writer_exec (&w, "ROLLBACK", NULL);
   }
 
   if (batch_error != NULL) {
