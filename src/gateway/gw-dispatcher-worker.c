@@ -9,7 +9,8 @@
  * A result is handed to the queue's writer and the next job goes out at
  * once: the commit (an fsync) overlaps the next SMTP transaction, and the
  * writer commits the results of all workers together. A crash before that
- * commit sends the job again after the restart, as for any job in flight.
+ * commit sends the job again after the restart, as for any job in flight;
+ * so a worker has at most one result pending besides the job it delivers.
  * When a result cannot be recorded (a full disk) the worker keeps it, sends
  * nothing more and tries again after a back-off, so no outcome is lost.
  */
@@ -20,6 +21,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-dispatcher-private.h"
+
+/* Results a worker may have on their way to disk while it delivers the
+ * next job: one lets the commit overlap the next transaction; more would
+ * only widen what a crash sends twice. */
+#define MAX_PENDING_RECORDS 1
 
 /* A session idle longer than this while waiting for a token is closed
  * rather than left for the server to drop. */
@@ -39,7 +45,7 @@ typedef struct {
   GQueue          unrecorded;   /* Record: results the queue could not store */
   guint           record_failures;
   gboolean        finished;     /* nothing more to do once pending is 0 */
-  gboolean        parked;       /* blocked by unrecorded results, resumes on record */
+  gboolean        parked;       /* waits for results to come back from the queue */
   gboolean        resend_due;   /* the back-off for unrecorded results is over */
   gint64          started;
   guint           timer;        /* waiting for a token or to record again */
@@ -232,13 +238,12 @@ record_cb (GObject      *source,
     if (g_queue_is_empty (&worker->unrecorded))
       worker->record_failures = 0;
   }
-  if (worker->pending > 0)
-    return;
   if (worker->finished) {
-    worker_free (worker);
+    if (worker->pending == 0)
+      worker_free (worker);
     return;
   }
-  if (worker->parked) {
+  if (worker->parked && worker->pending <= MAX_PENDING_RECORDS) {
     worker->parked = FALSE;
     worker_claim (worker);
   }
@@ -280,6 +285,10 @@ worker_record (Worker *worker)
   /* started was monotonic for the duration; store wall-clock time. */
   result->started = g_get_real_time () - result->duration_us;
   worker_send_record (worker, record);
+  if (worker->pending > MAX_PENDING_RECORDS) {
+    worker->parked = TRUE;
+    return;
+  }
   worker_claim (worker);
 }
 

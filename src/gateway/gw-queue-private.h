@@ -10,12 +10,23 @@ G_BEGIN_DECLS
 /* The schema this build writes (meta "schema-version"). */
 #define GW_QUEUE_SCHEMA_VERSION 2
 
+/* Passive WAL checkpoints on a thread of their own (gw-queue-checkpoint.c). */
+typedef struct _GwCheckpointer GwCheckpointer;
+
+GwCheckpointer *gw_checkpointer_new  (const char     *path,
+                                      sqlite3        *writer,
+                                      GError        **error);
+/* Stops the thread; the writer gets SQLite's own checkpoints back. */
+void            gw_checkpointer_free (GwCheckpointer *self,
+                                      sqlite3        *writer);
+
 struct _GwQueue {
   GObject       parent_instance;
   char         *path;
   sqlite3      *writer;        /* used only by the writer thread once started */
   sqlite3      *reader;        /* used only by the owning thread */
   GHashTable   *statements;    /* the writer's prepared statements, by SQL */
+  GwCheckpointer *checkpointer; /* NULL: SQLite checkpoints in the writer's commits */
   GAsyncQueue  *ops;
   GThread      *thread;
   GMainContext *context;       /* where delivery-changed is emitted */

@@ -339,6 +339,8 @@ gw_queue_close (GwQueue *self)
     push_op (self, op);
     g_thread_join (g_steal_pointer (&self->thread));
   }
+  if (self->checkpointer != NULL)
+    gw_checkpointer_free (g_steal_pointer (&self->checkpointer), self->writer);
   /* Statements first: a connection with statements left does not close. */
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->writer, sqlite3_close);
@@ -390,6 +392,11 @@ gw_queue_new (const char *path,
   self->reader = gw_queue_open_connection (path, error);
   if (self->reader == NULL)
     return NULL;
+  self->checkpointer = gw_checkpointer_new (path, self->writer, &local_error);
+  if (self->checkpointer == NULL) {
+    g_warning ("Checkpoints stay in the writer's commits: %s", local_error->message);
+    g_clear_error (&local_error);
+  }
   self->thread = g_thread_try_new ("gw-queue-writer", writer_thread, self, &local_error);
   if (self->thread == NULL) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,

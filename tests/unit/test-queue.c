@@ -518,6 +518,43 @@ test_newer_schema (Fixture *f, gconstpointer data)
                    ==, 99);
 }
 
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : -1;
+}
+
+/* Checkpoints run while the queue is open, on their own thread: the
+ * database file takes the committed pages and the WAL stops growing. */
+static void
+test_checkpoint (Fixture *f, gconstpointer data)
+{
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  gint64 deadline;
+
+  /* About 1,600 pages of 4 KiB: past the 1,000-page threshold. */
+  for (guint i = 0; i < 400; i++) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *id = queue_test_submit (f->queue,
+                                             queue_test_submission ("relay", "bulk",
+                                                                    (const char *[]) { "a@example.org", NULL },
+                                                                    16 * 1024),
+                                             &error);
+    g_assert_no_error (error);
+  }
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (file_size (f->path) < 4 * 1024 * 1024 && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+  g_test_message ("queue.db %" G_GINT64_FORMAT " bytes, WAL %" G_GINT64_FORMAT " bytes",
+                  file_size (f->path), file_size (wal));
+  g_assert_cmpint (file_size (f->path), >=, 4 * 1024 * 1024);
+  /* The WAL starts over after checkpoints instead of holding it all (over
+   * 20 MiB when it never does). */
+  g_assert_cmpint (file_size (wal), <, 12 * 1024 * 1024);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -535,6 +572,7 @@ main (int argc, char **argv)
   ADD ("/queue/fallback/expired", test_fallback_expired);
   ADD ("/queue/schema/migration", test_migration);
   ADD ("/queue/schema/newer", test_newer_schema);
+  ADD ("/queue/checkpoint", test_checkpoint);
 #undef ADD
   return g_test_run ();
 }
