@@ -239,9 +239,16 @@ record_cb (GObject      *source,
       worker->record_failures = 0;
   }
   if (worker->finished) {
-    if (worker->pending == 0)
+    if (worker->pending > 0)
+      return;
+    if (g_queue_is_empty (&worker->unrecorded)) {
       worker_free (worker);
-    return;
+      return;
+    }
+    /* A result that did not reach the disk keeps the worker alive: it
+     * tries again after a back-off instead of dropping the outcome. */
+    worker->finished = FALSE;
+    worker->parked = TRUE;
   }
   if (worker->parked && worker->pending <= MAX_PENDING_RECORDS) {
     worker->parked = FALSE;

@@ -5,7 +5,9 @@
 #   SigkillRoundsTest   several client processes Send while heraldd is killed
 #                       with SIGKILL at random moments (>= 20 rounds); every
 #                       acknowledged notification reaches smtp-sink, duplicates
-#                       bounded by rounds x max-connections
+#                       bounded by rounds x max-connections x 2 (a worker has
+#                       the message it sends and at most one result being
+#                       committed in flight)
 #   DiskFullTest        state directory on a small tmpfs: Send fails with
 #                       Herald.Error.STORAGE "... the disk is full", nothing
 #                       acknowledged is lost, service resumes when space frees
@@ -355,12 +357,14 @@ class SigkillRoundsTest(DaemonCase):
         phantoms = sorted(set(unacked_seen) - cut)
         duplicates = sum(n - 1 for n in counts.values() if n > 1)
         duplicated = sorted(s for s, n in counts.items() if n > 1)
-        bound = self.ROUNDS * self.MAX_CONNECTIONS
+        # In flight per connection: the message being sent and the previous
+        # one, whose result the writer is committing.
+        bound = self.ROUNDS * self.MAX_CONNECTIONS * 2
         log(f'SIGKILL rounds (seed {seed}): {len(ids)} acknowledged, all sent after the last '
             f'restart in {drain:.1f} s; sink received {sum(counts.values())} messages '
             f'({sink.count(".")} end-of-data), {len(missing)} acknowledged missing, '
             f'{duplicates} duplicates over {len(duplicated)} notifications '
-            f'(bound {bound} = {self.ROUNDS} rounds x max-connections {self.MAX_CONNECTIONS}), '
+            f'(bound {bound} = {self.ROUNDS} rounds x max-connections {self.MAX_CONNECTIONS} x 2), '
             f'{len(unacked_seen)} delivered whose Send was cut by the kill; '
             f'client errors {dict(error_names)}')
         if duplicated:
