@@ -30,6 +30,9 @@ struct _GwQueue {
   GAsyncQueue  *ops;
   GThread      *thread;
   GMainContext *context;       /* where delivery-changed is emitted */
+  GMutex        change_lock;   /* guards the two below */
+  GwQueueChangeFunc change_func;
+  gpointer      change_data;
 };
 
 /* One request to the writer thread. */

@@ -204,6 +204,34 @@ read_changed_details (Writer *w)
   return details;
 }
 
+static void
+call_change_func (GwQueue    *self,
+                  GHashTable *changed,
+                  GHashTable *details)
+{
+  GHashTableIter iter;
+  gpointer id, state;
+
+  g_mutex_lock (&self->change_lock);
+  if (self->change_func != NULL) {
+    g_hash_table_iter_init (&iter, changed);
+    while (g_hash_table_iter_next (&iter, &id, &state))
+      self->change_func (id, state, g_hash_table_lookup (details, id), self->change_data);
+  }
+  g_mutex_unlock (&self->change_lock);
+}
+
+void
+gw_queue_set_change_func (GwQueue          *self,
+                          GwQueueChangeFunc func,
+                          gpointer          user_data)
+{
+  g_mutex_lock (&self->change_lock);
+  self->change_func = func;
+  self->change_data = user_data;
+  g_mutex_unlock (&self->change_lock);
+}
+
 /* Runs every operation of @batch in one transaction, each under a
  * savepoint so that one failing operation does not sink the others.
  *
@@ -212,11 +240,14 @@ read_changed_details (Writer *w)
  * mode (each statement committed alone while the batch reports failure),
  * so every operation of the batch fails with that error instead. Either
  * way the connection is left outside any transaction, ready for the next
- * batch: nothing stays poisoned once space frees. */
-static void
+ * batch: nothing stays poisoned once space frees.
+ *
+ * Returns what the batch changed, for the signals, or NULL. */
+static ChangedEmission *
 run_batch (GwQueue   *self,
            GPtrArray *batch)
 {
+  ChangedEmission *emission = NULL;
   Writer w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
                self->statements };
   g_autoptr(GError) batch_error = NULL;
@@ -259,14 +290,24 @@ run_batch (GwQueue   *self,
   }
 
   if (g_hash_table_size (w.changed) > 0 && details != NULL) {
-    ChangedEmission *emission = g_new0 (ChangedEmission, 1);
+    emission = g_new0 (ChangedEmission, 1);
     emission->queue = g_object_ref (self);
     emission->changed = g_steal_pointer (&w.changed);
     emission->details = g_steal_pointer (&details);
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed_cb,
-                                emission, changed_emission_free);
   }
   g_clear_pointer (&w.changed, g_hash_table_unref);
+  return emission;
+}
+
+/* After the batch's callers have their answers: the change function on
+ * this thread, then "delivery-changed" in the owner's main context. */
+static void
+emit_changes (GwQueue         *self,
+              ChangedEmission *emission)
+{
+  call_change_func (self, emission->changed, emission->details);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed_cb,
+                              emission, changed_emission_free);
 }
 
 /* Completes @op, or queues it again when it is a prune with more to do
@@ -294,6 +335,7 @@ writer_thread (gpointer user_data)
 
   while (!stop) {
     g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+    ChangedEmission *emission;
 
     op = g_async_queue_pop (self->ops);
     g_ptr_array_add (batch, op);
@@ -301,9 +343,11 @@ writer_thread (gpointer user_data)
       g_ptr_array_add (batch, op);
     for (guint i = 0; i < batch->len; i++)
       stop |= ((Op *) g_ptr_array_index (batch, i))->kind == OP_STOP;
-    run_batch (self, batch);
+    emission = run_batch (self, batch);
     for (guint i = 0; i < batch->len; i++)
       finish_op (self, g_ptr_array_index (batch, i), stop);
+    if (emission != NULL)
+      emit_changes (self, emission);
   }
   /* Whatever came after the stop is answered, never left hanging. */
   while ((op = g_async_queue_try_pop (self->ops)) != NULL) {
@@ -354,6 +398,7 @@ gw_queue_finalize (GObject *object)
 
   gw_queue_close (self);
   g_async_queue_unref (self->ops);
+  g_mutex_clear (&self->change_lock);
   g_main_context_unref (self->context);
   g_free (self->path);
   G_OBJECT_CLASS (gw_queue_parent_class)->finalize (object);
@@ -373,6 +418,7 @@ static void
 gw_queue_init (GwQueue *self)
 {
   self->ops = g_async_queue_new ();
+  g_mutex_init (&self->change_lock);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) sqlite3_finalize);
   self->context = g_main_context_ref_thread_default ();

@@ -86,6 +86,18 @@ G_DECLARE_FINAL_TYPE (GwQueue, gw_queue, GW, QUEUE, GObject)
  * that changes a delivery. */
 GwQueue   *gw_queue_new               (const char   *path,
                                        GError      **error);
+
+/* Called on the queue's writer thread right after each commit, once per
+ * changed delivery, with what "delivery-changed" later carries: for work
+ * that is thread-safe and should not wait for the main loop (the D-Bus
+ * signal). NULL removes it; once this returns the old one is not running. */
+typedef void (*GwQueueChangeFunc) (const char *delivery_id,
+                                   const char *state,
+                                   GVariant   *details,
+                                   gpointer    user_data);
+void       gw_queue_set_change_func   (GwQueue      *self,
+                                       GwQueueChangeFunc func,
+                                       gpointer      user_data);
 void       gw_queue_close             (GwQueue      *self);
 
 void       gw_queue_submit_async      (GwQueue      *self,

@@ -381,12 +381,25 @@ gw_service_handle_retry (GwDBusGateway1        *object,
   return TRUE;
 }
 
+/* Runs on the queue's writer thread: GDBusConnection is thread-safe, and
+ * emitting here keeps the signals (three per notification) off the main
+ * thread, which answers Send calls and drives the SMTP sessions. */
 void
-gw_service_queue_delivery_changed_cb (GwQueue    *queue,
-                                      const char *id,
-                                      const char *state,
-                                      GVariant   *details,
-                                      GwService  *self)
+gw_service_emit_delivery_changed (const char *id,
+                                  const char *state,
+                                  GVariant   *details,
+                                  gpointer    user_data)
 {
-  gw_dbus_gateway1_emit_delivery_changed (GW_DBUS_GATEWAY1 (self), id, state, details);
+  GwService *self = user_data;
+  GList *connections = g_dbus_interface_skeleton_get_connections (G_DBUS_INTERFACE_SKELETON (self));
+
+  for (GList *l = connections; l != NULL; l = l->next) {
+    g_autoptr(GError) error = NULL;
+
+    if (!g_dbus_connection_emit_signal (l->data, NULL, GW_SERVICE_OBJECT_PATH, "org.herald.Gateway1",
+                                        "DeliveryChanged",
+                                        g_variant_new ("(ss@a{sv})", id, state, details), &error))
+      g_debug ("Cannot emit DeliveryChanged for %s: %s", id, error->message);
+  }
+  g_list_free_full (connections, g_object_unref);
 }

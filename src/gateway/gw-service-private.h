@@ -54,8 +54,9 @@ gboolean gw_service_handle_test_profile     (GwDBusGateway1 *object, GDBusMethod
                                              const char *name, const char *recipient);
 gboolean gw_service_handle_retry            (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              const char *id);
-void     gw_service_queue_delivery_changed_cb (GwQueue *queue, const char *id, const char *state,
-                                               GVariant *details, GwService *self);
+/* A GwQueueChangeFunc: emits DeliveryChanged from the queue's writer thread. */
+void     gw_service_emit_delivery_changed (const char *id, const char *state, GVariant *details,
+                                           gpointer user_data);
 
 /* gw-service-routes.c */
 

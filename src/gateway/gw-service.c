@@ -283,6 +283,8 @@ gw_service_finalize (GObject *object)
   GwService *self = GW_SERVICE (object);
 
   gw_service_shutdown (self);
+  if (self->queue != NULL)
+    gw_queue_set_change_func (self->queue, NULL, NULL);
   g_clear_object (&self->dispatcher);
   g_clear_object (&self->untrusted);
   g_clear_object (&self->router);
@@ -362,8 +364,7 @@ gw_service_new (GwConfig   *config,
   self->queue = gw_queue_new (queue_path, error);
   if (self->queue == NULL)
     return NULL;
-  g_signal_connect_object (self->queue, "delivery-changed",
-                           G_CALLBACK (gw_service_queue_delivery_changed_cb), self, 0);
+  gw_queue_set_change_func (self->queue, gw_service_emit_delivery_changed, self);
   self->dispatcher = gw_dispatcher_new (self->queue, self->profiles, self->plugins);
   self->untrusted = gw_untrusted_store_new (gw_config_get_state_dir (config));
   gw_dispatcher_set_untrusted_store (self->dispatcher, self->untrusted);
