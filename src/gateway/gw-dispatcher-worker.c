@@ -66,6 +66,7 @@ record_free (Record *record)
 }
 
 static void worker_claim (Worker *worker);
+static gboolean worker_handle_unrecorded (Worker *worker);
 
 static void
 worker_close_session (Worker *worker)
@@ -87,6 +88,10 @@ worker_free (Worker *worker)
     worker_close_session (worker);
     return;
   }
+  /* A result that did not reach the disk keeps the worker alive: it tries
+   * again after a back-off instead of leaving its job "sending". */
+  if (!self->stopped && worker_handle_unrecorded (worker))
+    return;
   while ((record = g_queue_pop_head (&worker->unrecorded)) != NULL) {
     g_warning ("The result of job %" G_GINT64_FORMAT " of delivery %s was not recorded; "
                "it will be sent again after a restart",
@@ -239,16 +244,11 @@ record_cb (GObject      *source,
       worker->record_failures = 0;
   }
   if (worker->finished) {
-    if (worker->pending > 0)
-      return;
-    if (g_queue_is_empty (&worker->unrecorded)) {
+    if (worker->pending == 0) {
+      worker->finished = FALSE;
       worker_free (worker);
-      return;
     }
-    /* A result that did not reach the disk keeps the worker alive: it
-     * tries again after a back-off instead of dropping the outcome. */
-    worker->finished = FALSE;
-    worker->parked = TRUE;
+    return;
   }
   if (worker->parked && worker->pending <= MAX_PENDING_RECORDS) {
     worker->parked = FALSE;
