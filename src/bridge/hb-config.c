@@ -1,7 +1,7 @@
 /* hb-config.c: the desktop bridge's keyfile
  *
  *   [bridge]
- *   mode=forward            # forward, monitor or forward,monitor
+ *   mode=forward            # forward, monitor or forward;monitor
  *   own-notifications-name=false
  *   bus-name=org.herald.DesktopBridge
  *   gateway-bus=auto        # auto, session or system
