@@ -14,8 +14,9 @@
 
 #include "hb-coalescer.h"
 
-/* bounds the id table whatever the senders do */
+/* bound the tables whatever the senders do */
 #define MAX_IDS 4096
+#define MAX_GROUPS 1024
 
 typedef struct {
   HbCoalescer *owner;
@@ -176,6 +177,11 @@ hb_coalescer_add (HbCoalescer *self,
     arm_timer (self, group);
     return id;
   }
+
+  /* an application raising endless distinct notifications cannot make
+   * the bridge hold them all: past the bound, what waits goes out now */
+  if (g_hash_table_size (self->groups) >= MAX_GROUPS)
+    hb_coalescer_flush_all (self);
 
   group = g_new0 (Group, 1);
   group->owner = self;
