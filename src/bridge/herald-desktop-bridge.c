@@ -70,6 +70,18 @@ name_lost_cb (GDBusConnection *connection,
   g_main_loop_quit (bridge->loop);
 }
 
+/* org.freedesktop.Notifications is only taken where no notification server
+ * runs; when one has it (or takes it later), the bridge goes on serving
+ * under its own name. */
+static void
+notifications_name_lost_cb (GDBusConnection *connection,
+                            const char      *name,
+                            gpointer         user_data)
+{
+  g_info ("%s belongs to another notification server; serving under the bridge's own name only",
+          name);
+}
+
 /* Where the gateway is: a session gateway when one is running or can be
  * started, the system gateway otherwise. */
 static GBusType
@@ -142,7 +154,8 @@ run (HbConfig *config)
     if (config->own_notifications_name)
       owner_ids[1] = g_bus_own_name_on_connection (session, "org.freedesktop.Notifications",
                                                    G_BUS_NAME_OWNER_FLAGS_NONE,
-                                                   name_acquired_cb, name_lost_cb, &bridge, NULL);
+                                                   name_acquired_cb, notifications_name_lost_cb,
+                                                   &bridge, NULL);
   }
   signal_ids[0] = g_unix_signal_add (SIGTERM, signal_cb, &bridge);
   signal_ids[1] = g_unix_signal_add (SIGINT, signal_cb, &bridge);

@@ -111,6 +111,10 @@ class BridgeTest(unittest.TestCase):
             {'name': 'devices',
              'match': {'category': 'device.*', 'tags-any': ['desktop-bridge']},
              'profiles': ['devices'], 'add-to': ['ops@example.org']},
+            # adds a recipient but names no profile: only the default profile
+            # would take it, which the bridge never uses
+            {'name': 'adder', 'match': {'app-name': 'adder-app'},
+             'add-to': ['nobody@example.org'], 'stop': False},
         ]}
         cls.client.set_routes_sync(json.dumps(routes), None)
 
@@ -156,6 +160,7 @@ class BridgeTest(unittest.TestCase):
             ]
             for summary, urgency, category, _ in cases:
                 self.assertGreater(bridge.notify(summary, 'body of ' + summary, urgency, category), 0)
+            self.assertGreater(bridge.notify('to the default profile', urgency=1, app='adder-app'), 0)
             ids = bridge.flush()
             expected = {summary: profile for summary, _, _, profile in cases if profile}
             self.assertEqual(len(ids), len(expected))
@@ -276,6 +281,37 @@ class BridgeTest(unittest.TestCase):
             bridge.stop()
             Gio.bus_unown_name(owner)
             bus.unregister_object(registration)
+
+    def test_owns_notifications_name(self):
+        """On a session without a notification server the bridge can be it."""
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+
+        def owner(name):
+            try:
+                return bus.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                                     'org.freedesktop.DBus', 'GetNameOwner',
+                                     GLib.Variant('(s)', (name,)), GLib.VariantType('(s)'),
+                                     Gio.DBusCallFlags.NONE, 5000, None).unpack()[0]
+            except GLib.Error:
+                return None
+
+        bridge = Bridge(self.daemon.dir, 'own',
+                        {'coalesce-window': 600, 'own-notifications-name': 'true',
+                         'bus-name': 'org.herald.DesktopBridge.Own'})
+        try:
+            deadline = time.monotonic() + 20
+            while (owner(IFACE) != owner(bridge.bus_name)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(owner(IFACE), owner(bridge.bus_name))
+            info = bus.call_sync(IFACE, PATH, IFACE, 'GetServerInformation', None,
+                                 GLib.VariantType('(ssss)'), Gio.DBusCallFlags.NONE, 5000, None)
+            self.assertEqual(info.unpack()[0], 'Herald desktop bridge')
+            bridge.notify('via the standard name', urgency=2, destination=IFACE)
+            delivered = bridge.flush()
+            self.assertEqual(len(delivered), 1)
+            self.assertEqual(self.delivery(delivered[0]).get_subject(), 'via the standard name')
+        finally:
+            bridge.stop()
 
     def test_markup_is_stripped(self):
         bridge = Bridge(self.daemon.dir, 'markup', {'coalesce-window': 0})
