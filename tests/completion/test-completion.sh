@@ -25,13 +25,23 @@ run_suite() {
         _heraldctl heraldctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
     }
 
+    # offered WORD: whether COMPREPLY holds WORD (no pipe: with pipefail, an
+    # early exit of grep -q would make printf fail with SIGPIPE)
+    offered() {
+        local reply
+        for reply in "${COMPREPLY[@]}"; do
+            [[ $reply == "$1" ]] && return 0
+        done
+        return 1
+    }
+
     # expect LINE WORD…: every WORD is offered
     expect() {
         local line=$1; shift
         complete_line "$line"
         local word
         for word in "$@"; do
-            if ! printf '%s\n' "${COMPREPLY[@]}" | grep -qxF -- "$word"; then
+            if ! offered "$word"; then
                 echo "FAIL ($label): '$line' does not offer '$word' (got: ${COMPREPLY[*]})"
                 failures=$((failures + 1))
                 return
@@ -46,7 +56,7 @@ run_suite() {
         complete_line "$line"
         local word
         for word in "$@"; do
-            if printf '%s\n' "${COMPREPLY[@]}" | grep -qxF -- "$word"; then
+            if offered "$word"; then
                 echo "FAIL ($label): '$line' offers '$word'"
                 failures=$((failures + 1))
                 return
@@ -96,14 +106,14 @@ STUB
 chmod +x "$stub_dir/heraldctl"
 ctl=$stub_dir/heraldctl
 complete_line "heraldctl "
-if printf '%s\n' "${COMPREPLY[@]}" | grep -qx trust; then
+if offered trust; then
     echo "ok (stub): a new command is offered"
 else
     echo "FAIL (stub): 'trust' from --help is not offered (got: ${COMPREPLY[*]})"
     failures=$((failures + 1))
 fi
 complete_line "heraldctl trust "
-if printf '%s\n' "${COMPREPLY[@]}" | grep -qx show; then
+if offered show; then
     echo "ok (stub): its subcommands are offered"
 else
     echo "FAIL (stub): 'trust show' is not offered (got: ${COMPREPLY[*]})"
