@@ -114,6 +114,8 @@ herald_attempt_new_from_variant (GVariant  *attempt,
  * herald_attempt_get_started:
  * @self: a #HeraldAttempt
  *
+ * Gets when the attempt started, in UTC.
+ *
  * Returns: (transfer none): when the attempt started, in UTC
  */
 GDateTime *
@@ -127,6 +129,8 @@ herald_attempt_get_started (HeraldAttempt *self)
  * herald_attempt_get_duration_ms:
  * @self: a #HeraldAttempt
  *
+ * Gets how long the attempt took, in milliseconds.
+ *
  * Returns: how long the attempt took, in milliseconds
  */
 guint
@@ -139,6 +143,8 @@ herald_attempt_get_duration_ms (HeraldAttempt *self)
 /**
  * herald_attempt_get_profile:
  * @self: a #HeraldAttempt
+ *
+ * Gets the profile the attempt went through.
  *
  * Returns: (transfer none) (nullable): the profile the attempt went
  *   through
@@ -154,6 +160,9 @@ herald_attempt_get_profile (HeraldAttempt *self)
  * herald_attempt_get_result:
  * @self: a #HeraldAttempt
  *
+ * Gets the result of the attempt: `sent`, `deferred` (a temporary
+ * failure: another attempt follows) or `failed`.
+ *
  * Returns: (transfer none): `sent`, `deferred` (a temporary failure:
  *   another attempt follows) or `failed`
  */
@@ -167,6 +176,9 @@ herald_attempt_get_result (HeraldAttempt *self)
 /**
  * herald_attempt_get_reply:
  * @self: a #HeraldAttempt
+ *
+ * Gets the server's reply, such as `451 4.3.0 Try again later`, or the
+ * local error when no server answered.
  *
  * Returns: (transfer none) (nullable): the server's reply, such as
  *   `451 4.3.0 Try again later`, or the local error when no server
@@ -183,6 +195,8 @@ herald_attempt_get_reply (HeraldAttempt *self)
  * herald_attempt_get_enhanced_code:
  * @self: a #HeraldAttempt
  *
+ * Gets the enhanced status code of the reply (RFC 3463), such as `4.3.0`.
+ *
  * Returns: (transfer none) (nullable): the enhanced status code of the
  *   reply (RFC 3463), such as `4.3.0`
  */
@@ -196,6 +210,9 @@ herald_attempt_get_enhanced_code (HeraldAttempt *self)
 /**
  * herald_attempt_get_tls:
  * @self: a #HeraldAttempt
+ *
+ * Gets the TLS protocol version and cipher suite used, such as `TLSv1.3
+ * TLS_AES_256_GCM_SHA384`, or %NULL when the attempt did not use TLS.
  *
  * Returns: (transfer none) (nullable): the TLS protocol version and cipher
  *   suite used, such as `TLSv1.3 TLS_AES_256_GCM_SHA384`, or %NULL when the
@@ -211,6 +228,8 @@ herald_attempt_get_tls (HeraldAttempt *self)
 /**
  * herald_attempt_get_recipients:
  * @self: a #HeraldAttempt
+ *
+ * Gets the recipients the attempt was for, possibly empty.
  *
  * Returns: (transfer none) (array zero-terminated=1): the recipients the
  *   attempt was for, possibly empty

@@ -123,6 +123,9 @@ herald_certificate_new_from_variant (GVariant  *certificate,
  * herald_certificate_get_host:
  * @self: a #HeraldCertificate
  *
+ * Gets the server name Herald connected to, which the certificate was
+ * checked against.
+ *
  * Returns: (transfer none) (nullable): the server name Herald connected
  *   to, which the certificate was checked against
  */
@@ -137,6 +140,8 @@ herald_certificate_get_host (HeraldCertificate *self)
  * herald_certificate_get_port:
  * @self: a #HeraldCertificate
  *
+ * Gets the server's port, or 0 if unknown.
+ *
  * Returns: the server's port, or 0 if unknown
  */
 guint16
@@ -149,6 +154,8 @@ herald_certificate_get_port (HeraldCertificate *self)
 /**
  * herald_certificate_get_subject:
  * @self: a #HeraldCertificate
+ *
+ * Gets the subject's distinguished name, such as `CN=mail.example.com`.
  *
  * Returns: (transfer none) (nullable): the subject's distinguished name,
  *   such as `CN=mail.example.com`
@@ -164,6 +171,9 @@ herald_certificate_get_subject (HeraldCertificate *self)
  * herald_certificate_get_issuer:
  * @self: a #HeraldCertificate
  *
+ * Gets the issuer's distinguished name; the same as the subject for a
+ * self-signed certificate.
+ *
  * Returns: (transfer none) (nullable): the issuer's distinguished name;
  *   the same as the subject for a self-signed certificate
  */
@@ -178,6 +188,8 @@ herald_certificate_get_issuer (HeraldCertificate *self)
  * herald_certificate_get_not_before:
  * @self: a #HeraldCertificate
  *
+ * Gets the start of the validity period (UTC).
+ *
  * Returns: (transfer none) (nullable): the start of the validity period
  *   (UTC)
  */
@@ -191,6 +203,8 @@ herald_certificate_get_not_before (HeraldCertificate *self)
 /**
  * herald_certificate_get_not_after:
  * @self: a #HeraldCertificate
+ *
+ * Gets the end of the validity period (UTC).
  *
  * Returns: (transfer none) (nullable): the end of the validity period
  *   (UTC)

@@ -73,6 +73,8 @@ herald_client_send (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_send().
+ *
  * Returns: (transfer full): the delivery id, or %NULL if the gateway
  *   refused the notification (%HERALD_ERROR_NO_RECIPIENTS,
  *   %HERALD_ERROR_INVALID_ADDRESS, %HERALD_ERROR_TOO_LARGE, ...)
@@ -158,6 +160,8 @@ herald_client_get_delivery (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_get_delivery().
+ *
  * Returns: (transfer full): the delivery, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_DELIVERY or another error
  */
@@ -238,6 +242,8 @@ herald_client_list_deliveries (HeraldClient         *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_list_deliveries().
+ *
  * Returns: (transfer container) (element-type HeraldDelivery): the
  *   deliveries, newest first, or %NULL on error
  */
@@ -317,6 +323,8 @@ herald_client_cancel (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_cancel().
+ *
  * Returns: %TRUE if the delivery was cancelled; %FALSE with
  *   %HERALD_ERROR_INVALID_STATE if it is being sent or is already final,
  *   %HERALD_ERROR_NO_SUCH_DELIVERY or another error
@@ -387,6 +395,8 @@ herald_client_retry (HeraldClient        *self,
  * @self: a #HeraldClient
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with herald_client_retry().
  *
  * Returns: %TRUE if the delivery is queued again; %FALSE with
  *   %HERALD_ERROR_INVALID_STATE if it is queued, being sent, sent or

@@ -50,6 +50,8 @@ herald_client_list_profiles (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_list_profiles().
+ *
  * Returns: (transfer container) (element-type HeraldProfile): the
  *   profiles, or %NULL on error
  */
@@ -126,6 +128,8 @@ herald_client_get_profile (HeraldClient        *self,
  * @self: a #HeraldClient
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with herald_client_get_profile().
  *
  * Returns: (transfer full): the profile, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_PROFILE or another error
@@ -207,6 +211,8 @@ herald_client_add_profile (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_add_profile().
+ *
  * Returns: %TRUE if the profile was added; %FALSE with
  *   %HERALD_ERROR_PROFILE_EXISTS, %HERALD_ERROR_INVALID_SETTING or another
  *   error
@@ -277,6 +283,8 @@ herald_client_update_profile (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_update_profile().
+ *
  * Returns: %TRUE if the profile was changed; %FALSE with
  *   %HERALD_ERROR_NO_SUCH_PROFILE, %HERALD_ERROR_INVALID_SETTING or another
  *   error
@@ -345,6 +353,8 @@ herald_client_remove_profile (HeraldClient        *self,
  * @self: a #HeraldClient
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with herald_client_remove_profile().
  *
  * Returns: %TRUE if the profile was removed
  */
@@ -421,6 +431,8 @@ herald_client_set_secret (HeraldClient        *self,
  * @self: a #HeraldClient
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with herald_client_set_secret().
  *
  * Returns: %TRUE if the secret was stored
  */

@@ -47,6 +47,8 @@ herald_client_get_routes (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_get_routes().
+ *
  * Returns: (transfer full): the routing rules as a JSON document
  *   (`{"version": 1, "rules": [...]}`), or %NULL on error
  */
@@ -124,6 +126,8 @@ herald_client_set_routes (HeraldClient        *self,
  * @self: a #HeraldClient
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with herald_client_set_routes().
  *
  * Returns: %TRUE if the rules were stored and are in use; %FALSE with
  *   %HERALD_ERROR_INVALID_ARGUMENT (a message naming the rule and the
@@ -217,6 +221,8 @@ herald_client_check_route (HeraldClient        *self,
  * @self: a #HeraldClient
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an operation started with herald_client_check_route().
  *
  * Returns: (transfer container) (element-type HeraldRoute): one route per
  *   job the notification would be queued as, or %NULL with the error

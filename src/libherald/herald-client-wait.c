@@ -219,6 +219,8 @@ herald_client_wait_for_delivery (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_wait_for_delivery().
+ *
  * Returns: (transfer full): the final delivery, or %NULL on error or
  *   cancellation
  */

@@ -410,6 +410,8 @@ client_new_finish (GAsyncResult  *result,
  * @result: the #GAsyncResult passed to the callback of herald_client_new()
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_new().
+ *
  * Returns: (transfer full): a new #HeraldClient, or %NULL if the bus
  *   cannot be reached
  */
@@ -472,6 +474,8 @@ herald_client_new_for_connection (GDBusConnection     *connection,
  *   herald_client_new_for_connection()
  * @error: return location for a #GError
  *
+ * Finishes an operation started with herald_client_new_for_connection().
+ *
  * Returns: (transfer full): a new #HeraldClient, or %NULL on error
  */
 HeraldClient *
@@ -506,6 +510,8 @@ herald_client_new_for_connection_sync (GDBusConnection  *connection,
 /**
  * herald_client_get_connection:
  * @self: a #HeraldClient
+ *
+ * Gets the #GDBusConnection the client uses.
  *
  * Returns: (transfer none): the #GDBusConnection the client uses
  */

@@ -206,6 +206,8 @@ herald_delivery_new_from_variant (GVariant  *delivery,
  * herald_delivery_get_id:
  * @self: a #HeraldDelivery
  *
+ * Gets the delivery id that `Send` returned.
+ *
  * Returns: (transfer none): the delivery id that `Send` returned
  */
 const char *
@@ -218,6 +220,8 @@ herald_delivery_get_id (HeraldDelivery *self)
 /**
  * herald_delivery_get_state:
  * @self: a #HeraldDelivery
+ *
+ * Gets the state of the delivery.
  *
  * Returns: the state of the delivery
  */
@@ -232,6 +236,8 @@ herald_delivery_get_state (HeraldDelivery *self)
  * herald_delivery_is_final:
  * @self: a #HeraldDelivery
  *
+ * Checks whether the delivery is sent, failed or cancelled.
+ *
  * Returns: %TRUE if the delivery is sent, failed or cancelled
  */
 gboolean
@@ -244,6 +250,8 @@ herald_delivery_is_final (HeraldDelivery *self)
 /**
  * herald_delivery_get_profile:
  * @self: a #HeraldDelivery
+ *
+ * Gets the name of the profile the notification was routed to.
  *
  * Returns: (transfer none) (nullable): the name of the profile the
  *   notification was routed to
@@ -259,6 +267,8 @@ herald_delivery_get_profile (HeraldDelivery *self)
  * herald_delivery_get_subject:
  * @self: a #HeraldDelivery
  *
+ * Gets the subject of the notification.
+ *
  * Returns: (transfer none) (nullable): the subject of the notification
  */
 const char *
@@ -271,6 +281,8 @@ herald_delivery_get_subject (HeraldDelivery *self)
 /**
  * herald_delivery_get_app_name:
  * @self: a #HeraldDelivery
+ *
+ * Gets the application that sent the notification.
  *
  * Returns: (transfer none) (nullable): the application that sent the
  *   notification
@@ -286,6 +298,8 @@ herald_delivery_get_app_name (HeraldDelivery *self)
  * herald_delivery_get_category:
  * @self: a #HeraldDelivery
  *
+ * Gets the category of the notification.
+ *
  * Returns: (transfer none) (nullable): the category of the notification
  */
 const char *
@@ -298,6 +312,8 @@ herald_delivery_get_category (HeraldDelivery *self)
 /**
  * herald_delivery_get_urgency:
  * @self: a #HeraldDelivery
+ *
+ * Gets the urgency of the notification.
  *
  * Returns: the urgency of the notification
  */
@@ -312,6 +328,8 @@ herald_delivery_get_urgency (HeraldDelivery *self)
  * herald_delivery_get_attempts:
  * @self: a #HeraldDelivery
  *
+ * Gets the number of delivery attempts made so far.
+ *
  * Returns: the number of delivery attempts made so far
  */
 guint
@@ -324,6 +342,9 @@ herald_delivery_get_attempts (HeraldDelivery *self)
 /**
  * herald_delivery_get_next_attempt:
  * @self: a #HeraldDelivery
+ *
+ * Gets when the next attempt of a deferred delivery is due (UTC), or %NULL
+ * if none is planned.
  *
  * Returns: (transfer none) (nullable): when the next attempt of a
  *   deferred delivery is due (UTC), or %NULL if none is planned
@@ -339,6 +360,8 @@ herald_delivery_get_next_attempt (HeraldDelivery *self)
  * herald_delivery_get_created:
  * @self: a #HeraldDelivery
  *
+ * Gets when the notification was accepted (UTC).
+ *
  * Returns: (transfer none) (nullable): when the notification was
  *   accepted (UTC)
  */
@@ -352,6 +375,8 @@ herald_delivery_get_created (HeraldDelivery *self)
 /**
  * herald_delivery_get_updated:
  * @self: a #HeraldDelivery
+ *
+ * Gets when the delivery last changed (UTC).
  *
  * Returns: (transfer none) (nullable): when the delivery last changed
  *   (UTC)
@@ -367,6 +392,8 @@ herald_delivery_get_updated (HeraldDelivery *self)
  * herald_delivery_get_reply:
  * @self: a #HeraldDelivery
  *
+ * Gets the server's last reply, such as `250 2.0.0 Ok: queued as 4XyZ`.
+ *
  * Returns: (transfer none) (nullable): the server's last reply, such as
  *   `250 2.0.0 Ok: queued as 4XyZ`
  */
@@ -380,6 +407,9 @@ herald_delivery_get_reply (HeraldDelivery *self)
 /**
  * herald_delivery_get_reason:
  * @self: a #HeraldDelivery
+ *
+ * Gets why the delivery was deferred, failed or was cancelled, in words
+ * for people.
  *
  * Returns: (transfer none) (nullable): why the delivery was deferred,
  *   failed or was cancelled, in words for people
@@ -395,6 +425,9 @@ herald_delivery_get_reason (HeraldDelivery *self)
  * herald_delivery_get_message_id:
  * @self: a #HeraldDelivery
  *
+ * Gets the Message-ID of the composed message; it stays the same across
+ * attempts.
+ *
  * Returns: (transfer none) (nullable): the Message-ID of the composed
  *   message; it stays the same across attempts
  */
@@ -408,6 +441,9 @@ herald_delivery_get_message_id (HeraldDelivery *self)
 /**
  * herald_delivery_get_recipients:
  * @self: a #HeraldDelivery
+ *
+ * Gets the recipients with their own results; empty when the gateway did
+ * not send them.
  *
  * Returns: (transfer none) (element-type HeraldRecipient): the recipients
  *   with their own results; empty when the gateway did not send them

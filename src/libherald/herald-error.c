@@ -50,6 +50,9 @@ herald_error_quark (void)
  * herald_error_to_dbus_name:
  * @code: a #HeraldError
  *
+ * Gets the D-Bus error name of @code, such as
+ * `org.herald.Gateway1.Error.NoSuchProfile`.
+ *
  * Returns: (transfer none): the D-Bus error name of @code, such as
  *   `org.herald.Gateway1.Error.NoSuchProfile`
  */

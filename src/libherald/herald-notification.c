@@ -517,6 +517,8 @@ herald_notification_add_attachment_path (HeraldNotification  *self,
  * herald_notification_get_n_attachments:
  * @self: a #HeraldNotification
  *
+ * Gets the number of attachments added.
+ *
  * Returns: the number of attachments added
  */
 guint

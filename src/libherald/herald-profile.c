@@ -200,6 +200,8 @@ lookup (HeraldProfile *self,
  * herald_profile_get_name:
  * @self: a #HeraldProfile
  *
+ * Gets the profile name.
+ *
  * Returns: (transfer none): the profile name
  */
 const char *
@@ -212,6 +214,8 @@ herald_profile_get_name (HeraldProfile *self)
 /**
  * herald_profile_get_transport:
  * @self: a #HeraldProfile
+ *
+ * Gets the transport: `smtp`, `smtps`, `fax` or `maildir`.
  *
  * Returns: (transfer none) (nullable): the transport: `smtp`, `smtps`,
  *   `fax` or `maildir`
@@ -226,6 +230,9 @@ herald_profile_get_transport (HeraldProfile *self)
 /**
  * herald_profile_get_is_default:
  * @self: a #HeraldProfile
+ *
+ * Checks whether this is the default profile, used when no routing rule
+ * matches.
  *
  * Returns: %TRUE if this is the default profile, used when no routing
  *   rule matches
@@ -263,6 +270,8 @@ herald_profile_get_secret_set (HeraldProfile *self,
 /**
  * herald_profile_get_password_set:
  * @self: a #HeraldProfile
+ *
+ * Checks whether the profile has a password.
  *
  * Returns: %TRUE if the profile has a password
  */
@@ -316,6 +325,8 @@ herald_profile_get_keys (HeraldProfile *self)
  * @self: a #HeraldProfile
  * @key: a setting key
  *
+ * Checks whether the profile holds a value for @key.
+ *
  * Returns: %TRUE if the profile holds a value for @key
  */
 gboolean
@@ -353,6 +364,8 @@ herald_profile_get_setting (HeraldProfile *self,
  * @self: a #HeraldProfile
  * @key: a setting key such as `host`
  *
+ * Gets the value of @key if it is a string, else %NULL.
+ *
  * Returns: (transfer none) (nullable): the value of @key if it is a
  *   string, else %NULL
  */
@@ -376,6 +389,8 @@ herald_profile_get_string (HeraldProfile *self,
  * @self: a #HeraldProfile
  * @key: a setting key such as `verify-certificates`
  *
+ * Gets the value of @key if it is a boolean, else %FALSE.
+ *
  * Returns: the value of @key if it is a boolean, else %FALSE
  */
 gboolean
@@ -397,6 +412,8 @@ herald_profile_get_boolean (HeraldProfile *self,
  * herald_profile_get_uint64:
  * @self: a #HeraldProfile
  * @key: a setting key such as `port` or `connect-timeout`
+ *
+ * Gets the value of @key if it is an unsigned number, else 0.
  *
  * Returns: the value of @key if it is an unsigned number, else 0
  */
@@ -427,6 +444,8 @@ herald_profile_get_uint64 (HeraldProfile *self,
  * herald_profile_get_strv:
  * @self: a #HeraldProfile
  * @key: a setting key such as `pinned-keys`
+ *
+ * Gets the value of @key if it is a list of strings, else %NULL.
  *
  * Returns: (transfer full) (nullable) (array zero-terminated=1): the value
  *   of @key if it is a list of strings, else %NULL

@@ -101,6 +101,8 @@ herald_recipient_new_from_variant (GVariant  *recipient,
  * herald_recipient_get_address:
  * @self: a #HeraldRecipient
  *
+ * Gets the address, or the fax number for a fax recipient.
+ *
  * Returns: (transfer none): the address, or the fax number for a fax
  *   recipient
  */
@@ -114,6 +116,8 @@ herald_recipient_get_address (HeraldRecipient *self)
 /**
  * herald_recipient_get_kind:
  * @self: a #HeraldRecipient
+ *
+ * Gets the kind of recipient: `to`, `cc`, `bcc` or `fax`.
  *
  * Returns: (transfer none) (nullable): `to`, `cc`, `bcc` or `fax`
  */
@@ -146,6 +150,9 @@ herald_recipient_get_state (HeraldRecipient *self)
  * herald_recipient_get_reply:
  * @self: a #HeraldRecipient
  *
+ * Gets the server's last reply for this recipient, such as `550 5.1.1 no
+ * such user`.
+ *
  * Returns: (transfer none) (nullable): the server's last reply for this
  *   recipient, such as `550 5.1.1 no such user`
  */
@@ -159,6 +166,9 @@ herald_recipient_get_reply (HeraldRecipient *self)
 /**
  * herald_recipient_get_enhanced_code:
  * @self: a #HeraldRecipient
+ *
+ * Gets the enhanced status code of the server's reply (RFC 3463), such as
+ * `5.1.1`.
  *
  * Returns: (transfer none) (nullable): the enhanced status code of the
  *   server's reply (RFC 3463), such as `5.1.1`

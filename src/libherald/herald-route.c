@@ -118,6 +118,8 @@ herald_route_new_from_variant (GVariant  *route,
  * herald_route_get_profile:
  * @self: a #HeraldRoute
  *
+ * Gets the profile this job would go through.
+ *
  * Returns: (transfer none): the profile this job would go through
  */
 const char *
@@ -130,6 +132,8 @@ herald_route_get_profile (HeraldRoute *self)
 /**
  * herald_route_get_transport:
  * @self: a #HeraldRoute
+ *
+ * Gets the transport of the profile, such as `smtp` or `fax`.
  *
  * Returns: (transfer none) (nullable): the transport of the profile, such
  *   as `smtp` or `fax`
@@ -162,6 +166,9 @@ herald_route_get_rule (HeraldRoute *self)
  * herald_route_get_recipients:
  * @self: a #HeraldRoute
  *
+ * Gets the job's recipients (to, cc, bcc) and fax numbers, those added by
+ * rules included.
+ *
  * Returns: (transfer none) (array zero-terminated=1): the job's
  *   recipients (to, cc, bcc) and fax numbers, those added by rules
  *   included
@@ -176,6 +183,9 @@ herald_route_get_recipients (HeraldRoute *self)
 /**
  * herald_route_get_added:
  * @self: a #HeraldRoute
+ *
+ * Gets the recipients and fax numbers that routing rules added, possibly
+ * none.
  *
  * Returns: (transfer none) (array zero-terminated=1): the recipients and
  *   fax numbers that routing rules added, possibly none

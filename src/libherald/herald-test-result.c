@@ -122,6 +122,8 @@ herald_test_result_new_from_variant (GVariant  *result,
  * herald_test_result_get_ok:
  * @self: a #HeraldTestResult
  *
+ * Checks whether the test message was accepted.
+ *
  * Returns: %TRUE if the test message was accepted
  */
 gboolean
@@ -153,6 +155,9 @@ herald_test_result_get_reply (HeraldTestResult *self)
  * herald_test_result_get_enhanced_code:
  * @self: a #HeraldTestResult
  *
+ * Gets the enhanced status code of the server's last reply (RFC 3463),
+ * such as `5.7.8`, or %NULL when the server sent none.
+ *
  * Returns: (transfer none) (nullable): the enhanced status code of the
  *   server's last reply (RFC 3463), such as `5.7.8`, or %NULL when the
  *   server sent none
@@ -167,6 +172,10 @@ herald_test_result_get_enhanced_code (HeraldTestResult *self)
 /**
  * herald_test_result_get_tls:
  * @self: a #HeraldTestResult
+ *
+ * Gets the negotiated TLS protocol version and cipher suite, such as
+ * `TLSv1.3 TLS_AES_256_GCM_SHA384`, or %NULL when the session did not use
+ * TLS.
  *
  * Returns: (transfer none) (nullable): the negotiated TLS protocol
  *   version and cipher suite, such as `TLSv1.3 TLS_AES_256_GCM_SHA384`, or
@@ -201,6 +210,8 @@ herald_test_result_get_transcript (HeraldTestResult *self)
 /**
  * herald_test_result_get_error_message:
  * @self: a #HeraldTestResult
+ *
+ * Gets why the test failed, or %NULL if it succeeded.
  *
  * Returns: (transfer none) (nullable): why the test failed, or %NULL if
  *   it succeeded
