@@ -189,10 +189,13 @@ migrate (sqlite3    *db,
       !read_version (db, &version, rc, error))
     return FALSE;
   if (version > GW_QUEUE_SCHEMA_VERSION || version < 0) {
+    /* (A format macro inside _() would cut the message for xgettext.) */
+    g_autofree char *version_text = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
-                 _("The queue %s has schema version %" G_GINT64_FORMAT
-                   ", which this version of Herald (schema %d) cannot read"),
-                 path, version, GW_QUEUE_SCHEMA_VERSION);
+                 _("The queue %s has schema version %s, which this version of Herald "
+                   "(schema %d) cannot read"),
+                 path, version_text, GW_QUEUE_SCHEMA_VERSION);
     return FALSE;
   }
   if (version == GW_QUEUE_SCHEMA_VERSION)

@@ -423,10 +423,12 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
   if (g_hash_table_contains (self->caps, "SIZE"))
     limit = g_ascii_strtoull (g_hash_table_lookup (self->caps, "SIZE"), NULL, 10);
   if (limit > 0 && size > limit) {
+    g_autofree char *size_text = g_strdup_printf ("%" G_GSIZE_FORMAT, size);
+    g_autofree char *limit_text = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
+
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             _("The message is %" G_GSIZE_FORMAT " bytes, more than the %"
-                               G_GUINT64_FORMAT " bytes %s accepts (SIZE)"),
-                             size, limit, self->host);
+                             _("The message is %s bytes, more than the %s bytes %s accepts (SIZE)"),
+                             size_text, limit_text, self->host);
     g_object_unref (task);
     return;
   }

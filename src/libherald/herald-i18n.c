@@ -13,7 +13,10 @@ herald_i18n_init (void)
   static gsize initialized = 0;
 
   if (g_once_init_enter (&initialized)) {
-    bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+    /* HERALD_LOCALEDIR: the build tree's catalogues, for tests */
+    const char *localedir = g_getenv ("HERALD_LOCALEDIR");
+
+    bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
     bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
     g_once_init_leave (&initialized, 1);
   }
