@@ -148,6 +148,14 @@ def as_other_user(calls, uid=NOBODY):
     return [json.loads(line) for line in output.stdout.splitlines()]
 
 
+def heraldctl(*args):
+    output = subprocess.run([os.environ['HERALD_CTL'], '--system', *args],
+                            capture_output=True, text=True, timeout=60)
+    if output.returncode != 0:
+        raise AssertionError(f'heraldctl {" ".join(args)}: {output.returncode} {output.stderr}')
+    return output.stdout
+
+
 class AccessCase(unittest.TestCase):
     maxDiff = None
 
@@ -366,6 +374,15 @@ class TrustTest(AccessCase):
                         'last-seen', 'host', 'port'):
                 self.assertIn(key, record)
             self.assertIn('unknown-ca', record['errors'])
+            # heraldctl shows what a person needs to decide
+            listed = heraldctl('trust', 'list', profile)
+            self.assertIn(fingerprint, listed)
+            shown = heraldctl('trust', 'show', profile, fingerprint)
+            for text in (record['subject'], record['issuer'], fingerprint, pin,
+                         'not signed by a trusted authority', 'Valid until', 'First seen'):
+                self.assertIn(text, shown)
+            as_json = json.loads(heraldctl('--json', 'trust', 'show', profile, fingerprint))
+            self.assertEqual(as_json[0]['spki-pin'], pin)
 
             BUS.allow('send', 'read-log')
             self.assert_not_authorized('TrustCertificate', '(ss)', [profile, fingerprint])
@@ -381,7 +398,8 @@ class TrustTest(AccessCase):
                              [(pin, fingerprint)])
             self.assertIn('trusted-at', trusted[0])
 
-            call('UntrustCertificate', '(ss)', [profile, fingerprint])
+            self.assertIn(pin, heraldctl('trust', 'list', '--trusted', profile))
+            heraldctl('trust', 'remove', profile, fingerprint)
             self.assertEqual(call('ListTrustedCertificates', '(s)', [profile])[0], [])
             self.assertFalse(call('GetProfile', '(s)', [profile])[0].get('pinned-keys'))
 
