@@ -483,5 +483,43 @@ class SecretsTest(AccessCase):
                 self.assertNotIn(secret, text)
 
 
+class RotateKeyTest(AccessCase):
+    """heraldd --rotate-key: refused beside a running daemon; afterwards
+    the daemon starts with the new key and the secrets still open."""
+
+    def rotate(self):
+        return subprocess.run([GW.binary, '--rotate-key',
+                               '--state-dir', os.path.join(GW.dir, 'state'),
+                               '--config-dir', os.path.join(GW.dir, 'config')],
+                              capture_output=True, text=True, timeout=60, env=GW.env)
+
+    def test_rotate_key(self):
+        profile = unique('rotated')
+        call('AddProfile', '(sa{sv})', [profile, smtp_profile(dead_port())])
+        call('SetSecret', '(sss)', [profile, 'password', 'rotated-secret'])
+        busy = self.rotate()
+        self.assertEqual(busy.returncode, 1, busy.stdout)
+        self.assertIn('another heraldd', busy.stderr)
+
+        key_path = os.path.join(GW.dir, 'state', 'herald-secret-key')
+        with open(key_path, 'rb') as f:
+            old_key = f.read()
+        GW.stop()
+        try:
+            done = self.rotate()
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertRegex(done.stdout, r'Re-encrypted [1-9][0-9]* secrets? with a new key')
+            self.assertNotIn('rotated-secret', done.stdout + done.stderr)
+        finally:
+            GW.start()
+        with open(key_path, 'rb') as f:
+            self.assertNotEqual(f.read(), old_key)
+        self.assertEqual(os.stat(key_path).st_mode & 0o777, 0o600)
+        self.assertTrue(call('GetProfile', '(s)', [profile])[0]['password-set'])
+        # a store the daemon cannot decrypt would fail here
+        call('SetSecret', '(sss)', [profile, 'pop-password', 'after-rotation'])
+        self.assertNotIn('cannot be authenticated', GW.log_text())
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
