@@ -32,7 +32,7 @@ PYTHON = '/usr/bin/python3'
 BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
-  <type>system</type>
+  <type>{type}</type>
   <listen>unix:path={socket}</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
@@ -74,14 +74,15 @@ class SystemBus:
     """dbus-daemon + polkitd mock. DBUS_SYSTEM_BUS_ADDRESS is set in
     os.environ for this process and its children."""
 
-    def __init__(self):
+    def __init__(self, kind='system'):
+        self.kind = kind
         self.tmp = tempfile.mkdtemp(prefix='herald-sysbus-')
         os.chmod(self.tmp, 0o755)           # other uids connect too
         self.socket = os.path.join(self.tmp, 'system_bus_socket')
         self.address = f'unix:path={self.socket}'
         self.config = os.path.join(self.tmp, 'system.conf')
         with open(self.config, 'w') as f:
-            f.write(BUS_CONFIG.format(socket=self.socket,
+            f.write(BUS_CONFIG.format(type=kind, socket=self.socket,
                                       policy=os.path.join(SOURCE_ROOT, 'data',
                                                           'org.herald.Gateway1.conf')))
         self.bus = None
@@ -95,9 +96,11 @@ class SystemBus:
         self.bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nopidfile',
                                      f'--config-file={self.config}'],
                                     stdout=self.bus_log, stderr=subprocess.STDOUT)
-        wait_for(lambda: os.path.exists(self.socket), 'the private system bus did not start')
-        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
+        wait_for(lambda: os.path.exists(self.socket), 'the private bus did not start')
         self.connection = self.connect()
+        if self.kind != 'system':
+            return self
+        os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
         self.polkit_log = open(os.path.join(self.tmp, 'polkitd-mock.log'), 'w')
         self.polkit = subprocess.Popen([PYTHON, '-m', 'dbusmock', '--system', '--template', 'polkitd'],
                                        stdout=self.polkit_log, stderr=subprocess.STDOUT)
@@ -149,13 +152,16 @@ class SystemDaemon(heraldtest.Daemon):
     def __init__(self, sysbus):
         super().__init__()
         self.sysbus = sysbus
-        self.env['DBUS_SYSTEM_BUS_ADDRESS'] = sysbus.address
+        if sysbus.kind == 'system':
+            self.env['DBUS_SYSTEM_BUS_ADDRESS'] = sysbus.address
+        else:
+            self.env['DBUS_SESSION_BUS_ADDRESS'] = sysbus.address
         self.env['G_MESSAGES_DEBUG'] = 'all'
 
     def start(self):
         self.log = open(self.log_path, 'w')
         self.process = subprocess.Popen(
-            [self.binary, '--system', '--verbose',
+            [self.binary, f'--{self.sysbus.kind}', '--verbose',
              '--state-dir', os.path.join(self.dir, 'state'),
              '--config-dir', os.path.join(self.dir, 'config')],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT)

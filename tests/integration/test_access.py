@@ -68,6 +68,7 @@ def setUpModule():
     CERTS = certs.CertSet()
     unittest.addModuleCleanup(CERTS.cleanup)
     GW = sysbus.SystemDaemon(BUS)
+    unittest.addModuleCleanup(GW.tmp.cleanup)
     GW.start()
     unittest.addModuleCleanup(GW.stop)
 
@@ -135,14 +136,17 @@ def wait_state(delivery_id, states, timeout=40):
         time.sleep(0.05)
 
 
-def as_other_user(calls, uid=NOBODY):
-    """Runs other_user.py as UID with CALLS; returns its results."""
+def as_other_user(calls, uid=NOBODY, address=None):
+    """Runs other_user.py as UID with CALLS (on the bus at ADDRESS, by
+    default the private system bus); returns its results."""
+    env = {'DBUS_SYSTEM_BUS_ADDRESS': BUS.address, 'PATH': os.environ.get('PATH', ''),
+           'HOME': '/nonexistent'}
+    if address:
+        env['HERALD_TEST_BUS_ADDRESS'] = address
     output = subprocess.run(
         ['setpriv', f'--reuid={uid}', f'--regid={uid}', '--clear-groups',
          sysbus.PYTHON, os.path.join(HERE, 'other_user.py'), json.dumps(calls)],
-        capture_output=True, text=True, timeout=120,
-        env={'DBUS_SYSTEM_BUS_ADDRESS': BUS.address, 'PATH': os.environ.get('PATH', ''),
-             'HOME': '/nonexistent'})
+        capture_output=True, text=True, timeout=120, env=env)
     if output.returncode != 0:
         raise AssertionError(f'other_user.py failed: {output.stderr}')
     return [json.loads(line) for line in output.stdout.splitlines()]
@@ -257,7 +261,7 @@ class AuthorisationTest(AccessCase):
         BUS.mock('SimulateHangActions', GLib.Variant('(as)', (['org.herald.gateway.manage-profiles'],)))
         leaving = BUS.connect()
         leaving.call(BUS_NAME, PATH, IFACE, 'AddProfile',
-                     GLib.Variant('(sa{sv})', (profile, {'transport': GLib.Variant('s', 'maildir')})),
+                     GLib.Variant('(sa{sv})', (profile, smtp_profile(dead_port()))),
                      None, Gio.DBusCallFlags.NONE, -1, None, None, None)
         deadline = time.monotonic() + 20
         while not BUS.mock('HaveHangingCalls')[0]:
@@ -481,6 +485,31 @@ class SecretsTest(AccessCase):
             self.assertNotIn(plain, text)
             for secret in secrets:
                 self.assertNotIn(secret, text)
+
+
+class SessionBusTest(unittest.TestCase):
+    """On a session bus only the bus's own user is served: a bus that lets
+    anyone connect, heraldd (session mode) as root, a caller as nobody."""
+
+    def test_other_user_refused(self):
+        bus = sysbus.SystemBus(kind='session').start()
+        self.addCleanup(bus.stop)
+        daemon = sysbus.SystemDaemon(bus)
+        self.addCleanup(daemon.tmp.cleanup)
+        daemon.start()
+        self.addCleanup(daemon.stop)
+        results = as_other_user([['ListProfiles', None, []],
+                                 ['Send', '(a{sv})', [{'to': ['a@herald.test'], 'subject': 'x'}]],
+                                 ['AddProfile', '(sa{sv})', ['intruder', {}]]],
+                                address=bus.address)
+        for result in results:
+            self.assertEqual(result.get('error'), ERROR + 'NotAuthorized', result)
+            self.assertIn('serves only user 0', result['message'])
+        # the bus's own user is served
+        profiles = call('ListProfiles', connection=bus.connection)[0]
+        self.assertNotIn('intruder', [p['name'] for p in profiles])
+        deliveries = call('ListDeliveries', '(a{sv})', [{}], connection=bus.connection)[0]
+        self.assertEqual(deliveries, [])
 
 
 class RotateKeyTest(AccessCase):
