@@ -62,11 +62,43 @@ gw_service_handle_list_untrusted_certificates (GwDBusGateway1        *object,
                                                GDBusMethodInvocation *invocation)
 {
   GwService *self = GW_SERVICE (object);
+  g_autoptr(GVariant) all = g_variant_ref_sink (gw_untrusted_store_list (self->untrusted));
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+  GVariantIter iter;
+  GVariant *record;
 
   gw_service_touch (self);
+  /* Records of a profile removed since are of no use to anyone. */
+  g_variant_iter_init (&iter, all);
+  while ((record = g_variant_iter_next_value (&iter)) != NULL) {
+    g_autoptr(GVariant) owned = record;
+    const char *profile = NULL;
+
+    if (g_variant_lookup (record, "profile", "&s", &profile) &&
+        gw_profile_store_lookup (self->profiles, profile) != NULL)
+      g_variant_builder_add_value (&builder, record);
+  }
   gw_dbus_gateway1_complete_list_untrusted_certificates (object, invocation,
-                                                         gw_untrusted_store_list (self->untrusted));
+                                                         g_variant_builder_end (&builder));
   return TRUE;
+}
+
+/* Whether @record was seen on a server @profile still talks to: a record
+ * left from before a change of host must not pin a key for the new one. */
+static gboolean
+record_matches_profile (GVariant  *record,
+                        GwProfile *profile)
+{
+  static const char * const host_keys[] = { "host", "pop-host", "fax-host", NULL };
+  const char *host = NULL;
+
+  if (!g_variant_lookup (record, "host", "&s", &host) || *host == '\0')
+    return TRUE;
+  for (guint i = 0; host_keys[i] != NULL; i++) {
+    if (g_ascii_strcasecmp (host, gw_profile_get_string (profile, host_keys[i]) ?: "") == 0)
+      return TRUE;
+  }
+  return FALSE;
 }
 
 /* Sets @profile's pinned-keys to @pins (empty: reset). */
@@ -163,6 +195,11 @@ gw_service_handle_trust_certificate (GwDBusGateway1        *object,
                                         _("Profile “%s” has no untrusted certificate with the "
                                           "fingerprint %s; see ListUntrustedCertificates"),
                                         name, fingerprint);
+  if (!record_matches_profile (record, profile))
+    return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_STATE,
+                                        _("Certificate %s was seen on another server than profile "
+                                          "“%s” uses now; test the profile again and trust the "
+                                          "certificate it reports"), fingerprint, name);
   if (!g_variant_lookup (record, "spki-pin", "&s", &pin) || !is_hex64 (pin))
     return gw_service_return_new_error (invocation, HERALD_ERROR_FAILED,
                                         _("The record of certificate %s has no public key pin"),

@@ -407,6 +407,24 @@ class TrustTest(AccessCase):
             self.assertEqual(call('ListTrustedCertificates', '(s)', [profile])[0], [])
             self.assertFalse(call('GetProfile', '(s)', [profile])[0].get('pinned-keys'))
 
+    def test_record_of_an_old_host_is_not_trusted(self):
+        with ScriptedServer('tls-cert', certset=CERTS, cert_kind='selfsigned') as server:
+            profile = unique('moved')
+            call('AddProfile', '(sa{sv})', [profile, smtp_profile(
+                server.port, host='s:localhost', security='s:starttls',
+                ca_file=f's:{CERTS.ca_file}')])
+            delivery_id = call('Send', '(a{sv})', [notification('m@herald.test', 'moved', profile)])[0]
+            wait_state(delivery_id, ('deferred',))
+            call('UpdateProfile', '(sa{sv})', [profile, {'host': GLib.Variant('s', '127.0.0.1')}])
+            with self.assertRaises(GLib.Error) as caught:
+                call('TrustCertificate', '(ss)', [profile, CERTS.fingerprint('selfsigned')])
+            self.assertEqual(error_name(caught.exception), ERROR + 'InvalidState')
+            self.assertFalse(call('GetProfile', '(s)', [profile])[0].get('pinned-keys'))
+            call('Cancel', '(s)', [delivery_id])
+            # a removed profile's records are not listed
+            call('RemoveProfile', '(s)', [profile])
+            self.assertFalse([c for c in call('ListUntrustedCertificates')[0] if c['profile'] == profile])
+
     def test_unknown_fingerprint_is_refused(self):
         profile = unique('nofp')
         call('AddProfile', '(sa{sv})', [profile, smtp_profile(dead_port())])
