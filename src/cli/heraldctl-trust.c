@@ -172,7 +172,13 @@ print_details (HeraldCertificate *c,
   add_row (cells, _("Profile"), herald_certificate_get_profile (c));
   add_row (cells, _("Server"), server);
   add_row (cells, _("Subject"), herald_certificate_get_subject (c));
-  add_row (cells, _("Issuer"), herald_certificate_get_issuer (c));
+  if (herald_certificate_get_issuer (c) != NULL &&
+      g_strcmp0 (herald_certificate_get_issuer (c), herald_certificate_get_subject (c)) == 0) {
+    g_autofree char *issuer = g_strdup_printf (_("%s (self-signed)"), herald_certificate_get_issuer (c));
+    add_row (cells, _("Issuer"), issuer);
+  } else {
+    add_row (cells, _("Issuer"), herald_certificate_get_issuer (c));
+  }
   add_row (cells, _("Valid from"), not_before);
   add_row (cells, _("Valid until"), not_after);
   add_row (cells, _("SHA-256 fingerprint"), herald_certificate_get_sha256_fingerprint (c));
