@@ -25,7 +25,7 @@ sys.path.insert(0, HERE)
 
 import sysbus  # noqa: E402  (first: it sets up gi)
 from gi.repository import GLib, Gio  # noqa: E402
-from harness import secret_leaks  # noqa: E402
+from harness import Herald, secret_leaks  # noqa: E402
 import certs  # noqa: E402
 import postfix_submission  # noqa: E402
 from scripted_servers import ScriptedServer  # noqa: E402
@@ -387,6 +387,15 @@ class TrustTest(AccessCase):
                 self.assertIn(text, shown)
             as_json = json.loads(heraldctl('--json', 'trust', 'show', profile, fingerprint))
             self.assertEqual(as_json[0]['spki-pin'], pin)
+            # libherald (through GI) gives the same record
+            client = Herald.Client.new_sync(Gio.BusType.SYSTEM, None)
+            mine = [c for c in client.list_untrusted_certificates_sync(None)
+                    if c.get_profile() == profile]
+            self.assertEqual([c.get_sha256_fingerprint() for c in mine], [fingerprint])
+            self.assertEqual(mine[0].get_spki_pin(), pin)
+            self.assertIsNotNone(mine[0].get_first_seen())
+            self.assertIsNotNone(mine[0].get_last_seen())
+            self.assertIsNone(mine[0].get_trusted_at())
 
             BUS.allow('send', 'read-log')
             self.assert_not_authorized('TrustCertificate', '(ss)', [profile, fingerprint])
@@ -403,6 +412,9 @@ class TrustTest(AccessCase):
             self.assertIn('trusted-at', trusted[0])
 
             self.assertIn(pin, heraldctl('trust', 'list', '--trusted', profile))
+            trusted_gi = client.list_trusted_certificates_sync(profile, None)
+            self.assertEqual([c.get_spki_pin() for c in trusted_gi], [pin])
+            self.assertIsNotNone(trusted_gi[0].get_trusted_at())
             heraldctl('trust', 'remove', profile, fingerprint)
             self.assertEqual(call('ListTrustedCertificates', '(s)', [profile])[0], [])
             self.assertFalse(call('GetProfile', '(s)', [profile])[0].get('pinned-keys'))
