@@ -389,7 +389,10 @@ gw_service_queue_delivery_changed_cb (GwQueue    *queue,
   static const char * const keys[] = { "profile", "attempts", "next-attempt", "reply",
                                        "enhanced-code", "reason", NULL };
 
-  if (delivery != NULL) {
+  /* On the system bus every peer may receive the signal: the details (a
+   * server's reply names recipients) go only to callers GetDelivery
+   * authorises. */
+  if (delivery != NULL && !gw_config_get_system_bus (self->config)) {
     g_auto(GVariantDict) all = G_VARIANT_DICT_INIT (delivery);
 
     for (guint i = 0; keys[i] != NULL; i++) {
