@@ -51,6 +51,11 @@ main_description (void)
                         "  route check --to ADDRESS [OPTION…]\n"
                         "                                    Show which profiles and recipients\n"
                         "                                    a notification would be routed to\n"
+                        "  trust list [--trusted] [PROFILE]  List refused server certificates,\n"
+                        "                                    or the keys profiles trust\n"
+                        "  trust show PROFILE FINGERPRINT    Show a certificate's details\n"
+                        "  trust add PROFILE FINGERPRINT     Trust a refused certificate\n"
+                        "  trust remove PROFILE FINGERPRINT  Stop trusting a certificate\n"
                         "\n"
                         "Run “heraldctl COMMAND --help” for the options of a command.\n"
                         "\n"),
@@ -273,6 +278,7 @@ static const HeraldCtlCommand commands[] = {
   { "delivery", heraldctl_delivery },
   { "route", heraldctl_route },
   { "log", heraldctl_log },
+  { "trust", heraldctl_trust },
 };
 
 int

@@ -105,4 +105,8 @@ int             heraldctl_log                (HeraldCtl            *ctl,
                                               int                   argc,
                                               char                **argv);
 
+int             heraldctl_trust              (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+
 G_END_DECLS

@@ -3,9 +3,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
@@ -13,6 +17,7 @@
 
 #include "herald-error.h"
 #include "gw-config.h"
+#include "gw-secret-store.h"
 #include "gw-service.h"
 
 #define IDLE_CHECK_SECONDS 1
@@ -93,11 +98,56 @@ name_lost_cb (GDBusConnection *connection,
   g_main_loop_quit (daemon->loop);
 }
 
+/* One heraldd per state directory: a daemon holds the secret key in
+ * memory, so --rotate-key must not run beside it. The lock lives as long
+ * as the process (the descriptor is never closed). */
+static gboolean
+lock_state_dir (const char *state_dir)
+{
+  g_autofree char *path = g_build_filename (state_dir, "heraldd.lock", NULL);
+  int fd;
+
+  if (g_mkdir_with_parents (state_dir, 0700) != 0) {
+    g_printerr (_("heraldd: cannot create %s: %s\n"), state_dir, g_strerror (errno));
+    return FALSE;
+  }
+  fd = open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    g_printerr (_("heraldd: cannot open %s: %s\n"), path, g_strerror (errno));
+    return FALSE;
+  }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+    g_printerr (_("heraldd: another heraldd uses %s; stop it first\n"), state_dir);
+    close (fd);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static int
+rotate_key (GwConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  if (!lock_state_dir (gw_config_get_state_dir (config)))
+    return EXIT_FAILURE;
+  if (!gw_secret_store_rotate_key (gw_config_get_state_dir (config), &n, &error)) {
+    g_printerr ("heraldd: %s\n", error->message);
+    return EXIT_FAILURE;
+  }
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Re-encrypted %u secret with a new key in %s\n",
+                        "Re-encrypted %u secrets with a new key in %s\n", n),
+           n, gw_config_get_state_dir (config));
+  return EXIT_SUCCESS;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   gboolean system_bus = FALSE, session_bus = FALSE, verbose = FALSE, version = FALSE;
+  gboolean rotate = FALSE;
   int idle_timeout = 0;
   g_autofree char *state_dir = NULL;
   g_autofree char *config_dir = NULL;
@@ -110,6 +160,8 @@ main (int   argc,
     { "config-dir", 0, 0, G_OPTION_ARG_FILENAME, &config_dir, N_("Read heraldd.conf from DIR"), N_("DIR") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log informational messages"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { "rotate-key", 0, 0, G_OPTION_ARG_NONE, &rotate,
+      N_("Re-encrypt every stored secret with a new key and exit (heraldd must be stopped)"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -157,6 +209,10 @@ main (int   argc,
     g_printerr ("heraldd: %s\n", error->message);
     return EXIT_FAILURE;
   }
+  if (rotate)
+    return rotate_key (config);
+  if (!lock_state_dir (gw_config_get_state_dir (config)))
+    return EXIT_FAILURE;
   /* HERALD_PLUGIN_DIR: colon-separated directories, for running from a build tree. */
   plugin_dir = g_getenv ("HERALD_PLUGIN_DIR");
   if (plugin_dir == NULL)

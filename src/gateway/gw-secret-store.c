@@ -285,6 +285,35 @@ load_key (GwSecretStore *self, guint8 key[KEY_SIZE], GError **error)
   return create_key (self->state_dir, path, key, error);
 }
 
+/* A rotation (gw_secret_store_rotate_key()) writes secrets.new, then
+ * herald-secret-key.new, then renames them in that order. After a crash:
+ * secrets.new still there means the old pair is intact (the new key may be
+ * incomplete): drop the new files. Only the new key left means the new
+ * secrets are in place: put the new key beside them. */
+static gboolean
+finish_rotation (GwSecretStore *self, GError **error)
+{
+  g_autofree char *new_secrets = g_strconcat (self->path, ".new", NULL);
+  g_autofree char *key = g_build_filename (self->state_dir, GW_SECRET_KEY_NAME, NULL);
+  g_autofree char *new_key = g_strconcat (key, ".new", NULL);
+  const char *cred_dir = g_getenv ("CREDENTIALS_DIRECTORY");
+
+  if ((cred_dir != NULL && *cred_dir != '\0') || !g_file_test (new_key, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (g_file_test (new_secrets, G_FILE_TEST_EXISTS)) {
+    g_message ("Rolling back an interrupted key rotation in %s", self->state_dir);
+    if (g_unlink (new_secrets) != 0 || g_unlink (new_key) != 0)
+      return set_store_error (error, _("Cannot roll back the interrupted key rotation in %s: %s"),
+                              self->state_dir, g_strerror (errno));
+  } else {
+    g_message ("Completing an interrupted key rotation in %s", self->state_dir);
+    if (g_rename (new_key, key) != 0)
+      return set_store_error (error, _("Cannot complete the interrupted key rotation in %s: %s"),
+                              self->state_dir, g_strerror (errno));
+  }
+  return fsync_directory (self->state_dir, error);
+}
+
 GwSecretStore *
 gw_secret_store_new (const char *state_dir, GError **error)
 {
@@ -304,6 +333,8 @@ gw_secret_store_new (const char *state_dir, GError **error)
     set_store_error (error, _("Cannot create %s: %s"), state_dir, g_strerror (errno));
     return NULL;
   }
+  if (!finish_rotation (self, error))
+    return NULL;
   if (!load_secrets (self, error))
     return NULL;
 
@@ -504,6 +535,143 @@ gw_secret_store_remove_profile (GwSecretStore *self,
   copy = copy_file (self->file);
   g_key_file_remove_group (copy, profile, NULL);
   return save (self, copy, error);
+}
+
+/* Writes @key to @path, which must not exist, 0600, synced. */
+static gboolean
+write_key (const char *path, const guint8 key[KEY_SIZE], GError **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  gsize done = 0;
+
+  if (fd < 0)
+    return set_store_error (error, _("Cannot create %s: %s"), path, g_strerror (errno));
+  while (done < KEY_SIZE) {
+    gssize n = write (fd, key + done, KEY_SIZE - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    done += n;
+  }
+  if (done != KEY_SIZE || fsync (fd) != 0) {
+    int saved_errno = errno;
+    close (fd);
+    g_unlink (path);
+    return set_store_error (error, _("Cannot write %s: %s"), path, g_strerror (saved_errno));
+  }
+  close (fd);
+  return TRUE;
+}
+
+/* Every value of @self sealed again with @cipher, in a new key file. */
+static GKeyFile *
+reseal_all (GwSecretStore          *self,
+            gnutls_aead_cipher_hd_t cipher,
+            guint                  *n_secrets,
+            GError                **error)
+{
+  g_autoptr(GKeyFile) out = g_key_file_new ();
+  g_auto(GStrv) groups = g_key_file_get_groups (self->file, NULL);
+  gnutls_aead_cipher_hd_t old_cipher = self->cipher;
+  guint n = 0;
+
+  for (guint i = 0; groups[i] != NULL; i++) {
+    g_auto(GStrv) keys = g_key_file_get_keys (self->file, groups[i], NULL, NULL);
+
+    for (guint j = 0; keys != NULL && keys[j] != NULL; j++) {
+      g_autoptr(GwSecret) value = gw_secret_store_lookup (self, groups[i], keys[j], error);
+      g_autofree char *sealed = NULL;
+
+      if (value == NULL)
+        return NULL;
+      self->cipher = cipher;
+      sealed = seal (self, groups[i], keys[j], value, error);
+      self->cipher = old_cipher;
+      if (sealed == NULL)
+        return NULL;
+      g_key_file_set_string (out, groups[i], keys[j], sealed);
+      n++;
+    }
+  }
+  *n_secrets = n;
+  return g_steal_pointer (&out);
+}
+
+gboolean
+gw_secret_store_rotate_key (const char  *state_dir,
+                            guint       *n_secrets,
+                            GError     **error)
+{
+  g_autoptr(GwSecretStore) self = NULL;
+  g_autoptr(GKeyFile) resealed = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *new_secrets = NULL;
+  g_autofree char *key_path = NULL;
+  g_autofree char *new_key = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *cred_dir = g_getenv ("CREDENTIALS_DIRECTORY");
+  gnutls_aead_cipher_hd_t cipher = NULL;
+  guint8 key[KEY_SIZE];
+  gnutls_datum_t datum = { key, KEY_SIZE };
+  guint n = 0;
+  gsize len;
+  int rc;
+
+  if (cred_dir != NULL && *cred_dir != '\0')
+    return set_store_error (error, _("The secret key is the systemd credential %s/%s: rotate it "
+                                     "by decrypting the secrets with the old credential and "
+                                     "starting with a new one; --rotate-key rotates only a key "
+                                     "kept in the state directory"), cred_dir, GW_SECRET_KEY_NAME);
+  self = gw_secret_store_new (state_dir, error);
+  if (self == NULL)
+    return FALSE;
+
+  if (gnutls_rnd (GNUTLS_RND_KEY, key, KEY_SIZE) != 0)
+    return set_store_error (error, _("Cannot create a new key: no random numbers"));
+  rc = gnutls_aead_cipher_init (&cipher, GNUTLS_CIPHER_AES_256_GCM, &datum);
+  if (rc < 0) {
+    gnutls_memset (key, 0, sizeof key);
+    return set_store_error (error, _("Cannot set up AES-256-GCM: %s"), gnutls_strerror (rc));
+  }
+  resealed = reseal_all (self, cipher, &n, error);
+  gnutls_aead_cipher_deinit (cipher);
+  if (resealed == NULL) {
+    gnutls_memset (key, 0, sizeof key);
+    return FALSE;
+  }
+
+  new_secrets = g_strconcat (self->path, ".new", NULL);
+  key_path = g_build_filename (state_dir, GW_SECRET_KEY_NAME, NULL);
+  new_key = g_strconcat (key_path, ".new", NULL);
+  data = g_key_file_to_data (resealed, &len, NULL);
+  if (!g_file_set_contents_full (new_secrets, data, len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0600, &local_error)) {
+    gnutls_memset (key, 0, sizeof key);
+    return set_store_error (error, _("Cannot write %s: %s"), new_secrets, local_error->message);
+  }
+  if (!write_key (new_key, key, error)) {
+    gnutls_memset (key, 0, sizeof key);
+    g_unlink (new_secrets);
+    return FALSE;
+  }
+  gnutls_memset (key, 0, sizeof key);
+  if (!fsync_directory (state_dir, error))
+    return FALSE;
+  /* The commit point: from here on the new key goes with the secrets. */
+  if (g_rename (new_secrets, self->path) != 0)
+    return set_store_error (error, _("Cannot rename %s: %s"), new_secrets, g_strerror (errno));
+  if (!fsync_directory (state_dir, error))
+    return FALSE;
+  if (g_rename (new_key, key_path) != 0)
+    return set_store_error (error, _("Cannot rename %s: %s"), new_key, g_strerror (errno));
+  if (!fsync_directory (state_dir, error))
+    return FALSE;
+  g_info ("Re-encrypted %u secrets with a new key", n);
+  if (n_secrets != NULL)
+    *n_secrets = n;
+  return TRUE;
 }
 
 void

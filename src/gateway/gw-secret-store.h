@@ -45,6 +45,20 @@ gboolean       gw_secret_store_remove_profile (GwSecretStore *self,
                                                const char    *profile,
                                                GError       **error);
 
+/*
+ * heraldd --rotate-key: re-encrypts every secret in @state_dir under a new
+ * random key, written to @state_dir/herald-secret-key. Atomic: the new
+ * secrets file and key are written beside the old ones (secrets.new, then
+ * herald-secret-key.new) and renamed into place; a rotation interrupted by
+ * a crash is rolled back or completed the next time the store is opened.
+ * Refused with HERALD_ERROR_SECRET_STORE when the key comes from
+ * $CREDENTIALS_DIRECTORY (a credential is replaced where it is kept).
+ * @n_secrets (optional): how many values were re-encrypted.
+ */
+gboolean       gw_secret_store_rotate_key (const char  *state_dir,
+                                           guint       *n_secrets,
+                                           GError     **error);
+
 /* Zeroes and frees a secret string. */
 void           gw_secret_free          (char           *secret);
 

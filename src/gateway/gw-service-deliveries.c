@@ -162,23 +162,12 @@ gw_service_handle_send (GwDBusGateway1        *object,
   GwService *self = GW_SERVICE (object);
   g_autoptr(GwNotification) n = NULL;
   g_autoptr(GError) error = NULL;
-  GCredentials *credentials;
-  uid_t uid = getuid ();
 
   gw_service_touch (self);
   n = gw_notification_new_from_variant (notification, fd_list, &error);
   if (n == NULL)
     return gw_service_return_error (invocation, error);
-  /* On a peer-to-peer connection the credentials are the caller's; on a
-   * bus the caller is served only on its own user's bus (system bus
-   * callers are identified through polkit). */
-  credentials = g_dbus_connection_get_peer_credentials (g_dbus_method_invocation_get_connection (invocation));
-  if (credentials != NULL) {
-    uid_t peer = g_credentials_get_unix_user (credentials, NULL);
-    if (peer != (uid_t) -1)
-      uid = peer;
-  }
-  return submit (self, invocation, n, (guint) uid);
+  return submit (self, invocation, n, gw_authority_get_caller_uid (invocation));
 }
 
 /* @delivery (consumed: floating or a full reference) with its attempt log
@@ -211,6 +200,8 @@ gw_service_handle_get_delivery (GwDBusGateway1        *object,
   GVariant *delivery;
 
   gw_service_touch (self);
+  if (!gw_service_check_delivery_owner (self, invocation, id))
+    return TRUE;
   delivery = gw_queue_get_delivery (self->queue, id, &error);
   if (delivery != NULL)
     delivery = add_log (self, delivery, &error);
@@ -305,6 +296,8 @@ gw_service_handle_list_deliveries (GwDBusGateway1        *object,
     return TRUE;
   g_variant_dict_lookup (&dict, "log", "b", &with_log);
   g_variant_dict_remove (&dict, "log");
+  if (!gw_authority_caller_sees_all (invocation))
+    g_variant_dict_insert (&dict, "caller-uid", "u", gw_authority_get_caller_uid (invocation));
   queue_filter = g_variant_ref_sink (g_variant_dict_end (&dict));
   deliveries = gw_queue_list_deliveries (self->queue, queue_filter, &error);
   if (deliveries != NULL && with_log)
@@ -338,6 +331,8 @@ gw_service_handle_cancel (GwDBusGateway1        *object,
   GwService *self = GW_SERVICE (object);
 
   gw_service_touch (self);
+  if (!gw_service_check_delivery_owner (self, invocation, id))
+    return TRUE;
   gw_queue_cancel_async (self->queue, id, cancel_cb, invocation);
   return TRUE;
 }
@@ -374,6 +369,8 @@ gw_service_handle_retry (GwDBusGateway1        *object,
   RetryData *data;
 
   gw_service_touch (self);
+  if (!gw_service_check_delivery_owner (self, invocation, id))
+    return TRUE;
   data = g_new0 (RetryData, 1);
   data->self = g_object_ref (self);
   data->invocation = invocation;
@@ -393,12 +390,19 @@ gw_service_emit_delivery_changed (const char *id,
   GwService *self = user_data;
   GList *connections = g_dbus_interface_skeleton_get_connections (G_DBUS_INTERFACE_SKELETON (self));
 
+  /* On the system bus every peer may receive the signal: the details (a
+   * server's reply names recipients) go only to callers GetDelivery
+   * authorises. */
+  g_autoptr(GVariant) shown = gw_config_get_system_bus (self->config)
+                              ? g_variant_ref_sink (g_variant_new ("a{sv}", NULL))
+                              : g_variant_ref (details);
+
   for (GList *l = connections; l != NULL; l = l->next) {
     g_autoptr(GError) error = NULL;
 
     if (!g_dbus_connection_emit_signal (l->data, NULL, GW_SERVICE_OBJECT_PATH, "org.herald.Gateway1",
                                         "DeliveryChanged",
-                                        g_variant_new ("(ss@a{sv})", id, state, details), &error))
+                                        g_variant_new ("(ss@a{sv})", id, state, shown), &error))
       g_debug ("Cannot emit DeliveryChanged for %s: %s", id, error->message);
   }
   g_list_free_full (connections, g_object_unref);

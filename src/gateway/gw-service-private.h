@@ -2,6 +2,7 @@
 #pragma once
 
 #include "herald-error.h"
+#include "gw-authority.h"
 #include "gw-dispatcher.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
@@ -25,6 +26,8 @@ struct _GwService {
   GwRouter       *router;
   gint64          last_activity;
   guint           in_flight;     /* Send calls waiting for their commit */
+  GwAuthority    *authority;     /* set by gw_service_export() */
+  GwUntrustedStore *trusted;     /* details of certificates trusted by TrustCertificate */
 };
 
 void       gw_service_touch            (GwService             *self);
@@ -81,5 +84,25 @@ gboolean gw_service_handle_set_routes       (GwDBusGateway1 *object, GDBusMethod
                                              const char *routes);
 gboolean gw_service_handle_check_route      (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              GVariant *notification);
+
+/* gw-authority-dispatch.c: every call is authorised before its handler runs */
+void     gw_service_class_init_authorization (GDBusInterfaceSkeletonClass *klass);
+/* Whether UpdateProfile(@name, @settings) changes where stored secrets go. */
+gboolean gw_service_update_redirects_secrets (GwService *self, const char *name, GVariant *settings);
+
+/* gw-trust-manager.c */
+gboolean gw_service_handle_list_untrusted_certificates (GwDBusGateway1 *object,
+                                                        GDBusMethodInvocation *invocation);
+gboolean gw_service_handle_trust_certificate           (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                                        const char *profile, const char *fingerprint);
+gboolean gw_service_handle_list_trusted_certificates   (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                                        const char *profile);
+gboolean gw_service_handle_untrust_certificate         (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                                        const char *profile, const char *fingerprint);
+/* Whether the caller of @invocation may see delivery @id; if not, completes
+ * @invocation with NoSuchDelivery (another caller's delivery is not shown
+ * to exist). */
+gboolean gw_service_check_delivery_owner (GwService *self, GDBusMethodInvocation *invocation,
+                                          const char *id);
 
 G_END_DECLS

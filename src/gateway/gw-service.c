@@ -275,6 +275,10 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_get_routes = gw_service_handle_get_routes;
   iface->handle_set_routes = gw_service_handle_set_routes;
   iface->handle_check_route = gw_service_handle_check_route;
+  iface->handle_list_untrusted_certificates = gw_service_handle_list_untrusted_certificates;
+  iface->handle_trust_certificate = gw_service_handle_trust_certificate;
+  iface->handle_list_trusted_certificates = gw_service_handle_list_trusted_certificates;
+  iface->handle_untrust_certificate = gw_service_handle_untrust_certificate;
 }
 
 static void
@@ -287,6 +291,8 @@ gw_service_finalize (GObject *object)
     gw_queue_set_change_func (self->queue, NULL, NULL);
   g_clear_object (&self->dispatcher);
   g_clear_object (&self->untrusted);
+  g_clear_object (&self->trusted);
+  g_clear_object (&self->authority);
   g_clear_object (&self->router);
   g_clear_object (&self->queue);
   g_clear_object (&self->plugins);
@@ -300,6 +306,7 @@ static void
 gw_service_class_init (GwServiceClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = gw_service_finalize;
+  gw_service_class_init_authorization (G_DBUS_INTERFACE_SKELETON_CLASS (klass));
 }
 
 static void
@@ -367,6 +374,8 @@ gw_service_new (GwConfig   *config,
   gw_queue_set_change_func (self->queue, gw_service_emit_delivery_changed, self);
   self->dispatcher = gw_dispatcher_new (self->queue, self->profiles, self->plugins);
   self->untrusted = gw_untrusted_store_new (gw_config_get_state_dir (config));
+  self->trusted = gw_untrusted_store_new_for_file (gw_config_get_state_dir (config),
+                                                   "trusted-certificates.conf");
   gw_dispatcher_set_untrusted_store (self->dispatcher, self->untrusted);
   gw_dispatcher_set_log_days (self->dispatcher, gw_config_get_log_days (config));
 
@@ -385,6 +394,10 @@ gw_service_export (GwService       *self,
                    GDBusConnection *connection,
                    GError         **error)
 {
+  g_clear_object (&self->authority);
+  self->authority = gw_authority_new (connection, gw_config_get_system_bus (self->config), error);
+  if (self->authority == NULL)
+    return FALSE;
   return g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self), connection,
                                            GW_SERVICE_OBJECT_PATH, error);
 }

@@ -10,6 +10,9 @@ G_DECLARE_FINAL_TYPE (GwUntrustedStore, gw_untrusted_store, GW, UNTRUSTED_STORE,
 
 /* Kept in STATE_DIR/untrusted-certificates.conf (0600, atomic writes). */
 GwUntrustedStore *gw_untrusted_store_new    (const char       *state_dir);
+/* The same kind of store in STATE_DIR/@file_name (the trusted certificates). */
+GwUntrustedStore *gw_untrusted_store_new_for_file (const char *state_dir,
+                                                   const char *file_name);
 
 /*
  * Records a refused certificate of @profile: @certificate is the a{sv} a
@@ -25,5 +28,21 @@ gboolean          gw_untrusted_store_record (GwUntrustedStore *self,
 /* aa{sv}: each recorded certificate with "profile", "first-seen" and
  * "last-seen" (x, µs since the epoch) added. */
 GVariant         *gw_untrusted_store_list   (GwUntrustedStore *self);
+
+/* The record of @profile's certificate @fingerprint as in the list, or
+ * NULL. (transfer full) */
+GVariant         *gw_untrusted_store_lookup (GwUntrustedStore *self,
+                                             const char       *profile,
+                                             const char       *fingerprint);
+/* Stores @record (an a{sv} of the list) as it is, replacing any record of
+ * the same profile and fingerprint. */
+gboolean          gw_untrusted_store_put    (GwUntrustedStore *self,
+                                             GVariant         *record,
+                                             GError          **error);
+/* Removes a record; a missing one is not an error. */
+gboolean          gw_untrusted_store_remove (GwUntrustedStore *self,
+                                             const char       *profile,
+                                             const char       *fingerprint,
+                                             GError          **error);
 
 G_END_DECLS

@@ -36,6 +36,10 @@ struct _HeraldCertificate {
   char      *sha256_fingerprint;
   char      *spki_pin;
   GStrv      errors;
+  char      *profile;
+  GDateTime *first_seen;
+  GDateTime *last_seen;
+  GDateTime *trusted_at;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldCertificate, herald_certificate, G_TYPE_OBJECT)
@@ -54,6 +58,10 @@ herald_certificate_finalize (GObject *object)
   g_free (self->sha256_fingerprint);
   g_free (self->spki_pin);
   g_strfreev (self->errors);
+  g_free (self->profile);
+  g_clear_pointer (&self->first_seen, g_date_time_unref);
+  g_clear_pointer (&self->last_seen, g_date_time_unref);
+  g_clear_pointer (&self->trusted_at, g_date_time_unref);
 
   G_OBJECT_CLASS (herald_certificate_parent_class)->finalize (object);
 }
@@ -77,7 +85,8 @@ herald_certificate_init (HeraldCertificate *self)
  * @certificate: an `a{sv}` dictionary as in the `certificate` of the
  *   result of `TestProfile`: `subject`, `issuer`, `not-before` and
  *   `not-after` (microseconds since the epoch), `sha256-fingerprint`,
- *   `spki-pin`, `errors`, `host` and `port`
+ *   `spki-pin`, `errors`, `host` and `port`; in the trust manager's lists
+ *   also `profile`, `first-seen`, `last-seen` and `trusted-at`
  * @error: return location for a #GError
  *
  * Creates a certificate from its D-Bus form. Keys that are missing or
@@ -85,7 +94,8 @@ herald_certificate_init (HeraldCertificate *self)
  * kept in herald_certificate_to_variant().
  *
  * Returns: (transfer full): a new #HeraldCertificate, or %NULL if
- *   @certificate has no SHA-256 fingerprint
+ *   @certificate has neither a SHA-256 fingerprint nor a public key pin (a
+ *   key pinned by hand in a profile has only its pin)
  */
 HeraldCertificate *
 herald_certificate_new_from_variant (GVariant  *certificate,
@@ -101,7 +111,8 @@ herald_certificate_new_from_variant (GVariant  *certificate,
   self->dict = g_variant_ref_sink (certificate);
 
   self->sha256_fingerprint = herald_variant_lookup_string (certificate, "sha256-fingerprint");
-  if (self->sha256_fingerprint == NULL) {
+  self->spki_pin = herald_variant_lookup_string (certificate, "spki-pin");
+  if (self->sha256_fingerprint == NULL && self->spki_pin == NULL) {
     g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_FAILED,
                          _("The gateway sent a certificate without a fingerprint"));
     return NULL;
@@ -110,11 +121,14 @@ herald_certificate_new_from_variant (GVariant  *certificate,
   g_variant_lookup (certificate, "port", "q", &self->port);
   self->subject = herald_variant_lookup_string (certificate, "subject");
   self->issuer = herald_variant_lookup_string (certificate, "issuer");
-  self->spki_pin = herald_variant_lookup_string (certificate, "spki-pin");
   self->not_before = herald_variant_lookup_time (certificate, "not-before");
   self->not_after = herald_variant_lookup_time (certificate, "not-after");
   if (!g_variant_lookup (certificate, "errors", "^as", &self->errors))
     self->errors = g_new0 (char *, 1);
+  self->profile = herald_variant_lookup_string (certificate, "profile");
+  self->first_seen = herald_variant_lookup_time (certificate, "first-seen");
+  self->last_seen = herald_variant_lookup_time (certificate, "last-seen");
+  self->trusted_at = herald_variant_lookup_time (certificate, "trusted-at");
 
   return g_steal_pointer (&self);
 }
@@ -223,7 +237,8 @@ herald_certificate_get_not_after (HeraldCertificate *self)
  * Gets the SHA-256 of the whole certificate (DER), which names it when
  * trusting it.
  *
- * Returns: (transfer none): 64 lower-case hexadecimal digits
+ * Returns: (transfer none) (nullable): 64 lower-case hexadecimal digits;
+ *   %NULL only for a key pinned by hand, of which only the pin is known
  */
 const char *
 herald_certificate_get_sha256_fingerprint (HeraldCertificate *self)
@@ -281,4 +296,60 @@ herald_certificate_to_variant (HeraldCertificate *self)
 {
   g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
   return g_variant_ref (self->dict);
+}
+
+/**
+ * herald_certificate_get_profile:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: (transfer none) (nullable): the profile whose server presented
+ *   the certificate, in the trust manager's lists
+ */
+const char *
+herald_certificate_get_profile (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->profile;
+}
+
+/**
+ * herald_certificate_get_first_seen:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: (transfer none) (nullable): when Herald first refused the
+ *   certificate
+ */
+GDateTime *
+herald_certificate_get_first_seen (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->first_seen;
+}
+
+/**
+ * herald_certificate_get_last_seen:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: (transfer none) (nullable): when Herald last refused the
+ *   certificate
+ */
+GDateTime *
+herald_certificate_get_last_seen (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->last_seen;
+}
+
+/**
+ * herald_certificate_get_trusted_at:
+ * @self: a #HeraldCertificate
+ *
+ * Returns: (transfer none) (nullable): when the certificate was trusted
+ *   with herald_client_trust_certificate(), for a trusted certificate
+ */
+GDateTime *
+herald_certificate_get_trusted_at (HeraldCertificate *self)
+{
+  g_return_val_if_fail (HERALD_IS_CERTIFICATE (self), NULL);
+  return self->trusted_at;
 }

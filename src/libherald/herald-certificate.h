@@ -20,5 +20,9 @@ const char         *herald_certificate_get_sha256_fingerprint (HeraldCertificate
 const char         *herald_certificate_get_spki_pin         (HeraldCertificate *self);
 const char * const *herald_certificate_get_errors           (HeraldCertificate *self);
 GVariant           *herald_certificate_to_variant           (HeraldCertificate *self);
+const char         *herald_certificate_get_profile          (HeraldCertificate *self);
+GDateTime          *herald_certificate_get_first_seen       (HeraldCertificate *self);
+GDateTime          *herald_certificate_get_last_seen        (HeraldCertificate *self);
+GDateTime          *herald_certificate_get_trusted_at       (HeraldCertificate *self);
 
 G_END_DECLS

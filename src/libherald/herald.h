@@ -4,6 +4,7 @@
 #include "herald-attempt.h"
 #include "herald-certificate.h"
 #include "herald-client.h"
+#include "herald-client-trust.h"
 #include "herald-delivery.h"
 #include "herald-delivery-filter.h"
 #include "herald-enum-types.h"

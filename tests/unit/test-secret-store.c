@@ -382,6 +382,138 @@ test_umask_zero (Fixture *f, gconstpointer data)
   herald_test_assert_mode (f->secrets_path, 0600);
 }
 
+static char *
+lookup (GwSecretStore *store, const char *profile, const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  char *value = gw_secret_store_lookup (store, profile, key, &error);
+
+  g_assert_no_error (error);
+  return value;
+}
+
+static GBytes *
+read_file (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  return g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
+/* --rotate-key: new key, every value sealed again, nothing else changes. */
+static void
+test_rotate_key (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GwSecretStore) store = open_store (f);
+  g_autoptr(GwSecretStore) reopened = NULL;
+  g_autoptr(GBytes) old_key = NULL;
+  g_autoptr(GBytes) new_key = NULL;
+  g_autoptr(GBytes) old_secrets = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *c = NULL;
+  guint n = 0;
+
+  set_secret (store, "one", "password", PLAINTEXT);
+  set_secret (store, "one", "pop-password", "second-plaintext");
+  set_secret (store, "two", "oauth2-refresh-token", "third-plaintext");
+  g_clear_object (&store);
+  old_key = read_file (f->key_path);
+  old_secrets = read_file (f->secrets_path);
+
+  g_assert_true (gw_secret_store_rotate_key (f->state, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 3);
+  new_key = read_file (f->key_path);
+  g_assert_cmpuint (g_bytes_get_size (new_key), ==, 32);
+  g_assert_false (g_bytes_equal (old_key, new_key));
+  herald_test_assert_mode (f->key_path, 0600);
+  herald_test_assert_mode (f->secrets_path, 0600);
+  {
+    g_autoptr(GBytes) new_secrets = read_file (f->secrets_path);
+    g_assert_false (g_bytes_equal (old_secrets, new_secrets));
+  }
+
+  reopened = open_store (f);
+  a = lookup (reopened, "one", "password");
+  b = lookup (reopened, "one", "pop-password");
+  c = lookup (reopened, "two", "oauth2-refresh-token");
+  g_assert_cmpstr (a, ==, PLAINTEXT);
+  g_assert_cmpstr (b, ==, "second-plaintext");
+  g_assert_cmpstr (c, ==, "third-plaintext");
+}
+
+static void
+put_file (const char *path, GBytes *bytes)
+{
+  g_assert_true (g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL),
+                                           (gssize) g_bytes_get_size (bytes),
+                                           G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+}
+
+static void
+assert_password (Fixture *f)
+{
+  g_autoptr(GwSecretStore) store = open_store (f);
+  g_autofree char *value = lookup (store, "one", "password");
+
+  g_assert_cmpstr (value, ==, PLAINTEXT);
+}
+
+/* A crash before the commit point leaves the old pair; after it, the new. */
+static void
+test_rotate_interrupted (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GwSecretStore) store = open_store (f);
+  g_autofree char *new_secrets = g_strconcat (f->secrets_path, ".new", NULL);
+  g_autofree char *new_key = g_strconcat (f->key_path, ".new", NULL);
+  g_autoptr(GBytes) old_s = NULL, old_k = NULL, new_s = NULL, new_k = NULL, now_k = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_secret (store, "one", "password", PLAINTEXT);
+  g_clear_object (&store);
+  old_s = read_file (f->secrets_path);
+  old_k = read_file (f->key_path);
+  g_assert_true (gw_secret_store_rotate_key (f->state, NULL, &error));
+  g_assert_no_error (error);
+  new_s = read_file (f->secrets_path);
+  new_k = read_file (f->key_path);
+
+  /* both .new files written, nothing renamed: roll back */
+  put_file (f->secrets_path, old_s);
+  put_file (f->key_path, old_k);
+  put_file (new_secrets, new_s);
+  put_file (new_key, new_k);
+  assert_password (f);
+  g_assert_false (g_file_test (new_secrets, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (new_key, G_FILE_TEST_EXISTS));
+  now_k = read_file (f->key_path);
+  g_assert_true (g_bytes_equal (now_k, old_k));
+  g_clear_pointer (&now_k, g_bytes_unref);
+
+  /* the secrets renamed, the key not yet: complete */
+  put_file (f->secrets_path, new_s);
+  put_file (new_key, new_k);
+  assert_password (f);
+  g_assert_false (g_file_test (new_key, G_FILE_TEST_EXISTS));
+  now_k = read_file (f->key_path);
+  g_assert_true (g_bytes_equal (now_k, new_k));
+}
+
+/* The key of a systemd credential is not ours to replace. */
+static void
+test_rotate_credential_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("CREDENTIALS_DIRECTORY", f->tmpdir, TRUE);
+  g_assert_false (gw_secret_store_rotate_key (f->state, NULL, &error));
+  assert_store_error (error, "credential");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -399,6 +531,9 @@ main (int argc, char **argv)
   ADD ("tamper/wrong-key-length", test_wrong_key_length);
   ADD ("credentials-directory", test_credentials_directory);
   ADD ("umask-zero", test_umask_zero);
+  ADD ("rotate-key", test_rotate_key);
+  ADD ("rotate-key/interrupted", test_rotate_interrupted);
+  ADD ("rotate-key/credential-refused", test_rotate_credential_refused);
 #undef ADD
 
   return g_test_run ();
