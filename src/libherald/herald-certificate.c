@@ -302,6 +302,8 @@ herald_certificate_to_variant (HeraldCertificate *self)
  * herald_certificate_get_profile:
  * @self: a #HeraldCertificate
  *
+ * Gets the profile whose server presented the certificate.
+ *
  * Returns: (transfer none) (nullable): the profile whose server presented
  *   the certificate, in the trust manager's lists
  */
@@ -315,6 +317,8 @@ herald_certificate_get_profile (HeraldCertificate *self)
 /**
  * herald_certificate_get_first_seen:
  * @self: a #HeraldCertificate
+ *
+ * Gets when the gateway first refused the certificate.
  *
  * Returns: (transfer none) (nullable): when Herald first refused the
  *   certificate
@@ -330,6 +334,8 @@ herald_certificate_get_first_seen (HeraldCertificate *self)
  * herald_certificate_get_last_seen:
  * @self: a #HeraldCertificate
  *
+ * Gets when the gateway last refused the certificate.
+ *
  * Returns: (transfer none) (nullable): when Herald last refused the
  *   certificate
  */
@@ -343,6 +349,8 @@ herald_certificate_get_last_seen (HeraldCertificate *self)
 /**
  * herald_certificate_get_trusted_at:
  * @self: a #HeraldCertificate
+ *
+ * Gets when the certificate was trusted.
  *
  * Returns: (transfer none) (nullable): when the certificate was trusted
  *   with herald_client_trust_certificate(), for a trusted certificate

@@ -51,6 +51,8 @@ herald_client_list_untrusted_certificates (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes herald_client_list_untrusted_certificates().
+ *
  * Returns: (transfer container) (element-type HeraldCertificate): the
  *   untrusted certificates, or %NULL on error
  */
@@ -132,6 +134,8 @@ herald_client_list_trusted_certificates (HeraldClient        *self,
  * @self: a #HeraldClient
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes herald_client_list_trusted_certificates().
  *
  * Returns: (transfer container) (element-type HeraldCertificate): the
  *   trusted certificates, or %NULL with %HERALD_ERROR_NO_SUCH_PROFILE or
@@ -222,6 +226,8 @@ herald_client_trust_certificate (HeraldClient        *self,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes herald_client_trust_certificate().
+ *
  * Returns: %TRUE if the certificate is trusted; %FALSE with
  *   %HERALD_ERROR_NO_SUCH_PROFILE, %HERALD_ERROR_INVALID_ARGUMENT (no such
  *   untrusted certificate), %HERALD_ERROR_NOT_AUTHORIZED or another error
@@ -300,6 +306,8 @@ herald_client_untrust_certificate (HeraldClient        *self,
  * @self: a #HeraldClient
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes herald_client_untrust_certificate().
  *
  * Returns: %TRUE if the key is no longer trusted; %FALSE with
  *   %HERALD_ERROR_INVALID_ARGUMENT when the profile trusts no such key, or
