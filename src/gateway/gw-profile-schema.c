@@ -301,7 +301,6 @@ address_is_valid (const char *addr)
 static GVariant *
 parse_uint_string (const GwSettingSpec *spec, const char *value, GError **error)
 {
-  g_autofree char *digits = NULL;
   const char *end = value;
   guint64 n = 0, mult = 1;
 
@@ -327,11 +326,19 @@ parse_uint_string (const GwSettingSpec *spec, const char *value, GError **error)
   } else if (end[0] != '\0') {
     return invalid_value (error, spec, value, _("not a number"));
   }
-  digits = g_strndup (value, end - value);
-  if (!g_ascii_string_to_unsigned (digits, 10, 0, G_MAXUINT64, &n, NULL) || n > G_MAXUINT64 / mult)
-    n = G_MAXUINT64;
-  else
-    n *= mult;
+  /* The digits were checked above; a number too large saturates (and the
+   * range check refuses it). No errno involved: a value read in one
+   * thread cannot be spoilt by another's. */
+  for (const char *p = value; p < end; p++) {
+    guint digit = (guint) (*p - '0');
+
+    if (n > (G_MAXUINT64 - digit) / 10) {
+      n = G_MAXUINT64;
+      break;
+    }
+    n = n * 10 + digit;
+  }
+  n = n > G_MAXUINT64 / mult ? G_MAXUINT64 : n * mult;
   return g_variant_new_uint64 (n);
 }
 
