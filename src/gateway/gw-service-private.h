@@ -3,6 +3,7 @@
 
 #include "herald-error.h"
 #include "gw-dispatcher.h"
+#include "gw-http-server.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
@@ -25,6 +26,7 @@ struct _GwService {
   GwRouter       *router;
   gint64          last_activity;
   guint           in_flight;     /* Send calls waiting for their commit */
+  GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
 };
 
 void       gw_service_touch            (GwService             *self);

@@ -1,0 +1,192 @@
+/* test-http-server.c: GwHttpServer on loopback, fetched with a real SoupSession */
+#define G_LOG_DOMAIN "test-http-server"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "herald-error.h"
+#include "herald-test-util.h"
+#include "gw-config.h"
+#include "gw-http-server.h"
+
+typedef struct {
+  guint   status;
+  GBytes *body;
+  char   *content_type;
+  gboolean done;
+} Fetch;
+
+static void
+fetch_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+
+  fetch->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+  fetch->status = soup_message_get_status (msg);
+  fetch->content_type = g_strdup (soup_message_headers_get_content_type (
+                                    soup_message_get_response_headers (msg), NULL));
+  fetch->done = TRUE;
+}
+
+/* GET @url; the server runs on this thread's main context, so the client
+ * is async and the loop turns until the answer (bounded by the session's
+ * own timeout). */
+static guint
+http_get (const char *url,
+          GBytes    **body,
+          char      **content_type)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 10, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  Fetch fetch = { 0 };
+
+  g_assert_nonnull (msg);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, fetch_cb, &fetch);
+  while (!fetch.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (body != NULL)
+    *body = g_steal_pointer (&fetch.body);
+  g_clear_pointer (&fetch.body, g_bytes_unref);
+  if (content_type != NULL)
+    *content_type = g_steal_pointer (&fetch.content_type);
+  g_free (fetch.content_type);
+  return fetch.status;
+}
+
+static void
+hello_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  g_autofree char *text = g_strdup_printf ("%s %s", (const char *) user_data, path);
+
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, text, strlen (text));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+static void
+test_handlers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwHttpServer) server = gw_http_server_new ("127.0.0.1", 0, NULL, NULL, &error);
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *expected_base = NULL;
+  g_autofree char *content_type = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (server);
+  g_assert_cmpuint (gw_http_server_get_port (server), >, 0);
+  g_assert_false (gw_http_server_is_https (server));
+  expected_base = g_strdup_printf ("http://127.0.0.1:%u", gw_http_server_get_port (server));
+  g_assert_cmpstr (gw_http_server_get_public_base_url (server), ==, expected_base);
+
+  g_assert_true (gw_http_server_add_handler (server, "/hook", hello_cb, (gpointer) "hook", NULL));
+  /* A prefix is owned once; a relative one is refused. */
+  g_test_expect_message ("gw-http-server", G_LOG_LEVEL_WARNING, "*already taken*");
+  g_assert_false (gw_http_server_add_handler (server, "/hook", hello_cb, (gpointer) "again", NULL));
+  g_test_expect_message ("gw-http-server", G_LOG_LEVEL_WARNING, "*already taken*");
+  g_assert_false (gw_http_server_add_handler (server, "relative", hello_cb, (gpointer) "x", NULL));
+  g_test_assert_expected_messages ();
+
+  url = g_strdup_printf ("%s/hook/fax-42", expected_base);
+  g_assert_cmpuint (http_get (url, &body, &content_type), ==, 200);
+  g_assert_cmpstr (content_type, ==, "text/plain");
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "hook /hook/fax-42", 17);
+  g_clear_pointer (&url, g_free);
+
+  /* Nothing else is served. */
+  url = g_strdup_printf ("%s/other", expected_base);
+  g_assert_cmpuint (http_get (url, NULL, NULL), ==, 404);
+  g_clear_pointer (&url, g_free);
+
+  /* Removing the handler removes the path. */
+  g_assert_true (gw_http_server_add_handler (server, "/gone", hello_cb, (gpointer) "gone", NULL));
+  gw_http_server_remove_handler (server, "/gone");
+  url = g_strdup_printf ("%s/gone/x", expected_base);
+  g_assert_cmpuint (http_get (url, NULL, NULL), ==, 404);
+}
+
+static void
+test_public_url (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwHttpServer) server = gw_http_server_new ("127.0.0.1", 0, "https://herald.example.org/base/",
+                                                       NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (gw_http_server_get_public_base_url (server), ==, "https://herald.example.org/base");
+  g_clear_object (&server);
+  server = gw_http_server_new ("not-an-address", 0, NULL, NULL, &error);
+  g_assert_null (server);
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING);
+}
+
+/* heraldd.conf [http]: off without a port; each key checked. */
+static void
+test_config (void)
+{
+  struct {
+    const char *conf;
+    gboolean    ok;
+    gboolean    enabled;
+  } cases[] = {
+    { "[gateway]\n", TRUE, FALSE },
+    { "[http]\nport=0\n", TRUE, TRUE },
+    { "[http]\nport=8025\nlisten-address=::1\npublic-url=https://h.example.org/\nattachment-link-days=2\n", TRUE, TRUE },
+    { "[http]\nport=70000\n", FALSE, FALSE },
+    { "[http]\nport=x\n", FALSE, FALSE },
+    { "[http]\nport=1\nlisten-address=example.org\n", FALSE, FALSE },
+    { "[http]\nport=1\npublic-url=ftp://h.example.org\n", FALSE, FALSE },
+    { "[http]\nport=1\npublic-url=https://h.example.org/?a=b\n", FALSE, FALSE },
+    { "[http]\nport=1\ntls-certificate=cert.pem\n", FALSE, FALSE },
+    { "[http]\nport=1\nattachment-link-days=0\n", FALSE, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *dir = herald_test_make_tmpdir ("herald-http-config-XXXXXX");
+    g_autofree char *path = g_build_filename (dir, "heraldd.conf", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GwConfig) config = NULL;
+
+    g_test_message ("case %u: %s", i, cases[i].conf);
+    g_assert_true (g_file_set_contents (path, cases[i].conf, -1, NULL));
+    config = gw_config_new (FALSE, dir, dir, &error);
+    if (!cases[i].ok) {
+      g_assert_null (config);
+      g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING);
+    } else {
+      g_assert_no_error (error);
+      g_assert_cmpint (gw_config_get_http_enabled (config), ==, cases[i].enabled);
+    }
+    if (i == 2) {
+      g_assert_cmpuint (gw_config_get_http_port (config), ==, 8025);
+      g_assert_cmpstr (gw_config_get_http_listen_address (config), ==, "::1");
+      g_assert_cmpstr (gw_config_get_http_public_url (config), ==, "https://h.example.org");
+      g_assert_cmpuint (gw_config_get_attachment_link_days (config), ==, 2);
+    } else if (config != NULL) {
+      g_assert_cmpstr (gw_config_get_http_listen_address (config), ==, "127.0.0.1");
+      g_assert_cmpuint (gw_config_get_attachment_link_days (config), ==, 7);
+    }
+    herald_test_rm_rf (dir);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/http-server/handlers", test_handlers);
+  g_test_add_func ("/http-server/public-url", test_public_url);
+  g_test_add_func ("/http-server/config", test_config);
+  return g_test_run ();
+}
