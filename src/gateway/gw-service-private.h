@@ -2,6 +2,7 @@
 #pragma once
 
 #include "herald-error.h"
+#include "gw-attachment-links.h"
 #include "gw-dispatcher.h"
 #include "gw-http-server.h"
 #include "gw-plugin-loader.h"
@@ -27,6 +28,7 @@ struct _GwService {
   gint64          last_activity;
   guint           in_flight;     /* Send calls waiting for their commit */
   GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
+  GwAttachmentLinks *links;      /* attachments-as-url; NULL without http */
 };
 
 void       gw_service_touch            (GwService             *self);

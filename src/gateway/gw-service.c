@@ -290,6 +290,7 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->plugins);
   g_clear_object (&self->profiles);
   g_clear_object (&self->secrets);
+  g_clear_object (&self->links);
   g_clear_object (&self->http);
   g_clear_object (&self->config);
   G_OBJECT_CLASS (gw_service_parent_class)->finalize (object);
@@ -344,6 +345,14 @@ gw_service_start_http (GwService *self,
   names = gw_plugin_loader_dup_names (self->plugins);
   for (guint i = 0; names[i] != NULL; i++)
     gw_transport_set_http_server (gw_plugin_loader_lookup (self->plugins, names[i]), self->http);
+  if (self->http != NULL) {
+    g_autofree char *spool = g_build_filename (gw_config_get_state_dir (self->config),
+                                               "attachments", NULL);
+    self->links = gw_attachment_links_new (spool, self->http,
+                                           gw_config_get_attachment_link_days (self->config), error);
+    if (self->links == NULL)
+      return FALSE;
+  }
   return TRUE;
 }
 

@@ -7,57 +7,9 @@
 
 #include "herald-error.h"
 #include "herald-test-util.h"
+#include "http-test-util.h"
 #include "gw-config.h"
 #include "gw-http-server.h"
-
-typedef struct {
-  guint   status;
-  GBytes *body;
-  char   *content_type;
-  gboolean done;
-} Fetch;
-
-static void
-fetch_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Fetch *fetch = user_data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) error = NULL;
-
-  fetch->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  g_assert_no_error (error);
-  fetch->status = soup_message_get_status (msg);
-  fetch->content_type = g_strdup (soup_message_headers_get_content_type (
-                                    soup_message_get_response_headers (msg), NULL));
-  fetch->done = TRUE;
-}
-
-/* GET @url; the server runs on this thread's main context, so the client
- * is async and the loop turns until the answer (bounded by the session's
- * own timeout). */
-static guint
-http_get (const char *url,
-          GBytes    **body,
-          char      **content_type)
-{
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 10, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  Fetch fetch = { 0 };
-
-  g_assert_nonnull (msg);
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, fetch_cb, &fetch);
-  while (!fetch.done)
-    g_main_context_iteration (NULL, TRUE);
-  if (body != NULL)
-    *body = g_steal_pointer (&fetch.body);
-  g_clear_pointer (&fetch.body, g_bytes_unref);
-  if (content_type != NULL)
-    *content_type = g_steal_pointer (&fetch.content_type);
-  g_free (fetch.content_type);
-  return fetch.status;
-}
 
 static void
 hello_cb (SoupServer        *server,
@@ -98,21 +50,21 @@ test_handlers (void)
   g_test_assert_expected_messages ();
 
   url = g_strdup_printf ("%s/hook/fax-42", expected_base);
-  g_assert_cmpuint (http_get (url, &body, &content_type), ==, 200);
+  g_assert_cmpuint (herald_test_http_get ("GET", url, &body, &content_type), ==, 200);
   g_assert_cmpstr (content_type, ==, "text/plain");
   g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "hook /hook/fax-42", 17);
   g_clear_pointer (&url, g_free);
 
   /* Nothing else is served. */
   url = g_strdup_printf ("%s/other", expected_base);
-  g_assert_cmpuint (http_get (url, NULL, NULL), ==, 404);
+  g_assert_cmpuint (herald_test_http_get ("GET", url, NULL, NULL), ==, 404);
   g_clear_pointer (&url, g_free);
 
   /* Removing the handler removes the path. */
   g_assert_true (gw_http_server_add_handler (server, "/gone", hello_cb, (gpointer) "gone", NULL));
   gw_http_server_remove_handler (server, "/gone");
   url = g_strdup_printf ("%s/gone/x", expected_base);
-  g_assert_cmpuint (http_get (url, NULL, NULL), ==, 404);
+  g_assert_cmpuint (herald_test_http_get ("GET", url, NULL, NULL), ==, 404);
 }
 
 static void
