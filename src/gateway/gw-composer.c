@@ -76,7 +76,7 @@ gw_composer_html_to_text (const char *html)
         break;
       tag = g_ascii_strdown (p + 1, end - p - 1);
       if (g_str_has_prefix (tag, "br") || g_str_has_prefix (tag, "/p") ||
-          g_str_has_prefix (tag, "/div") || g_str_has_prefix (tag, "/h") ||
+          g_str_has_prefix (tag, "/div") || (g_str_has_prefix (tag, "/h") && g_ascii_isdigit (tag[2])) ||
           g_str_has_prefix (tag, "/li") || g_str_has_prefix (tag, "/tr"))
         g_string_append_c (out, '\n');
       p = end + 1;
@@ -113,6 +113,8 @@ make_text_part (const char *subtype,
 
   if (charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0) {
     g_mime_text_part_set_text (part, text);
+    /* The profile's charset, even for ASCII text (GMime would say us-ascii). */
+    g_mime_text_part_set_charset (part, "utf-8");
     /* 7-bit safe (quoted-printable or base64 when needed): deliverable
      * through servers without 8BITMIME. */
     g_mime_part_set_content_encoding (GMIME_PART (part),
@@ -342,7 +344,12 @@ set_from (GMimeMessage   *message,
       return FALSE;
   } else {
     const char *from = gw_profile_get_string (profile, "from-address");
-    addr = from != NULL ? g_strdup (from) : default_sender ();
+
+    /* Parsed like any address, for the ASCII form of an IDN domain. */
+    if (from != NULL && !gw_address_parse ("from-address", from, FALSE, NULL, &addr, error))
+      return FALSE;
+    if (addr == NULL)
+      addr = default_sender ();
     name = g_strdup (gw_profile_get_string (profile, "from-name"));
   }
   list_add_mailbox (g_mime_message_get_from (message), name, addr);
