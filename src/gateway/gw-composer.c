@@ -101,13 +101,33 @@ gw_composer_html_to_text (const char *html)
   return g_string_free (out, FALSE);
 }
 
+/* CRLF and a lone CR become LF: the message is written with CRLF line
+ * ends, and a bare CR must never reach the wire (found by fuzz-compose). */
+static char *
+normalize_line_ends (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p++) {
+    if (*p == '\r') {
+      g_string_append_c (out, '\n');
+      if (p[1] == '\n')
+        p++;
+      continue;
+    }
+    g_string_append_c (out, *p);
+  }
+  return g_string_free (out, FALSE);
+}
+
 static GMimeObject *
 make_text_part (const char *subtype,
-                const char *text,
+                const char *raw_text,
                 const char *charset,
                 GError    **error)
 {
   g_autoptr(GMimeTextPart) part = g_mime_text_part_new_with_subtype (subtype);
+  g_autofree char *text = normalize_line_ends (raw_text);
   g_autofree char *converted = NULL;
   gsize converted_len = 0;
 

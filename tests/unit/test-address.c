@@ -77,6 +77,10 @@ static const AddressCase cases[] = {
   { "jane@[2001:db8::1]", REFUSED, REFUSED, NULL, "IPv6 literal without the IPv6: tag" },
   { "\"jane doe\"@example.org", REFUSED, REFUSED, NULL, "blank in a quoted local part" },
   { "\"ja<ne\"@example.org", REFUSED, REFUSED, NULL, "bracket in a quoted local part" },
+  /* found by fuzz-address: a quoted local part hiding "," and "@" */
+  { "\"jane.e,@e\"@e", REFUSED, REFUSED, NULL, "comma and at sign in a quoted local part" },
+  { "\"john..doe\"@example.org", "\"john..doe\"@example.org", "\"john..doe\"@example.org", NULL,
+    "doubled dot, quoted" },
   { "jane(x)@example.org", REFUSED, REFUSED, NULL, "comment inside the address" },
   { "0123456789012345678901234567890123456789012345678901234567890123456789@example.org", REFUSED, REFUSED, NULL,
     "local part over 64 bytes" },

@@ -317,6 +317,30 @@ test_html (void)
   }
 }
 
+/* Found by fuzz-compose: a bare CR in the HTML went out as it was. Every
+ * line end of a body becomes CRLF on the wire. */
+static void
+test_line_ends (void)
+{
+  g_autoptr(GwProfile) profile = profile_with (NULL, NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  GMimeObject *body;
+
+  n->to = strv ("jane@example.org", NULL);
+  n->body = g_strdup ("one\rtwo\r\nthree\nfour\r");
+  n->html = g_strdup ("<sep><org\r");
+  envelope = gw_composer_compose (profile, n, &error);
+  g_assert_no_error (error);
+  /* parse_back() asserts that every CR and LF is part of a CRLF */
+  message = parse_back (envelope);
+  body = g_mime_message_get_mime_part (message);
+  g_assert_cmpstr (text_of (g_mime_multipart_get_part (GMIME_MULTIPART (body), 0)), ==, "one\ntwo\nthree\nfour\n");
+  g_assert_cmpstr (text_of (g_mime_multipart_get_part (GMIME_MULTIPART (body), 1)), ==, "<sep><org\n");
+}
+
 static void
 test_charset (void)
 {
@@ -527,6 +551,7 @@ main (int   argc,
   g_test_add_func ("/composer/headers", test_headers);
   g_test_add_func ("/composer/html", test_html);
   g_test_add_func ("/composer/charset", test_charset);
+  g_test_add_func ("/composer/line-ends", test_line_ends);
   g_test_add_func ("/composer/attachments", test_attachments);
   g_test_add_func ("/composer/size-limit", test_size_limit);
   g_test_add_func ("/composer/from-override", test_from_override);
