@@ -343,6 +343,49 @@ test_message_id_kept_on_retry (void)
   g_assert_nonnull (strstr (message, header));
 }
 
+/* Every injection vector through D-Bus: a typed error, nothing queued. */
+static void
+test_injection_refused (void)
+{
+  static const char * const vectors[] = {
+    "{'to': <['a@example.org\\r\\nRCPT TO:<evil@example.org>']>}",
+    "{'to': <['Evil\\r\\nBcc: e@example.org <a@example.org>']>}",
+    "{'to': <['a@example.org']>, 'cc': <['c@example.org\\n']>}",
+    "{'to': <['a@example.org']>, 'bcc': <['b@example.org\\r']>}",
+    "{'to': <['a@example.org']>, 'subject': <'x\\nBcc: evil@example.org'>}",
+    "{'to': <['a@example.org']>, 'reply-to': <'r@example.org\\r\\nX: y'>}",
+    "{'to': <['a@example.org']>, 'app-name': <'app\\r\\nBcc: e@example.org'>}",
+    "{'to': <['a@example.org']>, 'category': <'c\\u0001'>}",
+    "{'to': <['a@example.org']>, 'headers': <{'X-Ok': 'v\\r\\nBcc: e@example.org'}>}",
+    "{'to': <['a@example.org']>, 'headers': <{'X-Bad\\nBcc': 'e@example.org'}>}",
+    "{'to': <['a@example.org']>, 'headers': <{'From': 'boss@example.org'}>}",
+    "{'to': <['a@example.org']>, 'headers': <{'To': 'e@example.org'}>}",
+    "{'to': <['a@example.org']>, 'headers': <{'cc': 'e@example.org'}>}",
+    "{'to': <['a@example.org']>, 'headers': <{'Date': 'Mon, 1 Jan 2001 00:00:00 +0000'}>}",
+    "{'to': <['a@example.org']>, 'headers': <{'Message-ID': '<x@example.org>'}>}",
+    "{'to': <['a@example.org']>, 'headers': <{'MIME-Version': '2.0'}>}",
+    "{'to': <['a@example.org']>, 'headers': <{'Content-Type': 'text/html'}>}",
+    "{'to': <['a@example.org']>, 'headers': <{'Content-Transfer-Encoding': '8bit'}>}",
+  };
+  g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (vectors); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) n = g_variant_parse (G_VARIANT_TYPE_VARDICT, vectors[i], NULL, NULL, &error);
+    g_autofree char *id = NULL;
+    g_autofree char *remote = NULL;
+
+    g_assert_no_error (error);
+    g_test_message ("vector %u: %s", i, vectors[i]);
+    id = herald_test_send (daemon, n, NULL, &error);
+    g_assert_null (id);
+    g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT);
+    remote = g_dbus_error_get_remote_error (error);
+    g_assert_cmpstr (remote, ==, "org.herald.Gateway1.Error.InvalidArgument");
+  }
+  g_assert_cmpuint (count_deliveries (daemon), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -355,5 +398,6 @@ main (int   argc,
   g_test_add_func ("/composition/links-need-http", test_links_need_http);
   g_test_add_func ("/composition/attachment-size-limit", test_attachment_size_limit);
   g_test_add_func ("/composition/message-id-kept-on-retry", test_message_id_kept_on_retry);
+  g_test_add_func ("/composition/injection-refused", test_injection_refused);
   return g_test_run ();
 }

@@ -33,16 +33,24 @@ fetch_cb (GObject      *source,
 /* The server runs on this thread's main context, so the client is async
  * and the loop turns until the answer (bounded by the session's timeout). */
 guint
-herald_test_http_get (const char  *method,
-                      const char  *url,
-                      GBytes     **body,
-                      char       **content_type)
+herald_test_http_get_full (const char  *method,
+                           const char  *url,
+                           const char  *ca_file,
+                           GBytes     **body,
+                           char       **content_type)
 {
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 10, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   Fetch fetch = { 0 };
 
   g_assert_nonnull (msg);
+  if (ca_file != NULL) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_file, &error);
+
+    g_assert_no_error (error);
+    soup_session_set_tls_database (session, database);
+  }
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, fetch_cb, &fetch);
   while (!fetch.done)
     g_main_context_iteration (NULL, TRUE);
@@ -55,3 +63,11 @@ herald_test_http_get (const char  *method,
   return fetch.status;
 }
 
+guint
+herald_test_http_get (const char  *method,
+                      const char  *url,
+                      GBytes     **body,
+                      char       **content_type)
+{
+  return herald_test_http_get_full (method, url, NULL, body, content_type);
+}

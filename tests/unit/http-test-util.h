@@ -13,4 +13,11 @@ guint herald_test_http_get (const char  *method,
                             GBytes     **body,
                             char       **content_type);
 
+/* The same, trusting the CA certificates in @ca_file (or the system's). */
+guint herald_test_http_get_full (const char  *method,
+                                 const char  *url,
+                                 const char  *ca_file,
+                                 GBytes     **body,
+                                 char       **content_type);
+
 G_END_DECLS

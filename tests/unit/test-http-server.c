@@ -132,6 +132,87 @@ test_config (void)
   }
 }
 
+static void
+run_certtool (const char *dir,
+              const char *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = g_strdup_printf ("certtool %s", args);
+  g_auto(GStrv) argv = NULL;
+  int status = 0;
+
+  g_assert_true (g_shell_parse_argv (command, NULL, &argv, &error));
+  g_spawn_sync (dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* [http] with tls-certificate and tls-key (relative to the config
+ * directory): HTTPS, checked by a client that trusts the test CA. */
+static void
+test_https (void)
+{
+  g_autofree char *certtool = g_find_program_in_path ("certtool");
+  g_autofree char *dir = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *ca_tmpl = NULL;
+  g_autofree char *server_tmpl = NULL;
+  g_autofree char *ca = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(GwConfig) config = NULL;
+  g_autoptr(GwHttpServer) server = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (certtool == NULL) {
+    g_test_skip ("certtool (gnutls-bin) not installed");
+    return;
+  }
+  dir = herald_test_make_tmpdir ("herald-https-XXXXXX");
+  conf = g_build_filename (dir, "heraldd.conf", NULL);
+  ca_tmpl = g_build_filename (dir, "ca.tmpl", NULL);
+  server_tmpl = g_build_filename (dir, "server.tmpl", NULL);
+  ca = g_build_filename (dir, "ca.pem", NULL);
+  g_assert_true (g_file_set_contents (ca_tmpl, "cn = \"Herald Test CA\"\nca\ncert_signing_key\nexpiration_days = 2\n", -1, NULL));
+  g_assert_true (g_file_set_contents (server_tmpl, "cn = \"localhost\"\ndns_name = \"localhost\"\n"
+                                      "ip_address = \"127.0.0.1\"\ntls_www_server\nsigning_key\n"
+                                      "encryption_key\nexpiration_days = 2\n", -1, NULL));
+  run_certtool (dir, "--generate-privkey --outfile ca.key");
+  run_certtool (dir, "--generate-self-signed --load-privkey ca.key --template ca.tmpl --outfile ca.pem");
+  run_certtool (dir, "--generate-privkey --outfile server.key");
+  run_certtool (dir, "--generate-certificate --load-privkey server.key --load-ca-certificate ca.pem "
+                     "--load-ca-privkey ca.key --template server.tmpl --outfile server.pem");
+  g_assert_true (g_file_set_contents (conf, "[http]\nport=0\ntls-certificate=server.pem\ntls-key=server.key\n",
+                                      -1, NULL));
+
+  config = gw_config_new (FALSE, dir, dir, &error);
+  g_assert_no_error (error);
+  server = gw_http_server_new_from_config (config, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (server);
+  g_assert_true (gw_http_server_is_https (server));
+  prefix = g_strdup_printf ("https://127.0.0.1:%u", gw_http_server_get_port (server));
+  g_assert_cmpstr (gw_http_server_get_public_base_url (server), ==, prefix);
+  g_assert_true (gw_http_server_add_handler (server, "/hook", hello_cb, (gpointer) "tls", NULL));
+  url = g_strdup_printf ("%s/hook/x", prefix);
+  g_assert_cmpuint (herald_test_http_get_full ("GET", url, ca, &body, NULL), ==, 200);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "tls /hook/x", 11);
+  g_clear_object (&server);
+
+  /* A key that does not load is a setting error, not a plain-HTTP server. */
+  g_assert_true (g_file_set_contents (conf, "[http]\nport=0\ntls-certificate=server.pem\ntls-key=missing.key\n",
+                                      -1, NULL));
+  g_clear_object (&config);
+  config = gw_config_new (FALSE, dir, dir, &error);
+  g_assert_no_error (error);
+  server = gw_http_server_new_from_config (config, &error);
+  g_assert_null (server);
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING);
+  herald_test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -140,5 +221,6 @@ main (int   argc,
   g_test_add_func ("/http-server/handlers", test_handlers);
   g_test_add_func ("/http-server/public-url", test_public_url);
   g_test_add_func ("/http-server/config", test_config);
+  g_test_add_func ("/http-server/https", test_https);
   return g_test_run ();
 }
