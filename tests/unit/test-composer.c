@@ -417,8 +417,9 @@ test_attachments (void)
     GMimeContentType *type = g_mime_object_get_content_type (part);
     g_autoptr(GMimeStream) out = g_mime_stream_mem_new ();
     GByteArray *bytes;
+    g_autofree char *mime_type = g_mime_content_type_get_mime_type (type);
 
-    g_test_message ("attachment %s: %s", expected[i].filename, g_mime_content_type_get_mime_type (type));
+    g_test_message ("attachment %s: %s", expected[i].filename, mime_type);
     g_assert_true (GMIME_IS_PART (part));
     g_assert_true (g_mime_content_type_is_type (type, expected[i].type, expected[i].subtype));
     g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, expected[i].filename);
