@@ -3,7 +3,9 @@
 
 #include "herald-error.h"
 #include "gw-authority.h"
+#include "gw-attachment-links.h"
 #include "gw-dispatcher.h"
+#include "gw-http-server.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
@@ -28,6 +30,8 @@ struct _GwService {
   guint           in_flight;     /* Send calls waiting for their commit */
   GwAuthority    *authority;     /* set by gw_service_export() */
   GwUntrustedStore *trusted;     /* details of certificates trusted by TrustCertificate */
+  GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
+  GwAttachmentLinks *links;      /* attachments-as-url; NULL without http */
 };
 
 void       gw_service_touch            (GwService             *self);
