@@ -261,7 +261,7 @@ return_vanished (GTask *task)
 
   g_debug ("%s left the bus before it was authorised: nothing done", check->sender);
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "The caller left the bus");
+                           _("The caller left the bus"));
   g_object_unref (task);
 }
 
