@@ -75,12 +75,17 @@ static gsize
 numeric_entity (const char *p,
                 GString    *out)
 {
-  gboolean hex = p[2] == 'x' || p[2] == 'X';
-  const char *digits = p + (hex ? 3 : 2);
+  gboolean hex;
+  const char *digits;
   char *end = NULL;
   guint64 value;
 
-  if (p[1] != '#' || !g_ascii_isxdigit (*digits))
+  /* p[1] first: "&" may end the text, and p[2] is then past it. */
+  if (p[1] != '#')
+    return 0;
+  hex = p[2] == 'x' || p[2] == 'X';
+  digits = p + (hex ? 3 : 2);
+  if (!g_ascii_isxdigit (*digits))
     return 0;
   value = g_ascii_strtoull (digits, &end, hex ? 16 : 10);
   if (end == NULL || *end != ';' || end - digits > 8)

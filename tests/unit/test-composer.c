@@ -355,6 +355,9 @@ test_html_to_text (void)
     { "&#228;&#xE4;&#X1F600; &#0;&#x1b;&#xD800;&#99999999999; &#; &unknown;",
       "ää😀 &#99999999999; &#; &unknown;" },
     { "unclosed <b", "unclosed " },
+    /* Found by fuzz-compose: an "&" at the very end was read past. */
+    { "tail &", "tail &" },
+    { "tail &#", "tail &#" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
