@@ -352,6 +352,11 @@ gw_service_new (GwConfig   *config,
     if (*plugin_dirs[i] != '\0' && !gw_plugin_loader_load_directory (self->plugins, plugin_dirs[i], error))
       return NULL;
   }
+  /* Transports that build on another profile (fax-via) find it here. */
+  transports = gw_plugin_loader_dup_names (self->plugins);
+  for (guint i = 0; transports[i] != NULL; i++)
+    gw_transport_set_profile_store (gw_plugin_loader_lookup (self->plugins, transports[i]), self->profiles);
+  g_clear_pointer (&transports, g_strfreev);
   gw_profile_store_set_validator (self->profiles, validate_with_transport, self);
   if (!ensure_default_profile (self, error))
     return NULL;

@@ -285,3 +285,100 @@ gw_transport_test_finish (GwTransport  *self,
 {
   return GW_TRANSPORT_GET_CLASS (self)->test_finish (self, result, error);
 }
+
+/* ---- other profiles, remote jobs ---- */
+
+void
+gw_transport_set_profile_store (GwTransport    *self,
+                                GwProfileStore *store)
+{
+  g_return_if_fail (GW_IS_TRANSPORT (self));
+  /* Kept as object data: the instance struct is part of the plugin ABI. */
+  g_object_set_data_full (G_OBJECT (self), "gw-profile-store",
+                          store != NULL ? g_object_ref (store) : NULL, g_object_unref);
+}
+
+GwProfile *
+gw_transport_lookup_profile (GwTransport *self,
+                             const char  *name)
+{
+  GwProfileStore *store = g_object_get_data (G_OBJECT (self), "gw-profile-store");
+
+  if (store == NULL || name == NULL)
+    return NULL;
+  return gw_profile_store_lookup (store, name);
+}
+
+gboolean
+gw_transport_can_poll_remote (GwTransport *self)
+{
+  return GW_TRANSPORT_GET_CLASS (self)->poll_remote != NULL;
+}
+
+void
+gw_transport_poll_remote (GwTransport        *self,
+                          GwProfile          *profile,
+                          const char         *remote_id,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  GwTransportClass *klass = GW_TRANSPORT_GET_CLASS (self);
+
+  if (klass->poll_remote == NULL) {
+    g_task_report_new_error (self, callback, user_data, gw_transport_poll_remote,
+                             GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("Transport “%s” has no remote jobs to follow"), klass->name);
+    return;
+  }
+  klass->poll_remote (self, profile, remote_id, cancellable, callback, user_data);
+}
+
+GwRecipientStatus
+gw_transport_poll_remote_finish (GwTransport  *self,
+                                 GAsyncResult *result,
+                                 char        **reply,
+                                 GError      **error)
+{
+  if (g_async_result_is_tagged (result, gw_transport_poll_remote)) {
+    g_task_propagate_boolean (G_TASK (result), error);
+    return GW_RECIPIENT_PENDING;
+  }
+  return GW_TRANSPORT_GET_CLASS (self)->poll_remote_finish (self, result, reply, error);
+}
+
+gboolean
+gw_transport_can_cancel_remote (GwTransport *self)
+{
+  return GW_TRANSPORT_GET_CLASS (self)->cancel_remote != NULL;
+}
+
+void
+gw_transport_cancel_remote (GwTransport        *self,
+                            GwProfile          *profile,
+                            const char         *remote_id,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  GwTransportClass *klass = GW_TRANSPORT_GET_CLASS (self);
+
+  if (klass->cancel_remote == NULL) {
+    g_task_report_new_error (self, callback, user_data, gw_transport_cancel_remote,
+                             GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("Transport “%s” cannot cancel a job its server accepted"),
+                             klass->name);
+    return;
+  }
+  klass->cancel_remote (self, profile, remote_id, cancellable, callback, user_data);
+}
+
+gboolean
+gw_transport_cancel_remote_finish (GwTransport  *self,
+                                   GAsyncResult *result,
+                                   GError      **error)
+{
+  if (g_async_result_is_tagged (result, gw_transport_cancel_remote))
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return GW_TRANSPORT_GET_CLASS (self)->cancel_remote_finish (self, result, error);
+}

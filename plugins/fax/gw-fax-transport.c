@@ -1,0 +1,194 @@
+/* gw-fax-transport.c: the fax transport plugin
+ *
+ * A fax profile picks a backend with "fax-backend"; the backends differ only
+ * in how they reach the fax service, so the table below is all that routes
+ * between them. The message the queue holds is read back into a cover text
+ * and documents (gw-fax.c) before any backend sees it.
+ */
+#define G_LOG_DOMAIN "gw-fax"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "gw-fax-backend.h"
+
+static const GwFaxBackend * const backends[] = {
+  &gw_fax_email_backend,
+  &gw_fax_hylafax_backend,
+  &gw_fax_http_backend,
+};
+
+#define GW_TYPE_FAX_TRANSPORT (gw_fax_transport_get_type ())
+G_DECLARE_FINAL_TYPE (GwFaxTransport, gw_fax_transport, GW, FAX_TRANSPORT, GwTransport)
+
+struct _GwFaxTransport {
+  GwTransport parent_instance;
+};
+
+G_DEFINE_DYNAMIC_TYPE_EXTENDED (GwFaxTransport, gw_fax_transport, GW_TYPE_TRANSPORT,
+                                G_TYPE_FLAG_FINAL, {})
+
+gboolean
+gw_fax_require_key (GwProfile  *profile,
+                    const char *key,
+                    GError    **error)
+{
+  if (gw_profile_get_string (profile, key) != NULL || gw_profile_has_secret (profile, key))
+    return TRUE;
+  g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+               _("A fax profile with backend “%s” needs “%s”"),
+               gw_profile_get_string (profile, "fax-backend"), key);
+  return FALSE;
+}
+
+char *
+gw_fax_recipient_number (GwProfile  *profile,
+                         GwEnvelope *envelope,
+                         guint       index)
+{
+  GwRecipient *r = gw_envelope_get_recipient (envelope, index);
+  g_autoptr(GError) error = NULL;
+  char *number = gw_fax_number_normalize (r->address,
+                                          gw_profile_get_string (profile, "fax-default-country-code"),
+                                          &error);
+
+  if (number == NULL)
+    gw_envelope_set_result (envelope, index, GW_RECIPIENT_PERMFAIL, error->message, NULL);
+  return number;
+}
+
+int
+gw_fax_next_pending (GwEnvelope *envelope,
+                     guint       from)
+{
+  for (guint i = from; i < gw_envelope_get_n_recipients (envelope); i++) {
+    GwRecipient *r = gw_envelope_get_recipient (envelope, i);
+
+    if (r->status != GW_RECIPIENT_PENDING)
+      continue;
+    if (g_strcmp0 (r->kind, "fax") == 0)
+      return (int) i;
+    /* A mail address has no business on a fax profile (the router never
+     * sends one here); say so rather than dial it. */
+    gw_envelope_set_result (envelope, i, GW_RECIPIENT_PERMFAIL,
+                            _("A fax profile delivers to fax numbers only"), NULL);
+  }
+  return -1;
+}
+
+static const GwFaxBackend *
+lookup_backend (GwProfile *profile,
+                GError   **error)
+{
+  const char *name = gw_profile_get_string (profile, "fax-backend");
+
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (backends); i++) {
+    if (g_str_equal (backends[i]->name, name))
+      return backends[i];
+  }
+  g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+               _("A fax profile needs “fax-backend”: email, hylafax or http"));
+  return NULL;
+}
+
+static gboolean
+gw_fax_transport_validate_profile (GwTransport *transport,
+                                   GwProfile   *profile,
+                                   GError     **error)
+{
+  const GwFaxBackend *backend = lookup_backend (profile, error);
+
+  return backend != NULL && backend->validate_profile (transport, profile, error);
+}
+
+static char *
+gw_fax_transport_describe (GwTransport *transport,
+                           GwProfile   *profile)
+{
+  const GwFaxBackend *backend = lookup_backend (profile, NULL);
+
+  if (backend == NULL)
+    return g_strdup ("fax");
+  return backend->describe (profile);
+}
+
+static void
+gw_fax_transport_deliver (GwTransport        *transport,
+                          GwProfile          *profile,
+                          GObject            *session,
+                          GwEnvelope         *envelope,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  const GwFaxBackend *backend;
+  GwFaxContent *content;
+
+  g_task_set_source_tag (task, gw_fax_transport_deliver);
+  backend = lookup_backend (profile, &error);
+  if (backend == NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
+  content = gw_fax_content_new_from_envelope (envelope, &error);
+  if (content == NULL) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             "%s", error->message);
+    return;
+  }
+  g_task_set_task_data (task, content, (GDestroyNotify) gw_fax_content_free);
+  if (gw_fax_next_pending (envelope, 0) < 0) {
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+  backend->deliver (transport, profile, envelope, content, g_steal_pointer (&task));
+}
+
+static gboolean
+gw_fax_transport_deliver_finish (GwTransport  *transport,
+                                 GAsyncResult *result,
+                                 GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+gw_fax_transport_class_init (GwFaxTransportClass *klass)
+{
+  GwTransportClass *transport_class = GW_TRANSPORT_CLASS (klass);
+
+  transport_class->abi_version = GW_TRANSPORT_ABI_VERSION;
+  transport_class->name = "fax";
+  transport_class->validate_profile = gw_fax_transport_validate_profile;
+  transport_class->describe = gw_fax_transport_describe;
+  transport_class->deliver = gw_fax_transport_deliver;
+  transport_class->deliver_finish = gw_fax_transport_deliver_finish;
+}
+
+static void
+gw_fax_transport_class_finalize (GwFaxTransportClass *klass)
+{
+}
+
+static void
+gw_fax_transport_init (GwFaxTransport *self)
+{
+}
+
+G_MODULE_EXPORT void g_io_module_load (GIOModule *module);
+G_MODULE_EXPORT void g_io_module_unload (GIOModule *module);
+
+G_MODULE_EXPORT void
+g_io_module_load (GIOModule *module)
+{
+  gw_fax_transport_register_type (G_TYPE_MODULE (module));
+  g_io_extension_point_implement (GW_TRANSPORT_EXTENSION_POINT, GW_TYPE_FAX_TRANSPORT, "fax", 0);
+}
+
+G_MODULE_EXPORT void
+g_io_module_unload (GIOModule *module)
+{
+}
