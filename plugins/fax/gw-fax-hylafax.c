@@ -305,9 +305,9 @@ last_time (GwProfile *profile)
 static char *
 submit_job (GwHylafaxConn *conn,
             GwProfile     *profile,
-            GwEnvelope    *envelope,
             GwFaxContent  *content,
             const char    *number,
+            const char    *to_user,
             GError       **error)
 {
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
@@ -354,7 +354,7 @@ submit_job (GwHylafaxConn *conn,
     if (*id == '\0' ||
         !command_quoted (conn, "JPARM FROMUSER", _("HylaFAX user name"), user != NULL ? user : "herald", 2, error) ||
         !command_quoted (conn, "JPARM DIALSTRING", _("fax number"), number, 2, error) ||
-        !command_quoted (conn, "JPARM TOUSER", _("fax number"), gw_envelope_get_recipient (envelope, 0)->address, 2, error) ||
+        !command_quoted (conn, "JPARM TOUSER", _("fax number"), to_user, 2, error) ||
         !gw_hylafax_conn_command (conn, maxdials, 2, error) ||
         !gw_hylafax_conn_command (conn, maxtries, 2, error) ||
         !gw_hylafax_conn_command (conn, lastline, 2, error))
@@ -450,7 +450,8 @@ hylafax_deliver_thread (GTask        *task,
 
     if (number == NULL)
       continue;
-    id = submit_job (conn, job->profile, job->envelope, job->content, number, &error);
+    id = submit_job (conn, job->profile, job->content, number,
+                     gw_envelope_get_recipient (job->envelope, (guint) i)->address, &error);
     if (id == NULL) {
       gboolean permanent = g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT);
 

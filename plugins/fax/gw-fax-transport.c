@@ -113,6 +113,208 @@ gw_fax_transport_describe (GwTransport *transport,
   return backend->describe (profile);
 }
 
+/* ---- jobs a server accepted: status queries and cancel ---- */
+
+typedef struct {
+  const GwFaxBackend *backend;
+  GwProfile          *profile;
+  GwEnvelope         *envelope;   /* poll: the recipients to ask about */
+  char               *remote_id;  /* cancel */
+} RemoteData;
+
+static void
+remote_data_free (RemoteData *data)
+{
+  g_clear_object (&data->profile);
+  g_clear_object (&data->envelope);
+  g_free (data->remote_id);
+  g_free (data);
+}
+
+/* Asks about every submitted recipient; one the server cannot be asked
+ * about now stays submitted, with the reason as its reply. */
+static void
+poll_envelope (const GwFaxBackend *backend,
+               GwProfile          *profile,
+               GwEnvelope         *envelope,
+               GCancellable       *cancellable)
+{
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    GwRecipient *r = gw_envelope_get_recipient (envelope, i);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *reply = NULL;
+    GwRecipientStatus status;
+
+    if (r->status != GW_RECIPIENT_SUBMITTED || r->remote_id == NULL)
+      continue;
+    status = backend->poll (profile, r->remote_id, cancellable, &reply, &error);
+    if (error != NULL) {
+      g_autofree char *text = g_strdup_printf (_("Status query failed: %s"), error->message);
+      status = g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT)
+               ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_SUBMITTED;
+      gw_envelope_set_result (envelope, i, status, text, NULL);
+      continue;
+    }
+    gw_envelope_set_result (envelope, i, status, reply, NULL);
+  }
+}
+
+static void
+poll_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  RemoteData *data = task_data;
+
+  poll_envelope (data->backend, data->profile, data->envelope, cancellable);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+has_submitted (GwEnvelope *envelope)
+{
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    if (gw_envelope_get_recipient (envelope, i)->status == GW_RECIPIENT_SUBMITTED)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+gw_fax_transport_poll_remote (GwTransport        *transport,
+                              GwProfile          *profile,
+                              const char         *remote_id,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  RemoteData *data = g_new0 (RemoteData, 1);
+  g_autoptr(GBytes) empty = NULL;
+
+  g_task_set_source_tag (task, gw_fax_transport_poll_remote);
+  g_task_set_task_data (task, data, (GDestroyNotify) remote_data_free);
+  data->backend = lookup_backend (profile, &error);
+  if (data->backend == NULL || data->backend->poll == NULL) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("This fax backend cannot follow its jobs"));
+    return;
+  }
+  data->profile = g_object_ref (profile);
+  empty = g_bytes_new (NULL, 0);
+  data->envelope = gw_envelope_new (NULL, "", "", empty);
+  gw_envelope_add_recipient (data->envelope, "", "fax");
+  gw_envelope_set_remote_id (data->envelope, 0, remote_id);
+  gw_envelope_set_result (data->envelope, 0, GW_RECIPIENT_SUBMITTED, NULL, NULL);
+  g_task_run_in_thread (task, poll_thread);
+}
+
+static GwRecipientStatus
+gw_fax_transport_poll_remote_finish (GwTransport  *transport,
+                                     GAsyncResult *result,
+                                     char        **reply,
+                                     GError      **error)
+{
+  RemoteData *data = g_task_get_task_data (G_TASK (result));
+  GwRecipient *r;
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return GW_RECIPIENT_PENDING;
+  r = gw_envelope_get_recipient (data->envelope, 0);
+  if (reply != NULL)
+    *reply = g_strdup (r->reply);
+  return r->status;
+}
+
+static void
+cancel_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RemoteData *data = task_data;
+  GError *error = NULL;
+
+  if (!data->backend->cancel (data->profile, data->remote_id, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+gw_fax_transport_cancel_remote (GwTransport        *transport,
+                                GwProfile          *profile,
+                                const char         *remote_id,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  RemoteData *data = g_new0 (RemoteData, 1);
+
+  g_task_set_source_tag (task, gw_fax_transport_cancel_remote);
+  g_task_set_task_data (task, data, (GDestroyNotify) remote_data_free);
+  data->backend = lookup_backend (profile, &error);
+  if (data->backend == NULL || data->backend->cancel == NULL) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("This fax backend cannot cancel a job its server accepted"));
+    return;
+  }
+  data->profile = g_object_ref (profile);
+  data->remote_id = g_strdup (remote_id);
+  g_task_run_in_thread (task, cancel_thread);
+}
+
+static gboolean
+gw_fax_transport_cancel_remote_finish (GwTransport  *transport,
+                                       GAsyncResult *result,
+                                       GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- delivery ---- */
+
+static void
+start_backend (const GwFaxBackend *backend,
+               GwTransport        *transport,
+               GwProfile          *profile,
+               GwEnvelope         *envelope,
+               GTask              *task)
+{
+  GwFaxContent *content;
+  g_autoptr(GError) error = NULL;
+
+  if (gw_fax_next_pending (envelope, 0) < 0) {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+  content = gw_fax_content_new_from_envelope (envelope, &error);
+  if (content == NULL) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             "%s", error->message);
+    g_object_unref (task);
+    return;
+  }
+  g_task_set_task_data (task, content, (GDestroyNotify) gw_fax_content_free);
+  backend->deliver (transport, profile, envelope, content, task);
+}
+
+static void
+deliver_poll_cb (GObject      *source,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  RemoteData *data = g_task_get_task_data (G_TASK (res));
+
+  start_backend (data->backend, GW_TRANSPORT (source), data->profile, data->envelope, task);
+}
+
 static void
 gw_fax_transport_deliver (GwTransport        *transport,
                           GwProfile          *profile,
@@ -125,7 +327,6 @@ gw_fax_transport_deliver (GwTransport        *transport,
   g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
   const GwFaxBackend *backend;
-  GwFaxContent *content;
 
   g_task_set_source_tag (task, gw_fax_transport_deliver);
   backend = lookup_backend (profile, &error);
@@ -133,18 +334,21 @@ gw_fax_transport_deliver (GwTransport        *transport,
     g_task_return_error (task, g_steal_pointer (&error));
     return;
   }
-  content = gw_fax_content_new_from_envelope (envelope, &error);
-  if (content == NULL) {
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             "%s", error->message);
+  /* Faxes the server already has are asked about first, off the main
+   * thread (the backends' status queries block). */
+  if (backend->poll != NULL && has_submitted (envelope)) {
+    g_autoptr(GTask) poll_task = g_task_new (transport, cancellable, deliver_poll_cb,
+                                             g_steal_pointer (&task));
+    RemoteData *data = g_new0 (RemoteData, 1);
+
+    data->backend = backend;
+    data->profile = g_object_ref (profile);
+    data->envelope = g_object_ref (envelope);
+    g_task_set_task_data (poll_task, data, (GDestroyNotify) remote_data_free);
+    g_task_run_in_thread (poll_task, poll_thread);
     return;
   }
-  g_task_set_task_data (task, content, (GDestroyNotify) gw_fax_content_free);
-  if (gw_fax_next_pending (envelope, 0) < 0) {
-    g_task_return_boolean (task, TRUE);
-    return;
-  }
-  backend->deliver (transport, profile, envelope, content, g_steal_pointer (&task));
+  start_backend (backend, transport, profile, envelope, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -166,6 +370,10 @@ gw_fax_transport_class_init (GwFaxTransportClass *klass)
   transport_class->describe = gw_fax_transport_describe;
   transport_class->deliver = gw_fax_transport_deliver;
   transport_class->deliver_finish = gw_fax_transport_deliver_finish;
+  transport_class->poll_remote = gw_fax_transport_poll_remote;
+  transport_class->poll_remote_finish = gw_fax_transport_poll_remote_finish;
+  transport_class->cancel_remote = gw_fax_transport_cancel_remote;
+  transport_class->cancel_remote_finish = gw_fax_transport_cancel_remote_finish;
 }
 
 static void

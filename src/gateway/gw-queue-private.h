@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 2
+#define GW_QUEUE_SCHEMA_VERSION 3
 
 struct _GwQueue {
   GObject       parent_instance;

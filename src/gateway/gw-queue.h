@@ -172,6 +172,12 @@ GVariant  *gw_queue_get_delivery      (GwQueue      *self,
 GVariant  *gw_queue_list_deliveries   (GwQueue      *self,
                                        GVariant     *filter,
                                        GError      **error);
+/* The jobs servers accepted and still have (fax): alternating profile
+ * and remote id of every "submitted" recipient of the delivery's waiting
+ * jobs. (transfer full) */
+GPtrArray *gw_queue_list_remote_jobs  (GwQueue      *self,
+                                       const char   *delivery_id,
+                                       GError      **error);
 /* Profiles that have jobs due at @now. (transfer full) */
 GStrv      gw_queue_dup_due_profiles  (GwQueue      *self,
                                        gint64        now,
