@@ -464,7 +464,9 @@ test_migration (Fixture *f, gconstpointer data)
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 2);
+                   ==, 3);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('recipients')"
+                                                " WHERE name = 'remote_id'"), ==, 1);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('attempts')"
                                                 " WHERE name = 'recipients'"), ==, 1);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('jobs')"
@@ -497,7 +499,7 @@ test_migration (Fixture *f, gconstpointer data)
   g_clear_object (&f->queue);
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 2);
+                   ==, 3);
 }
 
 static void
