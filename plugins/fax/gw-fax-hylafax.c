@@ -423,6 +423,11 @@ dial_string (GwProfile  *profile,
   return g_steal_pointer (&digits);
 }
 
+/* hfaxd numbers jobs under a lock file and answers a JNEW that meets the
+ * lock of another client with "503 Unable to open sequence number file":
+ * submissions from this process go one at a time. */
+static GMutex submit_lock;
+
 static void
 hylafax_deliver_thread (GTask        *task,
                         gpointer      source_object,
@@ -431,6 +436,7 @@ hylafax_deliver_thread (GTask        *task,
 {
   HylafaxJob *job = g_object_get_data (G_OBJECT (task), "fax-hylafax");
   g_autoptr(GError) error = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&submit_lock);
   GwHylafaxConn *conn = gw_hylafax_conn_open (job->profile, cancellable, &error);
 
   if (conn == NULL) {
