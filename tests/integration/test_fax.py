@@ -12,7 +12,10 @@
 #                 and "+1 724 627 9591" give the same address; heraldctl
 #                 send --fax ... --attach doc.pdf --profile ... --wait
 #   InputTest     numbers and documents refused at Send with typed errors
-#   HttpFaxTest   see test_fax_http.py
+#   HttpFaxTest   a local HTTPS fax API (fax_api_server.py, test CA from
+#                 certs.py): the documented send-fax request, delivered (status
+#                 query), failed (4xx), retried (503 then 202), redirect not
+#                 followed with the key, wrong key, Cancel at the provider
 #
 # Run from the build tree:  meson test -C BUILD --suite integration -v
 # Or by hand (root, for HylaFAX and smtp-sink):
@@ -273,6 +276,105 @@ class EmailFaxTest(unittest.TestCase):
         self.assertEqual(run.returncode, 0, output)
         self.assertIn('sent', output)
         self.dumps_for('17246279591@ctl.fax.example.net')
+
+
+# --- HTTP fax API ------------------------------------------------------------------
+
+class HttpFaxTest(unittest.TestCase):
+    maxDiff = None
+    API_KEY = 'herald-fax-api-key-secret'
+
+    @classmethod
+    def setUpClass(cls):
+        import certs
+        import fax_api_server
+        cls.api_mod = fax_api_server
+        cls.certs = certs.CertSet()
+        cls.addClassCleanup(cls.certs.cleanup)
+        cls.api = fax_api_server.FaxApiServer(cls.certs, api_key=cls.API_KEY).start()
+        cls.addClassCleanup(cls.api.stop)
+
+    def profile(self, **extra):
+        name = GW.unique('httpfax')
+        settings = {
+            'transport': 'fax', 'fax-backend': 'http', 'from-address': FROM,
+            'fax-api-url': self.api.url, 'ca-file': self.certs.ca_file,
+            'fax-from-number': '+1 412 555 0100', 'fax-connection-id': 'conn-7',
+            'fax-default-country-code': '1', 'retry-interval': '1',
+            'fax-poll-interval': '3600',
+        }
+        settings.update(extra)
+        GW.add_profile(name, settings, {'fax-api-key': self.API_KEY})
+        return name
+
+    def assert_no_key(self, delivery):
+        self.assertNotIn(self.API_KEY, delivery_text(delivery))
+        self.assertNotIn(self.API_KEY, GW.log_text())
+
+    def test_delivered(self):
+        name = self.profile(**{'fax-poll-interval': '10'})
+        delivery_id = send(fax_notification(name, ['724-627-9591'], body='Cover\n',
+                                            attach=pdf_file(self)))
+        delivery = GW.wait_state(delivery_id, State.SUBMITTED, timeout=60)
+        posts = self.api.posts('+17246279591')
+        self.assertEqual(len(posts), 1)
+        request = posts[-1]['body']
+        self.assertEqual(request['from'], '+1 412 555 0100')
+        self.assertEqual(request['connection_id'], 'conn-7')
+        self.assertEqual(request['media_type'], 'application/pdf')
+        import base64
+        self.assertEqual(base64.b64decode(request['media_base64']), PDF)
+        self.assertEqual(posts[-1]['headers'].get('Authorization'), f'Bearer {self.API_KEY}')
+        reply = recipient_of(delivery).get_reply()
+        fax_id = reply.split()[3].rstrip(':')
+        self.assertIn(fax_id, self.api.faxes, reply)
+        # the provider reports it delivered; the next status query sees it
+        self.api.set_status(fax_id, 'delivered')
+        delivery = GW.wait_state(delivery_id, State.SENT, timeout=60)
+        self.assertIn('delivered', recipient_of(delivery).get_reply(), describe(delivery))
+        self.assert_no_key(delivery)
+
+    def test_4xx_fails(self):
+        name = self.profile()
+        self.api.script['+17245550142'] = [422]
+        delivery_id = send(fax_notification(name, ['+1 724 555 0142'], attach=pdf_file(self)))
+        delivery = GW.wait_state(delivery_id, State.FAILED, timeout=60)
+        self.assertIn('HTTP 422', delivery_text(delivery), describe(delivery))
+        self.assertIn('cannot receive faxes', delivery_text(delivery))
+        self.assertEqual(len(self.api.posts('+17245550142')), 1, 'a 4xx was retried')
+        self.assert_no_key(delivery)
+
+    def test_503_then_202_retried(self):
+        name = self.profile()
+        self.api.script['+17245550143'] = [503]
+        delivery_id = send(fax_notification(name, ['+1 724 555 0143'], attach=pdf_file(self)))
+        delivery = GW.wait_state(delivery_id, State.SUBMITTED, timeout=60)
+        self.assertEqual(len(self.api.posts('+17245550143')), 2, describe(delivery))
+        self.assertGreaterEqual(delivery.get_attempts(), 2, describe(delivery))
+        GW.client.cancel_sync(delivery_id, None)
+        GW.wait_state(delivery_id, State.CANCELLED, timeout=30)
+        fax_id = recipient_of(GW.delivery(delivery_id)).get_reply()
+        self.assertIn('canceled', [f['status'] for f in self.api.faxes.values()
+                                   if f['to'] == '+17245550143'])
+
+    def test_redirect_not_followed(self):
+        name = self.profile()
+        self.api.redirect_to = '/stolen'
+        try:
+            delivery_id = send(fax_notification(name, ['+1 724 555 0144'], attach=pdf_file(self)))
+            delivery = GW.wait_state(delivery_id, State.FAILED, timeout=60)
+        finally:
+            self.api.redirect_to = None
+        self.assertIn('HTTP 307', delivery_text(delivery), describe(delivery))
+        self.assertEqual([r for r in self.api.requests if r['path'] == '/stolen'], [])
+
+    def test_wrong_key_fails(self):
+        name = self.profile()
+        GW.client.set_secret_sync(name, 'fax-api-key', 'not-the-key', None)
+        delivery_id = send(fax_notification(name, ['+1 724 555 0145'], attach=pdf_file(self)))
+        delivery = GW.wait_state(delivery_id, State.FAILED, timeout=60)
+        self.assertIn('HTTP 401', delivery_text(delivery), describe(delivery))
+        self.assertNotIn('not-the-key', delivery_text(delivery))
 
 
 # --- input rules at Send ------------------------------------------------------
