@@ -13,6 +13,7 @@
 
 #include "herald-error.h"
 #include "gw-address.h"
+#include "gw-attachment-links.h"
 #include "gw-composer.h"
 #include "gw-fax.h"
 #include "gw-gmime.h"
@@ -76,7 +77,7 @@ gw_composer_html_to_text (const char *html)
         break;
       tag = g_ascii_strdown (p + 1, end - p - 1);
       if (g_str_has_prefix (tag, "br") || g_str_has_prefix (tag, "/p") ||
-          g_str_has_prefix (tag, "/div") || g_str_has_prefix (tag, "/h") ||
+          g_str_has_prefix (tag, "/div") || (g_str_has_prefix (tag, "/h") && g_ascii_isdigit (tag[2])) ||
           g_str_has_prefix (tag, "/li") || g_str_has_prefix (tag, "/tr"))
         g_string_append_c (out, '\n');
       p = end + 1;
@@ -101,18 +102,40 @@ gw_composer_html_to_text (const char *html)
   return g_string_free (out, FALSE);
 }
 
+/* CRLF and a lone CR become LF: the message is written with CRLF line
+ * ends, and a bare CR must never reach the wire (found by fuzz-compose). */
+static char *
+normalize_line_ends (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p++) {
+    if (*p == '\r') {
+      g_string_append_c (out, '\n');
+      if (p[1] == '\n')
+        p++;
+      continue;
+    }
+    g_string_append_c (out, *p);
+  }
+  return g_string_free (out, FALSE);
+}
+
 static GMimeObject *
 make_text_part (const char *subtype,
-                const char *text,
+                const char *raw_text,
                 const char *charset,
                 GError    **error)
 {
   g_autoptr(GMimeTextPart) part = g_mime_text_part_new_with_subtype (subtype);
+  g_autofree char *text = normalize_line_ends (raw_text);
   g_autofree char *converted = NULL;
   gsize converted_len = 0;
 
   if (charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0) {
     g_mime_text_part_set_text (part, text);
+    /* The profile's charset, even for ASCII text (GMime would say us-ascii). */
+    g_mime_text_part_set_charset (part, "utf-8");
     /* 7-bit safe (quoted-printable or base64 when needed): deliverable
      * through servers without 8BITMIME. */
     g_mime_part_set_content_encoding (GMIME_PART (part),
@@ -137,27 +160,51 @@ make_text_part (const char *subtype,
   return GMIME_OBJECT (g_steal_pointer (&part));
 }
 
+/* @html with @extra inserted before its </body>, or appended. */
+static char *
+html_with_extra (const char *html,
+                 const char *extra)
+{
+  g_autofree char *lower = g_ascii_strdown (html, -1);
+  const char *end = g_strrstr (lower, "</body");
+
+  if (end == NULL)
+    return g_strconcat (html, extra, NULL);
+  return g_strdup_printf ("%.*s%s%s", (int) (end - lower), html, extra, html + (end - lower));
+}
+
+/* @links_text and @links_html (or NULL): the attachment links, appended to
+ * the body the recipient reads. */
 static GMimeObject *
 make_body (GwProfile      *profile,
            GwNotification *n,
+           const char     *links_text,
+           const char     *links_html,
            GError        **error)
 {
   const char *charset = gw_profile_get_string (profile, "charset");
   g_autofree char *generated = NULL;
+  g_autofree char *full_text = NULL;
+  g_autofree char *full_html = NULL;
   const char *text = n->body;
+  const char *html = n->html;
   g_autoptr(GMimeObject) text_part = NULL;
   g_autoptr(GMimeObject) html_part = NULL;
   GMimeMultipart *alternative;
 
-  if (text == NULL && n->html != NULL)
-    text = generated = gw_composer_html_to_text (n->html);
+  if (text == NULL && html != NULL)
+    text = generated = gw_composer_html_to_text (html);
+  if (links_text != NULL)
+    text = full_text = g_strconcat (text != NULL ? text : "", links_text, NULL);
+  if (html != NULL && links_html != NULL)
+    html = full_html = html_with_extra (html, links_html);
   text_part = make_text_part ("plain", text != NULL ? text : "", charset, error);
   if (text_part == NULL)
     return NULL;
-  if (n->html == NULL || gw_profile_get_boolean (profile, "plain-text-only"))
+  if (html == NULL || gw_profile_get_boolean (profile, "plain-text-only"))
     return g_steal_pointer (&text_part);
 
-  html_part = make_text_part ("html", n->html, charset, error);
+  html_part = make_text_part ("html", html, charset, error);
   if (html_part == NULL)
     return NULL;
   alternative = g_mime_multipart_new_with_subtype ("alternative");
@@ -166,32 +213,92 @@ make_body (GwProfile      *profile,
   return GMIME_OBJECT (alternative);
 }
 
+/* The caller's content type, or one guessed from the name and the bytes. */
+static char *
+attachment_mime_type (GwAttachment *attachment)
+{
+  g_autofree char *guessed = NULL;
+  gsize size;
+  const guint8 *data = g_bytes_get_data (attachment->data, &size);
+  char *mime_type;
+
+  if (attachment->content_type != NULL)
+    return g_strdup (attachment->content_type);
+  guessed = g_content_type_guess (attachment->name, data, size, NULL);
+  mime_type = g_content_type_get_mime_type (guessed);
+  return mime_type != NULL ? mime_type : g_strdup ("application/octet-stream");
+}
+
+/* attachments-as-url: every attachment goes to the spool; the links, as
+ * text and as HTML, replace the parts. */
+static gboolean
+store_links (GwAttachmentLinks *links,
+             GwProfile         *profile,
+             GwNotification    *n,
+             char             **links_text,
+             char             **links_html,
+             GError           **error)
+{
+  gint64 expires = 0;
+  g_autoptr(GDateTime) until = NULL;
+  g_autofree char *until_text = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) html = g_string_new (NULL);
+
+  if (links == NULL) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_SUPPORTED,
+                 _("Profile “%s” sends attachments as links (attachments-as-url), but Herald's "
+                   "HTTP server is not enabled: set a port in the [http] group of heraldd.conf"),
+                 gw_profile_get_name (profile));
+    return FALSE;
+  }
+  expires = gw_attachment_links_get_default_expiry (links);
+  until = g_date_time_new_from_unix_utc (expires);
+  until_text = g_date_time_format (until, "%Y-%m-%d %H:%M UTC");
+  g_string_append (text, "\n\n");
+  g_string_append_printf (text, _("Attachments (download links valid until %s):"), until_text);
+  g_string_append_c (text, '\n');
+  {
+    g_autofree char *title = g_markup_printf_escaped (_("Attachments (download links valid until %s):"),
+                                                      until_text);
+    g_string_append_printf (html, "<hr><p>%s</p><ul>", title);
+  }
+  for (guint i = 0; i < n->attachments->len; i++) {
+    GwAttachment *attachment = g_ptr_array_index (n->attachments, i);
+    g_autofree char *mime_type = attachment_mime_type (attachment);
+    g_autofree char *size = g_format_size (g_bytes_get_size (attachment->data));
+    g_autofree char *url = gw_attachment_links_store (links, attachment->name, mime_type,
+                                                      attachment->data, expires, error);
+    g_autofree char *item = NULL;
+
+    if (url == NULL)
+      return FALSE;
+    g_string_append_printf (text, "  %s (%s): %s\n", attachment->name, size, url);
+    item = g_markup_printf_escaped ("<li><a href=\"%s\">%s</a> (%s)</li>", url, attachment->name, size);
+    g_string_append (html, item);
+  }
+  g_string_append (html, "</ul>");
+  *links_text = g_string_free (g_steal_pointer (&text), FALSE);
+  *links_html = g_string_free (g_steal_pointer (&html), FALSE);
+  return TRUE;
+}
+
 static GMimeObject *
 make_attachment (GwAttachment *attachment)
 {
-  g_autofree char *mime_type = NULL;
-  g_autoptr(GMimePart) part = NULL;
+  g_autofree char *mime_type = attachment_mime_type (attachment);
+  g_autoptr(GMimePart) part = g_mime_part_new_with_type ("application", "octet-stream");
+  g_autoptr(GMimeContentType) content_type = g_mime_content_type_parse (NULL, mime_type);
   g_autoptr(GMimeStream) stream = NULL;
   g_autoptr(GMimeDataWrapper) content = NULL;
   gsize size;
   const guint8 *data = g_bytes_get_data (attachment->data, &size);
 
-  if (attachment->content_type != NULL) {
-    mime_type = g_strdup (attachment->content_type);
-  } else {
-    g_autofree char *guessed = g_content_type_guess (attachment->name, data, size, NULL);
-    mime_type = g_content_type_get_mime_type (guessed);
-    if (mime_type == NULL)
-      mime_type = g_strdup ("application/octet-stream");
-  }
-  part = g_mime_part_new_with_type ("application", "octet-stream");
-  {
-    g_autoptr(GMimeContentType) content_type = g_mime_content_type_parse (NULL, mime_type);
-    g_mime_object_set_content_type (GMIME_OBJECT (part), content_type);
-  }
+  g_mime_object_set_content_type (GMIME_OBJECT (part), content_type);
   stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
   content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
   g_mime_part_set_content (part, content);
+  /* GMime writes a non-ASCII or long name per RFC 2231 (filename*=). */
   g_mime_part_set_filename (part, attachment->name);
   g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
   return GMIME_OBJECT (g_steal_pointer (&part));
@@ -258,7 +365,12 @@ set_from (GMimeMessage   *message,
       return FALSE;
   } else {
     const char *from = gw_profile_get_string (profile, "from-address");
-    addr = from != NULL ? g_strdup (from) : default_sender ();
+
+    /* Parsed like any address, for the ASCII form of an IDN domain. */
+    if (from != NULL && !gw_address_parse ("from-address", from, FALSE, NULL, &addr, error))
+      return FALSE;
+    if (addr == NULL)
+      addr = default_sender ();
     name = g_strdup (gw_profile_get_string (profile, "from-name"));
   }
   list_add_mailbox (g_mime_message_get_from (message), name, addr);
@@ -299,6 +411,18 @@ gw_composer_compose (GwProfile      *profile,
                      GwNotification *n,
                      GError        **error)
 {
+  return gw_composer_compose_full (profile, n, NULL, error);
+}
+
+GwEnvelope *
+gw_composer_compose_full (GwProfile         *profile,
+                          GwNotification    *n,
+                          GwAttachmentLinks *links,
+                          GError           **error)
+{
+  gboolean as_links = n->attachments->len > 0 && gw_profile_get_boolean (profile, "attachments-as-url");
+  g_autofree char *links_text = NULL;
+  g_autofree char *links_html = NULL;
   gboolean strict = gw_profile_get_boolean (profile, "strict-addresses");
   guint64 limit = gw_profile_get_uint (profile, "max-attachment-size");
   g_autoptr(GMimeMessage) message = g_mime_message_new (TRUE);
@@ -363,10 +487,13 @@ gw_composer_compose (GwProfile      *profile,
     g_mime_object_append_header (GMIME_OBJECT (message), g_ptr_array_index (n->headers, i),
                                  g_ptr_array_index (n->headers, i + 1), "utf-8");
 
-  body = make_body (profile, n, error);
+  /* Last, after every check: nothing is kept for a refused notification. */
+  if (as_links && !store_links (links, profile, n, &links_text, &links_html, error))
+    return NULL;
+  body = make_body (profile, n, links_text, links_html, error);
   if (body == NULL)
     return NULL;
-  if (n->attachments->len > 0) {
+  if (n->attachments->len > 0 && !as_links) {
     g_autoptr(GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
 
     g_mime_multipart_add (mixed, body);

@@ -1,6 +1,7 @@
 /* gw-composer.h: turns a notification into the final MIME message (GMime) */
 #pragma once
 
+#include "gw-attachment-links.h"
 #include "gw-envelope.h"
 #include "gw-notification.h"
 #include "gw-profile.h"
@@ -18,6 +19,14 @@ G_BEGIN_DECLS
 GwEnvelope *gw_composer_compose      (GwProfile      *profile,
                                       GwNotification *notification,
                                       GError        **error);
+
+/* The same; with a profile that has attachments-as-url, attachments go to
+ * @links and the body carries their URLs instead
+ * (HERALD_ERROR_NOT_SUPPORTED when @links is NULL: no HTTP server). */
+GwEnvelope *gw_composer_compose_full (GwProfile         *profile,
+                                      GwNotification    *n,
+                                      GwAttachmentLinks *links,
+                                      GError           **error);
 
 /* Plain text made from HTML: tags dropped, block ends as line breaks,
  * common entities decoded. */

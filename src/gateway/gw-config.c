@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -14,6 +15,8 @@
 
 #define DEFAULT_PROFILE  "local"
 #define DEFAULT_LOG_DAYS 30
+#define DEFAULT_HTTP_ADDRESS "127.0.0.1"
+#define DEFAULT_LINK_DAYS 7
 
 struct _GwConfig {
   GObject   parent_instance;
@@ -23,6 +26,14 @@ struct _GwConfig {
   char     *default_profile;
   char     *default_maildir;
   guint     log_days;
+  /* [http]: the built-in HTTP server (attachment links, webhooks) */
+  gboolean  http_enabled;
+  char     *http_address;
+  guint     http_port;
+  char     *http_public_url;
+  char     *http_tls_certificate;
+  char     *http_tls_key;
+  guint     link_days;
 };
 
 G_DEFINE_FINAL_TYPE (GwConfig, gw_config, G_TYPE_OBJECT)
@@ -36,6 +47,10 @@ gw_config_finalize (GObject *object)
   g_free (self->config_dir);
   g_free (self->default_profile);
   g_free (self->default_maildir);
+  g_free (self->http_address);
+  g_free (self->http_public_url);
+  g_free (self->http_tls_certificate);
+  g_free (self->http_tls_key);
   G_OBJECT_CLASS (gw_config_parent_class)->finalize (object);
 }
 
@@ -50,6 +65,8 @@ gw_config_init (GwConfig *self)
 {
   self->default_profile = g_strdup (DEFAULT_PROFILE);
   self->log_days = DEFAULT_LOG_DAYS;
+  self->http_address = g_strdup (DEFAULT_HTTP_ADDRESS);
+  self->link_days = DEFAULT_LINK_DAYS;
 }
 
 gboolean
@@ -61,6 +78,92 @@ gw_config_ensure_directory (const char *path,
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
                  _("Cannot create directory %s: %s"), path, g_strerror (saved_errno));
     return FALSE;
+  }
+  return TRUE;
+}
+
+/* A file named in the config: relative paths are relative to the config
+ * directory, so a config directory can be moved as a whole. */
+static char *
+config_path (GwConfig   *self,
+             const char *value)
+{
+  if (g_path_is_absolute (value))
+    return g_strdup (value);
+  return g_build_filename (self->config_dir, value, NULL);
+}
+
+/* [http]: the server runs only when the group sets "port" (0 picks a free
+ * port), so a default install opens no socket. */
+static gboolean
+gw_config_load_http (GwConfig   *self,
+                     GKeyFile   *keyfile,
+                     const char *path,
+                     GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *public_url = NULL;
+  g_autofree char *certificate = NULL;
+  g_autofree char *key = NULL;
+
+  if (g_key_file_has_key (keyfile, "http", "port", NULL)) {
+    gint64 port = g_key_file_get_int64 (keyfile, "http", "port", &local_error);
+    if (local_error != NULL || port < 0 || port > 65535) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
+                   _("%s: [http] port must be a number from 0 to 65535"), path);
+      return FALSE;
+    }
+    self->http_enabled = TRUE;
+    self->http_port = (guint) port;
+  }
+  address = g_key_file_get_string (keyfile, "http", "listen-address", NULL);
+  if (address != NULL) {
+    if (!g_hostname_is_ip_address (address)) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
+                   _("%s: [http] listen-address must be an IP address, not “%s”"), path, address);
+      return FALSE;
+    }
+    g_free (self->http_address);
+    self->http_address = g_steal_pointer (&address);
+  }
+  public_url = g_key_file_get_string (keyfile, "http", "public-url", NULL);
+  if (public_url != NULL) {
+    g_autoptr(GUri) uri = g_uri_parse (public_url, G_URI_FLAGS_NONE, NULL);
+    const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+
+    if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_query (uri) != NULL ||
+        g_uri_get_fragment (uri) != NULL ||
+        (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
+                   _("%s: [http] public-url must be an http:// or https:// URL without query, not “%s”"),
+                   path, public_url);
+      return FALSE;
+    }
+    /* Links are made by appending "/a/..." */
+    while (g_str_has_suffix (public_url, "/"))
+      public_url[strlen (public_url) - 1] = '\0';
+    self->http_public_url = g_steal_pointer (&public_url);
+  }
+  certificate = g_key_file_get_string (keyfile, "http", "tls-certificate", NULL);
+  key = g_key_file_get_string (keyfile, "http", "tls-key", NULL);
+  if ((certificate == NULL) != (key == NULL)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
+                 _("%s: [http] needs both tls-certificate and tls-key, or neither"), path);
+    return FALSE;
+  }
+  if (certificate != NULL) {
+    self->http_tls_certificate = config_path (self, certificate);
+    self->http_tls_key = config_path (self, key);
+  }
+  if (g_key_file_has_key (keyfile, "http", "attachment-link-days", NULL)) {
+    gint64 days = g_key_file_get_int64 (keyfile, "http", "attachment-link-days", &local_error);
+    if (local_error != NULL || days < 1 || days > 365) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
+                   _("%s: [http] attachment-link-days must be a number of days from 1 to 365"), path);
+      return FALSE;
+    }
+    self->link_days = (guint) days;
   }
   return TRUE;
 }
@@ -100,7 +203,7 @@ gw_config_load_file (GwConfig *self,
     }
     self->log_days = (guint) days;
   }
-  return TRUE;
+  return gw_config_load_http (self, keyfile, path, error);
 }
 
 GwConfig *
@@ -173,4 +276,46 @@ guint
 gw_config_get_log_days (GwConfig *self)
 {
   return self->log_days;
+}
+
+gboolean
+gw_config_get_http_enabled (GwConfig *self)
+{
+  return self->http_enabled;
+}
+
+const char *
+gw_config_get_http_listen_address (GwConfig *self)
+{
+  return self->http_address;
+}
+
+guint
+gw_config_get_http_port (GwConfig *self)
+{
+  return self->http_port;
+}
+
+const char *
+gw_config_get_http_public_url (GwConfig *self)
+{
+  return self->http_public_url;
+}
+
+const char *
+gw_config_get_http_tls_certificate (GwConfig *self)
+{
+  return self->http_tls_certificate;
+}
+
+const char *
+gw_config_get_http_tls_key (GwConfig *self)
+{
+  return self->http_tls_key;
+}
+
+guint
+gw_config_get_attachment_link_days (GwConfig *self)
+{
+  return self->link_days;
 }

@@ -27,6 +27,19 @@ const char *gw_config_get_default_profile (GwConfig    *self);
 const char *gw_config_get_default_maildir (GwConfig    *self);
 guint       gw_config_get_log_days        (GwConfig    *self);
 
+/* [http]: the built-in HTTP server. Enabled when heraldd.conf sets a port
+ * (0: any free port); listen address 127.0.0.1 unless set; public URL
+ * (no trailing slash) or NULL to use the listening address; TLS
+ * certificate and key files (absolute paths) or NULL for plain HTTP. */
+gboolean    gw_config_get_http_enabled         (GwConfig *self);
+const char *gw_config_get_http_listen_address  (GwConfig *self);
+guint       gw_config_get_http_port            (GwConfig *self);
+const char *gw_config_get_http_public_url      (GwConfig *self);
+const char *gw_config_get_http_tls_certificate (GwConfig *self);
+const char *gw_config_get_http_tls_key         (GwConfig *self);
+/* How long attachment links stay valid (default 7). */
+guint       gw_config_get_attachment_link_days (GwConfig *self);
+
 /* Creates @path (and parents) with mode 0700 if missing. */
 gboolean    gw_config_ensure_directory    (const char  *path,
                                            GError     **error);

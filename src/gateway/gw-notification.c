@@ -235,6 +235,29 @@ read_attachment_fd (const char *name,
   return g_bytes_new_take (g_steal_pointer (&data), done);
 }
 
+/* "type/subtype" of RFC 2045 tokens, optionally followed by parameters. */
+static gboolean
+content_type_is_valid (const char *content_type)
+{
+  static const char tspecials[] = "()<>@,;:\\\"/[]?= ";
+  const char *p = content_type;
+  guint slashes = 0;
+  gsize token = 0;
+
+  for (; *p != '\0' && *p != ';'; p++) {
+    if (*p == '/') {
+      if (token == 0 || ++slashes > 1)
+        return FALSE;
+      token = 0;
+      continue;
+    }
+    if ((guchar) *p <= 32 || (guchar) *p >= 127 || strchr (tspecials, *p) != NULL)
+      return FALSE;
+    token++;
+  }
+  return slashes == 1 && token > 0;
+}
+
 static gboolean
 take_attachments (GwNotification *self,
                   GVariant       *value,
@@ -267,6 +290,12 @@ take_attachments (GwNotification *self,
     }
     if (*content_type != '\0' && !gw_check_header_text ("attachments", content_type, error))
       return FALSE;
+    if (*content_type != '\0' && !content_type_is_valid (content_type)) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                   _("Attachment “%s” has the content type “%s”; give type/subtype "
+                     "(such as application/pdf) or an empty string to detect it"), name, content_type);
+      return FALSE;
+    }
     if (fd_list == NULL || handle < 0 || handle >= g_unix_fd_list_get_length (fd_list)) {
       g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                    _("Attachment “%s” refers to a file descriptor that was not sent"), name);

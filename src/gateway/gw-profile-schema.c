@@ -297,7 +297,11 @@ address_is_valid (const char *addr)
       continue;
     return FALSE;
   }
-  return host_is_valid (domain) && !g_hostname_is_ip_address (domain);
+  /* An internationalised domain is checked in its ASCII (IDNA) form. */
+  {
+    g_autofree char *ascii = g_hostname_to_ascii (domain);
+    return ascii != NULL && host_is_valid (ascii) && !g_hostname_is_ip_address (domain);
+  }
 }
 
 static GVariant *

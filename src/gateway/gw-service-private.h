@@ -2,7 +2,9 @@
 #pragma once
 
 #include "herald-error.h"
+#include "gw-attachment-links.h"
 #include "gw-dispatcher.h"
+#include "gw-http-server.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
@@ -25,6 +27,8 @@ struct _GwService {
   GwRouter       *router;
   gint64          last_activity;
   guint           in_flight;     /* Send calls waiting for their commit */
+  GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
+  GwAttachmentLinks *links;      /* attachments-as-url; NULL without http */
 };
 
 void       gw_service_touch            (GwService             *self);

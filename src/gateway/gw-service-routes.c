@@ -57,10 +57,11 @@ gw_service_open_router (GwService *self,
 /* Composes @n for @route's profile with the route's recipients. The
  * notification lends everything else and gets its own recipients back. */
 static GwEnvelope *
-compose_for_route (GwProfile      *profile,
-                   GwNotification *n,
-                   GwRoute        *route,
-                   GError        **error)
+compose_for_route (GwProfile         *profile,
+                   GwNotification    *n,
+                   GwRoute           *route,
+                   GwAttachmentLinks *links,
+                   GError           **error)
 {
   GStrv own[] = { n->to, n->cc, n->bcc, n->fax };
   GwEnvelope *envelope;
@@ -69,7 +70,7 @@ compose_for_route (GwProfile      *profile,
   n->cc = route->cc;
   n->bcc = route->bcc;
   n->fax = route->fax;
-  envelope = gw_composer_compose (profile, n, error);
+  envelope = gw_composer_compose_full (profile, n, links, error);
   n->to = own[0];
   n->cc = own[1];
   n->bcc = own[2];
@@ -96,7 +97,7 @@ gw_service_plan (GwService      *self,
 
     /* the router just probed it */
     g_assert (profile != NULL);
-    envelope = compose_for_route (profile, n, route, error);
+    envelope = compose_for_route (profile, n, route, self->links, error);
     if (envelope == NULL)
       return NULL;
     job = g_new0 (GwPlannedJob, 1);

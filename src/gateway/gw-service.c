@@ -290,6 +290,8 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->plugins);
   g_clear_object (&self->profiles);
   g_clear_object (&self->secrets);
+  g_clear_object (&self->links);
+  g_clear_object (&self->http);
   g_clear_object (&self->config);
   G_OBJECT_CLASS (gw_service_parent_class)->finalize (object);
 }
@@ -326,6 +328,34 @@ ensure_default_profile (GwService *self,
   return TRUE;
 }
 
+/* The HTTP server, when heraldd.conf enables it, before any profile is
+ * used: transports find it with gw_transport_get_http_server(). */
+static gboolean
+gw_service_start_http (GwService *self,
+                       GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) names = NULL;
+
+  self->http = gw_http_server_new_from_config (self->config, &local_error);
+  if (local_error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  names = gw_plugin_loader_dup_names (self->plugins);
+  for (guint i = 0; names[i] != NULL; i++)
+    gw_transport_set_http_server (gw_plugin_loader_lookup (self->plugins, names[i]), self->http);
+  if (self->http != NULL) {
+    g_autofree char *spool = g_build_filename (gw_config_get_state_dir (self->config),
+                                               "attachments", NULL);
+    self->links = gw_attachment_links_new (spool, self->http,
+                                           gw_config_get_attachment_link_days (self->config), error);
+    if (self->links == NULL)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 GwService *
 gw_service_new (GwConfig   *config,
                 const char *plugin_dir,
@@ -358,6 +388,8 @@ gw_service_new (GwConfig   *config,
     gw_transport_set_profile_store (gw_plugin_loader_lookup (self->plugins, transports[i]), self->profiles);
   g_clear_pointer (&transports, g_strfreev);
   gw_profile_store_set_validator (self->profiles, validate_with_transport, self);
+  if (!gw_service_start_http (self, error))
+    return NULL;
   if (!ensure_default_profile (self, error))
     return NULL;
   if (!gw_service_open_router (self, error))

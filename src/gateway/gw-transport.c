@@ -382,3 +382,24 @@ gw_transport_cancel_remote_finish (GwTransport  *self,
     return g_task_propagate_boolean (G_TASK (result), error);
   return GW_TRANSPORT_GET_CLASS (self)->cancel_remote_finish (self, result, error);
 }
+
+/* ---- the daemon's HTTP server ---- */
+
+/* Kept as object data, so GwTransportClass and its ABI stay as they are. */
+#define HTTP_SERVER_KEY "gw-transport-http-server"
+
+GwHttpServer *
+gw_transport_get_http_server (GwTransport *self)
+{
+  g_return_val_if_fail (GW_IS_TRANSPORT (self), NULL);
+  return g_object_get_data (G_OBJECT (self), HTTP_SERVER_KEY);
+}
+
+void
+gw_transport_set_http_server (GwTransport  *self,
+                              GwHttpServer *server)
+{
+  g_return_if_fail (GW_IS_TRANSPORT (self));
+  g_object_set_data_full (G_OBJECT (self), HTTP_SERVER_KEY,
+                          server != NULL ? g_object_ref (server) : NULL, g_object_unref);
+}

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "gw-envelope.h"
+#include "gw-http-server.h"
 #include "gw-profile.h"
 #include "gw-profile-store.h"
 
@@ -194,5 +195,12 @@ void        gw_transport_cancel_remote       (GwTransport   *self,
 gboolean    gw_transport_cancel_remote_finish (GwTransport  *self,
                                               GAsyncResult  *result,
                                               GError       **error);
+
+/* Herald's HTTP server (heraldd.conf [http]) for transports that receive
+ * callbacks such as webhooks, or NULL when it is not enabled. The daemon
+ * sets it on every loaded transport before any profile is used. */
+GwHttpServer *gw_transport_get_http_server   (GwTransport   *self);
+void          gw_transport_set_http_server   (GwTransport   *self,
+                                              GwHttpServer  *server);
 
 G_END_DECLS

@@ -1,0 +1,338 @@
+/* gw-attachment-links.c: attachments kept in the spool and served as links
+ *
+ * Each attachment lives in SPOOL/<sha256 of its token>/ as "data" and
+ * "info" (a key file: name, content type, expiry). The directory is named
+ * after the hash, not the token, so the spool (or a backup of it) does not
+ * hold working links; the token itself is 32 bytes from GnuTLS's random
+ * generator, base64url, and appears only in the message.
+ */
+#define G_LOG_DOMAIN "gw-attachment-links"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <gnutls/crypto.h>
+
+#include "herald-error.h"
+#include "gw-attachment-links.h"
+#include "gw-config.h"
+
+#define TOKEN_BYTES     32
+#define TOKEN_LENGTH    43     /* base64url of 32 bytes, no padding */
+#define PATH_PREFIX     "/a"
+#define SWEEP_SECONDS   3600
+
+struct _GwAttachmentLinks {
+  GObject       parent_instance;
+  char         *spool_dir;
+  GwHttpServer *server;
+  guint         days;
+  guint         sweep_id;
+};
+
+G_DEFINE_FINAL_TYPE (GwAttachmentLinks, gw_attachment_links, G_TYPE_OBJECT)
+
+static void
+gw_attachment_links_dispose (GObject *object)
+{
+  GwAttachmentLinks *self = GW_ATTACHMENT_LINKS (object);
+
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
+  if (self->server != NULL)
+    gw_http_server_remove_handler (self->server, PATH_PREFIX);
+  g_clear_object (&self->server);
+  G_OBJECT_CLASS (gw_attachment_links_parent_class)->dispose (object);
+}
+
+static void
+gw_attachment_links_finalize (GObject *object)
+{
+  GwAttachmentLinks *self = GW_ATTACHMENT_LINKS (object);
+
+  g_free (self->spool_dir);
+  G_OBJECT_CLASS (gw_attachment_links_parent_class)->finalize (object);
+}
+
+static void
+gw_attachment_links_class_init (GwAttachmentLinksClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = gw_attachment_links_dispose;
+  G_OBJECT_CLASS (klass)->finalize = gw_attachment_links_finalize;
+}
+
+static void
+gw_attachment_links_init (GwAttachmentLinks *self)
+{
+}
+
+static gboolean
+token_is_well_formed (const char *token,
+                      gsize       length)
+{
+  if (length != TOKEN_LENGTH)
+    return FALSE;
+  for (gsize i = 0; i < length; i++) {
+    if (!g_ascii_isalnum (token[i]) && token[i] != '-' && token[i] != '_')
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static char *
+entry_dir (GwAttachmentLinks *self,
+           const char        *token,
+           gsize              length)
+{
+  g_autofree char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) token, length);
+
+  return g_build_filename (self->spool_dir, hash, NULL);
+}
+
+static void
+remove_entry (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL) {
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+    g_unlink (path);
+  }
+  if (g_rmdir (dir) != 0 && errno != ENOENT)
+    g_warning ("Cannot remove expired attachment %s: %s", dir, g_strerror (errno));
+}
+
+/* The entry's info, or NULL when it is missing or damaged. */
+static GKeyFile *
+load_info (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "info", NULL);
+  g_autoptr(GKeyFile) info = g_key_file_new ();
+
+  if (!g_key_file_load_from_file (info, path, G_KEY_FILE_NONE, NULL) ||
+      !g_key_file_has_key (info, "attachment", "expires", NULL) ||
+      !g_key_file_has_key (info, "attachment", "name", NULL))
+    return NULL;
+  return g_steal_pointer (&info);
+}
+
+guint
+gw_attachment_links_sweep (GwAttachmentLinks *self,
+                           gint64             now)
+{
+  g_autoptr(GDir) handle = g_dir_open (self->spool_dir, 0, NULL);
+  const char *name;
+  guint removed = 0;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL) {
+    g_autofree char *dir = NULL;
+    g_autoptr(GKeyFile) info = NULL;
+
+    /* Only our own entries: 64 hex digits. */
+    if (strlen (name) != 64 || strspn (name, "0123456789abcdef") != 64)
+      continue;
+    dir = g_build_filename (self->spool_dir, name, NULL);
+    info = load_info (dir);
+    /* An entry without info is a store interrupted by a crash. */
+    if (info != NULL && g_key_file_get_int64 (info, "attachment", "expires", NULL) > now)
+      continue;
+    remove_entry (dir);
+    removed++;
+  }
+  if (removed > 0)
+    g_info ("Removed %u expired attachment(s) from %s", removed, self->spool_dir);
+  return removed;
+}
+
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  GwAttachmentLinks *self = user_data;
+
+  gw_attachment_links_sweep (self, g_get_real_time () / G_USEC_PER_SEC);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+serve_entry (SoupServerMessage *msg,
+             const char        *dir,
+             GKeyFile          *info)
+{
+  g_autofree char *data_path = g_build_filename (dir, "data", NULL);
+  g_autofree char *name = g_key_file_get_string (info, "attachment", "name", NULL);
+  g_autofree char *content_type = g_key_file_get_string (info, "attachment", "content-type", NULL);
+  g_autoptr(GMappedFile) file = g_mapped_file_new (data_path, FALSE, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  if (file == NULL) {
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+    return;
+  }
+  bytes = g_mapped_file_get_bytes (file);
+  /* A download, never a page of ours: the content is the sender's. */
+  g_hash_table_insert (params, (gpointer) "filename", name);
+  soup_message_headers_set_content_disposition (headers, "attachment", params);
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace (headers, "Content-Security-Policy", "default-src 'none'; sandbox");
+  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  soup_message_headers_replace (headers, "Cache-Control", "private, no-store");
+  soup_server_message_set_response (msg, content_type != NULL ? content_type : "application/octet-stream",
+                                    SOUP_MEMORY_COPY, g_bytes_get_data (bytes, NULL),
+                                    g_bytes_get_size (bytes));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+/* GET|HEAD /a/<token>/<name>: 200, 404 for an unknown link, 410 for an
+ * expired one (removed on the spot). */
+static void
+handle_request (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  GwAttachmentLinks *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  const char *token, *slash;
+  g_autofree char *dir = NULL;
+  g_autofree char *requested = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GKeyFile) info = NULL;
+
+  if (g_strcmp0 (method, "GET") != 0 && g_strcmp0 (method, "HEAD") != 0) {
+    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "GET, HEAD");
+    return;
+  }
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+  if (!g_str_has_prefix (path, PATH_PREFIX "/"))
+    return;
+  token = path + strlen (PATH_PREFIX "/");
+  slash = strchr (token, '/');
+  if (slash == NULL || !token_is_well_formed (token, (gsize) (slash - token)))
+    return;
+  /* The path arrives percent-encoded; "%2F" cannot be part of a name. */
+  requested = g_uri_unescape_string (slash + 1, "/");
+  dir = entry_dir (self, token, (gsize) (slash - token));
+  info = load_info (dir);
+  if (info == NULL || requested == NULL)
+    return;
+  name = g_key_file_get_string (info, "attachment", "name", NULL);
+  if (g_strcmp0 (name, requested) != 0)
+    return;
+  if (g_key_file_get_int64 (info, "attachment", "expires", NULL) <= g_get_real_time () / G_USEC_PER_SEC) {
+    remove_entry (dir);
+    soup_server_message_set_status (msg, SOUP_STATUS_GONE, NULL);
+    return;
+  }
+  serve_entry (msg, dir, info);
+}
+
+GwAttachmentLinks *
+gw_attachment_links_new (const char   *spool_dir,
+                         GwHttpServer *server,
+                         guint         days,
+                         GError      **error)
+{
+  g_autoptr(GwAttachmentLinks) self = g_object_new (GW_TYPE_ATTACHMENT_LINKS, NULL);
+
+  self->spool_dir = g_strdup (spool_dir);
+  self->days = days;
+  if (!gw_config_ensure_directory (spool_dir, error))
+    return NULL;
+  gw_attachment_links_sweep (self, g_get_real_time () / G_USEC_PER_SEC);
+  if (!gw_http_server_add_handler (server, PATH_PREFIX, handle_request, self, NULL)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                 _("The HTTP path %s is already taken"), PATH_PREFIX);
+    return NULL;
+  }
+  self->server = g_object_ref (server);
+  self->sweep_id = g_timeout_add_seconds (SWEEP_SECONDS, sweep_cb, self);
+  return g_steal_pointer (&self);
+}
+
+gint64
+gw_attachment_links_get_default_expiry (GwAttachmentLinks *self)
+{
+  return g_get_real_time () / G_USEC_PER_SEC + (gint64) self->days * 24 * 3600;
+}
+
+static gboolean
+write_file (const char *path,
+            const void *data,
+            gsize       size,
+            GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_set_contents_full (path, data, (gssize) size, G_FILE_SET_CONTENTS_CONSISTENT,
+                                 0600, &local_error)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
+                 _("Cannot keep an attachment for its link: %s"), local_error->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+char *
+gw_attachment_links_store (GwAttachmentLinks *self,
+                           const char        *name,
+                           const char        *content_type,
+                           GBytes            *data,
+                           gint64             expires_at,
+                           GError           **error)
+{
+  guint8 random[TOKEN_BYTES];
+  g_autofree char *token = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *data_path = NULL;
+  g_autofree char *info_path = NULL;
+  g_autofree char *info_text = NULL;
+  g_autofree char *escaped = NULL;
+  g_autoptr(GKeyFile) info = g_key_file_new ();
+  gsize size;
+  const void *bytes = g_bytes_get_data (data, &size);
+
+  if (gnutls_rnd (GNUTLS_RND_KEY, random, sizeof random) != 0) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                 _("No random numbers for an attachment link"));
+    return NULL;
+  }
+  /* base64url without padding: safe in a URL path as it is */
+  token = g_base64_encode (random, sizeof random);
+  g_strdelimit (token, "+", '-');
+  g_strdelimit (token, "/", '_');
+  token[TOKEN_LENGTH] = '\0';
+  memset (random, 0, sizeof random);
+
+  dir = entry_dir (self, token, TOKEN_LENGTH);
+  if (g_mkdir (dir, 0700) != 0) {
+    int saved_errno = errno;
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
+                 _("Cannot keep an attachment for its link: %s"), g_strerror (saved_errno));
+    return NULL;
+  }
+  data_path = g_build_filename (dir, "data", NULL);
+  info_path = g_build_filename (dir, "info", NULL);
+  g_key_file_set_string (info, "attachment", "name", name);
+  if (content_type != NULL)
+    g_key_file_set_string (info, "attachment", "content-type", content_type);
+  g_key_file_set_int64 (info, "attachment", "expires", expires_at);
+  g_key_file_set_uint64 (info, "attachment", "size", size);
+  info_text = g_key_file_to_data (info, NULL, NULL);
+  /* data first: an entry with info is complete */
+  if (!write_file (data_path, bytes, size, error) ||
+      !write_file (info_path, info_text, strlen (info_text), error)) {
+    remove_entry (dir);
+    return NULL;
+  }
+  escaped = g_uri_escape_string (name, NULL, FALSE);
+  return g_strdup_printf ("%s%s/%s/%s", gw_http_server_get_public_base_url (self->server),
+                          PATH_PREFIX, token, escaped);
+}

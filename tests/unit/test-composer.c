@@ -1,0 +1,560 @@
+/* test-composer.c: golden tests of composition. Every message is parsed
+ * back with GMime and each header and part checked. */
+#define G_LOG_DOMAIN "test-composer"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "herald-error.h"
+#include "gw-composer.h"
+#include "gw-gmime.h"
+
+static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
+
+static GwProfile *
+profile_with (const char *first_key,
+              ...)
+{
+  g_autoptr(GwProfile) profile = gw_profile_new ("golden", NULL);
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GVariant) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  g_variant_dict_insert (&dict, "transport", "s", "maildir");
+  g_variant_dict_insert (&dict, "maildir-path", "s", "/nonexistent");
+  va_start (args, first_key);
+  for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
+    g_variant_dict_insert (&dict, key, "s", va_arg (args, const char *));
+  va_end (args);
+  settings = g_variant_ref_sink (g_variant_dict_end (&dict));
+  gw_profile_apply (profile, settings, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&profile);
+}
+
+static GStrv
+strv (const char *first,
+      ...)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  va_list args;
+
+  va_start (args, first);
+  for (const char *s = first; s != NULL; s = va_arg (args, const char *))
+    g_strv_builder_add (builder, s);
+  va_end (args);
+  return g_strv_builder_end (builder);
+}
+
+static void
+add_attachment (GwNotification *n,
+                const char     *name,
+                const char     *content_type,
+                const void     *data,
+                gsize           size)
+{
+  GwAttachment *attachment = g_new0 (GwAttachment, 1);
+
+  attachment->name = g_strdup (name);
+  attachment->content_type = g_strdup (content_type);
+  attachment->data = g_bytes_new (data, size);
+  n->attachments_size += size;
+  g_ptr_array_add (n->attachments, attachment);
+}
+
+/* The message in @envelope, checked for CRLF line ends, parsed back. */
+static GMimeMessage *
+parse_back (GwEnvelope *envelope)
+{
+  GBytes *bytes = gw_envelope_get_message (envelope);
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+  g_autoptr(GMimeStream) stream = NULL;
+  GMimeParser *parser;
+  GMimeMessage *message;
+
+  for (gsize i = 0; i < size; i++) {
+    if (data[i] == '\n')
+      g_assert_true (i > 0 && data[i - 1] == '\r');
+    if (data[i] == '\r')
+      g_assert_true (i + 1 < size && data[i + 1] == '\n');
+  }
+  stream = g_mime_stream_mem_new_with_buffer (data, size);
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  g_object_unref (parser);
+  g_assert_nonnull (message);
+  return message;
+}
+
+static char *
+raw_message (GwEnvelope *envelope)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (gw_envelope_get_message (envelope), &size);
+
+  return g_strndup (data, size);
+}
+
+/* The raw header block, for checks of the encoded form. */
+static char *
+raw_headers (GwEnvelope *envelope)
+{
+  g_autofree char *raw = raw_message (envelope);
+  char *end = strstr (raw, "\r\n\r\n");
+
+  g_assert_nonnull (end);
+  return g_strndup (raw, end - raw + 2);
+}
+
+static void
+assert_mailbox (InternetAddressList *list,
+                guint                index,
+                const char          *name,
+                const char          *addr)
+{
+  InternetAddress *address = internet_address_list_get_address (list, index);
+  const char *got = internet_address_get_name (address);
+
+  g_assert_true (INTERNET_ADDRESS_IS_MAILBOX (address));
+  g_assert_cmpstr (got != NULL && *got != '\0' ? got : NULL, ==, name);
+  /* GMime shows an IDN domain decoded; the ASCII form is what was sent. */
+  g_assert_cmpstr (internet_address_mailbox_get_idn_addr (INTERNET_ADDRESS_MAILBOX (address)), ==, addr);
+}
+
+static const char *
+text_of (GMimeObject *part)
+{
+  static char *last;
+
+  g_assert_true (GMIME_IS_TEXT_PART (part));
+  g_free (last);
+  last = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
+  /* Line ends are CRLF on the wire; compare the text. */
+  {
+    g_auto(GStrv) lines = g_strsplit (last, "\r\n", -1);
+    g_free (last);
+    last = g_strjoinv ("\n", lines);
+  }
+  return last;
+}
+
+static void
+test_headers (void)
+{
+  g_autoptr(GwProfile) profile = profile_with ("from-address", "alerts@bücher.example",
+                                               "from-name", "Herald Wächter", NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GwEnvelope) again = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *headers = NULL;
+  InternetAddressList *list;
+  GDateTime *date;
+
+  n->to = strv ("Jane Doe <jane@example.org>", "ops@example.org", NULL);
+  n->cc = strv ("\"Doe, John\" <john@example.org>", "jane@example.org", NULL);
+  n->bcc = strv ("audit@example.org", NULL);
+  n->reply_to = g_strdup ("Service Desk <desk@example.org>");
+  n->subject = g_strdup ("Festplatte fast voll: 97 % auf /srv — bitte prüfen");
+  n->body = g_strdup ("Volume /srv is at 97%.\n.\nEnd.\n");
+  n->app_name = g_strdup ("golden-test");
+  n->category = g_strdup ("device.error");
+  n->urgency = 2;
+  g_ptr_array_add (n->headers, g_strdup ("X-Ticket"));
+  g_ptr_array_add (n->headers, g_strdup ("INC-42"));
+
+  envelope = gw_composer_compose (profile, n, &error);
+  g_assert_no_error (error);
+  message = parse_back (envelope);
+
+  /* From: the profile's, with the IDN domain in ASCII. */
+  list = g_mime_message_get_from (message);
+  g_assert_cmpint (internet_address_list_length (list), ==, 1);
+  assert_mailbox (list, 0, "Herald Wächter", "alerts@xn--bcher-kva.example");
+  g_assert_cmpstr (gw_envelope_get_sender (envelope), ==, "alerts@xn--bcher-kva.example");
+  list = g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_TO);
+  g_assert_cmpint (internet_address_list_length (list), ==, 2);
+  assert_mailbox (list, 0, "Jane Doe", "jane@example.org");
+  assert_mailbox (list, 1, NULL, "ops@example.org");
+  list = g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_CC);
+  g_assert_cmpint (internet_address_list_length (list), ==, 2);
+  assert_mailbox (list, 0, "Doe, John", "john@example.org");
+  /* Bcc: envelope only. */
+  g_assert_cmpint (internet_address_list_length (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_BCC)), ==, 0);
+  list = g_mime_message_get_reply_to (message);
+  assert_mailbox (list, 0, "Service Desk", "desk@example.org");
+  g_assert_cmpstr (g_mime_message_get_subject (message), ==, n->subject);
+  date = g_mime_message_get_date (message);
+  g_assert_nonnull (date);
+  g_assert_cmpint (ABS (g_date_time_to_unix (date) - g_get_real_time () / G_USEC_PER_SEC), <, 24 * 3600);
+  g_assert_cmpstr (g_mime_message_get_message_id (message), ==, gw_envelope_get_message_id (envelope));
+  g_assert_true (g_str_has_suffix (gw_envelope_get_message_id (envelope), "@xn--bcher-kva.example"));
+  g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (message), "MIME-Version"), ==, "1.0");
+  g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (message), "Auto-Submitted"), ==, "auto-generated");
+  g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (message), "X-Herald-App"), ==, "golden-test");
+  g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (message), "X-Herald-Category"), ==, "device.error");
+  g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (message), "X-Herald-Urgency"), ==, "critical");
+  g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (message), "X-Ticket"), ==, "INC-42");
+
+  /* The wire form: 7-bit headers, RFC 2047 for the subject and the name,
+   * and the Bcc address nowhere in the message. */
+  headers = raw_headers (envelope);
+  for (const char *p = headers; *p != '\0'; p++)
+    g_assert_cmpuint ((guchar) *p, <, 0x80);
+  {
+    const char *subject = strstr (headers, "Subject: ");
+    g_assert_nonnull (subject);
+    g_assert_true (strstr (subject, "=?utf-8?") < strstr (subject, "\r\n"));
+  }
+  g_assert_nonnull (strstr (headers, "From: Herald =?"));
+  g_assert_nonnull (strstr (headers, "<alerts@xn--bcher-kva.example>"));
+  g_assert_null (strstr (headers, "Bcc"));
+  {
+    g_autofree char *raw = raw_message (envelope);
+    g_assert_null (strstr (raw, "audit@example.org"));
+  }
+
+  /* Body: text/plain in UTF-8, dot line kept (stuffing is SMTP's job). */
+  {
+    GMimeObject *body = g_mime_message_get_mime_part (message);
+    GMimeContentType *type = g_mime_object_get_content_type (body);
+
+    g_assert_true (g_mime_content_type_is_type (type, "text", "plain"));
+    g_assert_cmpstr (g_mime_content_type_get_parameter (type, "charset"), ==, "utf-8");
+    g_assert_cmpstr (text_of (body), ==, n->body);
+  }
+
+  /* Envelope: every address once (jane is in To and Cc), Bcc kept. */
+  g_assert_cmpuint (gw_envelope_get_n_recipients (envelope), ==, 4);
+  {
+    const char *expected[][2] = {
+      { "jane@example.org", "to" }, { "ops@example.org", "to" }, { "john@example.org", "cc" },
+      { "audit@example.org", "bcc" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++) {
+      gboolean found = FALSE;
+      for (guint j = 0; j < gw_envelope_get_n_recipients (envelope); j++) {
+        GwRecipient *r = gw_envelope_get_recipient (envelope, j);
+        if (g_str_equal (r->address, expected[i][0])) {
+          g_assert_false (found);
+          g_assert_cmpstr (r->kind, ==, expected[i][1]);
+          found = TRUE;
+        }
+      }
+      g_assert_true (found);
+    }
+  }
+
+  /* A new composition is a new message: a new Message-ID. */
+  again = gw_composer_compose (profile, n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gw_envelope_get_message_id (again), !=, gw_envelope_get_message_id (envelope));
+}
+
+static void
+test_html (void)
+{
+  g_autoptr(GwProfile) profile = profile_with (NULL, NULL);
+  g_autoptr(GwProfile) plain = profile_with ("plain-text-only", "true", NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GError) error = NULL;
+
+  n->to = strv ("jane@example.org", NULL);
+  n->html = g_strdup ("<html><body><h1>Disk</h1><p>97&nbsp;% &amp; rising<br>now</p></body></html>");
+
+  /* HTML only: alternative of generated text and the HTML. */
+  {
+    g_autoptr(GwEnvelope) envelope = gw_composer_compose (profile, n, &error);
+    g_autoptr(GMimeMessage) message = NULL;
+    GMimeObject *body;
+
+    g_assert_no_error (error);
+    message = parse_back (envelope);
+    body = g_mime_message_get_mime_part (message);
+    g_assert_true (GMIME_IS_MULTIPART (body));
+    g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (body), "multipart", "alternative"));
+    g_assert_cmpint (g_mime_multipart_get_count (GMIME_MULTIPART (body)), ==, 2);
+    g_assert_true (g_mime_content_type_is_type (
+      g_mime_object_get_content_type (g_mime_multipart_get_part (GMIME_MULTIPART (body), 0)), "text", "plain"));
+    g_assert_cmpstr (text_of (g_mime_multipart_get_part (GMIME_MULTIPART (body), 0)), ==, "Disk\n97 % & rising\nnow\n");
+    g_assert_true (g_mime_content_type_is_type (
+      g_mime_object_get_content_type (g_mime_multipart_get_part (GMIME_MULTIPART (body), 1)), "text", "html"));
+    g_assert_cmpstr (text_of (g_mime_multipart_get_part (GMIME_MULTIPART (body), 1)), ==, n->html);
+  }
+  /* The caller's text wins over the generated one. */
+  n->body = g_strdup ("Disk at 97 %.");
+  {
+    g_autoptr(GwEnvelope) envelope = gw_composer_compose (profile, n, &error);
+    g_autoptr(GMimeMessage) message = parse_back (envelope);
+    GMimeObject *body = g_mime_message_get_mime_part (message);
+
+    g_assert_cmpstr (text_of (g_mime_multipart_get_part (GMIME_MULTIPART (body), 0)), ==, "Disk at 97 %.");
+  }
+  /* plain-text-only: never an HTML part. */
+  {
+    g_autoptr(GwEnvelope) envelope = gw_composer_compose (plain, n, &error);
+    g_autoptr(GMimeMessage) message = parse_back (envelope);
+    GMimeObject *body = g_mime_message_get_mime_part (message);
+    g_autofree char *raw = raw_message (envelope);
+
+    g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (body), "text", "plain"));
+    /* A message ends with a line end. */
+    g_assert_cmpstr (text_of (body), ==, "Disk at 97 %.\n");
+    g_assert_null (strstr (raw, "text/html"));
+    g_assert_null (strstr (raw, "<h1>"));
+  }
+  g_clear_pointer (&n->body, g_free);
+  {
+    g_autoptr(GwEnvelope) envelope = gw_composer_compose (plain, n, &error);
+    g_autoptr(GMimeMessage) message = parse_back (envelope);
+    GMimeObject *body = g_mime_message_get_mime_part (message);
+
+    g_assert_cmpstr (text_of (body), ==, "Disk\n97 % & rising\nnow\n");
+  }
+}
+
+/* Found by fuzz-compose: a bare CR in the HTML went out as it was. Every
+ * line end of a body becomes CRLF on the wire. */
+static void
+test_line_ends (void)
+{
+  g_autoptr(GwProfile) profile = profile_with (NULL, NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  GMimeObject *body;
+
+  n->to = strv ("jane@example.org", NULL);
+  n->body = g_strdup ("one\rtwo\r\nthree\nfour\r");
+  n->html = g_strdup ("<sep><org\r");
+  envelope = gw_composer_compose (profile, n, &error);
+  g_assert_no_error (error);
+  /* parse_back() asserts that every CR and LF is part of a CRLF */
+  message = parse_back (envelope);
+  body = g_mime_message_get_mime_part (message);
+  g_assert_cmpstr (text_of (g_mime_multipart_get_part (GMIME_MULTIPART (body), 0)), ==, "one\ntwo\nthree\nfour\n");
+  g_assert_cmpstr (text_of (g_mime_multipart_get_part (GMIME_MULTIPART (body), 1)), ==, "<sep><org\n");
+}
+
+static void
+test_charset (void)
+{
+  g_autoptr(GwProfile) profile = profile_with ("charset", "iso-8859-1", NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  GMimeObject *body;
+
+  n->to = strv ("jane@example.org", NULL);
+  n->body = g_strdup ("Grüße aus Köln");
+  envelope = gw_composer_compose (profile, n, &error);
+  g_assert_no_error (error);
+  message = parse_back (envelope);
+  body = g_mime_message_get_mime_part (message);
+  g_assert_cmpstr (g_mime_content_type_get_parameter (g_mime_object_get_content_type (body), "charset"), ==,
+                   "iso-8859-1");
+  g_assert_cmpstr (text_of (body), ==, "Grüße aus Köln");
+  g_clear_object (&envelope);
+
+  /* Text the charset cannot hold is refused, not mangled. */
+  g_free (n->body);
+  n->body = g_strdup ("Alarm ⚠");
+  envelope = gw_composer_compose (profile, n, &error);
+  g_assert_null (envelope);
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_attachments (void)
+{
+  g_autoptr(GwProfile) profile = profile_with (NULL, NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *raw = NULL;
+  GMimeObject *mixed;
+  static const char report[] = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
+  static const char notes[] = "line one\nline two\n";
+  struct {
+    const char *filename;
+    const char *type;
+    const char *subtype;
+    gconstpointer data;
+    gsize size;
+  } expected[] = {
+    { "Bericht März 2026.pdf", "application", "pdf", report, sizeof report - 1 },
+    { "screen.png", "image", "png", png_magic, sizeof png_magic },
+    { "notes.txt", "text", "plain", notes, sizeof notes - 1 },
+    { "blob", "application", "x-custom", "\x00\x01\x02", 3 },
+  };
+
+  n->to = strv ("jane@example.org", NULL);
+  n->body = g_strdup ("Four attachments.");
+  /* Given type, detected from the name and magic, detected from the
+   * content, given type with parameters. */
+  add_attachment (n, expected[0].filename, NULL, report, sizeof report - 1);
+  add_attachment (n, expected[1].filename, NULL, png_magic, sizeof png_magic);
+  add_attachment (n, expected[2].filename, NULL, notes, sizeof notes - 1);
+  add_attachment (n, expected[3].filename, "application/x-custom; version=2", "\x00\x01\x02", 3);
+  envelope = gw_composer_compose (profile, n, &error);
+  g_assert_no_error (error);
+  message = parse_back (envelope);
+  raw = raw_message (envelope);
+
+  mixed = g_mime_message_get_mime_part (message);
+  g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (mixed), "multipart", "mixed"));
+  g_assert_cmpint (g_mime_multipart_get_count (GMIME_MULTIPART (mixed)), ==, 1 + G_N_ELEMENTS (expected));
+  g_assert_cmpstr (text_of (g_mime_multipart_get_part (GMIME_MULTIPART (mixed), 0)), ==, "Four attachments.");
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++) {
+    GMimeObject *part = g_mime_multipart_get_part (GMIME_MULTIPART (mixed), i + 1);
+    GMimeContentType *type = g_mime_object_get_content_type (part);
+    g_autoptr(GMimeStream) out = g_mime_stream_mem_new ();
+    GByteArray *bytes;
+
+    g_test_message ("attachment %s: %s", expected[i].filename, g_mime_content_type_get_mime_type (type));
+    g_assert_true (GMIME_IS_PART (part));
+    g_assert_true (g_mime_content_type_is_type (type, expected[i].type, expected[i].subtype));
+    g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, expected[i].filename);
+    g_assert_true (g_mime_object_get_content_disposition (part) != NULL);
+    g_assert_cmpstr (g_mime_content_disposition_get_disposition (g_mime_object_get_content_disposition (part)),
+                     ==, "attachment");
+    g_assert_cmpint (g_mime_part_get_content_encoding (GMIME_PART (part)), ==, GMIME_CONTENT_ENCODING_BASE64);
+    g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (GMIME_PART (part)), out);
+    bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (out));
+    g_assert_cmpmem (bytes->data, bytes->len, expected[i].data, expected[i].size);
+  }
+  g_assert_cmpstr (g_mime_content_type_get_parameter (
+    g_mime_object_get_content_type (g_mime_multipart_get_part (GMIME_MULTIPART (mixed), 4)), "version"), ==, "2");
+  /* RFC 2231 for the non-ASCII name, in the wire form (GMime picks the
+   * smallest charset that holds it); the parse back above decoded it. */
+  g_assert_nonnull (strstr (raw, "filename*=iso-8859-1''Bericht%20M%E4rz%202026.pdf"));
+  g_assert_nonnull (strstr (raw, "filename=notes.txt"));
+}
+
+static void
+test_size_limit (void)
+{
+  g_autoptr(GwProfile) profile = profile_with ("max-attachment-size", "1000", NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = g_malloc0 (600);
+
+  n->to = strv ("jane@example.org", NULL);
+  add_attachment (n, "a.bin", NULL, data, 600);
+  envelope = gw_composer_compose (profile, n, &error);
+  g_assert_no_error (error);
+  g_clear_object (&envelope);
+  add_attachment (n, "b.bin", NULL, data, 600);
+  envelope = gw_composer_compose (profile, n, &error);
+  g_assert_null (envelope);
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "1200"));
+  g_assert_nonnull (strstr (error->message, "1000"));
+}
+
+static void
+test_from_override (void)
+{
+  g_autoptr(GwProfile) closed = profile_with ("from-address", "alerts@example.org", NULL);
+  g_autoptr(GwProfile) open = profile_with ("from-address", "alerts@example.org",
+                                            "allow-from-override", "true", NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  n->to = strv ("jane@example.org", NULL);
+  n->from = g_strdup ("Backup Robot <backup@example.org>");
+  envelope = gw_composer_compose (closed, n, &error);
+  g_assert_null (envelope);
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_clear_error (&error);
+
+  envelope = gw_composer_compose (open, n, &error);
+  g_assert_no_error (error);
+  message = parse_back (envelope);
+  assert_mailbox (g_mime_message_get_from (message), 0, "Backup Robot", "backup@example.org");
+  g_assert_cmpstr (gw_envelope_get_sender (envelope), ==, "backup@example.org");
+}
+
+/* Every injection vector of a Send dictionary is a typed error before
+ * anything is composed. */
+static void
+test_injection (void)
+{
+  static const struct {
+    const char *notification;
+    HeraldError code;
+  } cases[] = {
+    { "{'to': <['a@example.org\\r\\nBcc: evil@example.org']>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'cc': <['Evil\\n <e@example.org>']>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'bcc': <['e@example.org\\u0001x']>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'subject': <'x\\r\\nBcc: evil@example.org'>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'subject': <'x\\rBcc: evil@example.org'>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'from': <'a@example.org\\nBcc: e@example.org'>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'reply-to': <'a@example.org\\r\\n'>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'category': <'a\\nb'>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'app-name': <'a\\r\\nX-Evil: 1'>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'headers': <{'X-Ok': 'a\\r\\nBcc: evil@example.org'}>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'headers': <{'X-Ok\\r\\nBcc': 'evil@example.org'}>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'attachments': <[('a\\r\\n.txt', '', @h 0)]>}", HERALD_ERROR_INVALID_ARGUMENT },
+    { "{'to': <['a@example.org']>, 'attachments': <[('a.txt', 'text/plain\\r\\nX: y', @h 0)]>}", HERALD_ERROR_INVALID_ARGUMENT },
+  };
+  static const char * const reserved[] = {
+    "From", "To", "Cc", "Bcc", "Date", "Message-ID", "MIME-Version", "Content-Type",
+    "Content-Transfer-Encoding", "content-disposition", "Subject", "Reply-To", "Sender",
+    "Return-Path", "Received", "Resent-To", "X Space", "X:Colon", "",
+  };
+  g_autoptr(GwProfile) profile = profile_with (NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) dict = g_variant_parse (G_VARIANT_TYPE_VARDICT, cases[i].notification, NULL, NULL, &error);
+    g_autoptr(GwNotification) n = NULL;
+
+    g_assert_no_error (error);
+    g_test_message ("case %u: %s", i, cases[i].notification);
+    n = gw_notification_new_from_variant (dict, NULL, &error);
+    g_assert_null (n);
+    g_assert_error (error, HERALD_ERROR, (gint) cases[i].code);
+  }
+  /* Custom headers cannot replace what the gateway writes. */
+  for (guint i = 0; i < G_N_ELEMENTS (reserved); i++) {
+    g_autoptr(GwNotification) n = gw_notification_new ();
+    g_autoptr(GwEnvelope) envelope = NULL;
+    g_autoptr(GError) error = NULL;
+
+    n->to = strv ("jane@example.org", NULL);
+    g_ptr_array_add (n->headers, g_strdup (reserved[i]));
+    g_ptr_array_add (n->headers, g_strdup ("x@example.org"));
+    envelope = gw_composer_compose (profile, n, &error);
+    g_test_message ("header “%s”", reserved[i]);
+    g_assert_null (envelope);
+    g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_mime_init ();
+  g_test_add_func ("/composer/headers", test_headers);
+  g_test_add_func ("/composer/html", test_html);
+  g_test_add_func ("/composer/charset", test_charset);
+  g_test_add_func ("/composer/line-ends", test_line_ends);
+  g_test_add_func ("/composer/attachments", test_attachments);
+  g_test_add_func ("/composer/size-limit", test_size_limit);
+  g_test_add_func ("/composer/from-override", test_from_override);
+  g_test_add_func ("/composer/injection", test_injection);
+  return g_test_run ();
+}
