@@ -268,6 +268,7 @@ field_value (FieldSource    source,
              GwFaxContent  *content,
              GwFaxDocument *document,
              const char    *number,
+             const char    *webhook_url,
              char         **owned)
 {
   switch (source) {
@@ -278,7 +279,7 @@ field_value (FieldSource    source,
   case FIELD_CONNECTION_ID:
     return gw_profile_get_string (profile, "fax-connection-id");
   case FIELD_WEBHOOK_URL:
-    return gw_profile_get_string (profile, "fax-webhook-url");
+    return webhook_url;
   case FIELD_MEDIA:
     if (document == NULL)
       return NULL;
@@ -300,7 +301,8 @@ field_value (FieldSource    source,
 static GBytes *
 build_request (GwProfile    *profile,
                GwFaxContent *content,
-               const char   *number)
+               const char   *number,
+               const char   *webhook_url)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -313,7 +315,8 @@ build_request (GwProfile    *profile,
   json_builder_begin_object (builder);
   for (guint i = 0; i < G_N_ELEMENTS (send_fields); i++) {
     g_autofree char *owned = NULL;
-    const char *value = field_value (send_fields[i].source, profile, content, document, number, &owned);
+    const char *value = field_value (send_fields[i].source, profile, content, document, number,
+                                     webhook_url, &owned);
 
     if (value == NULL || *value == '\0')
       continue;
@@ -351,11 +354,12 @@ send_one (GwProfile    *profile,
           GwFaxContent *content,
           guint         index,
           const char   *number,
+          const char   *webhook_url,
           GCancellable *cancellable,
           GError      **error)
 {
   g_auto(Answer) answer = { 0 };
-  g_autoptr(GBytes) request = build_request (profile, content, number);
+  g_autoptr(GBytes) request = build_request (profile, content, number, webhook_url);
   g_autofree char *id = NULL;
   g_autofree char *status = NULL;
   g_autofree char *reply = NULL;
@@ -390,6 +394,7 @@ typedef struct {
   GwProfile    *profile;
   GwEnvelope   *envelope;
   GwFaxContent *content;
+  char         *webhook_url;
 } HttpJob;
 
 static void
@@ -397,6 +402,7 @@ http_job_free (HttpJob *job)
 {
   g_clear_object (&job->profile);
   g_clear_object (&job->envelope);
+  g_free (job->webhook_url);
   g_free (job);
 }
 
@@ -417,7 +423,8 @@ http_deliver_thread (GTask        *task,
     if (digits == NULL)
       continue;
     number = g_strconcat ("+", digits, NULL);
-    if (!send_one (job->profile, job->envelope, job->content, (guint) i, number, cancellable, &error)) {
+    if (!send_one (job->profile, job->envelope, job->content, (guint) i, number,
+                   job->webhook_url, cancellable, &error)) {
       g_task_return_error (task, error);
       return;
     }
@@ -437,6 +444,7 @@ http_deliver (GwTransport  *transport,
   job->profile = g_object_ref (profile);
   job->envelope = g_object_ref (envelope);
   job->content = content;
+  job->webhook_url = gw_fax_webhook_url (transport, profile);
   g_object_set_data_full (G_OBJECT (task), "fax-http", job, (GDestroyNotify) http_job_free);
   g_task_run_in_thread (task, http_deliver_thread);
   g_object_unref (task);

@@ -29,4 +29,14 @@ char             *gw_fax_webhook_verify       (const char *secret,
                                                char      **status,
                                                GError    **error);
 
+/* Webhooks arrive at BASE/fax/webhook/PROFILE-NAME on Herald's HTTP
+ * server; without fax-webhook-url the send-fax request names that URL. */
+#define GW_FAX_WEBHOOK_PREFIX "/fax/webhook/"
+
+/* Registers the webhook handler on @transport's HTTP server, if any. */
+void              gw_fax_webhook_register     (GwTransport *transport);
+/* The webhook URL for @profile: fax-webhook-url, or Herald's own. */
+char             *gw_fax_webhook_url          (GwTransport *transport,
+                                               GwProfile   *profile);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-fax-backend.h"
+#include "gw-fax-http.h"
 
 static const GwFaxBackend * const backends[] = {
   &gw_fax_email_backend,
@@ -360,6 +361,12 @@ gw_fax_transport_deliver_finish (GwTransport  *transport,
 }
 
 static void
+gw_fax_transport_attached (GwTransport *transport)
+{
+  gw_fax_webhook_register (transport);
+}
+
+static void
 gw_fax_transport_class_init (GwFaxTransportClass *klass)
 {
   GwTransportClass *transport_class = GW_TRANSPORT_CLASS (klass);
@@ -374,6 +381,7 @@ gw_fax_transport_class_init (GwFaxTransportClass *klass)
   transport_class->poll_remote_finish = gw_fax_transport_poll_remote_finish;
   transport_class->cancel_remote = gw_fax_transport_cancel_remote;
   transport_class->cancel_remote_finish = gw_fax_transport_cancel_remote_finish;
+  transport_class->attached = gw_fax_transport_attached;
 }
 
 static void

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "gw-fax-http.h"
 
@@ -158,4 +159,103 @@ gw_fax_webhook_verify (const char *secret,
   if (status != NULL)
     *status = member_string (payload, webhook_status_members);
   return g_steal_pointer (&id);
+}
+
+/* ---- the handler on Herald's HTTP server ---- */
+
+#define MAX_WEBHOOK_BODY (64 * 1024)
+
+static void
+reply_text (SoupServerMessage *msg,
+            guint              status,
+            const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY,
+                                    text, strlen (text));
+}
+
+static void
+webhook_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  GwTransport *transport = GW_TRANSPORT (user_data);
+  g_autofree char *name = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *fax_id = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  GwProfile *profile;
+  SoupMessageBody *request_body;
+
+  if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0) {
+    reply_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "POST only\n");
+    return;
+  }
+  name = g_uri_unescape_string (path + strlen (GW_FAX_WEBHOOK_PREFIX), "/");
+  profile = name != NULL ? gw_transport_lookup_profile (transport, name) : NULL;
+  /* Unknown profiles and profiles without a secret look alike to callers. */
+  if (profile == NULL || g_strcmp0 (gw_profile_get_transport (profile), "fax") != 0 ||
+      g_strcmp0 (gw_profile_get_string (profile, "fax-backend"), "http") != 0 ||
+      (secret = gw_profile_dup_secret (profile, "fax-webhook-secret", NULL)) == NULL) {
+    reply_text (msg, SOUP_STATUS_NOT_FOUND, "no such webhook\n");
+    return;
+  }
+  request_body = soup_server_message_get_request_body (msg);
+  if (request_body->length > MAX_WEBHOOK_BODY) {
+    reply_text (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too large\n");
+    return;
+  }
+  body = soup_message_body_flatten (request_body);
+  fax_id = gw_fax_webhook_verify (secret,
+                                  soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                GW_FAX_WEBHOOK_SIGNATURE_HEADER),
+                                  body, g_get_real_time () / G_USEC_PER_SEC, &status, &error);
+  memset (secret, 0, strlen (secret));
+  if (fax_id == NULL) {
+    gboolean denied = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+
+    g_info ("Fax webhook for profile %s refused: %s", name, error->message);
+    reply_text (msg, denied ? SOUP_STATUS_UNAUTHORIZED : SOUP_STATUS_BAD_REQUEST,
+                denied ? "bad signature\n" : "bad request\n");
+    return;
+  }
+  g_debug ("Fax webhook for profile %s: fax %s is %s", name, fax_id, status != NULL ? status : "?");
+  /* Only a hint: the daemon asks the API for the state now. */
+  gw_transport_remote_changed (transport, name, fax_id);
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+void
+gw_fax_webhook_register (GwTransport *transport)
+{
+  GwHttpServer *server = gw_transport_get_http_server (transport);
+
+  if (server == NULL)
+    return;
+  /* The server holds the transport until the handler goes. */
+  if (!gw_http_server_add_handler (server, GW_FAX_WEBHOOK_PREFIX, webhook_cb,
+                                   g_object_ref (transport), g_object_unref))
+    g_object_unref (transport);
+}
+
+char *
+gw_fax_webhook_url (GwTransport *transport,
+                    GwProfile   *profile)
+{
+  const char *configured = gw_profile_get_string (profile, "fax-webhook-url");
+  GwHttpServer *server;
+  g_autofree char *escaped = NULL;
+
+  if (configured != NULL)
+    return g_strdup (configured);
+  server = gw_transport_get_http_server (transport);
+  if (server == NULL || !gw_profile_has_secret (profile, "fax-webhook-secret"))
+    return NULL;
+  escaped = g_uri_escape_string (gw_profile_get_name (profile), NULL, FALSE);
+  return g_strconcat (gw_http_server_get_public_base_url (server), GW_FAX_WEBHOOK_PREFIX, escaped, NULL);
 }

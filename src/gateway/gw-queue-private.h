@@ -30,6 +30,7 @@ typedef enum {
   OP_RETRY,
   OP_PRUNE,
   OP_STOP,
+  OP_POKE,            /* a remote job changed: due now (fax webhooks) */
 } OpKind;
 
 typedef struct {
@@ -42,6 +43,7 @@ typedef struct {
   GwAttemptResult result;     /* RECORD, strings owned below */
   char         *strings[6];
   char         *delivery_id;  /* CANCEL, RETRY */
+  char         *remote_id;    /* POKE, with profile */
   gint64        before;       /* PRUNE */
   guint         pruned;       /* PRUNE: deliveries deleted so far */
   gboolean      more;         /* PRUNE: a full chunk went, run again */
@@ -65,6 +67,9 @@ gboolean      gw_queue_run_claim        (Writer       *w,
                                          Op           *op,
                                          GError      **error);
 gboolean      gw_queue_run_retry        (Writer       *w,
+                                         Op           *op,
+                                         GError      **error);
+gboolean      gw_queue_run_poke         (Writer       *w,
                                          Op           *op,
                                          GError      **error);
 gboolean      gw_queue_run_prune        (Writer       *w,

@@ -513,6 +513,8 @@ gw_queue_run_op (Writer *w,
     return gw_queue_run_retry (w, op, error);
   case OP_PRUNE:
     return gw_queue_run_prune (w, op, error);
+  case OP_POKE:
+    return gw_queue_run_poke (w, op, error);
   case OP_STOP:
   default:
     return TRUE;

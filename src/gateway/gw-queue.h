@@ -156,6 +156,17 @@ guint      gw_queue_prune_finish      (GwQueue      *self,
                                        GAsyncResult *result,
                                        GError      **error);
 
+/* Makes the submitted job of @profile whose recipient has @remote_id due
+ * now (a fax API's webhook said it changed). No error when none waits. */
+void       gw_queue_poke_remote_async (GwQueue      *self,
+                                       const char   *profile,
+                                       const char   *remote_id,
+                                       GAsyncReadyCallback callback,
+                                       gpointer      user_data);
+gboolean   gw_queue_poke_remote_finish (GwQueue     *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
 /* Reads (synchronous, committed data). */
 
 /* The attempt log of a delivery, oldest first: aa{sv} with started (x, µs),

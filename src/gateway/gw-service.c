@@ -356,6 +356,50 @@ gw_service_start_http (GwService *self,
   return TRUE;
 }
 
+static void
+poke_remote_cb (GObject      *source,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  g_autoptr(GwService) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_queue_poke_remote_finish (GW_QUEUE (source), res, &error))
+    g_warning ("Cannot make a remote job due: %s", error->message);
+  else if (self->dispatcher != NULL)
+    gw_dispatcher_wake (self->dispatcher);
+}
+
+/* A server (a fax API's webhook) says a job it accepted changed. */
+static void
+remote_changed_cb (GwTransport *transport,
+                   const char  *profile,
+                   const char  *remote_id,
+                   gpointer     user_data)
+{
+  GwService *self = GW_SERVICE (user_data);
+
+  if (self->queue == NULL)
+    return;
+  g_debug ("Remote job %s of profile %s changed", remote_id, profile);
+  gw_queue_poke_remote_async (self->queue, profile, remote_id, poke_remote_cb, g_object_ref (self));
+}
+
+/* Profile store and HTTP server are set: transports may register what
+ * they serve (webhooks) and report remote changes. */
+static void
+gw_service_attach_transports (GwService *self)
+{
+  g_auto(GStrv) names = gw_plugin_loader_dup_names (self->plugins);
+
+  for (guint i = 0; names[i] != NULL; i++) {
+    GwTransport *transport = gw_plugin_loader_lookup (self->plugins, names[i]);
+
+    g_signal_connect_object (transport, "remote-changed", G_CALLBACK (remote_changed_cb), self, 0);
+    gw_transport_attached (transport);
+  }
+}
+
 GwService *
 gw_service_new (GwConfig   *config,
                 const char *plugin_dir,
@@ -390,6 +434,7 @@ gw_service_new (GwConfig   *config,
   gw_profile_store_set_validator (self->profiles, validate_with_transport, self);
   if (!gw_service_start_http (self, error))
     return NULL;
+  gw_service_attach_transports (self);
   if (!ensure_default_profile (self, error))
     return NULL;
   if (!gw_service_open_router (self, error))

@@ -11,6 +11,9 @@ G_DEFINE_QUARK (gw-transport-error-quark, gw_transport_error)
 
 G_DEFINE_ABSTRACT_TYPE (GwTransport, gw_transport, G_TYPE_OBJECT)
 
+enum { SIGNAL_REMOTE_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static gboolean
 gw_transport_real_validate_profile (GwTransport *self,
                                     GwProfile   *profile,
@@ -162,6 +165,11 @@ gw_transport_class_init (GwTransportClass *klass)
   klass->describe = gw_transport_real_describe;
   klass->test = gw_transport_real_test;
   klass->test_finish = gw_transport_real_test_finish;
+
+  /* (profile, remote id), in the main context; see gw_transport_remote_changed(). */
+  signals[SIGNAL_REMOTE_CHANGED] =
+    g_signal_new ("remote-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -402,4 +410,47 @@ gw_transport_set_http_server (GwTransport  *self,
   g_return_if_fail (GW_IS_TRANSPORT (self));
   g_object_set_data_full (G_OBJECT (self), HTTP_SERVER_KEY,
                           server != NULL ? g_object_ref (server) : NULL, g_object_unref);
+}
+
+void
+gw_transport_attached (GwTransport *self)
+{
+  GwTransportClass *klass = GW_TRANSPORT_GET_CLASS (self);
+
+  if (klass->attached != NULL)
+    klass->attached (self);
+}
+
+typedef struct {
+  GwTransport *transport;
+  char        *profile;
+  char        *remote_id;
+} RemoteChanged;
+
+static gboolean
+emit_remote_changed (gpointer user_data)
+{
+  RemoteChanged *rc = user_data;
+
+  g_signal_emit (rc->transport, signals[SIGNAL_REMOTE_CHANGED], 0, rc->profile, rc->remote_id);
+  g_object_unref (rc->transport);
+  g_free (rc->profile);
+  g_free (rc->remote_id);
+  g_free (rc);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gw_transport_remote_changed (GwTransport *self,
+                             const char  *profile,
+                             const char  *remote_id)
+{
+  RemoteChanged *rc = g_new0 (RemoteChanged, 1);
+
+  g_return_if_fail (GW_IS_TRANSPORT (self));
+  rc->transport = g_object_ref (self);
+  rc->profile = g_strdup (profile);
+  rc->remote_id = g_strdup (remote_id);
+  /* The daemon's queue and dispatcher live in the main context. */
+  g_main_context_invoke (NULL, emit_remote_changed, rc);
 }

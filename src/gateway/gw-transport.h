@@ -112,9 +112,13 @@ struct _GwTransportClass {
                                      GAsyncResult  *result,
                                      GError       **error);
 
-  /* Shrunk by the four pointers above, so the class keeps its size and
+  /* Optional: called once the daemon has given the transport its profile
+   * store and HTTP server, before any delivery (register webhooks here). */
+  void       (*attached)            (GwTransport   *self);
+
+  /* Shrunk by the five pointers above, so the class keeps its size and
    * plugins built before them (NULL there) load unchanged. */
-  gpointer padding[6];
+  gpointer padding[5];
 };
 
 const char *gw_transport_get_name            (GwTransport   *self);
@@ -173,6 +177,15 @@ void        gw_transport_set_profile_store   (GwTransport    *self,
 /* (transfer none) or NULL */
 GwProfile  *gw_transport_lookup_profile      (GwTransport    *self,
                                               const char     *name);
+
+/* Called by the daemon once profile store and HTTP server are set. */
+void        gw_transport_attached            (GwTransport   *self);
+/* Emits "remote-changed" (profile name, remote id): the server says the
+ * job changed, so the daemon asks about it now instead of at the next
+ * poll interval. Any thread. */
+void        gw_transport_remote_changed      (GwTransport   *self,
+                                              const char    *profile,
+                                              const char    *remote_id);
 
 gboolean    gw_transport_can_poll_remote     (GwTransport   *self);
 void        gw_transport_poll_remote         (GwTransport   *self,

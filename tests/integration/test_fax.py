@@ -38,7 +38,7 @@ PRELOAD = os.environ.pop('LD_PRELOAD', None)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from harness import Gateway, State, GLib, Herald, describe, delivery_text  # noqa: E402
+from harness import Gateway, State, GLib, Gio, Herald, describe, delivery_text  # noqa: E402
 import hylafax_server  # noqa: E402
 import netutil  # noqa: E402
 
@@ -60,11 +60,22 @@ def need(reason):
         raise unittest.SkipTest(reason)
 
 
+HTTP_PORT = None
+
+
 def setUpModule():
-    global GW
+    global GW, HTTP_PORT
+    import heraldtest
     GW = Gateway()
     unittest.addModuleCleanup(GW.stop)
-    GW.start()
+    # Herald's own HTTP server receives the fax API's webhooks.
+    daemon = heraldtest.Daemon()
+    os.makedirs(os.path.join(daemon.dir, 'config'), exist_ok=True)
+    HTTP_PORT = netutil.free_port()
+    with open(os.path.join(daemon.dir, 'config', 'heraldd.conf'), 'w') as f:
+        f.write(f'[http]\nport={HTTP_PORT}\nlisten-address={netutil.LOOPBACK}\n')
+    GW.daemon = daemon.start()
+    GW.client = Herald.Client.new_sync(Gio.BusType.SESSION, None)
     transports = list(GW.client.get_transports() or [])
     if 'fax' not in transports:
         raise AssertionError(f'the fax plugin is not loaded (Transports = {transports})')
@@ -333,6 +344,37 @@ class HttpFaxTest(unittest.TestCase):
         delivery = GW.wait_state(delivery_id, State.SENT, timeout=60)
         self.assertIn('delivered', recipient_of(delivery).get_reply(), describe(delivery))
         self.assert_no_key(delivery)
+
+    def webhook_url(self, name):
+        return f'http://{netutil.LOOPBACK}:{HTTP_PORT}/fax/webhook/{name}'
+
+    def test_webhook_delivered(self):
+        # polling would take an hour: only the webhook can finish it in time
+        name = self.profile()
+        GW.client.set_secret_sync(name, 'fax-webhook-secret', 'whsec-herald', None)
+        delivery_id = send(fax_notification(name, ['+1 724 555 0150'], attach=pdf_file(self)))
+        delivery = GW.wait_state(delivery_id, State.SUBMITTED, timeout=60)
+        request = self.api.posts('+17245550150')[-1]['body']
+        self.assertEqual(request.get('webhook_url'), self.webhook_url(name))
+        fax_id = recipient_of(delivery).get_reply().split()[3].rstrip(':')
+        self.api.set_status(fax_id, 'delivered')
+
+        # a bad signature is refused and changes nothing
+        status = self.api_mod.webhook(self.webhook_url(name), 'not-the-secret', fax_id, 'delivered')
+        self.assertEqual(status, 401)
+        status = self.api_mod.webhook(self.webhook_url(name), 'whsec-herald', fax_id, 'delivered',
+                                      signature='t=1,v1=' + '0' * 64)
+        self.assertEqual(status, 401)
+        self.assertEqual(GW.delivery(delivery_id).get_state(), State.SUBMITTED)
+        status = self.api_mod.webhook(self.webhook_url('no-such-profile'), 'whsec-herald',
+                                      fax_id, 'delivered')
+        self.assertEqual(status, 404)
+
+        status = self.api_mod.webhook(self.webhook_url(name), 'whsec-herald', fax_id, 'delivered')
+        self.assertEqual(status, 204)
+        delivery = GW.wait_state(delivery_id, State.SENT, timeout=60)
+        self.assertIn('delivered', recipient_of(delivery).get_reply(), describe(delivery))
+        self.assertNotIn('whsec-herald', GW.log_text())
 
     def test_4xx_fails(self):
         name = self.profile()
