@@ -243,7 +243,7 @@ handle_set_secret (GwDBusGateway1        *object,
     return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
                              _("“%s” is not a secret key; secret keys are password, "
                                "oauth2-client-secret, oauth2-refresh-token, pop-password, "
-                               "fax-password, fax-api-key, fax-webhook-secret"), key);
+                               "fax-password, fax-api-key, fax-webhook-secret, fax-pin"), key);
   g_variant_dict_insert (&dict, key, "s", value);
   settings = g_variant_ref_sink (g_variant_dict_end (&dict));
   if (gw_profile_store_update (self->profiles, name, settings, &error) == NULL)
