@@ -196,12 +196,13 @@ gw_hylafax_conn_open (GwProfile    *profile,
   if (conn->code == 331) {
     g_autofree char *password = gw_profile_dup_secret (profile, "fax-password", NULL);
     g_autofree char *line = NULL;
-    g_autoptr(GError) local_error = NULL;
 
-    if (password == NULL || !gw_fax_check_line_value (_("HylaFAX password"), password, MAX_VALUE, &local_error)) {
+    /* Sent unquoted: quotes are fine, line breaks and controls are not. */
+    if (password == NULL || strpbrk (password, "\r\n") != NULL || strlen (password) > MAX_VALUE) {
       g_set_error_literal (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                           local_error != NULL ? local_error->message
-                           : _("The HylaFAX server asks for a password and the profile has no “fax-password”"));
+                           password == NULL
+                           ? _("The HylaFAX server asks for a password and the profile has no “fax-password”")
+                           : _("The HylaFAX password contains a line break or is too long"));
       gw_hylafax_conn_free (conn);
       return NULL;
     }

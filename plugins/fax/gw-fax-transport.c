@@ -100,6 +100,12 @@ gw_fax_transport_validate_profile (GwTransport *transport,
 {
   const GwFaxBackend *backend = lookup_backend (profile, error);
 
+  /* Links in the text would be faxed as text, and the pages lost. */
+  if (backend != NULL && gw_profile_get_boolean (profile, "attachments-as-url")) {
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                 _("A fax profile sends its documents as pages; “attachments-as-url” must be false"));
+    return FALSE;
+  }
   return backend != NULL && backend->validate_profile (transport, profile, error);
 }
 
