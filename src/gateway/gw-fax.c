@@ -181,6 +181,7 @@ collect_part (GwFaxContent *content,
   GMimePart *part;
   GwFaxDocument *document;
   g_autofree char *type = NULL;
+  g_autofree char *declared = NULL;
   g_autoptr(GBytes) data = NULL;
 
   if (GMIME_IS_MULTIPART (object)) {
@@ -202,9 +203,8 @@ collect_part (GwFaxContent *content,
     return TRUE;
   }
   data = part_decoded_bytes (part);
-  type = gw_fax_document_type (g_mime_part_get_filename (part),
-                               g_mime_content_type_get_mime_type (g_mime_object_get_content_type (object)),
-                               data, error);
+  declared = g_mime_content_type_get_mime_type (g_mime_object_get_content_type (object));
+  type = gw_fax_document_type (g_mime_part_get_filename (part), declared, data, error);
   if (type == NULL)
     return FALSE;
   document = g_new0 (GwFaxDocument, 1);
