@@ -4,7 +4,7 @@
  * schedule (MAXDIALS, MAXTRIES, LASTTIME). Herald asks for its state with
  * JOB id + JPARM STATE and maps it: DONE is sent, FAILED is failed, every
  * other state (SUSPENDED, PENDING, SLEEPING, BLOCKED, READY, ACTIVE) is
- * still "submitted". Cancel is JKILL on a job still queued.
+ * still "submitted". Cancel is JKILL on a job still queued, then JDELE.
  */
 #define G_LOG_DOMAIN "gw-fax"
 
@@ -94,10 +94,21 @@ gw_fax_hylafax_cancel (GwProfile    *profile,
   conn = gw_hylafax_conn_open (profile, cancellable, error);
   if (conn == NULL)
     return FALSE;
+  /* A job already done answers "504 ... already done": Cancel then fails
+   * with that reply, and the next status query reports how it ended. */
   if (!select_job (conn, remote_id, error) ||
       !gw_hylafax_conn_command (conn, "JKILL", 2, error)) {
     gw_hylafax_conn_free (conn);
     return FALSE;
+  }
+  /* Also remove the killed job from doneq. Best effort: faxq may still be
+   * moving it there, and then faxqclean removes it in time. */
+  {
+    g_autofree char *line = g_strconcat ("JDELE ", remote_id, NULL);
+    g_autoptr(GError) local_error = NULL;
+
+    if (!gw_hylafax_conn_command (conn, line, 2, &local_error))
+      g_debug ("HylaFAX job %s killed but not deleted: %s", remote_id, local_error->message);
   }
   gw_hylafax_conn_quit (conn);
   return TRUE;

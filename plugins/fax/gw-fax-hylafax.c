@@ -196,6 +196,7 @@ gw_hylafax_conn_open (GwProfile    *profile,
   if (conn->code == 331) {
     g_autofree char *password = gw_profile_dup_secret (profile, "fax-password", NULL);
     g_autofree char *line = NULL;
+    gboolean sent;
 
     /* Sent unquoted: quotes are fine, line breaks and controls are not. */
     if (password == NULL || strpbrk (password, "\r\n") != NULL || strlen (password) > MAX_VALUE) {
@@ -208,10 +209,10 @@ gw_hylafax_conn_open (GwProfile    *profile,
     }
     /* Unquoted, as hfaxd reads the rest of the line as the password. */
     line = g_strconcat ("PASS ", password, NULL);
-    gw_hylafax_conn_command (conn, line, 0, error);
+    sent = gw_hylafax_conn_command (conn, line, 0, error);
     memset (line, 0, strlen (line));
     memset (password, 0, strlen (password));
-    if (error != NULL && *error != NULL) {
+    if (!sent) {
       gw_hylafax_conn_free (conn);
       return NULL;
     }
