@@ -58,40 +58,95 @@ check_custom_header (const char *name,
   return TRUE;
 }
 
+/* "p" of "<p class=x>", "/p" of "</p>", "br" of "<br/>" (lower case). */
+static char *
+tag_name (const char *tag,
+          gsize       len)
+{
+  gsize n = tag[0] == '/' ? 1 : 0;
+
+  while (n < len && (g_ascii_isalnum (tag[n])))
+    n++;
+  return g_ascii_strdown (tag, n);
+}
+
+/* &#NNN; or &#xHH;: the character, or nothing for controls and invalid
+ * code points (never a NUL). Returns the length consumed, 0 if none. */
+static gsize
+numeric_entity (const char *p,
+                GString    *out)
+{
+  gboolean hex = p[2] == 'x' || p[2] == 'X';
+  const char *digits = p + (hex ? 3 : 2);
+  char *end = NULL;
+  guint64 value;
+
+  if (p[1] != '#' || !g_ascii_isxdigit (*digits))
+    return 0;
+  value = g_ascii_strtoull (digits, &end, hex ? 16 : 10);
+  if (end == NULL || *end != ';' || end - digits > 8)
+    return 0;
+  if (value <= 0x10FFFF && g_unichar_validate ((gunichar) value) &&
+      (value >= 0x20 || value == '\t' || value == '\n') && value != 0x7f)
+    g_string_append_unichar (out, (gunichar) value);
+  return (gsize) (end - p) + 1;
+}
+
 char *
 gw_composer_html_to_text (const char *html)
 {
   static const struct { const char *entity; const char *text; } entities[] = {
     { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" },
-    { "&#39;", "'" }, { "&apos;", "'" }, { "&nbsp;", " " },
+    { "&apos;", "'" }, { "&nbsp;", " " },
   };
+  /* Tags that end a line, and elements whose content is not text. */
+  static const char * const breaks[] = {
+    "br", "/p", "/div", "/h1", "/h2", "/h3", "/h4", "/h5", "/h6", "/li", "/tr", "/table",
+    "/ul", "/ol", "/blockquote", "/pre", "hr", NULL
+  };
+  static const char * const hidden[] = { "head", "script", "style", "title", NULL };
   GString *out = g_string_new (NULL);
   const char *p = html;
 
   while (*p != '\0') {
     if (*p == '<') {
       const char *end = strchr (p, '>');
-      g_autofree char *tag = NULL;
+      g_autofree char *name = NULL;
 
       if (end == NULL)
         break;
-      tag = g_ascii_strdown (p + 1, end - p - 1);
-      if (g_str_has_prefix (tag, "br") || g_str_has_prefix (tag, "/p") ||
-          g_str_has_prefix (tag, "/div") || (g_str_has_prefix (tag, "/h") && g_ascii_isdigit (tag[2])) ||
-          g_str_has_prefix (tag, "/li") || g_str_has_prefix (tag, "/tr"))
+      name = tag_name (p + 1, (gsize) (end - p - 1));
+      if (g_strv_contains (breaks, name))
         g_string_append_c (out, '\n');
       p = end + 1;
+      if (g_strv_contains (hidden, name)) {
+        /* Skip to the element's end tag, or to the end: what is skipped
+         * is never scanned again, so this stays linear. */
+        const char *close = p;
+        const char *after = NULL;
+
+        while ((close = strchr (close, '<')) != NULL) {
+          if (close[1] == '/' && g_ascii_strncasecmp (close + 2, name, strlen (name)) == 0)
+            break;
+          close++;
+        }
+        if (close != NULL)
+          after = strchr (close, '>');
+        p = after != NULL ? after + 1 : p + strlen (p);
+      }
       continue;
     }
     if (*p == '&') {
-      gboolean matched = FALSE;
-      for (guint i = 0; i < G_N_ELEMENTS (entities); i++) {
+      gsize consumed = numeric_entity (p, out);
+      gboolean matched = consumed > 0;
+
+      p += consumed;
+      for (guint i = 0; !matched && i < G_N_ELEMENTS (entities); i++) {
         gsize len = strlen (entities[i].entity);
         if (g_ascii_strncasecmp (p, entities[i].entity, len) == 0) {
           g_string_append (out, entities[i].text);
           p += len;
           matched = TRUE;
-          break;
         }
       }
       if (matched)

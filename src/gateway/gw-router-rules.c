@@ -258,9 +258,12 @@ parse_match (GwRule     *rule,
       } else if (g_str_equal (field, "app-name")) {
         rule->app_name = g_strdup (text);
       } else {
+        /* Addresses arrive with IDN domains in ASCII (gw_address_parse). */
+        g_autofree char *ascii = g_hostname_to_ascii (text);
+
         if (!check_domain (text, rule->label, error))
           return FALSE;
-        rule->recipient_domain = g_utf8_casefold (text, -1);
+        rule->recipient_domain = g_utf8_casefold (ascii != NULL ? ascii : text, -1);
       }
     } else {
       return fail (error, HERALD_ERROR_INVALID_ARGUMENT, rule->label,

@@ -342,6 +342,30 @@ test_line_ends (void)
 }
 
 static void
+test_html_to_text (void)
+{
+  static const struct { const char *html; const char *text; } cases[] = {
+    { "<p>one</p><p>two</p>", "one\ntwo\n" },
+    { "a<br>b<br/>c<BR />d", "a\nb\nc\nd" },
+    { "<html><head><title>T</title><style>p { color: red }</style></head>"
+      "<body><h2>Head</h2><pre>x</pre><progress>y</progress></body></html>", "Head\nx\ny" },
+    { "<script>alert('<p>')</script>after", "after" },
+    { "<ul><li>a</li><li>b</li></ul>", "a\nb\n\n" },
+    { "&lt;tag&gt; &amp; &quot;q&quot; &apos;s&apos;&nbsp;.", "<tag> & \"q\" 's' ." },
+    { "&#228;&#xE4;&#X1F600; &#0;&#x1b;&#xD800;&#99999999999; &#; &unknown;",
+      "ää😀 &#99999999999; &#; &unknown;" },
+    { "unclosed <b", "unclosed " },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *text = gw_composer_html_to_text (cases[i].html);
+
+    g_test_message ("%s", cases[i].html);
+    g_assert_cmpstr (text, ==, cases[i].text);
+  }
+}
+
+static void
 test_charset (void)
 {
   g_autoptr(GwProfile) profile = profile_with ("charset", "iso-8859-1", NULL);
@@ -417,8 +441,9 @@ test_attachments (void)
     GMimeContentType *type = g_mime_object_get_content_type (part);
     g_autoptr(GMimeStream) out = g_mime_stream_mem_new ();
     GByteArray *bytes;
+    g_autofree char *mime_type = g_mime_content_type_get_mime_type (type);
 
-    g_test_message ("attachment %s: %s", expected[i].filename, g_mime_content_type_get_mime_type (type));
+    g_test_message ("attachment %s: %s", expected[i].filename, mime_type);
     g_assert_true (GMIME_IS_PART (part));
     g_assert_true (g_mime_content_type_is_type (type, expected[i].type, expected[i].subtype));
     g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, expected[i].filename);
@@ -550,6 +575,7 @@ main (int   argc,
   g_mime_init ();
   g_test_add_func ("/composer/headers", test_headers);
   g_test_add_func ("/composer/html", test_html);
+  g_test_add_func ("/composer/html-to-text", test_html_to_text);
   g_test_add_func ("/composer/charset", test_charset);
   g_test_add_func ("/composer/line-ends", test_line_ends);
   g_test_add_func ("/composer/attachments", test_attachments);

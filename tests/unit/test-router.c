@@ -214,6 +214,30 @@ test_table (Fixture *f, gconstpointer data)
   }
 }
 
+/* An internationalised recipient-domain matches the address however the
+ * domain is written (addresses are normalised to the ASCII form). */
+static void
+test_idn_domain (Fixture *f, gconstpointer data)
+{
+  static const char * const matching[] = {
+    "a@bücher.example||||||||", "a@BÜCHER.example||||||||", "a@xn--bcher-kva.example||||||||",
+  };
+
+  set_routes (f, "{\"version\": 1, \"rules\": [{\"name\": \"idn\", "
+                 "\"match\": {\"recipient-domain\": \"Bücher.example\"}, \"profiles\": [\"md2\"]}]}");
+  for (guint i = 0; i < G_N_ELEMENTS (matching); i++) {
+    g_autoptr(GwNotification) n = notification (matching[i]);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) routes = gw_router_route (f->router, n, "local", &error);
+    g_autofree char *got = NULL;
+
+    g_assert_no_error (error);
+    got = describe (routes);
+    g_test_message ("%s → %s", matching[i], got);
+    g_assert_true (g_str_has_prefix (got, "md2@idn="));
+  }
+}
+
 static void
 test_added_recipients (Fixture *f, gconstpointer data)
 {
@@ -456,6 +480,7 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/router/route-errors", Fixture, NULL, fixture_setup, test_route_errors,
               fixture_teardown);
+  g_test_add ("/router/idn-domain", Fixture, NULL, fixture_setup, test_idn_domain, fixture_teardown);
   g_test_add ("/router/validation", Fixture, NULL, fixture_setup, test_validation, fixture_teardown);
   g_test_add ("/router/storage", Fixture, NULL, fixture_setup, test_storage, fixture_teardown);
   g_test_add ("/router/load-problems", Fixture, NULL, fixture_setup, test_load_problems,
