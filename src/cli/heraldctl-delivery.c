@@ -68,7 +68,7 @@ delivery_list (HeraldCtl  *ctl,
   const GOptionEntry entries[] = {
     { "state", 0, 0, G_OPTION_ARG_STRING, &state_name,
       N_("Only deliveries in this state: queued, sending, sent, deferred, failed or "
-         "cancelled"), N_("STATE") },
+         "cancelled or submitted"), N_("STATE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
       N_("Only deliveries through this profile"), N_("NAME") },
     { "app-name", 0, 0, G_OPTION_ARG_STRING, &app_name,

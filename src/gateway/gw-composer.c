@@ -15,6 +15,7 @@
 #include "gw-address.h"
 #include "gw-attachment-links.h"
 #include "gw-composer.h"
+#include "gw-fax.h"
 #include "gw-gmime.h"
 
 /* Headers the composer owns; custom headers cannot replace them. */
@@ -509,6 +510,15 @@ gw_composer_compose_full (GwProfile         *profile,
                       n->cc, strict, rcpts, error) ||
       !add_mailboxes (NULL, "bcc", n->bcc, strict, rcpts, error))
     return NULL;
+  /* A fax profile dials the fax numbers; its documents must be faxable. */
+  if (g_strcmp0 (gw_profile_get_transport (profile), "fax") == 0) {
+    if (!gw_fax_check_attachments (n, error))
+      return NULL;
+    for (guint i = 0; n->fax != NULL && n->fax[i] != NULL; i++) {
+      g_ptr_array_add (rcpts, g_strdup (n->fax[i]));
+      g_ptr_array_add (rcpts, g_strdup ("fax"));
+    }
+  }
   if (rcpts->len == 0) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_RECIPIENTS,
                  _("Profile “%s” delivers mail; the notification has no mail recipient"),

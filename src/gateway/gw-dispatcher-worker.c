@@ -180,7 +180,7 @@ worker_record_outcome (Worker          *worker,
                        GwAttemptResult *result)
 {
   GwEnvelope *envelope = job->envelope;
-  gboolean any_temp = FALSE, any_perm = FALSE;
+  gboolean any_temp = FALSE, any_perm = FALSE, any_submitted = FALSE;
   const char *reply = NULL, *code = NULL;
   gint64 now = g_get_real_time ();
 
@@ -192,6 +192,7 @@ worker_record_outcome (Worker          *worker,
                               _("The transport gave no result"), NULL);
     any_temp |= r->status == GW_RECIPIENT_TEMPFAIL;
     any_perm |= r->status == GW_RECIPIENT_PERMFAIL;
+    any_submitted |= r->status == GW_RECIPIENT_SUBMITTED;
     if (reply == NULL || (r->status != GW_RECIPIENT_SENT && code == NULL)) {
       reply = r->reply;
       code = r->enhanced_code;
@@ -213,6 +214,12 @@ worker_record_outcome (Worker          *worker,
     result->state = "deferred";
     result->next_attempt = now + gw_dispatcher_retry_delay (
       gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
+  } else if (any_submitted) {
+    /* The server has it and sends it on its own schedule (and gives up on
+     * its own, so no expiry here): ask again after the poll interval. */
+    result->state = "submitted";
+    result->next_attempt = now + (gint64) gw_profile_get_uint (worker->profile, "fax-poll-interval") *
+                                 G_USEC_PER_SEC;
   } else if (any_perm) {
     result->state = "failed";
     result->reason = "rejected";

@@ -25,6 +25,7 @@ gw_recipient_free (GwRecipient *recipient)
   g_free (recipient->kind);
   g_free (recipient->reply);
   g_free (recipient->enhanced_code);
+  g_free (recipient->remote_id);
   g_free (recipient);
 }
 
@@ -164,6 +165,8 @@ gw_recipient_status_to_string (GwRecipientStatus status)
     return "deferred";
   case GW_RECIPIENT_PERMFAIL:
     return "failed";
+  case GW_RECIPIENT_SUBMITTED:
+    return "submitted";
   default:
     return "unknown";
   }
@@ -202,4 +205,18 @@ gw_envelope_get_tls (GwEnvelope *self)
   g_return_val_if_fail (GW_IS_ENVELOPE (self), NULL);
 
   return self->tls;
+}
+
+void
+gw_envelope_set_remote_id (GwEnvelope *self,
+                           guint       index,
+                           const char *remote_id)
+{
+  GwRecipient *recipient;
+
+  g_return_if_fail (GW_IS_ENVELOPE (self));
+  g_return_if_fail (index < self->recipients->len);
+  recipient = g_ptr_array_index (self->recipients, index);
+  g_free (recipient->remote_id);
+  recipient->remote_id = g_strdup (remote_id);
 }

@@ -10,6 +10,9 @@ typedef enum {
   GW_RECIPIENT_SENT,
   GW_RECIPIENT_TEMPFAIL,
   GW_RECIPIENT_PERMFAIL,
+  /* Accepted by a server that sends it later (a fax server or fax API):
+   * not yet sent, followed by polling its remote id. */
+  GW_RECIPIENT_SUBMITTED,
 } GwRecipientStatus;
 
 typedef struct {
@@ -18,6 +21,7 @@ typedef struct {
   GwRecipientStatus  status;
   char              *reply;         /* the server's reply, or NULL */
   char              *enhanced_code; /* e.g. "5.1.1", or NULL */
+  char              *remote_id;     /* the server's job id (fax), or NULL */
 } GwRecipient;
 
 #define GW_TYPE_ENVELOPE (gw_envelope_get_type ())
@@ -62,6 +66,11 @@ GVariant    *gw_envelope_get_certificate_failure (GwEnvelope *self);
 void         gw_envelope_set_tls             (GwEnvelope  *self,
                                               const char  *tls);
 const char  *gw_envelope_get_tls             (GwEnvelope  *self);
+
+/* Remembers the job id a server gave recipient @index's job. */
+void         gw_envelope_set_remote_id       (GwEnvelope  *self,
+                                              guint        index,
+                                              const char  *remote_id);
 
 const char  *gw_recipient_status_to_string   (GwRecipientStatus status);
 

@@ -12,6 +12,7 @@
 
 #include "herald-error.h"
 #include "gw-notification.h"
+#include "gw-fax.h"
 
 #define MAX_TEXT_LENGTH      (1024 * 1024)
 #define MAX_HEADER_LENGTH    998
@@ -321,6 +322,17 @@ take_attachments (GwNotification *self,
 }
 
 static gboolean
+check_fax_numbers (GStrv    numbers,
+                   GError **error)
+{
+  for (guint i = 0; numbers[i] != NULL; i++) {
+    if (!gw_fax_number_check (numbers[i], error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
 take_key (GwNotification *self,
           const char     *key,
           GVariant       *value,
@@ -334,7 +346,7 @@ take_key (GwNotification *self,
   if (g_str_equal (key, "bcc"))
     return take_lines (key, value, &self->bcc, error);
   if (g_str_equal (key, "fax"))
-    return take_lines (key, value, &self->fax, error);
+    return take_lines (key, value, &self->fax, error) && check_fax_numbers (self->fax, error);
   if (g_str_equal (key, "tags"))
     return take_lines (key, value, &self->tags, error);
   if (g_str_equal (key, "subject"))

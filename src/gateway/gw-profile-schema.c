@@ -103,6 +103,8 @@ static const GwSettingSpec schema[] = {
   STRING ("fax-connection-id", "Fax HTTP API connection id"),
   URL ("fax-webhook-url", "Status webhook URL given to the fax API"),
   SECRET ("fax-webhook-secret", "Secret that signs fax API webhooks"),
+  SECRET ("fax-pin", "PIN the email fax provider wants, as {pin} in fax-subject"),
+  UINT ("fax-poll-interval", 10, 86400, "60", "Seconds between status queries of a submitted fax"),
   STRING ("description", "Free text for administrators"),
   { NULL }
 };

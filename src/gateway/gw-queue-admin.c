@@ -106,6 +106,28 @@ gw_queue_run_retry (Writer *w,
   return gw_queue_refresh_delivery_state (w, op->delivery_id, error);
 }
 
+/* A server says a job it accepted changed (a fax API's webhook): the
+ * submitted job waiting for its next status query is due now. Nothing
+ * else changes; the status query itself decides. */
+gboolean
+gw_queue_run_poke (Writer *w,
+                   Op     *op,
+                   GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = gw_queue_prepare (w, "UPDATE jobs SET next_attempt = ?3 WHERE state = 'submitted'"
+                              " AND profile = ?1 AND next_attempt > ?3 AND id IN"
+                              " (SELECT job_id FROM recipients WHERE remote_id = ?2 AND state = 'submitted')",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op->profile, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->remote_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  return gw_queue_step_done (w, stmt, "poke remote job", error);
+}
+
 gboolean
 gw_queue_run_prune (Writer *w,
                     Op     *op,

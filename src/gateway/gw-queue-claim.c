@@ -107,6 +107,23 @@ check_job_row (sqlite3_stmt *stmt)
   return NULL;
 }
 
+/* A recipient a server accepted comes back "submitted", with its remote
+ * id, so the transport asks about it instead of sending it again. */
+static void
+add_recipient (GwEnvelope   *envelope,
+               sqlite3_stmt *stmt)
+{
+  guint index = gw_envelope_get_n_recipients (envelope);
+  const char *remote_id = (const char *) sqlite3_column_text (stmt, 3);
+
+  gw_envelope_add_recipient (envelope, (const char *) sqlite3_column_text (stmt, 0),
+                             (const char *) sqlite3_column_text (stmt, 1));
+  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), "submitted") == 0 && remote_id != NULL) {
+    gw_envelope_set_remote_id (envelope, index, remote_id);
+    gw_envelope_set_result (envelope, index, GW_RECIPIENT_SUBMITTED, NULL, NULL);
+  }
+}
+
 /* Loads the recipients still to try. FALSE only on a database failure;
  * a problem with the rows sets @why. */
 static gboolean
@@ -118,8 +135,8 @@ load_recipients (Writer      *w,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = gw_queue_prepare (w, "SELECT address, kind FROM recipients WHERE job_id = ?"
-                              " AND state IN ('pending', 'deferred') ORDER BY idx", error);
+  stmt = gw_queue_prepare (w, "SELECT address, kind, state, remote_id FROM recipients WHERE job_id = ?"
+                              " AND state IN ('pending', 'deferred', 'submitted') ORDER BY idx", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, job->job_id);
@@ -127,8 +144,7 @@ load_recipients (Writer      *w,
     if (!column_is_clean_text (stmt, 0, FALSE) || !column_is_clean_text (stmt, 1, FALSE))
       *why = g_strdup (_("a recipient is missing or malformed"));
     else
-      gw_envelope_add_recipient (job->envelope, (const char *) sqlite3_column_text (stmt, 0),
-                                 (const char *) sqlite3_column_text (stmt, 1));
+      add_recipient (job->envelope, stmt);
   }
   gw_queue_release (w, stmt);
   if (*why != NULL)
@@ -238,7 +254,7 @@ select_due (Writer     *w,
   int rc;
 
   stmt = gw_queue_prepare (w, "SELECT id, delivery_id FROM jobs WHERE profile = ?"
-                              " AND state IN ('queued', 'deferred') AND next_attempt <= ?"
+                              " AND state IN ('queued', 'deferred', 'submitted') AND next_attempt <= ?"
                               " ORDER BY next_attempt, id LIMIT ?", error);
   if (stmt == NULL)
     return FALSE;

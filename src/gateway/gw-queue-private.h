@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 2
+#define GW_QUEUE_SCHEMA_VERSION 3
 
 /* Passive WAL checkpoints on a thread of their own (gw-queue-checkpoint.c). */
 typedef struct _GwCheckpointer GwCheckpointer;
@@ -44,6 +44,7 @@ typedef enum {
   OP_RETRY,
   OP_PRUNE,
   OP_STOP,
+  OP_POKE,            /* a remote job changed: due now (fax webhooks) */
 } OpKind;
 
 typedef struct {
@@ -56,6 +57,7 @@ typedef struct {
   GwAttemptResult result;     /* RECORD, strings owned below */
   char         *strings[6];
   char         *delivery_id;  /* CANCEL, RETRY */
+  char         *remote_id;    /* POKE, with profile */
   gint64        before;       /* PRUNE */
   guint         pruned;       /* PRUNE: deliveries deleted so far */
   gboolean      more;         /* PRUNE: a full chunk went, run again */
@@ -79,6 +81,9 @@ gboolean      gw_queue_run_claim        (Writer       *w,
                                          Op           *op,
                                          GError      **error);
 gboolean      gw_queue_run_retry        (Writer       *w,
+                                         Op           *op,
+                                         GError      **error);
+gboolean      gw_queue_run_poke         (Writer       *w,
                                          Op           *op,
                                          GError      **error);
 gboolean      gw_queue_run_prune        (Writer       *w,

@@ -33,7 +33,7 @@ read_recipients (GwQueue    *self,
                  GError    **error)
 {
   static const char sql[] =
-    "SELECT r.address, r.kind, r.state, r.reply, r.enhanced_code, j.profile "
+    "SELECT r.address, r.kind, r.state, r.reply, r.enhanced_code, j.profile, r.remote_id "
     "FROM recipients r JOIN jobs j ON j.id = r.job_id "
     "WHERE j.delivery_id = ? ORDER BY j.id, r.idx";
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
@@ -55,6 +55,7 @@ read_recipients (GwQueue    *self,
     add_text (&dict, "reply", column_text (stmt, 3));
     add_text (&dict, "enhanced-code", column_text (stmt, 4));
     add_text (&dict, "profile", column_text (stmt, 5));
+    add_text (&dict, "remote-id", column_text (stmt, 6));
     g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
   }
   sqlite3_finalize (stmt);
@@ -72,7 +73,7 @@ read_recipients (GwQueue    *self,
   "d.urgency, d.reason, d.caller_uid, " \
   "(SELECT group_concat(profile, ',') FROM jobs WHERE delivery_id = d.id), " \
   "(SELECT max(attempts) FROM jobs WHERE delivery_id = d.id), " \
-  "(SELECT min(next_attempt) FROM jobs WHERE delivery_id = d.id AND +state = 'deferred'), " \
+  "(SELECT min(next_attempt) FROM jobs WHERE delivery_id = d.id AND +state IN ('deferred', 'submitted')), " \
   "(SELECT reply FROM jobs WHERE delivery_id = d.id ORDER BY id DESC LIMIT 1), " \
   "(SELECT message_id FROM jobs WHERE delivery_id = d.id ORDER BY id LIMIT 1), " \
   "(SELECT enhanced_code FROM jobs WHERE delivery_id = d.id ORDER BY id DESC LIMIT 1) "
@@ -305,13 +306,13 @@ gw_queue_dup_due_profiles (GwQueue *self,
   static const char sql[] =
     "WITH RECURSIVE p (name) AS ("
     " SELECT (SELECT min (profile) FROM jobs INDEXED BY jobs_waiting"
-    "         WHERE state IN ('queued', 'deferred'))"
+    "         WHERE state IN ('queued', 'deferred', 'submitted'))"
     " UNION ALL"
     " SELECT (SELECT min (profile) FROM jobs INDEXED BY jobs_waiting"
-    "         WHERE state IN ('queued', 'deferred') AND profile > p.name)"
+    "         WHERE state IN ('queued', 'deferred', 'submitted') AND profile > p.name)"
     " FROM p WHERE p.name IS NOT NULL)"
     "SELECT name FROM p WHERE name IS NOT NULL AND EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_waiting"
-    " WHERE state IN ('queued', 'deferred') AND profile = p.name AND next_attempt <= ?1)";
+    " WHERE state IN ('queued', 'deferred', 'submitted') AND profile = p.name AND next_attempt <= ?1)";
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -351,14 +352,14 @@ gint64
 gw_queue_get_next_wakeup (GwQueue *self)
 {
   return query_int64 (self,
-                      "SELECT min(next_attempt) FROM jobs WHERE state IN ('queued', 'deferred')");
+                      "SELECT min(next_attempt) FROM jobs WHERE state IN ('queued', 'deferred', 'submitted')");
 }
 
 guint
 gw_queue_count_pending (GwQueue *self)
 {
   return (guint) query_int64 (self,
-                              "SELECT count(*) FROM jobs WHERE state IN ('queued', 'deferred', 'sending')");
+                              "SELECT count(*) FROM jobs WHERE state IN ('queued', 'deferred', 'sending', 'submitted')");
 }
 
 gboolean
@@ -367,7 +368,7 @@ gw_queue_has_due_work (GwQueue    *self,
                        gint64      now)
 {
   static const char sql[] =
-    "SELECT 1 FROM jobs INDEXED BY jobs_waiting WHERE profile = ? AND state IN ('queued', 'deferred')"
+    "SELECT 1 FROM jobs INDEXED BY jobs_waiting WHERE profile = ? AND state IN ('queued', 'deferred', 'submitted')"
     " AND next_attempt <= ? LIMIT 1";
   sqlite3_stmt *stmt = NULL;
   gboolean due = FALSE;
@@ -379,4 +380,35 @@ gw_queue_has_due_work (GwQueue    *self,
   }
   sqlite3_finalize (stmt);
   return due;
+}
+
+GPtrArray *
+gw_queue_list_remote_jobs (GwQueue    *self,
+                           const char *delivery_id,
+                           GError    **error)
+{
+  static const char sql[] =
+    "SELECT j.profile, r.remote_id FROM recipients r JOIN jobs j ON j.id = r.job_id"
+    " WHERE j.delivery_id = ? AND r.state = 'submitted' AND r.remote_id IS NOT NULL"
+    " AND j.state IN ('queued', 'deferred', 'submitted') ORDER BY j.id, r.idx";
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+  if (rc != SQLITE_OK) {
+    gw_queue_set_sqlite_error (error, self->reader, rc, "read remote jobs");
+    return NULL;
+  }
+  sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+    g_ptr_array_add (out, g_strdup (column_text (stmt, 0)));
+    g_ptr_array_add (out, g_strdup (column_text (stmt, 1)));
+  }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, self->reader, rc, "read remote jobs");
+    return NULL;
+  }
+  return g_steal_pointer (&out);
 }

@@ -84,13 +84,14 @@ gw_queue_refresh_delivery_state (Writer     *w,
   static const char select_sql[] =
     "SELECT sum(state = 'sending'), sum(state = 'queued'), sum(state = 'deferred'),"
     " sum(state = 'failed'), sum(state = 'cancelled'), count(*),"
-    " (SELECT reason FROM jobs WHERE delivery_id = ?1 AND reason IS NOT NULL ORDER BY id DESC LIMIT 1)"
+    " (SELECT reason FROM jobs WHERE delivery_id = ?1 AND reason IS NOT NULL ORDER BY id DESC LIMIT 1),"
+    " sum(state = 'submitted')"
     " FROM jobs j WHERE delivery_id = ?1"
     " AND NOT EXISTS (SELECT 1 FROM jobs f WHERE f.fallback_of = j.id AND f.delivery_id = ?1)";
   sqlite3_stmt *stmt = gw_queue_prepare (w, select_sql, error);
   const char *state;
   g_autofree char *reason = NULL;
-  gint64 sending, queued, deferred, failed, cancelled, total;
+  gint64 sending, queued, deferred, failed, cancelled, total, submitted;
 
   if (stmt == NULL)
     return FALSE;
@@ -107,6 +108,7 @@ gw_queue_refresh_delivery_state (Writer     *w,
   cancelled = sqlite3_column_int64 (stmt, 4);
   total = sqlite3_column_int64 (stmt, 5);
   reason = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  submitted = sqlite3_column_int64 (stmt, 7);
   gw_queue_release (w, stmt);
 
   if (sending > 0)
@@ -115,6 +117,8 @@ gw_queue_refresh_delivery_state (Writer     *w,
     state = "queued";
   else if (deferred > 0)
     state = "deferred";
+  else if (submitted > 0)
+    state = "submitted";
   else if (cancelled == total)
     state = "cancelled";
   else if (failed > 0)
@@ -415,8 +419,9 @@ run_record (Writer *w,
   for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
     GwRecipient *recipient = gw_envelope_get_recipient (envelope, i);
 
-    stmt = gw_queue_prepare (w, "UPDATE recipients SET state = ?, reply = ?, enhanced_code = ?"
-                                " WHERE job_id = ? AND address = ? AND kind = ?", error);
+    stmt = gw_queue_prepare (w, "UPDATE recipients SET state = ?1, reply = ?2, enhanced_code = ?3,"
+                                " remote_id = coalesce(?7, remote_id)"
+                                " WHERE job_id = ?4 AND address = ?5 AND kind = ?6", error);
     if (stmt == NULL)
       return FALSE;
     sqlite3_bind_text (stmt, 1, gw_recipient_status_to_string (recipient->status), -1, SQLITE_STATIC);
@@ -425,6 +430,7 @@ run_record (Writer *w,
     sqlite3_bind_int64 (stmt, 4, job->job_id);
     sqlite3_bind_text (stmt, 5, recipient->address, -1, SQLITE_STATIC);
     sqlite3_bind_text (stmt, 6, recipient->kind, -1, SQLITE_STATIC);
+    gw_queue_bind_text_or_null (stmt, 7, recipient->remote_id);
     if (!gw_queue_step_done (w, stmt, "record recipient", error))
       return FALSE;
   }
@@ -474,7 +480,7 @@ run_cancel (Writer *w,
   }
 
   stmt = gw_queue_prepare (w, "UPDATE jobs SET state = 'cancelled', reason = 'cancelled'"
-                              " WHERE delivery_id = ? AND state IN ('queued', 'deferred')", error);
+                              " WHERE delivery_id = ? AND state IN ('queued', 'deferred', 'submitted')", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, op->delivery_id, -1, SQLITE_STATIC);
@@ -507,6 +513,8 @@ gw_queue_run_op (Writer *w,
     return gw_queue_run_retry (w, op, error);
   case OP_PRUNE:
     return gw_queue_run_prune (w, op, error);
+  case OP_POKE:
+    return gw_queue_run_poke (w, op, error);
   case OP_STOP:
   default:
     return TRUE;

@@ -108,6 +108,7 @@ op_free (Op *op)
   g_clear_pointer (&op->submission, gw_submission_free);
   g_free (op->profile);
   g_free (op->delivery_id);
+  g_free (op->remote_id);
   for (guint i = 0; i < G_N_ELEMENTS (op->strings); i++)
     g_free (op->strings[i]);
   g_clear_pointer (&op->claimed, g_ptr_array_unref);
@@ -169,6 +170,7 @@ return_op (Op *op)
   case OP_RECORD:
   case OP_CANCEL:
   case OP_RETRY:
+  case OP_POKE:
   case OP_STOP:
   default:
     g_task_return_boolean (op->task, TRUE);
@@ -571,6 +573,30 @@ gboolean
 gw_queue_retry_finish (GwQueue      *self,
                        GAsyncResult *result,
                        GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+gw_queue_poke_remote_async (GwQueue            *self,
+                            const char         *profile,
+                            const char         *remote_id,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = OP_POKE;
+  op->task = g_task_new (self, NULL, callback, user_data);
+  op->profile = g_strdup (profile);
+  op->remote_id = g_strdup (remote_id);
+  push_op (self, op);
+}
+
+gboolean
+gw_queue_poke_remote_finish (GwQueue      *self,
+                             GAsyncResult *result,
+                             GError      **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }

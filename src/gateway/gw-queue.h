@@ -170,6 +170,17 @@ guint      gw_queue_prune_finish      (GwQueue      *self,
                                        GAsyncResult *result,
                                        GError      **error);
 
+/* Makes the submitted job of @profile whose recipient has @remote_id due
+ * now (a fax API's webhook said it changed). No error when none waits. */
+void       gw_queue_poke_remote_async (GwQueue      *self,
+                                       const char   *profile,
+                                       const char   *remote_id,
+                                       GAsyncReadyCallback callback,
+                                       gpointer      user_data);
+gboolean   gw_queue_poke_remote_finish (GwQueue     *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
 /* Reads (synchronous, committed data). */
 
 /* The attempt log of a delivery, oldest first: aa{sv} with started (x, µs),
@@ -185,6 +196,12 @@ GVariant  *gw_queue_get_delivery      (GwQueue      *self,
                                        GError      **error);
 GVariant  *gw_queue_list_deliveries   (GwQueue      *self,
                                        GVariant     *filter,
+                                       GError      **error);
+/* The jobs servers accepted and still have (fax): alternating profile
+ * and remote id of every "submitted" recipient of the delivery's waiting
+ * jobs. (transfer full) */
+GPtrArray *gw_queue_list_remote_jobs  (GwQueue      *self,
+                                       const char   *delivery_id,
                                        GError      **error);
 /* Profiles that have jobs due at @now. (transfer full) */
 GStrv      gw_queue_dup_due_profiles  (GwQueue      *self,

@@ -220,7 +220,7 @@ check_filter (GDBusMethodInvocation *invocation,
     { "since", "x" }, { "until", "x" }, { "limit", "u" }, { "log", "b" },
   };
   static const char * const states[] = {
-    "queued", "sending", "sent", "deferred", "failed", "cancelled", NULL
+    "queued", "sending", "sent", "deferred", "failed", "cancelled", "submitted", NULL
   };
   GVariantIter iter;
   const char *key;
@@ -249,7 +249,7 @@ check_filter (GDBusMethodInvocation *invocation,
     }
     if (g_str_equal (key, "state") && !g_strv_contains (states, g_variant_get_string (value, NULL))) {
       gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
-                        _("Unknown state “%s”: use queued, sending, sent, deferred, failed or cancelled"),
+                        _("Unknown state “%s”: use queued, sending, sent, deferred, failed, cancelled or submitted"),
                         g_variant_get_string (value, NULL));
       return FALSE;
     }
@@ -323,17 +323,99 @@ cancel_cb (GObject      *source,
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
+/* Jobs a server accepted (fax) are removed there first, one after the
+ * other; only when every server agreed is the delivery cancelled. */
+typedef struct {
+  GwService             *self;
+  GDBusMethodInvocation *invocation;
+  char                  *id;
+  GPtrArray             *remote;   /* alternating profile, remote id */
+  guint                  next;
+} CancelData;
+
+static void
+cancel_data_free (CancelData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->id);
+  g_ptr_array_unref (data->remote);
+  g_free (data);
+}
+
+static void cancel_next_remote (CancelData *data);
+
+static void
+cancel_remote_cb (GObject      *source,
+                  GAsyncResult *res,
+                  gpointer      user_data)
+{
+  CancelData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_transport_cancel_remote_finish (GW_TRANSPORT (source), res, &error)) {
+    g_dbus_method_invocation_return_error (data->invocation, HERALD_ERROR, HERALD_ERROR_FAILED,
+                                           _("The server that has the job could not cancel it: %s"),
+                                           error->message);
+    cancel_data_free (data);
+    return;
+  }
+  data->next += 2;
+  cancel_next_remote (data);
+}
+
+static void
+cancel_next_remote (CancelData *data)
+{
+  const char *profile_name, *remote_id;
+  GwProfile *profile;
+  GwTransport *transport;
+
+  if (data->next + 1 >= data->remote->len) {
+    gw_queue_cancel_async (data->self->queue, data->id, cancel_cb, data->invocation);
+    cancel_data_free (data);
+    return;
+  }
+  profile_name = g_ptr_array_index (data->remote, data->next);
+  remote_id = g_ptr_array_index (data->remote, data->next + 1);
+  profile = gw_profile_store_lookup (data->self->profiles, profile_name);
+  transport = profile != NULL
+              ? gw_plugin_loader_lookup (data->self->plugins, gw_profile_get_transport (profile)) : NULL;
+  if (transport == NULL || !gw_transport_can_cancel_remote (transport)) {
+    g_dbus_method_invocation_return_error (data->invocation, HERALD_ERROR, HERALD_ERROR_FAILED,
+                                           _("Job %s at the server of profile “%s” cannot be cancelled from here"),
+                                           remote_id, profile_name);
+    cancel_data_free (data);
+    return;
+  }
+  gw_transport_cancel_remote (transport, profile, remote_id, NULL, cancel_remote_cb, data);
+}
+
 gboolean
 gw_service_handle_cancel (GwDBusGateway1        *object,
                GDBusMethodInvocation *invocation,
                const char            *id)
 {
   GwService *self = GW_SERVICE (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remote = NULL;
+  CancelData *data;
 
   gw_service_touch (self);
   if (!gw_service_check_delivery_owner (self, invocation, id))
     return TRUE;
-  gw_queue_cancel_async (self->queue, id, cancel_cb, invocation);
+  remote = gw_queue_list_remote_jobs (self->queue, id, &error);
+  if (remote == NULL)
+    return gw_service_return_error (invocation, error);
+  if (remote->len == 0) {
+    gw_queue_cancel_async (self->queue, id, cancel_cb, invocation);
+    return TRUE;
+  }
+  data = g_new0 (CancelData, 1);
+  data->self = g_object_ref (self);
+  data->invocation = invocation;
+  data->id = g_strdup (id);
+  data->remote = g_steal_pointer (&remote);
+  cancel_next_remote (data);
   return TRUE;
 }
 

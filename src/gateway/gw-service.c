@@ -243,7 +243,7 @@ handle_set_secret (GwDBusGateway1        *object,
     return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
                              _("“%s” is not a secret key; secret keys are password, "
                                "oauth2-client-secret, oauth2-refresh-token, pop-password, "
-                               "fax-password, fax-api-key, fax-webhook-secret"), key);
+                               "fax-password, fax-api-key, fax-webhook-secret, fax-pin"), key);
   g_variant_dict_insert (&dict, key, "s", value);
   settings = g_variant_ref_sink (g_variant_dict_end (&dict));
   if (gw_profile_store_update (self->profiles, name, settings, &error) == NULL)
@@ -365,6 +365,50 @@ gw_service_start_http (GwService *self,
   return TRUE;
 }
 
+static void
+poke_remote_cb (GObject      *source,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  g_autoptr(GwService) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_queue_poke_remote_finish (GW_QUEUE (source), res, &error))
+    g_warning ("Cannot make a remote job due: %s", error->message);
+  else if (self->dispatcher != NULL)
+    gw_dispatcher_wake (self->dispatcher);
+}
+
+/* A server (a fax API's webhook) says a job it accepted changed. */
+static void
+remote_changed_cb (GwTransport *transport,
+                   const char  *profile,
+                   const char  *remote_id,
+                   gpointer     user_data)
+{
+  GwService *self = GW_SERVICE (user_data);
+
+  if (self->queue == NULL)
+    return;
+  g_debug ("Remote job %s of profile %s changed", remote_id, profile);
+  gw_queue_poke_remote_async (self->queue, profile, remote_id, poke_remote_cb, g_object_ref (self));
+}
+
+/* Profile store and HTTP server are set: transports may register what
+ * they serve (webhooks) and report remote changes. */
+static void
+gw_service_attach_transports (GwService *self)
+{
+  g_auto(GStrv) names = gw_plugin_loader_dup_names (self->plugins);
+
+  for (guint i = 0; names[i] != NULL; i++) {
+    GwTransport *transport = gw_plugin_loader_lookup (self->plugins, names[i]);
+
+    g_signal_connect_object (transport, "remote-changed", G_CALLBACK (remote_changed_cb), self, 0);
+    gw_transport_attached (transport);
+  }
+}
+
 GwService *
 gw_service_new (GwConfig   *config,
                 const char *plugin_dir,
@@ -391,9 +435,15 @@ gw_service_new (GwConfig   *config,
     if (*plugin_dirs[i] != '\0' && !gw_plugin_loader_load_directory (self->plugins, plugin_dirs[i], error))
       return NULL;
   }
+  /* Transports that build on another profile (fax-via) find it here. */
+  transports = gw_plugin_loader_dup_names (self->plugins);
+  for (guint i = 0; transports[i] != NULL; i++)
+    gw_transport_set_profile_store (gw_plugin_loader_lookup (self->plugins, transports[i]), self->profiles);
+  g_clear_pointer (&transports, g_strfreev);
   gw_profile_store_set_validator (self->profiles, validate_with_transport, self);
   if (!gw_service_start_http (self, error))
     return NULL;
+  gw_service_attach_transports (self);
   if (!ensure_default_profile (self, error))
     return NULL;
   if (!gw_service_open_router (self, error))

@@ -11,6 +11,9 @@ G_DEFINE_QUARK (gw-transport-error-quark, gw_transport_error)
 
 G_DEFINE_ABSTRACT_TYPE (GwTransport, gw_transport, G_TYPE_OBJECT)
 
+enum { SIGNAL_REMOTE_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static gboolean
 gw_transport_real_validate_profile (GwTransport *self,
                                     GwProfile   *profile,
@@ -162,6 +165,11 @@ gw_transport_class_init (GwTransportClass *klass)
   klass->describe = gw_transport_real_describe;
   klass->test = gw_transport_real_test;
   klass->test_finish = gw_transport_real_test_finish;
+
+  /* (profile, remote id), in the main context; see gw_transport_remote_changed(). */
+  signals[SIGNAL_REMOTE_CHANGED] =
+    g_signal_new ("remote-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -286,6 +294,103 @@ gw_transport_test_finish (GwTransport  *self,
   return GW_TRANSPORT_GET_CLASS (self)->test_finish (self, result, error);
 }
 
+/* ---- other profiles, remote jobs ---- */
+
+void
+gw_transport_set_profile_store (GwTransport    *self,
+                                GwProfileStore *store)
+{
+  g_return_if_fail (GW_IS_TRANSPORT (self));
+  /* Kept as object data: the instance struct is part of the plugin ABI. */
+  g_object_set_data_full (G_OBJECT (self), "gw-profile-store",
+                          store != NULL ? g_object_ref (store) : NULL, g_object_unref);
+}
+
+GwProfile *
+gw_transport_lookup_profile (GwTransport *self,
+                             const char  *name)
+{
+  GwProfileStore *store = g_object_get_data (G_OBJECT (self), "gw-profile-store");
+
+  if (store == NULL || name == NULL)
+    return NULL;
+  return gw_profile_store_lookup (store, name);
+}
+
+gboolean
+gw_transport_can_poll_remote (GwTransport *self)
+{
+  return GW_TRANSPORT_GET_CLASS (self)->poll_remote != NULL;
+}
+
+void
+gw_transport_poll_remote (GwTransport        *self,
+                          GwProfile          *profile,
+                          const char         *remote_id,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  GwTransportClass *klass = GW_TRANSPORT_GET_CLASS (self);
+
+  if (klass->poll_remote == NULL) {
+    g_task_report_new_error (self, callback, user_data, gw_transport_poll_remote,
+                             GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("Transport “%s” has no remote jobs to follow"), klass->name);
+    return;
+  }
+  klass->poll_remote (self, profile, remote_id, cancellable, callback, user_data);
+}
+
+GwRecipientStatus
+gw_transport_poll_remote_finish (GwTransport  *self,
+                                 GAsyncResult *result,
+                                 char        **reply,
+                                 GError      **error)
+{
+  if (g_async_result_is_tagged (result, gw_transport_poll_remote)) {
+    g_task_propagate_boolean (G_TASK (result), error);
+    return GW_RECIPIENT_PENDING;
+  }
+  return GW_TRANSPORT_GET_CLASS (self)->poll_remote_finish (self, result, reply, error);
+}
+
+gboolean
+gw_transport_can_cancel_remote (GwTransport *self)
+{
+  return GW_TRANSPORT_GET_CLASS (self)->cancel_remote != NULL;
+}
+
+void
+gw_transport_cancel_remote (GwTransport        *self,
+                            GwProfile          *profile,
+                            const char         *remote_id,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  GwTransportClass *klass = GW_TRANSPORT_GET_CLASS (self);
+
+  if (klass->cancel_remote == NULL) {
+    g_task_report_new_error (self, callback, user_data, gw_transport_cancel_remote,
+                             GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("Transport “%s” cannot cancel a job its server accepted"),
+                             klass->name);
+    return;
+  }
+  klass->cancel_remote (self, profile, remote_id, cancellable, callback, user_data);
+}
+
+gboolean
+gw_transport_cancel_remote_finish (GwTransport  *self,
+                                   GAsyncResult *result,
+                                   GError      **error)
+{
+  if (g_async_result_is_tagged (result, gw_transport_cancel_remote))
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return GW_TRANSPORT_GET_CLASS (self)->cancel_remote_finish (self, result, error);
+}
+
 /* ---- the daemon's HTTP server ---- */
 
 /* Kept as object data, so GwTransportClass and its ABI stay as they are. */
@@ -305,4 +410,47 @@ gw_transport_set_http_server (GwTransport  *self,
   g_return_if_fail (GW_IS_TRANSPORT (self));
   g_object_set_data_full (G_OBJECT (self), HTTP_SERVER_KEY,
                           server != NULL ? g_object_ref (server) : NULL, g_object_unref);
+}
+
+void
+gw_transport_attached (GwTransport *self)
+{
+  GwTransportClass *klass = GW_TRANSPORT_GET_CLASS (self);
+
+  if (klass->attached != NULL)
+    klass->attached (self);
+}
+
+typedef struct {
+  GwTransport *transport;
+  char        *profile;
+  char        *remote_id;
+} RemoteChanged;
+
+static gboolean
+emit_remote_changed (gpointer user_data)
+{
+  RemoteChanged *rc = user_data;
+
+  g_signal_emit (rc->transport, signals[SIGNAL_REMOTE_CHANGED], 0, rc->profile, rc->remote_id);
+  g_object_unref (rc->transport);
+  g_free (rc->profile);
+  g_free (rc->remote_id);
+  g_free (rc);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gw_transport_remote_changed (GwTransport *self,
+                             const char  *profile,
+                             const char  *remote_id)
+{
+  RemoteChanged *rc = g_new0 (RemoteChanged, 1);
+
+  g_return_if_fail (GW_IS_TRANSPORT (self));
+  rc->transport = g_object_ref (self);
+  rc->profile = g_strdup (profile);
+  rc->remote_id = g_strdup (remote_id);
+  /* The daemon's queue and dispatcher live in the main context. */
+  g_main_context_invoke (NULL, emit_remote_changed, rc);
 }

@@ -6,6 +6,7 @@
 #include "gw-envelope.h"
 #include "gw-http-server.h"
 #include "gw-profile.h"
+#include "gw-profile-store.h"
 
 G_BEGIN_DECLS
 
@@ -83,7 +84,41 @@ struct _GwTransportClass {
                                      GAsyncResult  *result,
                                      GError       **error);
 
-  gpointer padding[10];
+  /* Optional, for servers that take a job and send it later (fax servers
+   * and fax APIs). deliver stores the server's job id on the recipient
+   * with gw_envelope_set_remote_id() and marks it GW_RECIPIENT_SUBMITTED.
+   * poll_remote asks for that job's state now: it returns the recipient
+   * status (SUBMITTED while the server still works on it, SENT, PERMFAIL)
+   * and the server's words in @reply. cancel_remote removes the job from
+   * the server. Both fail with GW_TRANSPORT_ERROR when the server cannot
+   * be asked. */
+  void       (*poll_remote)         (GwTransport   *self,
+                                     GwProfile     *profile,
+                                     const char    *remote_id,
+                                     GCancellable  *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer       user_data);
+  GwRecipientStatus (*poll_remote_finish) (GwTransport   *self,
+                                     GAsyncResult  *result,
+                                     char         **reply,
+                                     GError       **error);
+  void       (*cancel_remote)       (GwTransport   *self,
+                                     GwProfile     *profile,
+                                     const char    *remote_id,
+                                     GCancellable  *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer       user_data);
+  gboolean   (*cancel_remote_finish) (GwTransport  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error);
+
+  /* Optional: called once the daemon has given the transport its profile
+   * store and HTTP server, before any delivery (register webhooks here). */
+  void       (*attached)            (GwTransport   *self);
+
+  /* Shrunk by the five pointers above, so the class keeps its size and
+   * plugins built before them (NULL there) load unchanged. */
+  gpointer padding[5];
 };
 
 const char *gw_transport_get_name            (GwTransport   *self);
@@ -132,6 +167,45 @@ void        gw_transport_test                (GwTransport   *self,
                                               gpointer       user_data);
 /* (transfer full) a{sv}, never floating */
 GVariant   *gw_transport_test_finish         (GwTransport   *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+
+/* The profiles, for transports that build on another profile (the fax
+ * plugin's email backend sends through the SMTP profile "fax-via"). */
+void        gw_transport_set_profile_store   (GwTransport    *self,
+                                              GwProfileStore *store);
+/* (transfer none) or NULL */
+GwProfile  *gw_transport_lookup_profile      (GwTransport    *self,
+                                              const char     *name);
+
+/* Called by the daemon once profile store and HTTP server are set. */
+void        gw_transport_attached            (GwTransport   *self);
+/* Emits "remote-changed" (profile name, remote id): the server says the
+ * job changed, so the daemon asks about it now instead of at the next
+ * poll interval. Any thread. */
+void        gw_transport_remote_changed      (GwTransport   *self,
+                                              const char    *profile,
+                                              const char    *remote_id);
+
+gboolean    gw_transport_can_poll_remote     (GwTransport   *self);
+void        gw_transport_poll_remote         (GwTransport   *self,
+                                              GwProfile     *profile,
+                                              const char    *remote_id,
+                                              GCancellable  *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer       user_data);
+GwRecipientStatus gw_transport_poll_remote_finish (GwTransport   *self,
+                                              GAsyncResult  *result,
+                                              char         **reply,
+                                              GError       **error);
+gboolean    gw_transport_can_cancel_remote   (GwTransport   *self);
+void        gw_transport_cancel_remote       (GwTransport   *self,
+                                              GwProfile     *profile,
+                                              const char    *remote_id,
+                                              GCancellable  *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer       user_data);
+gboolean    gw_transport_cancel_remote_finish (GwTransport  *self,
                                               GAsyncResult  *result,
                                               GError       **error);
 

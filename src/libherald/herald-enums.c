@@ -12,6 +12,7 @@ static const char * const delivery_state_names[] = {
   [HERALD_DELIVERY_STATE_DEFERRED] = "deferred",
   [HERALD_DELIVERY_STATE_FAILED] = "failed",
   [HERALD_DELIVERY_STATE_CANCELLED] = "cancelled",
+  [HERALD_DELIVERY_STATE_SUBMITTED] = "submitted",
 };
 
 static const char * const urgency_names[] = {

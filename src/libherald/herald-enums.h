@@ -14,6 +14,9 @@ G_BEGIN_DECLS
  *   attempt follows at the delivery's next-attempt time
  * @HERALD_DELIVERY_STATE_FAILED: failed permanently or expired; final
  * @HERALD_DELIVERY_STATE_CANCELLED: cancelled before it was sent; final
+ * @HERALD_DELIVERY_STATE_SUBMITTED: accepted by a server that sends it
+ *   later (a fax server or fax API), not yet sent; Herald asks the server
+ *   for its state until it is sent or failed
  *
  * The state of a delivery. On D-Bus each state is a lower-case string, see
  * herald_delivery_state_to_string().
@@ -25,6 +28,7 @@ typedef enum {
   HERALD_DELIVERY_STATE_DEFERRED,
   HERALD_DELIVERY_STATE_FAILED,
   HERALD_DELIVERY_STATE_CANCELLED,
+  HERALD_DELIVERY_STATE_SUBMITTED,
 } HeraldDeliveryState;
 
 /**

@@ -205,6 +205,10 @@ static const Case cases[] = {
   { "fax-webhook-url", "http://herald.example.com/fax/status", FALSE },
   { "fax-webhook-secret", "whsec_1", TRUE, NULL },
   { "fax-webhook-secret", "hunter2\x1b", FALSE },
+  { "fax-pin", "4711", TRUE, NULL },
+  { "fax-pin", "47\r\n11", FALSE },
+  { "fax-poll-interval", "60", TRUE, "uint64 60" },
+  { "fax-poll-interval", "5", FALSE, NULL, BAD_RANGE },
   { "description", "Main relay (Berlin)", TRUE, NULL },
   { "description", "x\x1b[31my", FALSE },
 };
@@ -325,7 +329,7 @@ test_table_covers_schema (void)
   }
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_nonnull (gw_profile_schema_lookup (cases[i].key));
-  g_assert_cmpuint (n, ==, 59);
+  g_assert_cmpuint (n, ==, 61);
 }
 
 static void

@@ -464,7 +464,9 @@ test_migration (Fixture *f, gconstpointer data)
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 2);
+                   ==, 3);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('recipients')"
+                                                " WHERE name = 'remote_id'"), ==, 1);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('attempts')"
                                                 " WHERE name = 'recipients'"), ==, 1);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('jobs')"
@@ -497,7 +499,7 @@ test_migration (Fixture *f, gconstpointer data)
   g_clear_object (&f->queue);
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 2);
+                   ==, 3);
 }
 
 static void
@@ -555,6 +557,95 @@ test_checkpoint (Fixture *f, gconstpointer data)
   g_assert_cmpint (file_size (wal), <, 12 * 1024 * 1024);
 }
 
+/* A job a fax server accepted: "submitted" with its remote id, due again
+ * at the poll time or when poked, cancellable, and loaded back with its
+ * recipient still submitted. */
+static void
+poke (Fixture    *f,
+      const char *profile,
+      const char *remote_id)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gw_queue_poke_remote_async (f->queue, profile, remote_id, queue_test_store_result_cb, &result);
+  g_assert_true (gw_queue_poke_remote_finish (f->queue, queue_test_wait (&result), &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+}
+
+static void
+cancel (Fixture    *f,
+        const char *id)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gw_queue_cancel_async (f->queue, id, queue_test_store_result_cb, &result);
+  g_assert_true (gw_queue_cancel_finish (f->queue, queue_test_wait (&result), &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+}
+
+static void
+test_submitted (Fixture *f, gconstpointer data)
+{
+  const char * const rcpts[] = { "+1 724 627 9591", NULL };
+  g_autofree char *id = submit (f, "fax", "Fax", rcpts);
+  g_autofree char *other = submit (f, "fax", "Fax 2", rcpts);
+  g_autoptr(GPtrArray) both = queue_test_claim (f->queue, "fax", 16);
+  g_autoptr(GwQueuedJob) job = NULL;
+  g_autoptr(GPtrArray) remote = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GError) error = NULL;
+  GwRecipient *r;
+  GwQueuedJob *second;
+
+  g_assert_cmpuint (both->len, ==, 2);
+  job = g_ptr_array_steal_index (both, 0);
+  second = g_ptr_array_index (both, 0);
+  g_assert_cmpstr (job->delivery_id, ==, id);
+
+  gw_envelope_set_remote_id (job->envelope, 0, "42");
+  finish (f, job, GW_RECIPIENT_SUBMITTED, "submitted", NULL, g_get_real_time () + HOUR_US, NULL);
+  gw_envelope_set_remote_id (second->envelope, 0, "43");
+  finish (f, second, GW_RECIPIENT_SUBMITTED, "submitted", NULL, g_get_real_time () + HOUR_US, NULL);
+  assert_state (f, id, "submitted");
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM recipients WHERE remote_id = '42'"
+                                                " AND state = 'submitted'"), ==, 1);
+
+  remote = gw_queue_list_remote_jobs (f->queue, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remote->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (remote, 0), ==, "fax");
+  g_assert_cmpstr (g_ptr_array_index (remote, 1), ==, "42");
+  g_assert_cmpuint (gw_queue_count_pending (f->queue), ==, 2);
+
+  /* not due until the poll time, or a poke for its remote id */
+  g_assert_false (gw_queue_has_due_work (f->queue, "fax", g_get_real_time ()));
+  poke (f, "other-profile", "42");
+  poke (f, "fax", "999");
+  g_assert_false (gw_queue_has_due_work (f->queue, "fax", g_get_real_time ()));
+  poke (f, "fax", "42");
+  g_clear_pointer (&job, gw_queued_job_free);
+  job = claim_one (f, "fax");
+  g_assert_cmpstr (job->delivery_id, ==, id);
+  r = gw_envelope_get_recipient (job->envelope, 0);
+  g_assert_cmpint (r->status, ==, GW_RECIPIENT_SUBMITTED);
+  g_assert_cmpstr (r->remote_id, ==, "42");
+  gw_envelope_set_result (job->envelope, 0, GW_RECIPIENT_SENT, "HylaFAX job 42: DONE", NULL);
+  finish (f, job, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+  assert_state (f, id, "sent");
+
+  /* the other is cancelled while the server still has it */
+  cancel (f, other);
+  assert_state (f, other, "cancelled");
+  none = gw_queue_list_remote_jobs (f->queue, other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_cmpuint (gw_queue_count_pending (f->queue), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -573,6 +664,7 @@ main (int argc, char **argv)
   ADD ("/queue/schema/migration", test_migration);
   ADD ("/queue/schema/newer", test_newer_schema);
   ADD ("/queue/checkpoint", test_checkpoint);
+  ADD ("/queue/submitted", test_submitted);
 #undef ADD
   return g_test_run ();
 }
