@@ -24,7 +24,8 @@ insert_text (GVariantDict *dict,
 }
 
 /* The jobs' part: the first job's profile, the most attempts of any job,
- * the earliest next attempt of a deferred job, the last job's reply. */
+ * the earliest next attempt of a deferred or submitted job, the last job's
+ * reply. */
 static gboolean
 add_job_details (Writer       *w,
                  const char   *delivery_id,
@@ -50,7 +51,10 @@ add_job_details (Writer       *w,
       insert_text (dict, "profile", stmt, 0);
     first = FALSE;
     attempts = MAX (attempts, (guint32) sqlite3_column_int (stmt, 1));
-    if (g_strcmp0 (state, "deferred") == 0 && (next_attempt == 0 || next < next_attempt))
+    /* Like GetDelivery: a deferred job's retry, or a submitted job's next
+     * status query. */
+    if ((g_strcmp0 (state, "deferred") == 0 || g_strcmp0 (state, "submitted") == 0) &&
+        (next_attempt == 0 || next < next_attempt))
       next_attempt = next;
     /* Later jobs (fallbacks, fan-out) overwrite: the last job's reply wins. */
     g_variant_dict_remove (dict, "reply");
