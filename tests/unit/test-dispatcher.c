@@ -251,6 +251,20 @@ record_details_cb (GwQueue    *queue,
                        g_variant_new_parsed ("(%s, %@a{sv})", state, details));
 }
 
+static gboolean
+last_state_is (GHashTable *signalled,
+               const char *id,
+               const char *state)
+{
+  GVariant *last = g_hash_table_lookup (signalled, id);
+  const char *last_state = NULL;
+
+  if (last == NULL)
+    return FALSE;
+  g_variant_get_child (last, 0, "&s", &last_state);
+  return g_str_equal (last_state, state);
+}
+
 /* ---- tests ---- */
 
 static void
@@ -358,9 +372,13 @@ test_fallback (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_delivered ("reject-b"), ==, 1);
   for (guint i = 0; i < delivered->len; i++)
     g_assert_cmpstr (((Delivered *) g_ptr_array_index (delivered, i))->message_id, ==, "<looping@test>");
-  /* Its last signal says why, from the values committed with the change. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  /* Its last signal says why, from the values committed with the change.
+   * The signal follows the commit that wait_for_state() saw: wait for it. */
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       !last_state_is (signalled, looping, "failed") && g_get_monotonic_time () < deadline;) {
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  }
   last = g_hash_table_lookup (signalled, looping);
   g_assert_nonnull (last);
   {
