@@ -237,8 +237,22 @@ mark_sending (Writer      *w,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, job->job_id);
-  return gw_queue_step_done (w, stmt, "claim job", error) &&
-         gw_queue_refresh_delivery_state (w, job->delivery_id, error);
+  if (!gw_queue_step_done (w, stmt, "claim job", error))
+    return FALSE;
+  /* A delivery with a job sending is "sending", without a reason, whatever
+   * its other jobs: what gw_queue_refresh_delivery_state() would compute,
+   * without aggregating the jobs once per claimed job. */
+  stmt = gw_queue_prepare (w, "UPDATE deliveries SET state = 'sending', updated = ?, reason = NULL"
+                              " WHERE id = ? AND (state != 'sending' OR reason IS NOT NULL)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  sqlite3_bind_text (stmt, 2, job->delivery_id, -1, SQLITE_STATIC);
+  if (!gw_queue_step_done (w, stmt, "claim job", error))
+    return FALSE;
+  if (sqlite3_changes (w->db) > 0 && g_utf8_validate (job->delivery_id, -1, NULL))
+    g_hash_table_insert (w->changed, g_strdup (job->delivery_id), g_strdup ("sending"));
+  return TRUE;
 }
 
 /* Ids (and delivery ids) of up to @limit due jobs of @profile, oldest due first. */
