@@ -255,11 +255,18 @@ run_batch (GwQueue   *self,
   g_autoptr(GError) batch_error = NULL;
   g_autoptr(GHashTable) details = NULL;
 
+  /* One operation alone needs no savepoint: if it fails, the transaction
+   * is rolled back instead. (Savepoints per operation also made SQLite
+   * free and glibc trim, then fault in again, the thread's heap on every
+   * batch: a visible share of the writer at one connection.) */
+  gboolean single = batch->len == 1;
+  gboolean failed_alone = FALSE;
+
   if (writer_exec (&w, "BEGIN IMMEDIATE", &batch_error)) {
     for (guint i = 0; i < batch->len && batch_error == NULL; i++) {
       Op *op = g_ptr_array_index (batch, i);
 
-      if (!writer_exec (&w, "SAVEPOINT op", &op->error)) {
+      if (!single && !writer_exec (&w, "SAVEPOINT op", &op->error)) {
         if (sqlite3_get_autocommit (w.db))
           batch_error = g_error_copy (op->error);
         continue;
@@ -269,13 +276,18 @@ run_batch (GwQueue   *self,
           batch_error = g_error_copy (op->error);
           break;
         }
-        writer_exec (&w, "ROLLBACK TO op", NULL);
+        failed_alone = single;
+        if (!single)
+          writer_exec (&w, "ROLLBACK TO op", NULL);
       }
-      writer_exec (&w, "RELEASE op", NULL);
+      if (!single)
+        writer_exec (&w, "RELEASE op", NULL);
     }
-    if (batch_error == NULL)
+    if (failed_alone)
+      g_hash_table_remove_all (w.changed);
+    if (batch_error == NULL && !failed_alone)
       details = read_changed_details (&w);
-    if (batch_error == NULL)
+    if (batch_error == NULL && !failed_alone)
       writer_exec (&w, "COMMIT", &batch_error);
     if (!sqlite3_get_autocommit (w.db))
       writer_exec (&w, "ROLLBACK", NULL);
