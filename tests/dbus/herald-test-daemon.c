@@ -247,3 +247,17 @@ herald_test_maildir_files (const char *maildir)
   g_ptr_array_sort (files, compare_paths);
   return files;
 }
+
+GVariant *
+herald_test_settings (const char *first_key,
+                      ...)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  va_list args;
+
+  va_start (args, first_key);
+  for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
+    g_variant_dict_insert (&dict, key, "s", va_arg (args, const char *));
+  va_end (args);
+  return g_variant_dict_end (&dict);
+}

@@ -56,4 +56,8 @@ void              herald_test_rm_rf           (const char       *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HeraldTestDaemon, herald_test_daemon_free)
 
+/* A floating a{sv} of string settings: key, value, ..., NULL. */
+GVariant *herald_test_settings (const char *first_key,
+                                ...) G_GNUC_NULL_TERMINATED;
+
 G_END_DECLS

@@ -15,20 +15,6 @@
 
 #define REPORT "disk usage 97%\n"
 
-static GVariant *
-settings_of (const char *first_key,
-             ...)
-{
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
-  va_list args;
-
-  va_start (args, first_key);
-  for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
-    g_variant_dict_insert (&dict, key, "s", va_arg (args, const char *));
-  va_end (args);
-  return g_variant_dict_end (&dict);
-}
-
 static void
 add_profile (HeraldTestDaemon *daemon,
              const char       *name,
@@ -181,7 +167,7 @@ test_attachments_as_links (void)
   g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (conf, "[http]\nport=0\n", -1, NULL));
   herald_test_daemon_start (daemon);
-  add_profile (daemon, "links", settings_of ("transport", "maildir", "maildir-path", maildir,
+  add_profile (daemon, "links", herald_test_settings ("transport", "maildir", "maildir-path", maildir,
                                              "attachments-as-url", "true", NULL));
 
   id = send_with_attachment (daemon, "links", &error);
@@ -240,7 +226,7 @@ test_links_need_http (void)
   g_autofree char *id = NULL;
   g_autofree char *remote = NULL;
 
-  add_profile (daemon, "links", settings_of ("transport", "maildir", "maildir-path", maildir,
+  add_profile (daemon, "links", herald_test_settings ("transport", "maildir", "maildir-path", maildir,
                                              "attachments-as-url", "true", NULL));
   id = send_with_attachment (daemon, "links", &error);
   g_assert_null (id);
@@ -264,7 +250,7 @@ test_attachment_size_limit (void)
   g_autofree char *remote = NULL;
   g_autofree char *state = NULL;
 
-  add_profile (daemon, "small", settings_of ("transport", "maildir", "maildir-path", maildir,
+  add_profile (daemon, "small", herald_test_settings ("transport", "maildir", "maildir-path", maildir,
                                              "max-attachment-size", "10", NULL));
   id = send_with_attachment (daemon, "small", &error);
   g_assert_null (id);
@@ -281,7 +267,7 @@ test_attachment_size_limit (void)
   {
     g_autoptr(GVariant) reply = herald_test_call (daemon, "UpdateProfile",
                                                   g_variant_new ("(s@a{sv})", "small",
-                                                                 settings_of ("max-attachment-size", "15", NULL)),
+                                                                 herald_test_settings ("max-attachment-size", "15", NULL)),
                                                   NULL, &error);
     g_assert_no_error (error);
   }
@@ -311,7 +297,7 @@ test_message_id_kept_on_retry (void)
 
   /* A Maildir below a regular file cannot be made: the first try defers. */
   g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
-  add_profile (daemon, "later", settings_of ("transport", "maildir", "maildir-path", maildir,
+  add_profile (daemon, "later", herald_test_settings ("transport", "maildir", "maildir-path", maildir,
                                              "retry-interval", "300", NULL));
   g_variant_dict_insert (&dict, "to", "^as", to);
   g_variant_dict_insert (&dict, "subject", "s", "retry me");

@@ -11,20 +11,6 @@
 #include "herald-error.h"
 #include "herald-test-daemon.h"
 
-static GVariant *
-settings_of (const char *first_key,
-             ...)
-{
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
-  va_list args;
-
-  va_start (args, first_key);
-  for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
-    g_variant_dict_insert (&dict, key, "s", va_arg (args, const char *));
-  va_end (args);
-  return g_variant_dict_end (&dict);
-}
-
 static guint
 count_profiles (HeraldTestDaemon *daemon)
 {
@@ -140,7 +126,7 @@ test_profile_crud (void)
 
   reply = herald_test_call (daemon, "AddProfile",
                             g_variant_new ("(s@a{sv})", "relay",
-                                           settings_of ("transport", "smtp", "host", "mail.example.org",
+                                           herald_test_settings ("transport", "smtp", "host", "mail.example.org",
                                                         "port", "2525", "from-address", "gw@example.org", NULL)),
                             NULL, &error);
   g_assert_no_error (error);
@@ -158,7 +144,7 @@ test_profile_crud (void)
 
   /* Adding it again is refused. */
   reply = herald_test_call (daemon, "AddProfile",
-                            g_variant_new ("(s@a{sv})", "relay", settings_of ("transport", "smtp", NULL)),
+                            g_variant_new ("(s@a{sv})", "relay", herald_test_settings ("transport", "smtp", NULL)),
                             NULL, &error);
   assert_herald_error (error, HERALD_ERROR_PROFILE_EXISTS, "org.herald.Gateway1.Error.ProfileExists");
   g_clear_error (&error);
@@ -166,20 +152,20 @@ test_profile_crud (void)
   /* A bad value names the key and changes nothing. */
   reply = herald_test_call (daemon, "UpdateProfile",
                             g_variant_new ("(s@a{sv})", "relay",
-                                           settings_of ("port", "70000", "host", "other.example.org", NULL)),
+                                           herald_test_settings ("port", "70000", "host", "other.example.org", NULL)),
                             NULL, &error);
   assert_herald_error (error, HERALD_ERROR_INVALID_SETTING, "org.herald.Gateway1.Error.InvalidSetting");
   g_assert_nonnull (strstr (error->message, "port"));
   g_clear_error (&error);
   reply = herald_test_call (daemon, "UpdateProfile",
-                            g_variant_new ("(s@a{sv})", "relay", settings_of ("security", "sometimes", NULL)),
+                            g_variant_new ("(s@a{sv})", "relay", herald_test_settings ("security", "sometimes", NULL)),
                             NULL, &error);
   assert_herald_error (error, HERALD_ERROR_INVALID_SETTING, "org.herald.Gateway1.Error.InvalidSetting");
   g_assert_nonnull (strstr (error->message, "security"));
   g_assert_nonnull (strstr (error->message, "starttls-if-available"));
   g_clear_error (&error);
   reply = herald_test_call (daemon, "UpdateProfile",
-                            g_variant_new ("(s@a{sv})", "relay", settings_of ("hots", "x", NULL)),
+                            g_variant_new ("(s@a{sv})", "relay", herald_test_settings ("hots", "x", NULL)),
                             NULL, &error);
   assert_herald_error (error, HERALD_ERROR_INVALID_SETTING, "org.herald.Gateway1.Error.InvalidSetting");
   g_assert_nonnull (strstr (error->message, "hots"));
@@ -192,7 +178,7 @@ test_profile_crud (void)
   /* A good update applies. */
   reply = herald_test_call (daemon, "UpdateProfile",
                             g_variant_new ("(s@a{sv})", "relay",
-                                           settings_of ("security", "starttls-if-available",
+                                           herald_test_settings ("security", "starttls-if-available",
                                                         "connect-timeout", "5m", NULL)),
                             NULL, &error);
   g_assert_no_error (error);
@@ -226,7 +212,7 @@ test_profile_crud (void)
   /* Profiles survive a restart. */
   reply = herald_test_call (daemon, "AddProfile",
                             g_variant_new ("(s@a{sv})", "kept",
-                                           settings_of ("transport", "smtps", "host", "smtp.example.net", NULL)),
+                                           herald_test_settings ("transport", "smtps", "host", "smtp.example.net", NULL)),
                             NULL, &error);
   g_assert_no_error (error);
   herald_test_daemon_stop (daemon);
@@ -295,7 +281,7 @@ test_secret_write_only (void)
 
   reply = herald_test_call (daemon, "AddProfile",
                             g_variant_new ("(s@a{sv})", "relay",
-                                           settings_of ("transport", "smtp", "host", "mail.example.org",
+                                           herald_test_settings ("transport", "smtp", "host", "mail.example.org",
                                                         "username", "gw", NULL)),
                             NULL, &error);
   g_assert_no_error (error);
@@ -573,7 +559,7 @@ test_bad_input (void)
   /* A transport that is not installed is refused at Send, not lost later. */
   reply = herald_test_call (daemon, "AddProfile",
                             g_variant_new ("(s@a{sv})", "future",
-                                           settings_of ("transport", "fax", "fax-backend", "hylafax",
+                                           herald_test_settings ("transport", "fax", "fax-backend", "hylafax",
                                                         "fax-host", "localhost", NULL)),
                             NULL, &error);
   g_assert_no_error (error);
@@ -604,7 +590,7 @@ test_cancel_deferred (void)
   g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
   reply = herald_test_call (daemon, "AddProfile",
                             g_variant_new ("(s@a{sv})", "blocked",
-                                           settings_of ("transport", "maildir", "maildir-path", maildir,
+                                           herald_test_settings ("transport", "maildir", "maildir-path", maildir,
                                                         "retry-interval", "300", NULL)),
                             NULL, &error);
   g_assert_no_error (error);
