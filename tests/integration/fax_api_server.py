@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netutil  # noqa: E402
@@ -134,9 +134,12 @@ class _Handler(BaseHTTPRequestHandler):
                                    'from': body.get('from')}})
 
 
-class FaxApiServer:
+class FaxApiServer(netutil.LoopbackHttpServer):
+    HANDLER = _Handler
+    THREAD_NAME = 'fax-api-server'
+
     def __init__(self, certset, api_key='herald-fax-api-key'):
-        self.certset = certset
+        netutil.LoopbackHttpServer.__init__(self, certset)
         self.api_key = api_key
         self.script = {}
         self.redirect_to = None
@@ -144,8 +147,6 @@ class FaxApiServer:
         self.counter = 0
         self.requests = []
         self.lock = threading.Lock()
-        self.httpd = None
-        self._thread = None
 
     @property
     def port(self):
@@ -168,33 +169,6 @@ class FaxApiServer:
     def set_status(self, fax_id, status):
         with self.lock:
             self.faxes[fax_id]['status'] = status
-
-    def start(self):
-        self.httpd = ThreadingHTTPServer((netutil.LOOPBACK, 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.owner = self
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        context.load_cert_chain(self.certset.cert('server'), self.certset.key('server'))
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self._thread = threading.Thread(target=self.httpd.serve_forever,
-                                        kwargs={'poll_interval': 0.1}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self._thread.join(timeout=10)
-            self.httpd = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
 
 def sign(secret, body, timestamp=None):

@@ -125,3 +125,51 @@ def scram_client(smtp, mechanism, user, password):
             raise AssertionError(f'bad SCRAM server signature {server_final!r}')
         code, text = smtp.docmd('')
     return code, text
+
+
+class LoopbackHttpServer:
+    """An http.server on 127.0.0.1 in a thread of its own, HTTPS when the
+    subclass sets `certset` (certs.py). Subclasses set HANDLER (their
+    BaseHTTPRequestHandler, which finds the owner as self.server.owner),
+    THREAD_NAME, and call LoopbackHttpServer.__init__."""
+    HANDLER = None
+    THREAD_NAME = 'http-server'
+
+    def __init__(self, certset=None):
+        self.certset = certset
+        self.httpd = None
+        self._thread = None
+
+    def start(self):
+        import ssl
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self.httpd = ThreadingHTTPServer((LOOPBACK, 0), self.HANDLER)
+        self.httpd.daemon_threads = True
+        self.httpd.timeout = 5
+        self.httpd.owner = self
+        if self.certset is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.load_cert_chain(self.certset.cert('server'), self.certset.key('server'))
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever,
+                                        kwargs={'poll_interval': 0.1},
+                                        name=self.THREAD_NAME, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self._thread.join(timeout=10)
+            self.httpd = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False

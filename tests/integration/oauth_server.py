@@ -28,7 +28,7 @@ import ssl
 import sys
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netutil  # noqa: E402
@@ -116,7 +116,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(200, answer)
 
 
-class OAuthServer:
+class OAuthServer(netutil.LoopbackHttpServer):
+    HANDLER = _Handler
+    THREAD_NAME = 'oauth-server'
+
     def __init__(self, refresh_token='herald-refresh-token', client_id='herald-client',
                  client_secret='herald-client-secret', access_tokens=('herald-access-token',),
                  expires_in=3600, rotate_refresh_token=False, scope=None, certset=None,
@@ -129,15 +132,13 @@ class OAuthServer:
         self.expires_in = expires_in
         self.rotate_refresh_token = rotate_refresh_token
         self.scope = scope
-        self.certset = certset
+        netutil.LoopbackHttpServer.__init__(self, certset)
         self.path = path
         self.fail_status = fail_status
         self.fail_error = fail_error
         self.issued = 0
         self.requests = []
         self.lock = threading.Lock()
-        self.httpd = None
-        self._thread = None
 
     @property
     def port(self):
@@ -158,36 +159,6 @@ class OAuthServer:
 
     def token_requests(self):
         return [r for r in self.requests if r['method'] == 'POST']
-
-    def start(self):
-        self.httpd = ThreadingHTTPServer((netutil.LOOPBACK, 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.timeout = 5
-        self.httpd.owner = self
-        if self.certset is not None:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.minimum_version = ssl.TLSVersion.TLSv1_2
-            context.load_cert_chain(self.certset.cert('server'), self.certset.key('server'))
-            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self._thread = threading.Thread(target=self.httpd.serve_forever,
-                                        kwargs={'poll_interval': 0.1},
-                                        name='oauth-server', daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self._thread.join(timeout=10)
-            self.httpd = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
 
 
 def self_check():
