@@ -67,7 +67,7 @@ delivery_list (HeraldCtl  *ctl,
   int status = HERALDCTL_EXIT_OK;
   const GOptionEntry entries[] = {
     { "state", 0, 0, G_OPTION_ARG_STRING, &state_name,
-      N_("Only deliveries in this state: queued, sending, sent, deferred, failed or "
+      N_("Only deliveries in this state: queued, sending, sent, deferred, failed, "
          "cancelled or submitted"), N_("STATE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
       N_("Only deliveries through this profile"), N_("NAME") },

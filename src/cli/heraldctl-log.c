@@ -215,7 +215,7 @@ heraldctl_log (HeraldCtl  *ctl,
   int status = HERALDCTL_EXIT_OK;
   const GOptionEntry entries[] = {
     { "state", 0, 0, G_OPTION_ARG_STRING, &state_name,
-      N_("Only deliveries now in this state: queued, sending, sent, deferred, failed or "
+      N_("Only deliveries now in this state: queued, sending, sent, deferred, failed, "
          "cancelled or submitted"), N_("STATE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
       N_("Only attempts through this profile"), N_("NAME") },
