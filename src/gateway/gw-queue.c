@@ -116,6 +116,19 @@ op_free (Op *op)
   g_free (op);
 }
 
+static Op *
+op_new (GwQueue            *self,
+        OpKind              kind,
+        GAsyncReadyCallback callback,
+        gpointer            user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  op->task = g_task_new (self, NULL, callback, user_data);
+  return op;
+}
+
 /* ---- the writer thread ---- */
 
 typedef struct {
@@ -390,11 +403,7 @@ void
 gw_queue_close (GwQueue *self)
 {
   if (self->thread != NULL) {
-    Op *op = g_new0 (Op, 1);
-
-    op->kind = OP_STOP;
-    op->task = g_task_new (self, NULL, NULL, NULL);
-    push_op (self, op);
+    push_op (self, op_new (self, OP_STOP, NULL, NULL));
     g_thread_join (g_steal_pointer (&self->thread));
   }
   if (self->checkpointer != NULL)
@@ -474,10 +483,8 @@ gw_queue_submit_async (GwQueue            *self,
                        GAsyncReadyCallback callback,
                        gpointer            user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  Op *op = op_new (self, OP_SUBMIT, callback, user_data);
 
-  op->kind = OP_SUBMIT;
-  op->task = g_task_new (self, NULL, callback, user_data);
   op->submission = submission;
   push_op (self, op);
 }
@@ -497,10 +504,8 @@ gw_queue_claim_async (GwQueue            *self,
                       GAsyncReadyCallback callback,
                       gpointer            user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  Op *op = op_new (self, OP_CLAIM, callback, user_data);
 
-  op->kind = OP_CLAIM;
-  op->task = g_task_new (self, NULL, callback, user_data);
   op->profile = g_strdup (profile);
   op->limit = MAX (limit, 1);
   push_op (self, op);
@@ -521,10 +526,8 @@ gw_queue_record_async (GwQueue               *self,
                        GAsyncReadyCallback    callback,
                        gpointer               user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  Op *op = op_new (self, OP_RECORD, callback, user_data);
 
-  op->kind = OP_RECORD;
-  op->task = g_task_new (self, NULL, callback, user_data);
   /* The job stays owned by the caller until the callback runs. */
   op->job = job;
   op->result = *result;
@@ -551,10 +554,8 @@ gw_queue_cancel_async (GwQueue            *self,
                        GAsyncReadyCallback callback,
                        gpointer            user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  Op *op = op_new (self, OP_CANCEL, callback, user_data);
 
-  op->kind = OP_CANCEL;
-  op->task = g_task_new (self, NULL, callback, user_data);
   op->delivery_id = g_strdup (delivery_id);
   push_op (self, op);
 }
@@ -573,10 +574,8 @@ gw_queue_retry_async (GwQueue            *self,
                       GAsyncReadyCallback callback,
                       gpointer            user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  Op *op = op_new (self, OP_RETRY, callback, user_data);
 
-  op->kind = OP_RETRY;
-  op->task = g_task_new (self, NULL, callback, user_data);
   op->delivery_id = g_strdup (delivery_id);
   push_op (self, op);
 }
@@ -596,10 +595,8 @@ gw_queue_poke_remote_async (GwQueue            *self,
                             GAsyncReadyCallback callback,
                             gpointer            user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  Op *op = op_new (self, OP_POKE, callback, user_data);
 
-  op->kind = OP_POKE;
-  op->task = g_task_new (self, NULL, callback, user_data);
   op->profile = g_strdup (profile);
   op->remote_id = g_strdup (remote_id);
   push_op (self, op);
@@ -619,10 +616,8 @@ gw_queue_prune_async (GwQueue            *self,
                       GAsyncReadyCallback callback,
                       gpointer            user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  Op *op = op_new (self, OP_PRUNE, callback, user_data);
 
-  op->kind = OP_PRUNE;
-  op->task = g_task_new (self, NULL, callback, user_data);
   op->before = before;
   push_op (self, op);
 }
