@@ -167,6 +167,7 @@ class CertSet:
             self._tmp = tempfile.TemporaryDirectory(prefix='herald-certs-')
             directory = self._tmp.name
         os.makedirs(directory, exist_ok=True)
+        os.chmod(directory, 0o755)   # a daemon running as "herald" reads the CA file
         self.dir = directory
         self._generate()
 
