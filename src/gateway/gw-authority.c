@@ -52,6 +52,7 @@ static const struct {
   { "ListProfiles",              GW_ACTION_SEND,            FALSE },
   { "GetProfile",                GW_ACTION_SEND,            FALSE },
   { "GetRoutes",                 GW_ACTION_SEND,            FALSE },
+  { "GetProfileKeys",            GW_ACTION_SEND,            FALSE },
   { "AddProfile",                GW_ACTION_MANAGE_PROFILES, FALSE },
   { "UpdateProfile",             GW_ACTION_MANAGE_PROFILES, FALSE },
   { "RemoveProfile",             GW_ACTION_MANAGE_PROFILES, FALSE },

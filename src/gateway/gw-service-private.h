@@ -83,6 +83,8 @@ GPtrArray *gw_service_plan             (GwService             *self,
 /* Opens the router on CONFIG_DIR/routes.json. */
 gboolean   gw_service_open_router      (GwService             *self,
                                         GError               **error);
+gboolean gw_service_handle_get_profile_keys (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                             const char *transport);
 gboolean gw_service_handle_get_routes       (GwDBusGateway1 *object, GDBusMethodInvocation *invocation);
 gboolean gw_service_handle_set_routes       (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              const char *routes);

@@ -266,6 +266,7 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_update_profile = handle_update_profile;
   iface->handle_remove_profile = handle_remove_profile;
   iface->handle_set_secret = handle_set_secret;
+  iface->handle_get_profile_keys = gw_service_handle_get_profile_keys;
   iface->handle_send = gw_service_handle_send;
   iface->handle_get_delivery = gw_service_handle_get_delivery;
   iface->handle_list_deliveries = gw_service_handle_list_deliveries;

@@ -130,11 +130,14 @@ class SystemBus:
     DBUS_SYSTEM_BUS_ADDRESS is set in os.environ for this process and its
     children."""
 
-    def __init__(self, kind='system'):
+    def __init__(self, kind='system', socket=None):
+        """SOCKET: where the bus listens; by default in a temporary
+        directory (programs that only know the standard path, like
+        Cockpit's bridge, need /run/dbus/system_bus_socket)."""
         self.kind = kind
         self.tmp = tempfile.mkdtemp(prefix='herald-sysbus-')
         os.chmod(self.tmp, 0o755)           # other uids connect too
-        self.socket = os.path.join(self.tmp, 'system_bus_socket')
+        self.socket = socket or os.path.join(self.tmp, 'system_bus_socket')
         self.address = f'unix:path={self.socket}'
         self.config = os.path.join(self.tmp, 'bus.conf')
         template = SYSTEM_BUS_CONFIG if kind == 'system' else SESSION_BUS_CONFIG
@@ -180,6 +183,11 @@ class SystemBus:
         stop_process(self.bus)
         if self.bus is not None:
             self.bus_log.close()
+            if not self.socket.startswith(self.tmp):
+                try:
+                    os.unlink(self.socket)
+                except FileNotFoundError:
+                    pass
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -321,10 +329,22 @@ class TestUsers:
         self.groups.append(name)
         return name
 
-    def add(self, name, groups=()):
-        subprocess.run(['userdel', name], capture_output=True)
-        argv = ['useradd', '--system', '--no-create-home', '--home-dir', '/nonexistent',
-                '--shell', '/usr/sbin/nologin', '--user-group']
+    @staticmethod
+    def delete(name):
+        # A login's leftovers (Cockpit's bridge, a session bus) keep userdel
+        # from removing the user.
+        subprocess.run(['pkill', '-KILL', '-u', name], capture_output=True)
+        subprocess.run(['userdel', '--remove', name], capture_output=True)
+
+    def add(self, name, groups=(), home=False):
+        """A user NAME in GROUPS; with HOME a login user with a home
+        directory and a shell (Cockpit logs in as it)."""
+        self.delete(name)
+        if home:
+            argv = ['useradd', '--create-home', '--shell', '/bin/bash', '--user-group']
+        else:
+            argv = ['useradd', '--system', '--no-create-home', '--home-dir', '/nonexistent',
+                    '--shell', '/usr/sbin/nologin', '--user-group']
         if groups:
             argv += ['--groups', ','.join(groups)]
         subprocess.run(argv + [name], check=True, capture_output=True)
@@ -333,6 +353,6 @@ class TestUsers:
 
     def remove(self):
         for name in self.users:
-            subprocess.run(['userdel', name], capture_output=True)
+            self.delete(name)
         for name in self.groups:
             subprocess.run(['groupdel', name], capture_output=True)
