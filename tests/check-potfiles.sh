@@ -1,6 +1,7 @@
 #!/bin/sh
 # check-potfiles.sh: po/POTFILES.in must list exactly the sources under src/
-# and plugins/ that contain strings marked for translation.
+# and plugins/, and the Cockpit page's scripts (cockpit/herald/*.js), that
+# contain strings marked for translation.
 #
 # Usage: tests/check-potfiles.sh [SOURCE_ROOT]
 # SOURCE_ROOT defaults to the directory above this script.
@@ -52,7 +53,8 @@ done
 : > "$tmp/marked"
 if [ -n "$dirs" ]; then
     # shellcheck disable=SC2086 # word splitting of $dirs is intended
-    find $dirs -type f \( -name '*.c' -o -name '*.h' \) -print | LC_ALL=C sort |
+    { find $dirs -type f \( -name '*.c' -o -name '*.h' \) -print
+      [ -d cockpit/herald ] && find cockpit/herald -type f -name '*.js' -print; } | LC_ALL=C sort |
     while IFS= read -r f; do
         if grep -Eq "$pattern" "$f"; then
             printf '%s\n' "$f"
