@@ -31,8 +31,12 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 fi
 builddir=$1
 budget=${FUZZ_BUDGET:-300}
-seconds=${2:-$((budget / count))}
-[ "$seconds" -ge 20 ] || seconds=20
+if [ $# -eq 2 ]; then
+    seconds=$2
+else
+    seconds=$((budget / count))
+    [ "$seconds" -ge 20 ] || seconds=20
+fi
 status=0
 
 for name in $targets; do
