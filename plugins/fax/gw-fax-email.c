@@ -17,6 +17,7 @@
 #include "gw-fax-backend.h"
 #include "gw-gmime.h"
 #include "gw-smtp-session.h"
+#include "gw-template.h"
 
 typedef struct {
   GwProfile     *profile;
@@ -69,23 +70,11 @@ email_describe (GwProfile *profile)
                           gw_profile_get_string (profile, "fax-via"));
 }
 
-/* Replaces every {name} of @template by its value; unknown names stay. */
-static char *
-expand (const char  *template,
-        const char **names,
-        const char **values)
-{
-  g_autoptr(GString) out = g_string_new (template);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    g_string_replace (out, names[i], values[i] != NULL ? values[i] : "", 0);
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
 static GBytes *
 build_mail (EmailJob   *job,
             const char *address,
-            const char *number)
+            const char *number,
+            GError    **error)
 {
   g_autoptr(GMimeMessage) message = g_mime_message_new (TRUE);
   g_autoptr(GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
@@ -95,11 +84,18 @@ build_mail (EmailJob   *job,
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   const char *subject_template = gw_profile_get_string (job->profile, "fax-subject");
   g_autofree char *pin = gw_profile_dup_secret (job->profile, "fax-pin", NULL);
-  const char *names[] = { "{subject}", "{number}", "{pin}", NULL };
-  const char *values[] = { job->content->subject, number, pin };
-  g_autofree char *subject = expand (subject_template != NULL ? subject_template : "{subject}",
-                                     names, values);
+  const GwTemplateValue values[] = {
+    { "subject", job->content->subject }, { "number", number }, { "pin", pin }, { NULL, NULL }
+  };
+  g_autofree char *subject = NULL;
   GByteArray *buffer;
+
+  /* One pass over the administrator's template: the caller's subject is
+   * inserted as it is, so a "{pin}" in it stays text. */
+  subject = gw_template_expand (subject_template != NULL ? subject_template : "{subject}",
+                                values, error);
+  if (subject == NULL)
+    return NULL;
 
   g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, NULL,
                               gw_envelope_get_sender (job->envelope));
@@ -198,6 +194,7 @@ email_send_next (GTask *task)
   g_autofree char *number = NULL;
   g_autofree char *address = NULL;
   g_autoptr(GBytes) mail = NULL;
+  g_autoptr(GError) error = NULL;
 
   for (;;) {
     job->index = gw_fax_next_pending (job->envelope, (guint) job->index);
@@ -211,11 +208,19 @@ email_send_next (GTask *task)
     job->index++;
   }
   {
-    const char *names[] = { "{number}", NULL };
-    const char *values[] = { number };
-    address = expand (gw_profile_get_string (job->profile, "fax-address-template"), names, values);
+    const GwTemplateValue values[] = { { "number", number }, { NULL, NULL } };
+    address = gw_template_expand (gw_profile_get_string (job->profile, "fax-address-template"),
+                                  values, &error);
   }
-  mail = build_mail (job, address, number);
+  if (address != NULL)
+    mail = build_mail (job, address, number, &error);
+  if (mail == NULL) {
+    /* The profile's checks refuse such a template; one stored before them
+     * fails here, permanently: a retry cannot mend it. */
+    email_finish (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                                     "%s", error->message));
+    return;
+  }
   g_clear_object (&job->current);
   job->current = gw_envelope_new (gw_envelope_get_job_id (job->envelope),
                                   gw_envelope_get_sender (job->envelope),

@@ -152,7 +152,7 @@ gw_fax_webhook_verify (const char *secret,
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (data, "payload")))
     payload = json_object_get_object_member (data, "payload");
   id = member_string (payload, webhook_id_members);
-  if (id == NULL || !gw_fax_check_line_value ("fax id", id, 128, NULL)) {
+  if (id == NULL || *id == '\0' || !gw_fax_check_line_value ("fax id", id, 128, NULL)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The webhook names no fax"));
     return NULL;
   }

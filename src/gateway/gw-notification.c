@@ -18,6 +18,8 @@
 #define MAX_HEADER_LENGTH    998
 #define MAX_LIST_LENGTH      1000
 #define MAX_ATTACHMENTS      100
+#define MAX_HEADERS          100
+#define ATTACHMENT_READERS   4
 
 static void
 gw_attachment_free (GwAttachment *attachment)
@@ -173,6 +175,9 @@ take_lines (const char *key,
   return TRUE;
 }
 
+/* Custom headers: counted over every "headers" key of the request, and each
+ * "Name: value" line at most 998 octets (RFC 5322 2.1.1) so that it is never
+ * emitted longer, whether or not it could be folded. */
 static gboolean
 take_headers (GwNotification *self,
               GVariant       *value,
@@ -183,8 +188,18 @@ take_headers (GwNotification *self,
 
   if (!expect_type ("headers", value, G_VARIANT_TYPE ("a{ss}"), error))
     return FALSE;
+  if (self->headers->len / 2 + g_variant_n_children (value) > MAX_HEADERS) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                 _("A notification may carry at most %d custom headers"), MAX_HEADERS);
+    return FALSE;
+  }
   g_variant_iter_init (&iter, value);
   while (g_variant_iter_next (&iter, "{&s&s}", &name, &text)) {
+    if (strlen (name) + 2 + strlen (text) > MAX_HEADER_LENGTH) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                   _("Header “%.40s” is longer than %d bytes with its name"), name, MAX_HEADER_LENGTH);
+      return FALSE;
+    }
     if (!gw_check_header_text ("headers", name, error) ||
         !gw_check_header_text (name, text, error))
       return FALSE;
@@ -270,7 +285,8 @@ take_attachments (GwNotification *self,
 
   if (!expect_type ("attachments", value, G_VARIANT_TYPE ("a(ssh)"), error))
     return FALSE;
-  if (g_variant_n_children (value) > MAX_ATTACHMENTS) {
+  /* Counted over every "attachments" key: a repeated key adds up. */
+  if (self->attachments->len + g_variant_n_children (value) > MAX_ATTACHMENTS) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
                  _("A notification may carry at most %d attachments"), MAX_ATTACHMENTS);
     return FALSE;
@@ -428,4 +444,97 @@ gw_notification_new_from_variant (GVariant    *dict,
     return NULL;
   }
   return g_steal_pointer (&self);
+}
+
+/* ---- reading attachments off the main thread ---- */
+
+typedef struct {
+  GVariant    *dict;
+  GUnixFDList *fd_list;
+} ParseData;
+
+static void
+parse_data_free (ParseData *data)
+{
+  g_variant_unref (data->dict);
+  g_clear_object (&data->fd_list);
+  g_free (data);
+}
+
+static void
+parse_in_thread (gpointer task_data,
+                 gpointer pool_data)
+{
+  g_autoptr(GTask) task = task_data;
+  ParseData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  GwNotification *n = gw_notification_new_from_variant (data->dict, data->fd_list, &error);
+
+  if (n == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, n, (GDestroyNotify) gw_notification_free);
+}
+
+static gboolean
+has_attachments (GVariant *dict)
+{
+  GVariantIter iter;
+  const char *key;
+
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&s@v}", &key, NULL)) {
+    if (g_str_equal (key, "attachments"))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/**
+ * gw_notification_new_from_variant_async:
+ *
+ * As gw_notification_new_from_variant(), but the attachments are read by
+ * a small pool of threads of its own: a file on a hung network mount holds
+ * one of them and never the main loop (nor GIO's shared worker threads).
+ * A request without attachments is checked at once.
+ */
+void
+gw_notification_new_from_variant_async (GVariant           *dict,
+                                        GUnixFDList        *fd_list,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data)
+{
+  static GThreadPool *readers;
+  static gsize readers_ready;
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  ParseData *data;
+
+  g_task_set_source_tag (task, gw_notification_new_from_variant_async);
+  if (!has_attachments (dict)) {
+    GError *error = NULL;
+    GwNotification *n = gw_notification_new_from_variant (dict, fd_list, &error);
+
+    if (n == NULL)
+      g_task_return_error (task, error);
+    else
+      g_task_return_pointer (task, n, (GDestroyNotify) gw_notification_free);
+    return;
+  }
+  if (g_once_init_enter (&readers_ready)) {
+    readers = g_thread_pool_new (parse_in_thread, NULL, ATTACHMENT_READERS, FALSE, NULL);
+    g_once_init_leave (&readers_ready, 1);
+  }
+  data = g_new0 (ParseData, 1);
+  data->dict = g_variant_ref (dict);
+  data->fd_list = fd_list != NULL ? g_object_ref (fd_list) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) parse_data_free);
+  g_thread_pool_push (readers, g_steal_pointer (&task), NULL);
+}
+
+GwNotification *
+gw_notification_new_from_variant_finish (GAsyncResult *result,
+                                         GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

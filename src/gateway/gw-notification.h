@@ -44,6 +44,13 @@ typedef struct {
 GwNotification *gw_notification_new_from_variant (GVariant    *dict,
                                                   GUnixFDList *fd_list,
                                                   GError     **error);
+/* The same, with the attachments read off the main thread. */
+void            gw_notification_new_from_variant_async  (GVariant           *dict,
+                                                         GUnixFDList        *fd_list,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer            user_data);
+GwNotification *gw_notification_new_from_variant_finish (GAsyncResult       *result,
+                                                         GError            **error);
 /* An empty notification (urgency normal), for messages the daemon makes. */
 GwNotification *gw_notification_new              (void);
 void            gw_notification_free             (GwNotification *self);

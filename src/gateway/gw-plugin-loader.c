@@ -2,16 +2,22 @@
  *
  * Plugins run inside the daemon with its privileges and see every secret,
  * so a module is loaded only if nobody but root or the daemon's own user
- * could have written it.
+ * could have written it or its directory. The checks are made on open
+ * descriptors and the module is loaded through its descriptor, so no path
+ * can be swapped between the check and the load.
  */
 #define G_LOG_DOMAIN "gw-plugin-loader"
 
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <gio/gio.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -67,56 +73,154 @@ gw_plugin_loader_new (void)
   return g_object_new (GW_TYPE_PLUGIN_LOADER, NULL);
 }
 
-gboolean
-gw_plugin_loader_check_file (const char *path,
-                             GError    **error)
+/* Who may have written @st: root or the daemon's own user, and nobody
+ * through group or other write bits. @what is "Plugin" or "Plugin directory". */
+static gboolean
+check_owner_and_mode (const struct stat *st,
+                      const char        *path,
+                      gboolean           is_directory,
+                      GError           **error)
 {
-  struct stat st;
-
-  if (lstat (path, &st) != 0) {
-    int saved_errno = errno;
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
-                 _("Cannot inspect plugin %s: %s"), path, g_strerror (saved_errno));
+  if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED,
+                 is_directory ? _("Plugin directory %s is writable by group or others (mode %04o)")
+                              : _("Plugin %s is writable by group or others (mode %04o)"),
+                 path, (guint) (st->st_mode & 07777));
     return FALSE;
   }
-  if (!S_ISREG (st.st_mode)) {
+  if (st->st_uid != 0 && st->st_uid != geteuid ()) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED,
-                 _("Plugin %s is not a regular file"), path);
-    return FALSE;
-  }
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED,
-                 _("Plugin %s is writable by group or others (mode %04o)"),
-                 path, (guint) (st.st_mode & 07777));
-    return FALSE;
-  }
-  if (st.st_uid != 0 && st.st_uid != geteuid ()) {
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED,
-                 _("Plugin %s is owned by uid %u, not by root or the daemon's user"),
-                 path, (guint) st.st_uid);
+                 is_directory ? _("Plugin directory %s is owned by uid %u, not by root or the daemon's user")
+                              : _("Plugin %s is owned by uid %u, not by root or the daemon's user"),
+                 path, (guint) st->st_uid);
     return FALSE;
   }
   return TRUE;
 }
 
-static void
-gw_plugin_loader_load_module (const char *path)
+int
+gw_plugin_loader_open_module (int         dir_fd,
+                              const char *name,
+                              const char *path,
+                              GError    **error)
 {
-  g_autoptr(GError) error = NULL;
+  struct stat st;
+  int fd;
+
+  /* O_NOFOLLOW: a symlink could point anywhere; O_NONBLOCK: a FIFO named
+   * *.so must not hang the start. */
+  fd = openat (dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    int saved_errno = errno;
+    if (saved_errno == ELOOP)
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED,
+                   _("Plugin %s is a symbolic link, not a regular file"), path);
+    else
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                   _("Cannot open plugin %s: %s"), path, g_strerror (saved_errno));
+    return -1;
+  }
+  /* Everything below is about this descriptor: what is checked is what loads. */
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED,
+                 _("Plugin %s is not a regular file"), path);
+    close (fd);
+    return -1;
+  }
+  if (!check_owner_and_mode (&st, path, FALSE, error)) {
+    close (fd);
+    return -1;
+  }
+  return fd;
+}
+
+gboolean
+gw_plugin_loader_check_file (const char *path,
+                             GError    **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  int dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd;
+
+  if (dir_fd < 0) {
+    int saved_errno = errno;
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                 _("Cannot open plugin directory %s: %s"), dir, g_strerror (saved_errno));
+    return FALSE;
+  }
+  fd = gw_plugin_loader_open_module (dir_fd, name, path, error);
+  close (dir_fd);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
+}
+
+int
+gw_plugin_loader_open_directory (const char *directory,
+                                 GError    **error)
+{
+  struct stat st;
+  int fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0) {
+    int saved_errno = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                 _("Cannot open plugin directory %s: %s"), directory, g_strerror (saved_errno));
+    return -1;
+  }
+  if (fstat (fd, &st) != 0 || !check_owner_and_mode (&st, directory, TRUE, error)) {
+    if (error != NULL && *error == NULL)
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                   _("Cannot inspect plugin directory %s"), directory);
+    close (fd);
+    return -1;
+  }
+  return fd;
+}
+
+gboolean
+gw_plugin_loader_load_fd (int         fd,
+                          const char *path,
+                          GError    **error)
+{
+  g_autofree char *fd_path = g_strdup_printf ("/proc/self/fd/%d", fd);
   GIOModule *module;
 
-  if (!gw_plugin_loader_check_file (path, &error)) {
+  /* The dynamic loader opens the very file checked on @fd (the magic link
+   * names the open file, not a path that could have been swapped since).
+   * @fd stays open while the process lives: the loader knows the module
+   * by this name, and a reused descriptor number would alias it. */
+  module = g_io_module_new (fd_path);
+  /* Types registered by a module cannot be unregistered: keep it loaded. */
+  if (!g_type_module_use (G_TYPE_MODULE (module))) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED, _("Cannot load plugin %s"), path);
+    g_object_unref (module);
+    return FALSE;
+  }
+  g_type_module_set_name (G_TYPE_MODULE (module), path);
+  g_debug ("Loaded plugin %s", path);
+  return TRUE;
+}
+
+static void
+gw_plugin_loader_load_module (int         dir_fd,
+                              const char *directory,
+                              const char *name)
+{
+  g_autofree char *path = g_build_filename (directory, name, NULL);
+  g_autoptr(GError) error = NULL;
+  int fd = gw_plugin_loader_open_module (dir_fd, name, path, &error);
+
+  if (fd < 0) {
     g_warning ("Refusing plugin: %s", error->message);
     return;
   }
-  module = g_io_module_new (path);
-  /* Types registered by a module cannot be unregistered: keep it loaded. */
-  if (!g_type_module_use (G_TYPE_MODULE (module))) {
-    g_warning ("Cannot load plugin %s", path);
-    g_object_unref (module);
-    return;
+  if (!gw_plugin_loader_load_fd (fd, path, &error)) {
+    g_warning ("%s", error->message);
+    close (fd);
   }
-  g_debug ("Loaded plugin %s", path);
 }
 
 static void
@@ -149,23 +253,38 @@ gw_plugin_loader_load_directory (GwPluginLoader *self,
                                  const char     *directory,
                                  GError        **error)
 {
-  g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
+  struct dirent *entry;
+  DIR *dir;
+  int dir_fd;
+  int list_fd;
 
-  dir = g_dir_open (directory, 0, error);
-  if (dir == NULL)
+  dir_fd = gw_plugin_loader_open_directory (directory, error);
+  if (dir_fd < 0)
     return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    if (g_str_has_suffix (name, ".so"))
-      g_ptr_array_add (names, g_strdup (name));
+  /* The names come from the directory that was checked, and each module
+   * is opened relative to it. */
+  list_fd = dup (dir_fd);
+  dir = list_fd >= 0 ? fdopendir (list_fd) : NULL;
+  if (dir == NULL) {
+    int saved_errno = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                 _("Cannot read plugin directory %s: %s"), directory, g_strerror (saved_errno));
+    if (list_fd >= 0)
+      close (list_fd);
+    close (dir_fd);
+    return FALSE;
   }
+  while ((entry = readdir (dir)) != NULL) {
+    if (g_str_has_suffix (entry->d_name, ".so"))
+      g_ptr_array_add (names, g_strdup (entry->d_name));
+  }
+  closedir (dir);
   /* Load in a fixed order so that duplicate names resolve the same way each start. */
   g_ptr_array_sort (names, compare_string_pointers);
-  for (guint i = 0; i < names->len; i++) {
-    g_autofree char *path = g_build_filename (directory, g_ptr_array_index (names, i), NULL);
-    gw_plugin_loader_load_module (path);
-  }
+  for (guint i = 0; i < names->len; i++)
+    gw_plugin_loader_load_module (dir_fd, directory, g_ptr_array_index (names, i));
+  close (dir_fd);
   gw_plugin_loader_instantiate (self);
   return TRUE;
 }

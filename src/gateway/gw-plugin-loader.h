@@ -21,6 +21,20 @@ gboolean        gw_plugin_loader_load_directory (GwPluginLoader *self,
 gboolean        gw_plugin_loader_check_file     (const char     *path,
                                                  GError        **error);
 
+/* The steps of gw_plugin_loader_load_directory(), for the tests: an open
+ * descriptor of a directory that passes the same owner and mode rules; a
+ * descriptor of its module @name, checked with fstat(); loading the file
+ * behind a checked descriptor (which then stays open). -1 or FALSE on error. */
+int             gw_plugin_loader_open_directory (const char     *directory,
+                                                 GError        **error);
+int             gw_plugin_loader_open_module    (int             dir_fd,
+                                                 const char     *name,
+                                                 const char     *path,
+                                                 GError        **error);
+gboolean        gw_plugin_loader_load_fd        (int             fd,
+                                                 const char     *path,
+                                                 GError        **error);
+
 /* (transfer none) or NULL */
 GwTransport    *gw_plugin_loader_lookup         (GwPluginLoader *self,
                                                  const char     *name);

@@ -16,6 +16,7 @@
 
 #include "herald-error.h"
 #include "gw-profile-schema.h"
+#include "gw-template.h"
 
 /* Longer values are refused: nothing legitimate needs more, and it bounds
  * what a caller can make us store and echo. */
@@ -538,18 +539,41 @@ check_readable_file (const GwSettingSpec *spec, GVariant **value, GError **error
   return TRUE;
 }
 
+/* Templates: only the placeholders their expansion fills in (gw-template.c). */
+static const char * const address_template_names[] = { "number", NULL };
+static const char * const fax_subject_names[] = { "subject", "number", "pin", NULL };
+
+static gboolean
+check_template (const GwSettingSpec *spec, const char *tmpl, const char * const *names, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!gw_template_check (tmpl, names, &local_error))
+    return refuse (error, spec, tmpl, local_error->message);
+  return TRUE;
+}
+
 static gboolean
 check_address_template (const GwSettingSpec *spec, GVariant **value, GError **error)
 {
   const char *tmpl = g_variant_get_string (*value, NULL);
-  g_auto(GStrv) parts = g_strsplit (tmpl, "{number}", -1);
-  g_autofree char *sample = g_strjoinv ("4930123456", parts);
+  const GwTemplateValue sample_values[] = { { "number", "4930123456" }, { NULL, NULL } };
+  g_autofree char *sample = NULL;
 
-  if (g_strv_length (parts) < 2)
+  if (!check_template (spec, tmpl, address_template_names, error))
+    return FALSE;
+  if (!gw_template_uses (tmpl, "number"))
     return refuse (error, spec, tmpl, _("must contain “{number}”, as in {number}@fax.example.net"));
-  if (!address_is_valid (sample))
+  sample = gw_template_expand (tmpl, sample_values, NULL);
+  if (sample == NULL || !address_is_valid (sample))
     return refuse (error, spec, tmpl, _("does not make an e-mail address, as in {number}@fax.example.net"));
   return TRUE;
+}
+
+static gboolean
+check_fax_subject (const GwSettingSpec *spec, GVariant **value, GError **error)
+{
+  return check_template (spec, g_variant_get_string (*value, NULL), fax_subject_names, error);
 }
 
 static gboolean
@@ -600,6 +624,7 @@ static const struct {
   { "charset", check_charset },
   { "ca-file", check_readable_file },
   { "fax-address-template", check_address_template },
+  { "fax-subject", check_fax_subject },
   { "fax-default-country-code", check_country_code },
   { "fax-from-number", check_fax_number },
   { "dsn-notify", check_dsn_notify },

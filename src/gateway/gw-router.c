@@ -12,6 +12,7 @@
 
 #include "herald-error.h"
 #include "gw-config.h"
+#include "gw-json-depth.h"
 #include "gw-router-private.h"
 
 struct _GwRouter {
@@ -93,6 +94,11 @@ parse_json (const char *text,
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
+  if (!gw_json_depth_within (text, length, GW_ROUTER_MAX_JSON_DEPTH)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                 _("The routes document nests deeper than %u levels"), GW_ROUTER_MAX_JSON_DEPTH);
+    return NULL;
+  }
   if (!json_parser_load_from_data (parser, text, length, &local_error)) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                  _("The routes document is not valid JSON: %s"), local_error->message);

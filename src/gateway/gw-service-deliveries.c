@@ -153,6 +153,26 @@ submit (GwService             *self,
   return TRUE;
 }
 
+/* Attachments are read off the main thread (gw-notification.c). */
+static void
+send_parsed_cb (GObject      *source,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  SendData *data = user_data;
+  g_autoptr(GwService) self = data->self;
+  g_autoptr(GwNotification) n = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->in_flight--;
+  n = gw_notification_new_from_variant_finish (res, &error);
+  if (n == NULL)
+    gw_service_return_error (data->invocation, error);
+  else
+    submit (self, data->invocation, n, gw_authority_get_caller_uid (data->invocation));
+  g_free (data);
+}
+
 gboolean
 gw_service_handle_send (GwDBusGateway1        *object,
              GDBusMethodInvocation *invocation,
@@ -160,14 +180,14 @@ gw_service_handle_send (GwDBusGateway1        *object,
              GVariant              *notification)
 {
   GwService *self = GW_SERVICE (object);
-  g_autoptr(GwNotification) n = NULL;
-  g_autoptr(GError) error = NULL;
+  SendData *data = g_new0 (SendData, 1);
 
   gw_service_touch (self);
-  n = gw_notification_new_from_variant (notification, fd_list, &error);
-  if (n == NULL)
-    return gw_service_return_error (invocation, error);
-  return submit (self, invocation, n, gw_authority_get_caller_uid (invocation));
+  data->self = g_object_ref (self);
+  data->invocation = invocation;
+  self->in_flight++;
+  gw_notification_new_from_variant_async (notification, fd_list, send_parsed_cb, data);
+  return TRUE;
 }
 
 /* @delivery (consumed: floating or a full reference) with its attempt log

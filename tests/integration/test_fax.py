@@ -273,6 +273,25 @@ class EmailFaxTest(unittest.TestCase):
         dumps = self.dumps_for('office@17246279591.fax', count=2)
         self.assertGreaterEqual(len(dumps), 2)
 
+    def test_caller_subject_never_expands_the_pin(self):
+        # Issue 17: the subject is the caller's text. Its "{pin}" stays
+        # text, whether or not the administrator's fax-subject uses {pin}.
+        cases = [('Fax: {subject}', 'Fax: '), ('PIN {pin}: {subject}', 'PIN pin-7f3q9x: ')]
+        for template, prefix in cases:
+            with self.subTest(template=template):
+                name = self.profile('{number}@pin.fax.example.net', subject=template, pin='pin-7f3q9x')
+                n = fax_notification(name, ['724-627-9591'], attach=pdf_file(self))
+                caller_subject = GW.unique('leak {pin} {number} {{pin}}')
+                n.set_subject(caller_subject)
+                delivery = GW.wait_state(send(n), State.SENT, timeout=60)
+                dump = [d for d in self.dumps_for('17246279591@pin.fax.example.net', count=1)
+                        if caller_subject.encode() in d.message]
+                self.assertEqual(len(dump), 1, describe(delivery))
+                message = email.message_from_bytes(dump[0].message, policy=email.policy.default)
+                self.assertEqual(message['Subject'], prefix + caller_subject)
+                # The secret appears only where the template put it.
+                self.assertEqual(dump[0].message.count(b'pin-7f3q9x'), prefix.count('pin-7f3q9x'))
+
     def test_heraldctl_send_fax_wait(self):
         ctl = os.environ.get('HERALD_CTL')
         need(None if ctl and os.access(ctl, os.X_OK) else 'HERALD_CTL is not set')

@@ -74,6 +74,7 @@ test_check_symlink_and_owner (Fixture      *f,
   g_assert_cmpint (symlink (f->module, link), ==, 0);
   g_assert_false (gw_plugin_loader_check_file (link, &error));
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
   g_clear_error (&error);
 
   if (geteuid () != 0) {
@@ -106,6 +107,8 @@ test_load_directory (Fixture      *f,
   g_assert_true (gw_plugin_loader_load_directory (refusing, bad_dir, &error));
   g_test_assert_expected_messages ();
   g_assert_null (gw_plugin_loader_lookup (refusing, "maildir"));
+  /* Refused before any of its code ran: its type was never registered. */
+  g_assert_cmpuint (g_type_from_name ("GwMaildirTransport"), ==, 0);
   g_unlink (bad);
   g_rmdir (bad_dir);
 
@@ -117,6 +120,116 @@ test_load_directory (Fixture      *f,
   g_assert_cmpstrv (names, ((const char * const[]) { "maildir", NULL }));
 }
 
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_nonnull (from);
+  g_assert_true (g_file_get_contents (from, &contents, &length, &error));
+  g_assert_true (g_file_set_contents_full (to, contents, (gssize) length,
+                                           G_FILE_SET_CONTENTS_NONE, 0644, &error));
+  g_assert_no_error (error);
+}
+
+/* The path is swapped for another module (by rename and by symlink) after
+ * the check: what loads is the file that was checked. */
+static void
+test_swap_after_check (Fixture      *f,
+                       gconstpointer data)
+{
+  g_autofree char *dir = g_build_filename (f->tmpdir, "swap", NULL);
+  g_autofree char *empty = g_build_filename (f->tmpdir, "empty", NULL);
+  g_autofree char *path = g_build_filename (dir, "libherald-transport.so", NULL);
+  g_autofree char *other = g_build_filename (f->tmpdir, "other.so", NULL);
+  g_autoptr(GwPluginLoader) loader = gw_plugin_loader_new ();
+  g_autoptr(GError) error = NULL;
+  int dir_fd, fd;
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
+  copy_file (g_getenv ("HERALD_SMTPS_PLUGIN"), path);
+  copy_file (g_getenv ("HERALD_SMTP_PLUGIN"), other);
+
+  dir_fd = gw_plugin_loader_open_directory (dir, &error);
+  g_assert_no_error (error);
+  fd = gw_plugin_loader_open_module (dir_fd, "libherald-transport.so", path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  close (dir_fd);
+
+  /* Swapped: first renamed over, then a symlink to the other module. */
+  g_assert_cmpint (g_rename (other, path), ==, 0);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  copy_file (g_getenv ("HERALD_SMTP_PLUGIN"), other);
+  g_assert_cmpint (symlink (other, path), ==, 0);
+
+  g_assert_true (gw_plugin_loader_load_fd (fd, path, &error));
+  g_assert_no_error (error);
+  /* Instantiate what was loaded (the empty directory adds nothing). */
+  g_assert_true (gw_plugin_loader_load_directory (loader, empty, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (gw_plugin_loader_lookup (loader, "smtps"));
+  g_assert_null (gw_plugin_loader_lookup (loader, "smtp"));
+  g_assert_cmpuint (g_type_from_name ("GwSmtpPlugin"), ==, 0);
+
+  /* And the symlink itself is refused when the directory is read. */
+  g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING, "Refusing plugin*symbolic link*");
+  g_assert_true (gw_plugin_loader_load_directory (loader, dir, &error));
+  g_test_assert_expected_messages ();
+  g_assert_null (gw_plugin_loader_lookup (loader, "smtp"));
+}
+
+/* A directory others could write to is refused whole: a module in it
+ * could be replaced between two starts. */
+static void
+test_bad_directory (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(GwPluginLoader) loader = gw_plugin_loader_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_chmod (f->tmpdir, 0775), ==, 0);
+  g_assert_false (gw_plugin_loader_load_directory (loader, f->tmpdir, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "Plugin directory"));
+  g_assert_nonnull (strstr (error->message, "writable"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_chmod (f->tmpdir, 01777), ==, 0);
+  g_assert_false (gw_plugin_loader_load_directory (loader, f->tmpdir, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_clear_error (&error);
+  g_assert_cmpint (g_chmod (f->tmpdir, 0755), ==, 0);
+
+  if (geteuid () != 0) {
+    g_test_skip ("changing a directory's owner needs root");
+    return;
+  }
+  g_assert_cmpint (chown (f->tmpdir, 65534, 65534), ==, 0);
+  g_assert_false (gw_plugin_loader_load_directory (loader, f->tmpdir, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "owned by uid 65534"));
+  g_assert_cmpint (chown (f->tmpdir, 0, 0), ==, 0);
+  g_assert_null (gw_plugin_loader_lookup (loader, "maildir"));
+}
+
+/* Something that is not a regular file never blocks or loads. */
+static void
+test_fifo_refused (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autofree char *fifo = g_build_filename (f->tmpdir, "fifo.so", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+  g_assert_false (gw_plugin_loader_check_file (fifo, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -126,6 +239,13 @@ main (int   argc,
   g_test_add ("/plugin-loader/check-symlink-and-owner", Fixture, NULL, fixture_set_up,
               test_check_symlink_and_owner, fixture_tear_down);
   g_test_add ("/plugin-loader/load-directory", Fixture, NULL, fixture_set_up, test_load_directory,
+              fixture_tear_down);
+  /* After load-directory, which expects maildir as the only transport. */
+  g_test_add ("/plugin-loader/swap-after-check", Fixture, NULL, fixture_set_up, test_swap_after_check,
+              fixture_tear_down);
+  g_test_add ("/plugin-loader/bad-directory", Fixture, NULL, fixture_set_up, test_bad_directory,
+              fixture_tear_down);
+  g_test_add ("/plugin-loader/fifo-refused", Fixture, NULL, fixture_set_up, test_fifo_refused,
               fixture_tear_down);
   return g_test_run ();
 }
