@@ -156,8 +156,17 @@ class SystemBus:
         self.bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nopidfile',
                                      f'--config-file={self.config}'],
                                     stdout=self.bus_log, stderr=subprocess.STDOUT)
-        wait_for(lambda: os.path.exists(self.socket), 'the private bus did not start')
-        self.connection = self.connect()
+        # The socket file appears before the bus listens on it: ready is
+        # when a connection goes through.
+        def connected():
+            if self.bus.poll() is not None:
+                raise AssertionError(f'dbus-daemon exited ({self.bus.returncode})')
+            try:
+                self.connection = self.connect()
+                return True
+            except GLib.Error:
+                return False
+        wait_for(connected, 'the private bus did not start')
         if self.kind == 'system':
             os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
             self.polkit = Polkit(self).start()
