@@ -8,7 +8,11 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 3
+#define GW_QUEUE_SCHEMA_VERSION 4
+
+/* SQL that is 1 when the delivery state in @column is not final yet. */
+#define GW_QUEUE_WAITING_SQL(column) \
+  "(" column " IN ('queued', 'sending', 'deferred', 'submitted'))"
 
 /* Passive WAL checkpoints on a thread of their own (gw-queue-checkpoint.c). */
 typedef struct _GwCheckpointer GwCheckpointer;

@@ -213,6 +213,14 @@ gboolean   gw_queue_has_due_work      (GwQueue      *self,
                                        gint64        now);
 /* Earliest next attempt of any waiting job, or 0 if none. */
 gint64     gw_queue_get_next_wakeup   (GwQueue      *self);
+/* What @uid holds in the queue: deliveries not final yet, and the bytes
+ * of all its messages (final ones too, until they are pruned). Zero for a
+ * caller that has nothing. HERALD_ERROR_STORAGE. */
+gboolean   gw_queue_get_caller_usage  (GwQueue      *self,
+                                       guint         uid,
+                                       guint64      *deliveries,
+                                       guint64      *bytes,
+                                       GError      **error);
 /* Jobs queued, deferred or sending. */
 guint      gw_queue_count_pending     (GwQueue      *self);
 
