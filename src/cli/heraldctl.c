@@ -56,6 +56,8 @@ main_description (void)
                         "  trust show PROFILE FINGERPRINT    Show a certificate's details\n"
                         "  trust add PROFILE FINGERPRINT     Trust a refused certificate\n"
                         "  trust remove PROFILE FINGERPRINT  Stop trusting a certificate\n"
+                        "  quota [--uid UID]                 Show a user's usage against the\n"
+                        "                                    quotas of heraldd.conf\n"
                         "\n"
                         "Run “heraldctl COMMAND --help” for the options of a command.\n"
                         "\n"),
@@ -279,6 +281,7 @@ static const HeraldCtlCommand commands[] = {
   { "route", heraldctl_route },
   { "log", heraldctl_log },
   { "trust", heraldctl_trust },
+  { "quota", heraldctl_quota },
 };
 
 int

@@ -105,6 +105,9 @@ int             heraldctl_log                (HeraldCtl            *ctl,
                                               int                   argc,
                                               char                **argv);
 
+int             heraldctl_quota              (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
 int             heraldctl_trust              (HeraldCtl            *ctl,
                                               int                   argc,
                                               char                **argv);

@@ -136,16 +136,21 @@ read_usage (GwIntake     *self,
   return TRUE;
 }
 
+/* @stored_spool: bytes of @adding the spool holds already (attachments
+ * stored for links while composing), so they count once. */
 static gboolean
 check_quota (GwIntake           *self,
              guint               uid,
              const GwQuotaUsage *adding,
+             guint64             stored_spool,
              GError            **error)
 {
   GwQuotaUsage held;
 
-  return read_usage (self, uid, &held, error) &&
-         gw_quota_check (self->quota, uid, &held, adding, error);
+  if (!read_usage (self, uid, &held, error))
+    return FALSE;
+  held.spool_bytes -= MIN (held.spool_bytes, stored_spool);
+  return gw_quota_check (self->quota, uid, &held, adding, error);
 }
 
 static guint64
@@ -273,7 +278,7 @@ run_pipeline (GTask *task)
   link_routes = gw_intake_count_link_routes (self, n, routes);
   adding.spool_bytes = n->attachments_size * link_routes;
   adding.queue_bytes = n->attachments_size * (routes->len - link_routes);
-  if (!check_quota (self, uid, &adding, &error)) {
+  if (!check_quota (self, uid, &adding, 0, &error)) {
     fail (task, g_steal_pointer (&error));
     return;
   }
@@ -285,11 +290,11 @@ run_pipeline (GTask *task)
     fail (task, g_steal_pointer (&error));
     return;
   }
-  /* After composing: the messages' real size. The spool already counts
-   * what the batch stored. */
-  adding.spool_bytes = 0;
+  /* After composing: the messages' real size; what the batch stored is
+   * in the spool's count already. */
+  adding.spool_bytes = request->batch != NULL ? adding.spool_bytes : 0;
   adding.queue_bytes = message_bytes (jobs);
-  if (!check_quota (self, uid, &adding, &error)) {
+  if (!check_quota (self, uid, &adding, adding.spool_bytes, &error)) {
     fail (task, g_steal_pointer (&error));
     return;
   }
@@ -298,6 +303,8 @@ run_pipeline (GTask *task)
       gw_attachment_links_discard (request->batch);
     return;
   }
+  /* Until the commit: the messages. The spool counts its files itself. */
+  adding.spool_bytes = 0;
   request->reserved = adding;
   gw_quota_reserve (self->quota, uid, &request->reserved);
   commit (g_object_ref (task), jobs);

@@ -12,6 +12,7 @@
 #include "herald-error.h"
 #include "herald-notification.h"
 #include "herald-profile.h"
+#include "herald-quota.h"
 #include "herald-recipient.h"
 #include "herald-route.h"
 #include "herald-test-result.h"
