@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl.h: what the heraldctl-*.c files share */
 #pragma once
 

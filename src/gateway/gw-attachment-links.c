@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-attachment-links.c: attachments kept in the spool and served as links
  *
  * Each attachment lives in SPOOL/<sha256 of its token>/ as "data" and

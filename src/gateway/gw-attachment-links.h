@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-attachment-links.h: attachments kept in the spool and served as links */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-authority-dispatch.c: the one point where every D-Bus call is authorised
  *
  * GwService replaces the method_call of the generated skeleton's vtable:

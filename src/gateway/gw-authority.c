@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-authority.c: who may call which method of the gateway
  *
  * On the system bus every call is checked with polkit, asynchronously,
@@ -58,8 +59,10 @@ const char *
 gw_authority_get_action_id (GwRights right)
 {
   static const char * const ids[] = {
-    ACTION_PREFIX "send", ACTION_PREFIX "manage-profiles",
-    ACTION_PREFIX "manage-trust", ACTION_PREFIX "read-log",
+    ACTION_PREFIX "send",
+    ACTION_PREFIX "manage-profiles",
+    ACTION_PREFIX "manage-trust",
+    ACTION_PREFIX "read-log",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++) {

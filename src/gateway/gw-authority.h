@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-authority.h: who may call which method of the gateway */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-config.c: where the daemon keeps its state, and heraldd.conf */
 #define G_LOG_DOMAIN "gw-config"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-config.h: where the daemon keeps its state, and heraldd.conf */
 #pragma once
 

@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "herald-error.h"
@@ -98,8 +100,9 @@ static gboolean
 validate (GwNotification *n,
           GError        **error)
 {
-  if (strv_length0 (n->to) + strv_length0 (n->cc) + strv_length0 (n->bcc) +
-      strv_length0 (n->fax) == 0) {
+  guint recipients = strv_length0 (n->to) + strv_length0 (n->cc) + strv_length0 (n->bcc);
+
+  if (recipients + strv_length0 (n->fax) == 0) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_RECIPIENTS,
                  _("The notification has no recipient: give “to”, “cc”, “bcc” or “fax”"));
     return FALSE;
@@ -128,7 +131,7 @@ read_usage (GwIntake     *self,
             GwQuotaUsage *held,
             GError      **error)
 {
-  *held = (GwQuotaUsage) { 0, 0, 0 };
+  memset (held, 0, sizeof *held);
   if (!gw_queue_get_caller_usage (self->queue, uid, &held->deliveries, &held->queue_bytes, error))
     return FALSE;
   if (self->links != NULL)

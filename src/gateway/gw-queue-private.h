@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-private.h: shared between the queue's writer and reader halves */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-read.c: the queue's read side (GetDelivery, ListDeliveries, scheduling) */
 #define G_LOG_DOMAIN "gw-queue"
 

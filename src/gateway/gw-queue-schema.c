@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-schema.c: opening the queue database, its schema and migrations
  *
  * The schema of the first release (version 1) is created first, then every

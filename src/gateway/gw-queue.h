@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue.h: the durable queue (SQLite, WAL, synchronous=FULL)
  *
  * Writes go through one writer thread that commits whatever has piled up in

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "herald-error.h"
@@ -181,7 +183,10 @@ gw_quota_get_reserved (GwQuota      *self,
 {
   GwQuotaUsage *usage = g_hash_table_lookup (self->reserved, GUINT_TO_POINTER (uid));
 
-  *reserved = usage != NULL ? *usage : (GwQuotaUsage) { 0, 0, 0 };
+  if (usage != NULL)
+    *reserved = *usage;
+  else
+    memset (reserved, 0, sizeof *reserved);
 }
 
 gboolean

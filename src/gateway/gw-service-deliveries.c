@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service-deliveries.c: Send, deliveries and TestProfile of the D-Bus service */
 #define G_LOG_DOMAIN "gw-service"
 

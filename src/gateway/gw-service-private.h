@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service-private.h: shared by the halves of the D-Bus service */
 #pragma once
 
@@ -61,8 +62,9 @@ gboolean gw_service_handle_test_profile     (GwDBusGateway1 *object, GDBusMethod
                                              const char *name, const char *recipient);
 gboolean gw_service_handle_retry            (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              const char *id);
-gboolean gw_service_handle_get_quota        (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
-                                             GVariant *options);
+gboolean gw_service_handle_get_quota        (GwDBusGateway1        *object,
+                                             GDBusMethodInvocation *invocation,
+                                             GVariant              *options);
 /* A GwQueueChangeFunc: emits DeliveryChanged from the queue's writer thread. */
 void     gw_service_emit_delivery_changed (const char *id, const char *state, GVariant *details,
                                            gpointer user_data);

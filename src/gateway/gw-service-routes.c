@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service-routes.c: routing of the D-Bus service: GetRoutes, SetRoutes,
  * CheckRoute (the routing itself is the intake's: gw-intake-plan.c) */
 #define G_LOG_DOMAIN "gw-service"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service.c: the org.herald.Gateway1 D-Bus object
  *
  * Subclasses the gdbus-codegen skeleton. Every method checks its input and

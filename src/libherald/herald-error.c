@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-error.c: HeraldError and its D-Bus error names */
 #define G_LOG_DOMAIN "herald-error"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-error.h: the one public error domain of Herald */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald.h: the Herald client library; include only this header */
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-python.py: libherald through GObject Introspection from Python,
 # against the built heraldd on a private bus (run under dbus-run-session).
 

@@ -173,10 +173,12 @@ test_queued_deliveries (void)
   g_autofree char *first = NULL;
   g_autofree char *state = NULL;
   g_autofree char *again = NULL;
+  GVariant *settings;
 
   g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
-  add_profile (daemon, "blocked", herald_test_settings ("transport", "maildir", "maildir-path", maildir,
-                                                        "retry-interval", "300", NULL));
+  settings = herald_test_settings ("transport", "maildir", "maildir-path", maildir,
+                                   "retry-interval", "300", NULL);
+  add_profile (daemon, "blocked", settings);
   first = send_to (daemon, "blocked", 0, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 2; i++) {
@@ -250,9 +252,11 @@ test_stored_bytes_links (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   guint64 stored;
+  GVariant *settings;
 
-  add_profile (daemon, "links", herald_test_settings ("transport", "maildir", "maildir-path", maildir,
-                                                      "attachments-as-url", "true", NULL));
+  settings = herald_test_settings ("transport", "maildir", "maildir-path", maildir,
+                                   "attachments-as-url", "true", NULL);
+  add_profile (daemon, "links", settings);
   id = send_to (daemon, "links", 700 * 1024, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_entries (spool), ==, 1);

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test_delivery.py: the delivery engine's crash safety and retry behaviour
 # against real peers (issue 4, "Crash safety tests (must exist and pass)"):
 #

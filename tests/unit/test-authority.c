@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-authority.c: the table of D-Bus methods, the shared table of rights
  * and the polkit actions (issues 6 and 12)
  *

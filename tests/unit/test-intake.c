@@ -126,7 +126,7 @@ notification (const char *subject,
 {
   GwNotification *n = gw_notification_new ();
 
-  n->to = g_strdupv ((char *[]) { (char *) "ops@example.org", NULL });
+  n->to = g_strsplit ("ops@example.org", ",", -1);
   n->subject = g_strdup (subject);
   n->body = g_strdup ("Body.");
   if (attachment_size > 0) {
@@ -395,12 +395,16 @@ static void
 test_config (Fixture *f, gconstpointer data)
 {
   static const char * const bad[] = {
-    "max-queued-deliveries=-1", "max-queued-deliveries=lots", "max-stored-mib=1.5",
-    "max-sends-per-minute=99999999", "max-sends-per-minute=",
+    "max-queued-deliveries=-1",
+    "max-queued-deliveries=lots",
+    "max-stored-mib=1.5",
+    "max-sends-per-minute=99999999",
+    "max-sends-per-minute=",
   };
   g_autofree char *config_dir = g_build_filename (f->tmpdir, "config", NULL);
   g_autofree char *state_dir = g_build_filename (f->tmpdir, "state", NULL);
   g_autofree char *conf = g_build_filename (config_dir, "heraldd.conf", NULL);
+  const char *limits = "[quotas]\nmax-queued-deliveries=0\nmax-stored-mib=5\nmax-sends-per-minute=60\n";
   g_autoptr(GwConfig) config = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -412,8 +416,7 @@ test_config (Fixture *f, gconstpointer data)
   g_assert_cmpuint (gw_config_get_max_sends_per_minute (config), ==, 300);
   g_clear_object (&config);
 
-  g_assert_true (g_file_set_contents (conf, "[quotas]\nmax-queued-deliveries=0\nmax-stored-mib=5\n"
-                                      "max-sends-per-minute=60\n", -1, NULL));
+  g_assert_true (g_file_set_contents (conf, limits, -1, NULL));
   config = gw_config_new (FALSE, state_dir, config_dir, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (gw_config_get_max_queued_deliveries (config), ==, 0);

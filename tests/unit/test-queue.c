@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-queue.c: Retry, pruning, the attempt log, fallback jobs and the
  * schema migration of the queue, on a real SQLite database on disk */
 #define G_LOG_DOMAIN "test-queue"
