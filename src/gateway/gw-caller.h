@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-caller.h: who is asking, through which door, and what it may do
  *
- * Every door (D-Bus, and later the sendmail and HTTP doors) establishes a
+ * Every door (the bus, and later the sendmail and HTTP doors) establishes a
  * GwCaller for each request: the caller's uid, the door's name, the
  * program when the door knows it, and the rights the door granted (on
- * D-Bus through polkit, on HTTP from the token's scope, for sendmail from
+ * the bus through polkit, on HTTP from the token's scope, for sendmail from
  * the uid). The one table in gw-caller.c says which rights each operation
  * needs; the intake and the operations behind every door check it with
  * gw_caller_authorize(), so a door cannot skip a check.
@@ -15,7 +15,7 @@
 
 G_BEGIN_DECLS
 
-/* One bit per right; the D-Bus door asks polkit for the action
+/* One bit per right; the bus door asks polkit for the action
  * org.herald.gateway.NAME of each (gw_right_get_name()). */
 typedef enum {
   GW_RIGHT_NONE            = 0,
@@ -64,7 +64,7 @@ const char *gw_right_get_name       (GwRights     right);
 #define GW_TYPE_CALLER (gw_caller_get_type ())
 G_DECLARE_FINAL_TYPE (GwCaller, gw_caller, GW, CALLER, GObject)
 
-/* @door: "dbus", "sendmail", "http", "internal", ...; @program: what the
+/* @door: the door's name ("sendmail", "http", ...); @program: what the
  * door knows of the calling program (a bus name, a command), or NULL;
  * @rights: what the door established for this request. */
 GwCaller   *gw_caller_new             (guint        uid,

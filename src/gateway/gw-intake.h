@@ -2,7 +2,7 @@
 /* gw-intake.h: the one way into the queue, whichever door a notification
  * comes by
  *
- * A door (the D-Bus service today; herald-sendmail and the HTTP API next)
+ * A door (the bus service today; herald-sendmail and the HTTP API next)
  * turns its request into a GwNotification and a GwCaller and hands both
  * here. The pipeline knows no door. In order:
  *
