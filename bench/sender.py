@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # sender.py: one D-Bus client process of the Herald benchmark (bench/run).
 #
 # Calls org.herald.Gateway1.Send on the session bus with plain Gio (no

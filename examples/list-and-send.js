@@ -1,4 +1,5 @@
 #!/usr/bin/gjs
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // list-and-send.js: list the gateway's profiles and send a notification,
 // with libherald from GJS (async calls, awaited).
 //

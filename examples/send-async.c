@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* send-async.c: list the gateway's profiles and send a notification with an
  * attachment, using libherald's async API, then wait for the final state.
  *

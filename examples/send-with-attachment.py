@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # send-with-attachment.py: send a notification with an attachment through
 # libherald and follow it, asynchronously, to its final state.
 #

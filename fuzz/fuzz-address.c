@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-address.c: libFuzzer target for gw_address_parse()
  *
  * Input: one byte whose low bit selects strict (1) or lenient (0) parsing,

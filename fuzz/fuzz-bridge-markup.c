@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-bridge-markup.c: libFuzzer target for the desktop bridge's reading
  * of notification body markup, hb_markup_convert() (src/bridge)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-compose.c: libFuzzer target for Send's validation and composition
  *
  * Input: one byte choosing a profile, then a serialised a{sv} (GVariant

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-fax-webhook.c: libFuzzer target for the fax API's status callbacks,
  * gw_fax_webhook_verify() (plugins/fax/gw-fax-webhook.c)
  *

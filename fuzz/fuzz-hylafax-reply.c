@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-hylafax-reply.c: libFuzzer target for hfaxd's replies as the HylaFAX
  * backend reads them (plugins/fax/gw-fax-hylafax.c, -jobs.c)
  *

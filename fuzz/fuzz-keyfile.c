@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-keyfile.c: libFuzzer target for the files an administrator (or a
  * damaged disk) hands heraldd: a profile's keyfile and heraldd.conf
  *

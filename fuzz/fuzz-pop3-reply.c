@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-pop3-reply.c: libFuzzer target for the POP3 replies that
  * gw_pop_login_async() reads (POP-before-SMTP)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-router.c: libFuzzer target for the routes document (SetRoutes,
  * routes.json): gw_router_set_json(), then routing a notification by it
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-smtp-reply.c: libFuzzer target for gw_smtp_reply_read_async()
  *
  * Input: one byte whose low bit says whether the server offered

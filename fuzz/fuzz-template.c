@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-template.c: libFuzzer target for the template expander
  * (gw_template_check(), gw_template_expand())
  *

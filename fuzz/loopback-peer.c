@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* loopback-peer.c: a loopback TCP server that answers with the fuzz input */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* loopback-peer.h: a loopback TCP server that answers every connection with the
  * current fuzz input, for targets whose parser reads from a socket */
 #pragma once

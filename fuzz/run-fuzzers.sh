@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-fuzzers.sh: runs every libFuzzer target of a -Dfuzzing=true build for a
 # bounded time, starting from the seeds in fuzz/corpus/NAME (copied, so the
 # repository's corpus stays as it is).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # check-potfiles.sh: po/POTFILES.in must list exactly the sources under src/
 # and plugins/, and the Cockpit page's scripts (cockpit/herald/*.js), that
 # contain strings marked for translation.

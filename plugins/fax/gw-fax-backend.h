@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax-backend.h: the fax plugin's backends (email, hylafax, http) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax-email.c: email-to-fax through an SMTP profile
  *
  * Fax providers take a mail addressed to the number at their domain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax-http.c: a JSON fax API over HTTPS (libsoup 3)
  *
  * Shaped after the common providers' documented send-fax requests: POST

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax-http.h: the HTTP fax API backend's status words and webhooks */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax-hylafax-jobs.c: following and removing HylaFAX jobs
  *
  * A submitted job is HylaFAX's: it dials, retries and gives up on its own

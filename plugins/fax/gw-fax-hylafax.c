@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax-hylafax.c: HylaFAX client protocol (hfaxd, RFC 959 style)
  *
  * One conversation per delivery, in a worker thread with blocking I/O and

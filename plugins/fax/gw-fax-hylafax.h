@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax-hylafax.h: a conversation with hfaxd, and following its jobs */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax-transport.c: the fax transport plugin
  *
  * A fax profile picks a backend with "fax-backend"; the backends differ only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax-webhook.c: checking and reading the fax API's status callbacks
  *
  * A webhook is only a hint: it is accepted when its HMAC-SHA256 signature,

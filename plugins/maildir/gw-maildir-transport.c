@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-maildir-transport.c: delivers into a local Maildir
  *
  * The message is written to tmp/, fsync'ed, then renamed into new/ and the

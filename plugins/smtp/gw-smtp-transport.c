@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-transport.c: the smtp transport plugin
  *
  * SMTP with the four security modes: none, STARTTLS when offered, STARTTLS required, implicit TLS.

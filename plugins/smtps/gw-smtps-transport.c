@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtps-transport.c: the smtps transport plugin
  *
  * SMTP over implicit TLS from the first byte (RFC 8314), port 465 by default.

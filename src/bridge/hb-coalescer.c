@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-coalescer.c: merges bursts of the same notification and updates
  *
  * A flapping device can raise the same notification many times a minute;

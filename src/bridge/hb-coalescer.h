@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-coalescer.h: merges bursts of the same notification and updates */
 #pragma once
 

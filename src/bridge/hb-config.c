@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-config.c: the desktop bridge's keyfile
  *
  *   [bridge]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-config.h: the desktop bridge's keyfile */
 #pragma once
 

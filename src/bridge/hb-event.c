@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-event.c: one desktop notification as the bridge received it */
 #define G_LOG_DOMAIN "hb-event"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-event.h: one desktop notification as the bridge received it */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-forwarder.c: turns a (merged) desktop notification into Herald deliveries
  *
  * A desktop notification has no recipients and most of them are noise, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-forwarder.h: turns a (merged) desktop notification into Herald deliveries */
 #pragma once
 

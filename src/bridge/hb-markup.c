@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-markup.c: desktop notification body markup → plain text and safe HTML
  *
  * Notification bodies are written for a small Pango-like markup subset, but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-markup.h: desktop notification body markup → plain text and safe HTML */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-server.c: the bridge's D-Bus side on the session bus
  *
  * Forward mode serves org.freedesktop.Notifications under the bridge's own

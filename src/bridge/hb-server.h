@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hb-server.h: the bridge's D-Bus side on the session bus */
 #pragma once
 

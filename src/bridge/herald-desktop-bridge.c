@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-desktop-bridge.c: forwards selected desktop notifications to Herald
  *
  * A program of its own rather than a mode of heraldd: desktop notifications

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl-delivery.c: heraldctl delivery show|list|cancel|wait|retry */
 #define G_LOG_DOMAIN "heraldctl"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl-log.c: heraldctl log, the outgoing log one attempt a line */
 #define G_LOG_DOMAIN "heraldctl"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl-output.c: printing profiles, deliveries and test results as text or JSON */
 #define G_LOG_DOMAIN "heraldctl"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl-password.c: reading a secret without it touching argv or the screen */
 #define G_LOG_DOMAIN "heraldctl"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl-profile.c: heraldctl profile list|show|add|set|remove|set-password */
 #define G_LOG_DOMAIN "heraldctl"
 

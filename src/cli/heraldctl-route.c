@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl-route.c: heraldctl route show|set|check */
 #define G_LOG_DOMAIN "heraldctl"
 

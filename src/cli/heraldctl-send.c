@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl-send.c: heraldctl send */
 #define G_LOG_DOMAIN "heraldctl"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl-trust.c: heraldctl trust list|show|add|remove
  *
  * The trust manager: certificates the gateway refused, shown with what a

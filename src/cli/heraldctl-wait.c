@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl-wait.c: following a delivery to its final state */
 #define G_LOG_DOMAIN "heraldctl"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl.c: command-line client of the Herald gateway */
 #define G_LOG_DOMAIN "heraldctl"
 
@@ -5,6 +6,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -22,44 +24,59 @@ exit_codes_text (void)
            "  4  the gateway cannot be reached (no bus, or not running and not activatable)\n");
 }
 
+/* Commands added since the list above was translated, inserted at its end
+ * (its first blank line), so that the list's translation stays whole. */
+static const char *
+later_commands_text (void)
+{
+  return _("  quota [--uid UID]                 Show a user's usage against the\n"
+           "                                    quotas of heraldd.conf\n");
+}
+
 static char *
 main_description (void)
 {
-  return g_strconcat (_("Commands:\n"
-                        "  profile list                      List the profiles\n"
-                        "  profile show NAME                 Show the settings of a profile\n"
-                        "  profile add NAME [KEY=VALUE…]     Add a profile\n"
-                        "  profile set NAME KEY=VALUE…       Change settings (KEY= resets a key)\n"
-                        "  profile remove NAME               Remove a profile and its secrets\n"
-                        "  profile test NAME --to ADDRESS    Send a test message now and report\n"
-                        "                                    the server's reply, TLS, the session\n"
-                        "                                    and a refused certificate\n"
-                        "  profile set-password NAME [--key KEY]\n"
-                        "                                    Set a secret, read from the terminal\n"
-                        "                                    without echo, or from standard input\n"
-                        "  send [OPTION…]                    Send a notification\n"
-                        "  delivery show ID                  Show a delivery\n"
-                        "  delivery list [OPTION…]           List deliveries, newest first\n"
-                        "  delivery cancel ID                Cancel a queued or deferred delivery\n"
-                        "  delivery wait ID                  Wait until a delivery is final\n"
-                        "  delivery retry ID                 Make a deferred or failed delivery\n"
-                        "                                    due now\n"
-                        "  log [OPTION…]                     Show the outgoing log, one line per\n"
-                        "                                    attempt\n"
-                        "  route show                        Show the routing rules (JSON)\n"
-                        "  route set FILE|-                  Replace the routing rules\n"
-                        "  route check --to ADDRESS [OPTION…]\n"
-                        "                                    Show which profiles and recipients\n"
-                        "                                    a notification would be routed to\n"
-                        "  trust list [--trusted] [PROFILE]  List refused server certificates,\n"
-                        "                                    or the keys profiles trust\n"
-                        "  trust show PROFILE FINGERPRINT    Show a certificate's details\n"
-                        "  trust add PROFILE FINGERPRINT     Trust a refused certificate\n"
-                        "  trust remove PROFILE FINGERPRINT  Stop trusting a certificate\n"
-                        "\n"
-                        "Run “heraldctl COMMAND --help” for the options of a command.\n"
-                        "\n"),
-                      exit_codes_text (), NULL);
+  const char *commands = _("Commands:\n"
+                           "  profile list                      List the profiles\n"
+                           "  profile show NAME                 Show the settings of a profile\n"
+                           "  profile add NAME [KEY=VALUE…]     Add a profile\n"
+                           "  profile set NAME KEY=VALUE…       Change settings (KEY= resets a key)\n"
+                           "  profile remove NAME               Remove a profile and its secrets\n"
+                           "  profile test NAME --to ADDRESS    Send a test message now and report\n"
+                           "                                    the server's reply, TLS, the session\n"
+                           "                                    and a refused certificate\n"
+                           "  profile set-password NAME [--key KEY]\n"
+                           "                                    Set a secret, read from the terminal\n"
+                           "                                    without echo, or from standard input\n"
+                           "  send [OPTION…]                    Send a notification\n"
+                           "  delivery show ID                  Show a delivery\n"
+                           "  delivery list [OPTION…]           List deliveries, newest first\n"
+                           "  delivery cancel ID                Cancel a queued or deferred delivery\n"
+                           "  delivery wait ID                  Wait until a delivery is final\n"
+                           "  delivery retry ID                 Make a deferred or failed delivery\n"
+                           "                                    due now\n"
+                           "  log [OPTION…]                     Show the outgoing log, one line per\n"
+                           "                                    attempt\n"
+                           "  route show                        Show the routing rules (JSON)\n"
+                           "  route set FILE|-                  Replace the routing rules\n"
+                           "  route check --to ADDRESS [OPTION…]\n"
+                           "                                    Show which profiles and recipients\n"
+                           "                                    a notification would be routed to\n"
+                           "  trust list [--trusted] [PROFILE]  List refused server certificates,\n"
+                           "                                    or the keys profiles trust\n"
+                           "  trust show PROFILE FINGERPRINT    Show a certificate's details\n"
+                           "  trust add PROFILE FINGERPRINT     Trust a refused certificate\n"
+                           "  trust remove PROFILE FINGERPRINT  Stop trusting a certificate\n"
+                           "\n"
+                           "Run “heraldctl COMMAND --help” for the options of a command.\n"
+                           "\n");
+  const char *end = strstr (commands, "\n\n");
+  g_autofree char *list = NULL;
+
+  if (end == NULL)
+    return g_strconcat (commands, later_commands_text (), "\n", exit_codes_text (), NULL);
+  list = g_strndup (commands, (gsize) (end - commands) + 1);
+  return g_strconcat (list, later_commands_text (), end + 1, exit_codes_text (), NULL);
 }
 
 static void
@@ -279,6 +296,7 @@ static const HeraldCtlCommand commands[] = {
   { "route", heraldctl_route },
   { "log", heraldctl_log },
   { "trust", heraldctl_trust },
+  { "quota", heraldctl_quota },
 };
 
 int

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldctl.h: what the heraldctl-*.c files share */
 #pragma once
 
@@ -105,6 +106,9 @@ int             heraldctl_log                (HeraldCtl            *ctl,
                                               int                   argc,
                                               char                **argv);
 
+int             heraldctl_quota              (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
 int             heraldctl_trust              (HeraldCtl            *ctl,
                                               int                   argc,
                                               char                **argv);

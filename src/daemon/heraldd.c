@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* heraldd.c: the Herald notification gateway daemon */
 #define G_LOG_DOMAIN "heraldd"
 

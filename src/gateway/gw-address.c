@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-address.c: parsing and checking of mail addresses
  *
  * One entry is one mailbox: "user@example.org", "Name <user@example.org>",

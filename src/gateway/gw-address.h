@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-address.h: parsing and checking of mail addresses */
 #pragma once
 

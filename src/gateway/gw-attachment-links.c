@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-attachment-links.c: attachments kept in the spool and served as links
  *
  * Each attachment lives in SPOOL/<sha256 of its token>/ as "data" and
@@ -5,6 +6,11 @@
  * after the hash, not the token, so the spool (or a backup of it) does not
  * hold working links; the token itself is 32 bytes from GnuTLS's random
  * generator, base64url, and appears only in the message.
+ *
+ * The info also names the owner (the uid of the caller that sent the
+ * attachment), so the spool knows what each caller holds for the
+ * per-caller quota; a batch (gw_attachment_links_new_batch()) stores for
+ * one caller and can take back what it stored.
  */
 #define G_LOG_DOMAIN "gw-attachment-links"
 
@@ -26,12 +32,19 @@
 #define PATH_PREFIX     "/a"
 #define SWEEP_SECONDS   3600
 
+#define NO_OWNER        G_MAXUINT
+
 struct _GwAttachmentLinks {
   GObject       parent_instance;
   char         *spool_dir;
   GwHttpServer *server;
   guint         days;
   guint         sweep_id;
+  GHashTable   *usage;        /* uid → bytes (guint64 *) of unexpired entries */
+  /* A batch stores into @spool for @owner_uid and lists its @entries. */
+  GwAttachmentLinks *spool;
+  guint         owner_uid;
+  GPtrArray    *entries;      /* entry directories */
 };
 
 G_DEFINE_FINAL_TYPE (GwAttachmentLinks, gw_attachment_links, G_TYPE_OBJECT)
@@ -42,9 +55,10 @@ gw_attachment_links_dispose (GObject *object)
   GwAttachmentLinks *self = GW_ATTACHMENT_LINKS (object);
 
   g_clear_handle_id (&self->sweep_id, g_source_remove);
-  if (self->server != NULL)
+  if (self->server != NULL && self->spool == NULL)
     gw_http_server_remove_handler (self->server, PATH_PREFIX);
   g_clear_object (&self->server);
+  g_clear_object (&self->spool);
   G_OBJECT_CLASS (gw_attachment_links_parent_class)->dispose (object);
 }
 
@@ -54,6 +68,8 @@ gw_attachment_links_finalize (GObject *object)
   GwAttachmentLinks *self = GW_ATTACHMENT_LINKS (object);
 
   g_free (self->spool_dir);
+  g_hash_table_unref (self->usage);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
   G_OBJECT_CLASS (gw_attachment_links_parent_class)->finalize (object);
 }
 
@@ -67,6 +83,48 @@ gw_attachment_links_class_init (GwAttachmentLinksClass *klass)
 static void
 gw_attachment_links_init (GwAttachmentLinks *self)
 {
+  self->usage = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->owner_uid = NO_OWNER;
+}
+
+static void
+add_usage (GwAttachmentLinks *self,
+           guint              owner,
+           guint64            size,
+           gboolean           adding)
+{
+  guint64 *bytes;
+
+  if (owner == NO_OWNER)
+    return;
+  bytes = g_hash_table_lookup (self->usage, GUINT_TO_POINTER (owner));
+  if (bytes == NULL) {
+    if (!adding)
+      return;
+    bytes = g_new0 (guint64, 1);
+    g_hash_table_insert (self->usage, GUINT_TO_POINTER (owner), bytes);
+  }
+  if (adding)
+    *bytes += size;
+  else
+    *bytes -= MIN (*bytes, size);
+  if (*bytes == 0)
+    g_hash_table_remove (self->usage, GUINT_TO_POINTER (owner));
+}
+
+/* The owner an entry's info names (NO_OWNER for entries stored before
+ * owners were recorded), and its size. */
+static guint
+info_owner (GKeyFile *info,
+            guint64  *size)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 owner = g_key_file_get_uint64 (info, "attachment", "owner", &error);
+
+  *size = g_key_file_get_uint64 (info, "attachment", "size", NULL);
+  if (error != NULL || owner >= NO_OWNER)
+    return NO_OWNER;
+  return (guint) owner;
 }
 
 static gboolean
@@ -128,6 +186,9 @@ gw_attachment_links_sweep (GwAttachmentLinks *self,
   const char *name;
   guint removed = 0;
 
+  /* Counted again from the entries that stay. */
+  g_hash_table_remove_all (self->usage);
+
   while (handle != NULL && (name = g_dir_read_name (handle)) != NULL) {
     g_autofree char *dir = NULL;
     g_autoptr(GKeyFile) info = NULL;
@@ -138,8 +199,13 @@ gw_attachment_links_sweep (GwAttachmentLinks *self,
     dir = g_build_filename (self->spool_dir, name, NULL);
     info = load_info (dir);
     /* An entry without info is a store interrupted by a crash. */
-    if (info != NULL && g_key_file_get_int64 (info, "attachment", "expires", NULL) > now)
+    if (info != NULL && g_key_file_get_int64 (info, "attachment", "expires", NULL) > now) {
+      guint64 size;
+      guint owner = info_owner (info, &size);
+
+      add_usage (self, owner, size, TRUE);
       continue;
+    }
     remove_entry (dir);
     removed++;
   }
@@ -227,7 +293,11 @@ handle_request (SoupServer        *server,
   if (g_strcmp0 (name, requested) != 0)
     return;
   if (g_key_file_get_int64 (info, "attachment", "expires", NULL) <= g_get_real_time () / G_USEC_PER_SEC) {
+    guint64 size;
+    guint owner = info_owner (info, &size);
+
     remove_entry (dir);
+    add_usage (self, owner, size, FALSE);
     soup_server_message_set_status (msg, SOUP_STATUS_GONE, NULL);
     return;
   }
@@ -288,6 +358,7 @@ gw_attachment_links_store (GwAttachmentLinks *self,
                            gint64             expires_at,
                            GError           **error)
 {
+  GwAttachmentLinks *spool = self->spool != NULL ? self->spool : self;
   guint8 random[TOKEN_BYTES];
   g_autofree char *token = NULL;
   g_autofree char *dir = NULL;
@@ -311,7 +382,7 @@ gw_attachment_links_store (GwAttachmentLinks *self,
   token[TOKEN_LENGTH] = '\0';
   memset (random, 0, sizeof random);
 
-  dir = entry_dir (self, token, TOKEN_LENGTH);
+  dir = entry_dir (spool, token, TOKEN_LENGTH);
   if (g_mkdir (dir, 0700) != 0) {
     int saved_errno = errno;
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
@@ -325,6 +396,8 @@ gw_attachment_links_store (GwAttachmentLinks *self,
     g_key_file_set_string (info, "attachment", "content-type", content_type);
   g_key_file_set_int64 (info, "attachment", "expires", expires_at);
   g_key_file_set_uint64 (info, "attachment", "size", size);
+  if (self->owner_uid != NO_OWNER)
+    g_key_file_set_uint64 (info, "attachment", "owner", self->owner_uid);
   info_text = g_key_file_to_data (info, NULL, NULL);
   /* data first: an entry with info is complete */
   if (!write_file (data_path, bytes, size, error) ||
@@ -332,7 +405,53 @@ gw_attachment_links_store (GwAttachmentLinks *self,
     remove_entry (dir);
     return NULL;
   }
+  add_usage (spool, self->owner_uid, size, TRUE);
+  if (self->entries != NULL)
+    g_ptr_array_add (self->entries, g_strdup (dir));
   escaped = g_uri_escape_string (name, NULL, FALSE);
-  return g_strdup_printf ("%s%s/%s/%s", gw_http_server_get_public_base_url (self->server),
+  return g_strdup_printf ("%s%s/%s/%s", gw_http_server_get_public_base_url (spool->server),
                           PATH_PREFIX, token, escaped);
+}
+
+GwAttachmentLinks *
+gw_attachment_links_new_batch (GwAttachmentLinks *self,
+                               guint              owner_uid)
+{
+  GwAttachmentLinks *batch = g_object_new (GW_TYPE_ATTACHMENT_LINKS, NULL);
+
+  g_return_val_if_fail (self->spool == NULL, NULL);
+  batch->spool = g_object_ref (self);
+  batch->spool_dir = g_strdup (self->spool_dir);
+  batch->server = g_object_ref (self->server);
+  batch->days = self->days;
+  batch->owner_uid = owner_uid;
+  batch->entries = g_ptr_array_new_with_free_func (g_free);
+  return batch;
+}
+
+void
+gw_attachment_links_discard (GwAttachmentLinks *batch)
+{
+  g_return_if_fail (batch->spool != NULL);
+
+  for (guint i = 0; i < batch->entries->len; i++) {
+    const char *dir = g_ptr_array_index (batch->entries, i);
+    g_autoptr(GKeyFile) info = load_info (dir);
+    guint64 size = 0;
+    guint owner = info != NULL ? info_owner (info, &size) : NO_OWNER;
+
+    remove_entry (dir);
+    add_usage (batch->spool, owner, size, FALSE);
+  }
+  g_ptr_array_set_size (batch->entries, 0);
+}
+
+guint64
+gw_attachment_links_get_usage (GwAttachmentLinks *self,
+                               guint              uid)
+{
+  GwAttachmentLinks *spool = self->spool != NULL ? self->spool : self;
+  guint64 *bytes = g_hash_table_lookup (spool->usage, GUINT_TO_POINTER (uid));
+
+  return bytes != NULL ? *bytes : 0;
 }

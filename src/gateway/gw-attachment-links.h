@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-attachment-links.h: attachments kept in the spool and served as links */
 #pragma once
 
@@ -33,6 +34,18 @@ char              *gw_attachment_links_store (GwAttachmentLinks *self,
                                               GBytes            *data,
                                               gint64             expires_at,
                                               GError           **error);
+
+/* A batch: stores through it go to @self's spool, belong to @owner_uid
+ * (counted in gw_attachment_links_get_usage()) and are listed, so that
+ * gw_attachment_links_discard() can take them back when the notification
+ * they were stored for is refused after all. */
+GwAttachmentLinks *gw_attachment_links_new_batch (GwAttachmentLinks *self,
+                                                  guint              owner_uid);
+/* Removes what @batch stored. */
+void               gw_attachment_links_discard   (GwAttachmentLinks *batch);
+/* Bytes of unexpired attachments the spool holds for @uid. */
+guint64            gw_attachment_links_get_usage (GwAttachmentLinks *self,
+                                                  guint              uid);
 
 /* Removes every attachment that expired at @now (seconds since the epoch)
  * or whose files are damaged; returns how many went. */

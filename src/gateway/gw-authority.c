@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-authority.c: who may call which method of the gateway
  *
  * On the system bus every call is checked with polkit, asynchronously,
@@ -15,7 +16,6 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -24,69 +24,63 @@
 #include "herald-error.h"
 #include "gw-authority.h"
 
-#define MAX_ACTIONS 4
-
-static const char * const action_ids[] = {
-  [GW_ACTION_SEND]            = "org.herald.gateway.send",
-  [GW_ACTION_MANAGE_PROFILES] = "org.herald.gateway.manage-profiles",
-  [GW_ACTION_MANAGE_TRUST]    = "org.herald.gateway.manage-trust",
-  [GW_ACTION_READ_LOG]        = "org.herald.gateway.read-log",
-  [GW_ACTION_UNKNOWN]         = "org.herald.gateway.unknown",
-};
+#define ACTION_PREFIX "org.herald.gateway."
 
 /* Every method of org.herald.Gateway1 (tests/unit/test-authority.c checks
- * that none is missing). Reading profiles and routes gives no secret away
- * and is what a sender needs to pick a profile; reading certificates is
- * part of the log; TestProfile sends with the profile's credentials. */
+ * that none is missing). The rights each operation needs are in the table
+ * of gw-caller.c, which every door shares. */
 static const struct {
-  const char *method;
-  GwAction    action;
-  gboolean    per_caller;
-} method_actions[] = {
-  { "Send",                      GW_ACTION_SEND,            FALSE },
-  { "GetDelivery",               GW_ACTION_SEND,            TRUE },
-  { "ListDeliveries",            GW_ACTION_SEND,            TRUE },
-  { "Cancel",                    GW_ACTION_SEND,            TRUE },
-  { "Retry",                     GW_ACTION_SEND,            TRUE },
-  { "CheckRoute",                GW_ACTION_SEND,            FALSE },
-  { "ListProfiles",              GW_ACTION_SEND,            FALSE },
-  { "GetProfile",                GW_ACTION_SEND,            FALSE },
-  { "GetRoutes",                 GW_ACTION_SEND,            FALSE },
-  { "GetProfileKeys",            GW_ACTION_SEND,            FALSE },
-  { "AddProfile",                GW_ACTION_MANAGE_PROFILES, FALSE },
-  { "UpdateProfile",             GW_ACTION_MANAGE_PROFILES, FALSE },
-  { "RemoveProfile",             GW_ACTION_MANAGE_PROFILES, FALSE },
-  { "SetSecret",                 GW_ACTION_MANAGE_PROFILES, FALSE },
-  { "SetRoutes",                 GW_ACTION_MANAGE_PROFILES, FALSE },
-  { "TestProfile",               GW_ACTION_MANAGE_PROFILES, FALSE },
-  { "ListUntrustedCertificates", GW_ACTION_READ_LOG,        FALSE },
-  { "ListTrustedCertificates",   GW_ACTION_READ_LOG,        FALSE },
-  { "TrustCertificate",          GW_ACTION_MANAGE_TRUST,    FALSE },
-  { "UntrustCertificate",        GW_ACTION_MANAGE_TRUST,    FALSE },
+  const char  *method;
+  GwOperation  operation;
+} method_operations[] = {
+  { "Send",                      GW_OPERATION_SEND },
+  { "GetDelivery",               GW_OPERATION_READ_DELIVERIES },
+  { "ListDeliveries",            GW_OPERATION_READ_DELIVERIES },
+  { "Cancel",                    GW_OPERATION_CANCEL_DELIVERY },
+  { "Retry",                     GW_OPERATION_RETRY_DELIVERY },
+  { "GetQuota",                  GW_OPERATION_READ_QUOTA },
+  { "CheckRoute",                GW_OPERATION_CHECK_ROUTE },
+  { "ListProfiles",              GW_OPERATION_READ_PROFILES },
+  { "GetProfile",                GW_OPERATION_READ_PROFILES },
+  { "GetRoutes",                 GW_OPERATION_READ_ROUTES },
+  { "GetProfileKeys",            GW_OPERATION_READ_PROFILES },
+  { "AddProfile",                GW_OPERATION_MANAGE_PROFILES },
+  { "UpdateProfile",             GW_OPERATION_MANAGE_PROFILES },
+  { "RemoveProfile",             GW_OPERATION_MANAGE_PROFILES },
+  { "SetSecret",                 GW_OPERATION_MANAGE_PROFILES },
+  { "SetRoutes",                 GW_OPERATION_SET_ROUTES },
+  { "TestProfile",               GW_OPERATION_TEST_PROFILE },
+  { "ListUntrustedCertificates", GW_OPERATION_READ_CERTIFICATES },
+  { "ListTrustedCertificates",   GW_OPERATION_READ_CERTIFICATES },
+  { "TrustCertificate",          GW_OPERATION_MANAGE_TRUST },
+  { "UntrustCertificate",        GW_OPERATION_MANAGE_TRUST },
 };
 
 const char *
-gw_action_get_id (GwAction action)
+gw_authority_get_action_id (GwRights right)
 {
-  if ((guint) action >= G_N_ELEMENTS (action_ids))
-    action = GW_ACTION_UNKNOWN;
-  return action_ids[action];
+  static const char * const ids[] = {
+    ACTION_PREFIX "send",
+    ACTION_PREFIX "manage-profiles",
+    ACTION_PREFIX "manage-trust",
+    ACTION_PREFIX "read-log",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++) {
+    if (right == (GwRights) (1u << i))
+      return ids[i];
+  }
+  return ACTION_PREFIX "unknown";
 }
 
-GwAction
-gw_authority_action_for_method (const char *method,
-                                gboolean   *per_caller)
+GwOperation
+gw_authority_operation_for_method (const char *method)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (method_actions); i++) {
-    if (g_strcmp0 (method, method_actions[i].method) != 0)
-      continue;
-    if (per_caller != NULL)
-      *per_caller = method_actions[i].per_caller;
-    return method_actions[i].action;
+  for (guint i = 0; i < G_N_ELEMENTS (method_operations); i++) {
+    if (g_strcmp0 (method, method_operations[i].method) == 0)
+      return method_operations[i].operation;
   }
-  if (per_caller != NULL)
-    *per_caller = FALSE;
-  return GW_ACTION_UNKNOWN;
+  return GW_OPERATION_UNKNOWN;
 }
 
 struct _GwAuthority {
@@ -101,18 +95,17 @@ struct _GwAuthority {
 
 G_DEFINE_FINAL_TYPE (GwAuthority, gw_authority, G_TYPE_OBJECT)
 
-#define QDATA_UID      "gw-authority-caller-uid"
-#define QDATA_SEES_ALL "gw-authority-sees-all"
+#define QDATA_CALLER "gw-authority-caller"
 
 typedef struct {
   GwAuthority           *self;
   GDBusMethodInvocation *invocation;
   char                  *sender;
-  GwAction               actions[MAX_ACTIONS];
-  guint                  n_actions;
-  guint                  next;
+  GwRights               needed;
+  GwRights               granted;
+  GwRights               next;        /* the right asked about now */
   gboolean               per_caller;
-  gboolean               sees_all;
+  gboolean               probed_read_log;
   guint                  uid;
   GCancellable          *cancellable;  /* cancelled when the sender vanishes */
 } Check;
@@ -222,29 +215,38 @@ gw_authority_new (GDBusConnection *connection,
   return g_steal_pointer (&self);
 }
 
-static void
-attach_result (GDBusMethodInvocation *invocation,
+static GwCaller *
+attach_caller (GDBusMethodInvocation *invocation,
                guint                  uid,
-               gboolean               sees_all)
+               GwRights               rights)
 {
-  g_object_set_data (G_OBJECT (invocation), QDATA_UID, GUINT_TO_POINTER (uid + 1));
-  g_object_set_data (G_OBJECT (invocation), QDATA_SEES_ALL, GINT_TO_POINTER (sees_all));
+  GwCaller *caller = gw_caller_new (uid, "dbus", g_dbus_method_invocation_get_sender (invocation),
+                                    rights);
+
+  g_object_set_data_full (G_OBJECT (invocation), QDATA_CALLER, caller, g_object_unref);
+  return g_object_ref (caller);
 }
 
-guint
-gw_authority_get_caller_uid (GDBusMethodInvocation *invocation)
+GwCaller *
+gw_authority_get_caller (GDBusMethodInvocation *invocation)
 {
-  gpointer data = g_object_get_data (G_OBJECT (invocation), QDATA_UID);
+  GwCaller *caller = g_object_get_data (G_OBJECT (invocation), QDATA_CALLER);
+  g_autoptr(GwCaller) made = NULL;
 
-  return data != NULL ? GPOINTER_TO_UINT (data) - 1 : (guint) getuid ();
+  if (caller != NULL)
+    return caller;
+  made = attach_caller (invocation, (guint) getuid (), GW_RIGHTS_ALL);
+  return made;
 }
 
-gboolean
-gw_authority_caller_sees_all (GDBusMethodInvocation *invocation)
+static void
+return_caller (GTask                 *task,
+               GDBusMethodInvocation *invocation,
+               guint                  uid,
+               GwRights               rights)
 {
-  if (g_object_get_data (G_OBJECT (invocation), QDATA_UID) == NULL)
-    return TRUE;
-  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (invocation), QDATA_SEES_ALL));
+  g_task_return_pointer (task, attach_caller (invocation, uid, rights), g_object_unref);
+  g_object_unref (task);
 }
 
 static void
@@ -279,9 +281,7 @@ confirm_cb (GObject      *source,
     return_vanished (task);
     return;
   }
-  attach_result (check->invocation, check->uid, check->sees_all);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  return_caller (task, check->invocation, check->uid, check->granted);
 }
 
 /* The caller is still there after everything it sent before leaving. */
@@ -308,9 +308,7 @@ polkit_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(PolkitAuthorizationResult) result =
     polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), res, &error);
-  gboolean asking_read_log = check->next == check->n_actions;
-  const char *action_id = asking_read_log ? gw_action_get_id (GW_ACTION_READ_LOG)
-                                          : gw_action_get_id (check->actions[check->next]);
+  const char *action_id = gw_authority_get_action_id (check->next);
   g_autofree char *message = NULL;
 
   if (g_cancellable_is_cancelled (check->cancellable)) {
@@ -324,9 +322,9 @@ polkit_cb (GObject      *source,
     return_not_authorized (task, message);
     return;
   }
-  if (asking_read_log) {
-    check->sees_all = polkit_authorization_result_get_is_authorized (result);
-    check->next++;
+  if (check->probed_read_log) {
+    if (polkit_authorization_result_get_is_authorized (result))
+      check->granted |= GW_RIGHT_READ_LOG;
     confirm (task);
     return;
   }
@@ -339,34 +337,35 @@ polkit_cb (GObject      *source,
     return_not_authorized (task, message);
     return;
   }
-  check->next++;
+  check->granted |= check->next;
   check_next (task);
 }
 
+/* Asks polkit about the next right needed, in the order of the bits, then
+ * (for a per-caller operation) whether the caller may read the log. */
 static void
 check_next (GTask *task)
 {
   Check *check = g_task_get_task_data (task);
   g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new (check->sender);
   PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
-  const char *action_id;
+  GwRights missing = check->needed & ~check->granted;
 
-  if (check->next == check->n_actions && !check->per_caller) {
+  if (missing != GW_RIGHT_NONE) {
+    guint bits = missing;
+
+    check->next = bits & (~bits + 1);   /* the lowest bit */
+  } else if (check->per_caller && (check->granted & GW_RIGHT_READ_LOG) == 0) {
+    /* Only a question: never bring up an authentication dialog for it. */
+    check->next = GW_RIGHT_READ_LOG;
+    check->probed_read_log = TRUE;
+    flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+  } else {
     confirm (task);
     return;
   }
-  if (check->next < check->n_actions) {
-    if (check->actions[check->next] == GW_ACTION_UNKNOWN) {
-      return_not_authorized (task, _("Not authorised: this method has no polkit action"));
-      return;
-    }
-    action_id = gw_action_get_id (check->actions[check->next]);
-  } else {
-    /* Only a question: never bring up an authentication dialog for it. */
-    action_id = gw_action_get_id (GW_ACTION_READ_LOG);
-    flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
-  }
-  polkit_authority_check_authorization (check->self->polkit, subject, action_id, NULL, flags,
+  polkit_authority_check_authorization (check->self->polkit, subject,
+                                        gw_authority_get_action_id (check->next), NULL, flags,
                                         check->cancellable, polkit_cb, task);
 }
 
@@ -387,9 +386,8 @@ check_with_uid (GTask *task)
       return_not_authorized (task, message);
       return;
     }
-    attach_result (check->invocation, check->uid, TRUE);
-    g_task_return_boolean (task, TRUE);
-    g_object_unref (task);
+    /* The bus's own user owns the gateway and everything in it. */
+    return_caller (task, check->invocation, check->uid, GW_RIGHTS_ALL);
     return;
   }
   check_next (task);
@@ -417,8 +415,7 @@ get_uid_cb (GObject      *source,
 void
 gw_authority_check_async (GwAuthority           *self,
                           GDBusMethodInvocation *invocation,
-                          const GwAction        *actions,
-                          guint                  n_actions,
+                          GwRights               rights,
                           gboolean               per_caller,
                           GAsyncReadyCallback    callback,
                           gpointer               user_data)
@@ -429,7 +426,6 @@ gw_authority_check_async (GwAuthority           *self,
   GPtrArray *list;
   gpointer cached;
 
-  g_return_if_fail (n_actions <= MAX_ACTIONS);
   g_task_set_source_tag (task, gw_authority_check_async);
 
   /* A peer-to-peer connection: its credentials are the caller's. */
@@ -442,9 +438,7 @@ gw_authority_check_async (GwAuthority           *self,
       return_not_authorized (task, _("Not authorised: the caller's user is unknown"));
       return;
     }
-    attach_result (invocation, uid, TRUE);
-    g_task_return_boolean (task, TRUE);
-    g_object_unref (task);
+    return_caller (task, invocation, uid, GW_RIGHTS_ALL);
     return;
   }
 
@@ -452,8 +446,7 @@ gw_authority_check_async (GwAuthority           *self,
   check->self = g_object_ref (self);
   check->invocation = g_object_ref (invocation);
   check->sender = g_strdup (sender);
-  memcpy (check->actions, actions, n_actions * sizeof (GwAction));
-  check->n_actions = n_actions;
+  check->needed = rights & GW_RIGHTS_ALL;
   check->per_caller = per_caller;
   check->cancellable = g_cancellable_new ();
   g_task_set_task_data (task, check, (GDestroyNotify) check_free);
@@ -477,11 +470,11 @@ gw_authority_check_async (GwAuthority           *self,
                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, get_uid_cb, task);
 }
 
-gboolean
+GwCaller *
 gw_authority_check_finish (GwAuthority   *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -1,26 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-authority.h: who may call which method of the gateway */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "gw-caller.h"
+
 G_BEGIN_DECLS
 
-/* The polkit actions of data/org.herald.gateway.policy. */
-typedef enum {
-  GW_ACTION_SEND,             /* org.herald.gateway.send */
-  GW_ACTION_MANAGE_PROFILES,  /* org.herald.gateway.manage-profiles */
-  GW_ACTION_MANAGE_TRUST,     /* org.herald.gateway.manage-trust */
-  GW_ACTION_READ_LOG,         /* org.herald.gateway.read-log */
-  GW_ACTION_UNKNOWN,          /* a method missing from the table: refused */
-} GwAction;
+/* The polkit action that grants @right (one bit): org.herald.gateway.NAME
+ * of data/org.herald.gateway.policy, NAME from gw_right_get_name(). */
+const char *gw_authority_get_action_id        (GwRights    right);
 
-const char *gw_action_get_id              (GwAction     action);
-
-/* The one table of D-Bus methods and actions. @per_caller (nullable) is
- * set for methods on deliveries, which show a caller only its own unless
- * it also holds GW_ACTION_READ_LOG. */
-GwAction    gw_authority_action_for_method (const char  *method,
-                                            gboolean    *per_caller);
+/* The one table of D-Bus methods: the operation each method of
+ * org.herald.Gateway1 is (gw-caller.c says which rights it needs).
+ * GW_OPERATION_UNKNOWN for a method missing from it: refused. */
+GwOperation gw_authority_operation_for_method (const char *method);
 
 #define GW_TYPE_AUTHORITY (gw_authority_get_type ())
 G_DECLARE_FINAL_TYPE (GwAuthority, gw_authority, GW, AUTHORITY, GObject)
@@ -33,11 +28,13 @@ GwAuthority *gw_authority_new           (GDBusConnection       *connection,
                                          GError               **error);
 
 /*
- * Checks that the sender of @invocation holds each of @actions (in order;
- * @n_actions at most 4), and for @per_caller also whether it holds
- * read-log (asked without interaction). On success the caller's uid and
- * that answer are attached to @invocation (gw_authority_get_caller_uid(),
- * gw_authority_caller_sees_all()).
+ * Establishes who the sender of @invocation is and checks that it holds
+ * each right in @rights (in the order of the bits; at most four polkit
+ * questions, each allowing interaction); for @per_caller also whether it
+ * holds GW_RIGHT_READ_LOG (asked without interaction). On success the
+ * caller, with the rights granted, is attached to @invocation
+ * (gw_authority_get_caller()) and returned. On a session bus the bus's own
+ * user holds every right.
  *
  * Fails with HERALD_ERROR_NOT_AUTHORIZED, or with G_IO_ERROR_CANCELLED
  * when the caller left the bus before the answer: then nothing may be done
@@ -45,19 +42,18 @@ GwAuthority *gw_authority_new           (GDBusConnection       *connection,
  */
 void         gw_authority_check_async   (GwAuthority           *self,
                                          GDBusMethodInvocation *invocation,
-                                         const GwAction        *actions,
-                                         guint                  n_actions,
+                                         GwRights               rights,
                                          gboolean               per_caller,
                                          GAsyncReadyCallback    callback,
                                          gpointer               user_data);
-gboolean     gw_authority_check_finish  (GwAuthority           *self,
+/* (transfer full) */
+GwCaller    *gw_authority_check_finish  (GwAuthority           *self,
                                          GAsyncResult          *result,
                                          GError               **error);
 
-/* After a successful check: the caller's uid, and whether it sees every
- * caller's deliveries. Without a check (an invocation made in a test):
- * the daemon's own uid, and TRUE. */
-guint        gw_authority_get_caller_uid  (GDBusMethodInvocation *invocation);
-gboolean     gw_authority_caller_sees_all (GDBusMethodInvocation *invocation);
+/* (transfer none) The caller a successful check attached to @invocation.
+ * Without a check (an invocation made in a test): the daemon's own user
+ * with every right. */
+GwCaller    *gw_authority_get_caller    (GDBusMethodInvocation *invocation);
 
 G_END_DECLS

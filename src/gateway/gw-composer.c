@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-composer.c: turns a notification into the final MIME message (GMime)
  *
  * The queue stores the composed message, so a retry sends the same bytes

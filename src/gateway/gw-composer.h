@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-composer.h: turns a notification into the final MIME message (GMime) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-config.c: where the daemon keeps its state, and heraldd.conf */
 #define G_LOG_DOMAIN "gw-config"
 
@@ -18,6 +19,18 @@
 #define DEFAULT_HTTP_ADDRESS "127.0.0.1"
 #define DEFAULT_LINK_DAYS 7
 
+/* Per-caller quotas (docs/security.md, "A local user: quotas"): far above
+ * what an application sends, reached within seconds by a loop. 10,000
+ * waiting deliveries hold a notification a minute through the whole
+ * default expire-after (5 days: 7,200); 1 GiB holds a 10 MiB report a day
+ * through the default delivery-log-days (30) three times over, and 16
+ * notifications with the largest attachments (64 MiB); 300 Send calls a
+ * minute, all at once if need be, is 5 a second for as long as it lasts. */
+#define DEFAULT_MAX_QUEUED_DELIVERIES 10000
+#define DEFAULT_MAX_STORED_MIB        1024
+#define DEFAULT_MAX_SENDS_PER_MINUTE  300
+#define MIB                           (G_GUINT64_CONSTANT (1024) * 1024)
+
 struct _GwConfig {
   GObject   parent_instance;
   gboolean  system_bus;
@@ -34,6 +47,10 @@ struct _GwConfig {
   char     *http_tls_certificate;
   char     *http_tls_key;
   guint     link_days;
+  /* [quotas] */
+  guint64   max_queued_deliveries;
+  guint64   max_stored_bytes;
+  guint     max_sends_per_minute;
 };
 
 G_DEFINE_FINAL_TYPE (GwConfig, gw_config, G_TYPE_OBJECT)
@@ -67,6 +84,9 @@ gw_config_init (GwConfig *self)
   self->log_days = DEFAULT_LOG_DAYS;
   self->http_address = g_strdup (DEFAULT_HTTP_ADDRESS);
   self->link_days = DEFAULT_LINK_DAYS;
+  self->max_queued_deliveries = DEFAULT_MAX_QUEUED_DELIVERIES;
+  self->max_stored_bytes = DEFAULT_MAX_STORED_MIB * MIB;
+  self->max_sends_per_minute = DEFAULT_MAX_SENDS_PER_MINUTE;
 }
 
 gboolean
@@ -168,6 +188,54 @@ gw_config_load_http (GwConfig   *self,
   return TRUE;
 }
 
+/* One [quotas] key: a whole number from 0 (no limit) to @max. */
+static gboolean
+load_quota (GKeyFile   *keyfile,
+            const char *path,
+            const char *key,
+            guint64     max,
+            guint64    *value,
+            GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+  guint64 number;
+
+  if (!g_key_file_has_key (keyfile, "quotas", key, NULL))
+    return TRUE;
+  text = g_key_file_get_value (keyfile, "quotas", key, NULL);
+  g_strstrip (text);
+  if (!g_ascii_string_to_unsigned (text, 10, 0, max, &number, &local_error)) {
+    g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
+                 _("%s: [quotas] %s must be a whole number from 0 (no limit) to %s, not “%s”"),
+                 path, key, max_text, text);
+    return FALSE;
+  }
+  *value = number;
+  return TRUE;
+}
+
+static gboolean
+gw_config_load_quotas (GwConfig   *self,
+                       GKeyFile   *keyfile,
+                       const char *path,
+                       GError    **error)
+{
+  guint64 mib = self->max_stored_bytes / MIB;
+  guint64 sends = self->max_sends_per_minute;
+
+  if (!load_quota (keyfile, path, "max-queued-deliveries", G_MAXUINT32,
+                   &self->max_queued_deliveries, error) ||
+      !load_quota (keyfile, path, "max-stored-mib", G_MAXUINT32, &mib, error) ||
+      !load_quota (keyfile, path, "max-sends-per-minute", 1000000, &sends, error))
+    return FALSE;
+  self->max_stored_bytes = mib * MIB;
+  self->max_sends_per_minute = (guint) sends;
+  return TRUE;
+}
+
 static gboolean
 gw_config_load_file (GwConfig *self,
                      GError  **error)
@@ -203,7 +271,8 @@ gw_config_load_file (GwConfig *self,
     }
     self->log_days = (guint) days;
   }
-  return gw_config_load_http (self, keyfile, path, error);
+  return gw_config_load_http (self, keyfile, path, error) &&
+         gw_config_load_quotas (self, keyfile, path, error);
 }
 
 GwConfig *
@@ -318,4 +387,22 @@ guint
 gw_config_get_attachment_link_days (GwConfig *self)
 {
   return self->link_days;
+}
+
+guint64
+gw_config_get_max_queued_deliveries (GwConfig *self)
+{
+  return self->max_queued_deliveries;
+}
+
+guint64
+gw_config_get_max_stored_bytes (GwConfig *self)
+{
+  return self->max_stored_bytes;
+}
+
+guint
+gw_config_get_max_sends_per_minute (GwConfig *self)
+{
+  return self->max_sends_per_minute;
 }

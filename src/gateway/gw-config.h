@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-config.h: where the daemon keeps its state, and heraldd.conf */
 #pragma once
 
@@ -39,6 +40,14 @@ const char *gw_config_get_http_tls_certificate (GwConfig *self);
 const char *gw_config_get_http_tls_key         (GwConfig *self);
 /* How long attachment links stay valid (default 7). */
 guint       gw_config_get_attachment_link_days (GwConfig *self);
+
+/* [quotas]: per-caller (per-uid) limits; 0 means no limit. Deliveries
+ * not yet final; bytes held in the queue (messages, kept until the
+ * delivery log is pruned) and the attachment spool together; Send calls a
+ * minute (a bucket that holds one minute's worth). */
+guint64     gw_config_get_max_queued_deliveries (GwConfig *self);
+guint64     gw_config_get_max_stored_bytes      (GwConfig *self);
+guint       gw_config_get_max_sends_per_minute  (GwConfig *self);
 
 /* Creates @path (and parents) with mode 0700 if missing. */
 gboolean    gw_config_ensure_directory    (const char  *path,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-dispatcher-private.h: shared by the dispatcher and its workers */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-dispatcher-worker.c: one worker of a profile's pool
  *
  * A worker claims jobs, opens a session only when it has work, delivers job

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-dispatcher.c: takes due jobs from the queue and hands them to transports
  *
  * One pool per profile limits the sessions open toward its server

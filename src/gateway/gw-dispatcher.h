@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-dispatcher.h: takes due jobs from the queue and hands them to transports */
 #pragma once
 

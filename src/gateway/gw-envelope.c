@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-envelope.c: one composed message on its way to one profile */
 #define G_LOG_DOMAIN "gw-envelope"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax.c: fax numbers and fax documents
  *
  * Numbers are checked at Send, before anything is queued, and normalised

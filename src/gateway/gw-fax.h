@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-fax.h: fax numbers and fax documents, shared by Send and the fax plugin */
 #pragma once
 

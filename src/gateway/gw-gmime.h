@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-gmime.h: g_autoptr support for the GMime types we use (GMime has none) */
 #pragma once
 

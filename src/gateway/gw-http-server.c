@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-http-server.c: Herald's built-in HTTP(S) server (plugin SDK)
  *
  * A thin owner of a libsoup 3 SoupServer: it listens where heraldd.conf

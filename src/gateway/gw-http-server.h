@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-http-server.h: Herald's built-in HTTP(S) server (plugin SDK)
  *
  * One server per daemon, configured in heraldd.conf [http]. Core code and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-json-depth.h: how deep a JSON text nests, before a parser sees it */
 #pragma once
 

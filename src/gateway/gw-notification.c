@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-notification.c: a Send() request, checked and unpacked */
 #define G_LOG_DOMAIN "gw-notification"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-notification.h: a Send() request, checked and unpacked */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-oauth2.c: OAuth 2.0 access tokens by the refresh-token grant (libsoup, json-glib)
  *
  * One shared instance caches a token per profile name until 60 s before it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-oauth2.h: OAuth 2.0 access tokens by the refresh-token grant (libsoup, json-glib) */
 #pragma once
 

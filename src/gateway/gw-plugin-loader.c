@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-plugin-loader.c: finds and loads transport plugins
  *
  * Plugins run inside the daemon with its privileges and see every secret,

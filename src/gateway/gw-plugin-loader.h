@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-plugin-loader.h: finds and loads transport plugins */
 #pragma once
 

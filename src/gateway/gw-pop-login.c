@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-pop-login.c: POP-before-SMTP, a POP3 login that reads nothing
  *
  * A small state machine over async GIO streams: greeting, STLS (when

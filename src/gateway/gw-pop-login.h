@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-pop-login.h: POP-before-SMTP, a POP3 login that reads nothing
  *
  * Logs into the profile's POP3 server (pop-host, pop-port, pop-security,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-profile-schema.c: the table of profile settings and their validation
  *
  * Every value that enters a profile, from D-Bus or from a keyfile, passes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-profile-schema.h: the table of profile settings and their validation */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-profile-store.c: the directory of profile keyfiles
  *
  * One NAME.conf per profile, each replaced atomically (temporary file in the

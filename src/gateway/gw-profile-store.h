@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-profile-store.h: the directory of profile keyfiles */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-profile.c: one named delivery target
  *
  * A profile keeps only the values set explicitly, in canonical form; every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-admin.c: the writer's administrative operations, Retry and
  * pruning of the delivery log
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-checkpoint.c: WAL checkpoints off the writer thread
  *
  * SQLite's automatic checkpoint runs inside the COMMIT that crosses the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-claim.c: handing due jobs to the dispatcher, and setting aside
  * jobs that cannot be sent
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-private.h: shared between the queue's writer and reader halves */
 #pragma once
 
@@ -8,7 +9,11 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 3
+#define GW_QUEUE_SCHEMA_VERSION 4
+
+/* SQL that is 1 when the delivery state in @column is not final yet. */
+#define GW_QUEUE_WAITING_SQL(column) \
+  "(" column " IN ('queued', 'sending', 'deferred', 'submitted'))"
 
 /* Passive WAL checkpoints on a thread of their own (gw-queue-checkpoint.c). */
 typedef struct _GwCheckpointer GwCheckpointer;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-read.c: the queue's read side (GetDelivery, ListDeliveries, scheduling) */
 #define G_LOG_DOMAIN "gw-queue"
 
@@ -353,6 +354,38 @@ gw_queue_get_next_wakeup (GwQueue *self)
 {
   return query_int64 (self,
                       "SELECT min(next_attempt) FROM jobs WHERE state IN ('queued', 'deferred', 'submitted')");
+}
+
+gboolean
+gw_queue_get_caller_usage (GwQueue  *self,
+                           guint     uid,
+                           guint64  *deliveries,
+                           guint64  *bytes,
+                           GError  **error)
+{
+  static const char sql[] = "SELECT deliveries, bytes FROM caller_usage WHERE uid = ?";
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  *deliveries = 0;
+  *bytes = 0;
+  rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64 (stmt, 1, uid);
+    rc = sqlite3_step (stmt);
+  }
+  if (rc == SQLITE_ROW) {
+    /* Never below zero, even after rows were removed by hand. */
+    *deliveries = (guint64) MAX (sqlite3_column_int64 (stmt, 0), 0);
+    *bytes = (guint64) MAX (sqlite3_column_int64 (stmt, 1), 0);
+    rc = SQLITE_DONE;
+  }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, self->reader, rc, "caller usage");
+    return FALSE;
+  }
+  return TRUE;
 }
 
 guint

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-schema.c: opening the queue database, its schema and migrations
  *
  * The schema of the first release (version 1) is created first, then every
@@ -85,6 +86,38 @@ static const char * const migrations[] = {
   "DROP INDEX IF EXISTS jobs_waiting;"
   "CREATE INDEX jobs_waiting ON jobs (profile, next_attempt)"
   "  WHERE state IN ('queued', 'deferred', 'submitted');",
+  /* 3 → 4 (per-caller quotas, issue 17): what each caller (uid) holds,
+   * kept by triggers in the transaction of every change, so the intake
+   * reads one row instead of summing a caller's deliveries: "deliveries"
+   * not final yet, and the "bytes" of all its messages (final ones are
+   * kept until pruned). Jobs leave only with their delivery (prune). */
+  "CREATE TABLE caller_usage ("
+  "  uid INTEGER PRIMARY KEY,"
+  "  deliveries INTEGER NOT NULL DEFAULT 0,"
+  "  bytes INTEGER NOT NULL DEFAULT 0);"
+  "INSERT INTO caller_usage (uid, deliveries, bytes)"
+  "  SELECT caller_uid, SUM (" GW_QUEUE_WAITING_SQL ("state") "),"
+  "   SUM ((SELECT IFNULL (SUM (length (message)), 0) FROM jobs WHERE delivery_id = deliveries.id))"
+  "  FROM deliveries GROUP BY caller_uid;"
+  "CREATE TRIGGER caller_usage_delivery_insert AFTER INSERT ON deliveries BEGIN"
+  "  INSERT INTO caller_usage (uid, deliveries) VALUES (NEW.caller_uid, " GW_QUEUE_WAITING_SQL ("NEW.state") ")"
+  "   ON CONFLICT (uid) DO UPDATE SET deliveries = deliveries + excluded.deliveries;"
+  " END;"
+  "CREATE TRIGGER caller_usage_delivery_state AFTER UPDATE OF state ON deliveries"
+  " WHEN " GW_QUEUE_WAITING_SQL ("OLD.state") " != " GW_QUEUE_WAITING_SQL ("NEW.state") " BEGIN"
+  "  UPDATE caller_usage SET deliveries = deliveries"
+  "   + CASE WHEN " GW_QUEUE_WAITING_SQL ("NEW.state") " THEN 1 ELSE -1 END"
+  "   WHERE uid = NEW.caller_uid;"
+  " END;"
+  "CREATE TRIGGER caller_usage_delivery_delete BEFORE DELETE ON deliveries BEGIN"
+  "  UPDATE caller_usage SET deliveries = deliveries - " GW_QUEUE_WAITING_SQL ("OLD.state") ","
+  "   bytes = bytes - (SELECT IFNULL (SUM (length (message)), 0) FROM jobs WHERE delivery_id = OLD.id)"
+  "   WHERE uid = OLD.caller_uid;"
+  " END;"
+  "CREATE TRIGGER caller_usage_job_insert AFTER INSERT ON jobs BEGIN"
+  "  UPDATE caller_usage SET bytes = bytes + length (NEW.message)"
+  "   WHERE uid = (SELECT caller_uid FROM deliveries WHERE id = NEW.delivery_id);"
+  " END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == GW_QUEUE_SCHEMA_VERSION - 1);

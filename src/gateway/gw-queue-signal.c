@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-signal.c: what "delivery-changed" carries
  *
  * The writer thread reads the few values a DeliveryChanged signal shows

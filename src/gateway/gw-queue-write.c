@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-write.c: the SQL of the queue's writes, run by the writer thread
  *
  * Every function here runs inside the transaction the writer thread opened

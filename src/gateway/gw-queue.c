@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue.c: the durable queue's write side and its writer thread */
 #define G_LOG_DOMAIN "gw-queue"
 

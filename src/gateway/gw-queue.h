@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue.h: the durable queue (SQLite, WAL, synchronous=FULL)
  *
  * Writes go through one writer thread that commits whatever has piled up in
@@ -213,6 +214,14 @@ gboolean   gw_queue_has_due_work      (GwQueue      *self,
                                        gint64        now);
 /* Earliest next attempt of any waiting job, or 0 if none. */
 gint64     gw_queue_get_next_wakeup   (GwQueue      *self);
+/* What @uid holds in the queue: deliveries not final yet, and the bytes
+ * of all its messages (final ones too, until they are pruned). Zero for a
+ * caller that has nothing. HERALD_ERROR_STORAGE. */
+gboolean   gw_queue_get_caller_usage  (GwQueue      *self,
+                                       guint         uid,
+                                       guint64      *deliveries,
+                                       guint64      *bytes,
+                                       GError      **error);
 /* Jobs queued, deferred or sending. */
 guint      gw_queue_count_pending     (GwQueue      *self);
 

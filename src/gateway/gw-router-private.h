@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-router-private.h: the parsed rules, shared by gw-router*.c */
 #pragma once
 

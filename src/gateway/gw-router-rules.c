@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-router-rules.c: parsing, checking and matching the rules of routes.json */
 #define G_LOG_DOMAIN "gw-router"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-router.c: the routing rules (routes.json) and where a notification goes
  *
  * See gw-router.h for the document and its meaning.

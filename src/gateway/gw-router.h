@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-router.h: the routing rules (routes.json) and where a notification goes
  *
  * The document, kept in CONFIG_DIR/routes.json (mode 0600):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-sasl-client.c: one SASL client exchange (libgsasl, plus XOAUTH2/OAUTHBEARER)
  *
  * PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256 and NTLM run through

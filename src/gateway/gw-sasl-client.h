@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-sasl-client.h: one SASL client exchange (libgsasl, plus XOAUTH2/OAUTHBEARER)
  *
  * Transport-neutral: the SMTP session (or POP login) sends "AUTH MECH

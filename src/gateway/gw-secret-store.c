@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-secret-store.c: encrypted store of profile secrets (AES-256-GCM)
  *
  * Each value is sealed on its own with a fresh random nonce and the profile

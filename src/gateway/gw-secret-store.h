@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-secret-store.h: encrypted store of profile secrets (AES-256-GCM) */
 #pragma once
 

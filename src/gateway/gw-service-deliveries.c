@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service-deliveries.c: Send, deliveries and TestProfile of the D-Bus service */
 #define G_LOG_DOMAIN "gw-service"
 
@@ -87,73 +88,32 @@ gw_service_handle_test_profile (GwDBusGateway1        *object,
 
 /* ---- deliveries ---- */
 
-/* The invocation's reference is consumed by completing or failing it. */
+/* The door: a{sv} and its descriptors become a notification, the
+ * authorised bus caller a GwCaller; the intake does the rest. The
+ * invocation's reference is consumed by completing or failing it. */
+static void
+send_done_cb (GObject      *source,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = gw_intake_send_finish (GW_INTAKE (source), res, &error);
+
+  if (id == NULL) {
+    gw_service_return_error (invocation, error);
+    return;
+  }
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", id));
+}
+
 typedef struct {
   GwService             *self;
   GDBusMethodInvocation *invocation;
 } SendData;
 
-static void
-send_committed_cb (GObject      *source,
-                   GAsyncResult *res,
-                   gpointer      user_data)
-{
-  SendData *data = user_data;
-  g_autoptr(GwService) self = data->self;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *id = gw_queue_submit_finish (GW_QUEUE (source), res, &error);
-
-  self->in_flight--;
-  if (id == NULL) {
-    g_warning ("Cannot queue a notification: %s", error->message);
-    gw_service_return_error (data->invocation, error);
-  } else {
-    g_debug ("Delivery %s queued", id);
-    gw_dbus_gateway1_complete_send (GW_DBUS_GATEWAY1 (self), data->invocation, NULL, id);
-    gw_dispatcher_wake (self->dispatcher);
-  }
-  g_free (data);
-}
-
-static gboolean
-submit (GwService             *self,
-        GDBusMethodInvocation *invocation,
-        GwNotification        *n,
-        guint                  caller_uid)
-{
-  g_autoptr(GwSubmission) submission = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
-  g_autoptr(GError) error = NULL;
-  SendData *data;
-
-  jobs = gw_service_plan (self, n, &error);
-  if (jobs == NULL)
-    return gw_service_return_error (invocation, error);
-
-  submission = gw_submission_new ();
-  submission->delivery_id = g_uuid_string_random ();
-  submission->caller_uid = caller_uid;
-  submission->urgency = n->urgency;
-  submission->app_name = g_strdup (n->app_name);
-  submission->category = g_strdup (n->category);
-  submission->subject = g_strdup (n->subject);
-  submission->idempotency_key = g_strdup (n->idempotency_key);
-  for (guint i = 0; i < jobs->len; i++) {
-    GwPlannedJob *job = g_ptr_array_index (jobs, i);
-
-    g_debug ("Routed to %s by %s", job->route->profile, job->route->rule);
-    gw_submission_add_job (submission, job->route->profile, job->expire_at, job->envelope);
-  }
-
-  data = g_new0 (SendData, 1);
-  data->self = g_object_ref (self);
-  data->invocation = invocation;
-  self->in_flight++;
-  gw_queue_submit_async (self->queue, g_steal_pointer (&submission), send_committed_cb, data);
-  return TRUE;
-}
-
-/* Attachments are read off the main thread (gw-notification.c). */
+/* Attachments are read off the main thread (gw-notification.c); then the
+ * notification goes into the intake. */
 static void
 send_parsed_cb (GObject      *source,
                 GAsyncResult *res,
@@ -161,16 +121,19 @@ send_parsed_cb (GObject      *source,
 {
   SendData *data = user_data;
   g_autoptr(GwService) self = data->self;
-  g_autoptr(GwNotification) n = NULL;
+  GDBusMethodInvocation *invocation = data->invocation;
+  GwNotification *n;
   g_autoptr(GError) error = NULL;
 
-  self->in_flight--;
-  n = gw_notification_new_from_variant_finish (res, &error);
-  if (n == NULL)
-    gw_service_return_error (data->invocation, error);
-  else
-    submit (self, data->invocation, n, gw_authority_get_caller_uid (data->invocation));
   g_free (data);
+  self->parsing--;
+  n = gw_notification_new_from_variant_finish (res, &error);
+  if (n == NULL) {
+    gw_service_return_error (invocation, error);
+    return;
+  }
+  gw_intake_send_async (self->intake, gw_authority_get_caller (invocation), n, NULL,
+                        send_done_cb, invocation);
 }
 
 gboolean
@@ -185,8 +148,42 @@ gw_service_handle_send (GwDBusGateway1        *object,
   gw_service_touch (self);
   data->self = g_object_ref (self);
   data->invocation = invocation;
-  self->in_flight++;
+  self->parsing++;
   gw_notification_new_from_variant_async (notification, fd_list, send_parsed_cb, data);
+  return TRUE;
+}
+
+gboolean
+gw_service_handle_get_quota (GwDBusGateway1        *object,
+                             GDBusMethodInvocation *invocation,
+                             GVariant              *options)
+{
+  GwService *self = GW_SERVICE (object);
+  GwCaller *caller = gw_authority_get_caller (invocation);
+  g_autoptr(GError) error = NULL;
+  guint32 uid = gw_caller_get_uid (caller);
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  GVariant *usage;
+
+  gw_service_touch (self);
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
+    g_autoptr(GVariant) owned = value;
+
+    if (!g_str_equal (key, "uid"))
+      return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
+                                          _("Unknown option “%s”: use uid"), key);
+    if (!g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+      return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
+                                          _("Option “%s” must be of D-Bus type %s"), key, "u");
+    uid = g_variant_get_uint32 (value);
+  }
+  usage = gw_intake_get_usage (self->intake, caller, uid, &error);
+  if (usage == NULL)
+    return gw_service_return_error (invocation, error);
+  gw_dbus_gateway1_complete_get_quota (object, invocation, usage);
   return TRUE;
 }
 
@@ -316,8 +313,9 @@ gw_service_handle_list_deliveries (GwDBusGateway1        *object,
     return TRUE;
   g_variant_dict_lookup (&dict, "log", "b", &with_log);
   g_variant_dict_remove (&dict, "log");
-  if (!gw_authority_caller_sees_all (invocation))
-    g_variant_dict_insert (&dict, "caller-uid", "u", gw_authority_get_caller_uid (invocation));
+  if (!gw_caller_has_rights (gw_authority_get_caller (invocation), GW_RIGHT_READ_LOG))
+    g_variant_dict_insert (&dict, "caller-uid", "u",
+                           gw_caller_get_uid (gw_authority_get_caller (invocation)));
   queue_filter = g_variant_ref_sink (g_variant_dict_end (&dict));
   deliveries = gw_queue_list_deliveries (self->queue, queue_filter, &error);
   if (deliveries != NULL && with_log)

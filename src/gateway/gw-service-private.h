@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service-private.h: shared by the halves of the D-Bus service */
 #pragma once
 
@@ -6,6 +7,7 @@
 #include "gw-attachment-links.h"
 #include "gw-dispatcher.h"
 #include "gw-http-server.h"
+#include "gw-intake.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
@@ -25,9 +27,9 @@ struct _GwService {
   GwQueue        *queue;
   GwDispatcher   *dispatcher;
   GwUntrustedStore *untrusted;
-  GwRouter       *router;
+  GwIntake       *intake;        /* Send, CheckRoute, GetQuota; the routing rules */
+  guint           parsing;       /* Sends whose attachments are being read */
   gint64          last_activity;
-  guint           in_flight;     /* Send calls waiting for their commit */
   GwAuthority    *authority;     /* set by gw_service_export() */
   GwUntrustedStore *trusted;     /* details of certificates trusted by TrustCertificate */
   GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
@@ -61,28 +63,14 @@ gboolean gw_service_handle_test_profile     (GwDBusGateway1 *object, GDBusMethod
                                              const char *name, const char *recipient);
 gboolean gw_service_handle_retry            (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              const char *id);
+gboolean gw_service_handle_get_quota        (GwDBusGateway1        *object,
+                                             GDBusMethodInvocation *invocation,
+                                             GVariant              *options);
 /* A GwQueueChangeFunc: emits DeliveryChanged from the queue's writer thread. */
 void     gw_service_emit_delivery_changed (const char *id, const char *state, GVariant *details,
                                            gpointer user_data);
 
 /* gw-service-routes.c */
-
-/* One job of a routed notification, composed for its profile. */
-typedef struct {
-  GwRoute    *route;
-  GwEnvelope *envelope;
-  gint64      expire_at;   /* µs since the epoch */
-} GwPlannedJob;
-
-void       gw_planned_job_free         (GwPlannedJob *job);
-/* Routes @n and composes it for each profile it goes to: (transfer full)
- * GPtrArray of GwPlannedJob, at least one, or NULL with a HeraldError. */
-GPtrArray *gw_service_plan             (GwService             *self,
-                                        GwNotification        *n,
-                                        GError               **error);
-/* Opens the router on CONFIG_DIR/routes.json. */
-gboolean   gw_service_open_router      (GwService             *self,
-                                        GError               **error);
 gboolean gw_service_handle_get_profile_keys (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              const char *transport);
 gboolean gw_service_handle_get_routes       (GwDBusGateway1 *object, GDBusMethodInvocation *invocation);

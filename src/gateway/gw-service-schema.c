@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service-schema.c: GetProfileKeys, the profile keys as data
  *
  * What a settings page or `heraldctl profile keys` needs to build a form

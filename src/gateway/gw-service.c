@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service.c: the org.herald.Gateway1 D-Bus object
  *
  * Subclasses the gdbus-codegen skeleton. Every method checks its input and
@@ -213,7 +214,7 @@ handle_remove_profile (GwDBusGateway1        *object,
     return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_STATE,
                              _("Profile “%s” is the default profile and cannot be removed; "
                                "set another default-profile in heraldd.conf first"), name);
-  if (gw_router_uses_profile (self->router, name, &rule))
+  if (gw_router_uses_profile (gw_intake_get_router (self->intake), name, &rule))
     return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_STATE,
                              _("Profile “%s” is used by routing %s; change the routes first"),
                              name, rule);
@@ -273,6 +274,7 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_cancel = gw_service_handle_cancel;
   iface->handle_test_profile = gw_service_handle_test_profile;
   iface->handle_retry = gw_service_handle_retry;
+  iface->handle_get_quota = gw_service_handle_get_quota;
   iface->handle_get_routes = gw_service_handle_get_routes;
   iface->handle_set_routes = gw_service_handle_set_routes;
   iface->handle_check_route = gw_service_handle_check_route;
@@ -294,7 +296,7 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->untrusted);
   g_clear_object (&self->trusted);
   g_clear_object (&self->authority);
-  g_clear_object (&self->router);
+  g_clear_object (&self->intake);
   g_clear_object (&self->queue);
   g_clear_object (&self->plugins);
   g_clear_object (&self->profiles);
@@ -447,8 +449,6 @@ gw_service_new (GwConfig   *config,
   gw_service_attach_transports (self);
   if (!ensure_default_profile (self, error))
     return NULL;
-  if (!gw_service_open_router (self, error))
-    return NULL;
 
   queue_path = g_build_filename (gw_config_get_state_dir (config), "queue.db", NULL);
   self->queue = gw_queue_new (queue_path, error);
@@ -461,6 +461,10 @@ gw_service_new (GwConfig   *config,
                                                    "trusted-certificates.conf");
   gw_dispatcher_set_untrusted_store (self->dispatcher, self->untrusted);
   gw_dispatcher_set_log_days (self->dispatcher, gw_config_get_log_days (config));
+  self->intake = gw_intake_new (config, self->profiles, self->plugins, self->queue, self->links,
+                                self->dispatcher, error);
+  if (self->intake == NULL)
+    return NULL;
 
   transports = gw_plugin_loader_dup_names (self->plugins);
   if (transports[0] == NULL)
@@ -503,6 +507,7 @@ gw_service_get_last_activity (GwService *self)
 gboolean
 gw_service_is_busy (GwService *self)
 {
-  return self->in_flight > 0 || !gw_dispatcher_is_idle (self->dispatcher) ||
+  return self->parsing > 0 || gw_intake_get_in_flight (self->intake) > 0 ||
+         !gw_dispatcher_is_idle (self->dispatcher) ||
          gw_queue_count_pending (self->queue) > 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service.h: the org.herald.Gateway1 D-Bus object */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-data.c: what goes on the wire in an SMTP transaction
  *
  * A bare CR or LF in the body is never sent as is: a server and the next

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-data.h: what goes on the wire in an SMTP transaction */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-reply.c: one SMTP reply, read with bounded memory
  *
  * Replies are parsed straight from the GBufferedInputStream's buffer rather

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-reply.h: one SMTP reply, read with bounded memory */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-session-auth.c: SMTP AUTH (RFC 4954) for a GwSmtpSession
  *
  * The mechanisms themselves live in GwSaslClient; this file runs the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-session-io.c: command groups, replies and timers of a GwSmtpSession
  *
  * One exchange is one write of a command group (or of the message) and the

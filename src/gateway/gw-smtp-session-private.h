@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-session-private.h: what the parts of GwSmtpSession share */
 #pragma once
 

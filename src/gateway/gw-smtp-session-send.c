@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-session-send.c: one mail transaction on a GwSmtpSession
  *
  * With PIPELINING, [RSET] MAIL, every RCPT and DATA go out in one write and

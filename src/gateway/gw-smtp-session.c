@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-session.c: one SMTP client connection, shared by the smtp, smtps and fax plugins
  *
  * Everything is asynchronous on GIO streams. Each command group is built

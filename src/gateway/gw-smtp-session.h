@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-session.h: one SMTP client connection, shared by the smtp, smtps and fax plugins */
 #pragma once
 

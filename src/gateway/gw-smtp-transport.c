@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-transport.c: the transport both SMTP plugins are made of */
 #define G_LOG_DOMAIN "gw-smtp-transport"
 

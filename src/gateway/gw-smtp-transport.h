@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-smtp-transport.h: the transport both SMTP plugins are made of */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-template.c: the one template expander for administrators' templates
  *
  * A template is the administrator's text with placeholders such as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-template.h: the one template expander for administrators' templates */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-tls-policy.c: how a profile trusts a server's TLS certificate
  *
  * The system trust store is GIO's default database and is checked by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-tls-policy.h: how a profile trusts a server's TLS certificate
  *
  * Shared by the SMTP session (STARTTLS and implicit TLS) and the POP3 login.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-token-bucket.c: a token bucket for a messages-per-minute rate limit */
 #define G_LOG_DOMAIN "gw-token-bucket"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-token-bucket.h: a token bucket for a messages-per-minute rate limit */
 #pragma once
 

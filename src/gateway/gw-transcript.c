@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-transcript.c: a bounded record of an SMTP (or POP3) conversation, secrets masked
  *
  * The transcript is shown to administrators (TestProfile) and may end up in

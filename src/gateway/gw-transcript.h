@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-transcript.h: a bounded record of an SMTP (or POP3) conversation, secrets masked */
 #pragma once
 

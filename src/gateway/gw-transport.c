@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-transport.c: base class of transport plugins */
 #define G_LOG_DOMAIN "gw-transport"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-transport.h: base class of transport plugins (the plugin SDK) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-trust-manager.c: the trust manager methods of the D-Bus service
  *
  * Trusting a certificate means pinning its public key (SPKI pin) in the

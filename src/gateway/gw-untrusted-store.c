@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-untrusted-store.c: server certificates Herald refused, kept for the administrator
  *
  * The trust manager (ListUntrustedCertificates, TrustCertificate) reads

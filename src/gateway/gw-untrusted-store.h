@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-untrusted-store.h: server certificates Herald refused, kept for the administrator */
 #pragma once
 

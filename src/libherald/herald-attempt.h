@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-attempt.h: one attempt at a delivery, from the outgoing log */
 #pragma once
 

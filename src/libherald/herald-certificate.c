@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-certificate.c: a server certificate Herald refused */
 #define G_LOG_DOMAIN "herald-certificate"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-certificate.h: a server certificate Herald refused */
 #pragma once
 

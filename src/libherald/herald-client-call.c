@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-call.c: HeraldClient's D-Bus calls and error conversion */
 #define G_LOG_DOMAIN "herald-client"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-deliveries.c: HeraldClient's send and delivery methods */
 #define G_LOG_DOMAIN "herald-client"
 

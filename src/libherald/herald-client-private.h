@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-private.h: what the herald-client-*.c files share */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-profiles.c: HeraldClient's profile methods */
 #define G_LOG_DOMAIN "herald-client"
 

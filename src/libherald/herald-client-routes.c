@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-routes.c: HeraldClient's routing methods */
 #define G_LOG_DOMAIN "herald-client"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-trust.c: HeraldClient's trust manager methods
  *
  * The certificates the gateway refused, and the ones it was told to trust

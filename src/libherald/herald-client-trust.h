@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-trust.h: HeraldClient's trust manager methods */
 #pragma once
 

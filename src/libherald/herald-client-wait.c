@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-wait.c: following a delivery to its final state */
 #define G_LOG_DOMAIN "herald-client"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client.c: a connection to the Herald gateway */
 #define G_LOG_DOMAIN "herald-client"
 

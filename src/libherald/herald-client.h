@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client.h: a connection to the Herald gateway */
 #pragma once
 

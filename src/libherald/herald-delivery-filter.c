@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-delivery-filter.c: which deliveries to list */
 #define G_LOG_DOMAIN "herald-delivery-filter"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-delivery-filter.h: which deliveries to list */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-delivery.c: the state and history of one notification */
 #define G_LOG_DOMAIN "herald-delivery"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-delivery.h: the state and history of one notification */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-enums.c: string forms of the Herald enumerations */
 #define G_LOG_DOMAIN "herald-enums"
 

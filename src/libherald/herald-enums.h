@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-enums.h: enumerations of the Herald client library */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-error.c: HeraldError and its D-Bus error names */
 #define G_LOG_DOMAIN "herald-error"
 
@@ -23,6 +24,7 @@ static const GDBusErrorEntry herald_error_entries[] = {
   { HERALD_ERROR_SECRET_STORE,           "org.herald.Gateway1.Error.SecretStore" },
   { HERALD_ERROR_STORAGE,                "org.herald.Gateway1.Error.Storage" },
   { HERALD_ERROR_NOT_SUPPORTED,          "org.herald.Gateway1.Error.NotSupported" },
+  { HERALD_ERROR_QUOTA_EXCEEDED,         "org.herald.Gateway1.Error.QuotaExceeded" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (herald_error_entries) == HERALD_ERROR_LAST);

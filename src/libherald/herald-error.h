@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-error.h: the one public error domain of Herald */
 #pragma once
 
@@ -31,6 +32,8 @@ G_BEGIN_DECLS
  * @HERALD_ERROR_SECRET_STORE: the encrypted secret store cannot be used
  * @HERALD_ERROR_STORAGE: the queue or profile storage failed (disk full, ...)
  * @HERALD_ERROR_NOT_SUPPORTED: the request is valid but not supported
+ * @HERALD_ERROR_QUOTA_EXCEEDED: the caller is over one of its quotas (the
+ *   message names the limit); nothing was stored
  *
  * Error codes of %HERALD_ERROR. Each has a D-Bus error name
  * `org.herald.Gateway1.Error.*`.
@@ -51,6 +54,7 @@ typedef enum {
   HERALD_ERROR_SECRET_STORE,
   HERALD_ERROR_STORAGE,
   HERALD_ERROR_NOT_SUPPORTED,
+  HERALD_ERROR_QUOTA_EXCEEDED,
   /*< private >*/
   HERALD_ERROR_LAST
 } HeraldError;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-i18n.c: message catalogue of libherald */
 #define G_LOG_DOMAIN "herald-i18n"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-notification.c: a notification to send */
 #define G_LOG_DOMAIN "herald-notification"
 

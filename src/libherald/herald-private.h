@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-private.h: helpers shared inside libherald, not exported */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-profile.c: a named delivery target and its settings */
 #define G_LOG_DOMAIN "herald-profile"
 

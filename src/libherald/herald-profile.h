@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-profile.h: a named delivery target and its settings */
 #pragma once
 

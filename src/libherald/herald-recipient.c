@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-recipient.c: one recipient of a delivery and its own result */
 #define G_LOG_DOMAIN "herald-recipient"
 

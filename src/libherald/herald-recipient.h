@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-recipient.h: one recipient of a delivery and its own result */
 #pragma once
 

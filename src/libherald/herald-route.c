@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-route.c: one job a notification would be routed to */
 #define G_LOG_DOMAIN "herald-route"
 

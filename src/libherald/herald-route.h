@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-route.h: one job a notification would be routed to */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-test-result.c: how a test of a profile went */
 #define G_LOG_DOMAIN "herald-test-result"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-test-result.h: how a test of a profile went */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-util.c: small helpers shared inside libherald */
 #define G_LOG_DOMAIN "herald-util"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald.h: the Herald client library; include only this header */
 #pragma once
 
@@ -12,6 +13,7 @@
 #include "herald-error.h"
 #include "herald-notification.h"
 #include "herald-profile.h"
+#include "herald-quota.h"
 #include "herald-recipient.h"
 #include "herald-route.h"
 #include "herald-test-result.h"

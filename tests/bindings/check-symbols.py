@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # check-symbols.py: the public API of libherald is listed three times — in
 # the GIR, in libherald.map and in the dynamic symbol table of the built
 # library. All three must name the same functions.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # heraldtest.py: runs the built heraldd on the current (private) session bus
 # with all its state in a temporary directory. Shared by the binding tests.
 

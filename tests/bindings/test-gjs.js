@@ -1,4 +1,5 @@
 #!/usr/bin/gjs
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // test-gjs.js: libherald through GObject Introspection from JavaScript,
 // against the built heraldd on a private bus (run under dbus-run-session).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-heraldctl.py: heraldctl against the built heraldd on a private bus
 # (run under dbus-run-session): profiles, secrets, sending, deliveries, JSON
 # output and exit codes.
@@ -78,6 +79,8 @@ class UsageTest(unittest.TestCase):
         self.assertUsage('route', 'set')
         self.assertUsage('route', 'set', 'a.json', 'b.json')
         self.assertUsage('route', 'check')
+        self.assertUsage('quota', 'extra')
+        self.assertUsage('quota', '--uid', '-3')
         self.assertUsage('route', 'check', '--category', 'x')
         self.assertUsage('route', 'check', '--to', 'a@example.org', '--urgency', 'extreme')
         self.assertUsage('route', 'check', '--to', 'a@example.org', 'stray')
@@ -530,6 +533,49 @@ class GatewayTest(unittest.TestCase):
         iso = ctl_json('log', '--since', '2000-01-01 00:00', '--app-name', 'log-test')
         self.assertEqual(len(iso), 1)
 
+
+
+class QuotaTest(unittest.TestCase):
+    """heraldctl quota, and a Send over a quota."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = heraldtest.Daemon()
+        config = os.path.join(cls.daemon.dir, 'config')
+        os.makedirs(config)
+        with open(os.path.join(config, 'heraldd.conf'), 'w') as conf:
+            conf.write('[quotas]\nmax-queued-deliveries=1\nmax-stored-mib=3\n')
+        cls.daemon.start()
+        blocker = os.path.join(cls.daemon.dir, 'blocker')
+        open(blocker, 'w').close()
+        # deliveries to it defer, so they stay queued
+        result = ctl('profile', 'add', 'broken', 'transport=maildir',
+                     f'maildir-path={blocker}/md', 'retry-interval=3600')
+        assert result.returncode == EXIT_OK, result.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.stop()
+
+    def test_quota(self):
+        quota = ctl_json('quota')
+        self.assertEqual(quota['uid'], os.getuid())
+        self.assertEqual(quota['max-queued-deliveries'], 1)
+        self.assertEqual(quota['max-stored-bytes'], 3 * 1024 * 1024)
+        self.assertEqual(quota['max-sends-per-minute'], 300)
+        first = ctl('send', '--to', 'someone@example.com', '--profile', 'broken', '--body', 'x')
+        self.assertEqual(first.returncode, EXIT_OK, first.stderr)
+        over = ctl('send', '--to', 'someone@example.com', '--profile', 'broken', '--body', 'x')
+        self.assertEqual(over.returncode, EXIT_FAILURE)
+        self.assertTrue(over.stderr.startswith('heraldctl: '), over.stderr)
+        self.assertIn('max-queued-deliveries', over.stderr)
+        self.assertNotIn('GDBus.Error', over.stderr)
+        self.assertEqual(ctl_json('quota')['queued-deliveries'], 1)
+        text = ctl('quota')
+        self.assertEqual(text.returncode, EXIT_OK, text.stderr)
+        self.assertIn('1 of 1', text.stdout)
+        self.assertIn('3.0\u00a0MiB', text.stdout)
+        self.assertEqual(ctl_json('quota', '--uid', str(os.getuid()))['uid'], os.getuid())
 
 if __name__ == '__main__':
     if not HERALDCTL or not os.access(HERALDCTL, os.X_OK):

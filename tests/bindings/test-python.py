@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-python.py: libherald through GObject Introspection from Python,
 # against the built heraldd on a private bus (run under dbus-run-session).
 
@@ -408,6 +409,49 @@ class HeraldPythonTest(unittest.TestCase):
             self.client.retry_sync('no-such-delivery', None)
         self.assertTrue(raised.exception.matches(Herald.error_quark(),
                                                  Herald.Error.NO_SUCH_DELIVERY))
+
+
+class QuotaPythonTest(unittest.TestCase):
+    """Per-caller quotas through GI: QUOTA_EXCEEDED and Herald.Quota."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = heraldtest.Daemon()
+        config = os.path.join(cls.daemon.dir, 'config')
+        os.makedirs(config)
+        with open(os.path.join(config, 'heraldd.conf'), 'w') as conf:
+            conf.write('[quotas]\nmax-sends-per-minute=2\nmax-queued-deliveries=50\n')
+        cls.daemon.start()
+        cls.client = Herald.Client.new_sync(Gio.BusType.SESSION, None)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client = None
+        cls.daemon.stop()
+
+    def test_quota_exceeded(self):
+        quota = self.client.get_quota_sync(-1, None)
+        self.assertEqual(quota.get_uid(), os.getuid())
+        self.assertEqual(quota.get_max_sends_per_minute(), 2)
+        self.assertEqual(quota.get_max_queued_deliveries(), 50)
+        self.assertEqual(quota.get_sends_available(), 2)
+        notification = Herald.Notification.new()
+        notification.add_to('someone@example.com')
+        notification.set_subject('quota')
+        for _ in range(2):
+            self.assertTrue(self.client.send_sync(notification, None))
+        with self.assertRaises(GLib.Error) as raised:
+            self.client.send_sync(notification, None)
+        error = raised.exception
+        self.assertTrue(error.matches(Herald.error_quark(), Herald.Error.QUOTA_EXCEEDED),
+                        f'{error.domain} {error.code} {error.message}')
+        self.assertIn('max-sends-per-minute', error.message)
+        quota = run_async(lambda cb: self.client.get_quota(-1, None, cb),
+                          lambda source, res: source.get_quota_finish(res))
+        self.assertEqual(quota.get_sends_available(), 0)
+        self.assertGreater(quota.get_queue_bytes(), 0)
+        self.assertEqual(quota.get_stored_bytes(),
+                         quota.get_queue_bytes() + quota.get_spool_bytes())
 
 
 if __name__ == '__main__':

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-bridge-units.c: the desktop bridge's markup conversion, Notify
  * parsing and coalescing, without a bus */
 #include <string.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-bridge.py: herald-desktop-bridge against the built heraldd on a
 # private session bus (run under dbus-run-session). Notify calls go through
 # the bridge; only the ones the routing rules select become deliveries.

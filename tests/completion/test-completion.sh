@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-completion.sh COMPLETION_FILE: sources the bash completion of heraldctl
 # and checks what it offers for a few command lines, against the built
 # heraldctl (HERALD_CTL). Run once with the plain file and, when

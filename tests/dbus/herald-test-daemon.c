@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-test-daemon.c: runs the built heraldd on a private bus for tests */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-composition.c: composition and delivery policy through the built
  * heraldd: attachments as links (downloaded with Python's urllib, a real
  * HTTP client), the attachment size limit, and the Message-ID kept across

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-crash.c: nothing acknowledged is lost when heraldd is killed */
 #include "config.h"
 

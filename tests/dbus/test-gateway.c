@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-gateway.c: the D-Bus API of the built heraldd on a private bus */
 #include "config.h"
 

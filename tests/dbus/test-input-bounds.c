@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-input-bounds.c: bounds where a caller's input enters heraldd (issue 17,
  * item 7), over D-Bus against the built daemon: custom headers, attachments
  * counted over repeated keys, the nesting of routes JSON. Every refusal is a

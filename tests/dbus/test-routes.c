@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-routes.c: routing rules, CheckRoute, fan-out, Retry and the attempt
  * log, over D-Bus against the built heraldd on a private bus */
 #include "config.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # check-gi-docgen.sh GI_DOCGEN CONFIG GIR: fails when gi-docgen finds a
 # public symbol of libherald without documentation (or any other warning).
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-examples.py: runs every example of examples/ against the built heraldd
 # on a private session bus (run under dbus-run-session), and one typed error
 # path of the Python and the GJS example.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-translation.sh LOCALEDIR HERALDCTL BRIDGE PO_FILE: the German catalogue
 # is well-formed and heraldctl and herald-desktop-bridge speak German with it.
 set -u

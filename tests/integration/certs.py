@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # certs.py: test certificates made with GnuTLS's certtool into a temporary
 # directory.
 #

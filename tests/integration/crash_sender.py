@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # crash_sender.py: one client of test_delivery.py's SIGKILL rounds. Its own
 # process, its own bus connection (Herald.Client on the session bus), sends a
 # bounded stream of notifications through Send, WINDOW calls outstanding at

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # crashkit.py: helpers for test_delivery.py (issue 4, crash safety and the
 # delivery engine): heraldd under the test's control (SIGKILL and restart on
 # the same state directory, state directory anywhere, e.g. on a small tmpfs),

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # fault_server.py: an SMTP server (plain asyncio streams, 127.0.0.1, a port
 # the kernel picks) whose every answer is decided by the recipient's local
 # part, so a fault mix is the same on every run:

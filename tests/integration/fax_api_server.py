@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # fax_api_server.py: a local HTTPS fax API for the fax tests (issue 7),
 # speaking the common providers' documented send-fax shape:
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # harness.py: the daemon under test and a libherald client, for the
 # integration tests. Reuses tests/bindings/heraldtest.py (the built heraldd on
 # the private bus of dbus-run-session, state in a temporary directory).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # hung_fs.py: a FUSE file system (python3-fusepy) with one file, stuck.txt,
 # whose reads hang like a file on a network mount whose server went away,
 # until the test creates CONTROL/release. CONTROL/reading appears when the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # hylafax_server.py: a private HylaFAX server for the fax tests (issue 7).
 #
 # A faxsetup-style minimal spool in a temporary directory: Debian's spool

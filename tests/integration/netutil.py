@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # netutil.py: small helpers shared by the integration test servers.
 # Everything listens on 127.0.0.1 only; every wait is bounded.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # oauth_server.py: a local OAuth 2.0 token endpoint (RFC 6749 section 6,
 # refreshing an access token) on 127.0.0.1 and a port the kernel picks.
 #

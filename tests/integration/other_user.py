@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # other_user.py: calls org.herald.Gateway1 methods on the private system bus
 # as whatever user runs it (test_access.py starts it through setpriv as a
 # user created for the test) and prints one JSON line per call:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # postfix_submission.py: a private Postfix instance as a submission server.
 #
 # Everything lives under one temporary directory: config directory (main.cf,

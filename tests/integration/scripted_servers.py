@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # scripted_servers.py: SMTP servers with scripted faults, recording what the
 # client did, on 127.0.0.1 and a port the kernel picks. Run with
 # /usr/bin/python3 (Debian's python3-aiosmtpd).

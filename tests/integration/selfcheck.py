@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # selfcheck.py: checks the test peers themselves, without Herald: the
 # certificates, the private Postfix submission server (root only), smtp-sink,
 # every scripted server mode and the OAuth token endpoint, each driven by

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # sink.py: Postfix's smtp-sink as a test peer, on 127.0.0.1 and a free port.
 #
 #   with SmtpSink(dump=True, soft_reject=['RCPT']) as sink:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # sysbus.py: the system-bus deployment of Herald, for real, inside a test:
 #
 # - a dbus-daemon --system of our own on a unix socket in a temporary

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test_access.py: access control on the system bus, secrets, isolation and
 # the trust manager, against the real deployment: the built heraldd --system
 # running as the user "herald" on a private system bus with the real polkitd
@@ -234,6 +235,8 @@ def every_method(profile, delivery_id):
         ('ListDeliveries', v('(a{sv})', {}), 'send'),
         ('Retry', v('(s)', delivery_id), 'send'),
         ('Cancel', v('(s)', delivery_id), 'send'),
+        ('GetQuota', v('(a{sv})', {}), 'send'),
+        ('GetProfileKeys', v('(s)', 'smtp'), 'send'),
         ('CheckRoute', v('(a{sv})', notification('a@herald.test')), 'send'),
         ('ListProfiles', None, 'send'),
         ('GetProfile', v('(s)', profile), 'send'),

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test_composition.py: international addresses through the smtp transport
 # against real aiosmtpd servers (issue 5, item 8): IDN domains go out in
 # their ASCII form; a UTF-8 local part needs SMTPUTF8, and where the server

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test_delivery.py: the delivery engine's crash safety and retry behaviour
 # against real peers (issue 4, "Crash safety tests (must exist and pass)"):
 #
@@ -134,7 +135,15 @@ class Gw(Gateway):
         super().__init__()
         self.base_dir = base_dir
         self.state_dir = state_dir or os.path.join(base_dir, 'state')
-        self.daemon = crashkit.Heraldd(self.state_dir, os.path.join(base_dir, 'config'),
+        config_dir = os.path.join(base_dir, 'config')
+        # These tests load the queue as fast as their clients can (SIGKILL
+        # rounds, a disk filled up): per-caller quotas, tested in
+        # tests/dbus/test-quota.c, would refuse them first.
+        os.makedirs(config_dir, exist_ok=True)
+        with open(os.path.join(config_dir, 'heraldd.conf'), 'w') as conf:
+            conf.write('[quotas]\nmax-queued-deliveries=0\nmax-stored-mib=0\n'
+                       'max-sends-per-minute=0\n')
+        self.daemon = crashkit.Heraldd(self.state_dir, config_dir,
                                        os.path.join(base_dir, 'heraldd.log'))
 
     def start(self):

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test_faults.py: the whole delivery engine under a deterministic fault mix
 # (issue 17, item 10). 300 notifications go through one smtp profile to
 # fault_server.py, which decides each answer from the recipient's local part:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test_fax.py: the fax transport (issue 7) against real peers on loopback.
 #
 #   HylafaxTest   a private HylaFAX (faxq + hfaxd, own spool, no modem: jobs

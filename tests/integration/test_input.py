@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test_input.py: input that must not freeze heraldd (issue 17, item 7).
 #
 #   HungAttachmentTest  an attachment on a FUSE mount whose reads hang

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test_smtp.py: the SMTP engine and the smtp / smtps transports against real
 # servers (issue 3, "Tests"): a private Postfix submission server, Postfix's
 # smtp-sink, and aiosmtpd-based scripted fault servers, all started here on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-test-util.c: temporary directories and file checks for the unit tests */
 #define G_LOG_DOMAIN "herald-test-util"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* http-test-util.c: a real HTTP client for tests whose server runs on the
  * same main context */
 #include "config.h"

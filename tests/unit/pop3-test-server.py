@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """pop3-test-server.py: a scripted POP3 server on loopback for test-pop-login.
 
 Prints "PORT <n>" on stdout once it listens on 127.0.0.1 (random port), then

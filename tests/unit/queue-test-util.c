@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* queue-test-util.c: what test-queue and test-dispatcher share */
 #define G_LOG_DOMAIN "queue-test-util"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* queue-test-util.h: what test-queue and test-dispatcher share */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-address.c: which address forms each mode accepts (strict-addresses
  * true and false), and what they become. This table is the documentation
  * of strict and lenient parsing. */

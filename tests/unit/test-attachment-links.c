@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-attachment-links.c: attachments kept in a spool and served as links
  * by GwHttpServer, fetched with a real HTTP client */
 #define G_LOG_DOMAIN "test-attachment-links"

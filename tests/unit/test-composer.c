@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-composer.c: golden tests of composition. Every message is parsed
  * back with GMime and each header and part checked. */
 #define G_LOG_DOMAIN "test-composer"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-dispatcher.c: the dispatcher with a fake transport: rate limits,
  * fallback profiles, the TLS in the attempt log, log pruning, and a full
  * disk under a running dispatcher */

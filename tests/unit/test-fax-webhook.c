@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-fax-webhook.c: fax API webhook signatures and status words */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-fax.c: fax numbers, documents and protocol values (gw-fax.c) */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-http-server.c: GwHttpServer on loopback, fetched with a real SoupSession */
 #define G_LOG_DOMAIN "test-http-server"
 

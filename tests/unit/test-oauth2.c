@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-oauth2.c: the refresh-token grant against a token endpoint served by libsoup on loopback */
 #define G_LOG_DOMAIN "test-oauth2"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-plugin-loader.c: only safely owned, non-writable modules are loaded */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-pop-login.c: POP-before-SMTP against a scripted POP3 server on loopback
  *
  * The server is tests/unit/pop3-test-server.py (found through G_TEST_SRCDIR),

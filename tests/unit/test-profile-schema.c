@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-profile-schema.c: validation of every profile key */
 #define G_LOG_DOMAIN "test-profile-schema"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-profile-store.c: profiles, their keyfiles and the store directory */
 #define G_LOG_DOMAIN "test-profile-store"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-queue-damage.c: the queue with corrupt rows, a corrupt database
  * file and a full disk: nothing crashes, bad rows are set aside, the rest
  * flows, and writing resumes once space frees */

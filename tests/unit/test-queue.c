@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-queue.c: Retry, pruning, the attempt log, fallback jobs and the
  * schema migration of the queue, on a real SQLite database on disk */
 #define G_LOG_DOMAIN "test-queue"
@@ -464,7 +465,16 @@ test_migration (Fixture *f, gconstpointer data)
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 3);
+                   ==, 4);
+  /* Schema 4 counted what uid 0 held: one waiting delivery of 16 bytes. */
+  {
+    guint64 deliveries = 0, bytes = 0;
+
+    g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (deliveries, ==, 1);
+    g_assert_cmpuint (bytes, ==, 16);
+  }
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('recipients')"
                                                 " WHERE name = 'remote_id'"), ==, 1);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('attempts')"
@@ -499,7 +509,7 @@ test_migration (Fixture *f, gconstpointer data)
   g_clear_object (&f->queue);
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 3);
+                   ==, 4);
 }
 
 static void
@@ -646,6 +656,84 @@ test_submitted (Fixture *f, gconstpointer data)
   g_assert_cmpuint (gw_queue_count_pending (f->queue), ==, 0);
 }
 
+static void
+assert_usage (Fixture *f,
+              guint    uid,
+              guint64  deliveries,
+              guint64  bytes)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 held_deliveries = G_MAXUINT64, held_bytes = G_MAXUINT64;
+
+  g_assert_true (gw_queue_get_caller_usage (f->queue, uid, &held_deliveries, &held_bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (held_deliveries, ==, deliveries);
+  g_assert_cmpuint (held_bytes, ==, bytes);
+}
+
+/* What each caller holds (per-caller quotas) follows every change:
+ * submission, the final state, retry, fallback copies, cancel, pruning. */
+static void
+test_caller_usage (Fixture *f, gconstpointer data)
+{
+  const char * const rcpt[] = { "a@example.org", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL, *second = NULL, *other = NULL;
+  GwSubmission *submission;
+  g_autoptr(GwQueuedJob) job = NULL;
+  gsize size;
+
+  assert_usage (f, 1000, 0, 0);
+  submission = queue_test_submission ("a", "one", rcpt, 2000);
+  submission->caller_uid = 1000;
+  size = g_bytes_get_size (gw_envelope_get_message (((GwSubmissionJob *) g_ptr_array_index (submission->jobs, 0))->envelope));
+  first = queue_test_submit (f->queue, submission, &error);
+  g_assert_no_error (error);
+  submission = queue_test_submission ("d", "two", rcpt, 2000);
+  submission->caller_uid = 1000;
+  second = queue_test_submit (f->queue, submission, &error);
+  g_assert_no_error (error);
+  submission = queue_test_submission ("b", "six", rcpt, 2000);
+  submission->caller_uid = 1001;
+  other = queue_test_submit (f->queue, submission, &error);
+  g_assert_no_error (error);
+  assert_usage (f, 1000, 2, 2 * size);
+  assert_usage (f, 1001, 1, size);
+
+  /* Sending is still waiting; sent is final, and its message is kept. */
+  job = claim_one (f, "b");
+  assert_usage (f, 1001, 1, size);
+  finish (f, job, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+  g_clear_pointer (&job, gw_queued_job_free);
+  assert_usage (f, 1001, 0, size);
+
+  /* A failure handed to a fallback copies the message: still waiting. */
+  job = claim_one (f, "a");
+  finish (f, job, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, "c");
+  g_clear_pointer (&job, gw_queued_job_free);
+  assert_usage (f, 1000, 2, 3 * size);
+
+  /* Cancelled is final; Retry of a failed one waits again. */
+  cancel (f, second);
+  job = claim_one (f, "c");
+  finish (f, job, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, NULL);
+  g_clear_pointer (&job, gw_queued_job_free);
+  assert_usage (f, 1000, 0, 3 * size);
+  g_assert_true (queue_test_retry (f->queue, first, &error));
+  g_assert_no_error (error);
+  assert_usage (f, 1000, 1, 3 * size);
+  job = claim_one (f, "c");
+  finish (f, job, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+  g_clear_pointer (&job, gw_queued_job_free);
+  assert_usage (f, 1000, 0, 3 * size);
+
+  /* Pruning the log gives the bytes back. */
+  g_assert_cmpuint (queue_test_prune (f->queue, g_get_real_time () + 1, &error), ==, 3);
+  g_assert_no_error (error);
+  assert_usage (f, 1000, 0, 0);
+  assert_usage (f, 1001, 0, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -665,6 +753,7 @@ main (int argc, char **argv)
   ADD ("/queue/schema/newer", test_newer_schema);
   ADD ("/queue/checkpoint", test_checkpoint);
   ADD ("/queue/submitted", test_submitted);
+  ADD ("/queue/caller-usage", test_caller_usage);
 #undef ADD
   return g_test_run ();
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-router.c: the routing rules: matching, fallbacks, fan-out, added
  * recipients, and every error a routes document can have */
 #define G_LOG_DOMAIN "test-router"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-sasl-client.c: mechanism choice and the client side of each SASL exchange */
 #define G_LOG_DOMAIN "test-sasl-client"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-secret-store.c: the encrypted secret store, and every way it must refuse */
 #define G_LOG_DOMAIN "test-secret-store"
 

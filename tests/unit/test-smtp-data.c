@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-smtp-data.c: the DATA payload is CRLF-only and correctly dot-stuffed */
 #define G_LOG_DOMAIN "test-smtp-data"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-smtp-reply.c: SMTP replies are parsed exactly and read with bounded memory */
 #define G_LOG_DOMAIN "test-smtp-reply"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-smtp-session.c: GwSmtpSession against a scripted SMTP server on loopback
  *
  * The server runs in a thread with blocking GIO calls, so the session under

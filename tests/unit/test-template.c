@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-template.c: templates expand in one pass; a caller's text stays text */
 #define G_LOG_DOMAIN "test-template"
 

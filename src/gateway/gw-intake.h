@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gw-intake.h: the one way into the queue, whichever door a notification
+ * comes by
+ *
+ * A door (the bus service today; herald-sendmail and the HTTP API next)
+ * turns its request into a GwNotification and a GwCaller and hands both
+ * here. The pipeline knows no door. In order:
+ *
+ *   1. authorise  the caller holds what GW_OPERATION_SEND needs (gw-caller.c)
+ *   2. rate       one Send from the caller's allowance (gw-quota.c)
+ *   3. validate   what a notification from any door must satisfy
+ *   4. route      the routing rules pick the profiles (gw-intake-plan.c)
+ *   5. quotas     deliveries, and the bytes known before composing
+ *   6. compose    the final MIME message for each profile (gw-composer.c),
+ *                 with each transport's check of its content there (today
+ *                 gw_fax_check_attachments() for transport "fax");
+ *                 attachments for links go into a batch of the spool
+ *   7. quotas     the bytes of the composed messages
+ *   8. commit     one transaction of the queue; the answer comes after it
+ *
+ * Every failure is a HeraldError, and nothing is left stored by half:
+ * attachments a refused notification put in the spool are taken back.
+ *
+ * The next entry point, for the sendmail door, takes a complete RFC 5322
+ * message instead of a notification:
+ *
+ *   void gw_intake_send_message_async (GwIntake *self, GwCaller *caller,
+ *                                      GBytes *message, const char * const *recipients,
+ *                                      GCancellable *cancellable,
+ *                                      GAsyncReadyCallback callback, gpointer user_data);
+ *
+ * It runs steps 1, 2, 4 (on the envelope recipients and the message's
+ * headers), 5, 7 and 8 unchanged; step 3 becomes parsing and checking the
+ * message (GMime) and step 6 keeps the message as it is (adding only what
+ * a submission server adds). Steps 5, 7 and 8 work on a list of
+ * GwIntakeJob (gw-intake-private.h), whatever made the envelopes.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gw-attachment-links.h"
+#include "gw-caller.h"
+#include "gw-config.h"
+#include "gw-dispatcher.h"
+#include "gw-notification.h"
+#include "gw-plugin-loader.h"
+#include "gw-profile-store.h"
+#include "gw-queue.h"
+#include "gw-quota.h"
+#include "gw-router.h"
+
+G_BEGIN_DECLS
+
+#define GW_TYPE_INTAKE (gw_intake_get_type ())
+G_DECLARE_FINAL_TYPE (GwIntake, gw_intake, GW, INTAKE, GObject)
+
+/*
+ * Opens the routing rules (CONFIG_DIR/routes.json) and takes the quotas
+ * from @config. @links (nullable): the attachment spool, when the HTTP
+ * server runs. @dispatcher (nullable): woken after each commit.
+ */
+GwIntake  *gw_intake_new              (GwConfig          *config,
+                                       GwProfileStore    *profiles,
+                                       GwPluginLoader    *plugins,
+                                       GwQueue           *queue,
+                                       GwAttachmentLinks *links,
+                                       GwDispatcher      *dispatcher,
+                                       GError           **error);
+/* (transfer none) The routing rules, for the doors that read and set them. */
+GwRouter  *gw_intake_get_router       (GwIntake          *self);
+/* (transfer none) */
+GwQuota   *gw_intake_get_quota        (GwIntake          *self);
+
+/*
+ * Runs the pipeline for @notification (transfer full: the intake keeps it
+ * until the end) sent by @caller. @cancellable stops the request before
+ * the commit; once the queue has it, it completes.
+ */
+void       gw_intake_send_async       (GwIntake          *self,
+                                       GwCaller          *caller,
+                                       GwNotification    *notification,
+                                       GCancellable      *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer           user_data);
+/*
+ * The id of the delivery that now holds the notification (one delivery
+ * per notification, with a job per profile it was routed to; a repeated
+ * idempotency key gives the first delivery's id and stores nothing), or
+ * NULL with a HeraldError: NOT_AUTHORIZED, QUOTA_EXCEEDED, INVALID_*,
+ * NO_RECIPIENTS, NO_SUCH_PROFILE, TRANSPORT_UNAVAILABLE, TOO_LARGE,
+ * NOT_SUPPORTED, STORAGE.
+ */
+char      *gw_intake_send_finish      (GwIntake          *self,
+                                       GAsyncResult      *result,
+                                       GError           **error);
+
+/* Steps 1 and 3 to 6 without storing anything (CheckRoute): (transfer
+ * full) GPtrArray of GwRoute, at least one, or NULL with a HeraldError.
+ * @notification should carry no attachments. */
+GPtrArray *gw_intake_check_route      (GwIntake          *self,
+                                       GwCaller          *caller,
+                                       GwNotification    *notification,
+                                       GError           **error);
+
+/*
+ * The usage of @uid against its quotas (GetQuota), an a{sv}: uid (u),
+ * queued-deliveries (t), max-queued-deliveries (t), stored-bytes (t),
+ * queue-bytes (t), spool-bytes (t), max-stored-bytes (t),
+ * sends-available (t), max-sends-per-minute (u); a max of 0 means no
+ * limit. Another user's needs GW_RIGHT_READ_LOG (NOT_AUTHORIZED).
+ */
+GVariant  *gw_intake_get_usage        (GwIntake          *self,
+                                       GwCaller          *caller,
+                                       guint              uid,
+                                       GError           **error);
+
+/* Send requests between their start and their commit. */
+guint      gw_intake_get_in_flight    (GwIntake          *self);
+
+G_END_DECLS
