@@ -5,8 +5,9 @@
  * through our own bounded buffer, one line of at most MAX_LINE bytes at a
  * time, which also shows whether the server sent anything after its +OK to
  * STLS (bytes that would otherwise be read as if they came over TLS).
- * Each command has conversation-timeout seconds for its reply; the
- * connection and any TLS handshake have connect-timeout.
+ * The TCP connection has connect-timeout; every wait for the server after
+ * it (a TLS handshake, the greeting, each reply) has conversation-timeout,
+ * as in the SMTP session.
  */
 #define G_LOG_DOMAIN "gw-pop-login"
 
@@ -346,7 +347,7 @@ start_tls (GTask *task)
     fail (task, error);
     return;
   }
-  start_timer (task, login->connect_timeout);
+  start_timer (task, login->conversation_timeout);
   gw_tls_policy_handshake_async (login->policy, login->stream, login->cancellable,
                                  on_handshake, g_object_ref (task));
 }

@@ -120,7 +120,7 @@ auth_reply_cb (GObject      *source,
     }
     {
       const char * const commands[] = { response, NULL };
-      gw_smtp_session_exchange_async (self, commands, NULL, 1, "the reply to AUTH", NULL,
+      gw_smtp_session_exchange_async (self, commands, NULL, 1, "the reply to AUTH",
                                       g_task_get_cancellable (task), auth_reply_cb, task);
     }
     return;
@@ -171,7 +171,7 @@ begin_exchange (GTask *task)
     command = g_strdup_printf ("AUTH %s", data->mechanism);
   }
   commands[0] = command;
-  gw_smtp_session_exchange_async (self, commands, NULL, 1, "the reply to AUTH", NULL,
+  gw_smtp_session_exchange_async (self, commands, NULL, 1, "the reply to AUTH",
                                   g_task_get_cancellable (task), auth_reply_cb, task);
 }
 

@@ -364,6 +364,64 @@ class _Oauth2Handler(_Handler):
         return await self._bearer(server, args, 'OAUTHBEARER')
 
 
+# --- a port that never completes a TCP handshake ------------------------------
+
+class FullBacklogListener:
+    """A socket on 127.0.0.1 that listens and never accepts, its backlog
+    filled by connections of its own: a further SYN is dropped by the
+    kernel, so a client's connect() hangs as towards a host that does not
+    answer, without a packet leaving the loopback interface.
+
+        with FullBacklogListener() as hole:
+            ... connect to 127.0.0.1:hole.port: it times out ...
+    """
+
+    def __init__(self, max_fillers=16):
+        self.max_fillers = max_fillers
+        self.port = None
+        self._listener = None
+        self._fillers = []
+
+    def start(self):
+        import select
+        import socket
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind((netutil.LOOPBACK, 0))
+        self._listener.listen(0)
+        self.port = self._listener.getsockname()[1]
+        for _ in range(self.max_fillers):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            self._fillers.append(filler)
+            try:
+                filler.connect((netutil.LOOPBACK, self.port))
+            except BlockingIOError:
+                pass
+            # a connection the kernel completed took a backlog slot; the first
+            # one left hanging shows the backlog is full
+            _, writable, _ = select.select([], [filler], [], 0.5)
+            if not writable:
+                return self
+        self.stop()
+        raise RuntimeError(f'the backlog of 127.0.0.1:{self.port} did not fill '
+                           f'with {self.max_fillers} connections')
+
+    def stop(self):
+        for filler in self._fillers:
+            filler.close()
+        self._fillers = []
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
 # --- the server --------------------------------------------------------------
 
 class ScriptedServer:
