@@ -152,6 +152,43 @@ auth_done_cb (GObject      *source,
   open_done (g_steal_pointer (&task));
 }
 
+/*
+ * The connection stays without TLS: @refusal is the server's reply to
+ * STARTTLS, or NULL when it did not offer it. security=starttls stops here;
+ * starttls-if-available goes on, but AUTH then refuses to run
+ * (gw-smtp-session-auth.c), so only a profile without credentials sends.
+ * Consumes @task.
+ */
+static void
+go_on_without_tls (GTask      *task,
+                   const char *refusal)
+{
+  GwSmtpSession *self = g_task_get_source_object (task);
+  const char *name = gw_profile_get_name (self->profile);
+
+  g_free (self->starttls_refusal);
+  self->starttls_refusal = g_strdup (refusal);
+  if (g_str_equal (self->security, "starttls")) {
+    if (refusal != NULL)
+      open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TLS_REQUIRED,
+                                    _("Profile “%s”: %s:%u refused STARTTLS, which the profile "
+                                      "requires (security=starttls): %s; no credentials or mail "
+                                      "were sent"),
+                                    name, self->host, self->port, refusal));
+    else
+      open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TLS_REQUIRED,
+                                    _("Profile “%s”: %s:%u does not offer STARTTLS, which the "
+                                      "profile requires (security=starttls); no credentials or "
+                                      "mail were sent"),
+                                    name, self->host, self->port));
+    g_object_unref (task);
+    return;
+  }
+  g_debug ("%s:%u %s: going on without TLS as the profile allows", self->host, self->port,
+           refusal != NULL ? "refused STARTTLS" : "does not offer STARTTLS");
+  gw_smtp_session_auth_async (self, g_task_get_cancellable (task), auth_done_cb, task);
+}
+
 static void
 starttls_cb (GObject      *source,
              GAsyncResult *result,
@@ -162,7 +199,6 @@ starttls_cb (GObject      *source,
   g_autoptr(GPtrArray) replies = NULL;
   const GwSmtpReply *reply;
   GSocket *socket;
-  GCancellable *cancellable;
 
   reply = open_reply (self, result, task, &replies);
   if (reply == NULL)
@@ -170,16 +206,7 @@ starttls_cb (GObject      *source,
   if (reply->code != 220) {
     g_autofree char *text = gw_smtp_reply_to_string (reply);
 
-    if (g_str_equal (self->security, "starttls")) {
-      open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
-                                    _("%s refused STARTTLS, which the profile requires: %s"),
-                                    self->host, text));
-      return;
-    }
-    g_debug ("%s refused STARTTLS (%s): going on without TLS as the profile allows", self->host, text);
-    /* (cancellable fetched first: argument evaluation order is unspecified) */
-    cancellable = g_task_get_cancellable (task);
-    gw_smtp_session_auth_async (self, cancellable, auth_done_cb, g_steal_pointer (&task));
+    go_on_without_tls (g_steal_pointer (&task), text);
     return;
   }
 
@@ -210,16 +237,7 @@ after_ehlo (GTask *task)
     return;
   }
   if (!g_hash_table_contains (self->caps, "STARTTLS")) {
-    if (g_str_equal (self->security, "starttls")) {
-      open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
-                                    _("%s does not offer STARTTLS, which the profile requires "
-                                      "(security=starttls); no credentials or mail were sent"),
-                                    self->host));
-      g_object_unref (task);
-      return;
-    }
-    g_debug ("%s does not offer STARTTLS: going on without TLS as the profile allows", self->host);
-    gw_smtp_session_auth_async (self, g_task_get_cancellable (task), auth_done_cb, task);
+    go_on_without_tls (task, NULL);
     return;
   }
   gw_smtp_session_exchange_async (self, starttls, NULL, 1, "the reply to STARTTLS",

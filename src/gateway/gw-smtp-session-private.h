@@ -27,6 +27,7 @@ struct _GwSmtpSession {
   GBufferedInputStream *input;         /* over the input of @stream */
   GHashTable           *caps;          /* EHLO keyword → parameters */
   char                 *tls_description;
+  char                 *starttls_refusal; /* the server's reply when it refused STARTTLS */
   char                 *helo;          /* the name given in EHLO/HELO */
   GwSmtpReply          *last_reply;
 

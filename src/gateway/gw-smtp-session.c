@@ -46,6 +46,7 @@ gw_smtp_session_finalize (GObject *object)
   g_free (self->security);
   g_clear_pointer (&self->caps, g_hash_table_unref);
   g_free (self->tls_description);
+  g_free (self->starttls_refusal);
   g_free (self->helo);
   g_clear_pointer (&self->last_reply, gw_smtp_reply_free);
   G_OBJECT_CLASS (gw_smtp_session_parent_class)->finalize (object);
