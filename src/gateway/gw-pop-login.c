@@ -447,6 +447,41 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* ---- setup ---- */
 
+static const char *
+pop_host (GwProfile *profile)
+{
+  const char *host = gw_profile_get_string (profile, "pop-host");
+
+  /* Same server as SMTP unless said otherwise. */
+  return host != NULL ? host : gw_profile_get_string (profile, "host");
+}
+
+static const char *
+pop_security (GwProfile *profile)
+{
+  const char *security = gw_profile_get_string (profile, "pop-security");
+
+  return security != NULL ? security : "stls";
+}
+
+static guint16
+pop_port (GwProfile *profile)
+{
+  if (gw_profile_is_set (profile, "pop-port"))
+    return (guint16) gw_profile_get_uint (profile, "pop-port");
+  return g_str_equal (pop_security (profile), "tls") ? 995 : 110;
+}
+
+char *
+gw_pop_login_dup_endpoint (GwProfile *profile)
+{
+  g_return_val_if_fail (GW_IS_PROFILE (profile), NULL);
+
+  if (!gw_profile_get_boolean (profile, "pop-before-smtp") || pop_host (profile) == NULL)
+    return NULL;
+  return gw_tls_endpoint_name (pop_host (profile), pop_port (profile));
+}
+
 static gboolean
 is_safe_argument (const char *value)
 {
@@ -460,26 +495,19 @@ is_safe_argument (const char *value)
 static gboolean
 read_settings (GwProfile *profile, PopLogin *login, GError **error)
 {
-  const char *host = gw_profile_get_string (profile, "pop-host");
+  const char *host = pop_host (profile);
   const char *username = gw_profile_get_string (profile, "pop-username");
   const char *password_key = "pop-password";
   g_autoptr(GError) local_error = NULL;
 
-  /* Same server and account as SMTP unless said otherwise. */
-  if (host == NULL)
-    host = gw_profile_get_string (profile, "host");
+  /* Same account as SMTP unless said otherwise. */
   if (username == NULL) {
     username = gw_profile_get_string (profile, "username");
     if (!gw_profile_has_secret (profile, "pop-password"))
       password_key = "password";
   }
-  login->security = g_strdup (gw_profile_get_string (profile, "pop-security"));
-  if (login->security == NULL)
-    login->security = g_strdup ("stls");
-  if (gw_profile_is_set (profile, "pop-port"))
-    login->port = (guint16) gw_profile_get_uint (profile, "pop-port");
-  else
-    login->port = g_str_equal (login->security, "tls") ? 995 : 110;
+  login->security = g_strdup (pop_security (profile));
+  login->port = pop_port (profile);
   login->connect_timeout = (guint) CLAMP (gw_profile_get_uint (profile, "connect-timeout"), 1, 300);
   login->conversation_timeout = (guint) CLAMP (gw_profile_get_uint (profile, "conversation-timeout"), 1, 300);
 
@@ -550,6 +578,18 @@ gw_pop_login_async (GwProfile           *profile,
   start_timer (task, login->connect_timeout);
   g_socket_client_connect_to_host_async (client, login->host, login->port, login->cancellable,
                                          on_connected, g_object_ref (task));
+}
+
+GVariant *
+gw_pop_login_dup_tls_failure (GAsyncResult *result)
+{
+  PopLogin *login;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, gw_pop_login_async), NULL);
+
+  login = g_task_get_task_data (G_TASK (result));
+  return login != NULL && login->policy != NULL ? gw_tls_policy_get_failure (login->policy) : NULL;
 }
 
 gboolean

@@ -419,9 +419,12 @@ pop_login_cb (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = G_TASK (user_data);
+  GwSmtpSession *self = g_task_get_source_object (task);
   g_autoptr(GError) local_error = NULL;
 
   if (!gw_pop_login_finish (result, &local_error)) {
+    g_clear_pointer (&self->pop_tls_failure, g_variant_unref);
+    self->pop_tls_failure = gw_pop_login_dup_tls_failure (result);
     open_fail (task, g_steal_pointer (&local_error));
     return;
   }

@@ -22,6 +22,7 @@ struct _GwSmtpSession {
 
   GwTranscript         *transcript;    /* nullable */
   GwTlsPolicy          *tls_policy;    /* nullable: TLS not tried yet */
+  GVariant             *pop_tls_failure; /* nullable: the POP3 server's certificate refused */
   GSocketConnection    *connection;    /* the TCP connection */
   GIOStream            *stream;        /* the connection, or TLS over it */
   GBufferedInputStream *input;         /* over the input of @stream */

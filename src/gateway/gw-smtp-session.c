@@ -49,6 +49,7 @@ gw_smtp_session_finalize (GObject *object)
   g_free (self->starttls_refusal);
   g_free (self->helo);
   g_clear_pointer (&self->last_reply, gw_smtp_reply_free);
+  g_clear_pointer (&self->pop_tls_failure, g_variant_unref);
   G_OBJECT_CLASS (gw_smtp_session_parent_class)->finalize (object);
 }
 
@@ -135,7 +136,9 @@ gw_smtp_session_dup_tls_failure (GwSmtpSession *self)
 {
   g_return_val_if_fail (GW_IS_SMTP_SESSION (self), NULL);
 
-  return self->tls_policy != NULL ? gw_tls_policy_get_failure (self->tls_policy) : NULL;
+  if (self->tls_policy != NULL)
+    return gw_tls_policy_get_failure (self->tls_policy);
+  return self->pop_tls_failure != NULL ? g_variant_ref (self->pop_tls_failure) : NULL;
 }
 
 gboolean
