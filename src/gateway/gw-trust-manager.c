@@ -258,6 +258,17 @@ gw_service_handle_trust_certificate (GwDBusGateway1        *object,
           where->str);
   gw_dbus_gateway1_complete_trust_certificate (object, invocation);
   retry_deferred (self, name);
+  /* Email-to-fax profiles deliver through this one's server too. */
+  {
+    g_autoptr(GPtrArray) all = gw_profile_store_list (self->profiles);
+
+    for (guint i = 0; i < all->len; i++) {
+      GwProfile *other = g_ptr_array_index (all, i);
+
+      if (g_strcmp0 (gw_profile_get_string (other, "fax-via"), name) == 0)
+        retry_deferred (self, gw_profile_get_name (other));
+    }
+  }
   return TRUE;
 }
 

@@ -245,5 +245,257 @@ class AuthVersusTlsTest(unittest.TestCase):
         self.assertEqual(documented, wanted)
 
 
+# --- trust scope: a trusted key holds for the host:port it was seen on -------
+
+POP_PASSWORD = 'Pop-scope_pass-41'
+POP_SERVER = os.path.join(HERE, '..', 'unit', 'pop3-test-server.py')
+
+
+class PopServer:
+    """tests/unit/pop3-test-server.py as a POP3S server (TLS from the first
+    byte) with the certificate KIND, on 127.0.0.1; .commands() is what it
+    received (PASS masked)."""
+
+    def __init__(self, kind, tmpdir):
+        self.kind = kind
+        self.log = os.path.join(tmpdir, GW.unique(f'pop-{kind}') + '.log')
+        self.process = None
+        self.port = None
+
+    def start(self):
+        import subprocess
+        env = dict(os.environ, POP3_TEST_PASSWORD=POP_PASSWORD)
+        self.process = subprocess.Popen(
+            [sys.executable, POP_SERVER, '--mode', 'tls', '--user', USER, '--log', self.log,
+             '--cert', CERTS.cert(self.kind), '--key', CERTS.key(self.kind)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        line = self.process.stdout.readline().decode()
+        if not line.startswith('PORT '):
+            self.stop()
+            raise AssertionError(f'pop3-test-server.py did not start: {line!r}')
+        self.port = int(line.split()[1])
+        return self
+
+    def stop(self):
+        if self.process is not None:
+            self.process.stdin.close()          # the server ends with its stdin
+            netutil.wait_process(self.process, 10)
+            self.process.stdout.close()
+            self.process = None
+
+    def commands(self):
+        try:
+            with open(self.log) as f:
+                return [line.rstrip('\n') for line in f]
+        except FileNotFoundError:
+            return []
+
+
+class TrustScopeTest(unittest.TestCase):
+    """An SMTP server (scripted, STARTTLS) and a POP3 server (POP3S) of one
+    profile, each with a self-signed certificate of its own, or with the
+    same one: trusting one server's key must leave the other refused."""
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        import scripted_servers
+        import tempfile
+        cls.ss = scripted_servers
+        cls.tmp = tempfile.TemporaryDirectory(prefix='herald-trust-scope-')
+        cls.addClassCleanup(cls.tmp.cleanup)
+
+    def servers(self, smtp_kind, pop_kind):
+        smtp = self.ss.ScriptedServer('mitm', certset=CERTS, cert_kind=smtp_kind,
+                                      users={USER: PASSWORD}, time_limit=30)
+        self.addCleanup(smtp.stop)
+        smtp.start()
+        pop = PopServer(pop_kind, self.tmp.name)
+        self.addCleanup(pop.stop)
+        pop.start()
+        return smtp, pop
+
+    def profile(self, smtp, pop, pins=None):
+        settings = {
+            'transport': 'smtp', 'host': 'localhost', 'port': smtp.port, 'security': 'starttls',
+            'auth': 'plain', 'username': USER, 'from-address': FROM,
+            'helo-name': 'client.herald.test', 'connect-timeout': 5, 'conversation-timeout': 10,
+            'retry-interval': 3600, 'max-connections': 1,
+            'pop-before-smtp': True, 'pop-host': 'localhost', 'pop-port': pop.port,
+            'pop-security': 'tls', 'pop-username': USER,
+        }
+        if pins is not None:
+            settings['pinned-keys'] = pins
+        return GW.add_profile(GW.unique('scope'), settings,
+                              {'password': PASSWORD, 'pop-password': POP_PASSWORD})
+
+    def call(self, method, signature=None, *args):
+        from harness import GLib, Gio, BUS_NAME, OBJECT_PATH, INTERFACE
+        result = GW.client.get_connection().call_sync(
+            BUS_NAME, OBJECT_PATH, INTERFACE, method,
+            GLib.Variant(signature, args) if signature else None, None,
+            Gio.DBusCallFlags.NONE, 60000, None)
+        return result.unpack()
+
+    def untrusted(self, name):
+        return [c for c in self.call('ListUntrustedCertificates')[0] if c['profile'] == name]
+
+    def pins(self, name):
+        return list(self.call('GetProfile', '(s)', name)[0].get('pinned-keys') or [])
+
+    def refused(self, result, kind, port):
+        """TestProfile RESULT failed on the certificate KIND seen on PORT."""
+        self.assertFalse(result.get('ok'), result)
+        certificate = result.get('certificate') or {}
+        self.assertEqual(certificate.get('sha256-fingerprint'), CERTS.fingerprint(kind), result)
+        self.assertEqual(certificate.get('port'), port, result)
+
+    def test_trusting_the_pop_key_leaves_smtp_refused(self):
+        """The same self-signed certificate on both servers: trusted on the
+        POP3 server, it is still refused on the SMTP server."""
+        smtp, pop = self.servers('selfsigned', 'selfsigned')
+        name = self.profile(smtp, pop)
+        fingerprint, pin = CERTS.fingerprint('selfsigned'), CERTS.pin('selfsigned')
+
+        self.refused(GW.test_profile(name, 'scope@herald.test'), 'selfsigned', pop.port)
+        self.assertNotIn('PASS ****', pop.commands())
+        self.assertEqual([c['port'] for c in self.untrusted(name)], [pop.port])
+        self.call('TrustCertificate', '(ss)', name, fingerprint)
+        self.assertEqual(self.pins(name), [f'{pin}@localhost:{pop.port}'])
+
+        # the POP3 login passes now; the same key on the SMTP server does not
+        result = GW.test_profile(name, 'scope@herald.test')
+        self.refused(result, 'selfsigned', smtp.port)
+        self.assertIn('PASS ****', pop.commands())
+        self.assertEqual([c['port'] for c in self.untrusted(name)], [smtp.port])
+        for session in smtp.sessions:
+            self.assertIsNone(session.tls, session.transcript())
+            self.assertFalse(session.saw('AUTH', 'MAIL'), session.transcript())
+        trusted = self.call('ListTrustedCertificates', '(s)', name)[0]
+        self.assertEqual([(t['spki-pin'], t['host'], t['port'], t['sha256-fingerprint'])
+                          for t in trusted], [(pin, 'localhost', pop.port, fingerprint)])
+
+        # trusted for the SMTP server as well, by its own record
+        self.call('TrustCertificate', '(ss)', name, fingerprint)
+        self.assertEqual(sorted(self.pins(name)), sorted([f'{pin}@localhost:{pop.port}',
+                                                          f'{pin}@localhost:{smtp.port}']))
+        result = GW.test_profile(name, 'scope@herald.test')
+        self.assertTrue(result.get('ok'), result)
+        self.assertEqual(len(smtp.messages()), 1)
+        # untrusting the key removes it for both servers
+        self.call('UntrustCertificate', '(ss)', name, pin)
+        self.assertEqual(self.pins(name), [])
+        self.assertEqual(self.call('ListTrustedCertificates', '(s)', name)[0], [])
+
+    def test_two_servers_two_certificates(self):
+        """Each server with its own self-signed certificate: trusting one
+        leaves the other refused; a delivery waits until both are."""
+        smtp, pop = self.servers('selfsigned2', 'selfsigned')
+        name = self.profile(smtp, pop)
+        delivery_id = GW.send(name, 'scope-two@herald.test')
+        GW.wait_state(delivery_id, State.DEFERRED, timeout=40)
+        netutil.wait_for(lambda: self.untrusted(name), timeout=20, message='POP3 record')
+        self.assertEqual([(c['port'], c['sha256-fingerprint']) for c in self.untrusted(name)],
+                         [(pop.port, CERTS.fingerprint('selfsigned'))])
+
+        self.call('TrustCertificate', '(ss)', name, CERTS.fingerprint('selfsigned'))
+        # made due at once: the POP3 login passes, the SMTP certificate is refused
+        netutil.wait_for(lambda: smtp.sessions and smtp.sessions[0].ended, timeout=40,
+                         message='an SMTP attempt after trusting the POP3 server')
+        smtp_record = netutil.wait_for(
+            lambda: [c for c in self.untrusted(name) if c['port'] == smtp.port], timeout=20,
+            message='SMTP record')
+        self.assertEqual(smtp_record[0]['sha256-fingerprint'], CERTS.fingerprint('selfsigned2'))
+        self.assertIn('unknown-ca', smtp_record[0]['errors'])
+        GW.wait_state(delivery_id, State.DEFERRED, timeout=40)
+        self.assertEqual(smtp.messages(), [])
+        self.assertFalse(smtp.saw('AUTH', 'MAIL'), smtp.all_commands())
+
+        self.call('TrustCertificate', '(ss)', name, CERTS.fingerprint('selfsigned2'))
+        GW.wait_state(delivery_id, State.SENT, timeout=40)
+        self.assertEqual(sorted(self.pins(name)),
+                         sorted([f'{CERTS.pin("selfsigned")}@localhost:{pop.port}',
+                                 f'{CERTS.pin("selfsigned2")}@localhost:{smtp.port}']))
+
+    def test_bare_pin_is_for_the_smtp_server(self):
+        """A pin set by hand without @HOST:PORT holds for the profile's own
+        server (host:port), not for its POP3 server."""
+        smtp, pop = self.servers('selfsigned', 'selfsigned')
+        pin = CERTS.pin('selfsigned')
+        name = self.profile(smtp, pop, pins=[pin])
+        result = GW.test_profile(name, 'bare@herald.test')
+        self.refused(result, 'selfsigned', pop.port)
+        self.assertEqual(smtp.sessions, [])
+        GW.update_profile(name, {'pinned-keys': [pin, f'{pin}@localhost:{pop.port}']})
+        result = GW.test_profile(name, 'bare@herald.test')
+        self.assertTrue(result.get('ok'), result)
+
+    def test_email_fax_certificate_belongs_to_its_smtp_profile(self):
+        """Email-to-fax goes through the SMTP server of its fax-via profile:
+        a certificate refused there is that profile's to trust, and
+        trusting it lets the waiting fax go."""
+        smtp = self.ss.ScriptedServer('mitm', certset=CERTS, cert_kind='selfsigned',
+                                      users={USER: PASSWORD}, time_limit=30)
+        self.addCleanup(smtp.stop)
+        smtp.start()
+        via = GW.add_profile(GW.unique('scope-via'), {
+            'transport': 'smtp', 'host': 'localhost', 'port': smtp.port, 'security': 'starttls',
+            'auth': 'plain', 'username': USER, 'from-address': FROM, 'retry-interval': 3600,
+        }, {'password': PASSWORD})
+        fax = GW.add_profile(GW.unique('scope-fax'), {
+            'transport': 'fax', 'fax-backend': 'email', 'fax-via': via, 'from-address': FROM,
+            'fax-address-template': '{number}@fax.herald.test', 'fax-default-country-code': '1',
+            'retry-interval': 3600,
+        })
+        from harness import Herald
+        n = Herald.Notification.new()
+        n.add_fax('724-627-9591')
+        n.set_subject('scoped fax')
+        n.set_body('Cover text.\n')
+        n.set_profile(fax)
+        delivery_id = GW.client.send_sync(n, None)
+        GW.wait_state(delivery_id, State.DEFERRED, timeout=40)
+        records = netutil.wait_for(lambda: self.untrusted(via), timeout=20,
+                                   message='a record of the fax-via profile')
+        self.assertEqual([(c['port'], c['sha256-fingerprint']) for c in records],
+                         [(smtp.port, CERTS.fingerprint('selfsigned'))])
+        self.assertEqual(self.untrusted(fax), [])
+        self.call('TrustCertificate', '(ss)', via, CERTS.fingerprint('selfsigned'))
+        self.assertEqual(self.pins(via), [f'{CERTS.pin("selfsigned")}@localhost:{smtp.port}'])
+        GW.wait_state(delivery_id, State.SENT, timeout=40)
+        self.assertEqual(len(smtp.messages()), 1)
+        self.assertIn('RCPT TO:<17246279591@fax.herald.test>', smtp.all_commands())
+
+    def test_migration_of_stored_trust(self):
+        """A state directory of an earlier Herald: the pin TrustCertificate
+        stored then was bare, and held for every server of the profile. At
+        start it is scoped to the server its record names."""
+        smtp, pop = self.servers('selfsigned2', 'selfsigned')
+        pin, fingerprint = CERTS.pin('selfsigned'), CERTS.fingerprint('selfsigned')
+        name = self.profile(smtp, pop, pins=[pin])
+        state = os.path.join(GW.dir, 'state')
+        GW.client = None
+        GW.daemon.stop()
+        # trusted-certificates.conf as it was written before: no format
+        # version, one group per profile and fingerprint
+        with open(os.path.join(state, 'trusted-certificates.conf'), 'w') as f:
+            f.write(f'[{name} {fingerprint}]\nprofile={name}\nhost=localhost\nport={pop.port}\n'
+                    f'sha256-fingerprint={fingerprint}\nspki-pin={pin}\ntrusted-at=1\n')
+        GW.daemon.start()
+        from harness import Gio, Herald
+        GW.client = Herald.Client.new_sync(Gio.BusType.SESSION, None)
+
+        self.assertEqual(self.pins(name), [f'{pin}@localhost:{pop.port}'])
+        trusted = self.call('ListTrustedCertificates', '(s)', name)[0]
+        self.assertEqual([(t['host'], t['port'], t['sha256-fingerprint']) for t in trusted],
+                         [('localhost', pop.port, fingerprint)])
+        # the POP3 server is trusted as before; its key is not the SMTP server's
+        result = GW.test_profile(name, 'migrated@herald.test')
+        self.refused(result, 'selfsigned2', smtp.port)
+        self.assertIn('PASS ****', pop.commands())
+        with open(os.path.join(state, 'trusted-certificates.conf')) as f:
+            self.assertRegex(f.read(), r'\[format\]\s*version=1')
+
+
 if __name__ == '__main__':
     unittest.main()
