@@ -407,6 +407,11 @@ handle_line (GTask *task, const char *line)
                  login->host, (guint) login->port);
       return;
     }
+    /* The administrator's explicit choice, said again on every login, as
+     * for SMTP AUTH with security=none. */
+    if (!login->tls_active)
+      g_warning ("POP3 login to %s:%u sends the password without TLS (pop-security=none): "
+                 "anyone on the network path can read it", login->host, (guint) login->port);
     send_command (task, STEP_PASS, "PASS", login->password);
     return;
   case STEP_PASS:
