@@ -407,8 +407,7 @@ handle_line (GTask *task, const char *line)
                  login->host, (guint) login->port);
       return;
     }
-    /* The administrator's explicit choice, said again on every login, as
-     * for SMTP AUTH with security=none. */
+    /* the administrator's choice, said on every login (as SMTP does) */
     if (!login->tls_active)
       g_warning ("POP3 login to %s:%u sends the password without TLS (pop-security=none): "
                  "anyone on the network path can read it", login->host, (guint) login->port);
@@ -452,39 +451,33 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* ---- setup ---- */
 
+/* Where the POP3 server is: pop-host (else the SMTP host), pop-port (else
+ * 995 for pop-security=tls, 110 otherwise). */
 static const char *
-pop_host (GwProfile *profile)
+pop_server (GwProfile   *profile,
+            const char **security,
+            guint16     *port)
 {
   const char *host = gw_profile_get_string (profile, "pop-host");
 
-  /* Same server as SMTP unless said otherwise. */
+  *security = gw_profile_get_string (profile, "pop-security") ?: "stls";
+  *port = gw_profile_is_set (profile, "pop-port") ? (guint16) gw_profile_get_uint (profile, "pop-port")
+                                                  : g_str_equal (*security, "tls") ? 995 : 110;
   return host != NULL ? host : gw_profile_get_string (profile, "host");
-}
-
-static const char *
-pop_security (GwProfile *profile)
-{
-  const char *security = gw_profile_get_string (profile, "pop-security");
-
-  return security != NULL ? security : "stls";
-}
-
-static guint16
-pop_port (GwProfile *profile)
-{
-  if (gw_profile_is_set (profile, "pop-port"))
-    return (guint16) gw_profile_get_uint (profile, "pop-port");
-  return g_str_equal (pop_security (profile), "tls") ? 995 : 110;
 }
 
 char *
 gw_pop_login_dup_endpoint (GwProfile *profile)
 {
+  const char *security, *host;
+  guint16 port;
+
   g_return_val_if_fail (GW_IS_PROFILE (profile), NULL);
 
-  if (!gw_profile_get_boolean (profile, "pop-before-smtp") || pop_host (profile) == NULL)
+  host = pop_server (profile, &security, &port);
+  if (!gw_profile_get_boolean (profile, "pop-before-smtp") || host == NULL)
     return NULL;
-  return gw_tls_endpoint_name (pop_host (profile), pop_port (profile));
+  return gw_tls_endpoint_name (host, port);
 }
 
 static gboolean
@@ -500,7 +493,8 @@ is_safe_argument (const char *value)
 static gboolean
 read_settings (GwProfile *profile, PopLogin *login, GError **error)
 {
-  const char *host = pop_host (profile);
+  const char *security;
+  const char *host = pop_server (profile, &security, &login->port);
   const char *username = gw_profile_get_string (profile, "pop-username");
   const char *password_key = "pop-password";
   g_autoptr(GError) local_error = NULL;
@@ -511,8 +505,7 @@ read_settings (GwProfile *profile, PopLogin *login, GError **error)
     if (!gw_profile_has_secret (profile, "pop-password"))
       password_key = "password";
   }
-  login->security = g_strdup (pop_security (profile));
-  login->port = pop_port (profile);
+  login->security = g_strdup (security);
   login->connect_timeout = (guint) CLAMP (gw_profile_get_uint (profile, "connect-timeout"), 1, 300);
   login->conversation_timeout = (guint) CLAMP (gw_profile_get_uint (profile, "conversation-timeout"), 1, 300);
 
@@ -590,9 +583,7 @@ gw_pop_login_dup_tls_failure (GAsyncResult *result)
 {
   PopLogin *login;
 
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
   g_return_val_if_fail (g_async_result_is_tagged (result, gw_pop_login_async), NULL);
-
   login = g_task_get_task_data (G_TASK (result));
   return login != NULL && login->policy != NULL ? gw_tls_policy_get_failure (login->policy) : NULL;
 }

@@ -251,8 +251,8 @@ gw_untrusted_store_lookup (GwUntrustedStore *self,
   return g_steal_pointer (&records);
 }
 
-/* The group of @record as the store keeps it, or NULL; fails on a record
- * without profile or fingerprint. */
+/* The keys that identify @record; fails on one without a profile or a
+ * fingerprint. */
 static gboolean
 record_keys (GVariant    *record,
              const char **profile,

@@ -212,6 +212,27 @@ class AuthVersusTlsTest(unittest.TestCase):
     def test_security_tls(self):
         self.run_mode('tls')
 
+    def test_security_none_with_only_a_username(self):
+        """security=none and a user name, auth left unset (auto): no PLAIN
+        in cleartext, no AUTH at all, deferred."""
+        for starttls in STARTTLS:
+            with self.subTest(starttls=starttls):
+                server = self.server('none', starttls)
+                name = GW.add_profile(GW.unique('mitm-username-only'), {
+                    'transport': 'smtp', 'host': 'localhost', 'port': server.port,
+                    'security': 'none', 'username': USER, 'from-address': FROM,
+                    'retry-interval': 3600}, {'password': PASSWORD})
+                result = GW.test_profile(name, 'only@herald.test', timeout=60)
+                self.assertFalse(result.get('ok'), result)
+                self.assertIn('auth=auto', result.get('error', ''), result)
+                delivery_id = GW.send(name, 'only-send@herald.test')
+                GW.wait_state(delivery_id, State.DEFERRED, timeout=40)
+                server.wait_session(2, timeout=30)
+                for session in server.sessions:
+                    self.assertFalse(session.saw('AUTH', 'MAIL'), session.transcript())
+                    self.assertEqual(leaked(session.plaintext_client_bytes()), [],
+                                     session.transcript())
+
     def test_documented_table(self):
         """docs/security.md shows the table this file proves."""
         with open(DOC, encoding='utf-8') as f:
