@@ -498,14 +498,30 @@ print_certificate (HeraldCertificate *certificate,
   g_autofree char *errors = g_strjoinv (", ",
                                         (char **) herald_certificate_get_errors (certificate));
   g_autofree char *server = NULL;
-  g_autofree char *clean_profile = heraldctl_sanitize (profile);
+  g_autofree char *clean_profile = NULL;
+  g_autofree char *pin_entry = NULL;
   const char *host = herald_certificate_get_host (certificate);
   const char *pin = herald_certificate_get_spki_pin (certificate);
 
+  /* The profile whose trust refused it: for email-to-fax, its fax-via. */
+  if (herald_certificate_get_profile (certificate) != NULL)
+    profile = herald_certificate_get_profile (certificate);
+  clean_profile = heraldctl_sanitize (profile);
   if (host != NULL && herald_certificate_get_port (certificate) != 0)
-    server = g_strdup_printf ("%s:%u", host, herald_certificate_get_port (certificate));
+    server = g_strdup_printf (strchr (host, ':') != NULL ? "[%s]:%u" : "%s:%u",
+                              host, herald_certificate_get_port (certificate));
   else
     server = g_strdup (host);
+  /* A pin holds for the server it was seen on only: PIN@HOST:PORT. */
+  if (pin != NULL) {
+    g_autofree char *clean_server = server != NULL ? heraldctl_sanitize (server) : NULL;
+    g_autofree char *clean_pin = heraldctl_sanitize (pin);
+    g_autofree char *entry = clean_server != NULL && herald_certificate_get_port (certificate) != 0
+                             ? g_strdup_printf ("%s@%s", clean_pin, clean_server)
+                             : g_strdup (clean_pin);
+
+    pin_entry = g_ascii_strdown (entry, -1);
+  }
 
   g_print ("\n%s\n", _("The server's certificate was refused:"));
   add_indented_row (cells, _("Server"), server);
@@ -525,9 +541,10 @@ print_certificate (HeraldCertificate *certificate,
   /* TRANSLATORS: followed by a command line on the next line */
   g_print ("%s\n", _("To trust this certificate after checking its fingerprint with the\n"
                      "server's operator, an administrator can pin its key:"));
-  g_print ("  heraldctl profile set %s pinned-keys=%s\n", clean_profile, pin);
-  g_print ("%s\n", _("This replaces the profile's other pinned keys; from then on only\n"
-                     "certificates with a pinned key are accepted."));
+  g_print ("  heraldctl profile set %s pinned-keys=%s\n", clean_profile, pin_entry);
+  g_print ("%s\n", _("This replaces the profile's other pinned keys; from then on that\n"
+                     "server is accepted only with a pinned key. The pin holds for that\n"
+                     "server alone. “heraldctl trust add PROFILE FINGERPRINT” keeps the others."));
 }
 
 void

@@ -6,8 +6,9 @@
  * through our own bounded buffer, one line of at most MAX_LINE bytes at a
  * time, which also shows whether the server sent anything after its +OK to
  * STLS (bytes that would otherwise be read as if they came over TLS).
- * Each command has conversation-timeout seconds for its reply; the
- * connection and any TLS handshake have connect-timeout.
+ * The TCP connection has connect-timeout; every wait for the server after
+ * it (a TLS handshake, the greeting, each reply) has conversation-timeout,
+ * as in the SMTP session.
  */
 #define G_LOG_DOMAIN "gw-pop-login"
 
@@ -347,7 +348,7 @@ start_tls (GTask *task)
     fail (task, error);
     return;
   }
-  start_timer (task, login->connect_timeout);
+  start_timer (task, login->conversation_timeout);
   gw_tls_policy_handshake_async (login->policy, login->stream, login->cancellable,
                                  on_handshake, g_object_ref (task));
 }
@@ -407,6 +408,10 @@ handle_line (GTask *task, const char *line)
                  login->host, (guint) login->port);
       return;
     }
+    /* the administrator's choice, said on every login (as SMTP does) */
+    if (!login->tls_active)
+      g_warning ("POP3 login to %s:%u sends the password without TLS (pop-security=none): "
+                 "anyone on the network path can read it", login->host, (guint) login->port);
     send_command (task, STEP_PASS, "PASS", login->password);
     return;
   case STEP_PASS:
@@ -447,6 +452,35 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* ---- setup ---- */
 
+/* Where the POP3 server is: pop-host (else the SMTP host), pop-port (else
+ * 995 for pop-security=tls, 110 otherwise). */
+static const char *
+pop_server (GwProfile   *profile,
+            const char **security,
+            guint16     *port)
+{
+  const char *host = gw_profile_get_string (profile, "pop-host");
+
+  *security = gw_profile_get_string (profile, "pop-security") ?: "stls";
+  *port = gw_profile_is_set (profile, "pop-port") ? (guint16) gw_profile_get_uint (profile, "pop-port")
+                                                  : g_str_equal (*security, "tls") ? 995 : 110;
+  return host != NULL ? host : gw_profile_get_string (profile, "host");
+}
+
+char *
+gw_pop_login_dup_endpoint (GwProfile *profile)
+{
+  const char *security, *host;
+  guint16 port;
+
+  g_return_val_if_fail (GW_IS_PROFILE (profile), NULL);
+
+  host = pop_server (profile, &security, &port);
+  if (!gw_profile_get_boolean (profile, "pop-before-smtp") || host == NULL)
+    return NULL;
+  return gw_tls_endpoint_name (host, port);
+}
+
 static gboolean
 is_safe_argument (const char *value)
 {
@@ -460,26 +494,19 @@ is_safe_argument (const char *value)
 static gboolean
 read_settings (GwProfile *profile, PopLogin *login, GError **error)
 {
-  const char *host = gw_profile_get_string (profile, "pop-host");
+  const char *security;
+  const char *host = pop_server (profile, &security, &login->port);
   const char *username = gw_profile_get_string (profile, "pop-username");
   const char *password_key = "pop-password";
   g_autoptr(GError) local_error = NULL;
 
-  /* Same server and account as SMTP unless said otherwise. */
-  if (host == NULL)
-    host = gw_profile_get_string (profile, "host");
+  /* Same account as SMTP unless said otherwise. */
   if (username == NULL) {
     username = gw_profile_get_string (profile, "username");
     if (!gw_profile_has_secret (profile, "pop-password"))
       password_key = "password";
   }
-  login->security = g_strdup (gw_profile_get_string (profile, "pop-security"));
-  if (login->security == NULL)
-    login->security = g_strdup ("stls");
-  if (gw_profile_is_set (profile, "pop-port"))
-    login->port = (guint16) gw_profile_get_uint (profile, "pop-port");
-  else
-    login->port = g_str_equal (login->security, "tls") ? 995 : 110;
+  login->security = g_strdup (security);
   login->connect_timeout = (guint) CLAMP (gw_profile_get_uint (profile, "connect-timeout"), 1, 300);
   login->conversation_timeout = (guint) CLAMP (gw_profile_get_uint (profile, "conversation-timeout"), 1, 300);
 
@@ -550,6 +577,16 @@ gw_pop_login_async (GwProfile           *profile,
   start_timer (task, login->connect_timeout);
   g_socket_client_connect_to_host_async (client, login->host, login->port, login->cancellable,
                                          on_connected, g_object_ref (task));
+}
+
+GVariant *
+gw_pop_login_dup_tls_failure (GAsyncResult *result)
+{
+  PopLogin *login;
+
+  g_return_val_if_fail (g_async_result_is_tagged (result, gw_pop_login_async), NULL);
+  login = g_task_get_task_data (G_TASK (result));
+  return login != NULL && login->policy != NULL ? gw_tls_policy_get_failure (login->policy) : NULL;
 }
 
 gboolean

@@ -18,6 +18,7 @@
 #include "herald-error.h"
 #include "gw-profile-schema.h"
 #include "gw-template.h"
+#include "gw-tls-policy.h"
 
 /* Longer values are refused: nothing legitimate needs more, and it bounds
  * what a caller can make us store and echo. */
@@ -72,15 +73,17 @@ static const GwSettingSpec schema[] = {
   UINT ("max-attachment-size", 0, G_GUINT64_CONSTANT (1) << 40, "0", "Total attachment bytes, 0 = no limit"),
   BOOLEAN ("attachments-as-url", "false", "Replace attachments by download links"),
   BOOLEAN ("strict-addresses", "true", "RFC 5322-strict address parsing"),
-  UINT ("connect-timeout", 1, 300, "30", "Seconds to wait for a connection"),
-  UINT ("conversation-timeout", 1, 300, "30", "Seconds to wait for each server reply"),
+  UINT ("connect-timeout", 1, 300, "30", "Seconds to wait for the TCP connection to be made"),
+  UINT ("conversation-timeout", 1, 300, "30",
+        "Seconds to wait for each server reply after connecting: the greeting, every reply, a TLS handshake"),
   UINT ("retry-interval", 1, 86400, "300", "Seconds before the first retry"),
   UINT ("expire-after", 60, 2592000, "432000", "Seconds before a message is given up"),
   UINT ("max-connections", 1, 100, "4", "Concurrent connections to the server"),
   UINT ("rate-limit", 0, 1000000, "0", "Messages per minute, 0 = unlimited"),
   BOOLEAN ("verify-certificates", "true", "Reject invalid server certificates"),
   PATH ("ca-file", "Extra trusted CA bundle"),
-  { .key = "pinned-keys", .type = GW_SETTING_PINS, .summary = "SHA-256 pins of the server's public key" },
+  { .key = "pinned-keys", .type = GW_SETTING_PINS,
+    .summary = "SHA-256 pins of server public keys: PIN for the profile's own server, PIN@HOST:PORT for another" },
   PROFILE ("fallback", "Profile to try when this one fails"),
   BOOLEAN ("dsn", "false", "Request delivery status notifications"),
   { .key = "dsn-notify", .type = GW_SETTING_STRING_LIST, .allowed_values = dsn_notify_values,
@@ -400,6 +403,19 @@ invalid_choice (GError **error, const GwSettingSpec *spec, const char *value)
   return invalid_value (error, spec, value, reason);
 }
 
+/* The host of a normalised "host:port" or "[v6]:port" endpoint. */
+static gboolean
+endpoint_host_is_valid (const char *endpoint)
+{
+  g_autofree char *host = g_strndup (endpoint, strrchr (endpoint, ':') - endpoint);
+
+  if (host[0] == '[') {
+    host[strlen (host) - 1] = '\0';
+    return g_hostname_is_ip_address (host + 1);
+  }
+  return host_is_valid (host);
+}
+
 static GVariant *
 parse_list (const GwSettingSpec *spec, GVariant *value, GError **error)
 {
@@ -424,11 +440,17 @@ parse_list (const GwSettingSpec *spec, GVariant *value, GError **error)
     if (*item == '\0')
       continue;
     if (spec->type == GW_SETTING_PINS) {
-      gboolean ok = strlen (item) == 64;
-      for (const char *p = item; ok && *p != '\0'; p++)
-        ok = g_ascii_isxdigit (*p);
-      if (!ok)
-        return invalid_value (error, spec, item, _("each pin is the SHA-256 of the server's public key, 64 hexadecimal characters"));
+      g_autofree char *pin = NULL;
+      g_autofree char *endpoint = NULL;
+
+      if (!gw_tls_pin_entry_parse (item, &pin, &endpoint) ||
+          (endpoint != NULL && !endpoint_host_is_valid (endpoint)))
+        return invalid_value (error, spec, item,
+                              _("each pin is the SHA-256 of the server's public key, 64 hexadecimal "
+                                "characters, alone (the profile's own server) or followed by "
+                                "@HOST:PORT (the server it holds for)"));
+      g_free (item);
+      item = endpoint != NULL ? g_strdup_printf ("%s@%s", pin, endpoint) : g_steal_pointer (&pin);
     } else if (!g_strv_contains (spec->allowed_values, item)) {
       return invalid_choice (error, spec, item);
     }

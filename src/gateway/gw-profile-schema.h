@@ -16,7 +16,7 @@ typedef enum {
   GW_SETTING_PATH,        /* an absolute path */
   GW_SETTING_URL,         /* an https:// (or http:// to loopback) URL */
   GW_SETTING_PROFILE,     /* a profile name */
-  GW_SETTING_PINS,        /* list of SHA-256 SPKI pins: 64 hex characters each */
+  GW_SETTING_PINS,        /* list of SHA-256 SPKI pins: 64 hex characters, each alone or as PIN@HOST:PORT */
   GW_SETTING_STRING_LIST, /* list of enum values (allowed_values) */
   GW_SETTING_SECRET,      /* write-only, kept in the secret store */
 } GwSettingType;

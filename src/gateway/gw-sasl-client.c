@@ -37,21 +37,20 @@ typedef struct {
   const char *config;    /* profile "auth" value */
   const char *name;      /* SASL mechanism name */
   gboolean    in_auto;   /* candidate for auth=auto */
-  gboolean    cleartext; /* sends the password or a bearer token readably */
   gboolean    initial;   /* client speaks first: initial response with AUTH */
   OAuthKind   oauth;     /* built here rather than by libgsasl */
 } MechInfo;
 
 /* Strongest first: the order auth=auto tries. */
 static const MechInfo mechanisms[] = {
-  { "scram-sha-256", "SCRAM-SHA-256", TRUE,  FALSE, TRUE,  OAUTH_NONE },
-  { "scram-sha-1",   "SCRAM-SHA-1",   TRUE,  FALSE, TRUE,  OAUTH_NONE },
-  { "cram-md5",      "CRAM-MD5",      TRUE,  FALSE, FALSE, OAUTH_NONE },
-  { "ntlm",          "NTLM",          TRUE,  FALSE, FALSE, OAUTH_NONE },
-  { "plain",         "PLAIN",         TRUE,  TRUE,  TRUE,  OAUTH_NONE },
-  { "login",         "LOGIN",         TRUE,  TRUE,  FALSE, OAUTH_NONE },
-  { "xoauth2",       "XOAUTH2",       FALSE, TRUE,  TRUE,  OAUTH_XOAUTH2 },
-  { "oauthbearer",   "OAUTHBEARER",   FALSE, TRUE,  TRUE,  OAUTH_BEARER },
+  { "scram-sha-256", "SCRAM-SHA-256", TRUE,  TRUE,  OAUTH_NONE },
+  { "scram-sha-1",   "SCRAM-SHA-1",   TRUE,  TRUE,  OAUTH_NONE },
+  { "cram-md5",      "CRAM-MD5",      TRUE,  FALSE, OAUTH_NONE },
+  { "ntlm",          "NTLM",          TRUE,  FALSE, OAUTH_NONE },
+  { "plain",         "PLAIN",         TRUE,  TRUE,  OAUTH_NONE },
+  { "login",         "LOGIN",         TRUE,  FALSE, OAUTH_NONE },
+  { "xoauth2",       "XOAUTH2",       FALSE, TRUE,  OAUTH_XOAUTH2 },
+  { "oauthbearer",   "OAUTHBEARER",   FALSE, TRUE,  OAUTH_BEARER },
 };
 
 struct _GwSaslClient {
@@ -176,33 +175,19 @@ describe_offered (const char * const *offered)
 
 static char *
 choose_auto (const char * const *offered,
-             gboolean             cleartext_allowed,
              GError             **error)
 {
   g_autofree char *shown = describe_offered (offered);
-  gboolean skipped_cleartext = FALSE;
 
   for (gsize i = 0; i < G_N_ELEMENTS (mechanisms); i++) {
     const MechInfo *mech = &mechanisms[i];
 
-    if (!mech->in_auto || !is_offered (offered, mech->name) || !mechanism_supported (mech))
-      continue;
-    if (mech->cleartext && !cleartext_allowed) {
-      skipped_cleartext = TRUE;
-      continue;
-    }
-    return g_strdup (mech->name);
+    if (mech->in_auto && is_offered (offered, mech->name) && mechanism_supported (mech))
+      return g_strdup (mech->name);
   }
-
-  if (skipped_cleartext)
-    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                 _("The server offers only authentication mechanisms that send the password "
-                   "readably (%s), and the connection is not encrypted; they are used without "
-                   "TLS only with security=none"), shown);
-  else
-    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                 _("The server offers no supported authentication mechanism (it offers: %s)"),
-                 shown);
+  g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+               _("The server offers no supported authentication mechanism (it offers: %s)"),
+               shown);
   return NULL;
 }
 
@@ -210,17 +195,32 @@ char *
 gw_sasl_choose_mechanism (const char          *configured,
                           const char * const  *offered,
                           gboolean             tls_active,
-                          gboolean             allow_plaintext,
+                          gboolean             plaintext_chosen,
                           GError             **error)
 {
   g_autofree char *shown = NULL;
   const MechInfo *mech;
+  gboolean is_auto;
 
   g_return_val_if_fail (configured != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_ascii_strcasecmp (configured, "auto") == 0)
-    return choose_auto (offered, tls_active || allow_plaintext, error);
+  /* A man in the middle who strips TLS picks the mechanism: a challenge
+   * mechanism's answer is cracked offline as surely as PLAIN is read. So
+   * nothing runs without TLS, unless the administrator chose both
+   * plaintext and the mechanism. */
+  is_auto = g_ascii_strcasecmp (configured, "auto") == 0;
+  if (!tls_active && (is_auto || !plaintext_chosen)) {
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TLS_REQUIRED,
+                 is_auto && plaintext_chosen
+                 ? _("auth=auto never authenticates without TLS; with security=none, "
+                     "“auth” must name the mechanism to use in plaintext")
+                 : _("No authentication mechanism runs without TLS unless the profile says "
+                     "security=none and names the mechanism in “auth”"));
+    return NULL;
+  }
+  if (is_auto)
+    return choose_auto (offered, error);
 
   mech = lookup_mechanism (configured);
   if (mech == NULL) {
@@ -239,16 +239,6 @@ gw_sasl_choose_mechanism (const char          *configured,
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                  _("The server does not offer the authentication mechanism %s "
                    "(it offers: %s)"), mech->name, shown);
-    return NULL;
-  }
-  if (mech->cleartext && !tls_active && !allow_plaintext) {
-    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                 mech->oauth != OAUTH_NONE
-                 ? _("The authentication mechanism %s would send the access token over an "
-                     "unencrypted connection; it is used without TLS only with security=none")
-                 : _("The authentication mechanism %s would send the password over an "
-                     "unencrypted connection; it is used without TLS only with security=none"),
-                 mech->name);
     return NULL;
   }
   return g_strdup (mech->name);

@@ -19,15 +19,16 @@ G_DECLARE_FINAL_TYPE (GwSaslClient, gw_sasl_client, GW, SASL_CLIENT, GObject)
  * scram-sha-1, scram-sha-256, ntlm, xoauth2, oauthbearer); @offered the
  * server's AUTH list. "auto" takes the strongest offered mechanism that
  * libgsasl supports, never XOAUTH2/OAUTHBEARER (those need a token
- * configuration). Plaintext mechanisms (PLAIN, LOGIN) are refused without
- * TLS unless @allow_plaintext (profile security=none).
- * Errors: GW_TRANSPORT_ERROR_PERMANENT with a message naming what the
+ * configuration). Without @tls_active no mechanism is chosen at all, the
+ * challenge ones included, unless @plaintext_chosen (profile security=none)
+ * and @configured names the mechanism: GW_TRANSPORT_ERROR_TLS_REQUIRED.
+ * Other errors: GW_TRANSPORT_ERROR_PERMANENT with a message naming what the
  * server offered.
  */
 char         *gw_sasl_choose_mechanism   (const char          *configured,
                                           const char * const  *offered,
                                           gboolean             tls_active,
-                                          gboolean             allow_plaintext,
+                                          gboolean             plaintext_chosen,
                                           GError             **error);
 
 /* @secret is the password, or the OAuth access token for XOAUTH2 and

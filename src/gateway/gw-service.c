@@ -23,6 +23,7 @@
 #include "gw-queue.h"
 #include "gw-secret-store.h"
 #include "gw-service-private.h"
+#include "gw-trust-scope.h"
 
 
 static void gw_service_iface_init (GwDBusGateway1Iface *iface);
@@ -422,6 +423,7 @@ gw_service_new (GwConfig   *config,
   g_autofree char *queue_path = NULL;
   g_auto(GStrv) transports = NULL;
   g_auto(GStrv) plugin_dirs = NULL;
+  g_autoptr(GError) migrate_error = NULL;
 
   self->config = g_object_ref (config);
   self->secrets = gw_secret_store_new (gw_config_get_state_dir (config), error);
@@ -459,6 +461,9 @@ gw_service_new (GwConfig   *config,
   self->untrusted = gw_untrusted_store_new (gw_config_get_state_dir (config));
   self->trusted = gw_untrusted_store_new_for_file (gw_config_get_state_dir (config),
                                                    "trusted-certificates.conf");
+  /* Pins stored before trust was scoped to a server: before any delivery. */
+  if (!gw_trust_migrate_pins (self->profiles, self->trusted, &migrate_error))
+    g_warning ("Cannot record that the trusted keys are scoped: %s", migrate_error->message);
   gw_dispatcher_set_untrusted_store (self->dispatcher, self->untrusted);
   gw_dispatcher_set_log_days (self->dispatcher, gw_config_get_log_days (config));
   self->intake = gw_intake_new (config, self->profiles, self->plugins, self->queue, self->links,

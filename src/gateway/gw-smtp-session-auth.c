@@ -5,6 +5,11 @@
  * "AUTH MECH [initial]" / 334 loop. Every failure is temporary: a wrong
  * password or an expired refresh token is fixed by the administrator, and
  * the queue should then drain without anyone resubmitting anything.
+ *
+ * No mechanism runs without TLS, the challenge ones (CRAM-MD5, SCRAM, NTLM)
+ * included: a man in the middle who strips STARTTLS chooses the mechanism
+ * and cracks the answer offline. The one exception is a profile whose
+ * administrator chose both plaintext (security=none) and the mechanism.
  */
 #define G_LOG_DOMAIN "gw-smtp-session"
 
@@ -121,7 +126,7 @@ auth_reply_cb (GObject      *source,
     }
     {
       const char * const commands[] = { response, NULL };
-      gw_smtp_session_exchange_async (self, commands, NULL, 1, "the reply to AUTH", NULL,
+      gw_smtp_session_exchange_async (self, commands, NULL, 1, "the reply to AUTH",
                                       g_task_get_cancellable (task), auth_reply_cb, task);
     }
     return;
@@ -172,7 +177,7 @@ begin_exchange (GTask *task)
     command = g_strdup_printf ("AUTH %s", data->mechanism);
   }
   commands[0] = command;
-  gw_smtp_session_exchange_async (self, commands, NULL, 1, "the reply to AUTH", NULL,
+  gw_smtp_session_exchange_async (self, commands, NULL, 1, "the reply to AUTH",
                                   g_task_get_cancellable (task), auth_reply_cb, task);
 }
 
@@ -227,6 +232,46 @@ fetch_secret (GTask *task)
   begin_exchange (task);
 }
 
+/* Whether credentials may cross this connection, which has no TLS. */
+static gboolean
+check_auth_without_tls (GwSmtpSession  *self,
+                        const char     *configured,
+                        GError        **error)
+{
+  const char *name = gw_profile_get_name (self->profile);
+  g_autofree char *mechanism = NULL;
+
+  if (!g_str_equal (self->security, "none")) {
+    gw_smtp_session_note (self, "not authenticating: the connection has no TLS");
+    if (self->starttls_refusal != NULL)
+      g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TLS_REQUIRED,
+                   _("Profile “%s”: %s:%u refused STARTTLS (%s), and the profile's credentials "
+                     "are never sent without TLS (security=%s); no credentials or mail were sent"),
+                   name, self->host, self->port, self->starttls_refusal, self->security);
+    else
+      g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TLS_REQUIRED,
+                   _("Profile “%s”: %s:%u does not offer STARTTLS, and the profile's credentials "
+                     "are never sent without TLS (security=%s); no credentials or mail were sent"),
+                   name, self->host, self->port, self->security);
+    return FALSE;
+  }
+  if (g_ascii_strcasecmp (configured, "auto") == 0) {
+    gw_smtp_session_note (self, "not authenticating: auth=auto never runs without TLS");
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TLS_REQUIRED,
+                 _("Profile “%s” has security=none and auth=auto: auto never authenticates "
+                   "without TLS. To send the credentials in plaintext, name the mechanism in "
+                   "“auth”; no credentials or mail were sent"), name);
+    return FALSE;
+  }
+  /* The administrator's explicit choice, said again on every connection. */
+  mechanism = g_ascii_strup (configured, -1);
+  gw_smtp_session_note (self, "authenticating without TLS (security=none)");
+  g_warning ("Profile %s authenticates to %s:%u with %s without TLS (security=none): "
+             "anyone on the network path can read, replay or crack its credentials",
+             name, self->host, self->port, mechanism);
+  return TRUE;
+}
+
 void
 gw_smtp_session_auth_async (GwSmtpSession       *self,
                             GCancellable        *cancellable,
@@ -249,9 +294,16 @@ gw_smtp_session_auth_async (GwSmtpSession       *self,
     g_object_unref (task);
     return;
   }
+  if (configured == NULL)
+    configured = "auto";
+  if (self->tls_description == NULL && !check_auth_without_tls (self, configured, &local_error)) {
+    g_task_return_error (task, g_steal_pointer (&local_error));
+    g_object_unref (task);
+    return;
+  }
   data->username = g_strdup (username);
   offered = g_strsplit_set (offered_text != NULL ? offered_text : "", " ", -1);
-  data->mechanism = gw_sasl_choose_mechanism (configured != NULL ? configured : "auto",
+  data->mechanism = gw_sasl_choose_mechanism (configured,
                                               (const char * const *) offered,
                                               self->tls_description != NULL,
                                               g_str_equal (self->security, "none"),

@@ -140,15 +140,14 @@ typedef struct {
   GPtrArray  *replies;
   char       *what;      /* nullable: derived from @verbs */
   GPtrArray  *verbs;     /* the command word of each line sent */
-  GwDeadline  own;
-  GwDeadline *external;
+  GwDeadline  deadline;  /* conversation-timeout, per wait */
   gboolean    writing;
 } Exchange;
 
 static void
 exchange_free (Exchange *ex)
 {
-  gw_deadline_stop (&ex->own);
+  gw_deadline_stop (&ex->deadline);
   g_clear_pointer (&ex->payload, g_bytes_unref);
   g_ptr_array_unref (ex->replies);
   g_free (ex->what);
@@ -180,12 +179,6 @@ exchange_waiting_for (Exchange *ex)
   return g_strdup_printf ("the reply to %s", (const char *) ex->verbs->pdata[i]);
 }
 
-static GwDeadline *
-exchange_deadline (Exchange *ex)
-{
-  return ex->external != NULL ? ex->external : &ex->own;
-}
-
 static void
 exchange_fail (GTask  *task,
                GError *error)
@@ -194,7 +187,7 @@ exchange_fail (GTask  *task,
   Exchange *ex = g_task_get_task_data (task);
   g_autoptr(GError) owned = error;
   GCancellable *outer = g_task_get_cancellable (task);
-  gboolean fired = exchange_deadline (ex)->fired;
+  gboolean fired = ex->deadline.fired;
   g_autofree char *what = exchange_waiting_for (ex);
 
   self->broken = TRUE;
@@ -206,8 +199,7 @@ exchange_fail (GTask  *task,
   else if (fired)
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                              _("%s:%u: timed out waiting for %s (%u s)"),
-                             self->host, self->port, what,
-                             ex->external != NULL ? self->connect_timeout : self->conversation_timeout);
+                             self->host, self->port, what, self->conversation_timeout);
   else if (outer != NULL && g_cancellable_is_cancelled (outer))
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Operation was cancelled"));
   else if (g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
@@ -264,8 +256,7 @@ read_cb (GObject      *source,
     exchange_fail (task, g_steal_pointer (&local_error));
     return;
   }
-  if (ex->external == NULL)
-    gw_deadline_stop (&ex->own);
+  gw_deadline_stop (&ex->deadline);
   record_reply (self, reply);
   g_ptr_array_add (ex->replies, reply);
   /* 421: the server is closing the connection (RFC 5321 3.8); no more
@@ -282,7 +273,6 @@ read_next (GTask *task)
 {
   GwSmtpSession *self = g_task_get_source_object (task);
   Exchange *ex = g_task_get_task_data (task);
-  GwDeadline *deadline = exchange_deadline (ex);
 
   if (ex->replies->len == ex->n_replies) {
     self->busy = FALSE;
@@ -290,10 +280,9 @@ read_next (GTask *task)
     g_object_unref (task);
     return;
   }
-  if (ex->external == NULL)
-    gw_deadline_start (&ex->own, g_task_get_cancellable (task), self->conversation_timeout);
+  gw_deadline_start (&ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
   gw_smtp_reply_read_async (self->input, g_hash_table_contains (self->caps, "ENHANCEDSTATUSCODES"),
-                            G_PRIORITY_DEFAULT, deadline->cancellable, read_cb, task);
+                            G_PRIORITY_DEFAULT, ex->deadline.cancellable, read_cb, task);
 }
 
 static void
@@ -310,8 +299,7 @@ write_cb (GObject      *source,
     exchange_fail (task, g_steal_pointer (&local_error));
     return;
   }
-  if (ex->external == NULL)
-    gw_deadline_stop (&ex->own);
+  gw_deadline_stop (&ex->deadline);
   ex->offset += written;
   if (ex->offset < g_bytes_get_size (ex->payload)) {
     write_next (task);
@@ -330,11 +318,10 @@ write_next (GTask *task)
   const guint8 *data = g_bytes_get_data (ex->payload, &len);
 
   ex->writing = TRUE;
-  if (ex->external == NULL)
-    gw_deadline_start (&ex->own, g_task_get_cancellable (task), self->conversation_timeout);
+  gw_deadline_start (&ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
                                    data + ex->offset, MIN (BODY_CHUNK, len - ex->offset),
-                                   G_PRIORITY_DEFAULT, exchange_deadline (ex)->cancellable,
+                                   G_PRIORITY_DEFAULT, ex->deadline.cancellable,
                                    write_cb, task);
 }
 
@@ -344,7 +331,6 @@ gw_smtp_session_exchange_async (GwSmtpSession       *self,
                                 GBytes              *body,
                                 guint                n_replies,
                                 const char          *what,
-                                GwDeadline          *deadline,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
@@ -362,7 +348,6 @@ gw_smtp_session_exchange_async (GwSmtpSession       *self,
   ex->replies = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_smtp_reply_free);
   ex->what = g_strdup (what);
   ex->verbs = g_ptr_array_new_with_free_func (g_free);
-  ex->external = deadline;
   g_task_set_task_data (task, ex, (GDestroyNotify) exchange_free);
 
   if (self->busy || self->broken || self->stream == NULL) {

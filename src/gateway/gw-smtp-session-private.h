@@ -23,11 +23,13 @@ struct _GwSmtpSession {
 
   GwTranscript         *transcript;    /* nullable */
   GwTlsPolicy          *tls_policy;    /* nullable: TLS not tried yet */
+  GVariant             *pop_tls_failure; /* nullable: the POP3 server's certificate refused */
   GSocketConnection    *connection;    /* the TCP connection */
   GIOStream            *stream;        /* the connection, or TLS over it */
   GBufferedInputStream *input;         /* over the input of @stream */
   GHashTable           *caps;          /* EHLO keyword → parameters */
   char                 *tls_description;
+  char                 *starttls_refusal; /* the server's reply when it refused STARTTLS */
   char                 *helo;          /* the name given in EHLO/HELO */
   GwSmtpReply          *last_reply;
 
@@ -64,10 +66,11 @@ void         gw_smtp_session_note             (GwSmtpSession       *self,
 
 /*
  * Writes @commands (each one line, CRLF added) or @body in one write group,
- * then reads @n_replies replies, each within conversation-timeout, or all
- * under @deadline when given (the greeting, under connect-timeout).
+ * then reads @n_replies replies, each within conversation-timeout (the
+ * greeting too: it is a server reply like any other).
  * @what names the wait in errors ("the greeting"); NULL: "the reply to"
- * the command awaited (never pass NULL with credentials in @commands). A 421 reply ends the exchange early (the server is
+ * the command awaited (never pass NULL with credentials in @commands).
+ * A 421 reply ends the exchange early (the server is
  * closing): fewer than @n_replies replies are returned, the last one 421.
  * Commands holding credentials are wiped from memory after the write and
  * masked in the transcript. Returns the replies (GwSmtpReply), or NULL with
@@ -79,7 +82,6 @@ void         gw_smtp_session_exchange_async   (GwSmtpSession       *self,
                                                GBytes              *body,
                                                guint                n_replies,
                                                const char          *what,
-                                               GwDeadline          *deadline,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);

@@ -187,7 +187,7 @@ conclude (GTask *task)
 
     data->data_started = FALSE;
     data->empty_sent = TRUE;
-    gw_smtp_session_exchange_async (self, dot, NULL, 1, "the reply to an empty message", NULL,
+    gw_smtp_session_exchange_async (self, dot, NULL, 1, "the reply to an empty message",
                                     g_task_get_cancellable (task), final_reply_cb, task);
     return;
   }
@@ -219,7 +219,7 @@ conclude (GTask *task)
   }
   g_assert (data->data_started);
   gw_smtp_session_exchange_async (self, NULL, data->payload, 1, "the reply to the end of the message",
-                                  NULL, g_task_get_cancellable (task), final_reply_cb, task);
+                                  g_task_get_cancellable (task), final_reply_cb, task);
 }
 
 static void
@@ -311,7 +311,7 @@ send_next (GTask *task)
   }
   data->group = start;
   data->next = end;
-  gw_smtp_session_exchange_async (self, lines, NULL, end - start, NULL, NULL,
+  gw_smtp_session_exchange_async (self, lines, NULL, end - start, NULL,
                                   g_task_get_cancellable (task), replies_cb, task);
 }
 

@@ -88,7 +88,8 @@ const char        *gw_smtp_session_get_tls_description  (GwSmtpSession       *se
 /* The server's last reply, or NULL. */
 const GwSmtpReply *gw_smtp_session_get_last_reply       (GwSmtpSession       *self);
 
-/* When the server's certificate was refused: see gw_tls_policy_get_failure(). */
+/* When the server's certificate was refused, the SMTP server's or the
+ * POP-before-SMTP server's: see gw_tls_policy_get_failure(). */
 GVariant          *gw_smtp_session_dup_tls_failure      (GwSmtpSession       *self);
 
 /* Whether the server advertised @keyword (upper case) in its last EHLO. */

@@ -9,10 +9,15 @@
  * problem), so they are never used to accept: a certificate is accepted
  * only by a pin, by a complete verification against the ca-file database,
  * or by the administrator having turned verification off.
+ *
+ * Pins are scoped to the endpoint they were trusted for (host:port): a
+ * policy sees only the pins of the server it talks to.
  */
 #define G_LOG_DOMAIN "gw-tls-policy"
 
 #include "config.h"
+
+#include <string.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
@@ -28,6 +33,7 @@ struct _GwTlsPolicy {
 
   char         *host;
   guint16       port;
+  char         *profile_name;
   gboolean      verify;
   char         *ca_file;
   GTlsDatabase *ca_database; /* nullable: loaded from ca_file */
@@ -56,6 +62,7 @@ gw_tls_policy_finalize (GObject *object)
   GwTlsPolicy *self = GW_TLS_POLICY (object);
 
   g_free (self->host);
+  g_free (self->profile_name);
   g_free (self->ca_file);
   g_clear_object (&self->ca_database);
   g_strfreev (self->pins);
@@ -89,8 +96,9 @@ gw_tls_policy_new (GwProfile  *profile,
   self = g_object_new (GW_TYPE_TLS_POLICY, NULL);
   self->host = g_strdup (host);
   self->port = port;
+  self->profile_name = g_strdup (gw_profile_get_name (profile));
   self->verify = gw_profile_get_boolean (profile, "verify-certificates");
-  self->pins = gw_profile_dup_strv (profile, "pinned-keys");
+  self->pins = gw_tls_endpoint_pins (profile, host, port);
   ca_file = gw_profile_get_string (profile, "ca-file");
   if (ca_file != NULL) {
     g_autoptr(GError) local_error = NULL;
@@ -107,6 +115,126 @@ gw_tls_policy_new (GwProfile  *profile,
   }
   return g_steal_pointer (&self);
 }
+
+/* ---- endpoints and scoped pins ---- */
+
+char *
+gw_tls_endpoint_name (const char *host,
+                      guint16     port)
+{
+  g_autofree char *lower = g_ascii_strdown (host, -1);
+
+  if (strchr (lower, ':') != NULL)
+    return g_strdup_printf ("[%s]:%u", lower, port);
+  return g_strdup_printf ("%s:%u", lower, port);
+}
+
+static gboolean
+is_pin (const char *text)
+{
+  if (strlen (text) != 64)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++) {
+    if (!g_ascii_isxdigit (*p))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gw_tls_pin_entry_parse (const char  *entry,
+                        char       **pin,
+                        char       **endpoint)
+{
+  const char *at = strchr (entry, '@');
+  g_autofree char *pin_part = at != NULL ? g_strndup (entry, at - entry) : g_strdup (entry);
+  g_autofree char *host = NULL;
+  const char *port_text;
+  guint64 port = 0;
+
+  if (!is_pin (pin_part))
+    return FALSE;
+  if (at != NULL) {
+    const char *rest = at + 1;
+
+    if (rest[0] == '[') {
+      const char *close = strchr (rest, ']');
+
+      if (close == NULL || close[1] != ':')
+        return FALSE;
+      host = g_strndup (rest + 1, close - rest - 1);
+      port_text = close + 2;
+      if (strchr (host, ':') == NULL)
+        return FALSE;
+    } else {
+      const char *colon = strrchr (rest, ':');
+
+      if (colon == NULL)
+        return FALSE;
+      host = g_strndup (rest, colon - rest);
+      port_text = colon + 1;
+      if (strchr (host, ':') != NULL)
+        return FALSE;
+    }
+    if (*host == '\0' || !g_ascii_isdigit (*port_text) ||
+        !g_ascii_string_to_unsigned (port_text, 10, 1, G_MAXUINT16, &port, NULL))
+      return FALSE;
+  }
+  if (pin != NULL)
+    *pin = g_ascii_strdown (pin_part, -1);
+  if (endpoint != NULL)
+    *endpoint = host != NULL ? gw_tls_endpoint_name (host, (guint16) port) : NULL;
+  return TRUE;
+}
+
+char *
+gw_tls_profile_endpoint (GwProfile *profile)
+{
+  const char *host = gw_profile_get_string (profile, "host");
+  const char *url = gw_profile_get_string (profile, "fax-api-url");
+
+  if (host != NULL)
+    return gw_tls_endpoint_name (host, (guint16) gw_profile_get_uint (profile, "port"));
+  if (url != NULL) {
+    g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+    if (uri != NULL && g_uri_get_host (uri) != NULL)
+      return gw_tls_endpoint_name (g_uri_get_host (uri),
+                                   g_uri_get_port (uri) > 0 ? (guint16) g_uri_get_port (uri) : 443);
+  }
+  return NULL;
+}
+
+GStrv
+gw_tls_endpoint_pins (GwProfile  *profile,
+                      const char *host,
+                      guint16     port)
+{
+  g_auto(GStrv) entries = gw_profile_dup_strv (profile, "pinned-keys");
+  g_autofree char *here = gw_tls_endpoint_name (host, port);
+  g_autofree char *own = gw_tls_profile_endpoint (profile);
+  g_autoptr(GStrvBuilder) pins = g_strv_builder_new ();
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; entries != NULL && entries[i] != NULL; i++) {
+    g_autofree char *pin = NULL;
+    g_autofree char *endpoint = NULL;
+
+    if (!gw_tls_pin_entry_parse (entries[i], &pin, &endpoint)) {
+      g_debug ("Ignoring the malformed pin entry “%s”", entries[i]);
+      continue;
+    }
+    if (endpoint != NULL ? !g_str_equal (endpoint, here) : g_strcmp0 (own, here) != 0)
+      continue;
+    if (!g_ptr_array_find_with_equal_func (seen, pin, g_str_equal, NULL)) {
+      g_strv_builder_add (pins, pin);
+      g_ptr_array_add (seen, g_steal_pointer (&pin));
+    }
+  }
+  return g_strv_builder_end (pins);
+}
+
+/* ---- certificates ---- */
 
 char *
 gw_tls_spki_pin (GTlsCertificate *certificate,
@@ -215,6 +343,7 @@ record_failure (GwTlsPolicy          *self,
   g_variant_builder_add (&builder, "{sv}", "errors", g_variant_builder_end (&errors));
   g_variant_builder_add (&builder, "{sv}", "host", g_variant_new_string (self->host));
   g_variant_builder_add (&builder, "{sv}", "port", g_variant_new_uint16 (self->port));
+  g_variant_builder_add (&builder, "{sv}", "profile", g_variant_new_string (self->profile_name));
 
   g_clear_pointer (&self->failure, g_variant_unref);
   self->failure = g_variant_ref_sink (g_variant_builder_end (&builder));

@@ -14,7 +14,11 @@ G_BEGIN_DECLS
 #define GW_TYPE_TLS_POLICY (gw_tls_policy_get_type ())
 G_DECLARE_FINAL_TYPE (GwTlsPolicy, gw_tls_policy, GW, TLS_POLICY, GObject)
 
-/* Reads verify-certificates, ca-file, pinned-keys from @profile. */
+/*
+ * Reads verify-certificates, ca-file and the pins of @host:@port
+ * (gw_tls_endpoint_pins()) from @profile: a pin trusted for another server
+ * of the profile (its POP3 server, say) does not count here.
+ */
 GwTlsPolicy *gw_tls_policy_new              (GwProfile           *profile,
                                              const char          *host,
                                              guint16              port,
@@ -40,12 +44,46 @@ GIOStream   *gw_tls_policy_handshake_finish (GwTlsPolicy         *self,
  * not-after (x, µs since the epoch), sha256-fingerprint, spki-pin (64 hex
  * each), errors (as: "unknown-ca", "bad-identity", "expired",
  * "not-activated", "revoked", "insecure", "pin-mismatch", "generic-error"),
- * host, port (q). Else NULL. (transfer full, not floating)
+ * host, port (q), and profile: the profile whose trust settings refused it
+ * (for the email fax backend, its fax-via profile). Else NULL.
+ * (transfer full, not floating)
  */
 GVariant    *gw_tls_policy_get_failure      (GwTlsPolicy         *self);
 
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384" */
 char        *gw_tls_describe_connection     (GTlsConnection      *connection);
+
+/*
+ * Trust is scoped to an endpoint, "host:port" (an IPv6 literal in brackets,
+ * the host in lower case): the SMTP server, the POP3 server and a fax API
+ * are different identities even on one machine.
+ */
+char        *gw_tls_endpoint_name           (const char          *host,
+                                             guint16              port);
+
+/*
+ * Splits an entry of pinned-keys, "PIN" or "PIN@HOST:PORT" (the forms
+ * TrustCertificate writes), into its pin and endpoint (NULL for a bare pin,
+ * else normalised as gw_tls_endpoint_name() makes it). Checks the syntax
+ * only, not that the host is a valid name. FALSE for anything else.
+ */
+gboolean     gw_tls_pin_entry_parse         (const char          *entry,
+                                             char               **pin,
+                                             char               **endpoint);
+
+/* The profile's own server, which a bare pin is for: host:port, or for a
+ * profile without a host (a fax API) the host and port of its fax-api-url;
+ * NULL when it has neither. */
+char        *gw_tls_profile_endpoint        (GwProfile           *profile);
+
+/*
+ * The pins of @profile's pinned-keys that hold for @host:@port: those
+ * scoped to that endpoint, and the bare ones when it is the profile's own
+ * server (its host and port keys). (transfer full, never NULL)
+ */
+GStrv        gw_tls_endpoint_pins           (GwProfile           *profile,
+                                             const char          *host,
+                                             guint16              port);
 
 /* SHA-256 of the certificate's DER SubjectPublicKeyInfo as 64 lower-case hex. */
 char        *gw_tls_spki_pin                (GTlsCertificate     *certificate,

@@ -21,8 +21,10 @@ G_BEGIN_DECLS
 /* Session-level failures reported by open_session/deliver. */
 #define GW_TRANSPORT_ERROR (gw_transport_error_quark ())
 typedef enum {
-  GW_TRANSPORT_ERROR_TEMPORARY,  /* retry later: 4xx, timeouts, connection failures, disk full */
-  GW_TRANSPORT_ERROR_PERMANENT,  /* do not retry: 5xx, bad configuration */
+  GW_TRANSPORT_ERROR_TEMPORARY,    /* retry later: 4xx, timeouts, connection failures, disk full */
+  GW_TRANSPORT_ERROR_PERMANENT,    /* do not retry: 5xx, bad configuration */
+  GW_TRANSPORT_ERROR_TLS_REQUIRED, /* retry later: TLS, which the profile's security or its
+                                    * credentials need, was missing or refused; nothing sent */
 } GwTransportError;
 
 GQuark gw_transport_error_quark (void);

@@ -2,10 +2,11 @@
 /* gw-trust-manager.c: the trust manager methods of the D-Bus service
  *
  * Trusting a certificate means pinning its public key (SPKI pin) in the
- * profile's pinned-keys, which the TLS policy checks before anything else.
- * The refused certificate's record moves from untrusted-certificates.conf
- * to trusted-certificates.conf, so that the trusted list can still show
- * the subject, issuer and validity a person decided on.
+ * profile's pinned-keys, which the TLS policy checks before anything else,
+ * for the endpoint it was seen on: "PIN@HOST:PORT" (gw-trust-scope.h). The
+ * refused certificate's record moves from untrusted-certificates.conf to
+ * trusted-certificates.conf, so that the trusted list can still show the
+ * subject, issuer and validity a person decided on.
  */
 #define G_LOG_DOMAIN "gw-trust"
 
@@ -16,6 +17,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-service-private.h"
+#include "gw-tls-policy.h"
+#include "gw-trust-scope.h"
 
 #define MAX_DEFERRED 10000
 
@@ -84,22 +87,30 @@ gw_service_handle_list_untrusted_certificates (GwDBusGateway1        *object,
   return TRUE;
 }
 
-/* Whether @record was seen on a server @profile still talks to: a record
- * left from before a change of host must not pin a key for the new one. */
-static gboolean
-record_matches_profile (GVariant  *record,
+/* The endpoint @record was seen on when @profile still talks TLS to it,
+ * else NULL: a record left from before a change of host or port must not
+ * pin a key for the new server. */
+static char *
+record_endpoint_in_use (GVariant  *record,
                         GwProfile *profile)
 {
-  static const char * const host_keys[] = { "host", "pop-host", "fax-host", NULL };
-  const char *host = NULL;
+  g_autoptr(GPtrArray) endpoints = gw_trust_profile_endpoints (profile);
+  g_autofree char *endpoint = gw_trust_record_endpoint (record, profile);
 
-  if (!g_variant_lookup (record, "host", "&s", &host) || *host == '\0')
-    return TRUE;
-  for (guint i = 0; host_keys[i] != NULL; i++) {
-    if (g_ascii_strcasecmp (host, gw_profile_get_string (profile, host_keys[i]) ?: "") == 0)
-      return TRUE;
-  }
-  return FALSE;
+  if (endpoint == NULL || !g_ptr_array_find_with_equal_func (endpoints, endpoint, g_str_equal, NULL))
+    return NULL;
+  return g_steal_pointer (&endpoint);
+}
+
+/* The pin of an entry of pinned-keys, or NULL if malformed. */
+static char *
+entry_pin (const char *entry)
+{
+  char *pin = NULL;
+
+  if (!gw_tls_pin_entry_parse (entry, &pin, NULL))
+    return NULL;
+  return pin;
 }
 
 /* Sets @profile's pinned-keys to @pins (empty: reset). */
@@ -176,8 +187,10 @@ gw_service_handle_trust_certificate (GwDBusGateway1        *object,
 {
   GwService *self = GW_SERVICE (object);
   g_autofree char *fingerprint = NULL;
-  g_autoptr(GVariant) record = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) usable = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   g_autoptr(GPtrArray) pins = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) where = g_string_new (NULL);
   g_auto(GStrv) old_pins = NULL;
   g_autoptr(GError) error = NULL;
   GwProfile *profile;
@@ -190,55 +203,86 @@ gw_service_handle_trust_certificate (GwDBusGateway1        *object,
   fingerprint = check_fingerprint (invocation, text);
   if (fingerprint == NULL)
     return TRUE;
-  record = gw_untrusted_store_lookup (self->untrusted, name, fingerprint);
-  if (record == NULL)
+  records = gw_untrusted_store_lookup (self->untrusted, name, fingerprint);
+  if (records->len == 0)
     return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
                                         _("Profile “%s” has no untrusted certificate with the "
                                           "fingerprint %s; see ListUntrustedCertificates"),
                                         name, fingerprint);
-  if (!record_matches_profile (record, profile))
+  old_pins = gw_profile_dup_strv (profile, "pinned-keys");
+  for (guint i = 0; old_pins[i] != NULL; i++)
+    g_ptr_array_add (pins, g_strdup (old_pins[i]));
+  /* The key is trusted for each server of the profile it was seen on,
+   * and for no other. */
+  for (guint i = 0; i < records->len; i++) {
+    GVariant *record = records->pdata[i];
+    g_autofree char *endpoint = record_endpoint_in_use (record, profile);
+    char *entry;
+
+    if (endpoint == NULL)
+      continue;
+    if (!g_variant_lookup (record, "spki-pin", "&s", &pin) || !is_hex64 (pin))
+      return gw_service_return_new_error (invocation, HERALD_ERROR_FAILED,
+                                          _("The record of certificate %s has no public key pin"),
+                                          fingerprint);
+    entry = g_strdup_printf ("%s@%s", pin, endpoint);
+    if (g_ptr_array_find_with_equal_func (pins, entry, g_str_equal, NULL))
+      g_free (entry);
+    else
+      g_ptr_array_add (pins, entry);
+    g_ptr_array_add (usable, g_variant_ref (record));
+    g_string_append_printf (where, "%s%s", where->len > 0 ? ", " : "", endpoint);
+  }
+  if (usable->len == 0)
     return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_STATE,
                                         _("Certificate %s was seen on another server than profile "
                                           "“%s” uses now; test the profile again and trust the "
                                           "certificate it reports"), fingerprint, name);
-  if (!g_variant_lookup (record, "spki-pin", "&s", &pin) || !is_hex64 (pin))
-    return gw_service_return_new_error (invocation, HERALD_ERROR_FAILED,
-                                        _("The record of certificate %s has no public key pin"),
-                                        fingerprint);
-
-  old_pins = gw_profile_dup_strv (profile, "pinned-keys");
-  for (guint i = 0; old_pins[i] != NULL; i++)
-    g_ptr_array_add (pins, g_strdup (old_pins[i]));
-  if (!g_strv_contains ((const char * const *) old_pins, pin))
-    g_ptr_array_add (pins, g_strdup (pin));
   if (!set_pins (self, name, pins, &error))
     return gw_service_return_error (invocation, error);
 
-  {
-    g_auto(GVariantDict) trusted = G_VARIANT_DICT_INIT (record);
+  for (guint i = 0; i < usable->len; i++) {
+    g_auto(GVariantDict) trusted = G_VARIANT_DICT_INIT (usable->pdata[i]);
     g_autoptr(GVariant) trusted_record = NULL;
 
     g_variant_dict_insert (&trusted, "trusted-at", "x", g_get_real_time ());
     g_variant_dict_remove (&trusted, "errors");
     trusted_record = g_variant_ref_sink (g_variant_dict_end (&trusted));
     if (!gw_untrusted_store_put (self->trusted, trusted_record, &error) ||
-        !gw_untrusted_store_remove (self->untrusted, name, fingerprint, &error))
+        !gw_untrusted_store_remove (self->untrusted, usable->pdata[i], &error)) {
       g_warning ("Certificate %s is trusted, but its record was not moved: %s", fingerprint,
                  error->message);
+      g_clear_error (&error);
+    }
   }
-  g_info ("Profile %s now trusts the certificate %s (pin %s)", name, fingerprint, pin);
+  g_info ("Profile %s now trusts the certificate %s (pin %s) on %s", name, fingerprint, pin,
+          where->str);
   gw_dbus_gateway1_complete_trust_certificate (object, invocation);
   retry_deferred (self, name);
+  /* Email-to-fax profiles deliver through this one's server too. */
+  {
+    g_autoptr(GPtrArray) all = gw_profile_store_list (self->profiles);
+
+    for (guint i = 0; i < all->len; i++) {
+      GwProfile *other = g_ptr_array_index (all, i);
+
+      if (g_strcmp0 (gw_profile_get_string (other, "fax-via"), name) == 0)
+        retry_deferred (self, gw_profile_get_name (other));
+    }
+  }
   return TRUE;
 }
 
-/* The trusted-store record of @profile whose spki-pin is @pin, or NULL. */
+/* The trusted-store record of @profile whose spki-pin is @pin, seen on
+ * @endpoint (any when NULL), or NULL. */
 static GVariant *
 lookup_trusted_by_pin (GwService  *self,
-                       const char *profile,
-                       const char *pin)
+                       GwProfile  *profile,
+                       const char *pin,
+                       const char *endpoint)
 {
   g_autoptr(GVariant) all = g_variant_ref_sink (gw_untrusted_store_list (self->trusted));
+  const char *name = gw_profile_get_name (profile);
   GVariantIter iter;
   GVariant *record;
 
@@ -246,12 +290,33 @@ lookup_trusted_by_pin (GwService  *self,
   while ((record = g_variant_iter_next_value (&iter)) != NULL) {
     const char *p = NULL, *k = NULL;
 
-    if (g_variant_lookup (record, "profile", "&s", &p) && g_str_equal (p, profile) &&
-        g_variant_lookup (record, "spki-pin", "&s", &k) && g_str_equal (k, pin))
-      return record;
+    if (g_variant_lookup (record, "profile", "&s", &p) && g_str_equal (p, name) &&
+        g_variant_lookup (record, "spki-pin", "&s", &k) && g_str_equal (k, pin)) {
+      g_autofree char *seen_on = gw_trust_record_endpoint (record, profile);
+
+      if (endpoint == NULL || g_strcmp0 (seen_on, endpoint) == 0)
+        return record;
+    }
     g_variant_unref (record);
   }
   return NULL;
+}
+
+/* host and port of a "host:port" or "[v6]:port" endpoint. */
+static void
+insert_endpoint (GVariantDict *dict,
+                 const char   *endpoint)
+{
+  const char *colon = strrchr (endpoint, ':');
+  g_autofree char *host = g_strndup (endpoint, colon - endpoint);
+  guint64 port = g_ascii_strtoull (colon + 1, NULL, 10);
+
+  if (host[0] == '[') {
+    memmove (host, host + 1, strlen (host));
+    host[strlen (host) - 1] = '\0';
+  }
+  g_variant_dict_insert (dict, "host", "s", host);
+  g_variant_dict_insert (dict, "port", "q", (guint16) port);
 }
 
 static void
@@ -259,15 +324,29 @@ add_trusted (GwService       *self,
              GwProfile       *profile,
              GVariantBuilder *builder)
 {
-  g_auto(GStrv) pins = gw_profile_dup_strv (profile, "pinned-keys");
+  g_auto(GStrv) entries = gw_profile_dup_strv (profile, "pinned-keys");
+  g_autofree char *own = gw_tls_profile_endpoint (profile);
 
-  for (guint i = 0; pins[i] != NULL; i++) {
-    g_autoptr(GVariant) record = lookup_trusted_by_pin (self, gw_profile_get_name (profile), pins[i]);
-    g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (record);
+  for (guint i = 0; entries[i] != NULL; i++) {
+    g_autofree char *pin = NULL;
+    g_autofree char *endpoint = NULL;
+    g_autoptr(GVariant) record = NULL;
+    const char *server;
 
-    g_variant_dict_insert (&dict, "profile", "s", gw_profile_get_name (profile));
-    g_variant_dict_insert (&dict, "spki-pin", "s", pins[i]);
-    g_variant_builder_add_value (builder, g_variant_dict_end (&dict));
+    if (!gw_tls_pin_entry_parse (entries[i], &pin, &endpoint))
+      continue;
+    /* a bare pin holds for the profile's own server */
+    server = endpoint != NULL ? endpoint : own;
+    record = lookup_trusted_by_pin (self, profile, pin, server);
+    {
+      g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (record);
+
+      g_variant_dict_insert (&dict, "profile", "s", gw_profile_get_name (profile));
+      g_variant_dict_insert (&dict, "spki-pin", "s", pin);
+      if (server != NULL)
+        insert_endpoint (&dict, server);
+      g_variant_builder_add_value (builder, g_variant_dict_end (&dict));
+    }
   }
 }
 
@@ -306,47 +385,54 @@ gw_service_handle_untrust_certificate (GwDBusGateway1        *object,
   GwService *self = GW_SERVICE (object);
   g_autofree char *value = NULL;
   g_autofree char *pin = NULL;
-  g_autoptr(GVariant) record = NULL;
+  g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GPtrArray) pins = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) old_pins = NULL;
   g_autoptr(GError) error = NULL;
-  GwProfile *profile;
+  gboolean found = FALSE;
+  /* (a reference: set_pins() replaces the store's profile object) */
+  g_autoptr(GwProfile) profile = NULL;
 
   gw_service_touch (self);
   profile = gw_service_lookup_profile (self, invocation, name);
   if (profile == NULL)
     return TRUE;
+  g_object_ref (profile);
   value = check_fingerprint (invocation, text);
   if (value == NULL)
     return TRUE;
 
-  /* A fingerprint of a certificate trusted here, or a pin itself. */
+  /* A fingerprint of a certificate trusted here, or a pin itself; either
+   * way the key goes, for every server it was trusted for. */
   old_pins = gw_profile_dup_strv (profile, "pinned-keys");
-  record = gw_untrusted_store_lookup (self->trusted, name, value);
-  if (record != NULL)
-    g_variant_lookup (record, "spki-pin", "s", &pin);
-  else if (g_strv_contains ((const char * const *) old_pins, value))
+  records = gw_untrusted_store_lookup (self->trusted, name, value);
+  if (records->len > 0)
+    g_variant_lookup (records->pdata[0], "spki-pin", "s", &pin);
+  else
     pin = g_strdup (value);
-  if (pin == NULL || !g_strv_contains ((const char * const *) old_pins, pin))
+  for (guint i = 0; old_pins[i] != NULL; i++) {
+    g_autofree char *entry = entry_pin (old_pins[i]);
+
+    if (g_strcmp0 (entry, pin) == 0)
+      found = TRUE;
+    else
+      g_ptr_array_add (pins, g_strdup (old_pins[i]));
+  }
+  if (!found)
     return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
                                         _("Profile “%s” trusts no certificate or key %s; "
                                           "see ListTrustedCertificates"), name, value);
-  for (guint i = 0; old_pins[i] != NULL; i++) {
-    if (!g_str_equal (old_pins[i], pin))
-      g_ptr_array_add (pins, g_strdup (old_pins[i]));
-  }
   if (!set_pins (self, name, pins, &error))
     return gw_service_return_error (invocation, error);
 
   /* Every record of the profile with that key goes. */
   for (guint i = 0; i < MAX_DEFERRED; i++) {
-    g_autoptr(GVariant) trusted = lookup_trusted_by_pin (self, name, pin);
-    const char *fingerprint = NULL;
+    g_autoptr(GVariant) trusted = lookup_trusted_by_pin (self, profile, pin, NULL);
 
-    if (trusted == NULL || !g_variant_lookup (trusted, "sha256-fingerprint", "&s", &fingerprint))
+    if (trusted == NULL)
       break;
-    if (!gw_untrusted_store_remove (self->trusted, name, fingerprint, &error)) {
-      g_warning ("Cannot remove the trusted record %s: %s", fingerprint, error->message);
+    if (!gw_untrusted_store_remove (self->trusted, trusted, &error)) {
+      g_warning ("Cannot remove a trusted record of key %s: %s", pin, error->message);
       break;
     }
   }

@@ -3,7 +3,11 @@
  *
  * The trust manager (ListUntrustedCertificates, TrustCertificate) reads
  * these; a delivery or a TestProfile that meets a certificate it cannot
- * trust writes one.
+ * trust writes one. A record is one certificate of one profile seen on one
+ * endpoint (host and port): the same certificate on the profile's SMTP and
+ * POP3 servers makes two records, trusted one by one. Records are found by
+ * their keys, whatever their group is called, so the files of earlier
+ * versions (one group per profile and fingerprint) read as they are.
  */
 #define G_LOG_DOMAIN "gw-untrusted-store"
 
@@ -15,6 +19,8 @@
 #include "gw-untrusted-store.h"
 
 #define FILE_NAME "untrusted-certificates.conf"
+/* Not a record: a record's group name holds a space. */
+#define FORMAT_GROUP "format"
 
 struct _GwUntrustedStore {
   GObject   parent_instance;
@@ -74,6 +80,54 @@ gw_untrusted_store_new_for_file (const char *state_dir,
 }
 
 static gboolean
+group_is (GwUntrustedStore *self,
+          const char       *group,
+          const char       *profile,
+          const char       *fingerprint,
+          const char       *host,
+          guint16           port)
+{
+  g_autofree char *p = g_key_file_get_string (self->keyfile, group, "profile", NULL);
+  g_autofree char *f = g_key_file_get_string (self->keyfile, group, "sha256-fingerprint", NULL);
+  g_autofree char *h = NULL;
+
+  if (g_strcmp0 (p, profile) != 0 || g_strcmp0 (f, fingerprint) != 0)
+    return FALSE;
+  if (host == NULL)
+    return TRUE;
+  h = g_key_file_get_string (self->keyfile, group, "host", NULL);
+  return g_ascii_strcasecmp (h != NULL ? h : "", host) == 0 &&
+         g_key_file_get_integer (self->keyfile, group, "port", NULL) == port;
+}
+
+/* The group of the record of @profile's @fingerprint seen on @host:@port,
+ * or NULL. */
+static char *
+find_group (GwUntrustedStore *self,
+            const char       *profile,
+            const char       *fingerprint,
+            const char       *host,
+            guint16           port)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (self->keyfile, NULL);
+
+  for (guint i = 0; groups[i] != NULL; i++) {
+    if (group_is (self, groups[i], profile, fingerprint, host, port))
+      return g_strdup (groups[i]);
+  }
+  return NULL;
+}
+
+static char *
+new_group (const char *profile,
+           const char *fingerprint,
+           const char *host,
+           guint16     port)
+{
+  return g_strdup_printf ("%s %s %s:%u", profile, fingerprint, host, port);
+}
+
+static gboolean
 save (GwUntrustedStore *self,
       GError          **error)
 {
@@ -94,16 +148,26 @@ gw_untrusted_store_record (GwUntrustedStore *self,
   g_autofree char *group = NULL;
   g_autofree const char **errors = NULL;
   const char *fingerprint = NULL;
+  const char *host = "";
+  const char *refused_by = NULL;
   gint64 now = g_get_real_time ();
   gint64 time_value;
-  guint16 port;
+  guint16 port = 0;
 
   if (!g_variant_dict_lookup (&dict, "sha256-fingerprint", "&s", &fingerprint)) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                  _("A refused certificate without a fingerprint cannot be recorded"));
     return FALSE;
   }
-  group = g_strdup_printf ("%s %s", profile, fingerprint);
+  /* The profile whose trust settings refused it: for the email fax
+   * backend that is its fax-via profile, which is where trust must go. */
+  if (g_variant_dict_lookup (&dict, "profile", "&s", &refused_by) && *refused_by != '\0')
+    profile = refused_by;
+  g_variant_dict_lookup (&dict, "host", "&s", &host);
+  g_variant_dict_lookup (&dict, "port", "q", &port);
+  group = find_group (self, profile, fingerprint, host, port);
+  if (group == NULL)
+    group = new_group (profile, fingerprint, host, port);
   if (!g_key_file_has_key (self->keyfile, group, "first-seen", NULL))
     g_key_file_set_int64 (self->keyfile, group, "first-seen", now);
   g_key_file_set_int64 (self->keyfile, group, "last-seen", now);
@@ -117,8 +181,7 @@ gw_untrusted_store_record (GwUntrustedStore *self,
     g_key_file_set_int64 (self->keyfile, group, "not-before", time_value);
   if (g_variant_dict_lookup (&dict, "not-after", "x", &time_value))
     g_key_file_set_int64 (self->keyfile, group, "not-after", time_value);
-  if (g_variant_dict_lookup (&dict, "port", "q", &port))
-    g_key_file_set_integer (self->keyfile, group, "port", port);
+  g_key_file_set_integer (self->keyfile, group, "port", port);
   if (g_variant_dict_lookup (&dict, "errors", "^a&s", &errors))
     g_key_file_set_string_list (self->keyfile, group, "errors", errors, g_strv_length ((char **) errors));
 
@@ -169,18 +232,47 @@ gw_untrusted_store_list (GwUntrustedStore *self)
   return g_variant_builder_end (&builder);
 }
 
-GVariant *
+GPtrArray *
 gw_untrusted_store_lookup (GwUntrustedStore *self,
                            const char       *profile,
                            const char       *fingerprint)
 {
-  g_autofree char *group = g_strdup_printf ("%s %s", profile, fingerprint);
-  GVariant *record;
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_auto(GStrv) groups = g_key_file_get_groups (self->keyfile, NULL);
 
-  if (!g_key_file_has_group (self->keyfile, group))
-    return NULL;
-  record = group_to_variant (self, group);
-  return record != NULL ? g_variant_ref_sink (record) : NULL;
+  for (guint i = 0; groups[i] != NULL; i++) {
+    GVariant *record;
+
+    if (!group_is (self, groups[i], profile, fingerprint, NULL, 0))
+      continue;
+    record = group_to_variant (self, groups[i]);
+    if (record != NULL)
+      g_ptr_array_add (records, g_variant_ref_sink (record));
+  }
+  return g_steal_pointer (&records);
+}
+
+/* The keys that identify @record; fails on one without a profile or a
+ * fingerprint. */
+static gboolean
+record_keys (GVariant    *record,
+             const char **profile,
+             const char **fingerprint,
+             const char **host,
+             guint16     *port,
+             GError     **error)
+{
+  *host = "";
+  *port = 0;
+  if (!g_variant_lookup (record, "profile", "&s", profile) ||
+      !g_variant_lookup (record, "sha256-fingerprint", "&s", fingerprint)) {
+    g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                         "A certificate record needs a profile and a fingerprint");
+    return FALSE;
+  }
+  g_variant_lookup (record, "host", "&s", host);
+  g_variant_lookup (record, "port", "q", port);
+  return TRUE;
 }
 
 gboolean
@@ -190,17 +282,16 @@ gw_untrusted_store_put (GwUntrustedStore *self,
 {
   g_autofree char *group = NULL;
   g_autofree const char **errors = NULL;
-  const char *profile = NULL, *fingerprint = NULL;
+  const char *profile = NULL, *fingerprint = NULL, *host = NULL;
   guint16 port;
 
-  if (!g_variant_lookup (record, "profile", "&s", &profile) ||
-      !g_variant_lookup (record, "sha256-fingerprint", "&s", &fingerprint)) {
-    g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
-                         "A certificate record needs a profile and a fingerprint");
+  if (!record_keys (record, &profile, &fingerprint, &host, &port, error))
     return FALSE;
-  }
-  group = g_strdup_printf ("%s %s", profile, fingerprint);
-  g_key_file_remove_group (self->keyfile, group, NULL);
+  group = find_group (self, profile, fingerprint, host, port);
+  if (group != NULL)
+    g_key_file_remove_group (self->keyfile, group, NULL);
+  else
+    group = new_group (profile, fingerprint, host, port);
   g_key_file_set_string (self->keyfile, group, "profile", profile);
   for (guint i = 0; string_keys[i] != NULL; i++) {
     const char *value;
@@ -212,8 +303,7 @@ gw_untrusted_store_put (GwUntrustedStore *self,
     if (g_variant_lookup (record, time_keys[i], "x", &value))
       g_key_file_set_int64 (self->keyfile, group, time_keys[i], value);
   }
-  if (g_variant_lookup (record, "port", "q", &port))
-    g_key_file_set_integer (self->keyfile, group, "port", port);
+  g_key_file_set_integer (self->keyfile, group, "port", port);
   if (g_variant_lookup (record, "errors", "^a&s", &errors))
     g_key_file_set_string_list (self->keyfile, group, "errors", errors, g_strv_length ((char **) errors));
   return save (self, error);
@@ -221,13 +311,32 @@ gw_untrusted_store_put (GwUntrustedStore *self,
 
 gboolean
 gw_untrusted_store_remove (GwUntrustedStore *self,
-                           const char       *profile,
-                           const char       *fingerprint,
+                           GVariant         *record,
                            GError          **error)
 {
-  g_autofree char *group = g_strdup_printf ("%s %s", profile, fingerprint);
+  g_autofree char *group = NULL;
+  const char *profile = NULL, *fingerprint = NULL, *host = NULL;
+  guint16 port;
 
-  if (!g_key_file_remove_group (self->keyfile, group, NULL))
+  if (!record_keys (record, &profile, &fingerprint, &host, &port, error))
+    return FALSE;
+  group = find_group (self, profile, fingerprint, host, port);
+  if (group == NULL || !g_key_file_remove_group (self->keyfile, group, NULL))
     return TRUE;
+  return save (self, error);
+}
+
+guint
+gw_untrusted_store_get_format (GwUntrustedStore *self)
+{
+  return (guint) g_key_file_get_integer (self->keyfile, FORMAT_GROUP, "version", NULL);
+}
+
+gboolean
+gw_untrusted_store_set_format (GwUntrustedStore *self,
+                               guint             version,
+                               GError          **error)
+{
+  g_key_file_set_integer (self->keyfile, FORMAT_GROUP, "version", (gint) version);
   return save (self, error);
 }

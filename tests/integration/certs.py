@@ -9,6 +9,8 @@
 #   expired      localhost / 127.0.0.1, signed by the CA, expired in 2020
 #   wronghost    wrong.herald.invalid only, signed by the CA
 #   selfsigned   localhost / 127.0.0.1, self-signed (its own key)
+#   selfsigned2  localhost / 127.0.0.1, self-signed, yet another key (a second
+#                untrusted server: trust scope)
 #   other        localhost / 127.0.0.1, signed by the CA, ANOTHER key (pin mismatch)
 #
 # Use:
@@ -47,7 +49,7 @@ def _validity(days):
             f'expiration_date = "{time.strftime(fmt, time.gmtime(now + days * 86400))}"\n')
 
 
-KINDS = ('server', 'reissued', 'expired', 'wronghost', 'selfsigned', 'other')
+KINDS = ('server', 'reissued', 'expired', 'wronghost', 'selfsigned', 'other', 'selfsigned2')
 
 
 def _run(args, **kwargs):
@@ -261,6 +263,12 @@ class CertSet:
                                            'serial = 7\n' + _validity(30) +
                                            'tls_www_server\nsigning_key\nencryption_key\n'),
               '--outfile', self.cert('selfsigned')])
+        _run(['--generate-self-signed', '--load-privkey', self._privkey('selfsigned2.key'),
+              '--template', self._template('selfsigned2', SERVER_NAMES +
+                                           'organization = "Herald tests, second self-signed"\n'
+                                           'serial = 8\n' + _validity(30) +
+                                           'tls_www_server\nsigning_key\nencryption_key\n'),
+              '--outfile', self.cert('selfsigned2')])
         for kind in KINDS:
             with open(self.chain(kind), 'w') as out:
                 for part in (self.cert(kind), self.key(kind)):
@@ -273,6 +281,7 @@ class CertSet:
         assert self.pin('server') == self.pin('reissued')
         assert self.fingerprint('server') != self.fingerprint('reissued')
         assert self.pin('server') != self.pin('other')
+        assert self.pin('selfsigned') != self.pin('selfsigned2')
 
     def cleanup(self):
         if self._tmp is not None:

@@ -45,6 +45,14 @@
 #                     'connect' (no greeting), 'ehlo', 'mail' or 'data-end'
 #                     (after the final "."); notes['silence-started'] and
 #                     session.ended measure the client's timeout.
+#   mitm              a man in the middle's view of STARTTLS: `starttls` =
+#                     'offered' (and done, certificate `cert_kind`),
+#                     'missing' (stripped from EHLO) or 'refused' (offered,
+#                     then "454 4.7.0"); every mechanism of sasl_server.py
+#                     offered before and after TLS, each run for real
+#                     (auth_attempts, auth_responses); implicit_tls=True too.
+#                     session.plaintext_client_bytes() is what the client
+#                     sent before TLS.
 #
 # Every session is bounded by time_limit seconds (then the server closes it);
 # the server thread is stopped, and every connection closed, by stop().
@@ -61,6 +69,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netutil  # noqa: E402
+import sasl_server  # noqa: E402
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, MISSING  # noqa: E402
 
@@ -68,7 +77,8 @@ logging.getLogger('mail.log').setLevel(logging.CRITICAL)
 
 MODES = ('record', 'no-starttls', 'tls-cert', 'no-pipelining', 'reject-one-rcpt', 'xoauth2',
          'inject-after-starttls', 'plaintext-on-465', 'huge-reply', 'endless-continuation',
-         'silent')
+         'silent', 'mitm')
+STARTTLS_CHOICES = ('offered', 'missing', 'refused')
 AIOSMTPD_MODES = MODES[:6]
 
 HOSTNAME = 'scripted.herald.test'
@@ -171,6 +181,17 @@ class SessionRecord:
         """Whether any command starts with one of VERBS (e.g. 'AUTH', 'MAIL')."""
         wanted = {v.upper() for v in verbs}
         return any(v in wanted for v in self.verbs())
+
+    def plaintext_client_bytes(self):
+        """Every byte the client sent before TLS started (all of them on a
+        session without TLS): what anyone on the path reads."""
+        out = []
+        for _, kind, data in self.events:
+            if kind == 'T':
+                break
+            if kind == 'C':
+                out.append(data)
+        return b''.join(out)
 
     @property
     def duration(self):
@@ -365,20 +386,82 @@ class _Oauth2Handler(_Handler):
         return await self._bearer(server, args, 'OAUTHBEARER')
 
 
+# --- a port that never completes a TCP handshake ------------------------------
+
+class FullBacklogListener:
+    """A socket on 127.0.0.1 that listens and never accepts, its backlog
+    filled by connections of its own: a further SYN is dropped by the
+    kernel, so a client's connect() hangs as towards a host that does not
+    answer, without a packet leaving the loopback interface.
+
+        with FullBacklogListener() as hole:
+            ... connect to 127.0.0.1:hole.port: it times out ...
+    """
+
+    def __init__(self, max_fillers=16):
+        self.max_fillers = max_fillers
+        self.port = None
+        self._listener = None
+        self._fillers = []
+
+    def start(self):
+        import select
+        import socket
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind((netutil.LOOPBACK, 0))
+        self._listener.listen(0)
+        self.port = self._listener.getsockname()[1]
+        for _ in range(self.max_fillers):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            self._fillers.append(filler)
+            try:
+                filler.connect((netutil.LOOPBACK, self.port))
+            except BlockingIOError:
+                pass
+            # a connection the kernel completed took a backlog slot; the first
+            # one left hanging shows the backlog is full
+            _, writable, _ = select.select([], [filler], [], 0.5)
+            if not writable:
+                return self
+        self.stop()
+        raise RuntimeError(f'the backlog of 127.0.0.1:{self.port} did not fill '
+                           f'with {self.max_fillers} connections')
+
+    def stop(self):
+        for filler in self._fillers:
+            filler.close()
+        self._fillers = []
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
 # --- the server --------------------------------------------------------------
 
 class ScriptedServer:
     def __init__(self, mode, certset=None, cert_kind='server', users=None, tokens=(),
                  reject=None, time_limit=60.0, reply_delay=None, silent_at='connect',
                  huge_at='greeting', huge_size=1 << 20, endless_at='ehlo',
-                 endless_max_bytes=256 << 20, require_starttls=None, implicit_tls=False):
+                 endless_max_bytes=256 << 20, require_starttls=None, implicit_tls=False,
+                 starttls='offered'):
         if mode not in MODES:
             raise ValueError(f'unknown mode {mode!r}; one of {", ".join(MODES)}')
-        if (mode in ('tls-cert', 'xoauth2', 'inject-after-starttls') or implicit_tls) \
-                and certset is None:
+        if (mode in ('tls-cert', 'xoauth2', 'inject-after-starttls') or implicit_tls or
+                (mode == 'mitm' and starttls == 'offered')) and certset is None:
             raise ValueError(f'mode {mode} needs a certificate set')
-        if implicit_tls and mode not in AIOSMTPD_MODES:
-            raise ValueError(f'implicit_tls is for the aiosmtpd modes, not {mode}')
+        if implicit_tls and mode not in AIOSMTPD_MODES + ('mitm',):
+            raise ValueError(f'implicit_tls is for the aiosmtpd modes and mitm, not {mode}')
+        if starttls not in STARTTLS_CHOICES:
+            raise ValueError(f'starttls must be one of {", ".join(STARTTLS_CHOICES)}')
+        self.starttls = starttls
         self.implicit_tls = implicit_tls
         self.mode = mode
         self.certset = certset
@@ -455,7 +538,9 @@ class ScriptedServer:
                 ssl_handshake_timeout=10 if self.implicit_tls else None)
         else:
             self._server = await asyncio.start_server(
-                self._raw_connection, host=netutil.LOOPBACK, port=0, limit=1 << 16)
+                self._raw_connection, host=netutil.LOOPBACK, port=0, limit=1 << 16,
+                ssl=self.tls_context() if self.implicit_tls else None,
+                ssl_handshake_timeout=10 if self.implicit_tls else None)
         self.port = self._server.sockets[0].getsockname()[1]
 
     def _aiosmtpd_factory(self):
@@ -610,6 +695,9 @@ class _RawConnection:
 
     async def run(self):
         mode = self.owner.mode
+        if self.owner.implicit_tls:
+            self.tls_active = True
+            self.rec.start_tls(self.writer.get_extra_info('ssl_object'))
         if mode == 'silent' and self.owner.silent_at == 'connect':
             self.rec.notes['silence-started'] = time.monotonic()
             return await self.wait_eof()
@@ -627,6 +715,11 @@ class _RawConnection:
         lines = [HOSTNAME, '8BITMIME', 'ENHANCEDSTATUSCODES', 'SIZE 10485760']
         if self.owner.mode == 'inject-after-starttls':
             lines += ['AUTH PLAIN LOGIN'] if self.tls_active else ['STARTTLS']
+        if self.owner.mode == 'mitm':
+            # the trap: every mechanism offered whether or not TLS is up
+            lines += ['AUTH ' + ' '.join(sasl_server.MECHANISMS)]
+            if not self.tls_active and self.owner.starttls != 'missing':
+                lines += ['STARTTLS']
         return b''.join(f'250{"-" if i < len(lines) - 1 else " "}{text}\r\n'.encode()
                         for i, text in enumerate(lines))
 
@@ -661,6 +754,24 @@ class _RawConnection:
                 await self.send(b'220 2.0.0 Ready to start TLS\r\n' + INJECTION)
                 if not await self.start_tls():
                     return
+            elif verb == 'STARTTLS' and owner.mode == 'mitm' and not self.tls_active:
+                if owner.starttls == 'offered':
+                    await self.send(b'220 2.0.0 Ready to start TLS\r\n')
+                    if not await self.start_tls():
+                        return
+                elif owner.starttls == 'refused':
+                    await self.send(b'454 4.7.0 TLS not available due to temporary reason\r\n')
+                else:
+                    await self.send(b'502 5.5.1 Error: command not implemented\r\n')
+            elif verb == 'AUTH' and owner.mode == 'mitm':
+                words = command.split(' ')
+                mechanism = words[1].upper() if len(words) > 1 else ''
+                sasl = sasl_server.SaslServer(owner.users, owner.tokens, self.send, self.readline)
+                accepted, user, responses = await sasl.run(mechanism,
+                                                           words[2] if len(words) > 2 else None)
+                self.rec.auth_attempts.append((mechanism, user, accepted))
+                self.rec.auth_responses.extend(responses)
+                self.rec.notes.setdefault('auth-over-tls', []).append(self.tls_active)
             elif verb == 'AUTH':
                 self.rec.auth_attempts.append((command.split(' ')[1:2], None, True))
                 await self.send(b'235 2.7.0 Authentication successful\r\n')
@@ -955,6 +1066,43 @@ def self_check():
                 waited = rec.ended - rec.notes['silence-started']
                 assert 0.8 < waited < 3, (at, waited)
                 print(f'silent at {at}: OK, the client left after {waited:.2f} s of silence')
+        # mitm: STARTTLS offered (and every mechanism really run), missing, refused
+        with ScriptedServer('mitm', certset=cs, starttls='offered') as server:
+            for mechanism in ('PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-1', 'SCRAM-SHA-256'):
+                with smtplib.SMTP('localhost', server.port, timeout=10) as s:
+                    s.ehlo('check')
+                    assert 'SCRAM-SHA-256' in s.esmtp_features['auth'].split(), s.esmtp_features
+                    s.starttls(context=context(cs))
+                    s.ehlo('check')
+                    assert not s.has_extn('starttls'), s.esmtp_features
+                    if mechanism.startswith('SCRAM'):
+                        code, text = netutil.scram_client(s, mechanism, 'alice', 'wonderland-42')
+                        assert code == 235, (mechanism, code, text)
+                    else:
+                        s.user, s.password = 'alice', 'wonderland-42'
+                        code, text = s.auth(mechanism, getattr(s, 'auth_' + mechanism.lower().replace('-', '_')))
+                        assert code == 235, (mechanism, code, text)
+            attempts = [a for r in server.sessions for a in r.auth_attempts]
+            assert [a[2] for a in attempts] == [True] * 5, attempts
+            assert all(server.sessions[i].notes['auth-over-tls'] == [True] for i in range(5))
+            print('mitm offered: OK', [a[0] for a in attempts])
+        for choice, starttls_code in (('missing', 502), ('refused', 454)):
+            with ScriptedServer('mitm', starttls=choice) as server:
+                with smtplib.SMTP('127.0.0.1', server.port, timeout=10) as s:
+                    s.ehlo('check')
+                    assert s.has_extn('starttls') == (choice == 'refused'), s.esmtp_features
+                    assert 'NTLM' in s.esmtp_features['auth'].split(), s.esmtp_features
+                    code, _ = s.docmd('STARTTLS')
+                    assert code == starttls_code, (choice, code)
+                rec = server.wait_session()
+                assert b'STARTTLS' in rec.plaintext_client_bytes() and rec.tls is None
+                print(f'mitm {choice}: OK', code)
+        with ScriptedServer('mitm', certset=cs, implicit_tls=True) as server:
+            with smtplib.SMTP_SSL('localhost', server.port, timeout=10, context=context(cs)) as s:
+                s.login('alice', 'wonderland-42')
+            rec = server.wait_session()
+            assert rec.tls and rec.plaintext_client_bytes() == b'', rec.transcript()
+            print('mitm over implicit TLS: OK', rec.auth_attempts)
     print('scripted servers: OK')
 
 

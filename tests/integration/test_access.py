@@ -526,7 +526,8 @@ class TrustTest(AccessCase):
             delivery = wait_state(delivery_id, ('sent',))
             self.assertEqual(delivery['state'], 'sent')
             self.assertEqual(len(server.messages()), 1)
-            self.assertEqual(call('GetProfile', '(s)', [profile])[0]['pinned-keys'], [pin])
+            self.assertEqual(call('GetProfile', '(s)', [profile])[0]['pinned-keys'],
+                             [f'{pin}@localhost:{server.port}'])
             self.assertFalse([c for c in call('ListUntrustedCertificates')[0] if c['profile'] == profile])
             trusted = call('ListTrustedCertificates', '(s)', [profile])[0]
             self.assertEqual([(t['spki-pin'], t['sha256-fingerprint']) for t in trusted],

@@ -600,6 +600,49 @@ class ScriptedServerTest(IntegrationCase):
                 self.assertGreater(waited, timeout - 0.5, describe(delivery))
                 self.assertLess(waited, timeout + 5, describe(delivery))
 
+    # each timeout on its own, the other left at its default (30 s)
+
+    def timed_test_profile(self, name, recipient):
+        started = time.monotonic()
+        result = GW.test_profile(name, recipient, timeout=90)
+        return result, time.monotonic() - started
+
+    def test_greeting_waits_under_conversation_timeout(self):
+        """A server that accepts and stays silent: the greeting is a server
+        reply, so conversation-timeout=2 ends the wait, not the 30 s of
+        connect-timeout's default."""
+        for transport in ('smtp', 'smtps'):
+            with self.subTest(transport=transport):
+                server = self.server('silent', silent_at='connect', time_limit=60)
+                settings = smtp_settings(server.port, transport=transport,
+                                         security='tls' if transport == 'smtps' else 'none',
+                                         conversation_timeout=2)
+                del settings['connect-timeout']
+                name = self.add(f'greeting-{transport}', settings)
+                result, took = self.timed_test_profile(name, 'greeting@herald.test')
+                self.assertFalse(result.get('ok'), result)
+                # a generous bound, well below the 30 s default of connect-timeout
+                self.assertLess(took, 20, result)
+                what = 'greeting' if transport == 'smtp' else 'TLS handshake'
+                self.assertIn(what, result.get('error', ''), result)
+                self.assertIn('(2 s)', result.get('error', ''), result)
+                session = server.wait_session(1, timeout=30)
+                self.assertEqual(session.closed_by, 'client', session.notes)
+
+    def test_connect_timeout_alone(self):
+        """A port whose TCP handshake never completes: connect-timeout=2
+        ends the wait; conversation-timeout stays at its default."""
+        with self.ss.FullBacklogListener() as hole:
+            settings = smtp_settings(hole.port, connect_timeout=2)
+            del settings['conversation-timeout']
+            name = self.add('connect-timeout', settings)
+            result, took = self.timed_test_profile(name, 'connect@herald.test')
+            self.assertFalse(result.get('ok'), result)
+            self.assertLess(took, 20, result)
+            self.assertIn('timed out connecting (2 s)', result.get('error', ''), result)
+            delivery_id = GW.send(name, 'connect@herald.test')
+            self.assert_not_sent(delivery_id, states=(State.DEFERRED,))
+
     # extensions and recipients
 
     def test_no_pipelining_when_not_advertised(self):

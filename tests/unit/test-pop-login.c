@@ -219,7 +219,9 @@ test_plain (Fixture *f, gconstpointer data)
   SKIP_IF_UNAVAILABLE (f);
   apply (f->profile, "pop-security", "none");
   start_server (f, "normal", FALSE);
+  g_test_expect_message ("gw-pop-login", G_LOG_LEVEL_WARNING, "*password without TLS*");
   g_assert_true (login (f, NULL));
+  g_test_assert_expected_messages ();
   log = received (f);
   g_assert_cmpstr (log, ==, "USER " USER "|PASS ****|QUIT|");
   assert_nothing_read (f);
@@ -234,7 +236,9 @@ test_wrong_password (Fixture *f, gconstpointer data)
   apply (f->profile, "pop-security", "none");
   apply (f->profile, "pop-password", "not-the-password");
   start_server (f, "normal", FALSE);
+  g_test_expect_message ("gw-pop-login", G_LOG_LEVEL_WARNING, "*password without TLS*");
   g_assert_false (login (f, NULL));
+  g_test_assert_expected_messages ();
   g_assert_error (f->error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
   g_assert_nonnull (strstr (f->error->message, "[AUTH] Invalid login for this test mailbox"));
   g_assert_null (strstr (f->error->message, "not-the-password"));

@@ -32,20 +32,27 @@ static const ChoiceCase choice_cases[] = {
   { "auto", "LOGIN XOAUTH2 OAUTHBEARER", TRUE, FALSE, "LOGIN", NULL },
   { "auto", "XOAUTH2 OAUTHBEARER GSSAPI", TRUE, FALSE, NULL, "XOAUTH2 OAUTHBEARER GSSAPI" },
   { "auto", "", TRUE, FALSE, NULL, "nothing" },
-  /* no TLS: plaintext mechanisms are skipped or refused */
-  { "auto", "PLAIN LOGIN CRAM-MD5", FALSE, FALSE, "CRAM-MD5", NULL },
-  { "auto", "PLAIN LOGIN", FALSE, FALSE, NULL, "security=none" },
-  { "auto", "PLAIN LOGIN", FALSE, TRUE, "PLAIN", NULL },
-  { "plain", "PLAIN LOGIN", FALSE, FALSE, NULL, "unencrypted" },
-  { "login", "PLAIN LOGIN", FALSE, FALSE, NULL, "unencrypted" },
+  /* no TLS: no mechanism at all, the challenge ones included, unless the
+   * profile chose plaintext (security=none) and names the mechanism */
+  { "auto", "PLAIN LOGIN CRAM-MD5", FALSE, FALSE, NULL, "without TLS" },
+  { "auto", "SCRAM-SHA-256 PLAIN", FALSE, FALSE, NULL, "without TLS" },
+  { "auto", "PLAIN LOGIN", FALSE, TRUE, NULL, "auth=auto never" },
+  { "auto", "CRAM-MD5 SCRAM-SHA-1", FALSE, TRUE, NULL, "auth=auto never" },
+  { "plain", "PLAIN LOGIN", FALSE, FALSE, NULL, "without TLS" },
+  { "login", "PLAIN LOGIN", FALSE, FALSE, NULL, "without TLS" },
+  { "cram-md5", "CRAM-MD5", FALSE, FALSE, NULL, "without TLS" },
+  { "scram-sha-1", "SCRAM-SHA-1 PLAIN", FALSE, FALSE, NULL, "without TLS" },
+  { "scram-sha-256", "SCRAM-SHA-256", FALSE, FALSE, NULL, "without TLS" },
+  { "ntlm", "NTLM", FALSE, FALSE, NULL, "without TLS" },
+  { "xoauth2", "XOAUTH2", FALSE, FALSE, NULL, "without TLS" },
+  { "oauthbearer", "OAUTHBEARER", FALSE, FALSE, NULL, "without TLS" },
   { "plain", "PLAIN LOGIN", FALSE, TRUE, "PLAIN", NULL },
+  { "cram-md5", "CRAM-MD5", FALSE, TRUE, "CRAM-MD5", NULL },
+  { "scram-sha-256", "SCRAM-SHA-256", FALSE, TRUE, "SCRAM-SHA-256", NULL },
+  { "xoauth2", "XOAUTH2", FALSE, TRUE, "XOAUTH2", NULL },
   { "login", "PLAIN LOGIN", TRUE, FALSE, "LOGIN", NULL },
-  { "xoauth2", "XOAUTH2", FALSE, FALSE, NULL, "access token" },
-  { "oauthbearer", "OAUTHBEARER", FALSE, FALSE, NULL, "access token" },
   { "xoauth2", "PLAIN XOAUTH2", TRUE, FALSE, "XOAUTH2", NULL },
   { "oauthbearer", "OAUTHBEARER", TRUE, FALSE, "OAUTHBEARER", NULL },
-  { "cram-md5", "CRAM-MD5", FALSE, FALSE, "CRAM-MD5", NULL },
-  { "scram-sha-1", "SCRAM-SHA-1 PLAIN", FALSE, FALSE, "SCRAM-SHA-1", NULL },
   /* explicit but not offered: the message names what the server offers */
   { "scram-sha-256", "PLAIN LOGIN", TRUE, FALSE, NULL, "(it offers: PLAIN LOGIN)" },
   { "xoauth2", "PLAIN OAUTHBEARER", TRUE, FALSE, NULL, "(it offers: PLAIN OAUTHBEARER)" },
@@ -73,8 +80,11 @@ test_choose (void)
       g_assert_no_error (error);
       g_assert_cmpstr (chosen, ==, c->expected);
     } else {
+      GwTransportError code = c->tls ? GW_TRANSPORT_ERROR_PERMANENT
+                                     : GW_TRANSPORT_ERROR_TLS_REQUIRED;
+
       g_assert_null (chosen);
-      g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT);
+      g_assert_error (error, GW_TRANSPORT_ERROR, (gint) code);
       g_assert_nonnull (strstr (error->message, c->in_message));
     }
   }
