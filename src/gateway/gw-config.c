@@ -34,6 +34,7 @@ struct _GwConfig {
   char     *http_tls_certificate;
   char     *http_tls_key;
   guint     link_days;
+  GwHttpLimits http_limits;
 };
 
 G_DEFINE_FINAL_TYPE (GwConfig, gw_config, G_TYPE_OBJECT)
@@ -67,6 +68,7 @@ gw_config_init (GwConfig *self)
   self->log_days = DEFAULT_LOG_DAYS;
   self->http_address = g_strdup (DEFAULT_HTTP_ADDRESS);
   self->link_days = DEFAULT_LINK_DAYS;
+  gw_http_limits_init (&self->http_limits);
 }
 
 gboolean
@@ -165,7 +167,7 @@ gw_config_load_http (GwConfig   *self,
     }
     self->link_days = (guint) days;
   }
-  return TRUE;
+  return gw_http_limits_load (&self->http_limits, keyfile, path, error);
 }
 
 static gboolean
@@ -318,4 +320,10 @@ guint
 gw_config_get_attachment_link_days (GwConfig *self)
 {
   return self->link_days;
+}
+
+const GwHttpLimits *
+gw_config_get_http_limits (GwConfig *self)
+{
+  return &self->http_limits;
 }
