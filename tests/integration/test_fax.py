@@ -366,9 +366,10 @@ class HttpFaxTest(unittest.TestCase):
                                       signature='t=1,v1=' + '0' * 64)
         self.assertEqual(status, 401)
         self.assertEqual(GW.delivery(delivery_id).get_state(), State.SUBMITTED)
+        # an unknown profile is answered like a bad signature (no enumeration)
         status = self.api_mod.webhook(self.webhook_url('no-such-profile'), 'whsec-herald',
                                       fax_id, 'delivered')
-        self.assertEqual(status, 404)
+        self.assertEqual(status, 401)
 
         status = self.api_mod.webhook(self.webhook_url(name), 'whsec-herald', fax_id, 'delivered')
         self.assertEqual(status, 204)
