@@ -20,7 +20,8 @@
 #
 # Hostile answers: a script entry 'endless' (a chunked body that never
 # ends) or 'huge' (Content-Length: 2 GiB), alone for a 202 or as
-# ('endless', STATUS), floods zeros until the client hangs up; .flooded
+# ('endless', STATUS), floods zeros until the client hangs up (512 MiB at
+# most, then the connection is dropped); .flooded
 # lists how many bytes each flood got out. cert_kind='other' serves a
 # certificate with another key (pin mismatch), tls_version='1.1' speaks
 # TLS 1.1 only.

@@ -3,7 +3,7 @@
 # client's bounds (issue 17, item 7). By mode:
 #
 #   endless-line  greets with "220-" and then bytes without a line end, as
-#                 fast as the client takes them
+#                 fast as the client takes them (up to 512 MiB)
 #   trickle       greets properly, reads USER, then answers a byte every
 #                 0.3 s and never ends the line (each byte well within any
 #                 per-read timeout: only a bound on the whole exchange ends it)
@@ -27,6 +27,7 @@ import netutil  # noqa: E402
 
 MODES = ('endless-line', 'trickle', 'silent')
 BOUND_S = 120
+BOUND_BYTES = 512 << 20     # what a client without a line bound would swallow
 
 
 class HostileHylafax:
@@ -95,9 +96,13 @@ class HostileHylafax:
             if self.mode == 'endless-line':
                 conn.sendall(b'220-')
                 block = b'x' * 65536
-                while not self._stop.is_set() and time.monotonic() - start < BOUND_S:
+                while not self._stop.is_set() and time.monotonic() - start < BOUND_S \
+                        and sent < BOUND_BYTES:
                     conn.sendall(block)
                     sent += len(block)
+                while not self._stop.is_set() and time.monotonic() - start < BOUND_S \
+                        and not self._client_gone(conn, 0.2):
+                    pass
             elif self.mode == 'trickle':
                 conn.sendall(b'220 hostile hfaxd ready.\r\n')
                 line = b''

@@ -191,7 +191,7 @@ class LoopbackHttpServer:
         return False
 
 
-def flood(wfile, chunked, limit=1 << 31, seconds=120):
+def flood(wfile, chunked, limit=512 << 20, seconds=120):
     """Writes zeros to WFILE (an HTTP body: chunked, or under a
     Content-Length the caller sent) until the reader goes away, LIMIT
     bytes or SECONDS pass; returns how many bytes were written."""

@@ -19,7 +19,7 @@
 #
 # Hostile modes: flood='endless' (a 200 whose chunked body never ends) or
 # 'huge' (Content-Length: 2 GiB) sends zeros until the client hangs up
-# (.flooded: bytes each flood got out); cert_kind='other' serves a
+# (512 MiB at most; .flooded: bytes each flood got out); cert_kind='other' serves a
 # certificate with another key (pin mismatch); tls_version='1.1' speaks
 # TLS 1.1 only.
 #

@@ -299,6 +299,47 @@ test_max_connections (void)
   g_clear_pointer (&seen.body, g_bytes_unref);
 }
 
+static void
+big_cb (SoupServer        *server,
+        SoupServerMessage *msg,
+        const char        *path,
+        GHashTable        *query,
+        gpointer           user_data)
+{
+  static const char zeros[32 * 1024 * 1024];
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_STATIC,
+                                    zeros, sizeof zeros);
+}
+
+/* A client that asks for a large answer and stops reading: once nothing
+ * moves for idle-timeout, the server drops it. */
+static void
+test_stalled_reader (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GwHttpServer) server = NULL;
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  static const char request[] = "GET /big HTTP/1.1\r\nHost: t\r\n\r\n";
+  GwHttpLimits limits;
+
+  gw_http_limits_init (&limits);
+  limits.idle_timeout = 1;
+  server = gw_http_server_new_full ("127.0.0.1", 0, NULL, NULL, &limits, &error);
+  g_assert_no_error (error);
+  g_assert_true (gw_http_server_add_handler (server, "/big", big_cb, NULL, NULL));
+  connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1",
+                                                (guint16) gw_http_server_get_port (server), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_socket_send (g_socket_connection_get_socket (connection), request,
+                                  sizeof request - 1, NULL, &error), ==, sizeof request - 1);
+  wait_connections (server, 1);
+  /* Never read: the socket buffers fill, the writes stall, and then. */
+  wait_no_connections (server);
+}
+
 /* heraldd.conf [http]: the limit keys, their defaults and ranges. */
 static void
 test_config (void)
@@ -365,5 +406,6 @@ main (int   argc,
   g_test_add_func ("/http-limits/body-cap", test_body_cap);
   g_test_add_func ("/http-limits/slow-clients", test_slow_clients);
   g_test_add_func ("/http-limits/max-connections", test_max_connections);
+  g_test_add_func ("/http-limits/stalled-reader", test_stalled_reader);
   return g_test_run ();
 }
