@@ -111,7 +111,8 @@ read_line (GwHylafaxConn *conn,
   GSocket *socket = g_socket_connection_get_socket (conn->connection);
 
   for (;;) {
-    guint8 *newline = memchr (conn->pending->data, '\n', conn->pending->len);
+    /* An empty GByteArray has no data at all: memchr must not see it. */
+    guint8 *newline = conn->pending->len > 0 ? memchr (conn->pending->data, '\n', conn->pending->len) : NULL;
     guint8 block[1024];
     GError *io_error = NULL;
     gssize n;

@@ -207,3 +207,13 @@ def flood(wfile, chunked, limit=512 << 20, seconds=120):
     except OSError:     # the client closed: what the tests want to see
         pass
     return sent
+
+
+def small_asan_quarantine(preload):
+    """Under the sanitizer build (PRELOAD: the LD_PRELOAD the test found),
+    gives the daemons started from here a small ASan quarantine: freed
+    memory held there (256 MiB by default) would count as RSS and make a
+    test's peak-RSS bound measure ASan instead of Herald."""
+    if preload:
+        options = [o for o in os.environ.get('ASAN_OPTIONS', '').split(':') if o]
+        os.environ['ASAN_OPTIONS'] = ':'.join(options + ['quarantine_size_mb=4'])

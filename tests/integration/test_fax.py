@@ -48,6 +48,8 @@ from harness import Gateway, State, GLib, Gio, Herald, describe, delivery_text  
 import hylafax_server  # noqa: E402
 import netutil  # noqa: E402
 
+netutil.small_asan_quarantine(PRELOAD)      # peak-RSS bounds below
+
 STRICT = os.environ.get('HERALD_INTEGRATION_STRICT') == '1'
 FROM = 'fax@herald.test'
 GW = None

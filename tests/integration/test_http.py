@@ -53,6 +53,7 @@ from harness import Gateway, State, Gio, Herald, describe  # noqa: E402
 import heraldtest  # noqa: E402
 import netutil  # noqa: E402
 
+netutil.small_asan_quarantine(PRELOAD)
 STRICT = os.environ.get('HERALD_INTEGRATION_STRICT') == '1'
 CURL = shutil.which('curl')
 BIG = 300 * 1024 * 1024

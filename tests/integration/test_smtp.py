@@ -26,7 +26,7 @@ import unittest
 # Under the sanitizer build this interpreter was started with the ASan
 # runtime preloaded (it loads the instrumented libherald); the peers it
 # starts (certtool, Postfix, smtp-sink) must not inherit that.
-os.environ.pop('LD_PRELOAD', None)
+PRELOAD = os.environ.pop('LD_PRELOAD', None)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -37,6 +37,8 @@ from harness import (Gateway, State, NOT_SENT, GLib, Herald, describe,  # noqa: 
 import certs  # noqa: E402
 import netutil  # noqa: E402
 import postfix_submission  # noqa: E402
+
+netutil.small_asan_quarantine(PRELOAD)      # peak-RSS bounds in OAuthTest
 
 STRICT = os.environ.get('HERALD_INTEGRATION_STRICT') == '1'
 FROM = 'herald@herald.test'
