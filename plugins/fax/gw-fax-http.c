@@ -16,7 +16,9 @@
  * travel to a host the profile does not name.
  *
  * Calls run in the dispatcher's worker threads with a session of their
- * own and blocking I/O bounded by the profile's timeouts.
+ * own and blocking I/O bounded by the profile's timeouts. TLS is judged
+ * as for SMTP (gw-http-client-guard.c: the profile's verify-certificates,
+ * ca-file, pinned-keys, TLS 1.2 or newer) before the key is sent.
  */
 #define G_LOG_DOMAIN "gw-fax"
 
@@ -29,8 +31,10 @@
 #include <libsoup/soup.h>
 
 #include "gw-fax-http.h"
+#include "gw-http-client-guard.h"
 
-/* Responses larger than this are not read (an error page, not a fax id). */
+/* Answers are read up to this size and no further (an error page, not a
+ * fax id): the status stands, the body counts as absent. */
 #define MAX_RESPONSE (256 * 1024)
 
 typedef enum {
@@ -148,23 +152,32 @@ url_is_allowed (GUri *uri)
   return host != NULL && *host != '\0' && g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0;
 }
 
+/* The answer's body, read under the cap: FALSE only when the connection
+ * failed. A body too large, or still trickling after conversation-timeout,
+ * is not read further: the status stands and the body counts as absent. */
 static gboolean
-on_accept_certificate (SoupMessage          *message,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
+read_answer (GwProfile     *profile,
+             GInputStream  *stream,
+             GCancellable  *cancellable,
+             GBytes       **body,
+             char         **problem,
+             GError       **error)
 {
-  GTlsDatabase *database = user_data;
-  g_autoptr(GSocketConnectable) identity = NULL;
-  GUri *uri = soup_message_get_uri (message);
+  gint64 deadline = g_get_monotonic_time () +
+                    (gint64) gw_profile_get_uint (profile, "conversation-timeout") * G_USEC_PER_SEC;
+  g_autoptr(GError) local_error = NULL;
 
-  /* Only reached when system trust refused: the profile's ca-file may
-   * still vouch for it, with the same identity and validity checks. */
-  if (database == NULL)
-    return FALSE;
-  identity = g_network_address_new (g_uri_get_host (uri), (guint16) g_uri_get_port (uri));
-  return g_tls_database_verify_chain (database, certificate, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
-                                      identity, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, NULL) == 0;
+  *body = gw_http_read_capped (stream, MAX_RESPONSE, deadline, cancellable, &local_error);
+  g_input_stream_close (stream, NULL, NULL);
+  if (*body != NULL)
+    return TRUE;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE) ||
+      g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+    *problem = g_strdup (local_error->message);
+    return TRUE;
+  }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 /* One request. FALSE (GW_TRANSPORT_ERROR) when there was no usable HTTP
@@ -181,13 +194,14 @@ call_api (GwProfile    *profile,
   g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GwHttpClientGuard) guard = NULL;
+  g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GBytes) response = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *key = gw_profile_dup_secret (profile, "fax-api-key", NULL);
   g_autofree char *authorization = NULL;
-  const char *ca_file = gw_profile_get_string (profile, "ca-file");
   g_autofree char *provider_text = NULL;
+  g_autofree char *problem = NULL;
 
   if (uri == NULL || !url_is_allowed (uri)) {
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
@@ -199,14 +213,10 @@ call_api (GwProfile    *profile,
                  _("The profile has no “fax-api-key”"));
     return FALSE;
   }
-  if (ca_file != NULL) {
-    database = g_tls_file_database_new (ca_file, &local_error);
-    if (database == NULL) {
-      g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                   _("Cannot load the ca-file %s: %s"), ca_file, local_error->message);
-      return FALSE;
-    }
-  }
+  /* verify-certificates, ca-file, pinned-keys and TLS 1.2, as for SMTP */
+  guard = gw_http_client_guard_new (profile, uri, error);
+  if (guard == NULL)
+    return FALSE;
   session = soup_session_new_with_options (
     "timeout", (guint) gw_profile_get_uint (profile, "conversation-timeout"),
     "idle-timeout", (guint) gw_profile_get_uint (profile, "connect-timeout"),
@@ -221,20 +231,22 @@ call_api (GwProfile    *profile,
   memset (key, 0, strlen (key));
   if (body != NULL)
     soup_message_set_request_body_from_bytes (message, "application/json", body);
-  g_signal_connect (message, "accept-certificate", G_CALLBACK (on_accept_certificate), database);
+  gw_http_client_guard_watch (guard, message);
 
-  response = soup_session_send_and_read (session, message, cancellable, &local_error);
-  if (response == NULL) {
+  stream = soup_session_send (session, message, cancellable, &local_error);
+  if (stream == NULL || !read_answer (profile, stream, cancellable, &response, &problem, &local_error)) {
     if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+    if (gw_http_client_guard_refused (guard, error))
+      return FALSE;
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                  _("Fax API %s: %s"), g_uri_get_host (uri), local_error->message);
     return FALSE;
   }
   answer->status = (int) soup_message_get_status (message);
-  if (g_bytes_get_size (response) > 0 && g_bytes_get_size (response) <= MAX_RESPONSE) {
+  if (response != NULL && g_bytes_get_size (response) > 0) {
     g_autoptr(JsonParser) parser = json_parser_new ();
     gsize size;
     const char *data = g_bytes_get_data (response, &size);
@@ -243,7 +255,10 @@ call_api (GwProfile    *profile,
       answer->json = json_node_ref (json_parser_get_root (parser));
   }
   provider_text = lookup_first (answer->json, message_paths);
-  if (provider_text != NULL) {
+  if (problem != NULL) {
+    answer->message = g_strdup_printf ("HTTP %d %s: %s", answer->status,
+                                       soup_message_get_reason_phrase (message), problem);
+  } else if (provider_text != NULL) {
     g_autofree char *clean = clean_text (provider_text);
     answer->message = g_strdup_printf ("HTTP %d %s: %s", answer->status,
                                        soup_message_get_reason_phrase (message), clean);
@@ -377,8 +392,9 @@ send_one (GwProfile    *profile,
   status = lookup_first (answer.json, status_paths);
   if (id == NULL || !gw_fax_check_line_value ("fax id", id, 128, NULL)) {
     /* Accepted, but we cannot follow it: say so rather than guess. */
-    gw_envelope_set_result (envelope, index, GW_RECIPIENT_SENT,
-                            _("Accepted by the fax API, which gave no fax id to follow"), NULL);
+    g_autofree char *text = g_strdup_printf (_("Accepted by the fax API, which gave no fax id to follow (%s)"),
+                                             answer.message);
+    gw_envelope_set_result (envelope, index, GW_RECIPIENT_SENT, text, NULL);
     return TRUE;
   }
   result = gw_fax_http_map_status (status);

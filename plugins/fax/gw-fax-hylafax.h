@@ -19,6 +19,18 @@ gboolean       gw_hylafax_conn_command   (GwHylafaxConn *conn,
                                           const char    *line,
                                           guint          expect,
                                           GError       **error);
+/* KEYWORD "value", after checking the value (a bad one is a permanent
+ * error naming @what). */
+gboolean       gw_hylafax_conn_command_quoted (GwHylafaxConn *conn,
+                                               const char    *keyword,
+                                               const char    *what,
+                                               const char    *value,
+                                               guint          expect,
+                                               GError       **error);
+/* Uploads @data with PASV + STOT; returns the server's file name. */
+char          *gw_hylafax_conn_upload    (GwHylafaxConn *conn,
+                                          GBytes        *data,
+                                          GError       **error);
 const char    *gw_hylafax_conn_get_reply (GwHylafaxConn *conn);
 void           gw_hylafax_conn_quit      (GwHylafaxConn *conn);
 void           gw_hylafax_conn_free      (GwHylafaxConn *conn);

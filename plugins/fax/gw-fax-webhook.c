@@ -164,7 +164,12 @@ gw_fax_webhook_verify (const char *secret,
 
 /* ---- the handler on Herald's HTTP server ---- */
 
+/* The server answers 413 to a larger body before it is read (the route's
+ * cap); the handler never sees one. */
 #define MAX_WEBHOOK_BODY (64 * 1024)
+/* Checked against when the profile has no secret, so that an unknown
+ * profile costs the same work as a bad signature; never accepted. */
+#define DECOY_SECRET "herald-no-such-webhook"
 
 static void
 reply_text (SoupServerMessage *msg,
@@ -176,6 +181,20 @@ reply_text (SoupServerMessage *msg,
                                     text, strlen (text));
 }
 
+/* The profile's webhook secret, or NULL when @name is no http fax
+ * profile with one. */
+static char *
+webhook_secret (GwTransport *transport,
+                const char  *name)
+{
+  GwProfile *profile = name != NULL ? gw_transport_lookup_profile (transport, name) : NULL;
+
+  if (profile == NULL || g_strcmp0 (gw_profile_get_transport (profile), "fax") != 0 ||
+      g_strcmp0 (gw_profile_get_string (profile, "fax-backend"), "http") != 0)
+    return NULL;
+  return gw_profile_dup_secret (profile, "fax-webhook-secret", NULL);
+}
+
 static void
 webhook_cb (SoupServer        *server,
             SoupServerMessage *msg,
@@ -185,47 +204,41 @@ webhook_cb (SoupServer        *server,
 {
   GwTransport *transport = GW_TRANSPORT (user_data);
   g_autofree char *name = NULL;
+  g_autofree char *shown = NULL;
   g_autofree char *secret = NULL;
   g_autofree char *status = NULL;
   g_autofree char *fax_id = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  GwProfile *profile;
-  SoupMessageBody *request_body;
 
   if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0) {
     reply_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "POST only\n");
     return;
   }
   name = g_uri_unescape_string (path + strlen (GW_FAX_WEBHOOK_PREFIX), "/");
-  profile = name != NULL ? gw_transport_lookup_profile (transport, name) : NULL;
-  /* Unknown profiles and profiles without a secret look alike to callers. */
-  if (profile == NULL || g_strcmp0 (gw_profile_get_transport (profile), "fax") != 0 ||
-      g_strcmp0 (gw_profile_get_string (profile, "fax-backend"), "http") != 0 ||
-      (secret = gw_profile_dup_secret (profile, "fax-webhook-secret", NULL)) == NULL) {
-    reply_text (msg, SOUP_STATUS_NOT_FOUND, "no such webhook\n");
-    return;
-  }
-  request_body = soup_server_message_get_request_body (msg);
-  if (request_body->length > MAX_WEBHOOK_BODY) {
-    reply_text (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too large\n");
-    return;
-  }
-  body = soup_message_body_flatten (request_body);
-  fax_id = gw_fax_webhook_verify (secret,
+  shown = g_strescape (name != NULL ? name : "?", NULL);
+  secret = webhook_secret (transport, name);
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  fax_id = gw_fax_webhook_verify (secret != NULL ? secret : DECOY_SECRET,
                                   soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                                 GW_FAX_WEBHOOK_SIGNATURE_HEADER),
                                   body, g_get_real_time () / G_USEC_PER_SEC, &status, &error);
-  memset (secret, 0, strlen (secret));
-  if (fax_id == NULL) {
-    gboolean denied = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-
-    g_info ("Fax webhook for profile %s refused: %s", name, error->message);
-    reply_text (msg, denied ? SOUP_STATUS_UNAUTHORIZED : SOUP_STATUS_BAD_REQUEST,
-                denied ? "bad signature\n" : "bad request\n");
+  if (secret != NULL)
+    memset (secret, 0, strlen (secret));
+  /* An unknown profile, one without a secret and a bad signature get the
+   * same answer: the webhook does not tell which profiles exist. */
+  if (secret == NULL || (fax_id == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))) {
+    g_info ("Fax webhook for “%s” refused: %s", shown,
+            secret == NULL ? "no such http fax profile with a webhook secret" : error->message);
+    reply_text (msg, SOUP_STATUS_UNAUTHORIZED, "webhook refused\n");
     return;
   }
-  g_debug ("Fax webhook for profile %s: fax %s is %s", name, fax_id, status != NULL ? status : "?");
+  if (fax_id == NULL) {
+    g_info ("Fax webhook for profile %s not understood: %s", shown, error->message);
+    reply_text (msg, SOUP_STATUS_BAD_REQUEST, "bad request\n");
+    return;
+  }
+  g_debug ("Fax webhook for profile %s: fax %s is %s", shown, fax_id, status != NULL ? status : "?");
   /* Only a hint: the daemon asks the API for the state now. */
   gw_transport_remote_changed (transport, name, fax_id);
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
@@ -235,12 +248,13 @@ void
 gw_fax_webhook_register (GwTransport *transport)
 {
   GwHttpServer *server = gw_transport_get_http_server (transport);
+  const GwHttpRouteLimits limits = { .max_body_size = MAX_WEBHOOK_BODY };
 
   if (server == NULL)
     return;
   /* The server holds the transport until the handler goes. */
-  if (!gw_http_server_add_handler (server, GW_FAX_WEBHOOK_PREFIX, webhook_cb,
-                                   g_object_ref (transport), g_object_unref))
+  if (!gw_http_server_add_route (server, GW_FAX_WEBHOOK_PREFIX, &limits, webhook_cb,
+                                 g_object_ref (transport), g_object_unref))
     g_object_unref (transport);
 }
 

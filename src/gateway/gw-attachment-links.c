@@ -5,7 +5,8 @@
  * "info" (a key file: name, content type, expiry). The directory is named
  * after the hash, not the token, so the spool (or a backup of it) does not
  * hold working links; the token itself is 32 bytes from GnuTLS's random
- * generator, base64url, and appears only in the message.
+ * generator, base64url, and appears only in the message. Downloads are
+ * streamed from the file a piece at a time, never read whole into memory.
  *
  * The info also names the owner (the uid of the caller that sent the
  * attachment), so the spool knows what each caller holds for the
@@ -31,6 +32,9 @@
 #define TOKEN_LENGTH    43     /* base64url of 32 bytes, no padding */
 #define PATH_PREFIX     "/a"
 #define SWEEP_SECONDS   3600
+#define CHUNK_SIZE      (64 * 1024)
+/* GET and HEAD carry no body. */
+#define MAX_REQUEST_BODY 1024
 
 #define NO_OWNER        G_MAXUINT
 
@@ -223,6 +227,33 @@ sweep_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The next piece of the file after the last one went out: the response
+ * holds one piece at a time, whatever the file's size. */
+static void
+append_next_chunk (SoupServerMessage *msg,
+                   GInputStream      *input)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) chunk = g_input_stream_read_bytes (input, CHUNK_SIZE, NULL, &error);
+
+  if (chunk == NULL)
+    g_warning ("Cannot read an attachment for its link: %s", error->message);
+  if (chunk == NULL || g_bytes_get_size (chunk) == 0) {
+    /* Short of the Content-Length after an error: the client sees it cut. */
+    soup_message_body_complete (body);
+    return;
+  }
+  soup_message_body_append_bytes (body, chunk);
+}
+
+static void
+wrote_chunk_cb (SoupServerMessage *msg,
+                gpointer           user_data)
+{
+  append_next_chunk (msg, G_INPUT_STREAM (user_data));
+}
+
 static void
 serve_entry (SoupServerMessage *msg,
              const char        *dir,
@@ -231,27 +262,36 @@ serve_entry (SoupServerMessage *msg,
   g_autofree char *data_path = g_build_filename (dir, "data", NULL);
   g_autofree char *name = g_key_file_get_string (info, "attachment", "name", NULL);
   g_autofree char *content_type = g_key_file_get_string (info, "attachment", "content-type", NULL);
-  g_autoptr(GMappedFile) file = g_mapped_file_new (data_path, FALSE, NULL);
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (data_path);
+  g_autoptr(GFileInputStream) input = g_file_read (file, NULL, NULL);
+  g_autoptr(GFileInfo) file_info = NULL;
   g_autoptr(GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
-  if (file == NULL) {
+  if (input != NULL)
+    file_info = g_file_input_stream_query_info (input, G_FILE_ATTRIBUTE_STANDARD_SIZE, NULL, NULL);
+  if (file_info == NULL) {
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
     return;
   }
-  bytes = g_mapped_file_get_bytes (file);
   /* A download, never a page of ours: the content is the sender's. */
   g_hash_table_insert (params, (gpointer) "filename", name);
   soup_message_headers_set_content_disposition (headers, "attachment", params);
+  soup_message_headers_set_content_type (headers, content_type != NULL ? content_type
+                                         : "application/octet-stream", NULL);
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "Content-Security-Policy", "default-src 'none'; sandbox");
   soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
   soup_message_headers_replace (headers, "Cache-Control", "private, no-store");
-  soup_server_message_set_response (msg, content_type != NULL ? content_type : "application/octet-stream",
-                                    SOUP_MEMORY_COPY, g_bytes_get_data (bytes, NULL),
-                                    g_bytes_get_size (bytes));
+  soup_message_headers_set_content_length (headers, g_file_info_get_size (file_info));
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  if (g_strcmp0 (soup_server_message_get_method (msg), "HEAD") == 0)
+    return;
+  /* Streamed from the file: each piece is dropped once written. */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+  g_signal_connect_data (msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), g_object_ref (input),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  append_next_chunk (msg, G_INPUT_STREAM (input));
 }
 
 /* GET|HEAD /a/<token>/<name>: 200, 404 for an unknown link, 410 for an
@@ -317,7 +357,8 @@ gw_attachment_links_new (const char   *spool_dir,
   if (!gw_config_ensure_directory (spool_dir, error))
     return NULL;
   gw_attachment_links_sweep (self, g_get_real_time () / G_USEC_PER_SEC);
-  if (!gw_http_server_add_handler (server, PATH_PREFIX, handle_request, self, NULL)) {
+  if (!gw_http_server_add_route (server, PATH_PREFIX, &(GwHttpRouteLimits) { .max_body_size = MAX_REQUEST_BODY },
+                                 handle_request, self, NULL)) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
                  _("The HTTP path %s is already taken"), PATH_PREFIX);
     return NULL;

@@ -51,6 +51,7 @@ struct _GwConfig {
   guint64   max_queued_deliveries;
   guint64   max_stored_bytes;
   guint     max_sends_per_minute;
+  GwHttpLimits http_limits;
 };
 
 G_DEFINE_FINAL_TYPE (GwConfig, gw_config, G_TYPE_OBJECT)
@@ -87,6 +88,7 @@ gw_config_init (GwConfig *self)
   self->max_queued_deliveries = DEFAULT_MAX_QUEUED_DELIVERIES;
   self->max_stored_bytes = DEFAULT_MAX_STORED_MIB * MIB;
   self->max_sends_per_minute = DEFAULT_MAX_SENDS_PER_MINUTE;
+  gw_http_limits_init (&self->http_limits);
 }
 
 gboolean
@@ -185,7 +187,7 @@ gw_config_load_http (GwConfig   *self,
     }
     self->link_days = (guint) days;
   }
-  return TRUE;
+  return gw_http_limits_load (&self->http_limits, keyfile, path, error);
 }
 
 /* One [quotas] key: a whole number from 0 (no limit) to @max. */
@@ -405,4 +407,10 @@ guint
 gw_config_get_max_sends_per_minute (GwConfig *self)
 {
   return self->max_sends_per_minute;
+}
+
+const GwHttpLimits *
+gw_config_get_http_limits (GwConfig *self)
+{
+  return &self->http_limits;
 }

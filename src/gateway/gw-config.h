@@ -4,6 +4,8 @@
 
 #include <glib-object.h>
 
+#include "gw-http-limits.h"
+
 G_BEGIN_DECLS
 
 #define GW_TYPE_CONFIG (gw_config_get_type ())
@@ -38,6 +40,9 @@ guint       gw_config_get_http_port            (GwConfig *self);
 const char *gw_config_get_http_public_url      (GwConfig *self);
 const char *gw_config_get_http_tls_certificate (GwConfig *self);
 const char *gw_config_get_http_tls_key         (GwConfig *self);
+/* max-connections, header-timeout, body-timeout, idle-timeout,
+ * max-body-size (gw-http-limits.h). */
+const GwHttpLimits *gw_config_get_http_limits (GwConfig *self);
 /* How long attachment links stay valid (default 7). */
 guint       gw_config_get_attachment_link_days (GwConfig *self);
 

@@ -3,13 +3,16 @@
  *
  * One server per daemon, configured in heraldd.conf [http]. Core code and
  * transport plugins register path prefixes on it: attachment links under
- * "/a/", a fax API's webhooks under their own prefix.
+ * "/a/", a fax API's webhooks under their own prefix. Every connection is
+ * bounded by the server's GwHttpLimits (count, header, body and idle time,
+ * body size); a route may declare its own body cap and body time.
  */
 #pragma once
 
 #include <libsoup/soup.h>
 
 #include "gw-config.h"
+#include "gw-http-limits.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +32,13 @@ GwHttpServer *gw_http_server_new                 (const char      *address,
                                                   const char      *public_url,
                                                   GTlsCertificate *certificate,
                                                   GError         **error);
+/* The same with @limits (NULL: the defaults of gw-http-limits.h). */
+GwHttpServer *gw_http_server_new_full            (const char         *address,
+                                                  guint               port,
+                                                  const char         *public_url,
+                                                  GTlsCertificate    *certificate,
+                                                  const GwHttpLimits *limits,
+                                                  GError            **error);
 /* The server configured by @config's [http] group; NULL with @error unset
  * when [http] does not enable it. */
 GwHttpServer *gw_http_server_new_from_config     (GwConfig        *config,
@@ -39,12 +49,22 @@ GwHttpServer *gw_http_server_new_from_config     (GwConfig        *config,
  * such as "/fax/webhook") with @callback. Returns FALSE, without taking
  * @user_data, when the prefix does not start with "/" or is already
  * registered. @destroy is called for @user_data when the handler goes.
+ * The callback runs only for a request whose body has arrived whole,
+ * within the limits; a larger body was answered 413 without it.
  */
 gboolean      gw_http_server_add_handler         (GwHttpServer       *self,
                                                   const char         *path_prefix,
                                                   SoupServerCallback  callback,
                                                   gpointer            user_data,
                                                   GDestroyNotify      destroy);
+/* The same with the route's own body cap and body time (@limits NULL or
+ * fields 0: the server's max-body-size and body-timeout). */
+gboolean      gw_http_server_add_route           (GwHttpServer            *self,
+                                                  const char              *path_prefix,
+                                                  const GwHttpRouteLimits *limits,
+                                                  SoupServerCallback       callback,
+                                                  gpointer                 user_data,
+                                                  GDestroyNotify           destroy);
 void          gw_http_server_remove_handler      (GwHttpServer       *self,
                                                   const char         *path_prefix);
 
@@ -54,5 +74,8 @@ const char   *gw_http_server_get_public_base_url (GwHttpServer       *self);
 /* The port actually listened on. */
 guint         gw_http_server_get_port            (GwHttpServer       *self);
 gboolean      gw_http_server_is_https            (GwHttpServer       *self);
+const GwHttpLimits *gw_http_server_get_limits    (GwHttpServer       *self);
+/* Connections open now (accepted and not yet closed). */
+guint         gw_http_server_get_connection_count (GwHttpServer      *self);
 
 G_END_DECLS

@@ -9,9 +9,13 @@
  * is never lost; callers that cancel are answered at once.
  *
  * The request carries credentials: redirects are never followed, plain http
- * is refused except to loopback, certificates are verified against system
- * trust plus the profile's ca-file. Nothing secret is logged, put in an
- * error message or left in freed memory that we own.
+ * is refused except to loopback, and TLS is judged as for SMTP
+ * (gw-http-client-guard.c: system trust plus the profile's ca-file,
+ * verify-certificates, pinned-keys, TLS 1.2 or newer) before the form is
+ * written. The answer is read into a fixed buffer (a longer one fails
+ * as it streams in), and the whole exchange has a deadline. Nothing
+ * secret is logged, put in an error message or left in freed memory that
+ * we own.
  */
 #define G_LOG_DOMAIN "gw-oauth2"
 
@@ -24,51 +28,8 @@
 #include <libsoup/soup.h>
 #include <glib/gi18n-lib.h>
 
-#include "gw-oauth2.h"
+#include "gw-oauth2-private.h"
 #include "gw-secret-store.h"
-#include "gw-transport.h"
-
-#define EXPIRY_MARGIN_S   60
-#define DEFAULT_LIFETIME_S 300       /* when the endpoint gives no expires_in */
-#define MAX_RESPONSE_SIZE (64 * 1024)
-#define MAX_SHOWN         200
-
-typedef struct {
-  char   *token;      /* wiped */
-  gint64  expires_at; /* g_get_monotonic_time () */
-  char   *source;     /* which configuration it was obtained for */
-} CachedToken;
-
-typedef struct _Refresh Refresh;
-
-typedef struct {
-  GTask   *task;
-  GSource *cancel_source; /* nullable */
-  Refresh *refresh;       /* unowned: the refresh outlives its waiters */
-} Waiter;
-
-struct _Refresh {
-  GwOAuth2     *self;
-  GwProfile    *profile;
-  char         *name;
-  char         *source;
-  char         *refresh_token; /* wiped */
-  char         *client_secret; /* wiped, nullable */
-  char         *host;
-  GPtrArray    *waiters;
-  SoupSession  *session;
-  SoupMessage  *message;
-  GTlsDatabase *ca_database;   /* the profile's ca-file, nullable */
-  guint8       *body;          /* MAX_RESPONSE_SIZE, wiped */
-  GOutputStream *sink;
-};
-
-struct _GwOAuth2 {
-  GObject     parent_instance;
-
-  GHashTable *cache;   /* profile name → CachedToken */
-  GHashTable *pending; /* profile name → Refresh (unowned, ends itself) */
-};
 
 G_DEFINE_TYPE (GwOAuth2, gw_oauth2, G_TYPE_OBJECT)
 
@@ -99,9 +60,13 @@ refresh_free (Refresh *refresh)
   if (refresh->body != NULL)
     gnutls_memset (refresh->body, 0, MAX_RESPONSE_SIZE);
   g_free (refresh->body);
+  if (refresh->deadline != NULL)
+    g_source_destroy (refresh->deadline);
+  g_clear_pointer (&refresh->deadline, g_source_unref);
   g_clear_object (&refresh->message);
   g_clear_object (&refresh->session);
-  g_clear_object (&refresh->ca_database);
+  g_clear_object (&refresh->guard);
+  g_clear_object (&refresh->cancellable);
   gw_secret_free (refresh->refresh_token);
   gw_secret_free (refresh->client_secret);
   g_free (refresh->host);
@@ -114,10 +79,8 @@ refresh_free (Refresh *refresh)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Refresh, refresh_free)
 
-/* Server text for an error message: printable ASCII, bounded, with any
- * credential we sent masked in case the endpoint echoes it. */
-static char *
-sanitize (const char *text, const Refresh *refresh)
+char *
+gw_oauth2_sanitize (const char *text, const Refresh *refresh)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   const char *secrets[] = { refresh->refresh_token, refresh->client_secret };
@@ -133,8 +96,8 @@ sanitize (const char *text, const Refresh *refresh)
 
 /* Digest of what the token depends on, so that a changed refresh token,
  * client or endpoint does not keep using a token cached for the old one. */
-static char *
-make_source (const char *url, const char *client_id, const char *refresh_token)
+char *
+gw_oauth2_make_source (const char *url, const char *client_id, const char *refresh_token)
 {
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
 
@@ -146,8 +109,8 @@ make_source (const char *url, const char *client_id, const char *refresh_token)
 
 /* ---- answering callers ---- */
 
-static void
-refresh_finish (Refresh *refresh, const char *token, const GError *error)
+void
+gw_oauth2_refresh_finish (Refresh *refresh, const char *token, const GError *error)
 {
   g_autoptr(GPtrArray) waiters = g_steal_pointer (&refresh->waiters);
 
@@ -163,11 +126,8 @@ refresh_finish (Refresh *refresh, const char *token, const GError *error)
   refresh_free (refresh);
 }
 
-static void
-refresh_fail (Refresh *refresh, GwTransportError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-refresh_fail (Refresh *refresh, GwTransportError code, const char *format, ...)
+void
+gw_oauth2_refresh_fail (Refresh *refresh, GwTransportError code, const char *format, ...)
 {
   g_autoptr(GError) error = NULL;
   va_list args;
@@ -176,7 +136,7 @@ refresh_fail (Refresh *refresh, GwTransportError code, const char *format, ...)
   error = g_error_new_valist (GW_TRANSPORT_ERROR, code, format, args);
   va_end (args);
   g_debug ("Token refresh for profile “%s” failed: %s", refresh->name, error->message);
-  refresh_finish (refresh, NULL, error);
+  gw_oauth2_refresh_finish (refresh, NULL, error);
 }
 
 static gboolean
@@ -205,174 +165,31 @@ add_waiter (Refresh *refresh, GTask *task)
   g_ptr_array_add (refresh->waiters, waiter);
 }
 
-/* ---- the response ---- */
-
-static const char *
-get_string_member (JsonObject *object, const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-/* Wipes a credential that json-glib holds, before the parser is freed. */
-static void
-wipe_member (JsonObject *object, const char *member)
-{
-  const char *value = get_string_member (object, member);
-
-  if (value != NULL)
-    gnutls_memset ((char *) value, 0, strlen (value));
-}
-
-/* expires_in as a number, or as a string of digits as some servers send. */
-static gint64
-get_expires_in (JsonObject *object)
-{
-  JsonNode *node = json_object_get_member (object, "expires_in");
-  guint64 value = 0;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return -1;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return CLAMP (json_node_get_int (node), 0, G_MAXINT32);
-  if (json_node_get_value_type (node) == G_TYPE_STRING &&
-      g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, G_MAXINT32, &value, NULL))
-    return (gint64) value;
-  return -1;
-}
-
-/* Stores a rotated refresh token back as the profile's secret. */
-static gboolean
-store_refresh_token (Refresh *refresh, const char *rotated)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
-  g_autoptr(GVariant) settings = NULL;
-  char *copy = g_strdup (rotated);
-  gsize size = strlen (copy) + 1;
-
-  /* The variant refers to our copy and wipes it when it is freed. */
-  g_variant_builder_add (builder, "{sv}", "oauth2-refresh-token",
-                         g_variant_new_from_data (G_VARIANT_TYPE_STRING, copy, size, TRUE,
-                                                  (GDestroyNotify) gw_secret_free, copy));
-  settings = g_variant_ref_sink (g_variant_builder_end (builder));
-  if (!gw_profile_apply (refresh->profile, settings, &error)) {
-    g_warning ("Cannot store the rotated OAuth 2.0 refresh token of profile “%s”: %s",
-               refresh->name, error->message);
-    return FALSE;
-  }
-  g_debug ("Stored the rotated refresh token of profile “%s”", refresh->name);
-  return TRUE;
-}
-
-static void
-handle_success (Refresh *refresh, JsonObject *object)
-{
-  const char *access_token = get_string_member (object, "access_token");
-  const char *token_type = get_string_member (object, "token_type");
-  const char *rotated = get_string_member (object, "refresh_token");
-  gint64 expires_in = get_expires_in (object);
-  gint64 lifetime;
-  CachedToken *cached;
-
-  if (access_token == NULL || *access_token == '\0') {
-    refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                  _("The OAuth 2.0 token endpoint (%s) answered without an access token"),
-                  refresh->host);
-    return;
-  }
-  if (token_type != NULL && g_ascii_strcasecmp (token_type, "bearer") != 0) {
-    g_autofree char *shown = sanitize (token_type, refresh);
-    refresh_fail (refresh, GW_TRANSPORT_ERROR_PERMANENT,
-                  _("The OAuth 2.0 token endpoint (%s) issued a token of type “%s”, not a bearer token"),
-                  refresh->host, shown);
-    return;
-  }
-
-  if (rotated != NULL && *rotated != '\0' && g_strcmp0 (rotated, refresh->refresh_token) != 0 &&
-      store_refresh_token (refresh, rotated)) {
-    g_autofree char *url = g_strdup (gw_profile_get_string (refresh->profile, "oauth2-token-url"));
-    const char *client_id = gw_profile_get_string (refresh->profile, "oauth2-client-id");
-    g_free (refresh->source);
-    refresh->source = make_source (url, client_id, rotated);
-  }
-
-  lifetime = expires_in < 0 ? DEFAULT_LIFETIME_S : expires_in;
-  lifetime = lifetime > 2 * EXPIRY_MARGIN_S ? lifetime - EXPIRY_MARGIN_S : lifetime / 2;
-  cached = g_new0 (CachedToken, 1);
-  cached->token = g_strdup (access_token);
-  cached->expires_at = g_get_monotonic_time () + lifetime * G_USEC_PER_SEC;
-  cached->source = g_strdup (refresh->source);
-  g_hash_table_replace (refresh->self->cache, g_strdup (refresh->name), cached);
-  g_debug ("New access token for profile “%s”, cached for %" G_GINT64_FORMAT " s",
-           refresh->name, lifetime);
-  refresh_finish (refresh, cached->token, NULL);
-}
-
-static void
-handle_failure (Refresh *refresh, guint status, JsonObject *object)
-{
-  const char *code = get_string_member (object, "error");
-  const char *description = get_string_member (object, "error_description");
-  g_autofree char *joined = g_strjoin (": ", code != NULL ? code : soup_status_get_phrase (status),
-                                       description, NULL);
-  g_autofree char *shown = sanitize (joined != NULL ? joined : "", refresh);
-  /* Overload and timeouts pass; other client errors (invalid_grant,
-   * invalid_client, ...) need a person. */
-  gboolean temporary = status >= 500 || status == SOUP_STATUS_REQUEST_TIMEOUT || status == 429;
-
-  if (status >= 300 && status < 400)
-    refresh_fail (refresh, GW_TRANSPORT_ERROR_PERMANENT,
-                  _("The OAuth 2.0 token endpoint (%s) answered with a redirect (HTTP %u); "
-                    "redirects are not followed with credentials"), refresh->host, status);
-  else
-    refresh_fail (refresh, temporary ? GW_TRANSPORT_ERROR_TEMPORARY : GW_TRANSPORT_ERROR_PERMANENT,
-                  _("The OAuth 2.0 token endpoint (%s) refused the refresh: %s (HTTP %u)"),
-                  refresh->host, shown, status);
-}
-
 static void
 on_body_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Refresh *refresh = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *object = NULL;
   gssize size;
-  guint status;
 
   size = g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error);
   if (size < 0) {
-    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
-      refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                    _("The OAuth 2.0 token endpoint (%s) sent more than %u bytes"),
-                    refresh->host, (guint) MAX_RESPONSE_SIZE);
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
+                              _("The OAuth 2.0 token endpoint (%s) did not answer within %u s"),
+                              refresh->host, refresh->deadline_s);
+    else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
+                              _("The OAuth 2.0 token endpoint (%s) sent more than %u bytes"),
+                              refresh->host, (guint) MAX_RESPONSE_SIZE);
     else
-      refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                    _("Cannot read the answer of the OAuth 2.0 token endpoint (%s): %s"),
-                    refresh->host, error->message);
+      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
+                              _("Cannot read the answer of the OAuth 2.0 token endpoint (%s): %s"),
+                              refresh->host, error->message);
     return;
   }
-
-  status = soup_message_get_status (refresh->message);
-  if (size > 0 && json_parser_load_from_data (parser, (const char *) refresh->body, size, NULL) &&
-      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    object = json_node_get_object (json_parser_get_root (parser));
-
-  if (status >= 200 && status < 300 && object == NULL)
-    refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                  _("The OAuth 2.0 token endpoint (%s) did not answer with a JSON object"),
-                  refresh->host);
-  else if (status >= 200 && status < 300)
-    handle_success (refresh, object);
-  else
-    handle_failure (refresh, status, object);
-
-  wipe_member (object, "access_token");
-  wipe_member (object, "refresh_token");
+  gw_oauth2_answer (refresh, soup_message_get_status (refresh->message),
+                    (const char *) refresh->body, (gsize) size);
 }
 
 static void
@@ -381,11 +198,20 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   Refresh *refresh = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr(GError) refusal = NULL;
 
   if (stream == NULL) {
-    refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                  _("Cannot reach the OAuth 2.0 token endpoint (%s): %s"),
-                  refresh->host, error->message);
+    if (gw_http_client_guard_refused (refresh->guard, &refusal))
+      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
+                    _("OAuth 2.0 token endpoint: %s"), refusal->message);
+    else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
+                    _("The OAuth 2.0 token endpoint (%s) did not answer within %u s"),
+                    refresh->host, refresh->deadline_s);
+    else
+      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
+                    _("Cannot reach the OAuth 2.0 token endpoint (%s): %s"),
+                    refresh->host, error->message);
     return;
   }
   /* A fixed buffer: a longer answer fails with G_IO_ERROR_NO_SPACE. */
@@ -393,7 +219,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   refresh->sink = g_memory_output_stream_new (refresh->body, MAX_RESPONSE_SIZE, NULL, NULL);
   g_output_stream_splice_async (refresh->sink, stream,
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                G_PRIORITY_DEFAULT, NULL, on_body_read, refresh);
+                                G_PRIORITY_DEFAULT, refresh->cancellable, on_body_read, refresh);
 }
 
 /* ---- the request ---- */
@@ -427,31 +253,14 @@ build_form (Refresh *refresh, const char *client_id)
   return g_bytes_new_with_free_func (data, len, (GDestroyNotify) gw_secret_free, data);
 }
 
-/* Called only when system trust refused the certificate: tries the
- * profile's ca-file, with the same checks (identity, validity). */
 static gboolean
-on_accept_certificate (SoupMessage          *message,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
+on_deadline (gpointer user_data)
 {
   Refresh *refresh = user_data;
-  g_autoptr(GSocketConnectable) identity = NULL;
-  g_autoptr(GError) error = NULL;
-  GUri *uri = soup_message_get_uri (message);
-  GTlsCertificateFlags flags;
 
-  if (refresh->ca_database == NULL)
-    return FALSE;
-  identity = g_network_address_new (g_uri_get_host (uri), (guint16) g_uri_get_port (uri));
-  flags = g_tls_database_verify_chain (refresh->ca_database, certificate,
-                                       G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER, identity,
-                                       NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, &error);
-  if (error != NULL || flags != 0) {
-    g_debug ("Token endpoint certificate refused also by the profile's ca-file (flags 0x%x)", flags);
-    return FALSE;
-  }
-  return TRUE;
+  /* on_sent or on_body_read fails the refresh with the cancellation. */
+  g_cancellable_cancel (refresh->cancellable);
+  return G_SOURCE_REMOVE;
 }
 
 /* The schema checks this already; credentials are worth checking twice. */
@@ -474,25 +283,31 @@ start_refresh (Refresh *refresh, const char *url, const char *client_id)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
   g_autoptr(GBytes) form = NULL;
-  const char *ca_file = gw_profile_get_string (refresh->profile, "ca-file");
-  guint64 timeout = MAX (gw_profile_get_uint (refresh->profile, "connect-timeout"),
-                         gw_profile_get_uint (refresh->profile, "conversation-timeout"));
+  g_autoptr(GError) error = NULL;
+  guint64 connect_timeout = gw_profile_get_uint (refresh->profile, "connect-timeout");
+  guint64 conversation_timeout = gw_profile_get_uint (refresh->profile, "conversation-timeout");
+  guint64 timeout = MAX (connect_timeout, conversation_timeout);
 
   if (uri == NULL || !url_is_allowed (uri)) {
-    refresh_fail (refresh, GW_TRANSPORT_ERROR_PERMANENT,
+    gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_PERMANENT,
                   _("oauth2-token-url must be an https URL (or http to this machine)"));
     return;
   }
   refresh->host = g_strdup (g_uri_get_host (uri));
-  if (ca_file != NULL && g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0) {
-    g_autoptr(GError) error = NULL;
-    refresh->ca_database = g_tls_file_database_new (ca_file, &error);
-    if (refresh->ca_database == NULL) {
-      refresh_fail (refresh, GW_TRANSPORT_ERROR_PERMANENT,
-                    _("Cannot load the ca-file %s: %s"), ca_file, error->message);
-      return;
-    }
+  refresh->guard = gw_http_client_guard_new (refresh->profile, uri, &error);
+  if (refresh->guard == NULL) {
+    gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY, "%s", error->message);
+    return;
   }
+  /* Connecting, then the answer: one timeout each, and no more in all,
+   * however slowly an endpoint trickles its bytes. */
+  refresh->deadline_s = (guint) MIN (connect_timeout + 2 * conversation_timeout, 3600);
+  if (refresh->deadline_s == 0)
+    refresh->deadline_s = 90;
+  refresh->cancellable = g_cancellable_new ();
+  refresh->deadline = g_timeout_source_new_seconds (refresh->deadline_s);
+  g_source_set_callback (refresh->deadline, on_deadline, refresh, NULL);
+  g_source_attach (refresh->deadline, g_main_context_get_thread_default ());
 
   refresh->session = soup_session_new_with_options ("timeout", (guint) (timeout > 0 ? timeout : 30),
                                                     "user-agent", "herald/" PACKAGE_VERSION,
@@ -501,13 +316,13 @@ start_refresh (Refresh *refresh, const char *url, const char *client_id)
   soup_message_set_flags (refresh->message, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_headers_replace (soup_message_get_request_headers (refresh->message),
                                 "Accept", "application/json");
-  g_signal_connect (refresh->message, "accept-certificate", G_CALLBACK (on_accept_certificate), refresh);
+  gw_http_client_guard_watch (refresh->guard, refresh->message);
   form = build_form (refresh, client_id);
   soup_message_set_request_body_from_bytes (refresh->message, "application/x-www-form-urlencoded", form);
 
   g_debug ("Refreshing the access token of profile “%s” at %s", refresh->name, refresh->host);
-  soup_session_send_async (refresh->session, refresh->message, G_PRIORITY_DEFAULT, NULL,
-                           on_sent, refresh);
+  soup_session_send_async (refresh->session, refresh->message, G_PRIORITY_DEFAULT,
+                           refresh->cancellable, on_sent, refresh);
 }
 
 /* ---- public API ---- */
@@ -564,7 +379,7 @@ gw_oauth2_get_token_async (GwOAuth2            *self,
                              _("Profile “%s” has no oauth2-refresh-token"), name);
     return;
   }
-  source = make_source (url, client_id, refresh_token);
+  source = gw_oauth2_make_source (url, client_id, refresh_token);
 
   cached = g_hash_table_lookup (self->cache, name);
   if (cached != NULL && !force_refresh && g_str_equal (cached->source, source) &&

@@ -370,14 +370,14 @@ verify_with_ca_file (GwTlsPolicy     *self,
   return flags;
 }
 
-static gboolean
-on_accept_certificate (GTlsConnection       *connection,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
+gboolean
+gw_tls_policy_accept_certificate (GwTlsPolicy          *self,
+                                  GTlsCertificate      *certificate,
+                                  GTlsCertificateFlags  errors)
 {
-  GwTlsPolicy *self = GW_TLS_POLICY (user_data);
   GTlsCertificateFlags reported = errors;
+
+  g_return_val_if_fail (GW_IS_TLS_POLICY (self), FALSE);
 
   if (pin_is_trusted (self, certificate))
     return TRUE;
@@ -394,6 +394,15 @@ on_accept_certificate (GTlsConnection       *connection,
     return TRUE;
   record_failure (self, certificate, reported, FALSE);
   return FALSE;
+}
+
+static gboolean
+on_accept_certificate (GTlsConnection       *connection,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  return gw_tls_policy_accept_certificate (GW_TLS_POLICY (user_data), certificate, errors);
 }
 
 /* "not signed by a trusted authority; issued for another host name" */
@@ -433,34 +442,30 @@ describe_failure (GwTlsPolicy *self)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-static void
-handshake_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+GError *
+gw_tls_policy_refusal_error (GwTlsPolicy *self)
 {
-  GTlsConnection *tls = G_TLS_CONNECTION (source);
-  g_autoptr(GTask) task = G_TASK (user_data);
-  GwTlsPolicy *self = g_task_get_source_object (task);
-  g_autoptr(GError) local_error = NULL;
+  g_autofree char *reasons = NULL;
+
+  g_return_val_if_fail (GW_IS_TLS_POLICY (self), NULL);
+
+  if (self->failure == NULL)
+    return NULL;
+  reasons = describe_failure (self);
+  return g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                      _("The certificate of %s:%u was refused: %s"), self->host, self->port, reasons);
+}
+
+gboolean
+gw_tls_policy_check_connection (GwTlsPolicy     *self,
+                                GTlsConnection  *tls,
+                                GError         **error)
+{
   GTlsCertificate *peer;
   GTlsProtocolVersion version;
 
-  g_signal_handlers_disconnect_by_func (tls, on_accept_certificate, self);
-  if (!g_tls_connection_handshake_finish (tls, result, &local_error)) {
-    if (self->failure != NULL) {
-      g_autofree char *reasons = describe_failure (self);
-      g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
-                               _("The certificate of %s:%u was refused: %s"),
-                               self->host, self->port, reasons);
-    } else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-    } else {
-      g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
-                               _("TLS handshake with %s failed: %s"),
-                               self->host, local_error->message);
-    }
-    return;
-  }
+  g_return_val_if_fail (GW_IS_TLS_POLICY (self), FALSE);
+  g_return_val_if_fail (G_IS_TLS_CONNECTION (tls), FALSE);
 
   version = g_tls_connection_get_protocol_version (tls);
   if (version == G_TLS_PROTOCOL_VERSION_UNKNOWN ||
@@ -470,26 +475,67 @@ handshake_cb (GObject      *source,
       version == G_TLS_PROTOCOL_VERSION_DTLS_1_0) {
     g_autofree char *description = gw_tls_describe_connection (tls);
 
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
-                             _("%s:%u negotiated %s; at least TLS 1.2 is required"),
-                             self->host, self->port, description);
-    return;
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                 _("%s:%u negotiated %s; at least TLS 1.2 is required"),
+                 self->host, self->port, description);
+    return FALSE;
   }
 
   peer = g_tls_connection_get_peer_certificate (tls);
   if (peer == NULL) {
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
-                             _("%s sent no certificate"), self->host);
-    return;
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                 _("%s sent no certificate"), self->host);
+    return FALSE;
   }
   if (self->pins[0] != NULL && !pin_is_trusted (self, peer)) {
     record_failure (self, peer, 0, TRUE);
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
-                             _("The certificate of %s:%u was refused: its public key "
-                               "matches none of the pinned keys"), self->host, self->port);
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                 _("The certificate of %s:%u was refused: its public key "
+                   "matches none of the pinned keys"), self->host, self->port);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+handshake_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTlsConnection *tls = G_TLS_CONNECTION (source);
+  g_autoptr(GTask) task = G_TASK (user_data);
+  GwTlsPolicy *self = g_task_get_source_object (task);
+  g_autoptr(GError) local_error = NULL;
+
+  g_signal_handlers_disconnect_by_func (tls, on_accept_certificate, self);
+  if (!g_tls_connection_handshake_finish (tls, result, &local_error)) {
+    if (self->failure != NULL) {
+      g_task_return_error (task, gw_tls_policy_refusal_error (self));
+    } else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+    } else {
+      g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                               _("TLS handshake with %s failed: %s"),
+                               self->host, local_error->message);
+    }
+    return;
+  }
+  if (!gw_tls_policy_check_connection (self, tls, &local_error)) {
+    g_task_return_error (task, g_steal_pointer (&local_error));
     return;
   }
   g_task_return_pointer (task, g_object_ref (tls), g_object_unref);
+}
+
+void
+gw_tls_policy_start (GwTlsPolicy *self)
+{
+  g_return_if_fail (GW_IS_TLS_POLICY (self));
+
+  g_clear_pointer (&self->failure, g_variant_unref);
+  if (!self->verify)
+    g_warning ("Certificate verification is off for %s:%u (verify-certificates=false): "
+               "the connection is not protected against interception", self->host, self->port);
 }
 
 void
@@ -509,10 +555,7 @@ gw_tls_policy_handshake_async (GwTlsPolicy         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gw_tls_policy_handshake_async);
-  g_clear_pointer (&self->failure, g_variant_unref);
-  if (!self->verify)
-    g_warning ("Certificate verification is off for %s:%u (verify-certificates=false): "
-               "the connection is not protected against interception", self->host, self->port);
+  gw_tls_policy_start (self);
 
   /* The identity is always set: it is what makes the backend check the
    * host name and send SNI. */

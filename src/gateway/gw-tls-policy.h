@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-tls-policy.h: how a profile trusts a server's TLS certificate
  *
- * Shared by the SMTP session (STARTTLS and implicit TLS) and the POP3 login.
+ * Shared by the SMTP session (STARTTLS and implicit TLS), the POP3 login and
+ * the libsoup clients (gw-http-client-guard.c).
  */
 #pragma once
 
@@ -38,6 +39,25 @@ void         gw_tls_policy_handshake_async  (GwTlsPolicy         *self,
 GIOStream   *gw_tls_policy_handshake_finish (GwTlsPolicy         *self,
                                              GAsyncResult        *result,
                                              GError             **error);
+
+/*
+ * The parts of the handshake for a TLS connection made elsewhere (libsoup):
+ * _start() before it (forgets the last refusal, warns when verification
+ * is off); _accept_certificate() is the "accept-certificate" decision
+ * (pin, ca-file, verify-certificates); _check_connection() after it: TLS
+ * 1.2 or newer, a certificate, and one of the pinned keys when there are
+ * pins. _refusal_error() is the error for a certificate refused by
+ * _accept_certificate() or the pins, NULL when none was.
+ * Errors: GW_TRANSPORT_ERROR_TEMPORARY.
+ */
+void         gw_tls_policy_start              (GwTlsPolicy          *self);
+gboolean     gw_tls_policy_accept_certificate (GwTlsPolicy          *self,
+                                               GTlsCertificate      *certificate,
+                                               GTlsCertificateFlags  errors);
+gboolean     gw_tls_policy_check_connection   (GwTlsPolicy          *self,
+                                               GTlsConnection       *tls,
+                                               GError              **error);
+GError      *gw_tls_policy_refusal_error      (GwTlsPolicy          *self);
 
 /*
  * When the certificate was refused: a{sv} with subject, issuer, not-before,

@@ -19,6 +19,14 @@
 # check that the client does not follow it with its key. Every request is
 # recorded (method, path, headers, JSON body).
 #
+# Hostile answers: a script entry 'endless' (a chunked body that never
+# ends) or 'huge' (Content-Length: 2 GiB), alone for a 202 or as
+# ('endless', STATUS), floods zeros until the client hangs up (512 MiB at
+# most, then the connection is dropped); .flooded
+# lists how many bytes each flood got out. cert_kind='other' serves a
+# certificate with another key (pin mismatch), tls_version='1.1' speaks
+# TLS 1.1 only.
+#
 # webhook(url, secret, fax_id, status, ...) posts the provider's callback
 # {"data": {"event_type": "fax.STATUS", "payload": {"fax_id", "status"}}}
 # signed as Herald checks it: X-Herald-Fax-Signature: t=T,v1=HMAC-SHA256
@@ -69,6 +77,19 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             return None
 
+    def _flood(self, mode, status):
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        if mode == 'endless':
+            self.send_header('Transfer-Encoding', 'chunked')
+        else:
+            self.send_header('Content-Length', str(1 << 31))
+        self.end_headers()
+        sent = netutil.flood(self.wfile, chunked=(mode == 'endless'))
+        with self.server.owner.lock:
+            self.server.owner.flooded.append(sent)
+        self.close_connection = True
+
     def _authorised(self):
         return self.headers.get('Authorization') == f'Bearer {self.server.owner.api_key}'
 
@@ -118,6 +139,10 @@ class _Handler(BaseHTTPRequestHandler):
         with owner.lock:
             scripted = owner.script.get(to) or []
             status = scripted.pop(0) if scripted else 202
+        if isinstance(status, (str, tuple)):
+            mode, code = (status, 202) if isinstance(status, str) else status
+            self._flood(mode, code)
+            return
         if status == 422:
             self._reply(422, {'errors': [{'title': 'Invalid', 'detail': f'The number {to} cannot receive faxes'}]})
             return
@@ -139,8 +164,9 @@ class FaxApiServer(netutil.LoopbackHttpServer):
     HANDLER = _Handler
     THREAD_NAME = 'fax-api-server'
 
-    def __init__(self, certset, api_key='herald-fax-api-key'):
-        netutil.LoopbackHttpServer.__init__(self, certset)
+    def __init__(self, certset, api_key='herald-fax-api-key', cert_kind='server', tls_version=None):
+        netutil.LoopbackHttpServer.__init__(self, certset, cert_kind=cert_kind, tls_version=tls_version)
+        self.flooded = []
         self.api_key = api_key
         self.script = {}
         self.redirect_to = None

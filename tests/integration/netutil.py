@@ -132,12 +132,18 @@ class LoopbackHttpServer:
     """An http.server on 127.0.0.1 in a thread of its own, HTTPS when the
     subclass sets `certset` (certs.py). Subclasses set HANDLER (their
     BaseHTTPRequestHandler, which finds the owner as self.server.owner),
-    THREAD_NAME, and call LoopbackHttpServer.__init__."""
+    THREAD_NAME, and call LoopbackHttpServer.__init__.
+
+    For the hostile-server tests: `cert_kind` picks the certificate of the
+    set ('other' has another key than 'server', for a pin mismatch), and
+    tls_version='1.1' makes a server that speaks TLS 1.1 only."""
     HANDLER = None
     THREAD_NAME = 'http-server'
 
-    def __init__(self, certset=None):
+    def __init__(self, certset=None, cert_kind='server', tls_version=None):
         self.certset = certset
+        self.cert_kind = cert_kind
+        self.tls_version = tls_version
         self.httpd = None
         self._thread = None
 
@@ -152,8 +158,18 @@ class LoopbackHttpServer:
         self.httpd.owner = self
         if self.certset is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.minimum_version = ssl.TLSVersion.TLSv1_2
-            context.load_cert_chain(self.certset.cert('server'), self.certset.key('server'))
+            if self.tls_version == '1.1':
+                import warnings
+                with warnings.catch_warnings():
+                    warnings.simplefilter('ignore', DeprecationWarning)
+                    context.minimum_version = ssl.TLSVersion.TLSv1_1
+                    context.maximum_version = ssl.TLSVersion.TLSv1_1
+                # OpenSSL 3 allows TLS 1.1 only at security level 0
+                context.set_ciphers('DEFAULT:@SECLEVEL=0')
+            else:
+                context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.load_cert_chain(self.certset.cert(self.cert_kind),
+                                    self.certset.key(self.cert_kind))
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self.httpd.serve_forever,
                                         kwargs={'poll_interval': 0.1},
@@ -174,3 +190,31 @@ class LoopbackHttpServer:
     def __exit__(self, *exc):
         self.stop()
         return False
+
+
+def flood(wfile, chunked, limit=512 << 20, seconds=120):
+    """Writes zeros to WFILE (an HTTP body: chunked, or under a
+    Content-Length the caller sent) until the reader goes away, LIMIT
+    bytes or SECONDS pass; returns how many bytes were written."""
+    import time
+    block = b'\0' * 65536
+    frame = b'10000\r\n' + block + b'\r\n' if chunked else block
+    sent = 0
+    deadline = time.monotonic() + seconds
+    try:
+        while sent < limit and time.monotonic() < deadline:
+            wfile.write(frame)
+            sent += len(block)
+    except OSError:     # the client closed: what the tests want to see
+        pass
+    return sent
+
+
+def small_asan_quarantine(preload):
+    """Under the sanitizer build (PRELOAD: the LD_PRELOAD the test found),
+    gives the daemons started from here a small ASan quarantine: freed
+    memory held there (256 MiB by default) would count as RSS and make a
+    test's peak-RSS bound measure ASan instead of Herald."""
+    if preload:
+        options = [o for o in os.environ.get('ASAN_OPTIONS', '').split(':') if o]
+        os.environ['ASAN_OPTIONS'] = ':'.join(options + ['quarantine_size_mb=4'])

@@ -18,6 +18,12 @@
 # HTTPS when given a certificate set (certs.CertSet): the profile's
 # oauth2-token-url then is https://localhost:PORT/token.
 #
+# Hostile modes: flood='endless' (a 200 whose chunked body never ends) or
+# 'huge' (Content-Length: 2 GiB) sends zeros until the client hangs up
+# (512 MiB at most; .flooded: bytes each flood got out); cert_kind='other' serves a
+# certificate with another key (pin mismatch); tls_version='1.1' speaks
+# TLS 1.1 only.
+#
 #   with OAuthServer(refresh_token='r1', client_id='c', client_secret='s',
 #                    access_tokens=['stale', 'fresh']) as oauth:
 #       oauth.url, oauth.requests
@@ -86,6 +92,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(400, {'error': 'invalid_request',
                               'error_description': f'content type {content_type!r}'})
             return
+        if owner.flood:
+            self.send_response(200)
+            self.send_header('Content-Type', 'application/json')
+            if owner.flood == 'endless':
+                self.send_header('Transfer-Encoding', 'chunked')
+            else:
+                self.send_header('Content-Length', str(1 << 31))
+            self.end_headers()
+            sent = netutil.flood(self.wfile, chunked=(owner.flood == 'endless'))
+            with owner.lock:
+                owner.flooded.append(sent)
+            self.close_connection = True
+            return
         if owner.fail_status:
             self._reply(owner.fail_status, {'error': owner.fail_error or 'server_error',
                                             'error_description': 'Herald test: scripted failure'})
@@ -124,7 +143,8 @@ class OAuthServer(netutil.LoopbackHttpServer):
     def __init__(self, refresh_token='herald-refresh-token', client_id='herald-client',
                  client_secret='herald-client-secret', access_tokens=('herald-access-token',),
                  expires_in=3600, rotate_refresh_token=False, scope=None, certset=None,
-                 path='/token', fail_status=None, fail_error=None):
+                 path='/token', fail_status=None, fail_error=None, flood=None,
+                 cert_kind='server', tls_version=None):
         self.refresh_token = refresh_token
         self.valid_refresh_tokens = {refresh_token}
         self.client_id = client_id
@@ -133,8 +153,11 @@ class OAuthServer(netutil.LoopbackHttpServer):
         self.expires_in = expires_in
         self.rotate_refresh_token = rotate_refresh_token
         self.scope = scope
-        netutil.LoopbackHttpServer.__init__(self, certset)
+        netutil.LoopbackHttpServer.__init__(self, certset, cert_kind=cert_kind,
+                                            tls_version=tls_version)
         self.path = path
+        self.flood = flood
+        self.flooded = []
         self.fail_status = fail_status
         self.fail_error = fail_error
         self.issued = 0

@@ -17,6 +17,11 @@
 #                 certs.py): the documented send-fax request, delivered (status
 #                 query), failed (4xx), retried (503 then 202), redirect not
 #                 followed with the key, wrong key, Cancel at the provider
+#   HostileFaxApiTest  the API as an adversary: endless and 2 GiB answers read
+#                 up to the cap (peak RSS checked), a TLS 1.1 server and a pin
+#                 mismatch refused before the request with the key is written
+#   HostileHylafaxTest scripted hfaxd impostors (hostile_hylafax.py): a reply
+#                 line without end, a trickled reply, silence
 #
 # Run from the build tree:  meson test -C BUILD --suite integration -v
 # Or by hand (root, for HylaFAX and smtp-sink):
@@ -32,6 +37,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 PRELOAD = os.environ.pop('LD_PRELOAD', None)
@@ -42,6 +48,8 @@ sys.path.insert(0, HERE)
 from harness import Gateway, State, GLib, Gio, Herald, describe, delivery_text  # noqa: E402
 import hylafax_server  # noqa: E402
 import netutil  # noqa: E402
+
+netutil.small_asan_quarantine(PRELOAD)      # peak-RSS bounds below
 
 STRICT = os.environ.get('HERALD_INTEGRATION_STRICT') == '1'
 FROM = 'fax@herald.test'
@@ -386,9 +394,10 @@ class HttpFaxTest(unittest.TestCase):
                                       signature='t=1,v1=' + '0' * 64)
         self.assertEqual(status, 401)
         self.assertEqual(GW.delivery(delivery_id).get_state(), State.SUBMITTED)
+        # an unknown profile is answered like a bad signature (no enumeration)
         status = self.api_mod.webhook(self.webhook_url('no-such-profile'), 'whsec-herald',
                                       fax_id, 'delivered')
-        self.assertEqual(status, 404)
+        self.assertEqual(status, 401)
 
         status = self.api_mod.webhook(self.webhook_url(name), 'whsec-herald', fax_id, 'delivered')
         self.assertEqual(status, 204)
@@ -437,6 +446,135 @@ class HttpFaxTest(unittest.TestCase):
         delivery = GW.wait_state(delivery_id, State.FAILED, timeout=60)
         self.assertIn('HTTP 401', delivery_text(delivery), describe(delivery))
         self.assertNotIn('not-the-key', delivery_text(delivery))
+
+
+class HostileFaxApiTest(unittest.TestCase):
+    """The HTTP fax API as an adversary (issue 17, item 7): an answer that
+    never ends is read up to the cap and no further, a TLS 1.1 server and
+    a key matching none of the profile's pinned-keys are refused before the
+    request (and the API key in it) is written."""
+    API_KEY = 'herald-hostile-fax-api-key'
+    RSS_SLACK_KIB = 32 * 1024
+
+    @classmethod
+    def setUpClass(cls):
+        import certs
+        import fax_api_server
+        cls.certs = certs.CertSet()
+        cls.addClassCleanup(cls.certs.cleanup)
+        cls.api = fax_api_server.FaxApiServer(cls.certs, api_key=cls.API_KEY).start()
+        cls.addClassCleanup(cls.api.stop)
+
+    def profile(self, api_url=None, **extra):
+        name = GW.unique('hostilefax')
+        settings = {
+            'transport': 'fax', 'fax-backend': 'http', 'from-address': FROM,
+            'fax-api-url': api_url or self.api.url, 'ca-file': self.certs.ca_file,
+            'fax-default-country-code': '1', 'retry-interval': '3600',
+            'fax-poll-interval': '3600', 'conversation-timeout': '10',
+        }
+        settings.update(extra)
+        GW.add_profile(name, settings, {'fax-api-key': self.API_KEY})
+        return name
+
+    def test_endless_answer_read_up_to_the_cap(self):
+        baseline = GW.peak_rss_kib()
+        # the status stands, the body counts as absent: a 202 is accepted
+        # without a fax id to follow, a 503 is retried later
+        cases = (('endless', 202, State.SENT, '+1 724 555 0171'),
+                 ('huge', 503, State.DEFERRED, '+1 724 555 0172'))
+        for mode, status, state, number in cases:
+            with self.subTest(mode=mode, status=status):
+                digits = '+' + ''.join(c for c in number if c.isdigit())
+                self.api.script[digits] = [(mode, status)]
+                name = self.profile()
+                delivery_id = send(fax_notification(name, [number], attach=pdf_file(self)))
+                delivery = GW.wait_state(delivery_id, state, timeout=90)
+                text = delivery_text(delivery)
+                self.assertIn(f'HTTP {status}', text, describe(delivery))
+                self.assertIn('larger than 262144 bytes', text, describe(delivery))
+                if state == State.DEFERRED:
+                    GW.client.cancel_sync(delivery_id, None)
+        # the client hung up soon after the cap: the floods got little out
+        netutil.wait_for(lambda: len(self.api.flooded) == 2, timeout=60, message='floods ended')
+        self.assertTrue(all(sent < 64 * 1024 * 1024 for sent in self.api.flooded), self.api.flooded)
+        peak = GW.peak_rss_kib()
+        self.assertLess(peak - baseline, self.RSS_SLACK_KIB, f'heraldd grew from {baseline} to {peak} KiB')
+
+    def assert_refused_before_request(self, name, number, reason, server):
+        digits = '+' + ''.join(c for c in number if c.isdigit())
+        delivery_id = send(fax_notification(name, [number], attach=pdf_file(self)))
+        delivery = GW.wait_state(delivery_id, State.DEFERRED, timeout=60)
+        self.assertIn(reason, delivery_text(delivery), describe(delivery))
+        self.assertNotIn(self.API_KEY, delivery_text(delivery))
+        # nothing of the request reached the server, the key least of all
+        self.assertEqual(server.posts(digits), [])
+        GW.client.cancel_sync(delivery_id, None)
+
+    def test_tls_1_1_refused(self):
+        import fax_api_server
+        old = fax_api_server.FaxApiServer(self.certs, api_key=self.API_KEY, tls_version='1.1').start()
+        self.addCleanup(old.stop)
+        self.assert_refused_before_request(self.profile(api_url=old.url), '+1 724 555 0181',
+                                           'at least TLS 1.2 is required', old)
+        self.assertEqual(old.requests, [])
+
+    def test_pin_mismatch_refused(self):
+        name = self.profile(**{'pinned-keys': [self.certs.pin('other')]})
+        self.assert_refused_before_request(name, '+1 724 555 0182',
+                                           'matches none of the pinned keys', self.api)
+
+    def test_pinned_key_accepted(self):
+        name = self.profile(**{'pinned-keys': [self.certs.pin('other'), self.certs.pin('server')]})
+        delivery_id = send(fax_notification(name, ['+1 724 555 0183'], attach=pdf_file(self)))
+        GW.wait_state(delivery_id, State.SUBMITTED, timeout=60)
+        self.assertEqual(len(self.api.posts('+17245550183')), 1)
+
+
+# --- HylaFAX as an adversary --------------------------------------------------------
+
+class HostileHylafaxTest(unittest.TestCase):
+    """Scripted hfaxd impostors (hostile_hylafax.py): a reply line without
+    end and replies trickled or withheld fail the attempt within
+    conversation-timeout (2 s here), with memory bounded."""
+    TIMEOUT_S = 2
+    SLACK_S = 30        # generous: the machine may be loaded
+    RSS_SLACK_KIB = 32 * 1024
+
+    def run_mode(self, mode, reason):
+        import hostile_hylafax
+        server = hostile_hylafax.HostileHylafax(mode).start()
+        self.addCleanup(server.stop)
+        name = GW.unique(f'hostile-{mode}')
+        GW.add_profile(name, {
+            'transport': 'fax', 'fax-backend': 'hylafax', 'from-address': FROM,
+            'fax-host': netutil.LOOPBACK, 'fax-port': str(server.port),
+            'fax-username': 'herald', 'retry-interval': '3600',
+            'connect-timeout': '5', 'conversation-timeout': str(self.TIMEOUT_S),
+        }, {'fax-password': 'secret'})
+        start = time.monotonic()
+        delivery_id = send(fax_notification(name, ['+1 724 555 0191'], attach=pdf_file(self)))
+        delivery = GW.wait_state(delivery_id, State.DEFERRED, timeout=self.SLACK_S + 30)
+        self.assertLess(time.monotonic() - start, self.TIMEOUT_S + self.SLACK_S)
+        self.assertIn(reason, delivery_text(delivery), describe(delivery))
+        GW.client.cancel_sync(delivery_id, None)
+        netutil.wait_for(lambda: server.sessions, timeout=30, message='the session ended')
+        return server
+
+    def test_endless_line(self):
+        baseline = GW.peak_rss_kib()
+        server = self.run_mode('endless-line', 'a reply line longer than 2048 bytes')
+        # the client stopped reading at once: what got out sat in socket buffers
+        self.assertLess(server.sessions[0]['sent'], 64 * 1024 * 1024, server.sessions)
+        peak = GW.peak_rss_kib()
+        self.assertLess(peak - baseline, self.RSS_SLACK_KIB, f'heraldd grew from {baseline} to {peak} KiB')
+
+    def test_trickled_reply(self):
+        # a byte every 0.3 s: no single read waits long, the exchange does
+        self.run_mode('trickle', f'no complete reply within {self.TIMEOUT_S} s')
+
+    def test_silent_server(self):
+        self.run_mode('silent', f'no complete reply within {self.TIMEOUT_S} s')
 
 
 # --- input rules at Send ------------------------------------------------------

@@ -27,7 +27,7 @@ import unittest
 # Under the sanitizer build this interpreter was started with the ASan
 # runtime preloaded (it loads the instrumented libherald); the peers it
 # starts (certtool, Postfix, smtp-sink) must not inherit that.
-os.environ.pop('LD_PRELOAD', None)
+PRELOAD = os.environ.pop('LD_PRELOAD', None)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -38,6 +38,8 @@ from harness import (Gateway, State, NOT_SENT, GLib, Herald, describe,  # noqa: 
 import certs  # noqa: E402
 import netutil  # noqa: E402
 import postfix_submission  # noqa: E402
+
+netutil.small_asan_quarantine(PRELOAD)      # peak-RSS bounds in OAuthTest
 
 STRICT = os.environ.get('HERALD_INTEGRATION_STRICT') == '1'
 FROM = 'herald@herald.test'
@@ -712,7 +714,7 @@ class OAuthTest(IntegrationCase):
         cls.ss = scripted_servers
         cls.oauth = oauth_server
 
-    def setup(self, access_tokens, accepted, mechanism='xoauth2', **oauth_options):
+    def setup(self, access_tokens, accepted, mechanism='xoauth2', pinned_keys=None, **oauth_options):
         oauth = self.oauth.OAuthServer(refresh_token=self.REFRESH, client_id=self.CLIENT_ID,
                                        client_secret=self.CLIENT_SECRET,
                                        access_tokens=access_tokens, **oauth_options)
@@ -723,7 +725,8 @@ class OAuthTest(IntegrationCase):
         server.start()
         name = self.add(mechanism, tls_settings(server.port, auth=mechanism, username=USER,
                                                 oauth2_token_url=oauth.url,
-                                                oauth2_client_id=self.CLIENT_ID),
+                                                oauth2_client_id=self.CLIENT_ID,
+                                                pinned_keys=pinned_keys),
                         {'oauth2-client-secret': self.CLIENT_SECRET,
                          'oauth2-refresh-token': self.REFRESH})
         return oauth, server, name
@@ -777,6 +780,48 @@ class OAuthTest(IntegrationCase):
         self.assertFalse(any(s.tokens for s in server.sessions))
         self.assertEqual(secret_leaks([delivery_text(delivery)],
                                       [self.REFRESH, self.CLIENT_SECRET]), [])
+
+    # --- the token endpoint as an adversary (issue 17, item 7) ---
+
+    def assert_refused_before_form(self, oauth, server, name, reason):
+        delivery_id = GW.send(name, 'hostile@herald.test')
+        delivery = self.assert_not_sent(delivery_id)
+        self.assertIn(reason, delivery_text(delivery), describe(delivery))
+        # the form with the refresh token and client secret never went out
+        self.assertEqual(oauth.requests, [])
+        self.assertFalse(any(s.tokens for s in server.sessions))
+        self.assertEqual(secret_leaks([delivery_text(delivery)], [self.REFRESH, self.CLIENT_SECRET]), [])
+
+    def test_token_endpoint_endless_answer(self):
+        baseline = GW.peak_rss_kib()
+        for flood in ('endless', 'huge'):
+            with self.subTest(flood=flood):
+                oauth, server, name = self.setup(['never-read'], {'never-read'}, flood=flood)
+                delivery = self.assert_not_sent(GW.send(name, 'flood@herald.test'))
+                self.assertIn('sent more than 65536 bytes', delivery_text(delivery), describe(delivery))
+                self.assertFalse(any(s.tokens for s in server.sessions))
+                netutil.wait_for(lambda: oauth.flooded, timeout=60, message='the flood ended')
+                self.assertLess(oauth.flooded[0], 64 * 1024 * 1024, oauth.flooded)
+        peak = GW.peak_rss_kib()
+        self.assertLess(peak - baseline, 32 * 1024, f'heraldd grew from {baseline} to {peak} KiB')
+
+    def test_token_endpoint_tls_1_1_refused(self):
+        oauth, server, name = self.setup(['old-tls-token'], {'old-tls-token'}, certset=CERTS,
+                                         tls_version='1.1')
+        self.assert_refused_before_form(oauth, server, name, 'at least TLS 1.2 is required')
+
+    def test_token_endpoint_pin_mismatch_refused(self):
+        # pinned-keys holds the SMTP server's key; the endpoint shows another
+        oauth, server, name = self.setup(['pinned-token'], {'pinned-token'}, certset=CERTS,
+                                         cert_kind='other', pinned_keys=[CERTS.pin('server')])
+        self.assert_refused_before_form(oauth, server, name, 'matches none of the pinned keys')
+
+    def test_token_endpoint_pinned_key_accepted(self):
+        oauth, server, name = self.setup(['pinned-token'], {'pinned-token'}, certset=CERTS,
+                                         cert_kind='other',
+                                         pinned_keys=[CERTS.pin('server'), CERTS.pin('other')])
+        GW.wait_state(GW.send(name, 'pinned@herald.test'), State.SENT, timeout=40)
+        self.assertEqual(len(oauth.token_requests()), 1, oauth.requests)
 
     def test_transcript_masks_token_and_secrets(self):
         oauth, server, name = self.setup(['transcript-access-token'], {'transcript-access-token'})

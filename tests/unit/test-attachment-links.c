@@ -132,6 +132,45 @@ test_download (Fixture *f, gconstpointer data)
   g_assert_cmpuint (herald_test_http_get ("GET", wrong, NULL, NULL), ==, 404);
 }
 
+/* Many pieces (the file is streamed 64 KiB at a time): the bytes arrive
+ * whole and in order, also when the file grew after it was stored (its
+ * size is read when it is served). */
+static void
+test_large_download (Fixture *f, gconstpointer data)
+{
+  gsize size = 3 * 1024 * 1024 + 123;
+  g_autofree guint8 *content = g_malloc (size);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *data_path = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    content[i] = (guint8) (i * 7 + i / 65536);
+  bytes = g_bytes_new_static (content, size - 1000);
+  url = gw_attachment_links_store (f->links, "big.bin", NULL, bytes,
+                                   gw_attachment_links_get_default_expiry (f->links), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (herald_test_http_get ("GET", url, &body, NULL), ==, 200);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), content, size - 1000);
+  g_clear_pointer (&body, g_bytes_unref);
+
+  token = token_of (f, url);
+  {
+    g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+    data_path = g_build_filename (f->spool, hash, "data", NULL);
+  }
+  g_assert_true (g_file_set_contents (data_path, (const char *) content, (gssize) size, NULL));
+  g_assert_cmpuint (herald_test_http_get ("GET", url, &body, NULL), ==, 200);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), content, size);
+  g_assert_cmpuint (herald_test_http_get ("HEAD", url, NULL, NULL), ==, 200);
+  /* Gone from under its info: unknown, not an error page. */
+  g_assert_cmpint (g_unlink (data_path), ==, 0);
+  g_assert_cmpuint (herald_test_http_get ("GET", url, NULL, NULL), ==, 404);
+}
+
 static void
 test_expiry (Fixture *f, gconstpointer data)
 {
@@ -201,6 +240,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/attachment-links/download", Fixture, NULL, fixture_set_up, test_download, fixture_tear_down);
+  g_test_add ("/attachment-links/large-download", Fixture, NULL, fixture_set_up, test_large_download,
+              fixture_tear_down);
   g_test_add ("/attachment-links/expiry", Fixture, NULL, fixture_set_up, test_expiry, fixture_tear_down);
   g_test_add ("/attachment-links/sweep-at-start", Fixture, NULL, fixture_set_up, test_sweep_at_start,
               fixture_tear_down);
