@@ -144,28 +144,84 @@ gw_plugin_loader_instantiate (GwPluginLoader *self)
   }
 }
 
+/* Whether the subdirectory @path may hold modules: a real directory (not
+ * a symlink to elsewhere) that nobody but root or the daemon's user can
+ * write, as for the modules themselves. */
+static gboolean
+subdirectory_is_safe (const char *path)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))
+    return FALSE;
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 || (st.st_uid != 0 && st.st_uid != geteuid ())) {
+    g_warning ("Not looking for plugins in %s: writable by group or others, or owned by "
+               "another user", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Appends the paths of the modules (*.so) in @directory (open as @dir) to
+ * @paths, sorted; with @subdirectories, also those of its subdirectories,
+ * one level down. */
+static void
+add_modules (const char *directory,
+             GDir       *dir,
+             gboolean    subdirectories,
+             GPtrArray  *paths)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = g_build_filename (directory, name, NULL);
+
+    if (g_str_has_suffix (name, ".so"))
+      g_ptr_array_add (names, g_steal_pointer (&path));
+    else if (subdirectories && subdirectory_is_safe (path))
+      g_ptr_array_add (subdirs, g_steal_pointer (&path));
+  }
+  /* A fixed order, so that duplicate names resolve the same way each start. */
+  g_ptr_array_sort (names, compare_string_pointers);
+  g_ptr_array_sort (subdirs, compare_string_pointers);
+  g_ptr_array_extend_and_steal (paths, g_steal_pointer (&names));
+  for (guint i = 0; i < subdirs->len; i++) {
+    g_autoptr(GDir) subdir = g_dir_open (g_ptr_array_index (subdirs, i), 0, NULL);
+
+    if (subdir != NULL)
+      add_modules (g_ptr_array_index (subdirs, i), subdir, FALSE, paths);
+  }
+}
+
+/* A build tree keeps each plugin in a folder of its own (plugins/smtp,
+ * plugins/maildir, ...), so HERALD_PLUGIN_DIR=build/plugins must find them:
+ * the modules of @directory come first, then those of each subdirectory. */
+GPtrArray *
+gw_plugin_loader_list_modules (const char  *directory,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = g_dir_open (directory, 0, error);
+
+  if (dir == NULL)
+    return NULL;
+  add_modules (directory, dir, TRUE, paths);
+  return g_steal_pointer (&paths);
+}
+
 gboolean
 gw_plugin_loader_load_directory (GwPluginLoader *self,
                                  const char     *directory,
                                  GError        **error)
 {
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
+  g_autoptr(GPtrArray) paths = gw_plugin_loader_list_modules (directory, error);
 
-  dir = g_dir_open (directory, 0, error);
-  if (dir == NULL)
+  if (paths == NULL)
     return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    if (g_str_has_suffix (name, ".so"))
-      g_ptr_array_add (names, g_strdup (name));
-  }
-  /* Load in a fixed order so that duplicate names resolve the same way each start. */
-  g_ptr_array_sort (names, compare_string_pointers);
-  for (guint i = 0; i < names->len; i++) {
-    g_autofree char *path = g_build_filename (directory, g_ptr_array_index (names, i), NULL);
-    gw_plugin_loader_load_module (path);
-  }
+  for (guint i = 0; i < paths->len; i++)
+    gw_plugin_loader_load_module (g_ptr_array_index (paths, i));
   gw_plugin_loader_instantiate (self);
   return TRUE;
 }

@@ -222,6 +222,10 @@ void             herald_client_wait_for_delivery            (HeraldClient       
 HeraldDelivery  *herald_client_wait_for_delivery_finish     (HeraldClient         *self,
                                                              GAsyncResult         *result,
                                                              GError              **error);
+HeraldDelivery  *herald_client_wait_for_delivery_sync       (HeraldClient         *self,
+                                                             const char           *id,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error);
 
 /* routing */
 void             herald_client_get_routes                   (HeraldClient         *self,
