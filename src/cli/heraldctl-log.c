@@ -216,7 +216,7 @@ heraldctl_log (HeraldCtl  *ctl,
   const GOptionEntry entries[] = {
     { "state", 0, 0, G_OPTION_ARG_STRING, &state_name,
       N_("Only deliveries now in this state: queued, sending, sent, deferred, failed, "
-         "cancelled or submitted"), N_("STATE") },
+         "cancelled, submitted or partial"), N_("STATE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
       N_("Only attempts through this profile"), N_("NAME") },
     { "app-name", 0, 0, G_OPTION_ARG_STRING, &app_name,

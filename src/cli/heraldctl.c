@@ -19,7 +19,10 @@ exit_codes_text (void)
            "  2  usage error: bad command, option or argument\n"
            "  3  the delivery failed or was cancelled (send --wait, delivery wait),\n"
            "     or the test of a profile failed (profile test)\n"
-           "  4  the gateway cannot be reached (no bus, or not running and not activatable)\n");
+           "  4  the gateway cannot be reached (no bus, or not running and not activatable)\n"
+           "  5  the delivery reached some recipients, and the others were refused\n"
+           "     or expired: state “partial” (send --wait, delivery wait)\n"
+           "  6  --timeout ran out before the delivery was final; it goes on\n");
 }
 
 static char *

@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 3
+#define GW_QUEUE_SCHEMA_VERSION 4
 
 /* Passive WAL checkpoints on a thread of their own (gw-queue-checkpoint.c). */
 typedef struct _GwCheckpointer GwCheckpointer;

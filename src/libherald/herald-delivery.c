@@ -45,6 +45,7 @@ struct _HeraldDelivery {
   GPtrArray           *recipients;
   GStrv                profiles;
   GPtrArray           *log;
+  char                *summary;
 };
 
 G_DEFINE_FINAL_TYPE (HeraldDelivery, herald_delivery, G_TYPE_OBJECT)
@@ -69,6 +70,7 @@ herald_delivery_finalize (GObject *object)
   g_ptr_array_unref (self->recipients);
   g_strfreev (self->profiles);
   g_ptr_array_unref (self->log);
+  g_free (self->summary);
 
   G_OBJECT_CLASS (herald_delivery_parent_class)->finalize (object);
 }
@@ -198,6 +200,8 @@ herald_delivery_new_from_variant (GVariant  *delivery,
     const char *one[] = { self->profile, NULL };
     self->profiles = g_strdupv ((char **) (self->profile != NULL ? one : one + 1));
   }
+  self->summary = herald_delivery_summarize (self->state, self->reason, self->reply,
+                                             self->recipients);
 
   return g_steal_pointer (&self);
 }
@@ -488,6 +492,32 @@ herald_delivery_get_log (HeraldDelivery *self)
 {
   g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
   return self->log;
+}
+
+/**
+ * herald_delivery_get_summary:
+ * @self: a #HeraldDelivery
+ *
+ * Gets one line for people on what became of a final delivery, such as
+ * `sent to 2 of 2`, `sent to 1 of 2; refused: bad@example.org 550 5.1.1
+ * <bad@example.org>: Recipient address rejected` or `expired: no attempt
+ * succeeded before the profile’s expire-after ran out; last reply: ...`.
+ * It is built from the recipients' own results, so it is complete for
+ * deliveries from herald_client_get_delivery(),
+ * herald_client_wait_for_delivery() and herald_client_list_deliveries(); a
+ * delivery passed with #HeraldClient::delivery-changed carries no
+ * recipients, and its summary says less.
+ *
+ * Returns: (transfer none) (nullable): the summary, or %NULL while the
+ *   delivery is not final
+ *
+ * Since: 0.1
+ */
+const char *
+herald_delivery_get_summary (HeraldDelivery *self)
+{
+  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
+  return self->summary;
 }
 
 /**

@@ -27,6 +27,7 @@ GDateTime           *herald_delivery_get_updated      (HeraldDelivery  *self);
 const char          *herald_delivery_get_reply        (HeraldDelivery  *self);
 const char          *herald_delivery_get_reason       (HeraldDelivery  *self);
 const char          *herald_delivery_get_message_id   (HeraldDelivery  *self);
+const char          *herald_delivery_get_summary      (HeraldDelivery  *self);
 GPtrArray           *herald_delivery_get_recipients   (HeraldDelivery  *self);
 const char * const  *herald_delivery_get_profiles     (HeraldDelivery  *self);
 GPtrArray           *herald_delivery_get_log          (HeraldDelivery  *self);

@@ -13,6 +13,7 @@ static const char * const delivery_state_names[] = {
   [HERALD_DELIVERY_STATE_FAILED] = "failed",
   [HERALD_DELIVERY_STATE_CANCELLED] = "cancelled",
   [HERALD_DELIVERY_STATE_SUBMITTED] = "submitted",
+  [HERALD_DELIVERY_STATE_PARTIAL] = "partial",
 };
 
 static const char * const urgency_names[] = {
@@ -67,16 +68,19 @@ herald_delivery_state_from_string (const char          *str,
  * herald_delivery_state_is_final:
  * @state: a #HeraldDeliveryState
  *
- * Whether @state is final: a delivery that is sent, failed or cancelled
- * never changes state again.
+ * Whether @state is final: a delivery that is sent, partly sent, failed or
+ * cancelled changes state again only when herald_client_retry() asks for
+ * another attempt.
  *
  * Returns: %TRUE for %HERALD_DELIVERY_STATE_SENT,
- *   %HERALD_DELIVERY_STATE_FAILED and %HERALD_DELIVERY_STATE_CANCELLED
+ *   %HERALD_DELIVERY_STATE_PARTIAL, %HERALD_DELIVERY_STATE_FAILED and
+ *   %HERALD_DELIVERY_STATE_CANCELLED
  */
 gboolean
 herald_delivery_state_is_final (HeraldDeliveryState state)
 {
   return state == HERALD_DELIVERY_STATE_SENT ||
+         state == HERALD_DELIVERY_STATE_PARTIAL ||
          state == HERALD_DELIVERY_STATE_FAILED ||
          state == HERALD_DELIVERY_STATE_CANCELLED;
 }
