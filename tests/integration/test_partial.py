@@ -184,6 +184,11 @@ class PartialTest(unittest.TestCase):
         self.assertEqual(delivery.get_reply(),
                          f'Cannot connect to 127.0.0.1:{down}: Connection refused')
         GW.client.cancel_sync(delivery_id, None)
+        # the daemon's log names the delivery and says "deferred", not "failed"
+        log = GW.log_text()
+        self.assertRegex(log, rf'Delivery {delivery_id}: job \d+ via {name} deferred: '
+                              rf'Cannot connect to 127.0.0.1:{down}: Connection refused')
+        self.assertNotIn(f'Delivery over {name} failed', log)
 
 
 if __name__ == '__main__':
