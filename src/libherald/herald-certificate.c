@@ -22,6 +22,8 @@
  * untrusted certificate of the profile.
  *
  * Certificates are read-only snapshots made from the gateway's replies.
+ *
+ * Since: 0.1
  */
 struct _HeraldCertificate {
   GObject    parent_instance;
@@ -43,6 +45,79 @@ struct _HeraldCertificate {
 };
 
 G_DEFINE_FINAL_TYPE (HeraldCertificate, herald_certificate, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_HOST,
+  PROP_PORT,
+  PROP_SUBJECT,
+  PROP_ISSUER,
+  PROP_NOT_BEFORE,
+  PROP_NOT_AFTER,
+  PROP_SHA256_FINGERPRINT,
+  PROP_SPKI_PIN,
+  PROP_ERRORS,
+  PROP_PROFILE,
+  PROP_FIRST_SEEN,
+  PROP_LAST_SEEN,
+  PROP_TRUSTED_AT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+herald_certificate_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  HeraldCertificate *self = HERALD_CERTIFICATE (object);
+
+  switch (prop_id) {
+  case PROP_HOST:
+    g_value_set_string (value, herald_certificate_get_host (self));
+    break;
+  case PROP_PORT:
+    g_value_set_uint (value, herald_certificate_get_port (self));
+    break;
+  case PROP_SUBJECT:
+    g_value_set_string (value, herald_certificate_get_subject (self));
+    break;
+  case PROP_ISSUER:
+    g_value_set_string (value, herald_certificate_get_issuer (self));
+    break;
+  case PROP_NOT_BEFORE:
+    g_value_set_boxed (value, herald_certificate_get_not_before (self));
+    break;
+  case PROP_NOT_AFTER:
+    g_value_set_boxed (value, herald_certificate_get_not_after (self));
+    break;
+  case PROP_SHA256_FINGERPRINT:
+    g_value_set_string (value, herald_certificate_get_sha256_fingerprint (self));
+    break;
+  case PROP_SPKI_PIN:
+    g_value_set_string (value, herald_certificate_get_spki_pin (self));
+    break;
+  case PROP_ERRORS:
+    g_value_set_boxed (value, herald_certificate_get_errors (self));
+    break;
+  case PROP_PROFILE:
+    g_value_set_string (value, herald_certificate_get_profile (self));
+    break;
+  case PROP_FIRST_SEEN:
+    g_value_set_boxed (value, herald_certificate_get_first_seen (self));
+    break;
+  case PROP_LAST_SEEN:
+    g_value_set_boxed (value, herald_certificate_get_last_seen (self));
+    break;
+  case PROP_TRUSTED_AT:
+    g_value_set_boxed (value, herald_certificate_get_trusted_at (self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
 
 static void
 herald_certificate_finalize (GObject *object)
@@ -71,8 +146,142 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = herald_certificate_get_property;
   object_class->finalize = herald_certificate_finalize;
   herald_i18n_init ();
+
+  /**
+   * HeraldCertificate:host:
+   *
+   * The server's host name.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_HOST] =
+    g_param_spec_string ("host", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:port:
+   *
+   * The server's port.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:subject:
+   *
+   * The subject of the certificate.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SUBJECT] =
+    g_param_spec_string ("subject", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:issuer:
+   *
+   * Its issuer.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ISSUER] =
+    g_param_spec_string ("issuer", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:not-before:
+   *
+   * The start of its validity.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NOT_BEFORE] =
+    g_param_spec_boxed ("not-before", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:not-after:
+   *
+   * The end of its validity.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NOT_AFTER] =
+    g_param_spec_boxed ("not-after", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:sha256-fingerprint:
+   *
+   * Its SHA-256 fingerprint.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SHA256_FINGERPRINT] =
+    g_param_spec_string ("sha256-fingerprint", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:spki-pin:
+   *
+   * The SHA-256 of its SubjectPublicKeyInfo, for `pinned-keys`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SPKI_PIN] =
+    g_param_spec_string ("spki-pin", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:errors:
+   *
+   * Why it was refused, such as `unknown-ca`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ERRORS] =
+    g_param_spec_boxed ("errors", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:profile:
+   *
+   * The profile that met it.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PROFILE] =
+    g_param_spec_string ("profile", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:first-seen:
+   *
+   * When it was first refused.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FIRST_SEEN] =
+    g_param_spec_boxed ("first-seen", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:last-seen:
+   *
+   * When it was last refused.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LAST_SEEN] =
+    g_param_spec_boxed ("last-seen", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:trusted-at:
+   *
+   * When it was trusted, for a trusted key.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TRUSTED_AT] =
+    g_param_spec_boxed ("trusted-at", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -96,6 +305,8 @@ herald_certificate_init (HeraldCertificate *self)
  * Returns: (transfer full): a new #HeraldCertificate, or %NULL if
  *   @certificate has neither a SHA-256 fingerprint nor a public key pin (a
  *   key pinned by hand in a profile has only its pin)
+ *
+ * Since: 0.1
  */
 HeraldCertificate *
 herald_certificate_new_from_variant (GVariant  *certificate,
@@ -142,6 +353,8 @@ herald_certificate_new_from_variant (GVariant  *certificate,
  *
  * Returns: (transfer none) (nullable): the server name Herald connected
  *   to, which the certificate was checked against
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_host (HeraldCertificate *self)
@@ -157,6 +370,8 @@ herald_certificate_get_host (HeraldCertificate *self)
  * Gets the server's port, or 0 if unknown.
  *
  * Returns: the server's port, or 0 if unknown
+ *
+ * Since: 0.1
  */
 guint16
 herald_certificate_get_port (HeraldCertificate *self)
@@ -173,6 +388,8 @@ herald_certificate_get_port (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the subject's distinguished name,
  *   such as `CN=mail.example.com`
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_subject (HeraldCertificate *self)
@@ -190,6 +407,8 @@ herald_certificate_get_subject (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the issuer's distinguished name;
  *   the same as the subject for a self-signed certificate
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_issuer (HeraldCertificate *self)
@@ -206,6 +425,8 @@ herald_certificate_get_issuer (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the start of the validity period
  *   (UTC)
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_not_before (HeraldCertificate *self)
@@ -222,6 +443,8 @@ herald_certificate_get_not_before (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the end of the validity period
  *   (UTC)
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_not_after (HeraldCertificate *self)
@@ -239,6 +462,8 @@ herald_certificate_get_not_after (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): 64 lower-case hexadecimal digits;
  *   %NULL only for a key pinned by hand, of which only the pin is known
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_sha256_fingerprint (HeraldCertificate *self)
@@ -256,6 +481,8 @@ herald_certificate_get_sha256_fingerprint (HeraldCertificate *self)
  * when the server's certificate is re-issued for the same key.
  *
  * Returns: (transfer none) (nullable): 64 lower-case hexadecimal digits
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_spki_pin (HeraldCertificate *self)
@@ -274,6 +501,8 @@ herald_certificate_get_spki_pin (HeraldCertificate *self)
  *
  * Returns: (transfer none) (array zero-terminated=1): the reasons,
  *   possibly empty
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_certificate_get_errors (HeraldCertificate *self)
@@ -290,6 +519,8 @@ herald_certificate_get_errors (HeraldCertificate *self)
  * version of the library does not know.
  *
  * Returns: (transfer full): an `a{sv}` #GVariant
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_certificate_to_variant (HeraldCertificate *self)
@@ -306,6 +537,8 @@ herald_certificate_to_variant (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the profile whose server presented
  *   the certificate, in the trust manager's lists
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_profile (HeraldCertificate *self)
@@ -322,6 +555,8 @@ herald_certificate_get_profile (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): when Herald first refused the
  *   certificate
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_first_seen (HeraldCertificate *self)
@@ -338,6 +573,8 @@ herald_certificate_get_first_seen (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): when Herald last refused the
  *   certificate
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_last_seen (HeraldCertificate *self)
@@ -354,6 +591,8 @@ herald_certificate_get_last_seen (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): when the certificate was trusted
  *   with herald_client_trust_certificate(), for a trusted certificate
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_trusted_at (HeraldCertificate *self)

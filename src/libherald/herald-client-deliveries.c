@@ -41,6 +41,8 @@ filter_parameters (HeraldDeliveryFilter *filter)
  * Hands @notification to the gateway. The gateway replies once the
  * notification is validated, composed, routed and committed to disk; the
  * delivery itself happens afterwards. Finish with herald_client_send_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_send (HeraldClient        *self,
@@ -78,6 +80,8 @@ herald_client_send (HeraldClient        *self,
  * Returns: (transfer full): the delivery id, or %NULL if the gateway
  *   refused the notification (%HERALD_ERROR_NO_RECIPIENTS,
  *   %HERALD_ERROR_INVALID_ADDRESS, %HERALD_ERROR_TOO_LARGE, ...)
+ *
+ * Since: 0.1
  */
 char *
 herald_client_send_finish (HeraldClient  *self,
@@ -104,6 +108,8 @@ herald_client_send_finish (HeraldClient  *self,
  * Hands @notification to the gateway, blocking until it is committed.
  *
  * Returns: (transfer full): the delivery id, or %NULL on error
+ *
+ * Since: 0.1
  */
 char *
 herald_client_send_sync (HeraldClient        *self,
@@ -138,6 +144,8 @@ herald_client_send_sync (HeraldClient        *self,
  *
  * Gets the current state of a delivery. Finish with
  * herald_client_get_delivery_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_get_delivery (HeraldClient        *self,
@@ -164,6 +172,8 @@ herald_client_get_delivery (HeraldClient        *self,
  *
  * Returns: (transfer full): the delivery, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_DELIVERY or another error
+ *
+ * Since: 0.1
  */
 HeraldDelivery *
 herald_client_get_delivery_finish (HeraldClient  *self,
@@ -190,6 +200,8 @@ herald_client_get_delivery_finish (HeraldClient  *self,
  * Gets the current state of a delivery, blocking.
  *
  * Returns: (transfer full): the delivery, or %NULL on error
+ *
+ * Since: 0.1
  */
 HeraldDelivery *
 herald_client_get_delivery_sync (HeraldClient  *self,
@@ -219,6 +231,8 @@ herald_client_get_delivery_sync (HeraldClient  *self,
  *
  * Lists deliveries, newest first. Finish with
  * herald_client_list_deliveries_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_list_deliveries (HeraldClient         *self,
@@ -246,6 +260,8 @@ herald_client_list_deliveries (HeraldClient         *self,
  *
  * Returns: (transfer container) (element-type HeraldDelivery): the
  *   deliveries, newest first, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_deliveries_finish (HeraldClient  *self,
@@ -273,6 +289,8 @@ herald_client_list_deliveries_finish (HeraldClient  *self,
  *
  * Returns: (transfer container) (element-type HeraldDelivery): the
  *   deliveries, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_deliveries_sync (HeraldClient          *self,
@@ -302,6 +320,8 @@ herald_client_list_deliveries_sync (HeraldClient          *self,
  *
  * Cancels a delivery that has not been sent. Finish with
  * herald_client_cancel_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_cancel (HeraldClient        *self,
@@ -328,6 +348,8 @@ herald_client_cancel (HeraldClient        *self,
  * Returns: %TRUE if the delivery was cancelled; %FALSE with
  *   %HERALD_ERROR_INVALID_STATE if it is being sent or is already final,
  *   %HERALD_ERROR_NO_SUCH_DELIVERY or another error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_cancel_finish (HeraldClient  *self,
@@ -349,6 +371,8 @@ herald_client_cancel_finish (HeraldClient  *self,
  * Cancels a delivery that has not been sent, blocking.
  *
  * Returns: %TRUE if the delivery was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_cancel_sync (HeraldClient  *self,
@@ -375,6 +399,8 @@ herald_client_cancel_sync (HeraldClient  *self,
  * deferred and failed jobs again, keeping their attempt count and counting
  * their expiry afresh, and tries its failed recipients again. Finish with
  * herald_client_retry_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_retry (HeraldClient        *self,
@@ -401,6 +427,8 @@ herald_client_retry (HeraldClient        *self,
  * Returns: %TRUE if the delivery is queued again; %FALSE with
  *   %HERALD_ERROR_INVALID_STATE if it is queued, being sent, sent or
  *   cancelled, %HERALD_ERROR_NO_SUCH_DELIVERY or another error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_retry_finish (HeraldClient  *self,
@@ -422,6 +450,8 @@ herald_client_retry_finish (HeraldClient  *self,
  * Makes a deferred or failed delivery due now, blocking.
  *
  * Returns: %TRUE if the delivery is queued again
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_retry_sync (HeraldClient  *self,

@@ -30,6 +30,8 @@ profile_parameters (HeraldProfile *profile)
  * @user_data: data for @callback
  *
  * Lists every profile. Finish with herald_client_list_profiles_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_list_profiles (HeraldClient        *self,
@@ -54,6 +56,8 @@ herald_client_list_profiles (HeraldClient        *self,
  *
  * Returns: (transfer container) (element-type HeraldProfile): the
  *   profiles, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_profiles_finish (HeraldClient  *self,
@@ -80,6 +84,8 @@ herald_client_list_profiles_finish (HeraldClient  *self,
  *
  * Returns: (transfer container) (element-type HeraldProfile): the
  *   profiles, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_profiles_sync (HeraldClient  *self,
@@ -107,6 +113,8 @@ herald_client_list_profiles_sync (HeraldClient  *self,
  *
  * Gets a profile with every setting's effective value. Finish with
  * herald_client_get_profile_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_get_profile (HeraldClient        *self,
@@ -133,6 +141,8 @@ herald_client_get_profile (HeraldClient        *self,
  *
  * Returns: (transfer full): the profile, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_PROFILE or another error
+ *
+ * Since: 0.1
  */
 HeraldProfile *
 herald_client_get_profile_finish (HeraldClient  *self,
@@ -160,6 +170,8 @@ herald_client_get_profile_finish (HeraldClient  *self,
  *
  * Returns: (transfer full): the profile, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_PROFILE or another error
+ *
+ * Since: 0.1
  */
 HeraldProfile *
 herald_client_get_profile_sync (HeraldClient  *self,
@@ -190,6 +202,8 @@ herald_client_get_profile_sync (HeraldClient  *self,
  *
  * Adds a new profile with the settings of @profile; unset keys take
  * their defaults. Finish with herald_client_add_profile_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_add_profile (HeraldClient        *self,
@@ -216,6 +230,8 @@ herald_client_add_profile (HeraldClient        *self,
  * Returns: %TRUE if the profile was added; %FALSE with
  *   %HERALD_ERROR_PROFILE_EXISTS, %HERALD_ERROR_INVALID_SETTING or another
  *   error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_add_profile_finish (HeraldClient  *self,
@@ -237,6 +253,8 @@ herald_client_add_profile_finish (HeraldClient  *self,
  * Adds a new profile, blocking.
  *
  * Returns: %TRUE if the profile was added
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_add_profile_sync (HeraldClient   *self,
@@ -262,6 +280,8 @@ herald_client_add_profile_sync (HeraldClient   *self,
  *
  * Changes the keys set in @profile and leaves the others alone. Finish
  * with herald_client_update_profile_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_update_profile (HeraldClient        *self,
@@ -288,6 +308,8 @@ herald_client_update_profile (HeraldClient        *self,
  * Returns: %TRUE if the profile was changed; %FALSE with
  *   %HERALD_ERROR_NO_SUCH_PROFILE, %HERALD_ERROR_INVALID_SETTING or another
  *   error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_update_profile_finish (HeraldClient  *self,
@@ -309,6 +331,8 @@ herald_client_update_profile_finish (HeraldClient  *self,
  * Changes a profile, blocking.
  *
  * Returns: %TRUE if the profile was changed
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_update_profile_sync (HeraldClient   *self,
@@ -333,6 +357,8 @@ herald_client_update_profile_sync (HeraldClient   *self,
  *
  * Removes a profile and its secrets. Finish with
  * herald_client_remove_profile_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_remove_profile (HeraldClient        *self,
@@ -357,6 +383,8 @@ herald_client_remove_profile (HeraldClient        *self,
  * Finishes an operation started with herald_client_remove_profile().
  *
  * Returns: %TRUE if the profile was removed
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_remove_profile_finish (HeraldClient  *self,
@@ -378,6 +406,8 @@ herald_client_remove_profile_finish (HeraldClient  *self,
  * Removes a profile and its secrets, blocking.
  *
  * Returns: %TRUE if the profile was removed
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_remove_profile_sync (HeraldClient  *self,
@@ -407,6 +437,8 @@ herald_client_remove_profile_sync (HeraldClient  *self,
  * Stores a secret of a profile in the gateway's encrypted secret store.
  * Secrets are write-only: no method returns them. Finish with
  * herald_client_set_secret_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_set_secret (HeraldClient        *self,
@@ -435,6 +467,8 @@ herald_client_set_secret (HeraldClient        *self,
  * Finishes an operation started with herald_client_set_secret().
  *
  * Returns: %TRUE if the secret was stored
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_set_secret_finish (HeraldClient  *self,
@@ -458,6 +492,8 @@ herald_client_set_secret_finish (HeraldClient  *self,
  * Stores a secret of a profile, blocking.
  *
  * Returns: %TRUE if the secret was stored
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_set_secret_sync (HeraldClient  *self,
@@ -496,6 +532,8 @@ herald_client_set_secret_sync (HeraldClient  *self,
  * The call takes as long as the test does, bounded by the profile's
  * `connect-timeout` and `conversation-timeout` in the gateway rather than
  * by the usual D-Bus timeout; use @cancellable to stop waiting sooner.
+ *
+ * Since: 0.1
  */
 void
 herald_client_test_profile (HeraldClient        *self,
@@ -529,6 +567,8 @@ herald_client_test_profile (HeraldClient        *self,
  * Returns: (transfer full): the test result, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_PROFILE, %HERALD_ERROR_TRANSPORT_UNAVAILABLE,
  *   %HERALD_ERROR_INVALID_ARGUMENT (a bad recipient) or another error
+ *
+ * Since: 0.1
  */
 HeraldTestResult *
 herald_client_test_profile_finish (HeraldClient  *self,
@@ -559,6 +599,8 @@ herald_client_test_profile_finish (HeraldClient  *self,
  * Returns: (transfer full): the test result, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_PROFILE or another error when the test could
  *   not run
+ *
+ * Since: 0.1
  */
 HeraldTestResult *
 herald_client_test_profile_sync (HeraldClient  *self,

@@ -174,6 +174,8 @@ cancelled_cb (GCancellable *cancellable,
  *
  * No change can be missed: the client listens for changes before it asks
  * for the delivery's state.
+ *
+ * Since: 0.1
  */
 void
 herald_client_wait_for_delivery (HeraldClient        *self,
@@ -223,6 +225,8 @@ herald_client_wait_for_delivery (HeraldClient        *self,
  *
  * Returns: (transfer full): the final delivery, or %NULL on error or
  *   cancellation
+ *
+ * Since: 0.1
  */
 HeraldDelivery *
 herald_client_wait_for_delivery_finish (HeraldClient  *self,

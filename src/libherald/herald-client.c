@@ -25,6 +25,8 @@
  * #HeraldError codes in the %HERALD_ERROR domain; when the gateway cannot
  * be reached the error is a #GDBusError such as
  * %G_DBUS_ERROR_SERVICE_UNKNOWN.
+ *
+ * Since: 0.1
  */
 struct _HeraldClient {
   GObject             parent_instance;
@@ -48,6 +50,7 @@ enum {
   PROP_CONNECTION,
   PROP_VERSION,
   PROP_TRANSPORTS,
+  PROP_GATEWAY_RUNNING,
   N_PROPS
 };
 
@@ -105,6 +108,8 @@ proxy_notify_cb (GObject      *proxy,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);
   else if (g_strcmp0 (pspec->name, "transports") == 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORTS]);
+  else if (g_strcmp0 (pspec->name, "g-name-owner") == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GATEWAY_RUNNING]);
 }
 
 static void
@@ -253,6 +258,9 @@ herald_client_get_property (GObject    *object,
   case PROP_TRANSPORTS:
     g_value_set_boxed (value, herald_client_get_transports (self));
     break;
+  case PROP_GATEWAY_RUNNING:
+    g_value_set_boolean (value, herald_client_get_gateway_running (self));
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -306,6 +314,8 @@ herald_client_class_init (HeraldClientClass *klass)
    * The bus to connect to when #HeraldClient:connection is not given:
    * %G_BUS_TYPE_SESSION for the user's own gateway, %G_BUS_TYPE_SYSTEM for
    * the host's.
+   *
+   * Since: 0.1
    */
   properties[PROP_BUS_TYPE] =
     g_param_spec_enum ("bus-type", NULL, NULL,
@@ -317,6 +327,8 @@ herald_client_class_init (HeraldClientClass *klass)
    * HeraldClient:connection:
    *
    * The D-Bus connection to the bus the gateway is on.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL,
@@ -328,6 +340,8 @@ herald_client_class_init (HeraldClientClass *klass)
    * HeraldClient:version:
    *
    * The version of the running gateway, or %NULL when it is not running.
+   *
+   * Since: 0.1
    */
   properties[PROP_VERSION] =
     g_param_spec_string ("version", NULL, NULL, NULL,
@@ -338,10 +352,24 @@ herald_client_class_init (HeraldClientClass *klass)
    *
    * The names of the transport plugins the gateway loaded, such as `smtp`
    * and `maildir`.
+   *
+   * Since: 0.1
    */
   properties[PROP_TRANSPORTS] =
     g_param_spec_boxed ("transports", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HeraldClient:gateway-running: (getter get_gateway_running)
+   *
+   * Whether the gateway owns its bus name now; notified when it starts or
+   * stops, so a user interface can bind to it.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_GATEWAY_RUNNING] =
+    g_param_spec_boolean ("gateway-running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -355,6 +383,8 @@ herald_client_class_init (HeraldClientClass *klass)
    *
    * Emitted when a delivery changes state, for every delivery the caller
    * may see.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_DELIVERY_CHANGED] =
     g_signal_new ("delivery-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -381,6 +411,8 @@ herald_client_init (HeraldClient *self)
  *
  * Connects to the gateway on @bus_type. Finish with
  * herald_client_new_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_new (GBusType             bus_type,
@@ -414,6 +446,8 @@ client_new_finish (GAsyncResult  *result,
  *
  * Returns: (transfer full): a new #HeraldClient, or %NULL if the bus
  *   cannot be reached
+ *
+ * Since: 0.1
  */
 HeraldClient *
 herald_client_new_finish (GAsyncResult  *result,
@@ -433,6 +467,8 @@ herald_client_new_finish (GAsyncResult  *result,
  *
  * Returns: (transfer full): a new #HeraldClient, or %NULL if the bus
  *   cannot be reached
+ *
+ * Since: 0.1
  */
 HeraldClient *
 herald_client_new_sync (GBusType       bus_type,
@@ -455,6 +491,8 @@ herald_client_new_sync (GBusType       bus_type,
  *
  * Connects to the gateway on the bus of @connection. Finish with
  * herald_client_new_for_connection_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_new_for_connection (GDBusConnection     *connection,
@@ -477,6 +515,8 @@ herald_client_new_for_connection (GDBusConnection     *connection,
  * Finishes an operation started with herald_client_new_for_connection().
  *
  * Returns: (transfer full): a new #HeraldClient, or %NULL on error
+ *
+ * Since: 0.1
  */
 HeraldClient *
 herald_client_new_for_connection_finish (GAsyncResult  *result,
@@ -495,6 +535,8 @@ herald_client_new_for_connection_finish (GAsyncResult  *result,
  * Connects to the gateway on the bus of @connection, blocking.
  *
  * Returns: (transfer full): a new #HeraldClient, or %NULL on error
+ *
+ * Since: 0.1
  */
 HeraldClient *
 herald_client_new_for_connection_sync (GDBusConnection  *connection,
@@ -514,6 +556,8 @@ herald_client_new_for_connection_sync (GDBusConnection  *connection,
  * Gets the #GDBusConnection the client uses.
  *
  * Returns: (transfer none): the #GDBusConnection the client uses
+ *
+ * Since: 0.1
  */
 GDBusConnection *
 herald_client_get_connection (HeraldClient *self)
@@ -531,6 +575,8 @@ herald_client_get_connection (HeraldClient *self)
  *
  * Returns: (transfer none) (nullable): the version, or %NULL if the
  *   gateway is not running
+ *
+ * Since: 0.1
  */
 const char *
 herald_client_get_version (HeraldClient *self)
@@ -550,6 +596,8 @@ herald_client_get_version (HeraldClient *self)
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   transport names, or %NULL if the gateway is not running
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_client_get_transports (HeraldClient *self)
@@ -568,6 +616,8 @@ herald_client_get_transports (HeraldClient *self)
  * running may still be started by D-Bus activation on the next call.
  *
  * Returns: %TRUE if the gateway is running
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_get_gateway_running (HeraldClient *self)

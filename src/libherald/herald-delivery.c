@@ -7,6 +7,7 @@
 
 #include "herald-attempt.h"
 #include "herald-delivery.h"
+#include "herald-enum-types.h"
 #include "herald-error.h"
 #include "herald-private.h"
 #include "herald-recipient.h"
@@ -23,6 +24,8 @@
  * The deliveries passed with #HeraldClient::delivery-changed carry only the
  * keys of the signal (id, state, profile, attempts, next attempt, reply and
  * reason).
+ *
+ * Since: 0.1
  */
 struct _HeraldDelivery {
   GObject              parent_instance;
@@ -49,6 +52,95 @@ struct _HeraldDelivery {
 };
 
 G_DEFINE_FINAL_TYPE (HeraldDelivery, herald_delivery, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_STATE,
+  PROP_FINAL,
+  PROP_SUMMARY,
+  PROP_PROFILE,
+  PROP_PROFILES,
+  PROP_SUBJECT,
+  PROP_APP_NAME,
+  PROP_CATEGORY,
+  PROP_URGENCY,
+  PROP_ATTEMPTS,
+  PROP_NEXT_ATTEMPT,
+  PROP_CREATED,
+  PROP_UPDATED,
+  PROP_REPLY,
+  PROP_REASON,
+  PROP_MESSAGE_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+herald_delivery_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  HeraldDelivery *self = HERALD_DELIVERY (object);
+
+  switch (prop_id) {
+  case PROP_ID:
+    g_value_set_string (value, self->id);
+    break;
+  case PROP_STATE:
+    g_value_set_enum (value, self->state);
+    break;
+  case PROP_FINAL:
+    g_value_set_boolean (value, herald_delivery_is_final (self));
+    break;
+  case PROP_SUMMARY:
+    g_value_set_string (value, self->summary);
+    break;
+  case PROP_PROFILE:
+    g_value_set_string (value, self->profile);
+    break;
+  case PROP_PROFILES:
+    g_value_set_boxed (value, self->profiles);
+    break;
+  case PROP_SUBJECT:
+    g_value_set_string (value, self->subject);
+    break;
+  case PROP_APP_NAME:
+    g_value_set_string (value, self->app_name);
+    break;
+  case PROP_CATEGORY:
+    g_value_set_string (value, self->category);
+    break;
+  case PROP_URGENCY:
+    g_value_set_enum (value, self->urgency);
+    break;
+  case PROP_ATTEMPTS:
+    g_value_set_uint (value, self->attempts);
+    break;
+  case PROP_NEXT_ATTEMPT:
+    g_value_set_boxed (value, self->next_attempt);
+    break;
+  case PROP_CREATED:
+    g_value_set_boxed (value, self->created);
+    break;
+  case PROP_UPDATED:
+    g_value_set_boxed (value, self->updated);
+    break;
+  case PROP_REPLY:
+    g_value_set_string (value, self->reply);
+    break;
+  case PROP_REASON:
+    g_value_set_string (value, self->reason);
+    break;
+  case PROP_MESSAGE_ID:
+    g_value_set_string (value, self->message_id);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
 
 static void
 herald_delivery_finalize (GObject *object)
@@ -80,8 +172,182 @@ herald_delivery_class_init (HeraldDeliveryClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = herald_delivery_get_property;
   object_class->finalize = herald_delivery_finalize;
   herald_i18n_init ();
+
+  /**
+   * HeraldDelivery:id:
+   *
+   * The delivery id that `Send` returned.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:state:
+   *
+   * The state of the delivery.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, HERALD_TYPE_DELIVERY_STATE, HERALD_DELIVERY_STATE_QUEUED,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:final:
+   *
+   * Whether the delivery is sent, partly sent, failed or cancelled.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FINAL] =
+    g_param_spec_boolean ("final", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:summary:
+   *
+   * One line for people on what became of a final delivery, see herald_delivery_get_summary().
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SUMMARY] =
+    g_param_spec_string ("summary", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:profile:
+   *
+   * The profile the notification was routed to (the first job's).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PROFILE] =
+    g_param_spec_string ("profile", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:profiles:
+   *
+   * Every profile the notification was routed to, one per job.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PROFILES] =
+    g_param_spec_boxed ("profiles", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:subject:
+   *
+   * The subject of the notification.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SUBJECT] =
+    g_param_spec_string ("subject", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:app-name:
+   *
+   * The application that sent the notification.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_APP_NAME] =
+    g_param_spec_string ("app-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:category:
+   *
+   * The category of the notification.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CATEGORY] =
+    g_param_spec_string ("category", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:urgency:
+   *
+   * The urgency of the notification.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_URGENCY] =
+    g_param_spec_enum ("urgency", NULL, NULL, HERALD_TYPE_URGENCY, HERALD_URGENCY_NORMAL,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:attempts:
+   *
+   * The number of delivery attempts made so far.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ATTEMPTS] =
+    g_param_spec_uint ("attempts", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:next-attempt:
+   *
+   * When the next attempt of a deferred delivery is due (UTC), or %NULL.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NEXT_ATTEMPT] =
+    g_param_spec_boxed ("next-attempt", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:created:
+   *
+   * When the notification was accepted (UTC).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CREATED] =
+    g_param_spec_boxed ("created", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:updated:
+   *
+   * When the delivery last changed (UTC).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_UPDATED] =
+    g_param_spec_boxed ("updated", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:reply:
+   *
+   * The server's last reply.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REPLY] =
+    g_param_spec_string ("reply", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:reason:
+   *
+   * Why the delivery was deferred, failed or was cancelled.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REASON] =
+    g_param_spec_string ("reason", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:message-id:
+   *
+   * The Message-ID of the composed message.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MESSAGE_ID] =
+    g_param_spec_string ("message-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -145,6 +411,8 @@ parse_log (HeraldDelivery  *self,
  *
  * Returns: (transfer full): a new #HeraldDelivery, or %NULL if @delivery
  *   lacks an id or has an unknown state
+ *
+ * Since: 0.1
  */
 HeraldDelivery *
 herald_delivery_new_from_variant (GVariant  *delivery,
@@ -213,6 +481,8 @@ herald_delivery_new_from_variant (GVariant  *delivery,
  * Gets the delivery id that `Send` returned.
  *
  * Returns: (transfer none): the delivery id that `Send` returned
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_get_id (HeraldDelivery *self)
@@ -228,6 +498,8 @@ herald_delivery_get_id (HeraldDelivery *self)
  * Gets the state of the delivery.
  *
  * Returns: the state of the delivery
+ *
+ * Since: 0.1
  */
 HeraldDeliveryState
 herald_delivery_get_state (HeraldDelivery *self)
@@ -243,6 +515,8 @@ herald_delivery_get_state (HeraldDelivery *self)
  * Checks whether the delivery is sent, failed or cancelled.
  *
  * Returns: %TRUE if the delivery is sent, failed or cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 herald_delivery_is_final (HeraldDelivery *self)
@@ -259,6 +533,8 @@ herald_delivery_is_final (HeraldDelivery *self)
  *
  * Returns: (transfer none) (nullable): the name of the profile the
  *   notification was routed to
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_get_profile (HeraldDelivery *self)
@@ -274,6 +550,8 @@ herald_delivery_get_profile (HeraldDelivery *self)
  * Gets the subject of the notification.
  *
  * Returns: (transfer none) (nullable): the subject of the notification
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_get_subject (HeraldDelivery *self)
@@ -290,6 +568,8 @@ herald_delivery_get_subject (HeraldDelivery *self)
  *
  * Returns: (transfer none) (nullable): the application that sent the
  *   notification
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_get_app_name (HeraldDelivery *self)
@@ -305,6 +585,8 @@ herald_delivery_get_app_name (HeraldDelivery *self)
  * Gets the category of the notification.
  *
  * Returns: (transfer none) (nullable): the category of the notification
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_get_category (HeraldDelivery *self)
@@ -320,6 +602,8 @@ herald_delivery_get_category (HeraldDelivery *self)
  * Gets the urgency of the notification.
  *
  * Returns: the urgency of the notification
+ *
+ * Since: 0.1
  */
 HeraldUrgency
 herald_delivery_get_urgency (HeraldDelivery *self)
@@ -335,6 +619,8 @@ herald_delivery_get_urgency (HeraldDelivery *self)
  * Gets the number of delivery attempts made so far.
  *
  * Returns: the number of delivery attempts made so far
+ *
+ * Since: 0.1
  */
 guint
 herald_delivery_get_attempts (HeraldDelivery *self)
@@ -352,6 +638,8 @@ herald_delivery_get_attempts (HeraldDelivery *self)
  *
  * Returns: (transfer none) (nullable): when the next attempt of a
  *   deferred delivery is due (UTC), or %NULL if none is planned
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_delivery_get_next_attempt (HeraldDelivery *self)
@@ -368,6 +656,8 @@ herald_delivery_get_next_attempt (HeraldDelivery *self)
  *
  * Returns: (transfer none) (nullable): when the notification was
  *   accepted (UTC)
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_delivery_get_created (HeraldDelivery *self)
@@ -384,6 +674,8 @@ herald_delivery_get_created (HeraldDelivery *self)
  *
  * Returns: (transfer none) (nullable): when the delivery last changed
  *   (UTC)
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_delivery_get_updated (HeraldDelivery *self)
@@ -400,6 +692,8 @@ herald_delivery_get_updated (HeraldDelivery *self)
  *
  * Returns: (transfer none) (nullable): the server's last reply, such as
  *   `250 2.0.0 Ok: queued as 4XyZ`
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_get_reply (HeraldDelivery *self)
@@ -417,6 +711,8 @@ herald_delivery_get_reply (HeraldDelivery *self)
  *
  * Returns: (transfer none) (nullable): why the delivery was deferred,
  *   failed or was cancelled, in words for people
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_get_reason (HeraldDelivery *self)
@@ -434,6 +730,8 @@ herald_delivery_get_reason (HeraldDelivery *self)
  *
  * Returns: (transfer none) (nullable): the Message-ID of the composed
  *   message; it stays the same across attempts
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_get_message_id (HeraldDelivery *self)
@@ -451,6 +749,8 @@ herald_delivery_get_message_id (HeraldDelivery *self)
  *
  * Returns: (transfer none) (element-type HeraldRecipient): the recipients
  *   with their own results; empty when the gateway did not send them
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_delivery_get_recipients (HeraldDelivery *self)
@@ -468,6 +768,8 @@ herald_delivery_get_recipients (HeraldDelivery *self)
  *
  * Returns: (transfer none) (array zero-terminated=1): the profile names,
  *   the one of herald_delivery_get_profile() first
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_delivery_get_profiles (HeraldDelivery *self)
@@ -486,6 +788,8 @@ herald_delivery_get_profiles (HeraldDelivery *self)
  * herald_delivery_filter_set_include_log(); otherwise it is empty.
  *
  * Returns: (transfer none) (element-type HeraldAttempt): the attempts
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_delivery_get_log (HeraldDelivery *self)
@@ -528,6 +832,8 @@ herald_delivery_get_summary (HeraldDelivery *self)
  * version of the library does not know.
  *
  * Returns: (transfer full): an `a{sv}` #GVariant
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_delivery_to_variant (HeraldDelivery *self)

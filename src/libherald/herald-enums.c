@@ -30,6 +30,8 @@ static const char * const urgency_names[] = {
  *
  * Returns: (transfer none) (nullable): the name of @state, or %NULL if
  *   @state is not a valid value
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_state_to_string (HeraldDeliveryState state)
@@ -47,6 +49,8 @@ herald_delivery_state_to_string (HeraldDeliveryState state)
  * Parses the D-Bus string form of a delivery state.
  *
  * Returns: %TRUE if @str names a state
+ *
+ * Since: 0.1
  */
 gboolean
 herald_delivery_state_from_string (const char          *str,
@@ -75,6 +79,8 @@ herald_delivery_state_from_string (const char          *str,
  * Returns: %TRUE for %HERALD_DELIVERY_STATE_SENT,
  *   %HERALD_DELIVERY_STATE_PARTIAL, %HERALD_DELIVERY_STATE_FAILED and
  *   %HERALD_DELIVERY_STATE_CANCELLED
+ *
+ * Since: 0.1
  */
 gboolean
 herald_delivery_state_is_final (HeraldDeliveryState state)
@@ -93,6 +99,8 @@ herald_delivery_state_is_final (HeraldDeliveryState state)
  *
  * Returns: (transfer none) (nullable): the name of @urgency, or %NULL if
  *   @urgency is not a valid value
+ *
+ * Since: 0.1
  */
 const char *
 herald_urgency_to_string (HeraldUrgency urgency)
@@ -110,6 +118,8 @@ herald_urgency_to_string (HeraldUrgency urgency)
  * Parses the name of an urgency.
  *
  * Returns: %TRUE if @str names an urgency
+ *
+ * Since: 0.1
  */
 gboolean
 herald_urgency_from_string (const char    *str,

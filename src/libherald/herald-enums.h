@@ -49,6 +49,8 @@ typedef enum {
  *
  * The urgency of a notification, as in the desktop notification
  * specification. Routing rules may match on it.
+ *
+ * Since: 0.1
  */
 typedef enum {
   HERALD_URGENCY_LOW,

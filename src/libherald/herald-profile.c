@@ -28,6 +28,8 @@
  * keys set this way are sent; values given as strings are parsed by the
  * gateway according to the key's type, and an empty string resets a key to
  * its default.
+ *
+ * Since: 0.1
  */
 struct _HeraldProfile {
   GObject     parent_instance;
@@ -42,6 +44,9 @@ G_DEFINE_FINAL_TYPE (HeraldProfile, herald_profile, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_NAME,
+  PROP_TRANSPORT,
+  PROP_IS_DEFAULT,
+  PROP_PASSWORD_SET,
   N_PROPS
 };
 
@@ -58,6 +63,15 @@ herald_profile_get_property (GObject    *object,
   switch (prop_id) {
   case PROP_NAME:
     g_value_set_string (value, self->name);
+    break;
+  case PROP_TRANSPORT:
+    g_value_set_string (value, herald_profile_get_transport (self));
+    break;
+  case PROP_IS_DEFAULT:
+    g_value_set_boolean (value, herald_profile_get_is_default (self));
+    break;
+  case PROP_PASSWORD_SET:
+    g_value_set_boolean (value, herald_profile_get_password_set (self));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -108,11 +122,44 @@ herald_profile_class_init (HeraldProfileClass *klass)
    *
    * The profile name: 1 to 64 characters of `[A-Za-z0-9._-]`, starting
    * with a letter or digit.
+   *
+   * Since: 0.1
    */
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                          G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldProfile:transport: (getter get_transport)
+   *
+   * The transport, such as `smtp` or `maildir`, as the gateway reported it
+   * or as set with herald_profile_set_setting().
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TRANSPORT] =
+    g_param_spec_string ("transport", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldProfile:is-default: (getter get_is_default)
+   *
+   * Whether notifications no rule routes go to this profile.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_IS_DEFAULT] =
+    g_param_spec_boolean ("is-default", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldProfile:password-set: (getter get_password_set)
+   *
+   * Whether the profile has a password stored (never the password itself).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PASSWORD_SET] =
+    g_param_spec_boolean ("password-set", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
   herald_i18n_init ();
@@ -136,6 +183,8 @@ herald_profile_init (HeraldProfile *self)
  * herald_client_update_profile().
  *
  * Returns: (transfer full): a new #HeraldProfile
+ *
+ * Since: 0.1
  */
 HeraldProfile *
 herald_profile_new (const char *name)
@@ -155,6 +204,8 @@ herald_profile_new (const char *name)
  *
  * Returns: (transfer full): a new #HeraldProfile, or %NULL if @settings
  *   has no name
+ *
+ * Since: 0.1
  */
 HeraldProfile *
 herald_profile_new_from_variant (GVariant  *settings,
@@ -203,6 +254,8 @@ lookup (HeraldProfile *self,
  * Gets the profile name.
  *
  * Returns: (transfer none): the profile name
+ *
+ * Since: 0.1
  */
 const char *
 herald_profile_get_name (HeraldProfile *self)
@@ -219,6 +272,8 @@ herald_profile_get_name (HeraldProfile *self)
  *
  * Returns: (transfer none) (nullable): the transport: `smtp`, `smtps`,
  *   `fax` or `maildir`
+ *
+ * Since: 0.1
  */
 const char *
 herald_profile_get_transport (HeraldProfile *self)
@@ -236,6 +291,8 @@ herald_profile_get_transport (HeraldProfile *self)
  *
  * Returns: %TRUE if this is the default profile, used when no routing
  *   rule matches
+ *
+ * Since: 0.1
  */
 gboolean
 herald_profile_get_is_default (HeraldProfile *self)
@@ -253,6 +310,8 @@ herald_profile_get_is_default (HeraldProfile *self)
  * returned by the gateway.
  *
  * Returns: %TRUE if the gateway reports `KEY-set` as true
+ *
+ * Since: 0.1
  */
 gboolean
 herald_profile_get_secret_set (HeraldProfile *self,
@@ -274,6 +333,8 @@ herald_profile_get_secret_set (HeraldProfile *self,
  * Checks whether the profile has a password.
  *
  * Returns: %TRUE if the profile has a password
+ *
+ * Since: 0.1
  */
 gboolean
 herald_profile_get_password_set (HeraldProfile *self)
@@ -296,6 +357,8 @@ compare_strings (gconstpointer a,
  * `name`, `default` and the `KEY-set` keys of secrets.
  *
  * Returns: (transfer full) (array zero-terminated=1): the keys
+ *
+ * Since: 0.1
  */
 char **
 herald_profile_get_keys (HeraldProfile *self)
@@ -328,6 +391,8 @@ herald_profile_get_keys (HeraldProfile *self)
  * Checks whether the profile holds a value for @key.
  *
  * Returns: %TRUE if the profile holds a value for @key
+ *
+ * Since: 0.1
  */
 gboolean
 herald_profile_has_setting (HeraldProfile *self,
@@ -349,6 +414,8 @@ herald_profile_has_setting (HeraldProfile *self,
  * was set to.
  *
  * Returns: (transfer none) (nullable): the value, or %NULL if unset
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_profile_get_setting (HeraldProfile *self,
@@ -368,6 +435,8 @@ herald_profile_get_setting (HeraldProfile *self,
  *
  * Returns: (transfer none) (nullable): the value of @key if it is a
  *   string, else %NULL
+ *
+ * Since: 0.1
  */
 const char *
 herald_profile_get_string (HeraldProfile *self,
@@ -392,6 +461,8 @@ herald_profile_get_string (HeraldProfile *self,
  * Gets the value of @key if it is a boolean, else %FALSE.
  *
  * Returns: the value of @key if it is a boolean, else %FALSE
+ *
+ * Since: 0.1
  */
 gboolean
 herald_profile_get_boolean (HeraldProfile *self,
@@ -416,6 +487,8 @@ herald_profile_get_boolean (HeraldProfile *self,
  * Gets the value of @key if it is an unsigned number, else 0.
  *
  * Returns: the value of @key if it is an unsigned number, else 0
+ *
+ * Since: 0.1
  */
 guint64
 herald_profile_get_uint64 (HeraldProfile *self,
@@ -449,6 +522,8 @@ herald_profile_get_uint64 (HeraldProfile *self,
  *
  * Returns: (transfer full) (nullable) (array zero-terminated=1): the value
  *   of @key if it is a list of strings, else %NULL
+ *
+ * Since: 0.1
  */
 char **
 herald_profile_get_strv (HeraldProfile *self,
@@ -475,6 +550,8 @@ herald_profile_get_strv (HeraldProfile *self,
  *
  * Returns: (transfer full) (nullable): the value as text, or %NULL if
  *   unset
+ *
+ * Since: 0.1
  */
 char *
 herald_profile_format_setting (HeraldProfile *self,
@@ -514,6 +591,8 @@ herald_profile_format_setting (HeraldProfile *self,
  *
  * Sets a key to send with herald_client_add_profile() or
  * herald_client_update_profile().
+ *
+ * Since: 0.1
  */
 void
 herald_profile_set_setting (HeraldProfile *self,
@@ -537,6 +616,8 @@ herald_profile_set_setting (HeraldProfile *self,
  *
  * Sets a key in its native type to send with herald_client_add_profile()
  * or herald_client_update_profile().
+ *
+ * Since: 0.1
  */
 void
 herald_profile_set_setting_variant (HeraldProfile *self,
@@ -557,6 +638,8 @@ herald_profile_set_setting_variant (HeraldProfile *self,
  *
  * Asks herald_client_update_profile() to reset @key to its default; the
  * same as setting it to an empty string.
+ *
+ * Since: 0.1
  */
 void
 herald_profile_reset_setting (HeraldProfile *self,
@@ -587,6 +670,8 @@ table_to_variant (GHashTable *table)
  *
  * Returns: (transfer full): an `a{sv}` #GVariant; empty for a profile made
  *   with herald_profile_new()
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_profile_get_settings (HeraldProfile *self)
@@ -604,6 +689,8 @@ herald_profile_get_settings (HeraldProfile *self)
  * `AddProfile` and `UpdateProfile`.
  *
  * Returns: (transfer full): an `a{sv}` #GVariant
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_profile_get_changes (HeraldProfile *self)
