@@ -11,24 +11,29 @@
 
 #include "heraldctl.h"
 
-static const char *
+/* (transfer full) */
+static char *
 exit_codes_text (void)
 {
-  return _("Exit status:\n"
+  /* two messages, so that the first keeps its translations */
+  return g_strconcat (_("Exit status:\n"
            "  0  success\n"
            "  1  failure: the gateway or the system reported an error\n"
            "  2  usage error: bad command, option or argument\n"
            "  3  the delivery failed or was cancelled (send --wait, delivery wait),\n"
            "     or the test of a profile failed (profile test)\n"
-           "  4  the gateway cannot be reached (no bus, or not running and not activatable)\n"
-           "  5  the delivery reached some recipients, and the others were refused\n"
-           "     or expired: state “partial” (send --wait, delivery wait)\n"
-           "  6  --timeout ran out before the delivery was final; it goes on\n");
+           "  4  the gateway cannot be reached (no bus, or not running and not activatable)\n"),
+                      _("  5  the delivery reached some recipients, and the others were refused\n"
+                        "     or expired: state “partial” (send --wait, delivery wait)\n"
+                        "  6  --timeout ran out before the delivery was final; it goes on\n"),
+                      NULL);
 }
 
 static char *
 main_description (void)
 {
+  g_autofree char *exit_codes = exit_codes_text ();
+
   return g_strconcat (_("Commands:\n"
                         "  profile list                      List the profiles\n"
                         "  profile show NAME                 Show the settings of a profile\n"
@@ -63,7 +68,7 @@ main_description (void)
                         "\n"
                         "Run “heraldctl COMMAND --help” for the options of a command.\n"
                         "\n"),
-                      exit_codes_text (), NULL);
+                      exit_codes, NULL);
 }
 
 /* --verbose: the debug messages of heraldctl and libherald (domains
@@ -156,7 +161,7 @@ option_context_new (HeraldCtl          *ctl,
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
-  description = g_strdup (exit_codes_text ());
+  description = exit_codes_text ();
   g_option_context_set_description (context, description);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
