@@ -189,6 +189,9 @@ class PartialTest(unittest.TestCase):
         self.assertRegex(log, rf'Delivery {delivery_id}: job \d+ via {name} deferred: '
                               rf'Cannot connect to 127.0.0.1:{down}: Connection refused')
         self.assertNotIn(f'Delivery over {name} failed', log)
+        # heraldd --verbose: Herald's debug messages, not GLib's
+        self.assertIn('heraldd-INFO', log)
+        self.assertNotIn('GLib-GIO-DEBUG', log)
 
 
 if __name__ == '__main__':
