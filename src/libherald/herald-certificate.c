@@ -141,6 +141,19 @@ herald_certificate_finalize (GObject *object)
   G_OBJECT_CLASS (herald_certificate_parent_class)->finalize (object);
 }
 
+static GParamSpec *
+readable_string (const char *name)
+{
+  return g_param_spec_string (name, NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+}
+
+static GParamSpec *
+readable_time (const char *name)
+{
+  return g_param_spec_boxed (name, NULL, NULL, G_TYPE_DATE_TIME,
+                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+}
+
 static void
 herald_certificate_class_init (HeraldCertificateClass *klass)
 {
@@ -157,9 +170,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_HOST] =
-    g_param_spec_string ("host", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HOST] = readable_string ("host");
   /**
    * HeraldCertificate:port:
    *
@@ -177,9 +188,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_SUBJECT] =
-    g_param_spec_string ("subject", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SUBJECT] = readable_string ("subject");
   /**
    * HeraldCertificate:issuer:
    *
@@ -187,9 +196,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_ISSUER] =
-    g_param_spec_string ("issuer", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ISSUER] = readable_string ("issuer");
   /**
    * HeraldCertificate:not-before:
    *
@@ -197,9 +204,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_NOT_BEFORE] =
-    g_param_spec_boxed ("not-before", NULL, NULL, G_TYPE_DATE_TIME,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NOT_BEFORE] = readable_time ("not-before");
   /**
    * HeraldCertificate:not-after:
    *
@@ -207,9 +212,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_NOT_AFTER] =
-    g_param_spec_boxed ("not-after", NULL, NULL, G_TYPE_DATE_TIME,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NOT_AFTER] = readable_time ("not-after");
   /**
    * HeraldCertificate:sha256-fingerprint:
    *
@@ -217,9 +220,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_SHA256_FINGERPRINT] =
-    g_param_spec_string ("sha256-fingerprint", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHA256_FINGERPRINT] = readable_string ("sha256-fingerprint");
   /**
    * HeraldCertificate:spki-pin:
    *
@@ -227,9 +228,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_SPKI_PIN] =
-    g_param_spec_string ("spki-pin", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SPKI_PIN] = readable_string ("spki-pin");
   /**
    * HeraldCertificate:errors:
    *
@@ -247,9 +246,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_PROFILE] =
-    g_param_spec_string ("profile", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROFILE] = readable_string ("profile");
   /**
    * HeraldCertificate:first-seen:
    *
@@ -257,9 +254,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_FIRST_SEEN] =
-    g_param_spec_boxed ("first-seen", NULL, NULL, G_TYPE_DATE_TIME,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FIRST_SEEN] = readable_time ("first-seen");
   /**
    * HeraldCertificate:last-seen:
    *
@@ -267,9 +262,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_LAST_SEEN] =
-    g_param_spec_boxed ("last-seen", NULL, NULL, G_TYPE_DATE_TIME,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_SEEN] = readable_time ("last-seen");
   /**
    * HeraldCertificate:trusted-at:
    *
@@ -277,9 +270,7 @@ herald_certificate_class_init (HeraldCertificateClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_TRUSTED_AT] =
-    g_param_spec_boxed ("trusted-at", NULL, NULL, G_TYPE_DATE_TIME,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TRUSTED_AT] = readable_time ("trusted-at");
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
