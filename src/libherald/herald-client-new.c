@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-new.c: making a HeraldClient (it is a GInitable and a
  * GAsyncInitable; these are the usual constructors) */
 #define G_LOG_DOMAIN "herald-client"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-client-secrets.c: HeraldClient's methods for a profile's secrets
  * and for testing a profile */
 #define G_LOG_DOMAIN "herald-client"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-delivery-accessors.c: what a HeraldDelivery holds */
 #define G_LOG_DOMAIN "herald-delivery"
 

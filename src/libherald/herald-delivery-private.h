@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-delivery-private.h: what herald-delivery*.c share */
 #pragma once
 

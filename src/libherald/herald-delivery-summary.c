@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-delivery-summary.c: one line for people on what became of a delivery
  *
  * "sent to 1 of 2; refused: bad@example.org 550 5.1.1 ..." — the line

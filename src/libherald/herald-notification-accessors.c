@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-notification-accessors.c: HeraldNotification's setters, getters
  * and its D-Bus form
  *

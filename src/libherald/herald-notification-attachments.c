@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-notification-attachments.c: a notification's attachments
  *
  * Attachments are held as open file descriptors from the moment they are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-notification-lists.c: HeraldNotification's recipients and tags
  *
  * Every setter goes through the property machinery of herald-notification.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-notification-private.h: what the herald-notification*.c files share */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* herald-profile-values.c: a profile's settings as C values and as text */
 #define G_LOG_DOMAIN "herald-profile"
 

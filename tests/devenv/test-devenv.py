@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-devenv.py: `meson devenv -C BUILD` gives a shell that runs this build
 # tree (issue 16): heraldd and heraldctl on PATH, the plugins found through
 # HERALD_PLUGIN_DIR=BUILD/plugins (its subdirectories), the GI bindings

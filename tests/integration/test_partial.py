@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test_partial.py (issue 16): a send that a real server accepts for one
 # recipient and refuses for another (550 at RCPT, scripted aiosmtpd server
 # "reject-one-rcpt") reads as such everywhere: the delivery is "partial"
