@@ -81,7 +81,8 @@ herald_client_new_sync (GBusType       bus_type,
                         GError       **error)
 {
   g_return_val_if_fail (bus_type == G_BUS_TYPE_SESSION || bus_type == G_BUS_TYPE_SYSTEM ||
-                        bus_type == G_BUS_TYPE_STARTER, NULL);
+                          bus_type == G_BUS_TYPE_STARTER,
+                        NULL);
 
   return g_initable_new (HERALD_TYPE_CLIENT, cancellable, error,
                          "bus-type", bus_type, NULL);

@@ -83,8 +83,7 @@ append_sent_count (GString   *line,
 {
   guint total = recipients->len;
 
-  g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "sent to %u of %u",
-                                             "sent to %u of %u", total),
+  g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "sent to %u of %u", "sent to %u of %u", total),
                           count_recipients (recipients, "sent"), total);
 }
 

@@ -455,13 +455,27 @@ herald_notification_to_variant (HeraldNotification  *self,
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
-  static const struct { const char *key; guint prop_id; } lists[] = {
-    { "to", PROP_TO }, { "cc", PROP_CC }, { "bcc", PROP_BCC }, { "fax", PROP_FAX },
+  static const struct {
+    const char *key;
+    guint       prop_id;
+  } lists[] = {
+    { "to", PROP_TO },
+    { "cc", PROP_CC },
+    { "bcc", PROP_BCC },
+    { "fax", PROP_FAX },
   };
-  static const struct { const char *key; guint prop_id; } strings[] = {
-    { "subject", PROP_SUBJECT }, { "body", PROP_BODY }, { "html", PROP_HTML },
-    { "from", PROP_FROM }, { "reply-to", PROP_REPLY_TO }, { "category", PROP_CATEGORY },
-    { "app-name", PROP_APP_NAME }, { "profile", PROP_PROFILE },
+  static const struct {
+    const char *key;
+    guint       prop_id;
+  } strings[] = {
+    { "subject", PROP_SUBJECT },
+    { "body", PROP_BODY },
+    { "html", PROP_HTML },
+    { "from", PROP_FROM },
+    { "reply-to", PROP_REPLY_TO },
+    { "category", PROP_CATEGORY },
+    { "app-name", PROP_APP_NAME },
+    { "profile", PROP_PROFILE },
     { "idempotency-key", PROP_IDEMPOTENCY_KEY },
   };
 

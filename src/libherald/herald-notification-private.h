@@ -72,7 +72,7 @@ void        herald_notification_set_string_property   (HeraldNotification  *self
                                                        const char          *value);
 void        herald_notification_set_list_property     (HeraldNotification  *self,
                                                        guint                prop_id,
-                                                       const char * const  *values);
+                                                       const char *const   *values);
 void        herald_notification_add_to_list_property  (HeraldNotification  *self,
                                                        guint                prop_id,
                                                        const char          *value);
