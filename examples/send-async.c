@@ -5,8 +5,8 @@
  *   send-async --to admin@example.org [--attach FILE] [--profile NAME] [--system]
  *
  * Build: cc send-async.c $(pkg-config --cflags --libs libherald-1) -o send-async
- * Exit status: 0 sent, 1 failed or cancelled, 2 a Herald error (printed
- * with its HeraldError code), 3 no final state within 60 s. */
+ * Exit status: 0 sent, 1 failed, partly sent or cancelled, 2 a Herald
+ * error (printed with its HeraldError code), 3 no final state within 60 s. */
 #include <locale.h>
 #include <stdlib.h>
 
@@ -69,8 +69,9 @@ waited_cb (GObject      *source,
     fail (example, error);
     return;
   }
-  g_print ("final state: %s\n",
-           herald_delivery_get_state (delivery) == HERALD_DELIVERY_STATE_SENT ? "sent" : "not sent");
+  g_print ("final state: %s (%s)\n",
+           herald_delivery_state_to_string (herald_delivery_get_state (delivery)),
+           herald_delivery_get_summary (delivery));
   example->status = herald_delivery_get_state (delivery) == HERALD_DELIVERY_STATE_SENT ? 0 : 1;
   g_main_loop_quit (example->loop);
 }
@@ -160,8 +161,8 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(HeraldNotification) notification = herald_notification_new ();
-  Example example = { loop, NULL, notification, cancellable, 3, 0 };
+  g_autoptr(HeraldNotification) notification = NULL;
+  Example example = { loop, NULL, NULL, cancellable, 3, 0 };
 
   setlocale (LC_ALL, "");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -171,11 +172,14 @@ main (int    argc,
     return 64;
   }
 
-  herald_notification_add_to (notification, to);
-  herald_notification_set_subject (notification, "Hello from the Herald C example");
-  herald_notification_set_body (notification, "Sent by send-async.c with libherald's async API.");
-  if (profile != NULL)
-    herald_notification_set_profile (notification, profile);
+  /* from its properties, as any GObject; or herald_notification_new() and setters */
+  notification = g_object_new (HERALD_TYPE_NOTIFICATION,
+                               "to", (const char * const[]) { to, NULL },
+                               "subject", "Hello from the Herald C example",
+                               "body", "Sent by send-async.c with libherald's async API.",
+                               "profile", profile,
+                               NULL);
+  example.notification = notification;
   if (attach != NULL && !herald_notification_add_attachment_path (notification, attach, NULL, NULL, &error)) {
     g_printerr ("error: %s\n", error->message);
     return 2;

@@ -6,8 +6,13 @@
 #   ./send-with-attachment.py --to admin@example.org --attach report.pdf \
 #       [--subject TEXT] [--profile NAME] [--system] [--timeout SECONDS]
 #
-# Exit status: 0 sent, 1 failed or cancelled, 2 a Herald error (printed with
-# its Herald.Error code, e.g. NO_SUCH_PROFILE), 3 no final state in time.
+# The notification is built from its properties, the attachment is a
+# Gio.File, and a finished delivery says what became of it in one line
+# (delivery.props.summary).
+#
+# Exit status: 0 sent, 1 failed, partly sent or cancelled, 2 a Herald error
+# (printed with its Herald.Error code, e.g. NO_SUCH_PROFILE), 3 no final
+# state in time.
 
 import argparse
 import sys
@@ -17,8 +22,8 @@ gi.require_version('Herald', '1.0')
 gi.require_version('Gio', '2.0')
 from gi.repository import GLib, Gio, Herald  # noqa: E402
 
-FINAL = (Herald.DeliveryState.SENT, Herald.DeliveryState.FAILED,
-         Herald.DeliveryState.CANCELLED)
+FINAL = (Herald.DeliveryState.SENT, Herald.DeliveryState.PARTIAL,
+         Herald.DeliveryState.FAILED, Herald.DeliveryState.CANCELLED)
 
 
 class Example:
@@ -27,7 +32,6 @@ class Example:
         self.loop = GLib.MainLoop()
         self.client = None
         self.delivery_id = None
-        self.seen = {}          # id → last state, for signals before Send returned
         self.status = 3
 
     def run(self):
@@ -57,14 +61,12 @@ class Example:
         # subscribe before sending, so no state change can be missed
         self.client.connect('delivery-changed', self.on_delivery_changed)
 
-        notification = Herald.Notification.new()
-        notification.add_to(self.args.to)
-        notification.set_subject(self.args.subject)
-        notification.set_body('The attached file was sent by the libherald Python example.')
-        if self.args.profile:
-            notification.set_profile(self.args.profile)
+        notification = Herald.Notification(
+            to=[self.args.to], subject=self.args.subject, profile=self.args.profile,
+            body='The attached file was sent by the libherald Python example.')
         try:
-            notification.add_attachment_path(self.args.attach, None, None)
+            notification.add_attachment_file(Gio.File.new_for_commandline_arg(self.args.attach),
+                                             None, None, None)
         except GLib.Error as error:
             return self.fail(error)
         self.client.send(notification, None, self.on_sent)
@@ -75,8 +77,6 @@ class Example:
         except GLib.Error as error:
             return self.fail(error)
         print(f'delivery {self.delivery_id} accepted')
-        if self.seen.get(self.delivery_id) in FINAL:
-            return self.finish(self.seen[self.delivery_id])
         # a state reached before our subscription was active: ask once
         client.get_delivery(self.delivery_id, None, self.on_delivery)
 
@@ -85,21 +85,23 @@ class Example:
             delivery = client.get_delivery_finish(result)
         except GLib.Error as error:
             return self.fail(error)
-        if delivery.get_state() in FINAL:
-            self.finish(delivery.get_state())
+        if delivery.props.final:
+            self.finish(delivery.props.state, delivery.props.summary)
 
     def on_delivery_changed(self, client, delivery_id, state, delivery):
-        self.seen[delivery_id] = state
         if delivery_id != self.delivery_id:
             return
         print(f'delivery {delivery_id}: {state.value_nick}')
         if state in FINAL:
-            self.finish(state)
+            # the signal carries no recipients: ask for the whole delivery
+            client.get_delivery(delivery_id, None, self.on_delivery)
 
-    def finish(self, state):
+    def finish(self, state, summary=None):
         if not self.loop.is_running():
             return
         print(f'final state: {state.value_nick}')
+        if summary:
+            print(f'summary: {summary}')
         self.status = 0 if state == Herald.DeliveryState.SENT else 1
         self.loop.quit()
 

@@ -10,13 +10,14 @@
 
 /* Parses the one ID argument of show, cancel, wait and retry. */
 static gboolean
-parse_id_command (HeraldCtl    *ctl,
-                  const char   *command,
-                  const char   *summary,
-                  int          *argc,
-                  char       ***argv)
+parse_id_command (HeraldCtl           *ctl,
+                  const char          *command,
+                  const char          *summary,
+                  const GOptionEntry  *entries,
+                  int                 *argc,
+                  char              ***argv)
 {
-  if (!heraldctl_parse_command (ctl, command, _("ID"), summary, NULL, argc, argv))
+  if (!heraldctl_parse_command (ctl, command, _("ID"), summary, entries, argc, argv))
     return FALSE;
   if (*argc != 2) {
     heraldctl_usage_error (_("“%s” takes one delivery id"), command);
@@ -35,7 +36,7 @@ delivery_show (HeraldCtl  *ctl,
   HeraldClient *client;
   int status = HERALDCTL_EXIT_OK;
 
-  if (!parse_id_command (ctl, "delivery show", _("Show a delivery."), &argc, &argv))
+  if (!parse_id_command (ctl, "delivery show", _("Show a delivery."), NULL, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   client = heraldctl_connect (ctl, &status);
   if (client == NULL)
@@ -69,7 +70,7 @@ delivery_list (HeraldCtl  *ctl,
   const GOptionEntry entries[] = {
     { "state", 0, 0, G_OPTION_ARG_STRING, &state_name,
       N_("Only deliveries in this state: queued, sending, sent, deferred, failed, "
-         "cancelled or submitted"), N_("STATE") },
+         "cancelled, submitted or partial"), N_("STATE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
       N_("Only deliveries through this profile"), N_("NAME") },
     { "app-name", 0, 0, G_OPTION_ARG_STRING, &app_name,
@@ -95,6 +96,8 @@ delivery_list (HeraldCtl  *ctl,
     herald_delivery_filter_set_limit (filter, limit);
   herald_delivery_filter_set_profile (filter, profile);
   herald_delivery_filter_set_app_name (filter, app_name);
+  /* JSON carries each delivery whole, as delivery show --json does */
+  herald_delivery_filter_set_include_log (filter, ctl->json);
 
   client = heraldctl_connect (ctl, &status);
   if (client == NULL)
@@ -120,7 +123,7 @@ delivery_cancel (HeraldCtl  *ctl,
   int status = HERALDCTL_EXIT_OK;
 
   if (!parse_id_command (ctl, "delivery cancel",
-                         _("Cancel a delivery that is queued or deferred."), &argc, &argv))
+                         _("Cancel a delivery that is queued or deferred."), NULL, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   client = heraldctl_connect (ctl, &status);
   if (client == NULL)
@@ -135,11 +138,21 @@ delivery_wait (HeraldCtl  *ctl,
                int         argc,
                char      **argv)
 {
+  int timeout = 0;
+  const GOptionEntry entries[] = {
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+      N_("Stop waiting after SECONDS (exit status 6); the delivery goes on"), N_("SECONDS") },
+    { NULL }
+  };
+
   if (!parse_id_command (ctl, "delivery wait",
-                         _("Wait until a delivery is sent, failed or cancelled."),
-                         &argc, &argv))
+                         _("Wait until a delivery is sent, partly sent, failed or cancelled; "
+                           "progress goes to standard error."),
+                         entries, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
-  return heraldctl_follow_delivery (ctl, argv[1]);
+  if (timeout < 0)
+    return heraldctl_usage_error (_("--timeout must not be negative"));
+  return heraldctl_follow_delivery (ctl, argv[1], (guint) timeout);
 }
 
 static int
@@ -152,7 +165,8 @@ delivery_retry (HeraldCtl  *ctl,
   int status = HERALDCTL_EXIT_OK;
 
   if (!parse_id_command (ctl, "delivery retry",
-                         _("Make a deferred or failed delivery due now."), &argc, &argv))
+                         _("Make a deferred, failed or partly sent delivery due now (only "
+                           "the recipients that did not get it)."), NULL, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   client = heraldctl_connect (ctl, &status);
   if (client == NULL)
@@ -182,7 +196,7 @@ heraldctl_delivery (HeraldCtl  *ctl,
                                  "  heraldctl delivery list [--state STATE] [--profile NAME] "
                                  "[--app-name NAME] [--limit N]\n"
                                  "  heraldctl delivery cancel ID\n"
-                                 "  heraldctl delivery wait ID\n"
+                                 "  heraldctl delivery wait ID [--timeout SECONDS]\n"
                                  "  heraldctl delivery retry ID\n"),
                                actions, argc, argv);
 }

@@ -96,6 +96,19 @@ heraldctl_attempt_to_json (HeraldAttempt *attempt,
   return json_builder_get_root (builder);
 }
 
+/* A time that heraldctl_parse_time() cannot read: says which forms it can. */
+static int
+time_error (const char *option,
+            const char *text)
+{
+  /* TRANSLATORS: the first %s is an option such as --since, the second what was given */
+  return heraldctl_usage_error (_("%s: cannot read the time “%s”. Use ISO 8601 "
+                                  "(2026-11-22T08:00:00Z, or without a zone in local time), "
+                                  "YYYY-MM-DD, “YYYY-MM-DD HH:MM[:SS]”, now, today, yesterday, "
+                                  "or a span ago: a number and s, m, h, d or w, such as 90s, "
+                                  "30m, 2h, 7d or 2w (“last week” is 1w)"), option, text);
+}
+
 static gint64
 to_usec (GDateTime *time)
 {
@@ -217,7 +230,7 @@ heraldctl_log (HeraldCtl  *ctl,
   const GOptionEntry entries[] = {
     { "state", 0, 0, G_OPTION_ARG_STRING, &state_name,
       N_("Only deliveries now in this state: queued, sending, sent, deferred, failed, "
-         "cancelled or submitted"), N_("STATE") },
+         "cancelled, submitted or partial"), N_("STATE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
       N_("Only attempts through this profile"), N_("NAME") },
     { "app-name", 0, 0, G_OPTION_ARG_STRING, &app_name,
@@ -248,9 +261,9 @@ heraldctl_log (HeraldCtl  *ctl,
   if (limit < 1 || limit > LIMIT_MAX)
     return heraldctl_usage_error (_("--limit must be between 1 and 10000"));
   if (since_text != NULL && (since = heraldctl_parse_time (since_text)) == NULL)
-    return heraldctl_usage_error (_("cannot read the time “%s”"), since_text);
+    return time_error ("--since", since_text);
   if (until_text != NULL && (until = heraldctl_parse_time (until_text)) == NULL)
-    return heraldctl_usage_error (_("cannot read the time “%s”"), until_text);
+    return time_error ("--until", until_text);
   if (since != NULL && until != NULL && to_usec (since) >= to_usec (until))
     return heraldctl_usage_error (_("--since must be before --until"));
   herald_delivery_filter_set_since (filter, since);

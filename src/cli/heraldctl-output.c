@@ -112,6 +112,7 @@ heraldctl_delivery_to_json (HeraldDelivery *delivery)
   add_string_member (builder, "reply", herald_delivery_get_reply (delivery));
   add_string_member (builder, "reason", herald_delivery_get_reason (delivery));
   add_string_member (builder, "message-id", herald_delivery_get_message_id (delivery));
+  add_string_member (builder, "summary", herald_delivery_get_summary (delivery));
   json_builder_set_member_name (builder, "recipients");
   json_builder_begin_array (builder);
   for (guint i = 0; i < recipients->len; i++) {
@@ -366,6 +367,8 @@ heraldctl_print_delivery (HeraldDelivery *delivery)
   add_row (cells, _("ID"), herald_delivery_get_id (delivery));
   add_row (cells, _("State"),
            herald_delivery_state_to_string (herald_delivery_get_state (delivery)));
+  if (herald_delivery_get_summary (delivery) != NULL)
+    add_row (cells, _("Summary"), herald_delivery_get_summary (delivery));
   add_row (cells, _("Profile"), profiles);
   add_row (cells, _("Subject"), herald_delivery_get_subject (delivery));
   add_row (cells, _("Application"), herald_delivery_get_app_name (delivery));

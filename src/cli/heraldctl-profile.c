@@ -17,8 +17,69 @@ static const char * const secret_keys[] = {
   "fax-password",
   "fax-api-key",
   "fax-webhook-secret",
+  "fax-pin",
   NULL
 };
+
+/* The user name a password is used with: a password alone is never sent. */
+static const struct {
+  const char *secret;
+  const char *username;
+} secret_usernames[] = {
+  { "password", "username" },
+  { "pop-password", "pop-username" },
+  { "fax-password", "fax-username" },
+};
+
+/* Warns when @key is a password that @profile has no user name for. */
+static void
+warn_without_username (HeraldProfile *profile,
+                       const char    *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (secret_usernames); i++) {
+    const char *username;
+
+    if (!g_str_equal (key, secret_usernames[i].secret))
+      continue;
+    username = herald_profile_get_string (profile, secret_usernames[i].username);
+    if (username != NULL && *username != '\0')
+      return;
+    /* TRANSLATORS: the first %s is a profile name, the second and fourth
+     * a key such as "username", the third a secret key such as "password" */
+    g_printerr (_("heraldctl: warning: profile “%s” has no %s, so its %s is not used "
+                  "until one is set: heraldctl profile set %s %s=NAME\n"),
+                herald_profile_get_name (profile), secret_usernames[i].username, key,
+                herald_profile_get_name (profile), secret_usernames[i].username);
+  }
+}
+
+/* Says what set-password did: on standard output, or as JSON. */
+static void
+report_secret (HeraldCtl  *ctl,
+               const char *profile,
+               const char *key,
+               gboolean    set)
+{
+  if (ctl->json) {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "profile");
+    json_builder_add_string_value (builder, profile);
+    json_builder_set_member_name (builder, "key");
+    json_builder_add_string_value (builder, key);
+    json_builder_set_member_name (builder, "set");
+    json_builder_add_boolean_value (builder, set);
+    json_builder_end_object (builder);
+    heraldctl_print_json (json_builder_get_root (builder));
+  } else if (set) {
+    /* TRANSLATORS: the first %s is a secret key such as "password", the second a profile */
+    g_print (_("Stored the %s of profile “%s” (encrypted; it is never shown).\n"), key, profile);
+  } else {
+    /* TRANSLATORS: the first %s is a secret key such as "password", the second a profile */
+    g_print (_("Removed the %s of profile “%s”.\n"), key, profile);
+  }
+}
 
 static int
 profile_list (HeraldCtl  *ctl,
@@ -199,6 +260,7 @@ profile_set_password (HeraldCtl  *ctl,
                       char      **argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(HeraldProfile) profile = NULL;
   g_autofree char *key = NULL;
   g_autofree char *prompt = NULL;
   gboolean clear = FALSE;
@@ -209,8 +271,8 @@ profile_set_password (HeraldCtl  *ctl,
   const GOptionEntry entries[] = {
     { "key", 'k', 0, G_OPTION_ARG_STRING, &key,
       N_("The secret to set: password (the default), oauth2-client-secret, "
-         "oauth2-refresh-token, pop-password, fax-password, fax-api-key or "
-         "fax-webhook-secret"), N_("KEY") },
+         "oauth2-refresh-token, pop-password, fax-password, fax-api-key, "
+         "fax-webhook-secret or fax-pin"), N_("KEY") },
     { "clear", 0, 0, G_OPTION_ARG_NONE, &clear,
       N_("Remove the secret instead of setting it"), NULL },
     { NULL }
@@ -233,9 +295,17 @@ profile_set_password (HeraldCtl  *ctl,
   client = heraldctl_connect (ctl, &status);
   if (client == NULL)
     return status;
-  if (clear)
-    return herald_client_set_secret_sync (client, argv[1], key, "", NULL, &error) ?
-           HERALDCTL_EXIT_OK : heraldctl_fail (ctl, error);
+  /* before asking for the secret: the profile must exist */
+  profile = herald_client_get_profile_sync (client, argv[1], NULL, &error);
+  if (profile == NULL)
+    return heraldctl_fail (ctl, error);
+  if (clear) {
+    if (!herald_client_set_secret_sync (client, argv[1], key, "", NULL, &error))
+      return heraldctl_fail (ctl, error);
+    report_secret (ctl, argv[1], key, FALSE);
+    return HERALDCTL_EXIT_OK;
+  }
+  warn_without_username (profile, key);
 
   /* TRANSLATORS: the first %s is a secret key such as "password", the second a profile name */
   prompt = g_strdup_printf (_("New %s for profile %s: "), key, argv[1]);
@@ -246,6 +316,7 @@ profile_set_password (HeraldCtl  *ctl,
   heraldctl_free_secret (secret);
   if (!ok)
     return heraldctl_fail (ctl, error);
+  report_secret (ctl, argv[1], key, TRUE);
   return HERALDCTL_EXIT_OK;
 }
 

@@ -33,6 +33,7 @@ typedef struct {
   char      *app_name;
   char      *idempotency_key;
   gboolean   wait;
+  int        timeout;
 } SendOptions;
 
 static void
@@ -208,7 +209,11 @@ heraldctl_send (HeraldCtl  *ctl,
     { "idempotency-key", 0, 0, G_OPTION_ARG_STRING, &options.idempotency_key,
       N_("Send at most once for this key"), N_("KEY") },
     { "wait", 'w', 0, G_OPTION_ARG_NONE, &options.wait,
-      N_("Wait until the delivery is sent, failed or cancelled"), NULL },
+      N_("Wait until the delivery is sent, partly sent, failed or cancelled; progress "
+         "goes to standard error"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout,
+      N_("With --wait: stop waiting after SECONDS (exit status 6); the delivery goes on"),
+      N_("SECONDS") },
     { NULL }
   };
 
@@ -220,6 +225,10 @@ heraldctl_send (HeraldCtl  *ctl,
     return HERALDCTL_EXIT_USAGE;
   if (argc > 1)
     return heraldctl_usage_error (_("unexpected argument “%s”"), argv[1]);
+  if (options.timeout < 0)
+    return heraldctl_usage_error (_("--timeout must not be negative"));
+  if (options.timeout > 0 && !options.wait)
+    return heraldctl_usage_error (_("--timeout needs --wait"));
 
   status = build_notification (ctl, &options, notification);
   if (status >= 0)
@@ -248,6 +257,6 @@ heraldctl_send (HeraldCtl  *ctl,
     fflush (stdout);
   }
   if (options.wait)
-    return heraldctl_follow_delivery (ctl, id);
+    return heraldctl_follow_delivery (ctl, id, (guint) options.timeout);
   return HERALDCTL_EXIT_OK;
 }

@@ -12,16 +12,22 @@
 
 #include "heraldctl.h"
 
-static const char *
+/* (transfer full) */
+static char *
 exit_codes_text (void)
 {
-  return _("Exit status:\n"
+  /* two messages, so that the first keeps its translations */
+  return g_strconcat (_("Exit status:\n"
            "  0  success\n"
            "  1  failure: the gateway or the system reported an error\n"
            "  2  usage error: bad command, option or argument\n"
            "  3  the delivery failed or was cancelled (send --wait, delivery wait),\n"
            "     or the test of a profile failed (profile test)\n"
-           "  4  the gateway cannot be reached (no bus, or not running and not activatable)\n");
+           "  4  the gateway cannot be reached (no bus, or not running and not activatable)\n"),
+                      _("  5  the delivery reached some recipients, and the others were refused\n"
+                        "     or expired: state “partial” (send --wait, delivery wait)\n"
+                        "  6  --timeout ran out before the delivery was final; it goes on\n"),
+                      NULL);
 }
 
 /* Commands added since the list above was translated, inserted at its end
@@ -72,11 +78,65 @@ main_description (void)
                            "\n");
   const char *end = strstr (commands, "\n\n");
   g_autofree char *list = NULL;
+  g_autofree char *exit_codes = exit_codes_text ();
 
   if (end == NULL)
-    return g_strconcat (commands, later_commands_text (), "\n", exit_codes_text (), NULL);
+    return g_strconcat (commands, later_commands_text (), "\n", exit_codes, NULL);
   list = g_strndup (commands, (gsize) (end - commands) + 1);
-  return g_strconcat (list, later_commands_text (), end + 1, exit_codes_text (), NULL);
+  return g_strconcat (list, later_commands_text (), end + 1, exit_codes, NULL);
+}
+
+/* --verbose: the debug messages of heraldctl and libherald (domains
+ * "heraldctl", "herald-*"), on standard error. GLib's own (GDBus's
+ * authentication notes, say) are noise to a user of heraldctl; they stay
+ * available through G_MESSAGES_DEBUG. */
+/* Whether G_MESSAGES_DEBUG asks for @domain's debug messages itself. */
+static gboolean
+named_in_messages_debug (const char *domain)
+{
+  g_auto(GStrv) names = g_strsplit_set (g_getenv ("G_MESSAGES_DEBUG") != NULL
+                                        ? g_getenv ("G_MESSAGES_DEBUG") : "", " ,:", -1);
+
+  return g_strv_contains ((const char * const *) names, "all") ||
+         (domain != NULL && g_strv_contains ((const char * const *) names, domain));
+}
+
+static GLogWriterOutput
+verbose_writer (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  const char *domain = NULL;
+
+  for (gsize i = 0; i < n_fields; i++) {
+    if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0) {
+      domain = fields[i].value;
+      break;
+    }
+  }
+  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 &&
+      (domain == NULL || !g_str_has_prefix (domain, "herald")) &&
+      !named_in_messages_debug (domain))
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static gboolean
+verbose_cb (const char  *option_name,
+            const char  *value,
+            gpointer     data,
+            GError     **error)
+{
+  static gboolean enabled;
+
+  if (enabled)
+    return TRUE;
+  enabled = TRUE;
+  g_log_writer_default_set_use_stderr (TRUE);
+  g_log_set_writer_func (verbose_writer, NULL, NULL);
+  g_log_set_debug_enabled (TRUE);
+  return TRUE;
 }
 
 static void
@@ -84,6 +144,8 @@ add_global_entries (GOptionContext *context,
                     HeraldCtl      *ctl)
 {
   const GOptionEntry entries[] = {
+    { "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, verbose_cb,
+      N_("Print debug messages of heraldctl and libherald on standard error"), NULL },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &ctl->json,
       N_("Print machine-readable JSON"), NULL },
     { "system", 0, 0, G_OPTION_ARG_NONE, &ctl->system_bus,
@@ -114,7 +176,7 @@ option_context_new (HeraldCtl          *ctl,
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
-  description = g_strdup (exit_codes_text ());
+  description = exit_codes_text ();
   g_option_context_set_description (context, description);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -279,6 +341,11 @@ heraldctl_connect (HeraldCtl *ctl,
     return ctl->client;
   ctl->client = herald_client_new_sync (ctl->system_bus ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION,
                                         NULL, &error);
+  if (ctl->client != NULL)
+    g_debug ("Talking to %s on the %s bus (gateway version %s)", HERALD_DBUS_NAME,
+             ctl->system_bus ? "system" : "session",
+             herald_client_get_version (ctl->client) != NULL
+             ? herald_client_get_version (ctl->client) : "unknown: not running");
   if (ctl->client == NULL) {
     g_printerr ("heraldctl: %s: %s\n",
                 ctl->system_bus ? _("cannot connect to the system bus")

@@ -16,6 +16,9 @@ typedef enum {
   HERALDCTL_EXIT_DELIVERY_FAILED = 3, /* --wait, delivery wait: the delivery failed or was
                                        * cancelled; profile test: the test failed */
   HERALDCTL_EXIT_UNREACHABLE = 4,     /* no bus, or the gateway is not running */
+  HERALDCTL_EXIT_PARTIAL = 5,         /* --wait, delivery wait: sent to some recipients,
+                                       * the others refused for good or expired */
+  HERALDCTL_EXIT_TIMEOUT = 6,         /* --wait --timeout: not final when the time ran out */
 } HeraldCtlExit;
 
 typedef struct {
@@ -87,7 +90,8 @@ void            heraldctl_free_secret        (char                 *secret);
 
 /* heraldctl-wait.c */
 int             heraldctl_follow_delivery    (HeraldCtl            *ctl,
-                                              const char           *id);
+                                              const char           *id,
+                                              guint                 timeout);
 
 /* commands */
 int             heraldctl_profile            (HeraldCtl            *ctl,

@@ -34,6 +34,39 @@ typedef struct {
   gboolean   name_acquired;
 } Daemon;
 
+/* Whether G_MESSAGES_DEBUG asks for @domain's debug messages by name. */
+static gboolean
+named_in_messages_debug (const char *domain)
+{
+  g_auto(GStrv) names = g_strsplit_set (g_getenv ("G_MESSAGES_DEBUG") != NULL
+                                        ? g_getenv ("G_MESSAGES_DEBUG") : "", " ,:", -1);
+
+  return g_strv_contains ((const char * const *) names, "all") ||
+         (domain != NULL && g_strv_contains ((const char * const *) names, domain));
+}
+
+/* --verbose shows Herald's own debug messages, not GLib's (GDBus's notes
+ * on its authentication, say): G_MESSAGES_DEBUG still names those. */
+static GLogWriterOutput
+verbose_writer (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  const char *domain = NULL;
+
+  for (gsize i = 0; i < n_fields; i++) {
+    if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0) {
+      domain = fields[i].value;
+      break;
+    }
+  }
+  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 && domain != NULL &&
+      g_str_has_prefix (domain, "GLib") && !named_in_messages_debug (domain))
+    return G_LOG_WRITER_HANDLED;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
 static gboolean
 quit_on_signal_cb (gpointer user_data)
 {
@@ -209,8 +242,10 @@ main (int   argc,
     g_printerr (_("heraldd: --idle-timeout must not be negative\n"));
     return 2;
   }
-  if (verbose)
+  if (verbose) {
+    g_log_set_writer_func (verbose_writer, NULL, NULL);
     g_log_set_debug_enabled (TRUE);
+  }
 
   g_mime_init ();
   /* Keep newly created files private whatever umask we were started with. */

@@ -300,11 +300,9 @@ gw_config_new (gboolean    system_bus,
   else
     self->config_dir = g_build_filename (g_get_user_config_dir (), "herald", NULL);
 
-  /* The default Maildir is the user's own on the session bus. */
-  if (system_bus)
-    self->default_maildir = g_build_filename (self->state_dir, "Maildir", NULL);
-  else
-    self->default_maildir = g_build_filename (g_get_user_data_dir (), "herald", "Maildir", NULL);
+  /* In the state directory, so that --state-dir moves it too (a scratch
+   * daemon writes nothing into the user's own $XDG_DATA_HOME/herald). */
+  self->default_maildir = g_build_filename (self->state_dir, "Maildir", NULL);
 
   if (!gw_config_ensure_directory (self->state_dir, error))
     return NULL;

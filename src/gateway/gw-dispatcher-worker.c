@@ -56,13 +56,15 @@ typedef struct {
 typedef struct {
   Worker         *worker;
   GwQueuedJob    *job;
-  GwAttemptResult result;       /* strings point into job and worker->profile */
+  GwAttemptResult result;       /* strings point into job, worker->profile and refused */
+  char           *refused;      /* a partly sent job's refused recipients and replies */
 } Record;
 
 static void
 record_free (Record *record)
 {
   gw_queued_job_free (record->job);
+  g_free (record->refused);
   g_free (record);
 }
 
@@ -174,14 +176,38 @@ worker_choose_fallback (Worker          *worker,
     (gint64) gw_profile_get_uint (fallback, "expire-after") * G_USEC_PER_SEC;
 }
 
-/* Decides the job's state from its recipients' results and the retry policy. */
-static void
-worker_record_outcome (Worker          *worker,
-                       GwQueuedJob     *job,
-                       GwAttemptResult *result)
+/* "bad@example.org: 550 5.1.1 ...; other@example.org: 550 ...": the
+ * recipients refused for good, each with the server's reply, for the reply
+ * of a job that reached the others. */
+static char *
+describe_refused (GwEnvelope *envelope)
 {
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    GwRecipient *r = gw_envelope_get_recipient (envelope, i);
+
+    if (r->status != GW_RECIPIENT_PERMFAIL)
+      continue;
+    if (text->len > 0)
+      g_string_append (text, "; ");
+    g_string_append_printf (text, "%s: %s", r->address, r->reply != NULL ? r->reply : "");
+  }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Decides the job's state from its recipients' results and the retry
+ * policy: "partial" when some recipients have the message and the others
+ * failed for good (the queue also makes a "failed" job partial when an
+ * earlier attempt reached a recipient). */
+static void
+worker_record_outcome (Worker *worker,
+                       Record *record)
+{
+  GwQueuedJob *job = record->job;
+  GwAttemptResult *result = &record->result;
   GwEnvelope *envelope = job->envelope;
-  gboolean any_temp = FALSE, any_perm = FALSE, any_submitted = FALSE;
+  gboolean any_temp = FALSE, any_perm = FALSE, any_submitted = FALSE, any_sent = FALSE;
   const char *reply = NULL, *code = NULL;
   gint64 now = g_get_real_time ();
 
@@ -194,6 +220,7 @@ worker_record_outcome (Worker          *worker,
     any_temp |= r->status == GW_RECIPIENT_TEMPFAIL;
     any_perm |= r->status == GW_RECIPIENT_PERMFAIL;
     any_submitted |= r->status == GW_RECIPIENT_SUBMITTED;
+    any_sent |= r->status == GW_RECIPIENT_SENT;
     if (reply == NULL || (r->status != GW_RECIPIENT_SENT && code == NULL)) {
       reply = r->reply;
       code = r->enhanced_code;
@@ -227,7 +254,12 @@ worker_record_outcome (Worker          *worker,
   } else {
     result->state = "sent";
   }
-  if (g_str_equal (result->state, "failed"))
+  if (g_str_equal (result->state, "failed") && any_sent) {
+    result->state = "partial";
+    record->refused = describe_refused (envelope);
+    result->reply = record->refused;
+  }
+  if (g_str_equal (result->state, "failed") || g_str_equal (result->state, "partial"))
     worker_choose_fallback (worker, result);
 }
 
@@ -242,8 +274,8 @@ record_cb (GObject      *source,
 
   worker->pending--;
   if (!gw_queue_record_finish (GW_QUEUE (source), res, &error)) {
-    g_warning ("Cannot record the result of job %" G_GINT64_FORMAT ": %s",
-               record->job->job_id, error->message);
+    g_warning ("Delivery %s: cannot record the result of job %" G_GINT64_FORMAT ": %s",
+               record->job->delivery_id, record->job->job_id, error->message);
     g_queue_push_tail (&worker->unrecorded, record);
     worker->record_failures++;
   } else {
@@ -289,14 +321,20 @@ worker_record (Worker *worker)
     g_autoptr(GError) error = NULL;
     if (!gw_untrusted_store_record (worker->dispatcher->untrusted, worker->profile_name,
                                     certificate, &error))
-      g_warning ("Cannot record an untrusted certificate: %s", error->message);
+      g_warning ("Delivery %s: cannot record an untrusted certificate: %s",
+                 record->job->delivery_id, error->message);
   }
 
   result->duration_us = g_get_monotonic_time () - worker->started;
-  worker_record_outcome (worker, record->job, result);
-  g_debug ("Job %" G_GINT64_FORMAT " of delivery %s via %s: %s",
-           record->job->job_id, record->job->delivery_id, worker->profile_name,
-           result->state);
+  worker_record_outcome (worker, record);
+  /* One line per attempt, naming the delivery, after its outcome is known. */
+  if (g_str_equal (result->state, "sent"))
+    g_debug ("Delivery %s: job %" G_GINT64_FORMAT " via %s sent",
+             record->job->delivery_id, record->job->job_id, worker->profile_name);
+  else
+    g_info ("Delivery %s: job %" G_GINT64_FORMAT " via %s %s: %s",
+            record->job->delivery_id, record->job->job_id, worker->profile_name,
+            result->state, result->reply != NULL ? result->reply : "");
   /* started was monotonic for the duration; store wall-clock time. */
   result->started = g_get_real_time () - result->duration_us;
   worker_send_record (worker, record);
@@ -355,7 +393,9 @@ deliver_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!gw_transport_deliver_finish (GW_TRANSPORT (source), res, &error)) {
-    g_info ("Delivery over %s failed: %s", worker->profile_name, error->message);
+    /* whether it is deferred or failed is decided and logged by worker_record() */
+    g_debug ("Delivery %s via %s: %s", worker->current->delivery_id, worker->profile_name,
+             error->message);
     gw_envelope_set_pending_result (worker->current->envelope, status_for_error (error),
                                     error->message, NULL);
     /* The session is in an unknown state: do not reuse it. */
@@ -374,7 +414,8 @@ open_session_cb (GObject      *source,
 
   worker->session = gw_transport_open_session_finish (GW_TRANSPORT (source), res, &error);
   if (error != NULL) {
-    g_info ("Cannot open a session for %s: %s", worker->profile_name, error->message);
+    g_debug ("Delivery %s: cannot open a session for %s: %s", worker->current->delivery_id,
+             worker->profile_name, error->message);
     gw_envelope_set_pending_result (worker->current->envelope, status_for_error (error),
                                     error->message, NULL);
     worker_record (worker);

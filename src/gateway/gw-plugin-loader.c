@@ -249,10 +249,78 @@ gw_plugin_loader_instantiate (GwPluginLoader *self)
   }
 }
 
-gboolean
-gw_plugin_loader_load_directory (GwPluginLoader *self,
-                                 const char     *directory,
-                                 GError        **error)
+/* Whether the subdirectory @path may hold modules: a real directory (not
+ * a symlink to elsewhere) that nobody but root or the daemon's user can
+ * write, as for the modules themselves. */
+static gboolean
+subdirectory_is_safe (const char *path)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))
+    return FALSE;
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 || (st.st_uid != 0 && st.st_uid != geteuid ())) {
+    g_warning ("Not looking for plugins in %s: writable by group or others, or owned by "
+               "another user", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Appends the paths of the modules (*.so) in @directory (open as @dir) to
+ * @paths, sorted; with @subdirectories, also those of its subdirectories,
+ * one level down. */
+static void
+add_modules (const char *directory,
+             GDir       *dir,
+             gboolean    subdirectories,
+             GPtrArray  *paths)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = g_build_filename (directory, name, NULL);
+
+    if (g_str_has_suffix (name, ".so"))
+      g_ptr_array_add (names, g_steal_pointer (&path));
+    else if (subdirectories && subdirectory_is_safe (path))
+      g_ptr_array_add (subdirs, g_steal_pointer (&path));
+  }
+  /* A fixed order, so that duplicate names resolve the same way each start. */
+  g_ptr_array_sort (names, compare_string_pointers);
+  g_ptr_array_sort (subdirs, compare_string_pointers);
+  g_ptr_array_extend_and_steal (paths, g_steal_pointer (&names));
+  for (guint i = 0; i < subdirs->len; i++) {
+    g_autoptr(GDir) subdir = g_dir_open (g_ptr_array_index (subdirs, i), 0, NULL);
+
+    if (subdir != NULL)
+      add_modules (g_ptr_array_index (subdirs, i), subdir, FALSE, paths);
+  }
+}
+
+/* A build tree keeps each plugin in a folder of its own (plugins/smtp,
+ * plugins/maildir, ...), so HERALD_PLUGIN_DIR=build/plugins must find them:
+ * the modules of @directory come first, then those of each subdirectory. */
+GPtrArray *
+gw_plugin_loader_list_modules (const char  *directory,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = g_dir_open (directory, 0, error);
+
+  if (dir == NULL)
+    return NULL;
+  add_modules (directory, dir, TRUE, paths);
+  return g_steal_pointer (&paths);
+}
+
+/* Loads the modules (*.so) of @directory, checked on its descriptor; each
+ * module is opened relative to that descriptor. */
+static gboolean
+load_modules_in (const char  *directory,
+                 GError     **error)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   struct dirent *entry;
@@ -286,6 +354,36 @@ gw_plugin_loader_load_directory (GwPluginLoader *self,
   for (guint i = 0; i < names->len; i++)
     gw_plugin_loader_load_module (dir_fd, directory, g_ptr_array_index (names, i));
   close (dir_fd);
+  return TRUE;
+}
+
+gboolean
+gw_plugin_loader_load_directory (GwPluginLoader *self,
+                                 const char     *directory,
+                                 GError        **error)
+{
+  g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!load_modules_in (directory, error))
+    return FALSE;
+  /* A build tree keeps each plugin in a folder of its own: one level of
+   * subdirectories is searched too, each checked like the directory. */
+  dir = g_dir_open (directory, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = g_build_filename (directory, name, NULL);
+
+    if (!g_str_has_suffix (name, ".so") && subdirectory_is_safe (path))
+      g_ptr_array_add (subdirs, g_steal_pointer (&path));
+  }
+  g_ptr_array_sort (subdirs, compare_string_pointers);
+  for (guint i = 0; i < subdirs->len; i++) {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!load_modules_in (g_ptr_array_index (subdirs, i), &local_error))
+      g_warning ("%s", local_error->message);
+  }
   gw_plugin_loader_instantiate (self);
   return TRUE;
 }

@@ -11,10 +11,18 @@ G_DECLARE_FINAL_TYPE (GwPluginLoader, gw_plugin_loader, GW, PLUGIN_LOADER, GObje
 
 GwPluginLoader *gw_plugin_loader_new            (void);
 
-/* Loads every module in @directory that passes gw_plugin_loader_check_file();
- * refused modules are logged with the reason and skipped. */
+/* Loads every module in @directory and its subdirectories (one level
+ * down) that passes gw_plugin_loader_check_file(); refused modules are
+ * logged with the reason and skipped. */
 gboolean        gw_plugin_loader_load_directory (GwPluginLoader *self,
                                                  const char     *directory,
+                                                 GError        **error);
+
+/* (transfer full) The paths of the modules (*.so) in @directory, sorted,
+ * then those of each subdirectory one level down (sorted, each a real
+ * directory not writable by group or others, owned by root or the
+ * daemon's user). */
+GPtrArray      *gw_plugin_loader_list_modules   (const char     *directory,
                                                  GError        **error);
 
 /* Whether @path may be loaded: a regular file (not a symlink to elsewhere),

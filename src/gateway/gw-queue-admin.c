@@ -21,11 +21,12 @@
 /* The shortest expire-after a profile can have (seconds). */
 #define EXPIRE_MIN_US (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 
-/* Jobs of delivery ?1 that Retry puts back: deferred or failed, not set
+/* Jobs of delivery ?1 that Retry puts back: deferred, failed or partly
+ * sent (then only its refused recipients are tried again), not set
  * aside as corrupt, not already handed to a fallback job (that one is
  * retried instead). */
 #define RETRYABLE_JOBS \
-  "SELECT id FROM jobs j WHERE delivery_id = ?1 AND state IN ('deferred', 'failed')" \
+  "SELECT id FROM jobs j WHERE delivery_id = ?1 AND state IN ('deferred', 'failed', 'partial')" \
   " AND reason IS NOT 'corrupt'" \
   " AND NOT EXISTS (SELECT 1 FROM jobs f WHERE f.fallback_of = j.id AND f.delivery_id = ?1)"
 
@@ -68,7 +69,8 @@ gw_queue_run_retry (Writer *w,
 
   if (!read_delivery_state (w, op->delivery_id, &state, error))
     return FALSE;
-  if (g_strcmp0 (state, "deferred") != 0 && g_strcmp0 (state, "failed") != 0) {
+  if (g_strcmp0 (state, "deferred") != 0 && g_strcmp0 (state, "failed") != 0 &&
+      g_strcmp0 (state, "partial") != 0) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_STATE,
                  _("Delivery “%s” cannot be retried: it is %s"), op->delivery_id, state);
     return FALSE;
@@ -139,7 +141,7 @@ gw_queue_run_prune (Writer *w,
 
   /* Jobs, recipients and attempts go with their delivery (ON DELETE CASCADE). */
   stmt = gw_queue_prepare (w, "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries"
-                              " WHERE state IN ('sent', 'failed', 'cancelled') AND updated < ?"
+                              " WHERE state IN ('sent', 'partial', 'failed', 'cancelled') AND updated < ?"
                               " LIMIT ?)", error);
   if (stmt == NULL)
     return FALSE;

@@ -118,6 +118,14 @@ static const char * const migrations[] = {
   "  UPDATE caller_usage SET bytes = bytes + length (NEW.message)"
   "   WHERE uid = (SELECT caller_uid FROM deliveries WHERE id = NEW.delivery_id);"
   " END;",
+  /* 4 → 5 (issue 16): a job or delivery that reached some recipients while
+   * others were refused for good (or expired) is "partial", no longer
+   * "failed"; rows recorded before read the same as new ones. */
+  "UPDATE jobs SET state = 'partial' WHERE state = 'failed'"
+  "  AND EXISTS (SELECT 1 FROM recipients r WHERE r.job_id = jobs.id AND r.state = 'sent');"
+  "UPDATE deliveries SET state = 'partial' WHERE state = 'failed'"
+  "  AND EXISTS (SELECT 1 FROM jobs j JOIN recipients r ON r.job_id = j.id"
+  "  WHERE j.delivery_id = deliveries.id AND r.state = 'sent');",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == GW_QUEUE_SCHEMA_VERSION - 1);

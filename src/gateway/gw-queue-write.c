@@ -75,8 +75,37 @@ gw_queue_bind_text_or_null (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
+/* Whether a recipient of any job of the delivery (one superseded by a
+ * fallback job too) has the message. */
+static gboolean
+delivery_reached_anyone (Writer     *w,
+                         const char *delivery_id,
+                         gboolean   *reached,
+                         GError    **error)
+{
+  sqlite3_stmt *stmt = gw_queue_prepare (w, "SELECT EXISTS (SELECT 1 FROM jobs j JOIN recipients r"
+                                            " ON r.job_id = j.id WHERE j.delivery_id = ?"
+                                            " AND r.state = 'sent')", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  *reached = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  gw_queue_release (w, stmt);
+  if (rc != SQLITE_ROW) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "delivery recipients");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* The delivery's state follows from its jobs' states; a job whose failed
- * recipients were handed to a fallback job no longer counts. */
+ * recipients were handed to a fallback job no longer counts. A delivery
+ * whose work is over is "partial" when some of its recipients have the
+ * message and others were refused for good (or expired), "failed" when
+ * none has it. */
 gboolean
 gw_queue_refresh_delivery_state (Writer     *w,
                                  const char *delivery_id,
@@ -86,13 +115,14 @@ gw_queue_refresh_delivery_state (Writer     *w,
     "SELECT sum(state = 'sending'), sum(state = 'queued'), sum(state = 'deferred'),"
     " sum(state = 'failed'), sum(state = 'cancelled'), count(*),"
     " (SELECT reason FROM jobs WHERE delivery_id = ?1 AND reason IS NOT NULL ORDER BY id DESC LIMIT 1),"
-    " sum(state = 'submitted')"
+    " sum(state = 'submitted'), sum(state = 'partial')"
     " FROM jobs j WHERE delivery_id = ?1"
     " AND NOT EXISTS (SELECT 1 FROM jobs f WHERE f.fallback_of = j.id AND f.delivery_id = ?1)";
   sqlite3_stmt *stmt = gw_queue_prepare (w, select_sql, error);
   const char *state;
   g_autofree char *reason = NULL;
-  gint64 sending, queued, deferred, failed, cancelled, total, submitted;
+  gint64 sending, queued, deferred, failed, cancelled, total, submitted, partial;
+  gboolean reached = FALSE;
 
   if (stmt == NULL)
     return FALSE;
@@ -110,6 +140,7 @@ gw_queue_refresh_delivery_state (Writer     *w,
   total = sqlite3_column_int64 (stmt, 5);
   reason = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
   submitted = sqlite3_column_int64 (stmt, 7);
+  partial = sqlite3_column_int64 (stmt, 8);
   gw_queue_release (w, stmt);
 
   if (sending > 0)
@@ -122,12 +153,17 @@ gw_queue_refresh_delivery_state (Writer     *w,
     state = "submitted";
   else if (cancelled == total)
     state = "cancelled";
-  else if (failed > 0)
-    state = "failed";
-  else
+  else if (partial > 0)
+    state = "partial";
+  else if (failed > 0) {
+    if (!delivery_reached_anyone (w, delivery_id, &reached, error))
+      return FALSE;
+    state = reached ? "partial" : "failed";
+  } else
     state = "sent";
   /* A reason explains a final failure; it is stale once work goes on. */
-  if (!g_str_equal (state, "failed") && !g_str_equal (state, "cancelled"))
+  if (!g_str_equal (state, "failed") && !g_str_equal (state, "cancelled") &&
+      !g_str_equal (state, "partial"))
     g_clear_pointer (&reason, g_free);
 
   stmt = gw_queue_prepare (w, "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
@@ -393,6 +429,37 @@ join_addresses (GwEnvelope *envelope)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* A job that failed for good is "partial" when some of its recipients
+ * have the message: in this attempt or in an earlier one. */
+static gboolean
+job_state_after (Writer                *w,
+                 GwQueuedJob           *job,
+                 const GwAttemptResult *r,
+                 const char           **state,
+                 GError               **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *state = r->state;
+  if (g_strcmp0 (r->state, "failed") != 0)
+    return TRUE;
+  stmt = gw_queue_prepare (w, "SELECT EXISTS (SELECT 1 FROM recipients WHERE job_id = ?"
+                              " AND state = 'sent')", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job->job_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0)
+    *state = "partial";
+  gw_queue_release (w, stmt);
+  if (rc != SQLITE_ROW) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "job recipients");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 run_record (Writer *w,
             Op     *op,
@@ -402,20 +469,8 @@ run_record (Writer *w,
   const GwAttemptResult *r = &op->result;
   GwEnvelope *envelope = job->envelope;
   g_autofree char *addresses = NULL;
+  const char *job_state = NULL;
   sqlite3_stmt *stmt;
-
-  stmt = gw_queue_prepare (w, "UPDATE jobs SET state = ?, attempts = attempts + 1, next_attempt = ?,"
-                              " reply = ?, enhanced_code = ?, reason = ? WHERE id = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, r->state, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, r->next_attempt);
-  gw_queue_bind_text_or_null (stmt, 3, r->reply);
-  gw_queue_bind_text_or_null (stmt, 4, r->enhanced_code);
-  gw_queue_bind_text_or_null (stmt, 5, r->reason);
-  sqlite3_bind_int64 (stmt, 6, job->job_id);
-  if (!gw_queue_step_done (w, stmt, "record result", error))
-    return FALSE;
 
   for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
     GwRecipient *recipient = gw_envelope_get_recipient (envelope, i);
@@ -436,6 +491,21 @@ run_record (Writer *w,
       return FALSE;
   }
 
+  if (!job_state_after (w, job, r, &job_state, error))
+    return FALSE;
+  stmt = gw_queue_prepare (w, "UPDATE jobs SET state = ?, attempts = attempts + 1, next_attempt = ?,"
+                              " reply = ?, enhanced_code = ?, reason = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, job_state, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, r->next_attempt);
+  gw_queue_bind_text_or_null (stmt, 3, r->reply);
+  gw_queue_bind_text_or_null (stmt, 4, r->enhanced_code);
+  gw_queue_bind_text_or_null (stmt, 5, r->reason);
+  sqlite3_bind_int64 (stmt, 6, job->job_id);
+  if (!gw_queue_step_done (w, stmt, "record result", error))
+    return FALSE;
+
   stmt = gw_queue_prepare (w, "INSERT INTO attempts (job_id, started, duration_us, profile, result, reply,"
                               " enhanced_code, tls, recipients) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
@@ -452,7 +522,8 @@ run_record (Writer *w,
   sqlite3_bind_text (stmt, 9, addresses, -1, SQLITE_STATIC);
   if (!gw_queue_step_done (w, stmt, "log attempt", error))
     return FALSE;
-  if (r->fallback != NULL && g_strcmp0 (r->state, "failed") == 0 &&
+  if (r->fallback != NULL &&
+      (g_strcmp0 (job_state, "failed") == 0 || g_strcmp0 (job_state, "partial") == 0) &&
       !hand_to_fallback (w, job, r, error))
     return FALSE;
   return gw_queue_refresh_delivery_state (w, job->delivery_id, error);

@@ -57,7 +57,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwQueuedJob, gw_queued_job_free)
 
 /* What one attempt at a job came to. */
 typedef struct {
-  const char *state;          /* sent, deferred, failed */
+  const char *state;          /* sent, deferred, submitted, failed, or partial:
+                               * some recipients sent, the others failed for good;
+                               * the queue makes a failed job "partial" when it
+                               * reached a recipient in an earlier attempt */
   gint64      next_attempt;   /* for deferred */
   const char *reply;          /* server reply or local error text */
   const char *enhanced_code;
@@ -159,7 +162,7 @@ gboolean   gw_queue_retry_finish      (GwQueue      *self,
                                        GAsyncResult *result,
                                        GError      **error);
 
-/* Deletes deliveries in a final state (sent, failed, cancelled) last
+/* Deletes deliveries in a final state (sent, partial, failed, cancelled) last
  * updated before @before (µs since the epoch), with their jobs, recipients
  * and attempt log. Returns how many deliveries went. Large prunes run in
  * chunks, each its own transaction, so Send is never held up for long. */
@@ -185,7 +188,8 @@ gboolean   gw_queue_poke_remote_finish (GwQueue     *self,
 /* Reads (synchronous, committed data). */
 
 /* The attempt log of a delivery, oldest first: aa{sv} with started (x, µs),
- * duration-ms (u), profile (s), result (s: sent, deferred, failed),
+ * duration-ms (u), profile (s), result (s: sent, deferred, submitted,
+ * partial, failed),
  * reply (s), enhanced-code (s), tls (s), recipients (as: the addresses
  * tried in that attempt). Keys without a value are left out.
  * HERALD_ERROR_NO_SUCH_DELIVERY. */

@@ -477,12 +477,28 @@ list_in_domain (GStrv       list,
   return FALSE;
 }
 
+/* Categories are dotted hierarchies ("backup.done", "device.error"): a
+ * pattern matches a category, or any category below one it matches, so
+ * "backup" takes "backup" and "backup.done" but not "backups", and
+ * "device.*" takes "device.error". */
+static gboolean
+category_matches (const char *pattern,
+                  const char *category)
+{
+  g_autofree char *below = NULL;
+
+  if (g_pattern_match_simple (pattern, category))
+    return TRUE;
+  below = g_strconcat (pattern, ".*", NULL);
+  return g_pattern_match_simple (below, category);
+}
+
 gboolean
 gw_rule_matches (GwRule         *rule,
                  GwNotification *n)
 {
   if (rule->category != NULL &&
-      !g_pattern_match_simple (rule->category, n->category != NULL ? n->category : ""))
+      !category_matches (rule->category, n->category != NULL ? n->category : ""))
     return FALSE;
   if (rule->min_urgency >= 0 && n->urgency < rule->min_urgency)
     return FALSE;

@@ -237,7 +237,7 @@ check_filter (GDBusMethodInvocation *invocation,
     { "since", "x" }, { "until", "x" }, { "limit", "u" }, { "log", "b" },
   };
   static const char * const states[] = {
-    "queued", "sending", "sent", "deferred", "failed", "cancelled", "submitted", NULL
+    "queued", "sending", "sent", "deferred", "failed", "cancelled", "submitted", "partial", NULL
   };
   GVariantIter iter;
   const char *key;
@@ -266,7 +266,7 @@ check_filter (GDBusMethodInvocation *invocation,
     }
     if (g_str_equal (key, "state") && !g_strv_contains (states, g_variant_get_string (value, NULL))) {
       gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
-                        _("Unknown state “%s”: use queued, sending, sent, deferred, failed, cancelled or submitted"),
+                        _("Unknown state “%s”: use queued, sending, sent, deferred, failed, cancelled, submitted or partial"),
                         g_variant_get_string (value, NULL));
       return FALSE;
     }

@@ -442,6 +442,15 @@ gw_service_new (GwConfig   *config,
   }
   /* Transports that build on another profile (fax-via) find it here. */
   transports = gw_plugin_loader_dup_names (self->plugins);
+  if (transports[0] == NULL) {
+    /* Every delivery would fail: better not to start at all. */
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TRANSPORT_UNAVAILABLE,
+                 _("No transport plugin could be loaded from %s, so nothing could be "
+                   "delivered. Build or install the plugins, or point HERALD_PLUGIN_DIR "
+                   "at the directory that holds them (its subdirectories are searched "
+                   "too)"), plugin_dir);
+    return NULL;
+  }
   for (guint i = 0; transports[i] != NULL; i++)
     gw_transport_set_profile_store (gw_plugin_loader_lookup (self->plugins, transports[i]), self->profiles);
   g_clear_pointer (&transports, g_strfreev);
@@ -472,8 +481,6 @@ gw_service_new (GwConfig   *config,
     return NULL;
 
   transports = gw_plugin_loader_dup_names (self->plugins);
-  if (transports[0] == NULL)
-    g_warning ("No transport plugin was loaded from %s", plugin_dir);
   gw_dbus_gateway1_set_version (GW_DBUS_GATEWAY1 (self), PACKAGE_VERSION);
   gw_dbus_gateway1_set_transports (GW_DBUS_GATEWAY1 (self), (const char * const *) transports);
   /* Work left from the last run (deferred, or interrupted by a crash). */

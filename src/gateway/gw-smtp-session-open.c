@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -355,6 +357,18 @@ read_greeting (GTask *task)
                                   g_task_get_cancellable (task), greeting_cb, task);
 }
 
+/* GLib's error reads "Could not connect to HOST: REASON"; ours names the
+ * host and port already, so only the reason is kept. */
+static const char *
+connect_failure_reason (const char *message,
+                        const char *host)
+{
+  g_autofree char *prefix = g_strconcat (host, ": ", NULL);
+  const char *at = strstr (message, prefix);
+
+  return at != NULL ? at + strlen (prefix) : message;
+}
+
 static void
 connect_cb (GObject      *source,
             GAsyncResult *result,
@@ -378,8 +392,8 @@ connect_cb (GObject      *source,
       open_fail (task, g_steal_pointer (&local_error));
     else
       open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
-                                    _("Cannot connect to %s:%u: %s"),
-                                    self->host, self->port, local_error->message));
+                                    _("Cannot connect to %s:%u: %s"), self->host, self->port,
+                                    connect_failure_reason (local_error->message, self->host)));
     return;
   }
   /* Commands are written whole, one group at a time: Nagle would only add

@@ -19,6 +19,8 @@
  * status code, and the TLS protocol and cipher used.
  *
  * Get them with herald_delivery_get_log().
+ *
+ * Since: 0.1
  */
 struct _HeraldAttempt {
   GObject    parent_instance;
@@ -35,6 +37,59 @@ struct _HeraldAttempt {
 };
 
 G_DEFINE_FINAL_TYPE (HeraldAttempt, herald_attempt, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STARTED,
+  PROP_DURATION_MS,
+  PROP_PROFILE,
+  PROP_RESULT,
+  PROP_REPLY,
+  PROP_ENHANCED_CODE,
+  PROP_TLS,
+  PROP_RECIPIENTS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+herald_attempt_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  HeraldAttempt *self = HERALD_ATTEMPT (object);
+
+  switch (prop_id) {
+  case PROP_STARTED:
+    g_value_set_boxed (value, herald_attempt_get_started (self));
+    break;
+  case PROP_DURATION_MS:
+    g_value_set_uint (value, herald_attempt_get_duration_ms (self));
+    break;
+  case PROP_PROFILE:
+    g_value_set_string (value, herald_attempt_get_profile (self));
+    break;
+  case PROP_RESULT:
+    g_value_set_string (value, herald_attempt_get_result (self));
+    break;
+  case PROP_REPLY:
+    g_value_set_string (value, herald_attempt_get_reply (self));
+    break;
+  case PROP_ENHANCED_CODE:
+    g_value_set_string (value, herald_attempt_get_enhanced_code (self));
+    break;
+  case PROP_TLS:
+    g_value_set_string (value, herald_attempt_get_tls (self));
+    break;
+  case PROP_RECIPIENTS:
+    g_value_set_boxed (value, herald_attempt_get_recipients (self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
 
 static void
 herald_attempt_finalize (GObject *object)
@@ -58,8 +113,92 @@ herald_attempt_class_init (HeraldAttemptClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = herald_attempt_get_property;
   object_class->finalize = herald_attempt_finalize;
   herald_i18n_init ();
+
+  /**
+   * HeraldAttempt:started:
+   *
+   * When the attempt started (UTC).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STARTED] =
+    g_param_spec_boxed ("started", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldAttempt:duration-ms:
+   *
+   * How long the attempt took, in milliseconds.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DURATION_MS] =
+    g_param_spec_uint ("duration-ms", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldAttempt:profile:
+   *
+   * The profile the attempt went through.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PROFILE] =
+    g_param_spec_string ("profile", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldAttempt:result:
+   *
+   * What came of it: `sent`, `deferred`, `submitted`, `partial` or `failed`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RESULT] =
+    g_param_spec_string ("result", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldAttempt:reply:
+   *
+   * The server's reply or the local error.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REPLY] =
+    g_param_spec_string ("reply", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldAttempt:enhanced-code:
+   *
+   * The enhanced status code of the reply, such as `5.1.1`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ENHANCED_CODE] =
+    g_param_spec_string ("enhanced-code", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldAttempt:tls:
+   *
+   * The TLS version and cipher, or %NULL without TLS.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TLS] =
+    g_param_spec_string ("tls", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldAttempt:recipients:
+   *
+   * The recipients tried in this attempt.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RECIPIENTS] =
+    g_param_spec_boxed ("recipients", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -80,6 +219,8 @@ herald_attempt_init (HeraldAttempt *self)
  *
  * Returns: (transfer full): a new #HeraldAttempt, or %NULL if @attempt
  *   lacks `started` or `result`
+ *
+ * Since: 0.1
  */
 HeraldAttempt *
 herald_attempt_new_from_variant (GVariant  *attempt,
@@ -118,6 +259,8 @@ herald_attempt_new_from_variant (GVariant  *attempt,
  * Gets when the attempt started, in UTC.
  *
  * Returns: (transfer none): when the attempt started, in UTC
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_attempt_get_started (HeraldAttempt *self)
@@ -133,6 +276,8 @@ herald_attempt_get_started (HeraldAttempt *self)
  * Gets how long the attempt took, in milliseconds.
  *
  * Returns: how long the attempt took, in milliseconds
+ *
+ * Since: 0.1
  */
 guint
 herald_attempt_get_duration_ms (HeraldAttempt *self)
@@ -149,6 +294,8 @@ herald_attempt_get_duration_ms (HeraldAttempt *self)
  *
  * Returns: (transfer none) (nullable): the profile the attempt went
  *   through
+ *
+ * Since: 0.1
  */
 const char *
 herald_attempt_get_profile (HeraldAttempt *self)
@@ -166,6 +313,8 @@ herald_attempt_get_profile (HeraldAttempt *self)
  *
  * Returns: (transfer none): `sent`, `deferred` (a temporary failure:
  *   another attempt follows) or `failed`
+ *
+ * Since: 0.1
  */
 const char *
 herald_attempt_get_result (HeraldAttempt *self)
@@ -184,6 +333,8 @@ herald_attempt_get_result (HeraldAttempt *self)
  * Returns: (transfer none) (nullable): the server's reply, such as
  *   `451 4.3.0 Try again later`, or the local error when no server
  *   answered
+ *
+ * Since: 0.1
  */
 const char *
 herald_attempt_get_reply (HeraldAttempt *self)
@@ -200,6 +351,8 @@ herald_attempt_get_reply (HeraldAttempt *self)
  *
  * Returns: (transfer none) (nullable): the enhanced status code of the
  *   reply (RFC 3463), such as `4.3.0`
+ *
+ * Since: 0.1
  */
 const char *
 herald_attempt_get_enhanced_code (HeraldAttempt *self)
@@ -218,6 +371,8 @@ herald_attempt_get_enhanced_code (HeraldAttempt *self)
  * Returns: (transfer none) (nullable): the TLS protocol version and cipher
  *   suite used, such as `TLSv1.3 TLS_AES_256_GCM_SHA384`, or %NULL when the
  *   attempt did not use TLS
+ *
+ * Since: 0.1
  */
 const char *
 herald_attempt_get_tls (HeraldAttempt *self)
@@ -234,6 +389,8 @@ herald_attempt_get_tls (HeraldAttempt *self)
  *
  * Returns: (transfer none) (array zero-terminated=1): the recipients the
  *   attempt was for, possibly empty
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_attempt_get_recipients (HeraldAttempt *self)
@@ -250,6 +407,8 @@ herald_attempt_get_recipients (HeraldAttempt *self)
  * version of the library does not know.
  *
  * Returns: (transfer full): an `a{sv}` #GVariant
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_attempt_to_variant (HeraldAttempt *self)

@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HeraldAttempt, herald_attempt, HERALD, ATTEMPT, GObject)
 
 HeraldAttempt      *herald_attempt_new_from_variant   (GVariant      *attempt,
-                                                       GError       **error);
+                                                       GError       **error) G_GNUC_WARN_UNUSED_RESULT;
 GDateTime          *herald_attempt_get_started        (HeraldAttempt *self);
 guint               herald_attempt_get_duration_ms    (HeraldAttempt *self);
 const char         *herald_attempt_get_profile        (HeraldAttempt *self);
@@ -19,6 +19,6 @@ const char         *herald_attempt_get_reply          (HeraldAttempt *self);
 const char         *herald_attempt_get_enhanced_code  (HeraldAttempt *self);
 const char         *herald_attempt_get_tls            (HeraldAttempt *self);
 const char * const *herald_attempt_get_recipients     (HeraldAttempt *self);
-GVariant           *herald_attempt_to_variant         (HeraldAttempt *self);
+GVariant           *herald_attempt_to_variant         (HeraldAttempt *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -23,6 +23,8 @@
  * untrusted certificate of the profile.
  *
  * Certificates are read-only snapshots made from the gateway's replies.
+ *
+ * Since: 0.1
  */
 struct _HeraldCertificate {
   GObject    parent_instance;
@@ -44,6 +46,79 @@ struct _HeraldCertificate {
 };
 
 G_DEFINE_FINAL_TYPE (HeraldCertificate, herald_certificate, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_HOST,
+  PROP_PORT,
+  PROP_SUBJECT,
+  PROP_ISSUER,
+  PROP_NOT_BEFORE,
+  PROP_NOT_AFTER,
+  PROP_SHA256_FINGERPRINT,
+  PROP_SPKI_PIN,
+  PROP_ERRORS,
+  PROP_PROFILE,
+  PROP_FIRST_SEEN,
+  PROP_LAST_SEEN,
+  PROP_TRUSTED_AT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+herald_certificate_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  HeraldCertificate *self = HERALD_CERTIFICATE (object);
+
+  switch (prop_id) {
+  case PROP_HOST:
+    g_value_set_string (value, herald_certificate_get_host (self));
+    break;
+  case PROP_PORT:
+    g_value_set_uint (value, herald_certificate_get_port (self));
+    break;
+  case PROP_SUBJECT:
+    g_value_set_string (value, herald_certificate_get_subject (self));
+    break;
+  case PROP_ISSUER:
+    g_value_set_string (value, herald_certificate_get_issuer (self));
+    break;
+  case PROP_NOT_BEFORE:
+    g_value_set_boxed (value, herald_certificate_get_not_before (self));
+    break;
+  case PROP_NOT_AFTER:
+    g_value_set_boxed (value, herald_certificate_get_not_after (self));
+    break;
+  case PROP_SHA256_FINGERPRINT:
+    g_value_set_string (value, herald_certificate_get_sha256_fingerprint (self));
+    break;
+  case PROP_SPKI_PIN:
+    g_value_set_string (value, herald_certificate_get_spki_pin (self));
+    break;
+  case PROP_ERRORS:
+    g_value_set_boxed (value, herald_certificate_get_errors (self));
+    break;
+  case PROP_PROFILE:
+    g_value_set_string (value, herald_certificate_get_profile (self));
+    break;
+  case PROP_FIRST_SEEN:
+    g_value_set_boxed (value, herald_certificate_get_first_seen (self));
+    break;
+  case PROP_LAST_SEEN:
+    g_value_set_boxed (value, herald_certificate_get_last_seen (self));
+    break;
+  case PROP_TRUSTED_AT:
+    g_value_set_boxed (value, herald_certificate_get_trusted_at (self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
 
 static void
 herald_certificate_finalize (GObject *object)
@@ -67,13 +142,138 @@ herald_certificate_finalize (GObject *object)
   G_OBJECT_CLASS (herald_certificate_parent_class)->finalize (object);
 }
 
+static GParamSpec *
+readable_string (const char *name)
+{
+  return g_param_spec_string (name, NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+}
+
+static GParamSpec *
+readable_time (const char *name)
+{
+  return g_param_spec_boxed (name, NULL, NULL, G_TYPE_DATE_TIME,
+                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+}
+
 static void
 herald_certificate_class_init (HeraldCertificateClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = herald_certificate_get_property;
   object_class->finalize = herald_certificate_finalize;
   herald_i18n_init ();
+
+  /**
+   * HeraldCertificate:host:
+   *
+   * The server's host name.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_HOST] = readable_string ("host");
+  /**
+   * HeraldCertificate:port:
+   *
+   * The server's port.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:subject:
+   *
+   * The subject of the certificate.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SUBJECT] = readable_string ("subject");
+  /**
+   * HeraldCertificate:issuer:
+   *
+   * Its issuer.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ISSUER] = readable_string ("issuer");
+  /**
+   * HeraldCertificate:not-before:
+   *
+   * The start of its validity.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NOT_BEFORE] = readable_time ("not-before");
+  /**
+   * HeraldCertificate:not-after:
+   *
+   * The end of its validity.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NOT_AFTER] = readable_time ("not-after");
+  /**
+   * HeraldCertificate:sha256-fingerprint:
+   *
+   * Its SHA-256 fingerprint.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SHA256_FINGERPRINT] = readable_string ("sha256-fingerprint");
+  /**
+   * HeraldCertificate:spki-pin:
+   *
+   * The SHA-256 of its SubjectPublicKeyInfo, for `pinned-keys`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SPKI_PIN] = readable_string ("spki-pin");
+  /**
+   * HeraldCertificate:errors:
+   *
+   * Why it was refused, such as `unknown-ca`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ERRORS] =
+    g_param_spec_boxed ("errors", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldCertificate:profile:
+   *
+   * The profile that met it.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PROFILE] = readable_string ("profile");
+  /**
+   * HeraldCertificate:first-seen:
+   *
+   * When it was first refused.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FIRST_SEEN] = readable_time ("first-seen");
+  /**
+   * HeraldCertificate:last-seen:
+   *
+   * When it was last refused.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LAST_SEEN] = readable_time ("last-seen");
+  /**
+   * HeraldCertificate:trusted-at:
+   *
+   * When it was trusted, for a trusted key.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TRUSTED_AT] = readable_time ("trusted-at");
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -97,6 +297,8 @@ herald_certificate_init (HeraldCertificate *self)
  * Returns: (transfer full): a new #HeraldCertificate, or %NULL if
  *   @certificate has neither a SHA-256 fingerprint nor a public key pin (a
  *   key pinned by hand in a profile has only its pin)
+ *
+ * Since: 0.1
  */
 HeraldCertificate *
 herald_certificate_new_from_variant (GVariant  *certificate,
@@ -143,6 +345,8 @@ herald_certificate_new_from_variant (GVariant  *certificate,
  *
  * Returns: (transfer none) (nullable): the server name Herald connected
  *   to, which the certificate was checked against
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_host (HeraldCertificate *self)
@@ -158,6 +362,8 @@ herald_certificate_get_host (HeraldCertificate *self)
  * Gets the server's port, or 0 if unknown.
  *
  * Returns: the server's port, or 0 if unknown
+ *
+ * Since: 0.1
  */
 guint16
 herald_certificate_get_port (HeraldCertificate *self)
@@ -174,6 +380,8 @@ herald_certificate_get_port (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the subject's distinguished name,
  *   such as `CN=mail.example.com`
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_subject (HeraldCertificate *self)
@@ -191,6 +399,8 @@ herald_certificate_get_subject (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the issuer's distinguished name;
  *   the same as the subject for a self-signed certificate
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_issuer (HeraldCertificate *self)
@@ -207,6 +417,8 @@ herald_certificate_get_issuer (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the start of the validity period
  *   (UTC)
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_not_before (HeraldCertificate *self)
@@ -223,6 +435,8 @@ herald_certificate_get_not_before (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the end of the validity period
  *   (UTC)
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_not_after (HeraldCertificate *self)
@@ -240,6 +454,8 @@ herald_certificate_get_not_after (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): 64 lower-case hexadecimal digits;
  *   %NULL only for a key pinned by hand, of which only the pin is known
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_sha256_fingerprint (HeraldCertificate *self)
@@ -257,6 +473,8 @@ herald_certificate_get_sha256_fingerprint (HeraldCertificate *self)
  * when the server's certificate is re-issued for the same key.
  *
  * Returns: (transfer none) (nullable): 64 lower-case hexadecimal digits
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_spki_pin (HeraldCertificate *self)
@@ -275,6 +493,8 @@ herald_certificate_get_spki_pin (HeraldCertificate *self)
  *
  * Returns: (transfer none) (array zero-terminated=1): the reasons,
  *   possibly empty
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_certificate_get_errors (HeraldCertificate *self)
@@ -291,6 +511,8 @@ herald_certificate_get_errors (HeraldCertificate *self)
  * version of the library does not know.
  *
  * Returns: (transfer full): an `a{sv}` #GVariant
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_certificate_to_variant (HeraldCertificate *self)
@@ -307,6 +529,8 @@ herald_certificate_to_variant (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): the profile whose server presented
  *   the certificate, in the trust manager's lists
+ *
+ * Since: 0.1
  */
 const char *
 herald_certificate_get_profile (HeraldCertificate *self)
@@ -323,6 +547,8 @@ herald_certificate_get_profile (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): when Herald first refused the
  *   certificate
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_first_seen (HeraldCertificate *self)
@@ -339,6 +565,8 @@ herald_certificate_get_first_seen (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): when Herald last refused the
  *   certificate
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_last_seen (HeraldCertificate *self)
@@ -355,6 +583,8 @@ herald_certificate_get_last_seen (HeraldCertificate *self)
  *
  * Returns: (transfer none) (nullable): when the certificate was trusted
  *   with herald_client_trust_certificate(), for a trusted certificate
+ *
+ * Since: 0.1
  */
 GDateTime *
 herald_certificate_get_trusted_at (HeraldCertificate *self)

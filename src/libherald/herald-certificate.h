@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HeraldCertificate, herald_certificate, HERALD, CERTIFICATE, GObject)
 
 HeraldCertificate  *herald_certificate_new_from_variant      (GVariant          *certificate,
-                                                             GError           **error);
+                                                             GError           **error) G_GNUC_WARN_UNUSED_RESULT;
 const char         *herald_certificate_get_host             (HeraldCertificate *self);
 guint16             herald_certificate_get_port             (HeraldCertificate *self);
 const char         *herald_certificate_get_subject          (HeraldCertificate *self);
@@ -20,7 +20,7 @@ GDateTime          *herald_certificate_get_not_after        (HeraldCertificate *
 const char         *herald_certificate_get_sha256_fingerprint (HeraldCertificate *self);
 const char         *herald_certificate_get_spki_pin         (HeraldCertificate *self);
 const char * const *herald_certificate_get_errors           (HeraldCertificate *self);
-GVariant           *herald_certificate_to_variant           (HeraldCertificate *self);
+GVariant           *herald_certificate_to_variant           (HeraldCertificate *self) G_GNUC_WARN_UNUSED_RESULT;
 const char         *herald_certificate_get_profile          (HeraldCertificate *self);
 GDateTime          *herald_certificate_get_first_seen       (HeraldCertificate *self);
 GDateTime          *herald_certificate_get_last_seen        (HeraldCertificate *self);

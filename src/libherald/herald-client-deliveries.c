@@ -42,6 +42,8 @@ filter_parameters (HeraldDeliveryFilter *filter)
  * Hands @notification to the gateway. The gateway replies once the
  * notification is validated, composed, routed and committed to disk; the
  * delivery itself happens afterwards. Finish with herald_client_send_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_send (HeraldClient        *self,
@@ -79,6 +81,8 @@ herald_client_send (HeraldClient        *self,
  * Returns: (transfer full): the delivery id, or %NULL if the gateway
  *   refused the notification (%HERALD_ERROR_NO_RECIPIENTS,
  *   %HERALD_ERROR_INVALID_ADDRESS, %HERALD_ERROR_TOO_LARGE, ...)
+ *
+ * Since: 0.1
  */
 char *
 herald_client_send_finish (HeraldClient  *self,
@@ -105,6 +109,8 @@ herald_client_send_finish (HeraldClient  *self,
  * Hands @notification to the gateway, blocking until it is committed.
  *
  * Returns: (transfer full): the delivery id, or %NULL on error
+ *
+ * Since: 0.1
  */
 char *
 herald_client_send_sync (HeraldClient        *self,
@@ -139,6 +145,8 @@ herald_client_send_sync (HeraldClient        *self,
  *
  * Gets the current state of a delivery. Finish with
  * herald_client_get_delivery_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_get_delivery (HeraldClient        *self,
@@ -165,6 +173,8 @@ herald_client_get_delivery (HeraldClient        *self,
  *
  * Returns: (transfer full): the delivery, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_DELIVERY or another error
+ *
+ * Since: 0.1
  */
 HeraldDelivery *
 herald_client_get_delivery_finish (HeraldClient  *self,
@@ -191,6 +201,8 @@ herald_client_get_delivery_finish (HeraldClient  *self,
  * Gets the current state of a delivery, blocking.
  *
  * Returns: (transfer full): the delivery, or %NULL on error
+ *
+ * Since: 0.1
  */
 HeraldDelivery *
 herald_client_get_delivery_sync (HeraldClient  *self,
@@ -220,6 +232,8 @@ herald_client_get_delivery_sync (HeraldClient  *self,
  *
  * Lists deliveries, newest first. Finish with
  * herald_client_list_deliveries_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_list_deliveries (HeraldClient         *self,
@@ -247,6 +261,8 @@ herald_client_list_deliveries (HeraldClient         *self,
  *
  * Returns: (transfer container) (element-type HeraldDelivery): the
  *   deliveries, newest first, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_deliveries_finish (HeraldClient  *self,
@@ -274,6 +290,8 @@ herald_client_list_deliveries_finish (HeraldClient  *self,
  *
  * Returns: (transfer container) (element-type HeraldDelivery): the
  *   deliveries, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_deliveries_sync (HeraldClient          *self,
@@ -303,6 +321,8 @@ herald_client_list_deliveries_sync (HeraldClient          *self,
  *
  * Cancels a delivery that has not been sent. Finish with
  * herald_client_cancel_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_cancel (HeraldClient        *self,
@@ -329,6 +349,8 @@ herald_client_cancel (HeraldClient        *self,
  * Returns: %TRUE if the delivery was cancelled; %FALSE with
  *   %HERALD_ERROR_INVALID_STATE if it is being sent or is already final,
  *   %HERALD_ERROR_NO_SUCH_DELIVERY or another error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_cancel_finish (HeraldClient  *self,
@@ -350,6 +372,8 @@ herald_client_cancel_finish (HeraldClient  *self,
  * Cancels a delivery that has not been sent, blocking.
  *
  * Returns: %TRUE if the delivery was cancelled
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_cancel_sync (HeraldClient  *self,
@@ -376,6 +400,8 @@ herald_client_cancel_sync (HeraldClient  *self,
  * deferred and failed jobs again, keeping their attempt count and counting
  * their expiry afresh, and tries its failed recipients again. Finish with
  * herald_client_retry_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_retry (HeraldClient        *self,
@@ -402,6 +428,8 @@ herald_client_retry (HeraldClient        *self,
  * Returns: %TRUE if the delivery is queued again; %FALSE with
  *   %HERALD_ERROR_INVALID_STATE if it is queued, being sent, sent or
  *   cancelled, %HERALD_ERROR_NO_SUCH_DELIVERY or another error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_retry_finish (HeraldClient  *self,
@@ -423,6 +451,8 @@ herald_client_retry_finish (HeraldClient  *self,
  * Makes a deferred or failed delivery due now, blocking.
  *
  * Returns: %TRUE if the delivery is queued again
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_retry_sync (HeraldClient  *self,

@@ -9,11 +9,6 @@
 #define PROFILE_LIST_TYPE G_VARIANT_TYPE ("(aa{sv})")
 #define PROFILE_TYPE      G_VARIANT_TYPE ("(a{sv})")
 #define PARSE_PROFILE     ((HeraldParseFunc) herald_profile_new_from_variant)
-#define TEST_RESULT_TYPE  G_VARIANT_TYPE ("(a{sv})")
-#define PARSE_TEST_RESULT ((HeraldParseFunc) herald_test_result_new_from_variant)
-/* A test runs as long as the gateway's connect- and conversation-timeouts
- * allow, which may well be longer than the D-Bus default of 25 s. */
-#define TEST_TIMEOUT_MSEC G_MAXINT
 
 static GVariant *
 profile_parameters (HeraldProfile *profile)
@@ -31,6 +26,8 @@ profile_parameters (HeraldProfile *profile)
  * @user_data: data for @callback
  *
  * Lists every profile. Finish with herald_client_list_profiles_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_list_profiles (HeraldClient        *self,
@@ -55,6 +52,8 @@ herald_client_list_profiles (HeraldClient        *self,
  *
  * Returns: (transfer container) (element-type HeraldProfile): the
  *   profiles, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_profiles_finish (HeraldClient  *self,
@@ -81,6 +80,8 @@ herald_client_list_profiles_finish (HeraldClient  *self,
  *
  * Returns: (transfer container) (element-type HeraldProfile): the
  *   profiles, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_profiles_sync (HeraldClient  *self,
@@ -108,6 +109,8 @@ herald_client_list_profiles_sync (HeraldClient  *self,
  *
  * Gets a profile with every setting's effective value. Finish with
  * herald_client_get_profile_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_get_profile (HeraldClient        *self,
@@ -134,6 +137,8 @@ herald_client_get_profile (HeraldClient        *self,
  *
  * Returns: (transfer full): the profile, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_PROFILE or another error
+ *
+ * Since: 0.1
  */
 HeraldProfile *
 herald_client_get_profile_finish (HeraldClient  *self,
@@ -161,6 +166,8 @@ herald_client_get_profile_finish (HeraldClient  *self,
  *
  * Returns: (transfer full): the profile, or %NULL with
  *   %HERALD_ERROR_NO_SUCH_PROFILE or another error
+ *
+ * Since: 0.1
  */
 HeraldProfile *
 herald_client_get_profile_sync (HeraldClient  *self,
@@ -191,6 +198,8 @@ herald_client_get_profile_sync (HeraldClient  *self,
  *
  * Adds a new profile with the settings of @profile; unset keys take
  * their defaults. Finish with herald_client_add_profile_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_add_profile (HeraldClient        *self,
@@ -217,6 +226,8 @@ herald_client_add_profile (HeraldClient        *self,
  * Returns: %TRUE if the profile was added; %FALSE with
  *   %HERALD_ERROR_PROFILE_EXISTS, %HERALD_ERROR_INVALID_SETTING or another
  *   error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_add_profile_finish (HeraldClient  *self,
@@ -238,6 +249,8 @@ herald_client_add_profile_finish (HeraldClient  *self,
  * Adds a new profile, blocking.
  *
  * Returns: %TRUE if the profile was added
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_add_profile_sync (HeraldClient   *self,
@@ -263,6 +276,8 @@ herald_client_add_profile_sync (HeraldClient   *self,
  *
  * Changes the keys set in @profile and leaves the others alone. Finish
  * with herald_client_update_profile_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_update_profile (HeraldClient        *self,
@@ -289,6 +304,8 @@ herald_client_update_profile (HeraldClient        *self,
  * Returns: %TRUE if the profile was changed; %FALSE with
  *   %HERALD_ERROR_NO_SUCH_PROFILE, %HERALD_ERROR_INVALID_SETTING or another
  *   error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_update_profile_finish (HeraldClient  *self,
@@ -310,6 +327,8 @@ herald_client_update_profile_finish (HeraldClient  *self,
  * Changes a profile, blocking.
  *
  * Returns: %TRUE if the profile was changed
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_update_profile_sync (HeraldClient   *self,
@@ -334,6 +353,8 @@ herald_client_update_profile_sync (HeraldClient   *self,
  *
  * Removes a profile and its secrets. Finish with
  * herald_client_remove_profile_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_remove_profile (HeraldClient        *self,
@@ -358,6 +379,8 @@ herald_client_remove_profile (HeraldClient        *self,
  * Finishes an operation started with herald_client_remove_profile().
  *
  * Returns: %TRUE if the profile was removed
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_remove_profile_finish (HeraldClient  *self,
@@ -379,6 +402,8 @@ herald_client_remove_profile_finish (HeraldClient  *self,
  * Removes a profile and its secrets, blocking.
  *
  * Returns: %TRUE if the profile was removed
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_remove_profile_sync (HeraldClient  *self,
@@ -391,194 +416,4 @@ herald_client_remove_profile_sync (HeraldClient  *self,
 
   return herald_client_call_void_sync (self, "RemoveProfile", g_variant_new ("(s)", name),
                                        cancellable, error);
-}
-
-/**
- * herald_client_set_secret:
- * @self: a #HeraldClient
- * @profile: a profile name
- * @key: a secret key: `password`, `oauth2-client-secret`,
- *   `oauth2-refresh-token`, `pop-password`, `fax-password`, `fax-api-key`
- *   or `fax-webhook-secret`
- * @value: the secret; an empty string removes it
- * @cancellable: (nullable): a #GCancellable
- * @callback: called with the result
- * @user_data: data for @callback
- *
- * Stores a secret of a profile in the gateway's encrypted secret store.
- * Secrets are write-only: no method returns them. Finish with
- * herald_client_set_secret_finish().
- */
-void
-herald_client_set_secret (HeraldClient        *self,
-                          const char          *profile,
-                          const char          *key,
-                          const char          *value,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_return_if_fail (HERALD_IS_CLIENT (self));
-  g_return_if_fail (profile != NULL);
-  g_return_if_fail (key != NULL);
-  g_return_if_fail (value != NULL);
-
-  herald_client_call_void (self, "SetSecret", g_variant_new ("(sss)", profile, key, value),
-                           herald_client_set_secret, cancellable, callback, user_data);
-}
-
-/**
- * herald_client_set_secret_finish:
- * @self: a #HeraldClient
- * @result: the #GAsyncResult passed to the callback
- * @error: return location for a #GError
- *
- * Finishes an operation started with herald_client_set_secret().
- *
- * Returns: %TRUE if the secret was stored
- */
-gboolean
-herald_client_set_secret_finish (HeraldClient  *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
-
-  return herald_client_call_void_finish (self, result, herald_client_set_secret, error);
-}
-
-/**
- * herald_client_set_secret_sync:
- * @self: a #HeraldClient
- * @profile: a profile name
- * @key: a secret key such as `password`
- * @value: the secret; an empty string removes it
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
- *
- * Stores a secret of a profile, blocking.
- *
- * Returns: %TRUE if the secret was stored
- */
-gboolean
-herald_client_set_secret_sync (HeraldClient  *self,
-                               const char    *profile,
-                               const char    *key,
-                               const char    *value,
-                               GCancellable  *cancellable,
-                               GError       **error)
-{
-  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
-  g_return_val_if_fail (profile != NULL, FALSE);
-  g_return_val_if_fail (key != NULL, FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
-
-  return herald_client_call_void_sync (self, "SetSecret",
-                                       g_variant_new ("(sss)", profile, key, value),
-                                       cancellable, error);
-}
-
-/**
- * herald_client_test_profile:
- * @self: a #HeraldClient
- * @profile: a profile name
- * @recipient: the address the test message is sent to
- * @cancellable: (nullable): a #GCancellable
- * @callback: called with the result
- * @user_data: data for @callback
- *
- * Sends a real test message through @profile to @recipient now, outside
- * the queue, and reports how it went: whether it was accepted, the
- * server's own reply, the TLS protocol and cipher, the session transcript
- * with credentials masked and, when Herald refused the server's
- * certificate, that certificate. Finish with
- * herald_client_test_profile_finish().
- *
- * The call takes as long as the test does, bounded by the profile's
- * `connect-timeout` and `conversation-timeout` in the gateway rather than
- * by the usual D-Bus timeout; use @cancellable to stop waiting sooner.
- */
-void
-herald_client_test_profile (HeraldClient        *self,
-                            const char          *profile,
-                            const char          *recipient,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_return_if_fail (HERALD_IS_CLIENT (self));
-  g_return_if_fail (profile != NULL);
-  g_return_if_fail (recipient != NULL);
-
-  herald_client_call_with_timeout (self, "TestProfile",
-                                   g_variant_new ("(ss)", profile, recipient),
-                                   TEST_RESULT_TYPE, NULL, TEST_TIMEOUT_MSEC,
-                                   herald_client_task_new (self, herald_client_test_profile,
-                                                           cancellable, callback, user_data));
-}
-
-/**
- * herald_client_test_profile_finish:
- * @self: a #HeraldClient
- * @result: the #GAsyncResult passed to the callback
- * @error: return location for a #GError
- *
- * Gets the outcome of a test. A test that ran and failed is a
- * #HeraldTestResult whose herald_test_result_get_ok() is %FALSE; an error
- * means the test could not run.
- *
- * Returns: (transfer full): the test result, or %NULL with
- *   %HERALD_ERROR_NO_SUCH_PROFILE, %HERALD_ERROR_TRANSPORT_UNAVAILABLE,
- *   %HERALD_ERROR_INVALID_ARGUMENT (a bad recipient) or another error
- */
-HeraldTestResult *
-herald_client_test_profile_finish (HeraldClient  *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  g_autoptr(GVariant) reply = NULL;
-
-  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
-
-  reply = herald_client_call_finish (self, result, herald_client_test_profile, error);
-  if (reply == NULL)
-    return NULL;
-  return herald_client_parse_object (reply, PARSE_TEST_RESULT, error);
-}
-
-/**
- * herald_client_test_profile_sync:
- * @self: a #HeraldClient
- * @profile: a profile name
- * @recipient: the address the test message is sent to
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
- *
- * Sends a test message through @profile to @recipient and reports how it
- * went, blocking; see herald_client_test_profile().
- *
- * Returns: (transfer full): the test result, or %NULL with
- *   %HERALD_ERROR_NO_SUCH_PROFILE or another error when the test could
- *   not run
- */
-HeraldTestResult *
-herald_client_test_profile_sync (HeraldClient  *self,
-                                 const char    *profile,
-                                 const char    *recipient,
-                                 GCancellable  *cancellable,
-                                 GError       **error)
-{
-  g_autoptr(GVariant) reply = NULL;
-
-  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
-  g_return_val_if_fail (profile != NULL, NULL);
-  g_return_val_if_fail (recipient != NULL, NULL);
-
-  reply = herald_client_call_with_timeout_sync (self, "TestProfile",
-                                                g_variant_new ("(ss)", profile, recipient),
-                                                TEST_RESULT_TYPE, NULL, TEST_TIMEOUT_MSEC,
-                                                cancellable, error);
-  if (reply == NULL)
-    return NULL;
-  return herald_client_parse_object (reply, PARSE_TEST_RESULT, error);
 }

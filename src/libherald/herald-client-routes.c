@@ -28,6 +28,8 @@ parse_routes (GVariant *reply)
  *
  * Gets the gateway's routing rules. Finish with
  * herald_client_get_routes_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_get_routes (HeraldClient        *self,
@@ -52,6 +54,8 @@ herald_client_get_routes (HeraldClient        *self,
  *
  * Returns: (transfer full): the routing rules as a JSON document
  *   (`{"version": 1, "rules": [...]}`), or %NULL on error
+ *
+ * Since: 0.1
  */
 char *
 herald_client_get_routes_finish (HeraldClient  *self,
@@ -78,6 +82,8 @@ herald_client_get_routes_finish (HeraldClient  *self,
  *
  * Returns: (transfer full): the routing rules as a JSON document, or
  *   %NULL on error
+ *
+ * Since: 0.1
  */
 char *
 herald_client_get_routes_sync (HeraldClient  *self,
@@ -107,6 +113,8 @@ herald_client_get_routes_sync (HeraldClient  *self,
  * document first and keeps its old rules if anything is wrong; see the
  * `SetRoutes` method of `org.herald.Gateway1` for the format. Finish with
  * herald_client_set_routes_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_set_routes (HeraldClient        *self,
@@ -133,6 +141,8 @@ herald_client_set_routes (HeraldClient        *self,
  * Returns: %TRUE if the rules were stored and are in use; %FALSE with
  *   %HERALD_ERROR_INVALID_ARGUMENT (a message naming the rule and the
  *   field at fault), %HERALD_ERROR_NO_SUCH_PROFILE or another error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_set_routes_finish (HeraldClient  *self,
@@ -154,6 +164,8 @@ herald_client_set_routes_finish (HeraldClient  *self,
  * Replaces the gateway's routing rules, blocking.
  *
  * Returns: %TRUE if the rules were stored and are in use
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_set_routes_sync (HeraldClient  *self,
@@ -192,6 +204,8 @@ check_parameters (HeraldNotification  *notification,
  * Asks where @notification would go: the gateway routes and composes it as
  * herald_client_send() would, with the same errors, but queues nothing.
  * Attachments are not sent. Finish with herald_client_check_route_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_check_route (HeraldClient        *self,
@@ -228,6 +242,8 @@ herald_client_check_route (HeraldClient        *self,
  * Returns: (transfer container) (element-type HeraldRoute): one route per
  *   job the notification would be queued as, or %NULL with the error
  *   herald_client_send() would give
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_check_route_finish (HeraldClient  *self,
@@ -255,6 +271,8 @@ herald_client_check_route_finish (HeraldClient  *self,
  *
  * Returns: (transfer container) (element-type HeraldRoute): one route per
  *   job, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_check_route_sync (HeraldClient        *self,

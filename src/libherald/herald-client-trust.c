@@ -32,6 +32,8 @@
  *
  * On the system bus this needs the polkit action
  * `org.herald.gateway.read-log`.
+ *
+ * Since: 0.1
  */
 void
 herald_client_list_untrusted_certificates (HeraldClient        *self,
@@ -56,6 +58,8 @@ herald_client_list_untrusted_certificates (HeraldClient        *self,
  *
  * Returns: (transfer container) (element-type HeraldCertificate): the
  *   untrusted certificates, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_untrusted_certificates_finish (HeraldClient  *self,
@@ -83,6 +87,8 @@ herald_client_list_untrusted_certificates_finish (HeraldClient  *self,
  *
  * Returns: (transfer container) (element-type HeraldCertificate): the
  *   untrusted certificates, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_untrusted_certificates_sync (HeraldClient  *self,
@@ -113,6 +119,8 @@ herald_client_list_untrusted_certificates_sync (HeraldClient  *self,
  * trusted with herald_client_trust_certificate(), or only the pin for a
  * key pinned by hand. Finish with
  * herald_client_list_trusted_certificates_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_list_trusted_certificates (HeraldClient        *self,
@@ -141,6 +149,8 @@ herald_client_list_trusted_certificates (HeraldClient        *self,
  * Returns: (transfer container) (element-type HeraldCertificate): the
  *   trusted certificates, or %NULL with %HERALD_ERROR_NO_SUCH_PROFILE or
  *   another error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_trusted_certificates_finish (HeraldClient  *self,
@@ -169,6 +179,8 @@ herald_client_list_trusted_certificates_finish (HeraldClient  *self,
  *
  * Returns: (transfer container) (element-type HeraldCertificate): the
  *   trusted certificates, or %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *
 herald_client_list_trusted_certificates_sync (HeraldClient  *self,
@@ -204,6 +216,8 @@ herald_client_list_trusted_certificates_sync (HeraldClient  *self,
  * with herald_client_trust_certificate_finish().
  *
  * On the system bus this needs `org.herald.gateway.manage-trust`.
+ *
+ * Since: 0.1
  */
 void
 herald_client_trust_certificate (HeraldClient        *self,
@@ -232,6 +246,8 @@ herald_client_trust_certificate (HeraldClient        *self,
  * Returns: %TRUE if the certificate is trusted; %FALSE with
  *   %HERALD_ERROR_NO_SUCH_PROFILE, %HERALD_ERROR_INVALID_ARGUMENT (no such
  *   untrusted certificate), %HERALD_ERROR_NOT_AUTHORIZED or another error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_trust_certificate_finish (HeraldClient  *self,
@@ -255,6 +271,8 @@ herald_client_trust_certificate_finish (HeraldClient  *self,
  * herald_client_trust_certificate().
  *
  * Returns: %TRUE if the certificate is trusted
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_trust_certificate_sync (HeraldClient  *self,
@@ -285,6 +303,8 @@ herald_client_trust_certificate_sync (HeraldClient  *self,
  *
  * Removes the key from the profile's `pinned-keys`. Finish with
  * herald_client_untrust_certificate_finish().
+ *
+ * Since: 0.1
  */
 void
 herald_client_untrust_certificate (HeraldClient        *self,
@@ -313,6 +333,8 @@ herald_client_untrust_certificate (HeraldClient        *self,
  * Returns: %TRUE if the key is no longer trusted; %FALSE with
  *   %HERALD_ERROR_INVALID_ARGUMENT when the profile trusts no such key, or
  *   another error
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_untrust_certificate_finish (HeraldClient  *self,
@@ -336,6 +358,8 @@ herald_client_untrust_certificate_finish (HeraldClient  *self,
  * Removes a trusted key, blocking.
  *
  * Returns: %TRUE if the key is no longer trusted
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_untrust_certificate_sync (HeraldClient  *self,

@@ -38,12 +38,12 @@ void       herald_client_trust_certificate                  (HeraldClient       
                                                              gpointer              user_data);
 gboolean   herald_client_trust_certificate_finish           (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean   herald_client_trust_certificate_sync             (HeraldClient         *self,
                                                              const char           *profile,
                                                              const char           *fingerprint,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 void       herald_client_untrust_certificate                (HeraldClient         *self,
                                                              const char           *profile,
@@ -53,11 +53,11 @@ void       herald_client_untrust_certificate                (HeraldClient       
                                                              gpointer              user_data);
 gboolean   herald_client_untrust_certificate_finish         (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean   herald_client_untrust_certificate_sync           (HeraldClient         *self,
                                                              const char           *profile,
                                                              const char           *fingerprint,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -175,6 +175,8 @@ cancelled_cb (GCancellable *cancellable,
  *
  * No change can be missed: the client listens for changes before it asks
  * for the delivery's state.
+ *
+ * Since: 0.1
  */
 void
 herald_client_wait_for_delivery (HeraldClient        *self,
@@ -224,6 +226,8 @@ herald_client_wait_for_delivery (HeraldClient        *self,
  *
  * Returns: (transfer full): the final delivery, or %NULL on error or
  *   cancellation
+ *
+ * Since: 0.1
  */
 HeraldDelivery *
 herald_client_wait_for_delivery_finish (HeraldClient  *self,
@@ -237,4 +241,136 @@ herald_client_wait_for_delivery_finish (HeraldClient  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* What the synchronous wait listens for, in a main context of its own. */
+typedef struct {
+  const char *id;
+  gboolean    changed;   /* a final state was announced, or the gateway restarted */
+} SyncWait;
+
+static void
+sync_signal_cb (GDBusConnection *connection,
+                const char      *sender,
+                const char      *path,
+                const char      *interface,
+                const char      *signal,
+                GVariant        *parameters,
+                gpointer         user_data)
+{
+  SyncWait *wait = user_data;
+
+  if (g_strcmp0 (signal, "DeliveryChanged") == 0) {
+    const char *id = NULL;
+    const char *state_name = NULL;
+    HeraldDeliveryState state;
+
+    if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ssa{sv})")))
+      return;
+    g_variant_get (parameters, "(&s&s@a{sv})", &id, &state_name, NULL);
+    /* a state this library does not know may be final: ask */
+    if (g_strcmp0 (id, wait->id) != 0 ||
+        (herald_delivery_state_from_string (state_name, &state) &&
+         !herald_delivery_state_is_final (state)))
+      return;
+  }
+  wait->changed = TRUE;
+}
+
+static gboolean
+sync_cancelled_cb (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * herald_client_wait_for_delivery_sync:
+ * @self: a #HeraldClient
+ * @id: a delivery id
+ * @cancellable: (nullable): a #GCancellable to stop waiting
+ * @error: return location for a #GError
+ *
+ * Waits until the delivery @id is sent, partly sent, failed or cancelled,
+ * blocking the calling thread: the synchronous form of
+ * herald_client_wait_for_delivery(). A deferred delivery is waited for
+ * through all its retries (up to the profile's `expire-after`, days by
+ * default): cancel @cancellable from another thread, or from a timeout
+ * source of another main context, to give up.
+ *
+ * The wait runs in a main context of its own, so the caller's main loop
+ * does not run meanwhile and #HeraldClient::delivery-changed is not emitted
+ * for the changes it sees.
+ *
+ * Returns: (transfer full): the final delivery, or %NULL on error or
+ *   cancellation
+ *
+ * Since: 0.1
+ */
+HeraldDelivery *
+herald_client_wait_for_delivery_sync (HeraldClient  *self,
+                                      const char    *id,
+                                      GCancellable  *cancellable,
+                                      GError       **error)
+{
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(GSource) cancel_source = NULL;
+  g_autoptr(HeraldDelivery) delivery = NULL;
+  GDBusConnection *connection;
+  SyncWait wait = { id, FALSE };
+  guint changed_id, owner_id;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  connection = herald_client_get_connection (self);
+  if (herald_client_get_proxy (self) == NULL || connection == NULL) {
+    g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                         _("The client is not initialized"));
+    return NULL;
+  }
+
+  /* Listen first, then ask: a change between the two is either in the
+   * answer or dispatched in this context afterwards. */
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  changed_id = g_dbus_connection_signal_subscribe (connection, HERALD_DBUS_NAME,
+                                                   HERALD_DBUS_INTERFACE, "DeliveryChanged",
+                                                   HERALD_DBUS_PATH, id,
+                                                   G_DBUS_SIGNAL_FLAGS_NONE,
+                                                   sync_signal_cb, &wait, NULL);
+  owner_id = g_dbus_connection_signal_subscribe (connection, "org.freedesktop.DBus",
+                                                 "org.freedesktop.DBus", "NameOwnerChanged",
+                                                 "/org/freedesktop/DBus", HERALD_DBUS_NAME,
+                                                 G_DBUS_SIGNAL_FLAGS_NONE,
+                                                 sync_signal_cb, &wait, NULL);
+  if (cancellable != NULL) {
+    /* wakes the loop below when cancelled */
+    cancel_source = g_cancellable_source_new (cancellable);
+    g_source_set_callback (cancel_source, G_SOURCE_FUNC (sync_cancelled_cb), NULL, NULL);
+    g_source_attach (cancel_source, context);
+  }
+
+  for (;;) {
+    g_clear_object (&delivery);
+    delivery = herald_client_get_delivery_sync (self, id, cancellable, error);
+    if (delivery == NULL || herald_delivery_is_final (delivery))
+      break;
+    while (!wait.changed && !g_cancellable_is_cancelled (cancellable))
+      g_main_context_iteration (context, TRUE);
+    if (g_cancellable_set_error_if_cancelled (cancellable, error)) {
+      g_clear_object (&delivery);
+      break;
+    }
+    wait.changed = FALSE;
+  }
+
+  g_dbus_connection_signal_unsubscribe (connection, changed_id);
+  g_dbus_connection_signal_unsubscribe (connection, owner_id);
+  if (cancel_source != NULL)
+    g_source_destroy (cancel_source);
+  g_main_context_pop_thread_default (context);
+  return g_steal_pointer (&delivery);
 }

@@ -26,6 +26,8 @@
  * #HeraldError codes in the %HERALD_ERROR domain; when the gateway cannot
  * be reached the error is a #GDBusError such as
  * %G_DBUS_ERROR_SERVICE_UNKNOWN.
+ *
+ * Since: 0.1
  */
 struct _HeraldClient {
   GObject             parent_instance;
@@ -49,6 +51,7 @@ enum {
   PROP_CONNECTION,
   PROP_VERSION,
   PROP_TRANSPORTS,
+  PROP_GATEWAY_RUNNING,
   N_PROPS
 };
 
@@ -106,6 +109,8 @@ proxy_notify_cb (GObject      *proxy,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);
   else if (g_strcmp0 (pspec->name, "transports") == 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORTS]);
+  else if (g_strcmp0 (pspec->name, "g-name-owner") == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GATEWAY_RUNNING]);
 }
 
 static void
@@ -254,6 +259,9 @@ herald_client_get_property (GObject    *object,
   case PROP_TRANSPORTS:
     g_value_set_boxed (value, herald_client_get_transports (self));
     break;
+  case PROP_GATEWAY_RUNNING:
+    g_value_set_boolean (value, herald_client_get_gateway_running (self));
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -307,6 +315,8 @@ herald_client_class_init (HeraldClientClass *klass)
    * The bus to connect to when #HeraldClient:connection is not given:
    * %G_BUS_TYPE_SESSION for the user's own gateway, %G_BUS_TYPE_SYSTEM for
    * the host's.
+   *
+   * Since: 0.1
    */
   properties[PROP_BUS_TYPE] =
     g_param_spec_enum ("bus-type", NULL, NULL,
@@ -318,6 +328,8 @@ herald_client_class_init (HeraldClientClass *klass)
    * HeraldClient:connection:
    *
    * The D-Bus connection to the bus the gateway is on.
+   *
+   * Since: 0.1
    */
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL,
@@ -329,6 +341,8 @@ herald_client_class_init (HeraldClientClass *klass)
    * HeraldClient:version:
    *
    * The version of the running gateway, or %NULL when it is not running.
+   *
+   * Since: 0.1
    */
   properties[PROP_VERSION] =
     g_param_spec_string ("version", NULL, NULL, NULL,
@@ -339,10 +353,24 @@ herald_client_class_init (HeraldClientClass *klass)
    *
    * The names of the transport plugins the gateway loaded, such as `smtp`
    * and `maildir`.
+   *
+   * Since: 0.1
    */
   properties[PROP_TRANSPORTS] =
     g_param_spec_boxed ("transports", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HeraldClient:gateway-running: (getter get_gateway_running)
+   *
+   * Whether the gateway owns its bus name now; notified when it starts or
+   * stops, so a user interface can bind to it.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_GATEWAY_RUNNING] =
+    g_param_spec_boolean ("gateway-running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -356,6 +384,8 @@ herald_client_class_init (HeraldClientClass *klass)
    *
    * Emitted when a delivery changes state, for every delivery the caller
    * may see.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_DELIVERY_CHANGED] =
     g_signal_new ("delivery-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -374,147 +404,14 @@ herald_client_init (HeraldClient *self)
 }
 
 /**
- * herald_client_new:
- * @bus_type: %G_BUS_TYPE_SESSION or %G_BUS_TYPE_SYSTEM
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the client is ready
- * @user_data: data for @callback
- *
- * Connects to the gateway on @bus_type. Finish with
- * herald_client_new_finish().
- */
-void
-herald_client_new (GBusType             bus_type,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
-{
-  g_return_if_fail (bus_type == G_BUS_TYPE_SESSION || bus_type == G_BUS_TYPE_SYSTEM ||
-                    bus_type == G_BUS_TYPE_STARTER);
-
-  g_async_initable_new_async (HERALD_TYPE_CLIENT, G_PRIORITY_DEFAULT, cancellable,
-                              callback, user_data, "bus-type", bus_type, NULL);
-}
-
-static HeraldClient *
-client_new_finish (GAsyncResult  *result,
-                   GError       **error)
-{
-  g_autoptr(GObject) source = g_async_result_get_source_object (result);
-
-  return HERALD_CLIENT (g_async_initable_new_finish (G_ASYNC_INITABLE (source),
-                                                     result, error));
-}
-
-/**
- * herald_client_new_finish:
- * @result: the #GAsyncResult passed to the callback of herald_client_new()
- * @error: return location for a #GError
- *
- * Finishes an operation started with herald_client_new().
- *
- * Returns: (transfer full): a new #HeraldClient, or %NULL if the bus
- *   cannot be reached
- */
-HeraldClient *
-herald_client_new_finish (GAsyncResult  *result,
-                          GError       **error)
-{
-  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
-  return client_new_finish (result, error);
-}
-
-/**
- * herald_client_new_sync:
- * @bus_type: %G_BUS_TYPE_SESSION or %G_BUS_TYPE_SYSTEM
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
- *
- * Connects to the gateway on @bus_type, blocking.
- *
- * Returns: (transfer full): a new #HeraldClient, or %NULL if the bus
- *   cannot be reached
- */
-HeraldClient *
-herald_client_new_sync (GBusType       bus_type,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  g_return_val_if_fail (bus_type == G_BUS_TYPE_SESSION || bus_type == G_BUS_TYPE_SYSTEM ||
-                        bus_type == G_BUS_TYPE_STARTER, NULL);
-
-  return g_initable_new (HERALD_TYPE_CLIENT, cancellable, error,
-                         "bus-type", bus_type, NULL);
-}
-
-/**
- * herald_client_new_for_connection:
- * @connection: a #GDBusConnection to a bus, for example a private test bus
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the client is ready
- * @user_data: data for @callback
- *
- * Connects to the gateway on the bus of @connection. Finish with
- * herald_client_new_for_connection_finish().
- */
-void
-herald_client_new_for_connection (GDBusConnection     *connection,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_return_if_fail (G_IS_DBUS_CONNECTION (connection));
-
-  g_async_initable_new_async (HERALD_TYPE_CLIENT, G_PRIORITY_DEFAULT, cancellable,
-                              callback, user_data, "connection", connection, NULL);
-}
-
-/**
- * herald_client_new_for_connection_finish:
- * @result: the #GAsyncResult passed to the callback of
- *   herald_client_new_for_connection()
- * @error: return location for a #GError
- *
- * Finishes an operation started with herald_client_new_for_connection().
- *
- * Returns: (transfer full): a new #HeraldClient, or %NULL on error
- */
-HeraldClient *
-herald_client_new_for_connection_finish (GAsyncResult  *result,
-                                         GError       **error)
-{
-  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
-  return client_new_finish (result, error);
-}
-
-/**
- * herald_client_new_for_connection_sync:
- * @connection: a #GDBusConnection
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
- *
- * Connects to the gateway on the bus of @connection, blocking.
- *
- * Returns: (transfer full): a new #HeraldClient, or %NULL on error
- */
-HeraldClient *
-herald_client_new_for_connection_sync (GDBusConnection  *connection,
-                                       GCancellable     *cancellable,
-                                       GError          **error)
-{
-  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
-
-  return g_initable_new (HERALD_TYPE_CLIENT, cancellable, error,
-                         "connection", connection, NULL);
-}
-
-/**
  * herald_client_get_connection:
  * @self: a #HeraldClient
  *
  * Gets the #GDBusConnection the client uses.
  *
  * Returns: (transfer none): the #GDBusConnection the client uses
+ *
+ * Since: 0.1
  */
 GDBusConnection *
 herald_client_get_connection (HeraldClient *self)
@@ -532,6 +429,8 @@ herald_client_get_connection (HeraldClient *self)
  *
  * Returns: (transfer none) (nullable): the version, or %NULL if the
  *   gateway is not running
+ *
+ * Since: 0.1
  */
 const char *
 herald_client_get_version (HeraldClient *self)
@@ -551,6 +450,8 @@ herald_client_get_version (HeraldClient *self)
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   transport names, or %NULL if the gateway is not running
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_client_get_transports (HeraldClient *self)
@@ -569,6 +470,8 @@ herald_client_get_transports (HeraldClient *self)
  * running may still be started by D-Bus activation on the next call.
  *
  * Returns: %TRUE if the gateway is running
+ *
+ * Since: 0.1
  */
 gboolean
 herald_client_get_gateway_running (HeraldClient *self)

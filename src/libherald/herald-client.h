@@ -21,6 +21,8 @@ G_DECLARE_FINAL_TYPE (HeraldClient, herald_client, HERALD, CLIENT, GObject)
  * HERALD_DBUS_NAME:
  *
  * The well-known bus name of the gateway.
+ *
+ * Since: 0.1
  */
 #define HERALD_DBUS_NAME "org.herald.Gateway1"
 
@@ -28,6 +30,8 @@ G_DECLARE_FINAL_TYPE (HeraldClient, herald_client, HERALD, CLIENT, GObject)
  * HERALD_DBUS_PATH:
  *
  * The object path of the gateway.
+ *
+ * Since: 0.1
  */
 #define HERALD_DBUS_PATH "/org/herald/Gateway1"
 
@@ -35,6 +39,8 @@ G_DECLARE_FINAL_TYPE (HeraldClient, herald_client, HERALD, CLIENT, GObject)
  * HERALD_DBUS_INTERFACE:
  *
  * The D-Bus interface of the gateway.
+ *
+ * Since: 0.1
  */
 #define HERALD_DBUS_INTERFACE "org.herald.Gateway1"
 
@@ -44,19 +50,19 @@ void             herald_client_new                          (GBusType           
                                                              GAsyncReadyCallback   callback,
                                                              gpointer              user_data);
 HeraldClient    *herald_client_new_finish                   (GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 HeraldClient    *herald_client_new_sync                     (GBusType              bus_type,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_new_for_connection           (GDBusConnection      *connection,
                                                              GCancellable         *cancellable,
                                                              GAsyncReadyCallback   callback,
                                                              gpointer              user_data);
 HeraldClient    *herald_client_new_for_connection_finish    (GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 HeraldClient    *herald_client_new_for_connection_sync      (GDBusConnection      *connection,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* properties */
 GDBusConnection *herald_client_get_connection               (HeraldClient         *self);
@@ -82,11 +88,11 @@ void             herald_client_get_profile                  (HeraldClient       
                                                              gpointer              user_data);
 HeraldProfile   *herald_client_get_profile_finish           (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 HeraldProfile   *herald_client_get_profile_sync             (HeraldClient         *self,
                                                              const char           *name,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_add_profile                  (HeraldClient         *self,
                                                              HeraldProfile        *profile,
                                                              GCancellable         *cancellable,
@@ -94,11 +100,11 @@ void             herald_client_add_profile                  (HeraldClient       
                                                              gpointer              user_data);
 gboolean         herald_client_add_profile_finish           (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean         herald_client_add_profile_sync             (HeraldClient         *self,
                                                              HeraldProfile        *profile,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_update_profile               (HeraldClient         *self,
                                                              HeraldProfile        *profile,
                                                              GCancellable         *cancellable,
@@ -106,11 +112,11 @@ void             herald_client_update_profile               (HeraldClient       
                                                              gpointer              user_data);
 gboolean         herald_client_update_profile_finish        (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean         herald_client_update_profile_sync          (HeraldClient         *self,
                                                              HeraldProfile        *profile,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_remove_profile               (HeraldClient         *self,
                                                              const char           *name,
                                                              GCancellable         *cancellable,
@@ -118,11 +124,11 @@ void             herald_client_remove_profile               (HeraldClient       
                                                              gpointer              user_data);
 gboolean         herald_client_remove_profile_finish        (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean         herald_client_remove_profile_sync          (HeraldClient         *self,
                                                              const char           *name,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_set_secret                   (HeraldClient         *self,
                                                              const char           *profile,
                                                              const char           *key,
@@ -132,13 +138,13 @@ void             herald_client_set_secret                   (HeraldClient       
                                                              gpointer              user_data);
 gboolean         herald_client_set_secret_finish            (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean         herald_client_set_secret_sync              (HeraldClient         *self,
                                                              const char           *profile,
                                                              const char           *key,
                                                              const char           *value,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_test_profile                 (HeraldClient         *self,
                                                              const char           *profile,
                                                              const char           *recipient,
@@ -147,12 +153,12 @@ void             herald_client_test_profile                 (HeraldClient       
                                                              gpointer              user_data);
 HeraldTestResult *herald_client_test_profile_finish         (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 HeraldTestResult *herald_client_test_profile_sync           (HeraldClient         *self,
                                                              const char           *profile,
                                                              const char           *recipient,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* deliveries */
 void             herald_client_send                         (HeraldClient         *self,
@@ -162,11 +168,11 @@ void             herald_client_send                         (HeraldClient       
                                                              gpointer              user_data);
 char            *herald_client_send_finish                  (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 char            *herald_client_send_sync                    (HeraldClient         *self,
                                                              HeraldNotification   *notification,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_get_delivery                 (HeraldClient         *self,
                                                              const char           *id,
                                                              GCancellable         *cancellable,
@@ -174,11 +180,11 @@ void             herald_client_get_delivery                 (HeraldClient       
                                                              gpointer              user_data);
 HeraldDelivery  *herald_client_get_delivery_finish          (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 HeraldDelivery  *herald_client_get_delivery_sync            (HeraldClient         *self,
                                                              const char           *id,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_list_deliveries              (HeraldClient         *self,
                                                              HeraldDeliveryFilter *filter,
                                                              GCancellable         *cancellable,
@@ -198,11 +204,11 @@ void             herald_client_cancel                       (HeraldClient       
                                                              gpointer              user_data);
 gboolean         herald_client_cancel_finish                (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean         herald_client_cancel_sync                  (HeraldClient         *self,
                                                              const char           *id,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_retry                        (HeraldClient         *self,
                                                              const char           *id,
                                                              GCancellable         *cancellable,
@@ -210,11 +216,11 @@ void             herald_client_retry                        (HeraldClient       
                                                              gpointer              user_data);
 gboolean         herald_client_retry_finish                 (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean         herald_client_retry_sync                   (HeraldClient         *self,
                                                              const char           *id,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_wait_for_delivery            (HeraldClient         *self,
                                                              const char           *id,
                                                              GCancellable         *cancellable,
@@ -222,7 +228,11 @@ void             herald_client_wait_for_delivery            (HeraldClient       
                                                              gpointer              user_data);
 HeraldDelivery  *herald_client_wait_for_delivery_finish     (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+HeraldDelivery  *herald_client_wait_for_delivery_sync       (HeraldClient         *self,
+                                                             const char           *id,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* routing */
 void             herald_client_get_routes                   (HeraldClient         *self,
@@ -231,10 +241,10 @@ void             herald_client_get_routes                   (HeraldClient       
                                                              gpointer              user_data);
 char            *herald_client_get_routes_finish            (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 char            *herald_client_get_routes_sync              (HeraldClient         *self,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_set_routes                   (HeraldClient         *self,
                                                              const char           *routes,
                                                              GCancellable         *cancellable,
@@ -242,11 +252,11 @@ void             herald_client_set_routes                   (HeraldClient       
                                                              gpointer              user_data);
 gboolean         herald_client_set_routes_finish            (HeraldClient         *self,
                                                              GAsyncResult         *result,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean         herald_client_set_routes_sync              (HeraldClient         *self,
                                                              const char           *routes,
                                                              GCancellable         *cancellable,
-                                                             GError              **error);
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_check_route                  (HeraldClient         *self,
                                                              HeraldNotification   *notification,
                                                              GCancellable         *cancellable,

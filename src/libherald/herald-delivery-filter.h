@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 #define HERALD_TYPE_DELIVERY_FILTER (herald_delivery_filter_get_type ())
 G_DECLARE_FINAL_TYPE (HeraldDeliveryFilter, herald_delivery_filter, HERALD, DELIVERY_FILTER, GObject)
 
-HeraldDeliveryFilter *herald_delivery_filter_new          (void);
+HeraldDeliveryFilter *herald_delivery_filter_new          (void) G_GNUC_WARN_UNUSED_RESULT;
 void                  herald_delivery_filter_set_state    (HeraldDeliveryFilter *self,
                                                            HeraldDeliveryState   state);
 void                  herald_delivery_filter_set_profile  (HeraldDeliveryFilter *self,
@@ -26,6 +26,6 @@ void                  herald_delivery_filter_set_limit    (HeraldDeliveryFilter 
                                                            guint                 limit);
 void                  herald_delivery_filter_set_include_log (HeraldDeliveryFilter *self,
                                                               gboolean              include_log);
-GVariant             *herald_delivery_filter_to_variant   (HeraldDeliveryFilter *self);
+GVariant             *herald_delivery_filter_to_variant   (HeraldDeliveryFilter *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -7,7 +7,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "herald-attempt.h"
-#include "herald-delivery.h"
+#include "herald-delivery-private.h"
+#include "herald-enum-types.h"
 #include "herald-error.h"
 #include "herald-private.h"
 #include "herald-recipient.h"
@@ -24,31 +25,100 @@
  * The deliveries passed with #HeraldClient::delivery-changed carry only the
  * keys of the signal (id, state, profile, attempts, next attempt, reply and
  * reason).
+ *
+ * Since: 0.1
  */
-struct _HeraldDelivery {
-  GObject              parent_instance;
-
-  GVariant            *dict;
-  char                *id;
-  HeraldDeliveryState  state;
-  char                *profile;
-  char                *subject;
-  char                *app_name;
-  char                *category;
-  HeraldUrgency        urgency;
-  guint                attempts;
-  GDateTime           *next_attempt;
-  GDateTime           *created;
-  GDateTime           *updated;
-  char                *reply;
-  char                *reason;
-  char                *message_id;
-  GPtrArray           *recipients;
-  GStrv                profiles;
-  GPtrArray           *log;
-};
 
 G_DEFINE_FINAL_TYPE (HeraldDelivery, herald_delivery, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_STATE,
+  PROP_FINAL,
+  PROP_SUMMARY,
+  PROP_PROFILE,
+  PROP_PROFILES,
+  PROP_SUBJECT,
+  PROP_APP_NAME,
+  PROP_CATEGORY,
+  PROP_URGENCY,
+  PROP_ATTEMPTS,
+  PROP_NEXT_ATTEMPT,
+  PROP_CREATED,
+  PROP_UPDATED,
+  PROP_REPLY,
+  PROP_REASON,
+  PROP_MESSAGE_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+herald_delivery_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  HeraldDelivery *self = HERALD_DELIVERY (object);
+
+  switch (prop_id) {
+  case PROP_ID:
+    g_value_set_string (value, self->id);
+    break;
+  case PROP_STATE:
+    g_value_set_enum (value, self->state);
+    break;
+  case PROP_FINAL:
+    g_value_set_boolean (value, herald_delivery_is_final (self));
+    break;
+  case PROP_SUMMARY:
+    g_value_set_string (value, self->summary);
+    break;
+  case PROP_PROFILE:
+    g_value_set_string (value, self->profile);
+    break;
+  case PROP_PROFILES:
+    g_value_set_boxed (value, self->profiles);
+    break;
+  case PROP_SUBJECT:
+    g_value_set_string (value, self->subject);
+    break;
+  case PROP_APP_NAME:
+    g_value_set_string (value, self->app_name);
+    break;
+  case PROP_CATEGORY:
+    g_value_set_string (value, self->category);
+    break;
+  case PROP_URGENCY:
+    g_value_set_enum (value, self->urgency);
+    break;
+  case PROP_ATTEMPTS:
+    g_value_set_uint (value, self->attempts);
+    break;
+  case PROP_NEXT_ATTEMPT:
+    g_value_set_boxed (value, self->next_attempt);
+    break;
+  case PROP_CREATED:
+    g_value_set_boxed (value, self->created);
+    break;
+  case PROP_UPDATED:
+    g_value_set_boxed (value, self->updated);
+    break;
+  case PROP_REPLY:
+    g_value_set_string (value, self->reply);
+    break;
+  case PROP_REASON:
+    g_value_set_string (value, self->reason);
+    break;
+  case PROP_MESSAGE_ID:
+    g_value_set_string (value, self->message_id);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
 
 static void
 herald_delivery_finalize (GObject *object)
@@ -70,6 +140,7 @@ herald_delivery_finalize (GObject *object)
   g_ptr_array_unref (self->recipients);
   g_strfreev (self->profiles);
   g_ptr_array_unref (self->log);
+  g_free (self->summary);
 
   G_OBJECT_CLASS (herald_delivery_parent_class)->finalize (object);
 }
@@ -79,8 +150,182 @@ herald_delivery_class_init (HeraldDeliveryClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = herald_delivery_get_property;
   object_class->finalize = herald_delivery_finalize;
   herald_i18n_init ();
+
+  /**
+   * HeraldDelivery:id:
+   *
+   * The delivery id that `Send` returned.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:state:
+   *
+   * The state of the delivery.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, HERALD_TYPE_DELIVERY_STATE, HERALD_DELIVERY_STATE_QUEUED,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:final:
+   *
+   * Whether the delivery is sent, partly sent, failed or cancelled.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_FINAL] =
+    g_param_spec_boolean ("final", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:summary:
+   *
+   * One line for people on what became of a final delivery, see herald_delivery_get_summary().
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SUMMARY] =
+    g_param_spec_string ("summary", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:profile:
+   *
+   * The profile the notification was routed to (the first job's).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PROFILE] =
+    g_param_spec_string ("profile", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:profiles:
+   *
+   * Every profile the notification was routed to, one per job.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PROFILES] =
+    g_param_spec_boxed ("profiles", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:subject:
+   *
+   * The subject of the notification.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SUBJECT] =
+    g_param_spec_string ("subject", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:app-name:
+   *
+   * The application that sent the notification.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_APP_NAME] =
+    g_param_spec_string ("app-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:category:
+   *
+   * The category of the notification.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CATEGORY] =
+    g_param_spec_string ("category", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:urgency:
+   *
+   * The urgency of the notification.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_URGENCY] =
+    g_param_spec_enum ("urgency", NULL, NULL, HERALD_TYPE_URGENCY, HERALD_URGENCY_NORMAL,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:attempts:
+   *
+   * The number of delivery attempts made so far.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ATTEMPTS] =
+    g_param_spec_uint ("attempts", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:next-attempt:
+   *
+   * When the next attempt of a deferred delivery is due (UTC), or %NULL.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_NEXT_ATTEMPT] =
+    g_param_spec_boxed ("next-attempt", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:created:
+   *
+   * When the notification was accepted (UTC).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CREATED] =
+    g_param_spec_boxed ("created", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:updated:
+   *
+   * When the delivery last changed (UTC).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_UPDATED] =
+    g_param_spec_boxed ("updated", NULL, NULL, G_TYPE_DATE_TIME,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:reply:
+   *
+   * The server's last reply.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REPLY] =
+    g_param_spec_string ("reply", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:reason:
+   *
+   * Why the delivery was deferred, failed or was cancelled.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REASON] =
+    g_param_spec_string ("reason", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldDelivery:message-id:
+   *
+   * The Message-ID of the composed message.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MESSAGE_ID] =
+    g_param_spec_string ("message-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -144,6 +389,8 @@ parse_log (HeraldDelivery  *self,
  *
  * Returns: (transfer full): a new #HeraldDelivery, or %NULL if @delivery
  *   lacks an id or has an unknown state
+ *
+ * Since: 0.1
  */
 HeraldDelivery *
 herald_delivery_new_from_variant (GVariant  *delivery,
@@ -199,310 +446,8 @@ herald_delivery_new_from_variant (GVariant  *delivery,
     const char *one[] = { self->profile, NULL };
     self->profiles = g_strdupv ((char **) (self->profile != NULL ? one : one + 1));
   }
+  self->summary = herald_delivery_summarize (self->state, self->reason, self->reply,
+                                             self->recipients);
 
   return g_steal_pointer (&self);
-}
-
-/**
- * herald_delivery_get_id:
- * @self: a #HeraldDelivery
- *
- * Gets the delivery id that `Send` returned.
- *
- * Returns: (transfer none): the delivery id that `Send` returned
- */
-const char *
-herald_delivery_get_id (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->id;
-}
-
-/**
- * herald_delivery_get_state:
- * @self: a #HeraldDelivery
- *
- * Gets the state of the delivery.
- *
- * Returns: the state of the delivery
- */
-HeraldDeliveryState
-herald_delivery_get_state (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), HERALD_DELIVERY_STATE_QUEUED);
-  return self->state;
-}
-
-/**
- * herald_delivery_is_final:
- * @self: a #HeraldDelivery
- *
- * Checks whether the delivery is sent, failed or cancelled.
- *
- * Returns: %TRUE if the delivery is sent, failed or cancelled
- */
-gboolean
-herald_delivery_is_final (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), FALSE);
-  return herald_delivery_state_is_final (self->state);
-}
-
-/**
- * herald_delivery_get_profile:
- * @self: a #HeraldDelivery
- *
- * Gets the name of the profile the notification was routed to.
- *
- * Returns: (transfer none) (nullable): the name of the profile the
- *   notification was routed to
- */
-const char *
-herald_delivery_get_profile (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->profile;
-}
-
-/**
- * herald_delivery_get_subject:
- * @self: a #HeraldDelivery
- *
- * Gets the subject of the notification.
- *
- * Returns: (transfer none) (nullable): the subject of the notification
- */
-const char *
-herald_delivery_get_subject (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->subject;
-}
-
-/**
- * herald_delivery_get_app_name:
- * @self: a #HeraldDelivery
- *
- * Gets the application that sent the notification.
- *
- * Returns: (transfer none) (nullable): the application that sent the
- *   notification
- */
-const char *
-herald_delivery_get_app_name (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->app_name;
-}
-
-/**
- * herald_delivery_get_category:
- * @self: a #HeraldDelivery
- *
- * Gets the category of the notification.
- *
- * Returns: (transfer none) (nullable): the category of the notification
- */
-const char *
-herald_delivery_get_category (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->category;
-}
-
-/**
- * herald_delivery_get_urgency:
- * @self: a #HeraldDelivery
- *
- * Gets the urgency of the notification.
- *
- * Returns: the urgency of the notification
- */
-HeraldUrgency
-herald_delivery_get_urgency (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), HERALD_URGENCY_NORMAL);
-  return self->urgency;
-}
-
-/**
- * herald_delivery_get_attempts:
- * @self: a #HeraldDelivery
- *
- * Gets the number of delivery attempts made so far.
- *
- * Returns: the number of delivery attempts made so far
- */
-guint
-herald_delivery_get_attempts (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), 0);
-  return self->attempts;
-}
-
-/**
- * herald_delivery_get_next_attempt:
- * @self: a #HeraldDelivery
- *
- * Gets when the next attempt of a deferred delivery is due (UTC), or %NULL
- * if none is planned.
- *
- * Returns: (transfer none) (nullable): when the next attempt of a
- *   deferred delivery is due (UTC), or %NULL if none is planned
- */
-GDateTime *
-herald_delivery_get_next_attempt (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->next_attempt;
-}
-
-/**
- * herald_delivery_get_created:
- * @self: a #HeraldDelivery
- *
- * Gets when the notification was accepted (UTC).
- *
- * Returns: (transfer none) (nullable): when the notification was
- *   accepted (UTC)
- */
-GDateTime *
-herald_delivery_get_created (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->created;
-}
-
-/**
- * herald_delivery_get_updated:
- * @self: a #HeraldDelivery
- *
- * Gets when the delivery last changed (UTC).
- *
- * Returns: (transfer none) (nullable): when the delivery last changed
- *   (UTC)
- */
-GDateTime *
-herald_delivery_get_updated (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->updated;
-}
-
-/**
- * herald_delivery_get_reply:
- * @self: a #HeraldDelivery
- *
- * Gets the server's last reply, such as `250 2.0.0 Ok: queued as 4XyZ`.
- *
- * Returns: (transfer none) (nullable): the server's last reply, such as
- *   `250 2.0.0 Ok: queued as 4XyZ`
- */
-const char *
-herald_delivery_get_reply (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->reply;
-}
-
-/**
- * herald_delivery_get_reason:
- * @self: a #HeraldDelivery
- *
- * Gets why the delivery was deferred, failed or was cancelled, in words
- * for people.
- *
- * Returns: (transfer none) (nullable): why the delivery was deferred,
- *   failed or was cancelled, in words for people
- */
-const char *
-herald_delivery_get_reason (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->reason;
-}
-
-/**
- * herald_delivery_get_message_id:
- * @self: a #HeraldDelivery
- *
- * Gets the Message-ID of the composed message; it stays the same across
- * attempts.
- *
- * Returns: (transfer none) (nullable): the Message-ID of the composed
- *   message; it stays the same across attempts
- */
-const char *
-herald_delivery_get_message_id (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->message_id;
-}
-
-/**
- * herald_delivery_get_recipients:
- * @self: a #HeraldDelivery
- *
- * Gets the recipients with their own results; empty when the gateway did
- * not send them.
- *
- * Returns: (transfer none) (element-type HeraldRecipient): the recipients
- *   with their own results; empty when the gateway did not send them
- */
-GPtrArray *
-herald_delivery_get_recipients (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->recipients;
-}
-
-/**
- * herald_delivery_get_profiles:
- * @self: a #HeraldDelivery
- *
- * Gets every profile the notification was routed to, one per job: a
- * fan-out routing rule sends one notification through several profiles.
- *
- * Returns: (transfer none) (array zero-terminated=1): the profile names,
- *   the one of herald_delivery_get_profile() first
- */
-const char * const *
-herald_delivery_get_profiles (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return (const char * const *) self->profiles;
-}
-
-/**
- * herald_delivery_get_log:
- * @self: a #HeraldDelivery
- *
- * Gets the outgoing log of the delivery: every attempt, oldest first. The
- * log comes with herald_client_get_delivery(), and with
- * herald_client_list_deliveries() when the filter asks for it with
- * herald_delivery_filter_set_include_log(); otherwise it is empty.
- *
- * Returns: (transfer none) (element-type HeraldAttempt): the attempts
- */
-GPtrArray *
-herald_delivery_get_log (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return self->log;
-}
-
-/**
- * herald_delivery_to_variant:
- * @self: a #HeraldDelivery
- *
- * Gets the dictionary the delivery was made from, including keys this
- * version of the library does not know.
- *
- * Returns: (transfer full): an `a{sv}` #GVariant
- */
-GVariant *
-herald_delivery_to_variant (HeraldDelivery *self)
-{
-  g_return_val_if_fail (HERALD_IS_DELIVERY (self), NULL);
-  return g_variant_ref (self->dict);
 }

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HeraldDelivery, herald_delivery, HERALD, DELIVERY, GObject)
 
 HeraldDelivery      *herald_delivery_new_from_variant (GVariant        *delivery,
-                                                       GError         **error);
+                                                       GError         **error) G_GNUC_WARN_UNUSED_RESULT;
 const char          *herald_delivery_get_id           (HeraldDelivery  *self);
 HeraldDeliveryState  herald_delivery_get_state        (HeraldDelivery  *self);
 gboolean             herald_delivery_is_final         (HeraldDelivery  *self);
@@ -28,9 +28,10 @@ GDateTime           *herald_delivery_get_updated      (HeraldDelivery  *self);
 const char          *herald_delivery_get_reply        (HeraldDelivery  *self);
 const char          *herald_delivery_get_reason       (HeraldDelivery  *self);
 const char          *herald_delivery_get_message_id   (HeraldDelivery  *self);
+const char          *herald_delivery_get_summary      (HeraldDelivery  *self);
 GPtrArray           *herald_delivery_get_recipients   (HeraldDelivery  *self);
 const char * const  *herald_delivery_get_profiles     (HeraldDelivery  *self);
 GPtrArray           *herald_delivery_get_log          (HeraldDelivery  *self);
-GVariant            *herald_delivery_to_variant       (HeraldDelivery  *self);
+GVariant            *herald_delivery_to_variant       (HeraldDelivery  *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -14,6 +14,7 @@ static const char * const delivery_state_names[] = {
   [HERALD_DELIVERY_STATE_FAILED] = "failed",
   [HERALD_DELIVERY_STATE_CANCELLED] = "cancelled",
   [HERALD_DELIVERY_STATE_SUBMITTED] = "submitted",
+  [HERALD_DELIVERY_STATE_PARTIAL] = "partial",
 };
 
 static const char * const urgency_names[] = {
@@ -30,6 +31,8 @@ static const char * const urgency_names[] = {
  *
  * Returns: (transfer none) (nullable): the name of @state, or %NULL if
  *   @state is not a valid value
+ *
+ * Since: 0.1
  */
 const char *
 herald_delivery_state_to_string (HeraldDeliveryState state)
@@ -47,6 +50,8 @@ herald_delivery_state_to_string (HeraldDeliveryState state)
  * Parses the D-Bus string form of a delivery state.
  *
  * Returns: %TRUE if @str names a state
+ *
+ * Since: 0.1
  */
 gboolean
 herald_delivery_state_from_string (const char          *str,
@@ -68,16 +73,21 @@ herald_delivery_state_from_string (const char          *str,
  * herald_delivery_state_is_final:
  * @state: a #HeraldDeliveryState
  *
- * Whether @state is final: a delivery that is sent, failed or cancelled
- * never changes state again.
+ * Whether @state is final: a delivery that is sent, partly sent, failed or
+ * cancelled changes state again only when herald_client_retry() asks for
+ * another attempt.
  *
  * Returns: %TRUE for %HERALD_DELIVERY_STATE_SENT,
- *   %HERALD_DELIVERY_STATE_FAILED and %HERALD_DELIVERY_STATE_CANCELLED
+ *   %HERALD_DELIVERY_STATE_PARTIAL, %HERALD_DELIVERY_STATE_FAILED and
+ *   %HERALD_DELIVERY_STATE_CANCELLED
+ *
+ * Since: 0.1
  */
 gboolean
 herald_delivery_state_is_final (HeraldDeliveryState state)
 {
   return state == HERALD_DELIVERY_STATE_SENT ||
+         state == HERALD_DELIVERY_STATE_PARTIAL ||
          state == HERALD_DELIVERY_STATE_FAILED ||
          state == HERALD_DELIVERY_STATE_CANCELLED;
 }
@@ -90,6 +100,8 @@ herald_delivery_state_is_final (HeraldDeliveryState state)
  *
  * Returns: (transfer none) (nullable): the name of @urgency, or %NULL if
  *   @urgency is not a valid value
+ *
+ * Since: 0.1
  */
 const char *
 herald_urgency_to_string (HeraldUrgency urgency)
@@ -107,6 +119,8 @@ herald_urgency_to_string (HeraldUrgency urgency)
  * Parses the name of an urgency.
  *
  * Returns: %TRUE if @str names an urgency
+ *
+ * Since: 0.1
  */
 gboolean
 herald_urgency_from_string (const char    *str,

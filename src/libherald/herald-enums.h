@@ -18,9 +18,18 @@ G_BEGIN_DECLS
  * @HERALD_DELIVERY_STATE_SUBMITTED: accepted by a server that sends it
  *   later (a fax server or fax API), not yet sent; Herald asks the server
  *   for its state until it is sent or failed
+ * @HERALD_DELIVERY_STATE_PARTIAL: sent to some recipients while the others
+ *   were refused for good or expired; final (Since: 0.1). Each recipient's
+ *   own result is in herald_delivery_get_recipients(), a line for people
+ *   in herald_delivery_get_summary(). herald_client_retry() tries the
+ *   refused recipients again.
  *
  * The state of a delivery. On D-Bus each state is a lower-case string, see
- * herald_delivery_state_to_string().
+ * herald_delivery_state_to_string(); its nick in the #GEnumClass is the same
+ * string. Clients should treat a state string they do not know as final
+ * and ask for the delivery again.
+ *
+ * Since: 0.1
  */
 typedef enum {
   HERALD_DELIVERY_STATE_QUEUED,
@@ -30,6 +39,7 @@ typedef enum {
   HERALD_DELIVERY_STATE_FAILED,
   HERALD_DELIVERY_STATE_CANCELLED,
   HERALD_DELIVERY_STATE_SUBMITTED,
+  HERALD_DELIVERY_STATE_PARTIAL,
 } HeraldDeliveryState;
 
 /**
@@ -40,6 +50,8 @@ typedef enum {
  *
  * The urgency of a notification, as in the desktop notification
  * specification. Routing rules may match on it.
+ *
+ * Since: 0.1
  */
 typedef enum {
   HERALD_URGENCY_LOW,

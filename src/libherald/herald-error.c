@@ -36,6 +36,8 @@ G_STATIC_ASSERT (G_N_ELEMENTS (herald_error_entries) == HERALD_ERROR_LAST);
  * error coming back over D-Bus is turned into its #HeraldError code.
  *
  * Returns: the #GQuark of %HERALD_ERROR
+ *
+ * Since: 0.1
  */
 GQuark
 herald_error_quark (void)
@@ -57,6 +59,8 @@ herald_error_quark (void)
  *
  * Returns: (transfer none): the D-Bus error name of @code, such as
  *   `org.herald.Gateway1.Error.NoSuchProfile`
+ *
+ * Since: 0.1
  */
 const char *
 herald_error_to_dbus_name (HeraldError code)

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
  * The error domain of Herald. Errors returned by the gateway over D-Bus are
  * mapped to it, so C, Python and JavaScript callers receive a
  * #HeraldError code rather than a generic D-Bus error.
+ *
+ * Since: 0.1
  */
 #define HERALD_ERROR (herald_error_quark ())
 
@@ -37,6 +39,8 @@ G_BEGIN_DECLS
  *
  * Error codes of %HERALD_ERROR. Each has a D-Bus error name
  * `org.herald.Gateway1.Error.*`.
+ *
+ * Since: 0.1
  */
 typedef enum {
   HERALD_ERROR_FAILED,

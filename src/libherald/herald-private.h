@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "herald-enums.h"
+
 G_BEGIN_DECLS
 
 /* Binds the "herald" gettext domain once; every class_init calls it. */
@@ -17,5 +19,13 @@ GDateTime *herald_variant_lookup_time   (GVariant   *dict,
  * string, or NULL when missing or empty. */
 char      *herald_variant_lookup_string (GVariant   *dict,
                                          const char *key);
+
+/* herald-delivery-summary.c: one line for people on a final delivery
+ * ("sent to 1 of 2; refused: bad@example.org 550 ..."), from its
+ * HeraldRecipients; NULL while it is not final. */
+char      *herald_delivery_summarize    (HeraldDeliveryState  state,
+                                         const char          *reason,
+                                         const char          *reply,
+                                         GPtrArray           *recipients);
 
 G_END_DECLS

@@ -29,6 +29,8 @@
  * keys set this way are sent; values given as strings are parsed by the
  * gateway according to the key's type, and an empty string resets a key to
  * its default.
+ *
+ * Since: 0.1
  */
 struct _HeraldProfile {
   GObject     parent_instance;
@@ -43,6 +45,9 @@ G_DEFINE_FINAL_TYPE (HeraldProfile, herald_profile, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_NAME,
+  PROP_TRANSPORT,
+  PROP_IS_DEFAULT,
+  PROP_PASSWORD_SET,
   N_PROPS
 };
 
@@ -59,6 +64,15 @@ herald_profile_get_property (GObject    *object,
   switch (prop_id) {
   case PROP_NAME:
     g_value_set_string (value, self->name);
+    break;
+  case PROP_TRANSPORT:
+    g_value_set_string (value, herald_profile_get_transport (self));
+    break;
+  case PROP_IS_DEFAULT:
+    g_value_set_boolean (value, herald_profile_get_is_default (self));
+    break;
+  case PROP_PASSWORD_SET:
+    g_value_set_boolean (value, herald_profile_get_password_set (self));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -109,11 +123,44 @@ herald_profile_class_init (HeraldProfileClass *klass)
    *
    * The profile name: 1 to 64 characters of `[A-Za-z0-9._-]`, starting
    * with a letter or digit.
+   *
+   * Since: 0.1
    */
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                          G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldProfile:transport: (getter get_transport)
+   *
+   * The transport, such as `smtp` or `maildir`, as the gateway reported it
+   * or as set with herald_profile_set_setting().
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TRANSPORT] =
+    g_param_spec_string ("transport", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldProfile:is-default: (getter get_is_default)
+   *
+   * Whether notifications no rule routes go to this profile.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_IS_DEFAULT] =
+    g_param_spec_boolean ("is-default", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldProfile:password-set: (getter get_password_set)
+   *
+   * Whether the profile has a password stored (never the password itself).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PASSWORD_SET] =
+    g_param_spec_boolean ("password-set", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
   herald_i18n_init ();
@@ -137,6 +184,8 @@ herald_profile_init (HeraldProfile *self)
  * herald_client_update_profile().
  *
  * Returns: (transfer full): a new #HeraldProfile
+ *
+ * Since: 0.1
  */
 HeraldProfile *
 herald_profile_new (const char *name)
@@ -156,6 +205,8 @@ herald_profile_new (const char *name)
  *
  * Returns: (transfer full): a new #HeraldProfile, or %NULL if @settings
  *   has no name
+ *
+ * Since: 0.1
  */
 HeraldProfile *
 herald_profile_new_from_variant (GVariant  *settings,
@@ -204,6 +255,8 @@ lookup (HeraldProfile *self,
  * Gets the profile name.
  *
  * Returns: (transfer none): the profile name
+ *
+ * Since: 0.1
  */
 const char *
 herald_profile_get_name (HeraldProfile *self)
@@ -220,6 +273,8 @@ herald_profile_get_name (HeraldProfile *self)
  *
  * Returns: (transfer none) (nullable): the transport: `smtp`, `smtps`,
  *   `fax` or `maildir`
+ *
+ * Since: 0.1
  */
 const char *
 herald_profile_get_transport (HeraldProfile *self)
@@ -237,6 +292,8 @@ herald_profile_get_transport (HeraldProfile *self)
  *
  * Returns: %TRUE if this is the default profile, used when no routing
  *   rule matches
+ *
+ * Since: 0.1
  */
 gboolean
 herald_profile_get_is_default (HeraldProfile *self)
@@ -254,6 +311,8 @@ herald_profile_get_is_default (HeraldProfile *self)
  * returned by the gateway.
  *
  * Returns: %TRUE if the gateway reports `KEY-set` as true
+ *
+ * Since: 0.1
  */
 gboolean
 herald_profile_get_secret_set (HeraldProfile *self,
@@ -275,6 +334,8 @@ herald_profile_get_secret_set (HeraldProfile *self,
  * Checks whether the profile has a password.
  *
  * Returns: %TRUE if the profile has a password
+ *
+ * Since: 0.1
  */
 gboolean
 herald_profile_get_password_set (HeraldProfile *self)
@@ -297,6 +358,8 @@ compare_strings (gconstpointer a,
  * `name`, `default` and the `KEY-set` keys of secrets.
  *
  * Returns: (transfer full) (array zero-terminated=1): the keys
+ *
+ * Since: 0.1
  */
 char **
 herald_profile_get_keys (HeraldProfile *self)
@@ -329,6 +392,8 @@ herald_profile_get_keys (HeraldProfile *self)
  * Checks whether the profile holds a value for @key.
  *
  * Returns: %TRUE if the profile holds a value for @key
+ *
+ * Since: 0.1
  */
 gboolean
 herald_profile_has_setting (HeraldProfile *self,
@@ -350,6 +415,8 @@ herald_profile_has_setting (HeraldProfile *self,
  * was set to.
  *
  * Returns: (transfer none) (nullable): the value, or %NULL if unset
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_profile_get_setting (HeraldProfile *self,
@@ -358,151 +425,6 @@ herald_profile_get_setting (HeraldProfile *self,
   g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
   return lookup (self, key);
-}
-
-/**
- * herald_profile_get_string:
- * @self: a #HeraldProfile
- * @key: a setting key such as `host`
- *
- * Gets the value of @key if it is a string, else %NULL.
- *
- * Returns: (transfer none) (nullable): the value of @key if it is a
- *   string, else %NULL
- */
-const char *
-herald_profile_get_string (HeraldProfile *self,
-                           const char    *key)
-{
-  GVariant *value;
-
-  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
-  g_return_val_if_fail (key != NULL, NULL);
-
-  value = lookup (self, key);
-  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    return NULL;
-  return g_variant_get_string (value, NULL);
-}
-
-/**
- * herald_profile_get_boolean:
- * @self: a #HeraldProfile
- * @key: a setting key such as `verify-certificates`
- *
- * Gets the value of @key if it is a boolean, else %FALSE.
- *
- * Returns: the value of @key if it is a boolean, else %FALSE
- */
-gboolean
-herald_profile_get_boolean (HeraldProfile *self,
-                            const char    *key)
-{
-  GVariant *value;
-
-  g_return_val_if_fail (HERALD_IS_PROFILE (self), FALSE);
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  value = lookup (self, key);
-  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
-    return FALSE;
-  return g_variant_get_boolean (value);
-}
-
-/**
- * herald_profile_get_uint64:
- * @self: a #HeraldProfile
- * @key: a setting key such as `port` or `connect-timeout`
- *
- * Gets the value of @key if it is an unsigned number, else 0.
- *
- * Returns: the value of @key if it is an unsigned number, else 0
- */
-guint64
-herald_profile_get_uint64 (HeraldProfile *self,
-                           const char    *key)
-{
-  GVariant *value;
-
-  g_return_val_if_fail (HERALD_IS_PROFILE (self), 0);
-  g_return_val_if_fail (key != NULL, 0);
-
-  value = lookup (self, key);
-  if (value == NULL)
-    return 0;
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
-    return g_variant_get_uint64 (value);
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
-    return g_variant_get_uint32 (value);
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT16))
-    return g_variant_get_uint16 (value);
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BYTE))
-    return g_variant_get_byte (value);
-  return 0;
-}
-
-/**
- * herald_profile_get_strv:
- * @self: a #HeraldProfile
- * @key: a setting key such as `pinned-keys`
- *
- * Gets the value of @key if it is a list of strings, else %NULL.
- *
- * Returns: (transfer full) (nullable) (array zero-terminated=1): the value
- *   of @key if it is a list of strings, else %NULL
- */
-char **
-herald_profile_get_strv (HeraldProfile *self,
-                         const char    *key)
-{
-  GVariant *value;
-
-  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
-  g_return_val_if_fail (key != NULL, NULL);
-
-  value = lookup (self, key);
-  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
-    return NULL;
-  return g_variant_dup_strv (value, NULL);
-}
-
-/**
- * herald_profile_format_setting:
- * @self: a #HeraldProfile
- * @key: a setting key
- *
- * Formats the value of @key for people: strings as they are, booleans as
- * `true` or `false`, numbers in decimal, lists joined with commas.
- *
- * Returns: (transfer full) (nullable): the value as text, or %NULL if
- *   unset
- */
-char *
-herald_profile_format_setting (HeraldProfile *self,
-                               const char    *key)
-{
-  GVariant *value;
-
-  g_return_val_if_fail (HERALD_IS_PROFILE (self), NULL);
-  g_return_val_if_fail (key != NULL, NULL);
-
-  value = lookup (self, key);
-  if (value == NULL)
-    return NULL;
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    return g_variant_dup_string (value, NULL);
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
-    return g_strdup (g_variant_get_boolean (value) ? "true" : "false");
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY)) {
-    g_autofree const char **strv = g_variant_get_strv (value, NULL);
-    return g_strjoinv (",", (char **) strv);
-  }
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64) ||
-      g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) ||
-      g_variant_is_of_type (value, G_VARIANT_TYPE_UINT16) ||
-      g_variant_is_of_type (value, G_VARIANT_TYPE_BYTE))
-    return g_strdup_printf ("%" G_GUINT64_FORMAT, herald_profile_get_uint64 (self, key));
-  return g_variant_print (value, FALSE);
 }
 
 /**
@@ -515,6 +437,8 @@ herald_profile_format_setting (HeraldProfile *self,
  *
  * Sets a key to send with herald_client_add_profile() or
  * herald_client_update_profile().
+ *
+ * Since: 0.1
  */
 void
 herald_profile_set_setting (HeraldProfile *self,
@@ -538,6 +462,8 @@ herald_profile_set_setting (HeraldProfile *self,
  *
  * Sets a key in its native type to send with herald_client_add_profile()
  * or herald_client_update_profile().
+ *
+ * Since: 0.1
  */
 void
 herald_profile_set_setting_variant (HeraldProfile *self,
@@ -558,6 +484,8 @@ herald_profile_set_setting_variant (HeraldProfile *self,
  *
  * Asks herald_client_update_profile() to reset @key to its default; the
  * same as setting it to an empty string.
+ *
+ * Since: 0.1
  */
 void
 herald_profile_reset_setting (HeraldProfile *self,
@@ -588,6 +516,8 @@ table_to_variant (GHashTable *table)
  *
  * Returns: (transfer full): an `a{sv}` #GVariant; empty for a profile made
  *   with herald_profile_new()
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_profile_get_settings (HeraldProfile *self)
@@ -605,6 +535,8 @@ herald_profile_get_settings (HeraldProfile *self)
  * `AddProfile` and `UpdateProfile`.
  *
  * Returns: (transfer full): an `a{sv}` #GVariant
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_profile_get_changes (HeraldProfile *self)

@@ -9,16 +9,16 @@ G_BEGIN_DECLS
 #define HERALD_TYPE_PROFILE (herald_profile_get_type ())
 G_DECLARE_FINAL_TYPE (HeraldProfile, herald_profile, HERALD, PROFILE, GObject)
 
-HeraldProfile *herald_profile_new                  (const char     *name);
+HeraldProfile *herald_profile_new                  (const char     *name) G_GNUC_WARN_UNUSED_RESULT;
 HeraldProfile *herald_profile_new_from_variant     (GVariant       *settings,
-                                                    GError        **error);
+                                                    GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 const char    *herald_profile_get_name             (HeraldProfile  *self);
 const char    *herald_profile_get_transport        (HeraldProfile  *self);
 gboolean       herald_profile_get_is_default       (HeraldProfile  *self);
 gboolean       herald_profile_get_password_set     (HeraldProfile  *self);
 gboolean       herald_profile_get_secret_set       (HeraldProfile  *self,
                                                     const char     *key);
-char         **herald_profile_get_keys             (HeraldProfile  *self);
+char         **herald_profile_get_keys             (HeraldProfile  *self) G_GNUC_WARN_UNUSED_RESULT;
 gboolean       herald_profile_has_setting          (HeraldProfile  *self,
                                                     const char     *key);
 GVariant      *herald_profile_get_setting          (HeraldProfile  *self,
@@ -30,9 +30,9 @@ gboolean       herald_profile_get_boolean          (HeraldProfile  *self,
 guint64        herald_profile_get_uint64           (HeraldProfile  *self,
                                                     const char     *key);
 char         **herald_profile_get_strv             (HeraldProfile  *self,
-                                                    const char     *key);
+                                                    const char     *key) G_GNUC_WARN_UNUSED_RESULT;
 char          *herald_profile_format_setting       (HeraldProfile  *self,
-                                                    const char     *key);
+                                                    const char     *key) G_GNUC_WARN_UNUSED_RESULT;
 void           herald_profile_set_setting          (HeraldProfile  *self,
                                                     const char     *key,
                                                     const char     *value);
@@ -41,7 +41,7 @@ void           herald_profile_set_setting_variant  (HeraldProfile  *self,
                                                     GVariant       *value);
 void           herald_profile_reset_setting        (HeraldProfile  *self,
                                                     const char     *key);
-GVariant      *herald_profile_get_settings         (HeraldProfile  *self);
-GVariant      *herald_profile_get_changes          (HeraldProfile  *self);
+GVariant      *herald_profile_get_settings         (HeraldProfile  *self) G_GNUC_WARN_UNUSED_RESULT;
+GVariant      *herald_profile_get_changes          (HeraldProfile  *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

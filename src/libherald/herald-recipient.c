@@ -18,6 +18,8 @@
  * recipient may be refused while the others are accepted.
  *
  * Recipients are read-only; get them with herald_delivery_get_recipients().
+ *
+ * Since: 0.1
  */
 struct _HeraldRecipient {
   GObject  parent_instance;
@@ -31,6 +33,51 @@ struct _HeraldRecipient {
 };
 
 G_DEFINE_FINAL_TYPE (HeraldRecipient, herald_recipient, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ADDRESS,
+  PROP_KIND,
+  PROP_STATE,
+  PROP_REPLY,
+  PROP_ENHANCED_CODE,
+  PROP_PROFILE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+herald_recipient_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  HeraldRecipient *self = HERALD_RECIPIENT (object);
+
+  switch (prop_id) {
+  case PROP_ADDRESS:
+    g_value_set_string (value, self->address);
+    break;
+  case PROP_KIND:
+    g_value_set_string (value, self->kind);
+    break;
+  case PROP_STATE:
+    g_value_set_string (value, self->state);
+    break;
+  case PROP_REPLY:
+    g_value_set_string (value, self->reply);
+    break;
+  case PROP_ENHANCED_CODE:
+    g_value_set_string (value, self->enhanced_code);
+    break;
+  case PROP_PROFILE:
+    g_value_set_string (value, self->profile);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
 
 static void
 herald_recipient_finalize (GObject *object)
@@ -52,8 +99,72 @@ herald_recipient_class_init (HeraldRecipientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = herald_recipient_get_property;
   object_class->finalize = herald_recipient_finalize;
   herald_i18n_init ();
+
+  /**
+   * HeraldRecipient:address:
+   *
+   * The address or fax number.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ADDRESS] =
+    g_param_spec_string ("address", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRecipient:kind:
+   *
+   * `to`, `cc`, `bcc` or `fax`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_KIND] =
+    g_param_spec_string ("kind", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRecipient:state:
+   *
+   * This recipient's own result: `pending`, `sent`, `deferred`, `submitted` or `failed`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STATE] =
+    g_param_spec_string ("state", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRecipient:reply:
+   *
+   * The server's reply for this recipient.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REPLY] =
+    g_param_spec_string ("reply", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRecipient:enhanced-code:
+   *
+   * The enhanced status code of that reply.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ENHANCED_CODE] =
+    g_param_spec_string ("enhanced-code", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRecipient:profile:
+   *
+   * The profile this recipient was sent through.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PROFILE] =
+    g_param_spec_string ("profile", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -72,6 +183,8 @@ herald_recipient_init (HeraldRecipient *self)
  *
  * Returns: (transfer full): a new #HeraldRecipient, or %NULL if @recipient
  *   has no address
+ *
+ * Since: 0.1
  */
 HeraldRecipient *
 herald_recipient_new_from_variant (GVariant  *recipient,
@@ -106,6 +219,8 @@ herald_recipient_new_from_variant (GVariant  *recipient,
  *
  * Returns: (transfer none): the address, or the fax number for a fax
  *   recipient
+ *
+ * Since: 0.1
  */
 const char *
 herald_recipient_get_address (HeraldRecipient *self)
@@ -121,6 +236,8 @@ herald_recipient_get_address (HeraldRecipient *self)
  * Gets the kind of recipient: `to`, `cc`, `bcc` or `fax`.
  *
  * Returns: (transfer none) (nullable): `to`, `cc`, `bcc` or `fax`
+ *
+ * Since: 0.1
  */
 const char *
 herald_recipient_get_kind (HeraldRecipient *self)
@@ -139,6 +256,8 @@ herald_recipient_get_kind (HeraldRecipient *self)
  *
  * Returns: (transfer none) (nullable): the state of the delivery to this
  *   recipient
+ *
+ * Since: 0.1
  */
 const char *
 herald_recipient_get_state (HeraldRecipient *self)
@@ -156,6 +275,8 @@ herald_recipient_get_state (HeraldRecipient *self)
  *
  * Returns: (transfer none) (nullable): the server's last reply for this
  *   recipient, such as `550 5.1.1 no such user`
+ *
+ * Since: 0.1
  */
 const char *
 herald_recipient_get_reply (HeraldRecipient *self)
@@ -173,6 +294,8 @@ herald_recipient_get_reply (HeraldRecipient *self)
  *
  * Returns: (transfer none) (nullable): the enhanced status code of the
  *   server's reply (RFC 3463), such as `5.1.1`
+ *
+ * Since: 0.1
  */
 const char *
 herald_recipient_get_enhanced_code (HeraldRecipient *self)
@@ -189,6 +312,8 @@ herald_recipient_get_enhanced_code (HeraldRecipient *self)
  * routed to several profiles has recipients in each.
  *
  * Returns: (transfer none) (nullable): the profile name
+ *
+ * Since: 0.1
  */
 const char *
 herald_recipient_get_profile (HeraldRecipient *self)

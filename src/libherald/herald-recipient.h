@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HeraldRecipient, herald_recipient, HERALD, RECIPIENT, GObject)
 
 HeraldRecipient *herald_recipient_new_from_variant  (GVariant        *recipient,
-                                                    GError         **error);
+                                                    GError         **error) G_GNUC_WARN_UNUSED_RESULT;
 const char      *herald_recipient_get_address       (HeraldRecipient *self);
 const char      *herald_recipient_get_kind          (HeraldRecipient *self);
 const char      *herald_recipient_get_state         (HeraldRecipient *self);

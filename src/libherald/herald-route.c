@@ -20,6 +20,8 @@
  *
  * A notification routed by a fan-out rule, or by several rules that do
  * not stop, has several routes.
+ *
+ * Since: 0.1
  */
 struct _HeraldRoute {
   GObject   parent_instance;
@@ -34,6 +36,51 @@ struct _HeraldRoute {
 };
 
 G_DEFINE_FINAL_TYPE (HeraldRoute, herald_route, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PROFILE,
+  PROP_TRANSPORT,
+  PROP_RULE,
+  PROP_RECIPIENTS,
+  PROP_ADDED,
+  PROP_SKIPPED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+herald_route_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  HeraldRoute *self = HERALD_ROUTE (object);
+
+  switch (prop_id) {
+  case PROP_PROFILE:
+    g_value_set_string (value, herald_route_get_profile (self));
+    break;
+  case PROP_TRANSPORT:
+    g_value_set_string (value, herald_route_get_transport (self));
+    break;
+  case PROP_RULE:
+    g_value_set_string (value, herald_route_get_rule (self));
+    break;
+  case PROP_RECIPIENTS:
+    g_value_set_boxed (value, herald_route_get_recipients (self));
+    break;
+  case PROP_ADDED:
+    g_value_set_boxed (value, herald_route_get_added (self));
+    break;
+  case PROP_SKIPPED:
+    g_value_set_boxed (value, herald_route_get_skipped (self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
 
 static void
 herald_route_finalize (GObject *object)
@@ -56,8 +103,72 @@ herald_route_class_init (HeraldRouteClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = herald_route_get_property;
   object_class->finalize = herald_route_finalize;
   herald_i18n_init ();
+
+  /**
+   * HeraldRoute:profile:
+   *
+   * The profile of the job.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_PROFILE] =
+    g_param_spec_string ("profile", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRoute:transport:
+   *
+   * The transport of that profile.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TRANSPORT] =
+    g_param_spec_string ("transport", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRoute:rule:
+   *
+   * The rule that chose it: its name, `rule N`, `default` or `explicit`.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RULE] =
+    g_param_spec_string ("rule", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRoute:recipients:
+   *
+   * The recipients of the job.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RECIPIENTS] =
+    g_param_spec_boxed ("recipients", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRoute:added:
+   *
+   * The recipients the rules added.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ADDED] =
+    g_param_spec_boxed ("added", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldRoute:skipped:
+   *
+   * The profiles passed over as unusable.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SKIPPED] =
+    g_param_spec_boxed ("skipped", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -87,6 +198,8 @@ lookup_strv (GVariant   *dict,
  *
  * Returns: (transfer full): a new #HeraldRoute, or %NULL if @route lacks
  *   a profile
+ *
+ * Since: 0.1
  */
 HeraldRoute *
 herald_route_new_from_variant (GVariant  *route,
@@ -122,6 +235,8 @@ herald_route_new_from_variant (GVariant  *route,
  * Gets the profile this job would go through.
  *
  * Returns: (transfer none): the profile this job would go through
+ *
+ * Since: 0.1
  */
 const char *
 herald_route_get_profile (HeraldRoute *self)
@@ -138,6 +253,8 @@ herald_route_get_profile (HeraldRoute *self)
  *
  * Returns: (transfer none) (nullable): the transport of the profile, such
  *   as `smtp` or `fax`
+ *
+ * Since: 0.1
  */
 const char *
 herald_route_get_transport (HeraldRoute *self)
@@ -155,6 +272,8 @@ herald_route_get_transport (HeraldRoute *self)
  * named its profile, or `default` when no rule chose one.
  *
  * Returns: (transfer none) (nullable): the rule
+ *
+ * Since: 0.1
  */
 const char *
 herald_route_get_rule (HeraldRoute *self)
@@ -173,6 +292,8 @@ herald_route_get_rule (HeraldRoute *self)
  * Returns: (transfer none) (array zero-terminated=1): the job's
  *   recipients (to, cc, bcc) and fax numbers, those added by rules
  *   included
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_route_get_recipients (HeraldRoute *self)
@@ -190,6 +311,8 @@ herald_route_get_recipients (HeraldRoute *self)
  *
  * Returns: (transfer none) (array zero-terminated=1): the recipients and
  *   fax numbers that routing rules added, possibly none
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_route_get_added (HeraldRoute *self)
@@ -207,6 +330,8 @@ herald_route_get_added (HeraldRoute *self)
  *
  * Returns: (transfer none) (array zero-terminated=1): the skipped
  *   profiles, possibly none
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_route_get_skipped (HeraldRoute *self)
@@ -223,6 +348,8 @@ herald_route_get_skipped (HeraldRoute *self)
  * version of the library does not know.
  *
  * Returns: (transfer full): an `a{sv}` #GVariant
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_route_to_variant (HeraldRoute *self)

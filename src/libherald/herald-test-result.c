@@ -23,6 +23,8 @@
  * connection failed, the certificate was refused) is a result whose
  * herald_test_result_get_ok() is %FALSE, not a #GError; errors are kept for
  * a test that could not run at all, such as an unknown profile.
+ *
+ * Since: 0.1
  */
 struct _HeraldTestResult {
   GObject            parent_instance;
@@ -38,6 +40,55 @@ struct _HeraldTestResult {
 };
 
 G_DEFINE_FINAL_TYPE (HeraldTestResult, herald_test_result, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_OK,
+  PROP_REPLY,
+  PROP_ENHANCED_CODE,
+  PROP_TLS,
+  PROP_TRANSCRIPT,
+  PROP_ERROR_MESSAGE,
+  PROP_CERTIFICATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+herald_test_result_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  HeraldTestResult *self = HERALD_TEST_RESULT (object);
+
+  switch (prop_id) {
+  case PROP_OK:
+    g_value_set_boolean (value, herald_test_result_get_ok (self));
+    break;
+  case PROP_REPLY:
+    g_value_set_string (value, herald_test_result_get_reply (self));
+    break;
+  case PROP_ENHANCED_CODE:
+    g_value_set_string (value, herald_test_result_get_enhanced_code (self));
+    break;
+  case PROP_TLS:
+    g_value_set_string (value, herald_test_result_get_tls (self));
+    break;
+  case PROP_TRANSCRIPT:
+    g_value_set_boxed (value, herald_test_result_get_transcript (self));
+    break;
+  case PROP_ERROR_MESSAGE:
+    g_value_set_string (value, herald_test_result_get_error_message (self));
+    break;
+  case PROP_CERTIFICATE:
+    g_value_set_object (value, herald_test_result_get_certificate (self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
 
 static void
 herald_test_result_finalize (GObject *object)
@@ -60,8 +111,82 @@ herald_test_result_class_init (HeraldTestResultClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = herald_test_result_get_property;
   object_class->finalize = herald_test_result_finalize;
   herald_i18n_init ();
+
+  /**
+   * HeraldTestResult:ok:
+   *
+   * Whether the server accepted the test message.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_OK] =
+    g_param_spec_boolean ("ok", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldTestResult:reply:
+   *
+   * The server's last reply.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REPLY] =
+    g_param_spec_string ("reply", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldTestResult:enhanced-code:
+   *
+   * The enhanced status code of that reply.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ENHANCED_CODE] =
+    g_param_spec_string ("enhanced-code", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldTestResult:tls:
+   *
+   * The TLS version and cipher, or %NULL without TLS.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TLS] =
+    g_param_spec_string ("tls", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldTestResult:transcript:
+   *
+   * The session, line by line, with secrets masked.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TRANSCRIPT] =
+    g_param_spec_boxed ("transcript", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldTestResult:error-message:
+   *
+   * Why the test failed, or %NULL.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ERROR_MESSAGE] =
+    g_param_spec_string ("error-message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HeraldTestResult:certificate:
+   *
+   * The certificate that was refused, or %NULL.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CERTIFICATE] =
+    g_param_spec_object ("certificate", NULL, NULL, HERALD_TYPE_CERTIFICATE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -82,6 +207,8 @@ herald_test_result_init (HeraldTestResult *self)
  *
  * Returns: (transfer full): a new #HeraldTestResult, or %NULL if @result
  *   lacks `ok` or holds an unusable certificate
+ *
+ * Since: 0.1
  */
 HeraldTestResult *
 herald_test_result_new_from_variant (GVariant  *result,
@@ -126,6 +253,8 @@ herald_test_result_new_from_variant (GVariant  *result,
  * Checks whether the test message was accepted.
  *
  * Returns: %TRUE if the test message was accepted
+ *
+ * Since: 0.1
  */
 gboolean
 herald_test_result_get_ok (HeraldTestResult *self)
@@ -144,6 +273,8 @@ herald_test_result_get_ok (HeraldTestResult *self)
  *
  * Returns: (transfer none) (nullable): the reply text, or %NULL when no
  *   server answered
+ *
+ * Since: 0.1
  */
 const char *
 herald_test_result_get_reply (HeraldTestResult *self)
@@ -162,6 +293,8 @@ herald_test_result_get_reply (HeraldTestResult *self)
  * Returns: (transfer none) (nullable): the enhanced status code of the
  *   server's last reply (RFC 3463), such as `5.7.8`, or %NULL when the
  *   server sent none
+ *
+ * Since: 0.1
  */
 const char *
 herald_test_result_get_enhanced_code (HeraldTestResult *self)
@@ -181,6 +314,8 @@ herald_test_result_get_enhanced_code (HeraldTestResult *self)
  * Returns: (transfer none) (nullable): the negotiated TLS protocol
  *   version and cipher suite, such as `TLSv1.3 TLS_AES_256_GCM_SHA384`, or
  *   %NULL when the session did not use TLS
+ *
+ * Since: 0.1
  */
 const char *
 herald_test_result_get_tls (HeraldTestResult *self)
@@ -200,6 +335,8 @@ herald_test_result_get_tls (HeraldTestResult *self)
  * Returns: (transfer none) (array zero-terminated=1): the transcript
  *   lines, possibly empty (a transport without a conversation, such as
  *   the Maildir one, has none)
+ *
+ * Since: 0.1
  */
 const char * const *
 herald_test_result_get_transcript (HeraldTestResult *self)
@@ -216,6 +353,8 @@ herald_test_result_get_transcript (HeraldTestResult *self)
  *
  * Returns: (transfer none) (nullable): why the test failed, or %NULL if
  *   it succeeded
+ *
+ * Since: 0.1
  */
 const char *
 herald_test_result_get_error_message (HeraldTestResult *self)
@@ -234,6 +373,8 @@ herald_test_result_get_error_message (HeraldTestResult *self)
  *
  * Returns: (transfer none) (nullable): the refused certificate, or %NULL
  *   if no certificate was refused
+ *
+ * Since: 0.1
  */
 HeraldCertificate *
 herald_test_result_get_certificate (HeraldTestResult *self)
@@ -250,6 +391,8 @@ herald_test_result_get_certificate (HeraldTestResult *self)
  * version of the library does not know.
  *
  * Returns: (transfer full): an `a{sv}` #GVariant
+ *
+ * Since: 0.1
  */
 GVariant *
 herald_test_result_to_variant (HeraldTestResult *self)

@@ -133,19 +133,46 @@ function main() {
         check(shown.get_transport() === 'maildir', 'profile transport');
         check(shown.get_string('maildir-path') === md2, 'profile maildir-path');
 
-        const notification = Herald.Notification.new();
-        notification.add_to('someone@example.com');
-        notification.set_subject('GJS binding test');
-        notification.set_body('Hello from JavaScript.\n');
-        notification.set_profile('md2');
-        notification.set_app_name('test-gjs');
+        // the GJS idiom: a GObject built from its properties
+        const notification = new Herald.Notification({
+            to: ['someone@example.com'], subject: 'GJS binding test',
+            body: 'Hello from JavaScript.\n', profile: 'md2', app_name: 'test-gjs',
+            urgency: Herald.Urgency.CRITICAL, tags: ['gjs-props'],
+        });
+        check(notification.subject === 'GJS binding test', 'subject property');
+        check(notification.to.length === 1 && notification.to[0] === 'someone@example.com',
+            'to property is an array');
+        check(notification.urgency === Herald.Urgency.CRITICAL, 'urgency property is the enum value');
+        check(Herald.urgency_to_string(notification.urgency) === 'critical', 'its nick');
+        const [known, low] = Herald.urgency_from_string('low');
+        check(known && low === Herald.Urgency.LOW, 'a nick gives the enum value');
+        const notified = [];
+        const handler = notification.connect('notify', (obj, pspec) => notified.push(pspec.get_name()));
+        notification.subject = 'GJS binding test';          // unchanged: no notification
+        notification.cc = ['copy@example.com'];
+        notification.add_tag('second');
+        notification.disconnect(handler);
+        check(JSON.stringify(notified) === '["cc","tags"]', `notify per change (${notified})`);
+        notification.cc = [];
         const id = client.send_sync(notification, null);
         check(typeof id === 'string' && id.length > 0, `Send returned ${id}`);
 
         const delivery = runAsync(done => client.wait_for_delivery(id, null,
             (source, res) => done(() => source.wait_for_delivery_finish(res))));
-        check(delivery.get_state() === Herald.DeliveryState.SENT,
-            `delivery sent (${Herald.delivery_state_to_string(delivery.get_state())}: ${delivery.get_reason()})`);
+        check(delivery.state === Herald.DeliveryState.SENT,
+            `delivery sent (${Herald.delivery_state_to_string(delivery.state)}: ${delivery.reason})`);
+        check(delivery.final && delivery.summary === 'sent to 1 of 1',
+            `final, with its summary (${delivery.summary})`);
+        check(delivery.urgency === Herald.Urgency.CRITICAL && delivery.subject === 'GJS binding test',
+            'delivery properties');
+        const again = client.wait_for_delivery_sync(id, null);
+        check(again.id === id && again.state === Herald.DeliveryState.SENT, 'wait_for_delivery_sync');
+        const filter = new Herald.DeliveryFilter({profile: 'md2', state: Herald.DeliveryState.SENT,
+            include_log: true, limit: 5});
+        const listed = client.list_deliveries_sync(filter, null);
+        check(listed.length === 1 && listed[0].id === id && listed[0].get_log().length === 1,
+            'a filter built from properties');
+        check(client.gateway_running === true, 'client gateway-running property');
         check(findMessage(md2, 'GJS binding test') !== null, 'message in md2/new');
 
         const test = runAsync(done => client.test_profile('md2', 'a@example.org', null,

@@ -49,6 +49,15 @@ class UsageTest(unittest.TestCase):
         self.assertTrue(result.stderr.startswith('heraldctl: '), result.stderr)
         self.assertEqual(result.stdout, '')
 
+    def test_time_forms_are_listed(self):
+        result = ctl('log', '--since', 'last week')
+        self.assertEqual(result.returncode, EXIT_USAGE)
+        self.assertIn('--since: cannot read the time “last week”', result.stderr)
+        for form in ('ISO 8601', 'YYYY-MM-DD', 'yesterday', '2h', '7d', '2w'):
+            self.assertIn(form, result.stderr)
+        self.assertIn('--until: cannot read the time “soon”',
+                      ctl('log', '--until', 'soon').stderr)
+
     def test_usage_errors(self):
         self.assertUsage()
         self.assertUsage('no-such-command')
@@ -209,9 +218,49 @@ class GatewayTest(unittest.TestCase):
         self.assertNotIn('GDBus.Error', result.stderr)
         self.assertNotIn('scratch', [p['name'] for p in ctl_json('profile', 'list')])
 
+    def test_verbose_shows_herald_debug_only(self):
+        env = {k: v for k, v in os.environ.items() if k != 'G_MESSAGES_DEBUG'}
+        result = ctl('--verbose', 'profile', 'list', env=env)
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        self.assertIn('heraldctl-DEBUG', result.stderr)
+        self.assertIn('Talking to org.herald.Gateway1 on the session bus', result.stderr)
+        self.assertNotIn('GLib', result.stderr)
+        self.assertNotIn('deadlock', result.stderr)
+        self.assertIn('local', result.stdout)           # the output itself is unchanged
+        self.assertNotIn('DEBUG', result.stdout)
+        # GLib's own messages stay available when asked for by name
+        glib = ctl('profile', 'list', env=dict(env, G_MESSAGES_DEBUG='GLib-GIO'))
+        if 'deadlock' in glib.stderr:
+            self.assertIn('deadlock', ctl('-v', 'profile', 'list',
+                                          env=dict(env, G_MESSAGES_DEBUG='GLib-GIO')).stderr)
+
+    def test_every_secret_key_is_documented(self):
+        """Each secret the gateway knows (GetProfile's KEY-set flags) is named
+        in SetSecret's description and accepted by set-password --key."""
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, '..', '..', 'data', 'org.herald.Gateway1.xml')) as xml:
+            text = xml.read()
+        doc = text[text.index('      SetSecret:'):text.index('<method name="SetSecret">')]
+        doc = ' '.join(doc.split())
+        help_text = ' '.join(ctl('profile', 'set-password', '--help').stdout.split())
+        keys = [k[:-len('-set')] for k, v in ctl_json('profile', 'show', 'md2').items()
+                if k.endswith('-set') and isinstance(v, bool)]
+        self.assertIn('fax-pin', keys)
+        for key in keys:
+            word = rf'(?<![\w-]){key}(?![\w-])'
+            self.assertRegex(doc, word, f'SetSecret does not name {key}')
+            self.assertRegex(help_text, word, f'set-password --key omits {key}')
+
     def test_set_password_from_stdin(self):
         result = ctl('profile', 'set-password', 'md2', stdin=SECRET + '\n')
         self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        # says what it did, and that md2 has no username to use it with
+        self.assertEqual(result.stdout,
+                         'Stored the password of profile “md2” (encrypted; it is never shown).\n')
+        self.assertIn('heraldctl: warning: profile “md2” has no username, so its password is '
+                      'not used until one is set: heraldctl profile set md2 username=NAME',
+                      result.stderr)
+        self.assertNotIn(SECRET, result.stdout + result.stderr)
 
         result = ctl('profile', 'show', 'md2')
         self.assertEqual(result.returncode, EXIT_OK)
@@ -225,17 +274,31 @@ class GatewayTest(unittest.TestCase):
 
         result = ctl('profile', 'set-password', 'md2', '--key', 'fax-api-key', stdin=SECRET)
         self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        self.assertEqual(result.stderr, '')     # an API key needs no user name
         self.assertTrue(ctl_json('profile', 'show', 'md2')['fax-api-key-set'])
+        result = ctl('--json', 'profile', 'set-password', 'md2', '--key', 'fax-pin', stdin='1234')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        self.assertEqual(json.loads(result.stdout),
+                         {'profile': 'md2', 'key': 'fax-pin', 'set': True})
+        self.assertTrue(ctl_json('profile', 'show', 'md2')['fax-pin-set'])
+
+        self.assertEqual(ctl('profile', 'set', 'md2', 'username=alerts').returncode, EXIT_OK)
+        result = ctl('profile', 'set-password', 'md2', stdin=SECRET)
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        self.assertEqual(result.stderr, '')
+        self.assertEqual(ctl('profile', 'set', 'md2', 'username=').returncode, EXIT_OK)
 
         result = ctl('profile', 'set-password', 'md2', stdin='')
         self.assertEqual(result.returncode, EXIT_FAILURE)
 
-        self.assertEqual(ctl('profile', 'set-password', 'md2', '--key', 'fax-api-key',
-                             '--clear').returncode, EXIT_OK)
+        result = ctl('profile', 'set-password', 'md2', '--key', 'fax-api-key', '--clear')
+        self.assertEqual(result.returncode, EXIT_OK)
+        self.assertEqual(result.stdout, 'Removed the fax-api-key of profile “md2”.\n')
         self.assertFalse(ctl_json('profile', 'show', 'md2')['fax-api-key-set'])
 
         result = ctl('profile', 'set-password', 'no-such-profile', stdin=SECRET)
         self.assertEqual(result.returncode, EXIT_FAILURE)
+        self.assertIn('no-such-profile', result.stderr)
 
     def test_profile_test(self):
         result = ctl('profile', 'test', 'local', '--to', 'a@example.org')

@@ -3,8 +3,11 @@
 # test-python.py: libherald through GObject Introspection from Python,
 # against the built heraldd on a private bus (run under dbus-run-session).
 
+import email
+import email.policy
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -83,6 +86,163 @@ class HeraldPythonTest(unittest.TestCase):
         self.assertTrue(self.client.get_version())
         self.assertEqual(self.client.props.version, self.client.get_version())
         self.assertIn('maildir', self.client.get_transports())
+
+    def test_notification_properties(self):
+        """The GObject idiom: built from properties, each notifying."""
+        n = Herald.Notification(subject='Disk full', to=['ops@example.org'],
+                                urgency=Herald.Urgency.CRITICAL, tags=['disk'],
+                                headers=GLib.Variant('a{ss}', {'X-Ticket': '42'}))
+        self.assertEqual(n.props.to, ['ops@example.org'])
+        self.assertEqual(n.get_to(), ['ops@example.org'])
+        self.assertEqual(n.props.subject, 'Disk full')
+        self.assertEqual(n.props.urgency, Herald.Urgency.CRITICAL)
+        self.assertEqual(n.get_tags(), ['disk'])
+        self.assertEqual(n.get_header('X-Ticket'), '42')
+        self.assertEqual(n.props.cc, [])
+        self.assertIsNone(n.props.body)
+
+        notified = []
+        n.connect('notify', lambda obj, pspec: notified.append(pspec.name))
+        n.set_subject('Disk full')                  # the same value: no notification
+        n.props.subject = 'Disk 99% full'
+        n.add_to('Backup <backup@example.org>')
+        n.set_urgency(Herald.Urgency.CRITICAL)      # the same value
+        n.set_header('X-Ticket', '43')
+        n.props.body = 'See df -h.'
+        self.assertEqual(notified, ['subject', 'to', 'headers', 'body'])
+        self.assertEqual(n.props.to, ['ops@example.org', 'Backup <backup@example.org>'])
+        n.props.to = ['only@example.org']
+        self.assertEqual(n.get_to(), ['only@example.org'])
+        n.set_cc(None)
+        self.assertEqual(n.props.cc, [])
+        sent = n.to_variant()[0].unpack()
+        self.assertEqual(sent['to'], ['only@example.org'])
+        self.assertEqual(sent['urgency'], 2)
+        self.assertEqual(sent['headers'], {'X-Ticket': '43'})
+        self.assertNotIn('cc', sent)
+
+        plain = Herald.Notification()
+        self.assertNotIn('urgency', plain.to_variant()[0].unpack())   # unset: not sent
+
+    def test_attachments_from_gfile_and_bytes(self):
+        name = 'md-gfile'
+        maildir = os.path.join(self.daemon.dir, name)
+        self.add_maildir_profile(name, maildir)
+        on_disk = os.path.join(self.daemon.dir, 'on-disk.txt')
+        with open(on_disk, 'w') as f:
+            f.write('attached from a local GFile\n')
+        # a GFile without a local path: a resource of a bundle made here
+        bundle_dir = tempfile.mkdtemp(dir=self.daemon.dir)
+        with open(os.path.join(bundle_dir, 'report.txt'), 'w') as f:
+            f.write('attached from a resource GFile\n')
+        with open(os.path.join(bundle_dir, 'test.gresource.xml'), 'w') as f:
+            f.write('<gresources><gresource prefix="/org/herald/test">'
+                    '<file>report.txt</file></gresource></gresources>')
+        bundle = os.path.join(bundle_dir, 'test.gresource')
+        subprocess.run(['glib-compile-resources', '--sourcedir', bundle_dir, '--target', bundle,
+                        os.path.join(bundle_dir, 'test.gresource.xml')], check=True)
+        Gio.Resource.load(bundle)._register()
+
+        n = Herald.Notification(to=['someone@example.com'], subject='GFile attachments',
+                                profile=name)
+        n.add_attachment_file(Gio.File.new_for_path(on_disk), None, 'text/plain', None)
+        resource = Gio.File.new_for_uri('resource:///org/herald/test/report.txt')
+        self.assertIsNone(resource.get_path())
+        n.add_attachment_file(resource, None, None, None)
+        n.add_attachment_bytes(GLib.Bytes.new(b'made in memory\n'), 'generated.txt',
+                               'text/plain')
+        self.assertEqual(n.props.n_attachments, 3)
+        with self.assertRaises(GLib.Error):
+            n.add_attachment_file(Gio.File.new_for_uri('resource:///org/herald/none'),
+                                  None, None, None)
+        self.assertEqual(n.props.n_attachments, 3)
+
+        delivery = self.client.wait_for_delivery_sync(self.client.send_sync(n, None), None)
+        self.assertEqual(delivery.props.state, Herald.DeliveryState.SENT, delivery.props.summary)
+        with open(heraldtest.find_message(maildir, 'GFile attachments'), 'rb') as message:
+            parts = email.message_from_bytes(message.read(), policy=email.policy.default)
+        attached = {part.get_filename(): part.get_payload(decode=True)
+                    for part in parts.iter_attachments()}
+        self.assertEqual(attached, {'on-disk.txt': b'attached from a local GFile\n',
+                                    'report.txt': b'attached from a resource GFile\n',
+                                    'generated.txt': b'made in memory\n'})
+
+    def test_read_only_properties(self):
+        name = 'md-props'
+        self.add_maildir_profile(name, os.path.join(self.daemon.dir, name))
+        self.assertTrue(self.client.props.gateway_running)
+        profile = self.client.get_profile_sync(name, None)
+        self.assertEqual((profile.props.name, profile.props.transport, profile.props.is_default,
+                          profile.props.password_set), (name, 'maildir', False, False))
+
+        n = Herald.Notification(to=['a@example.com', 'b@example.com'], subject='properties',
+                                profile=name, app_name='test-python')
+        delivery_id = self.client.send_sync(n, None)
+        delivery = self.client.wait_for_delivery_sync(delivery_id, None)
+        self.assertEqual(delivery.props.id, delivery_id)
+        self.assertEqual(delivery.props.state, Herald.DeliveryState.SENT)
+        self.assertTrue(delivery.props.final)
+        self.assertEqual(delivery.props.summary, 'sent to 2 of 2')
+        self.assertEqual((delivery.props.subject, delivery.props.app_name, delivery.props.profile),
+                         ('properties', 'test-python', name))
+        self.assertEqual(delivery.props.profiles, [name])
+        self.assertEqual(delivery.props.attempts, 1)
+        self.assertIsNotNone(delivery.props.created)
+        recipient = delivery.get_recipients()[0]
+        self.assertEqual((recipient.props.address, recipient.props.kind, recipient.props.state),
+                         ('a@example.com', 'to', 'sent'))
+        attempt = delivery.get_log()[0]
+        self.assertEqual(attempt.props.result, 'sent')
+        self.assertEqual(attempt.props.recipients, ['a@example.com', 'b@example.com'])
+
+        query = Herald.DeliveryFilter(profile=name, state=Herald.DeliveryState.SENT,
+                                      include_log=True, limit=5)
+        self.assertEqual((query.props.profile, query.props.limit, query.props.include_log),
+                         (name, 5, True))
+        listed = self.client.list_deliveries_sync(query, None)
+        self.assertEqual([d.props.id for d in listed], [delivery_id])
+        self.assertEqual(len(listed[0].get_log()), 1)
+
+        result = self.client.test_profile_sync(name, 'c@example.org', None)
+        self.assertTrue(result.props.ok)
+        self.assertIsNone(result.props.certificate)
+
+    def test_summary_and_partial_state(self):
+        def delivery(state, reason=None, reply=None, recipients=()):
+            d = {'id': GLib.Variant('s', 'x'), 'state': GLib.Variant('s', state)}
+            if reason:
+                d['reason'] = GLib.Variant('s', reason)
+            if reply:
+                d['reply'] = GLib.Variant('s', reply)
+            if recipients:
+                d['recipients'] = GLib.Variant('aa{sv}', [
+                    {k: GLib.Variant('s', v) for k, v in r.items()} for r in recipients])
+            return Herald.Delivery.new_from_variant(GLib.Variant('a{sv}', d))
+
+        self.assertEqual(Herald.delivery_state_to_string(Herald.DeliveryState.PARTIAL), 'partial')
+        self.assertEqual(Herald.DeliveryState.PARTIAL.value_nick, 'partial')
+        self.assertTrue(Herald.delivery_state_is_final(Herald.DeliveryState.PARTIAL))
+        self.assertEqual(Herald.delivery_state_from_string('partial'),
+                         (True, Herald.DeliveryState.PARTIAL))
+        partial = delivery('partial', 'rejected', 'bad@example.org: 550 5.1.1 No such user', [
+            {'address': 'good@example.org', 'state': 'sent', 'reply': '250 2.1.5 OK'},
+            {'address': 'bad@example.org', 'state': 'failed', 'reply': '550 5.1.1 No such user'}])
+        self.assertTrue(partial.is_final())
+        self.assertEqual(partial.get_summary(),
+                         'sent to 1 of 2; refused: bad@example.org 550 5.1.1 No such user')
+        self.assertEqual(delivery('partial', 'rejected', 'bad@example.org: 550 no').props.summary,
+                         'sent to some recipients; refused by the server; '
+                         'last reply: bad@example.org: 550 no')
+        expired = delivery('failed', 'expired', 'Cannot connect to mail.example.org:25: refused')
+        self.assertEqual(expired.props.summary,
+                         'expired: no attempt succeeded before the profile’s expire-after ran '
+                         'out; last reply: Cannot connect to mail.example.org:25: refused')
+        self.assertEqual(delivery('failed', 'rejected', None, [
+            {'address': 'a@example.org', 'state': 'failed', 'reply': '550 no'}]).props.summary,
+            'refused: a@example.org 550 no')
+        self.assertEqual(delivery('sent').props.summary, 'sent')
+        self.assertEqual(delivery('cancelled', 'cancelled').props.summary, 'cancelled')
+        self.assertIsNone(delivery('deferred', None, '451 later').props.summary)
 
     def test_async_constructor(self):
         client = run_async(

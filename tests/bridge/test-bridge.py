@@ -141,7 +141,7 @@ class BridgeTest(unittest.TestCase):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             delivery = self.delivery(delivery_id)
-            if delivery.get_state() in (Herald.DeliveryState.SENT, Herald.DeliveryState.FAILED):
+            if delivery.props.final:
                 return delivery
             time.sleep(0.05)
         raise AssertionError(f'delivery {delivery_id} not final in {timeout} s')

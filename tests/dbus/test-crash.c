@@ -149,7 +149,7 @@ static void
 test_kill_while_dispatching (void)
 {
   g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
-  g_autofree char *maildir = g_build_filename (daemon->data_home, "herald", "Maildir", NULL);
+  g_autofree char *maildir = g_build_filename (daemon->state_dir, "Maildir", NULL);
   RaceState state = { daemon->connection, g_ptr_array_new_with_free_func (g_free), 0, 0 };
   guint n_files, n_unique;
 

@@ -93,7 +93,7 @@ test_default_profile (void)
   g_autoptr(GVariant) reply = herald_test_call (daemon, "ListProfiles", NULL, "(aa{sv})", &error);
   g_autoptr(GVariant) profiles = NULL;
   g_autoptr(GVariant) local = NULL;
-  g_autofree char *expected = g_build_filename (daemon->data_home, "herald", "Maildir", NULL);
+  g_autofree char *expected = g_build_filename (daemon->state_dir, "Maildir", NULL);
   g_autofree char *file = g_build_filename (daemon->state_dir, "profiles", "local.conf", NULL);
   const char *value;
   gboolean is_default;
@@ -377,7 +377,7 @@ test_send_to_maildir (void)
 {
   g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *maildir = g_build_filename (daemon->data_home, "herald", "Maildir", NULL);
+  g_autofree char *maildir = g_build_filename (daemon->state_dir, "Maildir", NULL);
   g_autofree char *attachment_path = g_build_filename (daemon->tmpdir, "report.txt", NULL);
   g_autoptr(GUnixFDList) fd_list = g_unix_fd_list_new ();
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
@@ -628,7 +628,7 @@ static void
 test_test_profile (void)
 {
   g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
-  g_autofree char *maildir = g_build_filename (daemon->data_home, "herald", "Maildir", NULL);
+  g_autofree char *maildir = g_build_filename (daemon->state_dir, "Maildir", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) result = NULL;

@@ -96,7 +96,7 @@ static gsize
 longest_line_of_message (HeraldTestDaemon *daemon,
                          const char       *id)
 {
-  g_autofree char *maildir = g_build_filename (daemon->data_home, "herald", "Maildir", NULL);
+  g_autofree char *maildir = g_build_filename (daemon->state_dir, "Maildir", NULL);
   g_autofree char *state = herald_test_wait_final (daemon, id, 30);
   g_autoptr(GPtrArray) files = NULL;
   g_autofree char *contents = NULL;

@@ -139,7 +139,7 @@ static void
 test_send_rate (void)
 {
   g_autoptr(HeraldTestDaemon) daemon = daemon_with_config ("[quotas]\nmax-sends-per-minute=5\n");
-  g_autofree char *maildir = g_build_filename (daemon->data_home, "herald", "Maildir", NULL);
+  g_autofree char *maildir = g_build_filename (daemon->state_dir, "Maildir", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *last = NULL;
   g_autofree char *state = NULL;
@@ -213,7 +213,7 @@ static void
 test_stored_bytes (void)
 {
   g_autoptr(HeraldTestDaemon) daemon = daemon_with_config ("[quotas]\nmax-stored-mib=1\n");
-  g_autofree char *maildir = g_build_filename (daemon->data_home, "herald", "Maildir", NULL);
+  g_autofree char *maildir = g_build_filename (daemon->state_dir, "Maildir", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   g_autofree char *state = NULL;

@@ -58,6 +58,7 @@ class ExamplesTest(unittest.TestCase):
                                   '--subject', 'python example', '--timeout', '60')
         self.assertEqual(result.returncode, 0)
         self.assertIn('final state: sent', result.stdout)
+        self.assertIn('summary: sent to 1 of 1', result.stdout)
         message = self.message('python example')
         self.assertIn('report.txt', message)
         self.assertIn('To: py@example.org', message)
@@ -80,7 +81,26 @@ class ExamplesTest(unittest.TestCase):
         result = self.run_example('gjs', GJS_EXAMPLE, '--to', 'js@example.org',
                                   '--profile', 'no-such-profile')
         self.assertEqual(result.returncode, 2)
-        self.assertIn('Herald error NO_SUCH_PROFILE', result.stderr)
+        self.assertIn('Herald error NO_SUCH_PROFILE (no-such-profile)', result.stderr)
+
+    def test_gjs_enum_nicks_and_values(self):
+        for given, nick, value in (('critical', 'critical', Herald.Urgency.CRITICAL),
+                                   ('2', 'critical', Herald.Urgency.CRITICAL),
+                                   ('low', 'low', Herald.Urgency.LOW),
+                                   ('1', 'normal', Herald.Urgency.NORMAL)):
+            with self.subTest(urgency=given):
+                result = self.run_example('gjs', GJS_EXAMPLE, '--to', 'js@example.org',
+                                          '--profile', 'examples', '--urgency', given)
+                self.assertEqual(result.returncode, 0)
+                self.assertIn(f'(urgency {nick})', result.stdout)
+                delivery_id = result.stdout.split('delivery ', 1)[1].split()[0]
+                delivery = self.client.get_delivery_sync(delivery_id, None)
+                self.assertEqual(delivery.props.urgency, value)
+        for bad in ('urgent', '7'):
+            result = self.run_example('gjs', GJS_EXAMPLE, '--to', 'js@example.org',
+                                      '--urgency', bad)
+            self.assertEqual(result.returncode, 64)
+            self.assertIn(f'unknown urgency {bad}', result.stderr)
 
     def test_c_send_async(self):
         result = self.run_example(SEND_ASYNC, '--to', 'c@example.org', '--attach', self.attachment,

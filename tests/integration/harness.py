@@ -25,7 +25,7 @@ OBJECT_PATH = '/org/herald/Gateway1'
 INTERFACE = 'org.herald.Gateway1'
 
 State = Herald.DeliveryState
-FINAL = (State.SENT, State.FAILED, State.CANCELLED)
+FINAL = (State.SENT, State.PARTIAL, State.FAILED, State.CANCELLED)
 NOT_SENT = (State.DEFERRED, State.FAILED)
 
 

@@ -173,7 +173,7 @@ def wait_state(delivery_id, states, timeout=40):
         delivery = call('GetDelivery', '(s)', [delivery_id])[0]
         if delivery['state'] in states:
             return delivery
-        if delivery['state'] in ('sent', 'failed', 'cancelled') or time.monotonic() > deadline:
+        if delivery['state'] in ('sent', 'partial', 'failed', 'cancelled') or time.monotonic() > deadline:
             raise AssertionError(f'{delivery_id} is {delivery["state"]}, wanted {states}: '
                                  f'{delivery.get("reply")!r}')
         time.sleep(0.05)

@@ -231,6 +231,70 @@ test_fifo_refused (Fixture      *f,
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
 }
 
+static void
+touch (const char *directory,
+       const char *name)
+{
+  g_autofree char *path = g_build_filename (directory, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, "", 0, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+make_subdir (const char *parent,
+             const char *name,
+             int         mode)
+{
+  char *path = g_build_filename (parent, name, NULL);
+
+  g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+  g_assert_cmpint (g_chmod (path, mode), ==, 0);
+  return path;
+}
+
+/* HERALD_PLUGIN_DIR=build/plugins: the modules of the directory, then
+ * those of each subdirectory one level down; never through a symlinked or
+ * group-writable subdirectory, never deeper. */
+static void
+test_list_modules (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autofree char *a = make_subdir (f->tmpdir, "a", 0755);
+  g_autofree char *b = make_subdir (f->tmpdir, "b", 0700);
+  g_autofree char *deeper = make_subdir (a, "deeper", 0755);
+  g_autofree char *open = make_subdir (f->tmpdir, "open", 0777);
+  g_autofree char *linked = g_build_filename (f->tmpdir, "linked", NULL);
+  g_autofree char *missing = g_build_filename (f->tmpdir, "missing", NULL);
+  g_autoptr(GPtrArray) paths = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a1 = g_build_filename (a, "libherald-a1.so", NULL);
+  g_autofree char *a2 = g_build_filename (a, "libherald-a2.so", NULL);
+  g_autofree char *b1 = g_build_filename (b, "libherald-b.so", NULL);
+
+  touch (b, "libherald-b.so");
+  touch (b, "README");
+  touch (a, "libherald-a2.so");
+  touch (a, "libherald-a1.so");
+  touch (deeper, "libherald-deep.so");
+  touch (open, "libherald-open.so");
+  g_assert_cmpint (symlink (a, linked), ==, 0);
+
+  g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING,
+                         "Not looking for plugins in */open: writable*");
+  paths = gw_plugin_loader_list_modules (f->tmpdir, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_ptr_array_add (paths, NULL);
+
+  g_assert_cmpstrv ((const char * const *) paths->pdata,
+                    ((const char * const[]) { f->module, a1, a2, b1, NULL }));
+
+  g_assert_null (gw_plugin_loader_list_modules (missing, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -247,6 +311,8 @@ main (int   argc,
   g_test_add ("/plugin-loader/bad-directory", Fixture, NULL, fixture_set_up, test_bad_directory,
               fixture_tear_down);
   g_test_add ("/plugin-loader/fifo-refused", Fixture, NULL, fixture_set_up, test_fifo_refused,
+              fixture_tear_down);
+  g_test_add ("/plugin-loader/list-modules", Fixture, NULL, fixture_set_up, test_list_modules,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -123,9 +123,15 @@ test_retry_failed (Fixture *f, gconstpointer data)
   g_autoptr(GwQueuedJob) again = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* one recipient has it, the other was refused: partly sent */
   gw_envelope_set_result (job->envelope, 0, GW_RECIPIENT_SENT, "250 Ok", NULL);
   finish (f, job, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, NULL);
-  assert_state (f, id, "failed");
+  assert_state (f, id, "partial");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT state = 'partial' FROM jobs WHERE id = %"
+                                            G_GINT64_FORMAT, job->job_id);
+    g_assert_cmpint (queue_test_sql_int (f->path, sql), ==, 1);
+  }
 
   g_assert_true (queue_test_retry (f->queue, id, &error));
   g_assert_no_error (error);
@@ -141,6 +147,33 @@ test_retry_failed (Fixture *f, gconstpointer data)
   g_assert_cmpuint (gw_envelope_get_n_recipients (again->envelope), ==, 1);
   g_assert_cmpstr (gw_envelope_get_recipient (again->envelope, 0)->address, ==, "gone@example.org");
   g_assert_cmpint (again->expire_at, >, g_get_real_time () + HOUR_US - 60 * G_USEC_PER_SEC);
+
+  /* refused again: this attempt reached nobody, but the job (and so the
+   * delivery) did reach a recipient earlier: still partly sent */
+  finish (f, again, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, NULL);
+  assert_state (f, id, "partial");
+  {
+    g_autoptr(GVariant) attempts = gw_queue_list_attempts (f->queue, id, &error);
+    g_autoptr(GVariant) second = NULL;
+    const char *result = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_variant_n_children (attempts), ==, 2);
+    second = g_variant_get_child_value (attempts, 1);
+    g_assert_true (g_variant_lookup (second, "result", "&s", &result));
+    g_assert_cmpstr (result, ==, "failed");
+  }
+}
+
+/* Every recipient refused: failed, not partial. */
+static void
+test_all_refused (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = submit (f, "a", "all-refused",
+                                (const char *[]) { "x@example.org", "y@example.org", NULL });
+
+  claim_and_finish (f, "a", GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0);
+  assert_state (f, id, "failed");
 }
 
 static void
@@ -214,6 +247,7 @@ test_prune (Fixture *f, gconstpointer data)
   g_autofree char *new_sent = submit (f, "d", "new-sent", to);
   g_autofree char *old_queued = submit (f, "e", "old-queued", to);
   g_autofree char *old_deferred = submit (f, "f", "old-deferred", to);
+  g_autofree char *old_partial = submit (f, "h", "old-partial", to);
   const guint n_bulk = 1100;
   g_autofree GAsyncResult **bulk = g_new0 (GAsyncResult *, n_bulk);
   g_autoptr(GError) error = NULL;
@@ -223,6 +257,13 @@ test_prune (Fixture *f, gconstpointer data)
   claim_and_finish (f, "b", GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0);
   claim_and_finish (f, "d", GW_RECIPIENT_SENT, "sent", NULL, 0);
   claim_and_finish (f, "f", GW_RECIPIENT_TEMPFAIL, "deferred", NULL, g_get_real_time () + HOUR_US);
+  {
+    g_autoptr(GwQueuedJob) job = claim_one (f, "h");
+
+    gw_envelope_set_result (job->envelope, 0, GW_RECIPIENT_SENT, "250 Ok", NULL);
+    finish (f, job, GW_RECIPIENT_PERMFAIL, "partial", "rejected", 0, NULL);
+    assert_state (f, old_partial, "partial");
+  }
   {
     g_autoptr(GAsyncResult) result = NULL;
     gw_queue_cancel_async (f->queue, old_cancelled, queue_test_store_result_cb, &result);
@@ -246,9 +287,9 @@ test_prune (Fixture *f, gconstpointer data)
 
   pruned = queue_test_prune (f->queue, g_get_real_time () - 30 * DAY_US, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (pruned, ==, n_bulk + 3);
-  for (guint i = 0; i < 3; i++) {
-    const char *gone = (const char *[]) { old_sent, old_failed, old_cancelled }[i];
+  g_assert_cmpuint (pruned, ==, n_bulk + 4);
+  for (guint i = 0; i < 4; i++) {
+    const char *gone = (const char *[]) { old_sent, old_failed, old_cancelled, old_partial }[i];
     g_autoptr(GVariant) delivery = gw_queue_get_delivery (f->queue, gone, &error);
     g_assert_null (delivery);
     g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NO_SUCH_DELIVERY);
@@ -364,7 +405,8 @@ test_fallback (Fixture *f, gconstpointer data)
   none = queue_test_claim (f->queue, "a", 16);
   g_assert_cmpuint (none->len, ==, 0);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM jobs"), ==, 2);
-  assert_state (f, id, "failed");
+  /* ok@ got it through a, the others nowhere */
+  assert_state (f, id, "partial");
 
   /* Retry puts back the end of the chain (b), not a. */
   g_assert_true (queue_test_retry (f->queue, id, &error));
@@ -462,19 +504,39 @@ test_migration (Fixture *f, gconstpointer data)
     " NULL, NULL);",
     now - 2 * DAY_US, now + 3 * DAY_US);
   queue_test_sql (f->path, rows);
+  /* Failed deliveries of earlier releases (schema 3 and before): one that
+   * reached one recipient of two, which becomes partial, and one that
+   * reached nobody, which stays failed. */
+  queue_test_sql (f->path,
+    "INSERT INTO deliveries VALUES ('old-2', 1, 1, 'failed', 0, 1, NULL, NULL, 'Half', NULL,"
+    " 'rejected');"
+    "INSERT INTO jobs VALUES (2, 'old-2', 'a', 'failed', 1, 0, 1, 's@example.org', '<h@test>',"
+    " X'00', '550 No', NULL, 'rejected', NULL);"
+    "INSERT INTO recipients VALUES (2, 0, 'got@example.org', 'to', 'sent', '250 Ok', NULL);"
+    "INSERT INTO recipients VALUES (2, 1, 'no@example.org', 'to', 'failed', '550 No', NULL);"
+    "INSERT INTO deliveries VALUES ('old-3', 1, 1, 'failed', 0, 1, NULL, NULL, 'None', NULL,"
+    " 'rejected');"
+    "INSERT INTO jobs VALUES (3, 'old-3', 'a', 'failed', 1, 0, 1, 's@example.org', '<n@test>',"
+    " X'00', '550 No', NULL, 'rejected', NULL);"
+    "INSERT INTO recipients VALUES (3, 0, 'no@example.org', 'to', 'failed', '550 No', NULL);");
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 4);
-  /* Schema 4 counted what uid 0 held: one waiting delivery of 16 bytes. */
+                   ==, 5);
+  /* The migration counted what uid 0 held: one waiting delivery of 16 bytes. */
   {
     guint64 deliveries = 0, bytes = 0;
 
     g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (deliveries, ==, 1);
-    g_assert_cmpuint (bytes, ==, 16);
+    /* 16 bytes of the waiting delivery, one of each failed one */
+    g_assert_cmpuint (bytes, ==, 18);
   }
+  assert_state (f, "old-2", "partial");
+  assert_state (f, "old-3", "failed");
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM jobs WHERE state = 'partial'"),
+                   ==, 1);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('recipients')"
                                                 " WHERE name = 'remote_id'"), ==, 1);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('attempts')"
@@ -509,7 +571,7 @@ test_migration (Fixture *f, gconstpointer data)
   g_clear_object (&f->queue);
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 4);
+                   ==, 5);
 }
 
 static void
@@ -750,6 +812,7 @@ main (int argc, char **argv)
   ADD ("/queue/fallback/chain", test_fallback);
   ADD ("/queue/fallback/expired", test_fallback_expired);
   ADD ("/queue/schema/migration", test_migration);
+  ADD ("/queue/all-refused", test_all_refused);
   ADD ("/queue/schema/newer", test_newer_schema);
   ADD ("/queue/checkpoint", test_checkpoint);
   ADD ("/queue/submitted", test_submitted);

@@ -215,6 +215,43 @@ test_table (Fixture *f, gconstpointer data)
   }
 }
 
+/* The admin guide's rule "category": "backup" takes the category
+ * "backup.done": a pattern matches a category and every category below it
+ * in the dotted hierarchy, never a longer name at the same level. */
+static void
+test_category_hierarchy (Fixture *f, gconstpointer data)
+{
+  static const struct { const char *n; const char *expected; } cases[] = {
+    { "a@example.com||||backup||||", "md2@backup=a@example.com" },
+    { "a@example.com||||backup.done||||", "md2@backup=a@example.com" },
+    { "a@example.com||||backup.done.full||||", "md2@backup=a@example.com" },
+    { "a@example.com||||backups||||", "local@default=a@example.com" },
+    { "a@example.com||||nightly.backup||||", "local@default=a@example.com" },
+    { "a@example.com||||Backup.done||||", "local@default=a@example.com" },
+    { "a@example.com||||net1.up||||", "corp-relay@glob=a@example.com" },
+    { "a@example.com||||net1.up.eth0||||", "corp-relay@glob=a@example.com" },
+    { "a@example.com||||net12.up||||", "local@default=a@example.com" },
+    { "a@example.com||||net1||||", "local@default=a@example.com" },
+  };
+
+  set_routes (f, "{\"version\": 1, \"rules\": ["
+                 " {\"name\": \"backup\", \"match\": {\"category\": \"backup\"}, \"profiles\": [\"md2\"]},"
+                 " {\"name\": \"glob\", \"match\": {\"category\": \"net?.*\"},"
+                 "  \"profiles\": [\"corp-relay\"]}]}");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GwNotification) n = notification (cases[i].n);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) routes = NULL;
+    g_autofree char *got = NULL;
+
+    g_test_message ("case %u: %s", i, cases[i].n);
+    routes = gw_router_route (f->router, n, "local", &error);
+    g_assert_no_error (error);
+    got = describe (routes);
+    g_assert_cmpstr (got, ==, cases[i].expected);
+  }
+}
+
 /* An internationalised recipient-domain matches the address however the
  * domain is written (addresses are normalised to the ASCII form). */
 static void
@@ -482,6 +519,8 @@ main (int argc, char *argv[])
   g_test_add ("/router/route-errors", Fixture, NULL, fixture_setup, test_route_errors,
               fixture_teardown);
   g_test_add ("/router/idn-domain", Fixture, NULL, fixture_setup, test_idn_domain, fixture_teardown);
+  g_test_add ("/router/category-hierarchy", Fixture, NULL, fixture_setup, test_category_hierarchy,
+              fixture_teardown);
   g_test_add ("/router/validation", Fixture, NULL, fixture_setup, test_validation, fixture_teardown);
   g_test_add ("/router/storage", Fixture, NULL, fixture_setup, test_storage, fixture_teardown);
   g_test_add ("/router/load-problems", Fixture, NULL, fixture_setup, test_load_problems,
