@@ -31,6 +31,9 @@ G_BEGIN_DECLS
  * @HERALD_ERROR_SECRET_STORE: the encrypted secret store cannot be used
  * @HERALD_ERROR_STORAGE: the queue or profile storage failed (disk full, ...)
  * @HERALD_ERROR_NOT_SUPPORTED: the request is valid but not supported
+ * @HERALD_ERROR_INVALID_MESSAGE: a complete message (SendMessage, herald-sendmail)
+ *   is malformed or unsafe: header syntax, a NUL or bare CR in a header, an
+ *   overlong header line
  *
  * Error codes of %HERALD_ERROR. Each has a D-Bus error name
  * `org.herald.Gateway1.Error.*`.
@@ -51,6 +54,7 @@ typedef enum {
   HERALD_ERROR_SECRET_STORE,
   HERALD_ERROR_STORAGE,
   HERALD_ERROR_NOT_SUPPORTED,
+  HERALD_ERROR_INVALID_MESSAGE,
   /*< private >*/
   HERALD_ERROR_LAST
 } HeraldError;
