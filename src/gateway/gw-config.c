@@ -12,6 +12,7 @@
 #include "herald-error.h"
 #include "gw-config.h"
 #include "gw-profile-schema.h"
+#include "gw-sendmail-config.h"
 
 #define DEFAULT_PROFILE  "local"
 #define DEFAULT_LOG_DAYS 30
@@ -34,6 +35,7 @@ struct _GwConfig {
   char     *http_tls_certificate;
   char     *http_tls_key;
   guint     link_days;
+  GwSendmailConfig sendmail;   /* [sendmail], [aliases] */
 };
 
 G_DEFINE_FINAL_TYPE (GwConfig, gw_config, G_TYPE_OBJECT)
@@ -51,6 +53,7 @@ gw_config_finalize (GObject *object)
   g_free (self->http_public_url);
   g_free (self->http_tls_certificate);
   g_free (self->http_tls_key);
+  gw_sendmail_config_clear (&self->sendmail);
   G_OBJECT_CLASS (gw_config_parent_class)->finalize (object);
 }
 
@@ -203,7 +206,8 @@ gw_config_load_file (GwConfig *self,
     }
     self->log_days = (guint) days;
   }
-  return gw_config_load_http (self, keyfile, path, error);
+  return gw_config_load_http (self, keyfile, path, error) &&
+         gw_sendmail_config_load (&self->sendmail, keyfile, path, self->config_dir, error);
 }
 
 GwConfig *
@@ -235,6 +239,7 @@ gw_config_new (gboolean    system_bus,
   else
     self->default_maildir = g_build_filename (g_get_user_data_dir (), "herald", "Maildir", NULL);
 
+  gw_sendmail_config_init (&self->sendmail, system_bus);
   if (!gw_config_ensure_directory (self->state_dir, error))
     return NULL;
   if (!gw_config_load_file (self, error))
@@ -318,4 +323,10 @@ guint
 gw_config_get_attachment_link_days (GwConfig *self)
 {
   return self->link_days;
+}
+
+const GwSendmailConfig *
+gw_config_get_sendmail (GwConfig *self)
+{
+  return &self->sendmail;
 }

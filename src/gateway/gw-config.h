@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "gw-sendmail-config.h"
+
 G_BEGIN_DECLS
 
 #define GW_TYPE_CONFIG (gw_config_get_type ())
@@ -39,6 +41,9 @@ const char *gw_config_get_http_tls_certificate (GwConfig *self);
 const char *gw_config_get_http_tls_key         (GwConfig *self);
 /* How long attachment links stay valid (default 7). */
 guint       gw_config_get_attachment_link_days (GwConfig *self);
+
+/* [sendmail] and [aliases]: the sendmail door (gw-sendmail-config.h). */
+const GwSendmailConfig *gw_config_get_sendmail (GwConfig *self);
 
 /* Creates @path (and parents) with mode 0700 if missing. */
 gboolean    gw_config_ensure_directory    (const char  *path,
