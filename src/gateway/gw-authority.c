@@ -44,6 +44,7 @@ static const struct {
   gboolean    per_caller;
 } method_actions[] = {
   { "Send",                      GW_ACTION_SEND,            FALSE },
+  { "SendMessage",               GW_ACTION_SEND,            FALSE },
   { "GetDelivery",               GW_ACTION_SEND,            TRUE },
   { "ListDeliveries",            GW_ACTION_SEND,            TRUE },
   { "Cancel",                    GW_ACTION_SEND,            TRUE },

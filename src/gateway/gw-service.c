@@ -267,6 +267,7 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_remove_profile = handle_remove_profile;
   iface->handle_set_secret = handle_set_secret;
   iface->handle_send = gw_service_handle_send;
+  iface->handle_send_message = gw_service_handle_send_message;
   iface->handle_get_delivery = gw_service_handle_get_delivery;
   iface->handle_list_deliveries = gw_service_handle_list_deliveries;
   iface->handle_cancel = gw_service_handle_cancel;
@@ -294,6 +295,7 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->trusted);
   g_clear_object (&self->authority);
   g_clear_object (&self->router);
+  g_clear_object (&self->aliases);
   g_clear_object (&self->queue);
   g_clear_object (&self->plugins);
   g_clear_object (&self->profiles);
@@ -448,6 +450,7 @@ gw_service_new (GwConfig   *config,
     return NULL;
   if (!gw_service_open_router (self, error))
     return NULL;
+  self->aliases = gw_aliases_new (gw_config_get_sendmail (config));
 
   queue_path = g_build_filename (gw_config_get_state_dir (config), "queue.db", NULL);
   self->queue = gw_queue_new (queue_path, error);
