@@ -7,6 +7,7 @@
 #include "gw-attachment-links.h"
 #include "gw-dispatcher.h"
 #include "gw-http-server.h"
+#include "gw-maildrop.h"
 #include "gw-message-request.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
@@ -35,6 +36,7 @@ struct _GwService {
   GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
   GwAttachmentLinks *links;      /* attachments-as-url; NULL without http */
   GwAliases      *aliases;       /* local recipients of complete messages */
+  GwMaildrop     *maildrop;      /* NULL without a maildrop directory */
 };
 
 void       gw_service_touch            (GwService             *self);
@@ -105,6 +107,9 @@ gboolean gw_service_handle_send_message   (GwDBusGateway1 *object, GDBusMethodIn
                                            GUnixFDList *fd_list, GVariant *message,
                                            const char *sender, const char * const *recipients,
                                            GVariant *options);
+
+/* gw-service-maildrop.c: picks up the maildrop ([sendmail] maildrop-directory) */
+void     gw_service_start_maildrop        (GwService *self);
 
 /* gw-authority-dispatch.c: every call is authorised before its handler runs */
 void     gw_service_class_init_authorization (GDBusInterfaceSkeletonClass *klass);

@@ -296,6 +296,7 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->authority);
   g_clear_object (&self->router);
   g_clear_object (&self->aliases);
+  g_clear_object (&self->maildrop);
   g_clear_object (&self->queue);
   g_clear_object (&self->plugins);
   g_clear_object (&self->profiles);
@@ -471,6 +472,8 @@ gw_service_new (GwConfig   *config,
   gw_dbus_gateway1_set_transports (GW_DBUS_GATEWAY1 (self), (const char * const *) transports);
   /* Work left from the last run (deferred, or interrupted by a crash). */
   gw_dispatcher_wake (self->dispatcher);
+  /* Messages dropped while heraldd was not running (sendmail door). */
+  gw_service_start_maildrop (self);
   return g_steal_pointer (&self);
 }
 
@@ -490,6 +493,8 @@ gw_service_export (GwService       *self,
 void
 gw_service_shutdown (GwService *self)
 {
+  if (self->maildrop != NULL)
+    gw_maildrop_stop (self->maildrop);
   if (self->dispatcher != NULL)
     gw_dispatcher_stop (self->dispatcher);
   if (self->queue != NULL)
