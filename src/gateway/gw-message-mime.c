@@ -155,6 +155,9 @@ serialize (GMimeMessage *message)
     len--;
   out = g_byte_array_sized_new (len + 64);
   gw_message_append_crlf (out, (const char *) written->data, len);
+  /* ... or one less (a part written without its last line end) */
+  if (out->len > 0 && out->data[out->len - 1] != '\n')
+    g_byte_array_append (out, (const guint8 *) "\r\n", 2);
   return g_byte_array_free_to_bytes (out);
 }
 

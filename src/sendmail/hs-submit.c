@@ -173,13 +173,13 @@ to_maildrop (HsOptions  *options,
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error, helper, NULL);
   if (process == NULL || !g_subprocess_communicate (process, stdin_bytes, NULL, NULL, NULL, &error)) {
     fprintf (stderr, _("herald-sendmail: cannot run %s: %s\n"), helper, error->message);
-    return EX_TEMPFAIL;
-  }
-  if (!g_subprocess_get_if_exited (process)) {
+    status = EX_TEMPFAIL;
+  } else if (!g_subprocess_get_if_exited (process)) {
     fprintf (stderr, _("herald-sendmail: %s did not finish\n"), helper);
-    return EX_TEMPFAIL;
+    status = EX_TEMPFAIL;
+  } else {
+    status = g_subprocess_get_exit_status (process);
   }
-  status = g_subprocess_get_exit_status (process);
   if (status == EX_OK) {
     if (options->verbose)
       fprintf (stderr, _("herald-sendmail: heraldd is not running; the message waits in the maildrop\n"));

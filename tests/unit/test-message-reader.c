@@ -431,6 +431,46 @@ test_urgency (void)
   }
 }
 
+/* Every input of the fuzz corpus (found crashes included) that is accepted
+ * is a fixed point: reading the result again changes nothing. */
+static void
+test_fixed_point (void)
+{
+  g_autofree char *corpus = g_test_build_filename (G_TEST_DIST, "..", "..", "fuzz", "corpus",
+                                                    "message-reader", NULL);
+  g_autoptr(GDir) dir = g_dir_open (corpus, 0, NULL);
+  const char *name;
+  guint accepted = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = g_build_filename (corpus, name, NULL);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    GwMessageReadOptions options = { FALSE, NULL, NULL };
+    g_autoptr(GBytes) raw = NULL;
+    g_autoptr(GwMessage) first = NULL;
+    g_autoptr(GwMessage) again = NULL;
+
+    g_test_message ("%s", name);
+    g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+    /* the fuzzer's flags byte; maildrop files (4) are read as messages */
+    g_assert_cmpuint (len, >, 0);
+    options.extract_recipients = data[0] & 1;
+    options.from_address = (data[0] & 2) ? "fuzz@example.org" : NULL;
+    raw = g_bytes_new (data + 1, len - 1);
+    first = gw_message_read (raw, &options, NULL);
+    if (first == NULL)
+      continue;
+    accepted++;
+    again = gw_message_read (first->message, &options, NULL);
+    g_assert_nonnull (again);
+    g_assert_cmpuint (again->n_reencoded, ==, 0);
+    g_assert_true (g_bytes_equal (again->message, first->message));
+  }
+  g_assert_cmpuint (accepted, >, 5);
+}
+
 static void
 test_read_fd (void)
 {
@@ -469,6 +509,7 @@ main (int argc, char **argv)
   g_test_add_func ("/message-reader/bare-cr-body", test_bare_cr_body);
   g_test_add_func ("/message-reader/attachments", test_attachments);
   g_test_add_func ("/message-reader/urgency", test_urgency);
+  g_test_add_func ("/message-reader/fixed-point", test_fixed_point);
   g_test_add_func ("/message-reader/read-fd", test_read_fd);
   return g_test_run ();
 }
