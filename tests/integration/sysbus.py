@@ -153,12 +153,23 @@ class SystemBus:
         self.bus = subprocess.Popen(['dbus-daemon', '--nofork', '--nopidfile',
                                      f'--config-file={self.config}'],
                                     stdout=self.bus_log, stderr=subprocess.STDOUT)
-        wait_for(lambda: os.path.exists(self.socket), 'the private bus did not start')
-        self.connection = self.connect()
+        # the socket exists from bind(); a connection is refused until listen()
+        wait_for(self._accepts, 'the private bus did not start')
         if self.kind == 'system':
             os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = self.address
             self.polkit = Polkit(self).start()
         return self
+
+    def _accepts(self):
+        if not os.path.exists(self.socket):
+            return False
+        try:
+            self.connection = self.connect()
+            return True
+        except GLib.Error as error:
+            if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CONNECTION_REFUSED):
+                return False
+            raise
 
     def connect(self):
         """A new connection of this process to the private bus."""
