@@ -18,6 +18,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "gw-address.h"
 #include "gw-aliases.h"
 #include "gw-message-envelope.h"
 #include "gw-message-reader.h"
@@ -108,11 +109,15 @@ plan (GwService        *self,
     request->sender != NULL ? request->sender : default_sender,
     request->full_name,
   };
-  g_autoptr(GwMessage) message = gw_message_read (request->message, &options, error);
+  g_autoptr(GwMessage) message = NULL;
   g_autoptr(GwNotification) n = NULL;
   g_autoptr(GPtrArray) routes = NULL;
   g_autoptr(GwSubmission) submission = NULL;
 
+  /* the sender may become the From field: it must be an address */
+  if (request->sender != NULL && !gw_address_parse ("sender", request->sender, FALSE, NULL, NULL, error))
+    return NULL;
+  message = gw_message_read (request->message, &options, error);
   if (message == NULL || (n = route_view (self, request, message, error)) == NULL)
     return NULL;
   routes = gw_router_route (self->router, n, gw_config_get_default_profile (self->config), error);

@@ -508,7 +508,7 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
       return;
     }
   }
-  if (gw_smtp_data_body_has_8bit (message) && !g_hash_table_contains (self->caps, "8BITMIME")) {
+  if (!g_hash_table_contains (self->caps, "8BITMIME") && gw_smtp_data_body_has_8bit (message)) {
     send_refuse_all (task, envelope, _("The message has 8-bit content and %s does not offer 8BITMIME"),
                      self->host);
     return;

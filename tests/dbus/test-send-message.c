@@ -266,6 +266,11 @@ test_refused (void)
     assert_herald_error (error, cases[i].code);
     g_clear_error (&error);
   }
+  /* a sender that is no address (it may become the From field) */
+  id = send_message (daemon, "Subject: x\n\nbody\n", "not an address", "a@example.org", "@a{sv} {}", &error);
+  g_assert_null (id);
+  assert_herald_error (error, HERALD_ERROR_INVALID_ADDRESS);
+  g_clear_error (&error);
   /* the message must be a regular file or a memfd */
   g_assert_cmpint (pipe (pipe_fds), ==, 0);
   id = send_message_fd (daemon, pipe_fds[0], "", "a@example.org", "@a{sv} {}", &error);
