@@ -100,11 +100,13 @@ parse_entry (GHashTable *map,
              GString    *entry)
 {
   char *colon = strchr (entry->str, ':');
+  g_autofree char *raw = NULL;
   g_autofree char *name = NULL;
 
   if (colon == NULL)
     return;
-  name = g_ascii_strdown (g_strstrip (g_strndup (entry->str, (gsize) (colon - entry->str))), -1);
+  raw = g_strndup (entry->str, (gsize) (colon - entry->str));
+  name = g_ascii_strdown (g_strstrip (raw), -1);
   if (*name == '\0' || g_hash_table_contains (map, name))
     return;
   g_hash_table_insert (map, g_steal_pointer (&name), g_strstrip (g_strdup (colon + 1)));

@@ -383,6 +383,10 @@ class SystemSendmail(unittest.TestCase):
         full_env = {'DBUS_SYSTEM_BUS_ADDRESS': self.bus.address, 'PATH': os.environ.get('PATH', ''),
                     'HOME': '/nonexistent', 'LANG': 'C.UTF-8', 'HERALD_MAILDROP': self.helper,
                     'HERALD_MAILDROP_DIR': self.maildrop}
+        # under AddressSanitizer: as for every program of these tests (LeakSanitizer
+        # cannot run in the set-group-ID helper at all)
+        if 'ASAN_OPTIONS' in os.environ:
+            full_env['ASAN_OPTIONS'] = os.environ['ASAN_OPTIONS']
         full_env.update(env or {})
         return subprocess.run(['setpriv', f'--reuid={user.pw_uid}', f'--regid={user.pw_gid}',
                                '--init-groups', *argv], input=data, capture_output=True,
