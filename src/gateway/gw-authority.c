@@ -34,6 +34,7 @@ static const struct {
   GwOperation  operation;
 } method_operations[] = {
   { "Send",                      GW_OPERATION_SEND },
+  { "SendMessage",               GW_OPERATION_SEND },
   { "GetDelivery",               GW_OPERATION_READ_DELIVERIES },
   { "ListDeliveries",            GW_OPERATION_READ_DELIVERIES },
   { "Cancel",                    GW_OPERATION_CANCEL_DELIVERY },

@@ -13,6 +13,7 @@
 #include "herald-error.h"
 #include "gw-config.h"
 #include "gw-profile-schema.h"
+#include "gw-sendmail-config.h"
 
 #define DEFAULT_PROFILE  "local"
 #define DEFAULT_LOG_DAYS 30
@@ -52,6 +53,7 @@ struct _GwConfig {
   guint64   max_stored_bytes;
   guint     max_sends_per_minute;
   GwHttpLimits http_limits;
+  GwSendmailConfig sendmail;   /* [sendmail], [aliases] */
 };
 
 G_DEFINE_FINAL_TYPE (GwConfig, gw_config, G_TYPE_OBJECT)
@@ -69,6 +71,7 @@ gw_config_finalize (GObject *object)
   g_free (self->http_public_url);
   g_free (self->http_tls_certificate);
   g_free (self->http_tls_key);
+  gw_sendmail_config_clear (&self->sendmail);
   G_OBJECT_CLASS (gw_config_parent_class)->finalize (object);
 }
 
@@ -274,7 +277,8 @@ gw_config_load_file (GwConfig *self,
     self->log_days = (guint) days;
   }
   return gw_config_load_http (self, keyfile, path, error) &&
-         gw_config_load_quotas (self, keyfile, path, error);
+         gw_config_load_quotas (self, keyfile, path, error) &&
+         gw_sendmail_config_load (&self->sendmail, keyfile, path, self->config_dir, error);
 }
 
 GwConfig *
@@ -304,6 +308,7 @@ gw_config_new (gboolean    system_bus,
    * daemon writes nothing into the user's own $XDG_DATA_HOME/herald). */
   self->default_maildir = g_build_filename (self->state_dir, "Maildir", NULL);
 
+  gw_sendmail_config_init (&self->sendmail, system_bus);
   if (!gw_config_ensure_directory (self->state_dir, error))
     return NULL;
   if (!gw_config_load_file (self, error))
@@ -411,4 +416,10 @@ const GwHttpLimits *
 gw_config_get_http_limits (GwConfig *self)
 {
   return &self->http_limits;
+}
+
+const GwSendmailConfig *
+gw_config_get_sendmail (GwConfig *self)
+{
+  return &self->sendmail;
 }

@@ -5,6 +5,7 @@
 #include <glib-object.h>
 
 #include "gw-http-limits.h"
+#include "gw-sendmail-config.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,8 @@ guint       gw_config_get_attachment_link_days (GwConfig *self);
 guint64     gw_config_get_max_queued_deliveries (GwConfig *self);
 guint64     gw_config_get_max_stored_bytes      (GwConfig *self);
 guint       gw_config_get_max_sends_per_minute  (GwConfig *self);
+/* [sendmail] and [aliases]: the sendmail door (gw-sendmail-config.h). */
+const GwSendmailConfig *gw_config_get_sendmail (GwConfig *self);
 
 /* Creates @path (and parents) with mode 0700 if missing. */
 gboolean    gw_config_ensure_directory    (const char  *path,

@@ -50,6 +50,7 @@ gw_notification_free (GwNotification *self)
   g_strfreev (self->tags);
   g_free (self->profile);
   g_free (self->idempotency_key);
+  g_strfreev (self->local_recipients);
   g_free (self);
 }
 

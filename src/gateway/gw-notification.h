@@ -31,6 +31,10 @@ typedef struct {
   GStrv      tags;
   char      *profile;
   char      *idempotency_key;
+  /* The local names (lower case) a complete message was addressed to
+   * before aliases replaced them ("root"), for the rule key
+   * "local-recipient"; NULL for Send. */
+  GStrv      local_recipients;
 } GwNotification;
 
 /* Hard ceiling on attachment bytes read into one notification, whatever the

@@ -18,6 +18,7 @@ typedef struct {
   GStrv     tags_any;
   GStrv     tags_all;
   char     *recipient_domain;  /* case-folded */
+  char     *local_recipient;   /* lower case */
   GStrv     profiles;          /* primary, then fallbacks (or fan-out) */
   gboolean  fan_out;
   GStrv     add_to;

@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "herald-error.h"
@@ -26,6 +28,7 @@ gw_rule_free (GwRule *rule)
   g_strfreev (rule->tags_any);
   g_strfreev (rule->tags_all);
   g_free (rule->recipient_domain);
+  g_free (rule->local_recipient);
   g_strfreev (rule->profiles);
   g_strfreev (rule->add_to);
   g_strfreev (rule->add_fax);
@@ -250,6 +253,13 @@ parse_match (GwRule     *rule,
     } else if (g_str_equal (field, "tags-all")) {
       if ((rule->tags_all = get_text_list (value, rule->label, field, error)) == NULL)
         return FALSE;
+    } else if (g_str_equal (field, "local-recipient")) {
+      if ((text = get_text (value, rule->label, field, error)) == NULL)
+        return FALSE;
+      if (strpbrk (text, "@ \t,") != NULL)
+        return fail (error, HERALD_ERROR_INVALID_ARGUMENT, rule->label,
+                     _("“local-recipient” must be a local name such as root, not “%s”"), text);
+      rule->local_recipient = g_ascii_strdown (text, -1);
     } else if (g_str_equal (field, "category") || g_str_equal (field, "app-name") ||
                g_str_equal (field, "recipient-domain")) {
       if ((text = get_text (value, rule->label, field, error)) == NULL)
@@ -269,7 +279,7 @@ parse_match (GwRule     *rule,
     } else {
       return fail (error, HERALD_ERROR_INVALID_ARGUMENT, rule->label,
                    _("unknown match field “%s”: use category, min-urgency, app-name, "
-                     "tags-any, tags-all or recipient-domain"), field);
+                     "tags-any, tags-all, recipient-domain or local-recipient"), field);
     }
   }
   return TRUE;
@@ -520,6 +530,10 @@ gw_rule_matches (GwRule         *rule,
       !list_in_domain (n->to, rule->recipient_domain) &&
       !list_in_domain (n->cc, rule->recipient_domain) &&
       !list_in_domain (n->bcc, rule->recipient_domain))
+    return FALSE;
+  if (rule->local_recipient != NULL &&
+      (n->local_recipients == NULL ||
+       !g_strv_contains ((const char * const *) n->local_recipients, rule->local_recipient)))
     return FALSE;
   return TRUE;
 }

@@ -9,7 +9,8 @@
  *         "match": { "category": "device.*", "min-urgency": "critical",
  *                    "app-name": "backup", "tags-any": ["disk"],
  *                    "tags-all": ["prod", "storage"],
- *                    "recipient-domain": "example.org" },
+ *                    "recipient-domain": "example.org",
+ *                    "local-recipient": "root" },
  *         "profiles": ["corp-relay", "backup-relay"],
  *         "fan-out": false,
  *         "add-to": ["admin@example.org"],
@@ -21,7 +22,11 @@
  * glob (g_pattern_match_simple), "min-urgency" is low, normal, critical or
  * 0–2 and matches that urgency or higher, "app-name" is exact, "tags-any"
  * wants one of the tags and "tags-all" all of them, "recipient-domain" wants
- * a to/cc/bcc recipient in that domain (case-insensitive).
+ * a to/cc/bcc recipient in that domain (case-insensitive),
+ * "local-recipient" wants a complete message (SendMessage, sendmail)
+ * addressed to that local name before aliases replaced it
+ * (case-insensitive; "root" matches mail to root, root@localhost and this
+ * host's root).
  *
  * Rules are tried in order. Every matching rule adds its "add-to"
  * recipients and "add-fax" numbers to the notification, and its "profiles"

@@ -3,11 +3,14 @@
 #pragma once
 
 #include "herald-error.h"
+#include "gw-aliases.h"
 #include "gw-authority.h"
 #include "gw-attachment-links.h"
 #include "gw-dispatcher.h"
 #include "gw-http-server.h"
 #include "gw-intake.h"
+#include "gw-maildrop.h"
+#include "gw-message-request.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
@@ -28,12 +31,14 @@ struct _GwService {
   GwDispatcher   *dispatcher;
   GwUntrustedStore *untrusted;
   GwIntake       *intake;        /* Send, CheckRoute, GetQuota; the routing rules */
-  guint           parsing;       /* Sends whose attachments are being read */
+  guint           parsing;       /* Sends being read, messages not yet committed */
   gint64          last_activity;
   GwAuthority    *authority;     /* set by gw_service_export() */
   GwUntrustedStore *trusted;     /* details of certificates trusted by TrustCertificate */
   GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
   GwAttachmentLinks *links;      /* attachments-as-url; NULL without http */
+  GwAliases      *aliases;       /* local recipients of complete messages */
+  GwMaildrop     *maildrop;      /* NULL without a maildrop directory */
 };
 
 void       gw_service_touch            (GwService             *self);
@@ -78,6 +83,23 @@ gboolean gw_service_handle_set_routes       (GwDBusGateway1 *object, GDBusMethod
                                              const char *routes);
 gboolean gw_service_handle_check_route      (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              GVariant *notification);
+
+/* gw-service-message.c: complete messages. gw_service_submit_message() is
+ * THE SEAM every door of complete messages calls (SendMessage, the
+ * maildrop): it reads, resolves, routes and commits @request for
+ * @caller_uid and returns the delivery id, or a HeraldError. When GwIntake
+ * (issue 12) lands, its body becomes a call into GwIntake. */
+void     gw_service_submit_message        (GwService *self, GwMessageRequest *request,
+                                           guint caller_uid, const char *door,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+char    *gw_service_submit_message_finish (GwService *self, GAsyncResult *result, GError **error);
+gboolean gw_service_handle_send_message   (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                           GUnixFDList *fd_list, GVariant *message,
+                                           const char *sender, const char * const *recipients,
+                                           GVariant *options);
+
+/* gw-service-maildrop.c: picks up the maildrop ([sendmail] maildrop-directory) */
+void     gw_service_start_maildrop        (GwService *self);
 
 /* gw-authority-dispatch.c: every call is authorised before its handler runs */
 void     gw_service_class_init_authorization (GDBusInterfaceSkeletonClass *klass);

@@ -270,6 +270,7 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_set_secret = handle_set_secret;
   iface->handle_get_profile_keys = gw_service_handle_get_profile_keys;
   iface->handle_send = gw_service_handle_send;
+  iface->handle_send_message = gw_service_handle_send_message;
   iface->handle_get_delivery = gw_service_handle_get_delivery;
   iface->handle_list_deliveries = gw_service_handle_list_deliveries;
   iface->handle_cancel = gw_service_handle_cancel;
@@ -298,6 +299,8 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->trusted);
   g_clear_object (&self->authority);
   g_clear_object (&self->intake);
+  g_clear_object (&self->aliases);
+  g_clear_object (&self->maildrop);
   g_clear_object (&self->queue);
   g_clear_object (&self->plugins);
   g_clear_object (&self->profiles);
@@ -460,6 +463,7 @@ gw_service_new (GwConfig   *config,
   gw_service_attach_transports (self);
   if (!ensure_default_profile (self, error))
     return NULL;
+  self->aliases = gw_aliases_new (gw_config_get_sendmail (config));
 
   queue_path = g_build_filename (gw_config_get_state_dir (config), "queue.db", NULL);
   self->queue = gw_queue_new (queue_path, error);
@@ -485,6 +489,8 @@ gw_service_new (GwConfig   *config,
   gw_dbus_gateway1_set_transports (GW_DBUS_GATEWAY1 (self), (const char * const *) transports);
   /* Work left from the last run (deferred, or interrupted by a crash). */
   gw_dispatcher_wake (self->dispatcher);
+  /* Messages dropped while heraldd was not running (sendmail door). */
+  gw_service_start_maildrop (self);
   return g_steal_pointer (&self);
 }
 
@@ -504,6 +510,8 @@ gw_service_export (GwService       *self,
 void
 gw_service_shutdown (GwService *self)
 {
+  if (self->maildrop != NULL)
+    gw_maildrop_stop (self->maildrop);
   if (self->dispatcher != NULL)
     gw_dispatcher_stop (self->dispatcher);
   if (self->queue != NULL)

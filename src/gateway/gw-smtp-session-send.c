@@ -364,6 +364,38 @@ rcpt_command (GwSmtpSession *self,
   return g_strdup_printf ("RCPT TO:<%s> NOTIFY=%s", address, upper);
 }
 
+/* Whether every recipient of @envelope has an ASCII address. */
+static gboolean
+envelope_is_ascii (GwEnvelope *envelope)
+{
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    if (!gw_smtp_data_is_ascii (gw_envelope_get_recipient (envelope, i)->address))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Fails every pending recipient of @envelope for good and completes
+ * @task: the server cannot take the message. */
+static void send_refuse_all (GTask *task, GwEnvelope *envelope, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+send_refuse_all (GTask      *task,
+                 GwEnvelope *envelope,
+                 const char *format,
+                 ...)
+{
+  g_autofree char *reason = NULL;
+  va_list args;
+
+  va_start (args, format);
+  reason = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  gw_envelope_set_pending_result (envelope, GW_RECIPIENT_PERMFAIL, reason, NULL);
+  send_done (task);
+}
+
 void
 gw_smtp_session_send_async (GwSmtpSession       *self,
                             GwEnvelope          *envelope,
@@ -462,6 +494,24 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
   }
   if (n_rcpt == 0) {
     send_done (task);
+    return;
+  }
+  /* A complete message (sendmail door) may carry UTF-8 header fields or an
+   * 8-bit body as it came: declared when the server offers the extension,
+   * never sent to one that does not. (A UTF-8 header that a UTF-8 address
+   * explains is the address's case, handled per recipient above.) */
+  if (gw_smtp_data_header_has_8bit (message)) {
+    if (has_utf8_cap) {
+      need_utf8 = TRUE;
+    } else if (!need_utf8 && gw_smtp_data_is_ascii (sender) && envelope_is_ascii (envelope)) {
+      send_refuse_all (task, envelope, _("The message's header holds UTF-8 and %s does not offer SMTPUTF8"),
+                       self->host);
+      return;
+    }
+  }
+  if (!g_hash_table_contains (self->caps, "8BITMIME") && gw_smtp_data_body_has_8bit (message)) {
+    send_refuse_all (task, envelope, _("The message has 8-bit content and %s does not offer 8BITMIME"),
+                     self->host);
     return;
   }
   g_array_index (data->cmds, Cmd, mail_index).line = mail_command (self, data, need_utf8);

@@ -173,6 +173,25 @@ char            *herald_client_send_sync                    (HeraldClient       
                                                              HeraldNotification   *notification,
                                                              GCancellable         *cancellable,
                                                              GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+/* complete messages (herald-client-message.c) */
+void             herald_client_send_message                 (HeraldClient         *self,
+                                                             int                   message_fd,
+                                                             const char           *sender,
+                                                             const char * const   *recipients,
+                                                             GVariant             *options,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+char            *herald_client_send_message_finish          (HeraldClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+char            *herald_client_send_message_sync            (HeraldClient         *self,
+                                                             int                   message_fd,
+                                                             const char           *sender,
+                                                             const char * const   *recipients,
+                                                             GVariant             *options,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_get_delivery                 (HeraldClient         *self,
                                                              const char           *id,
                                                              GCancellable         *cancellable,

@@ -25,6 +25,7 @@ static const GDBusErrorEntry herald_error_entries[] = {
   { HERALD_ERROR_STORAGE,                "org.herald.Gateway1.Error.Storage" },
   { HERALD_ERROR_NOT_SUPPORTED,          "org.herald.Gateway1.Error.NotSupported" },
   { HERALD_ERROR_QUOTA_EXCEEDED,         "org.herald.Gateway1.Error.QuotaExceeded" },
+  { HERALD_ERROR_INVALID_MESSAGE,        "org.herald.Gateway1.Error.InvalidMessage" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (herald_error_entries) == HERALD_ERROR_LAST);

@@ -36,6 +36,9 @@ G_BEGIN_DECLS
  * @HERALD_ERROR_NOT_SUPPORTED: the request is valid but not supported
  * @HERALD_ERROR_QUOTA_EXCEEDED: the caller is over one of its quotas (the
  *   message names the limit); nothing was stored
+ * @HERALD_ERROR_INVALID_MESSAGE: a complete message (SendMessage, herald-sendmail)
+ *   is malformed or unsafe: header syntax, a NUL or bare CR in a header, an
+ *   overlong header line
  *
  * Error codes of %HERALD_ERROR. Each has a D-Bus error name
  * `org.herald.Gateway1.Error.*`.
@@ -59,6 +62,7 @@ typedef enum {
   HERALD_ERROR_STORAGE,
   HERALD_ERROR_NOT_SUPPORTED,
   HERALD_ERROR_QUOTA_EXCEEDED,
+  HERALD_ERROR_INVALID_MESSAGE,
   /*< private >*/
   HERALD_ERROR_LAST
 } HeraldError;

@@ -317,6 +317,39 @@ class HeraldPythonTest(unittest.TestCase):
         listed = self.client.list_deliveries_sync(query, None)
         self.assertIn(delivery_id, [d.get_id() for d in listed])
 
+    def test_send_message(self):
+        """A complete message through SendMessage (the sendmail door),
+        from a sealed memfd; then the async form with a typed error."""
+        fd = os.memfd_create('message', os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        os.write(fd, b'From: Py <py@example.com>\nTo: someone@example.com\n'
+                     b'Bcc: hidden@example.com\nSubject: Python message\n\nAs written.\n')
+        delivery_id = self.client.send_message_sync(
+            fd, None, None, GLib.Variant('a{sv}', {'extract-recipients': GLib.Variant('b', True),
+                                                   'app-name': GLib.Variant('s', 'test-python')}),
+            None)
+        os.close(fd)
+        delivery = run_async(
+            lambda cb: self.client.wait_for_delivery(delivery_id, None, cb),
+            lambda source, res: source.wait_for_delivery_finish(res))
+        self.assertEqual(delivery.get_state(), Herald.DeliveryState.SENT, delivery.get_reason())
+        self.assertEqual(delivery.get_subject(), 'Python message')
+        self.assertEqual(sorted(r.get_address() for r in delivery.get_recipients()),
+                         ['hidden@example.com', 'someone@example.com'])
+        path = heraldtest.find_message(os.path.join(self.daemon.dir, 'state', 'Maildir'),
+                                       'Python message')
+        with open(path, 'rb') as message:
+            text = message.read()
+        self.assertIn(b'\n\nAs written.\n', text)
+        self.assertNotIn(b'hidden', text)
+
+        fd = os.memfd_create('message', os.MFD_CLOEXEC)
+        os.write(fd, b'Subject: bad\rBcc: x@example.com\n\nbody\n')
+        with self.assertRaises(GLib.Error) as raised:
+            run_async(lambda cb: self.client.send_message(fd, None, ['a@example.com'], None, None, cb),
+                      lambda source, res: source.send_message_finish(res))
+        os.close(fd)
+        self.assertTrue(raised.exception.matches(Herald.error_quark(), Herald.Error.INVALID_MESSAGE))
+
     def test_test_profile(self):
         result = self.client.test_profile_sync('local', 'a@example.org', None)
         self.assertIsInstance(result, Herald.TestResult)

@@ -295,6 +295,39 @@ test_added_recipients (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_strv_length (n->to), ==, 1);
 }
 
+/* A complete message (sendmail door) remembers the local names it was
+ * addressed to before aliasing: "local-recipient" matches them. */
+static void
+test_local_recipient (Fixture *f, gconstpointer data)
+{
+  static const struct { const char *names; const char *expected; } cases[] = {
+    { "root", "corp-relay@root-mail=admin@example.org" },
+    { "www-data,root", "corp-relay@root-mail=admin@example.org" },
+    { "www-data", "md2@web=admin@example.org" },
+    { "", "local@default=admin@example.org" },
+    { NULL, "local@default=admin@example.org" },
+  };
+
+  set_routes (f, "{\"rules\": ["
+                 " {\"name\": \"root-mail\", \"match\": {\"local-recipient\": \"Root\"}, \"profiles\": [\"corp-relay\"]},"
+                 " {\"name\": \"web\", \"match\": {\"local-recipient\": \"www-data\", \"category\": \"sendmail\"},"
+                 "  \"profiles\": [\"md2\"]}]}");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GwNotification) n = notification ("admin@example.org||||sendmail||||");
+    g_autoptr(GPtrArray) routes = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *got = NULL;
+
+    g_test_message ("case %u", i);
+    if (cases[i].names != NULL)
+      n->local_recipients = g_strsplit (cases[i].names, ",", -1);
+    routes = gw_router_route (f->router, n, "local", &error);
+    g_assert_no_error (error);
+    got = describe (routes);
+    g_assert_cmpstr (got, ==, cases[i].expected);
+  }
+}
+
 static void
 test_route_errors (Fixture *f, gconstpointer data)
 {
@@ -366,6 +399,10 @@ test_validation (Fixture *f, gconstpointer data)
       HERALD_ERROR_INVALID_ARGUMENT, "rule 1 (“x”): unknown field “colour”" },
     { RULE ("{\"name\": \"x\", \"match\": {\"subject\": \"disk\"}, \"profiles\": [\"md2\"]}"),
       HERALD_ERROR_INVALID_ARGUMENT, "rule 1 (“x”): unknown match field “subject”" },
+    { RULE ("{\"match\": {\"local-recipient\": \"root@example.org\"}, \"profiles\": [\"md2\"]}"),
+      HERALD_ERROR_INVALID_ARGUMENT, "rule 1: “local-recipient” must be a local name such as root" },
+    { RULE ("{\"match\": {\"local-recipient\": \"\"}, \"profiles\": [\"md2\"]}"),
+      HERALD_ERROR_INVALID_ARGUMENT, "rule 1: “local-recipient” must be a non-empty string" },
     { RULE ("{\"match\": [], \"profiles\": [\"md2\"]}"), HERALD_ERROR_INVALID_ARGUMENT, "rule 1: “match” must be an object" },
     { RULE ("{\"match\": {\"category\": \"\"}, \"profiles\": [\"md2\"]}"),
       HERALD_ERROR_INVALID_ARGUMENT, "rule 1: “category” must be a non-empty string" },
@@ -517,6 +554,8 @@ main (int argc, char *argv[])
   g_test_add ("/router/added-recipients", Fixture, NULL, fixture_setup, test_added_recipients,
               fixture_teardown);
   g_test_add ("/router/route-errors", Fixture, NULL, fixture_setup, test_route_errors,
+              fixture_teardown);
+  g_test_add ("/router/local-recipient", Fixture, NULL, fixture_setup, test_local_recipient,
               fixture_teardown);
   g_test_add ("/router/idn-domain", Fixture, NULL, fixture_setup, test_idn_domain, fixture_teardown);
   g_test_add ("/router/category-hierarchy", Fixture, NULL, fixture_setup, test_category_hierarchy,

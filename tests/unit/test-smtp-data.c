@@ -222,6 +222,29 @@ test_8bit (void)
   g_assert_false (gw_smtp_data_is_ascii ("us\xc3\xa9r@example.org"));
 }
 
+/* Header and body apart: SMTPUTF8 for the one, 8BITMIME for the other. */
+static void
+test_8bit_parts (void)
+{
+  static const struct { const char *text; gboolean header; gboolean body; } cases[] = {
+    { "Subject: caf\xc3\xa9\r\n\r\nplain\r\n", TRUE, FALSE },
+    { "Subject: x\r\n\r\ncaf\xc3\xa9\r\n", FALSE, TRUE },
+    { "Subject: x\n\ncaf\xe9\n", FALSE, TRUE },
+    { "Subject: caf\xc3\xa9\r\n", TRUE, FALSE },
+    { "\r\ncaf\xe9", FALSE, TRUE },
+    { "Subject: x\r\n\r\n", FALSE, FALSE },
+    { "", FALSE, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GBytes) message = g_bytes_new_static (cases[i].text, strlen (cases[i].text));
+
+    g_test_message ("case %u", i);
+    g_assert_cmpint (gw_smtp_data_header_has_8bit (message), ==, cases[i].header);
+    g_assert_cmpint (gw_smtp_data_body_has_8bit (message), ==, cases[i].body);
+  }
+}
+
 static void
 test_address_safety (void)
 {
@@ -255,6 +278,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-data/round-trip-random", test_round_trip_random);
   g_test_add_func ("/smtp-data/large", test_large);
   g_test_add_func ("/smtp-data/8bit", test_8bit);
+  g_test_add_func ("/smtp-data/8bit-parts", test_8bit_parts);
   g_test_add_func ("/smtp-data/address-safety", test_address_safety);
   g_test_add_func ("/smtp-data/xtext", test_xtext);
   return g_test_run ();
