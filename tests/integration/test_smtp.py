@@ -714,7 +714,10 @@ class OAuthTest(IntegrationCase):
         cls.ss = scripted_servers
         cls.oauth = oauth_server
 
-    def setup(self, access_tokens, accepted, mechanism='xoauth2', pinned_keys=None, **oauth_options):
+    def setup(self, access_tokens, accepted, mechanism='xoauth2', pinned_keys=None, token_pins=(),
+              **oauth_options):
+        """TOKEN_PINS: pins for the token endpoint, scoped to its host:port
+        (a bare pin holds only for the SMTP server)."""
         oauth = self.oauth.OAuthServer(refresh_token=self.REFRESH, client_id=self.CLIENT_ID,
                                        client_secret=self.CLIENT_SECRET,
                                        access_tokens=access_tokens, **oauth_options)
@@ -723,6 +726,11 @@ class OAuthTest(IntegrationCase):
         server = self.ss.ScriptedServer('xoauth2', certset=CERTS, tokens=accepted)
         self.addCleanup(server.stop)
         server.start()
+        if token_pins:
+            from urllib.parse import urlsplit
+            endpoint = urlsplit(oauth.url)
+            pinned_keys = list(pinned_keys or []) + [f'{pin}@{endpoint.hostname}:{endpoint.port}'
+                                                     for pin in token_pins]
         name = self.add(mechanism, tls_settings(server.port, auth=mechanism, username=USER,
                                                 oauth2_token_url=oauth.url,
                                                 oauth2_client_id=self.CLIENT_ID,
@@ -811,15 +819,16 @@ class OAuthTest(IntegrationCase):
         self.assert_refused_before_form(oauth, server, name, 'at least TLS 1.2 is required')
 
     def test_token_endpoint_pin_mismatch_refused(self):
-        # pinned-keys holds the SMTP server's key; the endpoint shows another
+        # the endpoint's pin is the SMTP server's key; the endpoint shows another
         oauth, server, name = self.setup(['pinned-token'], {'pinned-token'}, certset=CERTS,
-                                         cert_kind='other', pinned_keys=[CERTS.pin('server')])
+                                         cert_kind='other', pinned_keys=[CERTS.pin('server')],
+                                         token_pins=[CERTS.pin('server')])
         self.assert_refused_before_form(oauth, server, name, 'matches none of the pinned keys')
 
     def test_token_endpoint_pinned_key_accepted(self):
         oauth, server, name = self.setup(['pinned-token'], {'pinned-token'}, certset=CERTS,
-                                         cert_kind='other',
-                                         pinned_keys=[CERTS.pin('server'), CERTS.pin('other')])
+                                         cert_kind='other', pinned_keys=[CERTS.pin('server')],
+                                         token_pins=[CERTS.pin('other')])
         GW.wait_state(GW.send(name, 'pinned@herald.test'), State.SENT, timeout=40)
         self.assertEqual(len(oauth.token_requests()), 1, oauth.requests)
 
