@@ -56,6 +56,10 @@ main_description (void)
                         "  trust show PROFILE FINGERPRINT    Show a certificate's details\n"
                         "  trust add PROFILE FINGERPRINT     Trust a refused certificate\n"
                         "  trust remove PROFILE FINGERPRINT  Stop trusting a certificate\n"
+                        "  token add NAME [OPTION…]          Create a bearer token for the HTTP\n"
+                        "                                    API, shown once\n"
+                        "  token list                        List the HTTP API's tokens\n"
+                        "  token remove NAME                 Remove a token\n"
                         "\n"
                         "Run “heraldctl COMMAND --help” for the options of a command.\n"
                         "\n"),
@@ -279,6 +283,7 @@ static const HeraldCtlCommand commands[] = {
   { "route", heraldctl_route },
   { "log", heraldctl_log },
   { "trust", heraldctl_trust },
+  { "token", heraldctl_token },
 };
 
 int

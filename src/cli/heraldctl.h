@@ -108,5 +108,8 @@ int             heraldctl_log                (HeraldCtl            *ctl,
 int             heraldctl_trust              (HeraldCtl            *ctl,
                                               int                   argc,
                                               char                **argv);
+int             heraldctl_token              (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
 
 G_END_DECLS

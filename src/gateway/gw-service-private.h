@@ -2,6 +2,7 @@
 #pragma once
 
 #include "herald-error.h"
+#include "gw-api-tokens.h"
 #include "gw-authority.h"
 #include "gw-attachment-links.h"
 #include "gw-dispatcher.h"
@@ -32,6 +33,7 @@ struct _GwService {
   GwUntrustedStore *trusted;     /* details of certificates trusted by TrustCertificate */
   GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
   GwAttachmentLinks *links;      /* attachments-as-url; NULL without http */
+  GwApiTokens    *tokens;        /* bearer tokens of the HTTP API */
 };
 
 void       gw_service_touch            (GwService             *self);
@@ -90,6 +92,13 @@ gboolean gw_service_handle_set_routes       (GwDBusGateway1 *object, GDBusMethod
                                              const char *routes);
 gboolean gw_service_handle_check_route      (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              GVariant *notification);
+
+/* gw-service-tokens.c */
+gboolean gw_service_handle_add_token    (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                         const char *name, GVariant *scope);
+gboolean gw_service_handle_list_tokens  (GwDBusGateway1 *object, GDBusMethodInvocation *invocation);
+gboolean gw_service_handle_remove_token (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
+                                         const char *name);
 
 /* gw-authority-dispatch.c: every call is authorised before its handler runs */
 void     gw_service_class_init_authorization (GDBusInterfaceSkeletonClass *klass);

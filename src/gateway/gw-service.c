@@ -280,6 +280,9 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_trust_certificate = gw_service_handle_trust_certificate;
   iface->handle_list_trusted_certificates = gw_service_handle_list_trusted_certificates;
   iface->handle_untrust_certificate = gw_service_handle_untrust_certificate;
+  iface->handle_add_token = gw_service_handle_add_token;
+  iface->handle_list_tokens = gw_service_handle_list_tokens;
+  iface->handle_remove_token = gw_service_handle_remove_token;
 }
 
 static void
@@ -300,6 +303,7 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->profiles);
   g_clear_object (&self->secrets);
   g_clear_object (&self->links);
+  g_clear_object (&self->tokens);
   g_clear_object (&self->http);
   g_clear_object (&self->config);
   G_OBJECT_CLASS (gw_service_parent_class)->finalize (object);
@@ -428,6 +432,9 @@ gw_service_new (GwConfig   *config,
   profile_dir = g_build_filename (gw_config_get_state_dir (config), "profiles", NULL);
   self->profiles = gw_profile_store_new (profile_dir, self->secrets, error);
   if (self->profiles == NULL)
+    return NULL;
+  self->tokens = gw_api_tokens_new (gw_config_get_state_dir (config), error);
+  if (self->tokens == NULL)
     return NULL;
 
   self->plugins = gw_plugin_loader_new ();

@@ -23,6 +23,8 @@ static const GDBusErrorEntry herald_error_entries[] = {
   { HERALD_ERROR_SECRET_STORE,           "org.herald.Gateway1.Error.SecretStore" },
   { HERALD_ERROR_STORAGE,                "org.herald.Gateway1.Error.Storage" },
   { HERALD_ERROR_NOT_SUPPORTED,          "org.herald.Gateway1.Error.NotSupported" },
+  { HERALD_ERROR_NO_SUCH_TOKEN,          "org.herald.Gateway1.Error.NoSuchToken" },
+  { HERALD_ERROR_TOKEN_EXISTS,           "org.herald.Gateway1.Error.TokenExists" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (herald_error_entries) == HERALD_ERROR_LAST);

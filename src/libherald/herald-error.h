@@ -31,6 +31,8 @@ G_BEGIN_DECLS
  * @HERALD_ERROR_SECRET_STORE: the encrypted secret store cannot be used
  * @HERALD_ERROR_STORAGE: the queue or profile storage failed (disk full, ...)
  * @HERALD_ERROR_NOT_SUPPORTED: the request is valid but not supported
+ * @HERALD_ERROR_NO_SUCH_TOKEN: no HTTP API token has that name
+ * @HERALD_ERROR_TOKEN_EXISTS: an HTTP API token of that name already exists
  *
  * Error codes of %HERALD_ERROR. Each has a D-Bus error name
  * `org.herald.Gateway1.Error.*`.
@@ -51,6 +53,8 @@ typedef enum {
   HERALD_ERROR_SECRET_STORE,
   HERALD_ERROR_STORAGE,
   HERALD_ERROR_NOT_SUPPORTED,
+  HERALD_ERROR_NO_SUCH_TOKEN,
+  HERALD_ERROR_TOKEN_EXISTS,
   /*< private >*/
   HERALD_ERROR_LAST
 } HeraldError;
