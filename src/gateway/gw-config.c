@@ -11,6 +11,7 @@
 
 #include "herald-error.h"
 #include "gw-config.h"
+#include "gw-http-api-settings.h"
 #include "gw-profile-schema.h"
 
 #define DEFAULT_PROFILE  "local"
@@ -34,6 +35,7 @@ struct _GwConfig {
   char     *http_tls_certificate;
   char     *http_tls_key;
   guint     link_days;
+  GwHttpApiSettings api;   /* the HTTP API's keys of [http] */
 };
 
 G_DEFINE_FINAL_TYPE (GwConfig, gw_config, G_TYPE_OBJECT)
@@ -67,6 +69,7 @@ gw_config_init (GwConfig *self)
   self->log_days = DEFAULT_LOG_DAYS;
   self->http_address = g_strdup (DEFAULT_HTTP_ADDRESS);
   self->link_days = DEFAULT_LINK_DAYS;
+  gw_http_api_settings_init (&self->api);
 }
 
 gboolean
@@ -165,7 +168,8 @@ gw_config_load_http (GwConfig   *self,
     }
     self->link_days = (guint) days;
   }
-  return TRUE;
+  return gw_http_api_settings_load (&self->api, keyfile, path, self->http_address,
+                                    self->http_tls_certificate != NULL, error);
 }
 
 static gboolean
@@ -318,4 +322,10 @@ guint
 gw_config_get_attachment_link_days (GwConfig *self)
 {
   return self->link_days;
+}
+
+const GwHttpApiSettings *
+gw_config_get_http_api_settings (GwConfig *self)
+{
+  return &self->api;
 }

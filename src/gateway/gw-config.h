@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "gw-http-api-settings.h"
+
 G_BEGIN_DECLS
 
 #define GW_TYPE_CONFIG (gw_config_get_type ())
@@ -39,6 +41,9 @@ const char *gw_config_get_http_tls_certificate (GwConfig *self);
 const char *gw_config_get_http_tls_key         (GwConfig *self);
 /* How long attachment links stay valid (default 7). */
 guint       gw_config_get_attachment_link_days (GwConfig *self);
+
+/* [http] keys of the HTTP API (gw-http-api-settings.h). */
+const GwHttpApiSettings *gw_config_get_http_api_settings (GwConfig *self);
 
 /* Creates @path (and parents) with mode 0700 if missing. */
 gboolean    gw_config_ensure_directory    (const char  *path,

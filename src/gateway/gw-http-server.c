@@ -15,6 +15,7 @@
 
 #include "herald-error.h"
 #include "gw-http-server.h"
+#include "gw-metrics-hooks.h"
 
 struct _GwHttpServer {
   GObject     parent_instance;
@@ -52,6 +53,14 @@ gw_http_server_init (GwHttpServer *self)
   self->prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
+static void
+request_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  gw_metrics_count_http_request (soup_server_message_get_status (msg));
+}
+
 static guint
 listening_port (SoupServer *server)
 {
@@ -84,6 +93,7 @@ gw_http_server_new (const char      *address,
   }
   self->server = soup_server_new ("server-header", "herald",
                                   "tls-certificate", certificate, NULL);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished_cb), NULL);
   socket_address = g_inet_socket_address_new (inet, (guint16) port);
   if (!soup_server_listen (self->server, socket_address, options, &local_error)) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,

@@ -23,6 +23,7 @@
 #include <libsoup/soup.h>
 #include <glib/gi18n-lib.h>
 
+#include "gw-metrics-hooks.h"
 #include "gw-oauth2.h"
 #include "gw-secret-store.h"
 #include "gw-transport.h"
@@ -175,6 +176,7 @@ refresh_fail (Refresh *refresh, GwTransportError code, const char *format, ...)
   error = g_error_new_valist (GW_TRANSPORT_ERROR, code, format, args);
   va_end (args);
   g_debug ("Token refresh for profile “%s” failed: %s", refresh->name, error->message);
+  gw_metrics_count_token_refresh_failure (refresh->name);
   refresh_finish (refresh, NULL, error);
 }
 

@@ -215,5 +215,13 @@ gboolean   gw_queue_has_due_work      (GwQueue      *self,
 gint64     gw_queue_get_next_wakeup   (GwQueue      *self);
 /* Jobs queued, deferred or sending. */
 guint      gw_queue_count_pending     (GwQueue      *self);
+/* The idempotency key a delivery was sent with, "" for none.
+ * HERALD_ERROR_NO_SUCH_DELIVERY. */
+char      *gw_queue_get_idempotency_key (GwQueue    *self,
+                                         const char *delivery_id,
+                                         GError    **error);
+/* Deliveries by state, final ones included (a{st}: state, count). */
+GVariant  *gw_queue_count_by_state    (GwQueue      *self,
+                                       GError      **error);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-composer.h"
+#include "gw-metrics-hooks.h"
 #include "gw-notification.h"
 #include "gw-service-private.h"
 
@@ -87,48 +88,70 @@ gw_service_handle_test_profile (GwDBusGateway1        *object,
 
 /* ---- deliveries ---- */
 
-/* The invocation's reference is consumed by completing or failing it. */
+/* ---- Send, for every door: plan, commit, then the dispatcher ----
+ *
+ * The D-Bus Send and the HTTP API's gw_http_api_submit() both come here
+ * (until the intake pipeline of issue 12 takes this place). */
+
 typedef struct {
-  GwService             *self;
-  GDBusMethodInvocation *invocation;
-} SendData;
+  char      *delivery_id;   /* the id made for it; another one comes back for a repeated key */
+  GPtrArray *jobs;          /* alternating profile, transport: counted once committed */
+} SubmitData;
 
 static void
-send_committed_cb (GObject      *source,
-                   GAsyncResult *res,
-                   gpointer      user_data)
+submit_data_free (SubmitData *data)
 {
-  SendData *data = user_data;
-  g_autoptr(GwService) self = data->self;
+  g_free (data->delivery_id);
+  g_ptr_array_unref (data->jobs);
+  g_free (data);
+}
+
+static void
+submit_committed_cb (GObject      *source,
+                     GAsyncResult *res,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GwService *self = g_task_get_source_object (task);
+  SubmitData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *id = gw_queue_submit_finish (GW_QUEUE (source), res, &error);
 
   self->in_flight--;
   if (id == NULL) {
     g_warning ("Cannot queue a notification: %s", error->message);
-    gw_service_return_error (data->invocation, error);
-  } else {
-    g_debug ("Delivery %s queued", id);
-    gw_dbus_gateway1_complete_send (GW_DBUS_GATEWAY1 (self), data->invocation, NULL, id);
-    gw_dispatcher_wake (self->dispatcher);
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
   }
-  g_free (data);
+  g_debug ("Delivery %s queued", id);
+  /* A repeated idempotency key stored nothing: nothing was accepted. */
+  if (g_str_equal (id, data->delivery_id)) {
+    for (guint i = 0; i + 1 < data->jobs->len; i += 2)
+      gw_metrics_count_accepted (g_ptr_array_index (data->jobs, i), g_ptr_array_index (data->jobs, i + 1));
+  }
+  gw_dispatcher_wake (self->dispatcher);
+  g_task_return_pointer (task, g_steal_pointer (&id), g_free);
 }
 
-static gboolean
-submit (GwService             *self,
-        GDBusMethodInvocation *invocation,
-        GwNotification        *n,
-        guint                  caller_uid)
+void
+gw_service_submit_async (GwService           *self,
+                         GwNotification      *n,
+                         guint                caller_uid,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
 {
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
   g_autoptr(GwSubmission) submission = NULL;
   g_autoptr(GPtrArray) jobs = NULL;
   g_autoptr(GError) error = NULL;
-  SendData *data;
+  SubmitData *data;
 
+  g_task_set_source_tag (task, gw_service_submit_async);
   jobs = gw_service_plan (self, n, &error);
-  if (jobs == NULL)
-    return gw_service_return_error (invocation, error);
+  if (jobs == NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
 
   submission = gw_submission_new ();
   submission->delivery_id = g_uuid_string_random ();
@@ -138,19 +161,46 @@ submit (GwService             *self,
   submission->category = g_strdup (n->category);
   submission->subject = g_strdup (n->subject);
   submission->idempotency_key = g_strdup (n->idempotency_key);
+  data = g_new0 (SubmitData, 1);
+  data->delivery_id = g_strdup (submission->delivery_id);
+  data->jobs = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < jobs->len; i++) {
     GwPlannedJob *job = g_ptr_array_index (jobs, i);
 
     g_debug ("Routed to %s by %s", job->route->profile, job->route->rule);
     gw_submission_add_job (submission, job->route->profile, job->expire_at, job->envelope);
+    g_ptr_array_add (data->jobs, g_strdup (job->route->profile));
+    g_ptr_array_add (data->jobs, g_strdup (job->route->transport));
   }
+  g_task_set_task_data (task, data, (GDestroyNotify) submit_data_free);
 
-  data = g_new0 (SendData, 1);
-  data->self = g_object_ref (self);
-  data->invocation = invocation;
   self->in_flight++;
-  gw_queue_submit_async (self->queue, g_steal_pointer (&submission), send_committed_cb, data);
-  return TRUE;
+  gw_queue_submit_async (self->queue, g_steal_pointer (&submission), submit_committed_cb,
+                         g_steal_pointer (&task));
+}
+
+char *
+gw_service_submit_finish (GwService     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+send_done_cb (GObject      *source,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = gw_service_submit_finish (GW_SERVICE (source), res, &error);
+
+  if (id == NULL)
+    gw_service_return_error (invocation, error);
+  else
+    gw_dbus_gateway1_complete_send (GW_DBUS_GATEWAY1 (source), invocation, NULL, id);
 }
 
 gboolean
@@ -167,7 +217,9 @@ gw_service_handle_send (GwDBusGateway1        *object,
   n = gw_notification_new_from_variant (notification, fd_list, &error);
   if (n == NULL)
     return gw_service_return_error (invocation, error);
-  return submit (self, invocation, n, gw_authority_get_caller_uid (invocation));
+  /* The invocation's reference is consumed by completing or failing it. */
+  gw_service_submit_async (self, n, gw_authority_get_caller_uid (invocation), send_done_cb, invocation);
+  return TRUE;
 }
 
 /* @delivery (consumed: floating or a full reference) with its attempt log
@@ -190,6 +242,18 @@ add_log (GwService  *self,
   return g_variant_dict_end (&dict);
 }
 
+GVariant *
+gw_service_get_delivery (GwService   *self,
+                         const char  *id,
+                         GError     **error)
+{
+  GVariant *delivery = gw_queue_get_delivery (self->queue, id, error);
+
+  if (delivery == NULL)
+    return NULL;
+  return add_log (self, delivery, error);
+}
+
 gboolean
 gw_service_handle_get_delivery (GwDBusGateway1        *object,
                      GDBusMethodInvocation *invocation,
@@ -202,9 +266,7 @@ gw_service_handle_get_delivery (GwDBusGateway1        *object,
   gw_service_touch (self);
   if (!gw_service_check_delivery_owner (self, invocation, id))
     return TRUE;
-  delivery = gw_queue_get_delivery (self->queue, id, &error);
-  if (delivery != NULL)
-    delivery = add_log (self, delivery, &error);
+  delivery = gw_service_get_delivery (self, id, &error);
   if (delivery == NULL)
     return gw_service_return_error (invocation, error);
   gw_dbus_gateway1_complete_get_delivery (object, invocation, delivery);
@@ -308,86 +370,132 @@ gw_service_handle_list_deliveries (GwDBusGateway1        *object,
   return TRUE;
 }
 
-static void
-cancel_cb (GObject      *source,
-           GAsyncResult *res,
-           gpointer      user_data)
-{
-  GDBusMethodInvocation *invocation = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!gw_queue_cancel_finish (GW_QUEUE (source), res, &error)) {
-    gw_service_return_error (invocation, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-/* Jobs a server accepted (fax) are removed there first, one after the
+/* ---- Cancel ----
+ *
+ * Jobs a server accepted (fax) are removed there first, one after the
  * other; only when every server agreed is the delivery cancelled. */
+
 typedef struct {
-  GwService             *self;
-  GDBusMethodInvocation *invocation;
-  char                  *id;
-  GPtrArray             *remote;   /* alternating profile, remote id */
-  guint                  next;
+  char      *id;
+  GPtrArray *remote;   /* alternating profile, remote id */
+  guint      next;
 } CancelData;
 
 static void
 cancel_data_free (CancelData *data)
 {
-  g_object_unref (data->self);
   g_free (data->id);
-  g_ptr_array_unref (data->remote);
+  g_clear_pointer (&data->remote, g_ptr_array_unref);
   g_free (data);
 }
 
-static void cancel_next_remote (CancelData *data);
+static void
+cancel_cb (GObject      *source,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_queue_cancel_finish (GW_QUEUE (source), res, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void cancel_next_remote (GTask *task);
 
 static void
 cancel_remote_cb (GObject      *source,
                   GAsyncResult *res,
                   gpointer      user_data)
 {
-  CancelData *data = user_data;
+  g_autoptr(GTask) task = user_data;
+  CancelData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!gw_transport_cancel_remote_finish (GW_TRANSPORT (source), res, &error)) {
-    g_dbus_method_invocation_return_error (data->invocation, HERALD_ERROR, HERALD_ERROR_FAILED,
-                                           _("The server that has the job could not cancel it: %s"),
-                                           error->message);
-    cancel_data_free (data);
+    g_task_return_new_error (task, HERALD_ERROR, HERALD_ERROR_FAILED,
+                             _("The server that has the job could not cancel it: %s"),
+                             error->message);
     return;
   }
   data->next += 2;
-  cancel_next_remote (data);
+  cancel_next_remote (g_steal_pointer (&task));
 }
 
+/* Takes @task. */
 static void
-cancel_next_remote (CancelData *data)
+cancel_next_remote (GTask *task)
 {
+  GwService *self = g_task_get_source_object (task);
+  CancelData *data = g_task_get_task_data (task);
   const char *profile_name, *remote_id;
   GwProfile *profile;
   GwTransport *transport;
 
-  if (data->next + 1 >= data->remote->len) {
-    gw_queue_cancel_async (data->self->queue, data->id, cancel_cb, data->invocation);
-    cancel_data_free (data);
+  if (data->remote == NULL || data->next + 1 >= data->remote->len) {
+    gw_queue_cancel_async (self->queue, data->id, cancel_cb, task);
     return;
   }
   profile_name = g_ptr_array_index (data->remote, data->next);
   remote_id = g_ptr_array_index (data->remote, data->next + 1);
-  profile = gw_profile_store_lookup (data->self->profiles, profile_name);
+  profile = gw_profile_store_lookup (self->profiles, profile_name);
   transport = profile != NULL
-              ? gw_plugin_loader_lookup (data->self->plugins, gw_profile_get_transport (profile)) : NULL;
+              ? gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile)) : NULL;
   if (transport == NULL || !gw_transport_can_cancel_remote (transport)) {
-    g_dbus_method_invocation_return_error (data->invocation, HERALD_ERROR, HERALD_ERROR_FAILED,
-                                           _("Job %s at the server of profile “%s” cannot be cancelled from here"),
-                                           remote_id, profile_name);
-    cancel_data_free (data);
+    g_task_return_new_error (task, HERALD_ERROR, HERALD_ERROR_FAILED,
+                             _("Job %s at the server of profile “%s” cannot be cancelled from here"),
+                             remote_id, profile_name);
+    g_object_unref (task);
     return;
   }
-  gw_transport_cancel_remote (transport, profile, remote_id, NULL, cancel_remote_cb, data);
+  gw_transport_cancel_remote (transport, profile, remote_id, NULL, cancel_remote_cb, task);
+}
+
+void
+gw_service_cancel_async (GwService           *self,
+                         const char          *id,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  CancelData *data = g_new0 (CancelData, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_task_set_source_tag (task, gw_service_cancel_async);
+  data->id = g_strdup (id);
+  g_task_set_task_data (task, data, (GDestroyNotify) cancel_data_free);
+  data->remote = gw_queue_list_remote_jobs (self->queue, id, &error);
+  if (data->remote == NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    g_object_unref (task);
+    return;
+  }
+  cancel_next_remote (task);
+}
+
+gboolean
+gw_service_cancel_finish (GwService     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+cancel_done_cb (GObject      *source,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_service_cancel_finish (GW_SERVICE (source), res, &error))
+    gw_service_return_error (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
 gboolean
@@ -396,26 +504,11 @@ gw_service_handle_cancel (GwDBusGateway1        *object,
                const char            *id)
 {
   GwService *self = GW_SERVICE (object);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) remote = NULL;
-  CancelData *data;
 
   gw_service_touch (self);
   if (!gw_service_check_delivery_owner (self, invocation, id))
     return TRUE;
-  remote = gw_queue_list_remote_jobs (self->queue, id, &error);
-  if (remote == NULL)
-    return gw_service_return_error (invocation, error);
-  if (remote->len == 0) {
-    gw_queue_cancel_async (self->queue, id, cancel_cb, invocation);
-    return TRUE;
-  }
-  data = g_new0 (CancelData, 1);
-  data->self = g_object_ref (self);
-  data->invocation = invocation;
-  data->id = g_strdup (id);
-  data->remote = g_steal_pointer (&remote);
-  cancel_next_remote (data);
+  gw_service_cancel_async (self, id, cancel_done_cb, invocation);
   return TRUE;
 }
 

@@ -7,6 +7,7 @@
 #include "gw-attachment-links.h"
 #include "gw-dispatcher.h"
 #include "gw-http-server.h"
+#include "gw-notification.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
@@ -34,6 +35,7 @@ struct _GwService {
   GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
   GwAttachmentLinks *links;      /* attachments-as-url; NULL without http */
   GwApiTokens    *tokens;        /* bearer tokens of the HTTP API */
+  GObject        *http_api;      /* GwHttpApi; NULL unless [http] api=true */
 };
 
 void       gw_service_touch            (GwService             *self);
@@ -63,6 +65,19 @@ gboolean gw_service_handle_test_profile     (GwDBusGateway1 *object, GDBusMethod
                                              const char *name, const char *recipient);
 gboolean gw_service_handle_retry            (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              const char *id);
+/* The Send path without D-Bus: routes and composes @n (the caller keeps
+ * it), commits it for @caller_uid and wakes the dispatcher; finish gives
+ * the delivery id or a HeraldError. Used by Send and by the HTTP API's
+ * gw_http_api_submit() until the intake pipeline (issue 12) replaces it. */
+void       gw_service_submit_async   (GwService *self, GwNotification *n, guint caller_uid,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+char      *gw_service_submit_finish  (GwService *self, GAsyncResult *result, GError **error);
+/* A delivery as GetDelivery shows it (with "log"), whoever asks. */
+GVariant  *gw_service_get_delivery   (GwService *self, const char *id, GError **error);
+/* Cancel, whoever asks: jobs a server accepted are removed there first. */
+void       gw_service_cancel_async   (GwService *self, const char *id,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+gboolean   gw_service_cancel_finish  (GwService *self, GAsyncResult *result, GError **error);
 /* A GwQueueChangeFunc: emits DeliveryChanged from the queue's writer thread. */
 void     gw_service_emit_delivery_changed (const char *id, const char *state, GVariant *details,
                                            gpointer user_data);

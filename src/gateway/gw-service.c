@@ -15,6 +15,7 @@
 #include "herald-error.h"
 #include "gw-composer.h"
 #include "gw-dispatcher.h"
+#include "gw-http-api.h"
 #include "gw-notification.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-schema.h"
@@ -291,6 +292,7 @@ gw_service_finalize (GObject *object)
   GwService *self = GW_SERVICE (object);
 
   gw_service_shutdown (self);
+  g_clear_object (&self->http_api);
   if (self->queue != NULL)
     gw_queue_set_change_func (self->queue, NULL, NULL);
   g_clear_object (&self->dispatcher);
@@ -474,6 +476,9 @@ gw_service_new (GwConfig   *config,
     g_warning ("No transport plugin was loaded from %s", plugin_dir);
   gw_dbus_gateway1_set_version (GW_DBUS_GATEWAY1 (self), PACKAGE_VERSION);
   gw_dbus_gateway1_set_transports (GW_DBUS_GATEWAY1 (self), (const char * const *) transports);
+  /* The HTTP door, once the queue it feeds is open. */
+  if (self->http != NULL && gw_config_get_http_api_settings (config)->enabled)
+    self->http_api = G_OBJECT (gw_http_api_new (self, config, self->http, self->tokens));
   /* Work left from the last run (deferred, or interrupted by a crash). */
   gw_dispatcher_wake (self->dispatcher);
   return g_steal_pointer (&self);
@@ -495,6 +500,9 @@ gw_service_export (GwService       *self,
 void
 gw_service_shutdown (GwService *self)
 {
+  /* No request of the HTTP door reaches a closing queue. */
+  if (self->http_api != NULL)
+    gw_http_api_unregister (GW_HTTP_API (self->http_api));
   if (self->dispatcher != NULL)
     gw_dispatcher_stop (self->dispatcher);
   if (self->queue != NULL)
