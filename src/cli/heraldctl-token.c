@@ -125,7 +125,7 @@ token_add (HeraldCtl  *ctl,
       N_("Tags a request may set itself, a pattern with * and ? (repeatable; "
          "without it none; Alertmanager labels are tags NAME=VALUE)"), N_("PATTERN") },
     { "rate", 'r', 0, G_OPTION_ARG_INT, &rate,
-      N_("Requests a minute, 0 for no limit (default 60)"), N_("N") },
+      N_("Requests a minute, 0 for no limit (default 600; bursts of one second’s worth)"), N_("N") },
     { NULL }
   };
   g_autoptr(HeraldToken) token = NULL;

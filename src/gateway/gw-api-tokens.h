@@ -28,7 +28,7 @@
 G_BEGIN_DECLS
 
 #define GW_API_TOKEN_PREFIX       "hrld_"
-#define GW_API_TOKEN_DEFAULT_RATE 60
+#define GW_API_TOKEN_DEFAULT_RATE 600
 #define GW_API_TOKEN_MAX_RATE     100000
 /* Entries of each scope list. */
 #define GW_API_TOKEN_MAX_SCOPE    100

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
  * Requests a minute a new token allows unless herald_token_set_rate()
  * says otherwise.
  */
-#define HERALD_TOKEN_DEFAULT_RATE 60
+#define HERALD_TOKEN_DEFAULT_RATE 600
 
 #define HERALD_TYPE_TOKEN (herald_token_get_type ())
 G_DECLARE_FINAL_TYPE (HeraldToken, herald_token, HERALD, TOKEN, GObject)
