@@ -341,9 +341,10 @@ gw_http_api_parse_notification (SoupMessageHeaders *headers,
   const char *content_type = soup_message_headers_get_content_type (headers, NULL);
   JsonObject *object;
 
-  if (g_strcmp0 (content_type, "application/json") == 0) {
+  /* media types are case-insensitive (RFC 9110 section 8.3.1) */
+  if (content_type != NULL && g_ascii_strcasecmp (content_type, "application/json") == 0) {
     json = g_bytes_ref (body);
-  } else if (g_strcmp0 (content_type, "multipart/form-data") == 0) {
+  } else if (content_type != NULL && g_ascii_strcasecmp (content_type, "multipart/form-data") == 0) {
     json = take_parts (headers, body, attachments, error);
     if (json == NULL)
       return NULL;

@@ -26,7 +26,7 @@ parse_json (const char *json,
 {
   g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
 
-  return parse ("application/json; charset=utf-8", body, error);
+  return parse ("Application/JSON; charset=utf-8", body, error);
 }
 
 static void
