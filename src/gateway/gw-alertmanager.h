@@ -23,7 +23,11 @@
  *   idempotency-key  "alertmanager:" and the SHA-256 of the group key,
  *             the status and each alert's fingerprint, status, start and
  *             end: a webhook Alertmanager retries is absorbed, a group
- *             that fires again (new start) or changes is not.
+ *             that fires again (new start) or changes is not. Herald's
+ *             keys hold for 24 hours (gw-queue-write.c), so a
+ *             repeat_interval reminder of an unchanged group (Alertmanager
+ *             sends a firing alert's end as Go's zero time) is absorbed
+ *             within 24 hours of the first notice, and sent after that.
  *
  * Caller text is only ever copied (control characters become spaces in
  * the subject and tags); nothing in it is expanded as a template.

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -110,8 +111,10 @@ post_notification (GwHttpApi         *self,
   check_and_submit (self, msg, token, g_steal_pointer (&n), client_key);
 }
 
-/* Whether @token sent delivery @id; answers 404 (the same as for an id
- * that does not exist) when not. */
+/* Whether @token sent delivery @id: the daemon's own uid (the HTTP
+ * door's, gw-http-api-submit.c) and the token's key prefix, which a
+ * D-Bus caller of another uid cannot borrow. Answers 404 (the same as
+ * for an id that does not exist) when not. */
 static gboolean
 check_owner (GwHttpApi         *self,
              SoupServerMessage *msg,
@@ -123,7 +126,7 @@ check_owner (GwHttpApi         *self,
   g_autoptr(GError) error = NULL;
 
   if (strlen (id) == UUID_LENGTH && g_uuid_string_is_valid (id))
-    key = gw_queue_get_idempotency_key (self->service->queue, id, &error);
+    key = gw_queue_get_idempotency_key (self->service->queue, id, getuid (), &error);
   if (key != NULL && g_str_has_prefix (key, prefix))
     return TRUE;
   if (key == NULL && error != NULL && !g_error_matches (error, HERALD_ERROR, HERALD_ERROR_NO_SUCH_DELIVERY)) {

@@ -365,15 +365,17 @@ gw_queue_count_pending (GwQueue *self)
 char *
 gw_queue_get_idempotency_key (GwQueue    *self,
                               const char *delivery_id,
+                              guint       caller_uid,
                               GError    **error)
 {
   sqlite3_stmt *stmt = NULL;
   char *key = NULL;
-  int rc = sqlite3_prepare_v2 (self->reader, "SELECT ifnull (idempotency_key, '') FROM deliveries WHERE id = ?",
-                               -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (self->reader, "SELECT ifnull (idempotency_key, '') FROM deliveries"
+                               " WHERE id = ? AND caller_uid = ?", -1, &stmt, NULL);
 
   if (rc == SQLITE_OK) {
     sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, caller_uid);
     rc = sqlite3_step (stmt);
   }
   if (rc == SQLITE_ROW)
