@@ -218,8 +218,8 @@ gw_http_api_take_body (SoupServerMessage *msg,
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
-  /* The HTTP server's route cap refuses a larger body before it is read
-   * (hardening branch); this check keeps the promise on its own. */
+  /* The HTTP server's route cap (add_route()) refuses a larger body
+   * before it is read; this check keeps the promise on its own. */
   if (body->length < 0 || (guint64) body->length > max_size) {
     g_autoptr(GError) error = g_error_new (HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
                                            _("The request body is larger than %" G_GUINT64_FORMAT " bytes"),
