@@ -32,11 +32,16 @@ exit_codes_text (void)
 
 /* Commands added since the list above was translated, inserted at its end
  * (its first blank line), so that the list's translation stays whole. */
-static const char *
+static char *
 later_commands_text (void)
 {
-  return _("  quota [--uid UID]                 Show a user's usage against the\n"
-           "                                    quotas of heraldd.conf\n");
+  return g_strconcat (_("  quota [--uid UID]                 Show a user's usage against the\n"
+                        "                                    quotas of heraldd.conf\n"),
+                      _("  token add NAME [OPTION…]          Create a bearer token for the HTTP\n"
+                        "                                    API, shown once\n"
+                        "  token list                        List the HTTP API's tokens\n"
+                        "  token remove NAME                 Remove a token\n"),
+                      NULL);
 }
 
 static char *
@@ -79,11 +84,12 @@ main_description (void)
   const char *end = strstr (commands, "\n\n");
   g_autofree char *list = NULL;
   g_autofree char *exit_codes = exit_codes_text ();
+  g_autofree char *later = later_commands_text ();
 
   if (end == NULL)
-    return g_strconcat (commands, later_commands_text (), "\n", exit_codes, NULL);
+    return g_strconcat (commands, later, "\n", exit_codes, NULL);
   list = g_strndup (commands, (gsize) (end - commands) + 1);
-  return g_strconcat (list, later_commands_text (), end + 1, exit_codes, NULL);
+  return g_strconcat (list, later, end + 1, exit_codes, NULL);
 }
 
 /* --verbose: the debug messages of heraldctl and libherald (domains
@@ -364,6 +370,7 @@ static const HeraldCtlCommand commands[] = {
   { "log", heraldctl_log },
   { "trust", heraldctl_trust },
   { "quota", heraldctl_quota },
+  { "token", heraldctl_token },
 };
 
 int

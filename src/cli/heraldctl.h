@@ -116,5 +116,8 @@ int             heraldctl_quota              (HeraldCtl            *ctl,
 int             heraldctl_trust              (HeraldCtl            *ctl,
                                               int                   argc,
                                               char                **argv);
+int             heraldctl_token              (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
 
 G_END_DECLS

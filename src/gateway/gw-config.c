@@ -12,6 +12,7 @@
 
 #include "herald-error.h"
 #include "gw-config.h"
+#include "gw-http-api-settings.h"
 #include "gw-profile-schema.h"
 #include "gw-sendmail-config.h"
 
@@ -54,6 +55,7 @@ struct _GwConfig {
   guint     max_sends_per_minute;
   GwHttpLimits http_limits;
   GwSendmailConfig sendmail;   /* [sendmail], [aliases] */
+  GwHttpApiSettings api;   /* the HTTP API's keys of [http] */
 };
 
 G_DEFINE_FINAL_TYPE (GwConfig, gw_config, G_TYPE_OBJECT)
@@ -92,6 +94,7 @@ gw_config_init (GwConfig *self)
   self->max_stored_bytes = DEFAULT_MAX_STORED_MIB * MIB;
   self->max_sends_per_minute = DEFAULT_MAX_SENDS_PER_MINUTE;
   gw_http_limits_init (&self->http_limits);
+  gw_http_api_settings_init (&self->api);
 }
 
 gboolean
@@ -190,7 +193,10 @@ gw_config_load_http (GwConfig   *self,
     }
     self->link_days = (guint) days;
   }
-  return gw_http_limits_load (&self->http_limits, keyfile, path, error);
+  if (!gw_http_limits_load (&self->http_limits, keyfile, path, error))
+    return FALSE;
+  return gw_http_api_settings_load (&self->api, keyfile, path, self->http_address,
+                                    self->http_tls_certificate != NULL, error);
 }
 
 /* One [quotas] key: a whole number from 0 (no limit) to @max. */
@@ -422,4 +428,10 @@ const GwSendmailConfig *
 gw_config_get_sendmail (GwConfig *self)
 {
   return &self->sendmail;
+}
+
+const GwHttpApiSettings *
+gw_config_get_http_api_settings (GwConfig *self)
+{
+  return &self->api;
 }

@@ -6,6 +6,7 @@
 
 #include "gw-http-limits.h"
 #include "gw-sendmail-config.h"
+#include "gw-http-api-settings.h"
 
 G_BEGIN_DECLS
 
@@ -56,6 +57,8 @@ guint64     gw_config_get_max_stored_bytes      (GwConfig *self);
 guint       gw_config_get_max_sends_per_minute  (GwConfig *self);
 /* [sendmail] and [aliases]: the sendmail door (gw-sendmail-config.h). */
 const GwSendmailConfig *gw_config_get_sendmail (GwConfig *self);
+/* [http] keys of the HTTP API (gw-http-api-settings.h). */
+const GwHttpApiSettings *gw_config_get_http_api_settings (GwConfig *self);
 
 /* Creates @path (and parents) with mode 0700 if missing. */
 gboolean    gw_config_ensure_directory    (const char  *path,

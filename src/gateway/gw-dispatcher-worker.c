@@ -22,6 +22,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-dispatcher-private.h"
+#include "gw-metrics-hooks.h"
 
 /* Results a worker may have on their way to disk while it delivers the
  * next job: one lets the commit overlap the next transaction; more would
@@ -337,6 +338,8 @@ worker_record (Worker *worker)
             result->state, result->reply != NULL ? result->reply : "");
   /* started was monotonic for the duration; store wall-clock time. */
   result->started = g_get_real_time () - result->duration_us;
+  gw_metrics_count_attempt (worker->profile_name, gw_profile_get_transport (worker->profile),
+                            result->state, result->duration_us, result->reply);
   worker_send_record (worker, record);
   if (worker->pending > MAX_PENDING_RECORDS) {
     worker->parked = TRUE;

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "gw-http-server-private.h"
+#include "gw-metrics-hooks.h"
 
 #define CONN_KEY           "gw-http-conn"
 #define LINGER_MS          2000
@@ -196,6 +197,7 @@ conn_refuse (GwHttpConn        *conn,
   conn->refused = TRUE;
   conn_arm (conn, 0, NULL);
   g_debug ("Refusing the HTTP request from %s: %u %s", conn->peer, status, text);
+  gw_metrics_count_http_request (status);
   stream = soup_server_message_steal_connection (msg);
   if (stream == NULL) {
     g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
@@ -314,6 +316,7 @@ refuse_busy (GwHttpServer      *self,
   GSocket *socket = g_socket_connection_get_socket (connection);
   gint64 now = g_get_monotonic_time ();
 
+  gw_metrics_count_http_request (SOUP_STATUS_SERVICE_UNAVAILABLE);
   if (now - self->busy_logged > BUSY_LOG_INTERVAL || self->busy_logged == 0) {
     self->busy_logged = now;
     g_message ("The HTTP server has %u connections open (max-connections); refusing more",

@@ -18,6 +18,7 @@
 
 #include "herald-error.h"
 #include "gw-http-server-private.h"
+#include "gw-metrics-hooks.h"
 
 G_DEFINE_FINAL_TYPE (GwHttpServer, gw_http_server, G_TYPE_OBJECT)
 
@@ -70,6 +71,14 @@ incoming_cb (GSocketService    *service,
 }
 
 static void
+request_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  gw_metrics_count_http_request (soup_server_message_get_status (msg));
+}
+
+static void
 request_started_cb (SoupServer        *server,
                     SoupServerMessage *msg,
                     gpointer           user_data)
@@ -101,6 +110,7 @@ gw_http_server_new_full (const char         *address,
   self->certificate = certificate != NULL ? g_object_ref (certificate) : NULL;
   self->server = soup_server_new ("server-header", "herald", NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished_cb), self);
   self->service = g_socket_service_new ();
   socket_address = g_inet_socket_address_new (inet, (guint16) port);
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), socket_address,

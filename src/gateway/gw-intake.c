@@ -10,6 +10,7 @@
 
 #include "herald-error.h"
 #include "gw-intake-private.h"
+#include "gw-metrics-hooks.h"
 
 G_DEFINE_FINAL_TYPE (GwIntake, gw_intake, G_TYPE_OBJECT)
 
@@ -176,6 +177,8 @@ typedef struct {
   GwNotification    *notification;
   GwAttachmentLinks *batch;       /* attachments stored for links, or NULL */
   GwQuotaUsage       reserved;
+  char              *delivery_id; /* the id made at the commit */
+  GPtrArray         *accepted;    /* alternating profile, transport of the jobs */
 } SendRequest;
 
 static void
@@ -185,6 +188,8 @@ send_request_free (SendRequest *request)
   g_object_unref (request->caller);
   gw_notification_free (request->notification);
   g_clear_object (&request->batch);
+  g_free (request->delivery_id);
+  g_clear_pointer (&request->accepted, g_ptr_array_unref);
   g_free (request);
 }
 
@@ -198,6 +203,14 @@ fail (GTask  *task,
   if (request->batch != NULL)
     gw_attachment_links_discard (request->batch);
   g_task_return_error (task, error);
+}
+
+/* The metrics' accepted notifications, one per job committed. */
+static void
+count_accepted (GPtrArray *accepted)
+{
+  for (guint i = 0; i + 1 < accepted->len; i += 2)
+    gw_metrics_count_accepted (g_ptr_array_index (accepted, i), g_ptr_array_index (accepted, i + 1));
 }
 
 static void
@@ -220,6 +233,9 @@ committed_cb (GObject      *source,
   }
   g_debug ("Delivery %s queued for uid %u (%s)", id, gw_caller_get_uid (request->caller),
            gw_caller_get_door (request->caller));
+  /* A repeated idempotency key stored nothing: nothing was accepted. */
+  if (g_str_equal (id, request->delivery_id))
+    count_accepted (request->accepted);
   if (self->dispatcher != NULL)
     gw_dispatcher_wake (self->dispatcher);
   g_task_return_pointer (task, g_steal_pointer (&id), g_free);
@@ -236,6 +252,8 @@ commit (GTask     *task,
 
   submission->delivery_id = g_uuid_string_random ();
   submission->caller_uid = gw_caller_get_uid (request->caller);
+  request->delivery_id = g_strdup (submission->delivery_id);
+  request->accepted = g_ptr_array_new_with_free_func (g_free);
   submission->urgency = n->urgency;
   submission->app_name = g_strdup (n->app_name);
   submission->category = g_strdup (n->category);
@@ -246,6 +264,8 @@ commit (GTask     *task,
 
     g_debug ("Routed to %s by %s", job->route->profile, job->route->rule);
     gw_submission_add_job (submission, job->route->profile, job->expire_at, job->envelope);
+    g_ptr_array_add (request->accepted, g_strdup (job->route->profile));
+    g_ptr_array_add (request->accepted, g_strdup (job->route->transport));
   }
   request->self->in_flight++;
   gw_queue_submit_async (request->self->queue, submission, committed_cb, task);

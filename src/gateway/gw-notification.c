@@ -275,6 +275,63 @@ content_type_is_valid (const char *content_type)
   return slashes == 1 && token > 0;
 }
 
+/* A plain file name and a content type of type/subtype, or none. */
+static gboolean
+check_attachment_meta (const char *name,
+                       const char *content_type,
+                       GError    **error)
+{
+  if (*name == '\0' || strchr (name, '/') != NULL || !gw_check_header_text ("attachments", name, error)) {
+    if (error != NULL && *error == NULL)
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                   _("Attachment name “%s” must be a plain file name"), name);
+    return FALSE;
+  }
+  if (content_type != NULL && *content_type != '\0' &&
+      !gw_check_header_text ("attachments", content_type, error))
+    return FALSE;
+  if (content_type != NULL && *content_type != '\0' && !content_type_is_valid (content_type)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                 _("Attachment “%s” has the content type “%s”; give type/subtype "
+                   "(such as application/pdf) or an empty string to detect it"),
+                 name, content_type);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gw_notification_add_attachment (GwNotification *self,
+                                const char     *name,
+                                const char     *content_type,
+                                GBytes         *data,
+                                GError        **error)
+{
+  GwAttachment *attachment;
+
+  if (!check_attachment_meta (name, content_type, error))
+    return FALSE;
+  if (self->attachments->len >= MAX_ATTACHMENTS) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                 _("A notification may carry at most %d attachments"), MAX_ATTACHMENTS);
+    return FALSE;
+  }
+  if (g_bytes_get_size (data) > GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE - self->attachments_size) {
+    g_autofree char *limit = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                              (guint64) GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE);
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE,
+                 _("Attachments are larger than the gateway's limit of %s bytes"), limit);
+    return FALSE;
+  }
+  attachment = g_new0 (GwAttachment, 1);
+  attachment->name = g_strdup (name);
+  attachment->content_type = content_type != NULL && *content_type != '\0' ? g_strdup (content_type) : NULL;
+  attachment->data = g_bytes_ref (data);
+  self->attachments_size += g_bytes_get_size (data);
+  g_ptr_array_add (self->attachments, attachment);
+  return TRUE;
+}
+
 static gboolean
 take_attachments (GwNotification *self,
                   GVariant       *value,
@@ -296,24 +353,11 @@ take_attachments (GwNotification *self,
   g_variant_iter_init (&iter, value);
   while (g_variant_iter_next (&iter, "(&s&sh)", &name, &content_type, &handle)) {
     g_autoptr(GError) fd_error = NULL;
-    GwAttachment *attachment;
-    GBytes *data;
+    g_autoptr(GBytes) data = NULL;
     int fd;
 
-    if (*name == '\0' || strchr (name, '/') != NULL || !gw_check_header_text ("attachments", name, error)) {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
-                     _("Attachment name “%s” must be a plain file name"), name);
+    if (!check_attachment_meta (name, content_type, error))
       return FALSE;
-    }
-    if (*content_type != '\0' && !gw_check_header_text ("attachments", content_type, error))
-      return FALSE;
-    if (*content_type != '\0' && !content_type_is_valid (content_type)) {
-      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
-                   _("Attachment “%s” has the content type “%s”; give type/subtype "
-                     "(such as application/pdf) or an empty string to detect it"), name, content_type);
-      return FALSE;
-    }
     if (fd_list == NULL || handle < 0 || handle >= g_unix_fd_list_get_length (fd_list)) {
       g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                    _("Attachment “%s” refers to a file descriptor that was not sent"), name);
@@ -327,14 +371,8 @@ take_attachments (GwNotification *self,
     }
     data = read_attachment_fd (name, fd, GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE - self->attachments_size, error);
     close (fd);
-    if (data == NULL)
+    if (data == NULL || !gw_notification_add_attachment (self, name, content_type, data, error))
       return FALSE;
-    attachment = g_new0 (GwAttachment, 1);
-    attachment->name = g_strdup (name);
-    attachment->content_type = *content_type != '\0' ? g_strdup (content_type) : NULL;
-    attachment->data = data;
-    self->attachments_size += g_bytes_get_size (data);
-    g_ptr_array_add (self->attachments, attachment);
   }
   return TRUE;
 }

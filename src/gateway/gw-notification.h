@@ -56,6 +56,17 @@ void            gw_notification_new_from_variant_async  (GVariant           *dic
                                                          gpointer            user_data);
 GwNotification *gw_notification_new_from_variant_finish (GAsyncResult       *result,
                                                          GError            **error);
+/*
+ * Adds an attachment read by a door other than D-Bus (the HTTP API), with
+ * the checks Send makes: a plain file name, a type/subtype content type
+ * or NULL/"" to detect it, at most 100 attachments and the gateway's
+ * ceiling on their total size (HERALD_ERROR_TOO_LARGE).
+ */
+gboolean        gw_notification_add_attachment   (GwNotification *self,
+                                                  const char     *name,
+                                                  const char     *content_type,
+                                                  GBytes         *data,
+                                                  GError        **error);
 /* An empty notification (urgency normal), for messages the daemon makes. */
 GwNotification *gw_notification_new              (void);
 void            gw_notification_free             (GwNotification *self);

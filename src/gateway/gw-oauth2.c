@@ -29,6 +29,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-oauth2-private.h"
+#include "gw-metrics-hooks.h"
+#include "gw-oauth2.h"
 #include "gw-secret-store.h"
 
 G_DEFINE_TYPE (GwOAuth2, gw_oauth2, G_TYPE_OBJECT)
@@ -136,6 +138,7 @@ gw_oauth2_refresh_fail (Refresh *refresh, GwTransportError code, const char *for
   error = g_error_new_valist (GW_TRANSPORT_ERROR, code, format, args);
   va_end (args);
   g_debug ("Token refresh for profile “%s” failed: %s", refresh->name, error->message);
+  gw_metrics_count_token_refresh_failure (refresh->name);
   gw_oauth2_refresh_finish (refresh, NULL, error);
 }
 

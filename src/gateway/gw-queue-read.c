@@ -395,6 +395,57 @@ gw_queue_count_pending (GwQueue *self)
                               "SELECT count(*) FROM jobs WHERE state IN ('queued', 'deferred', 'sending', 'submitted')");
 }
 
+char *
+gw_queue_get_idempotency_key (GwQueue    *self,
+                              const char *delivery_id,
+                              guint       caller_uid,
+                              GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *key = NULL;
+  int rc = sqlite3_prepare_v2 (self->reader,
+                               "SELECT ifnull (idempotency_key, '') FROM deliveries"
+                               " WHERE id = ? AND caller_uid = ?",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, caller_uid);
+    rc = sqlite3_step (stmt);
+  }
+  if (rc == SQLITE_ROW)
+    key = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_SUCH_DELIVERY,
+                 _("No delivery has the id “%s”"), delivery_id);
+  else
+    gw_queue_set_sqlite_error (error, self->reader, rc, "read delivery");
+  sqlite3_finalize (stmt);
+  return key;
+}
+
+GVariant *
+gw_queue_count_by_state (GwQueue  *self,
+                         GError  **error)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{st}"));
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->reader, "SELECT state, count(*) FROM deliveries GROUP BY state",
+                               -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK) {
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_variant_builder_add (&builder, "{st}", (const char *) sqlite3_column_text (stmt, 0),
+                             (guint64) sqlite3_column_int64 (stmt, 1));
+  }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, self->reader, rc, "count deliveries");
+    return NULL;
+  }
+  return g_variant_builder_end (&builder);
+}
+
 gboolean
 gw_queue_has_due_work (GwQueue    *self,
                        const char *profile,

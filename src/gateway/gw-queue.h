@@ -228,5 +228,15 @@ gboolean   gw_queue_get_caller_usage  (GwQueue      *self,
                                        GError      **error);
 /* Jobs queued, deferred or sending. */
 guint      gw_queue_count_pending     (GwQueue      *self);
+/* The idempotency key delivery @delivery_id of @caller_uid was sent
+ * with, "" for none. HERALD_ERROR_NO_SUCH_DELIVERY also for another
+ * caller's. */
+char      *gw_queue_get_idempotency_key (GwQueue    *self,
+                                         const char *delivery_id,
+                                         guint       caller_uid,
+                                         GError    **error);
+/* Deliveries by state, final ones included (a{st}: state, count). */
+GVariant  *gw_queue_count_by_state    (GwQueue      *self,
+                                       GError      **error);
 
 G_END_DECLS

@@ -207,6 +207,18 @@ add_log (GwService  *self,
   return g_variant_dict_end (&dict);
 }
 
+GVariant *
+gw_service_get_delivery (GwService   *self,
+                         const char  *id,
+                         GError     **error)
+{
+  GVariant *delivery = gw_queue_get_delivery (self->queue, id, error);
+
+  if (delivery == NULL)
+    return NULL;
+  return add_log (self, delivery, error);
+}
+
 gboolean
 gw_service_handle_get_delivery (GwDBusGateway1        *object,
                      GDBusMethodInvocation *invocation,
@@ -219,9 +231,7 @@ gw_service_handle_get_delivery (GwDBusGateway1        *object,
   gw_service_touch (self);
   if (!gw_service_check_delivery_owner (self, invocation, id))
     return TRUE;
-  delivery = gw_queue_get_delivery (self->queue, id, &error);
-  if (delivery != NULL)
-    delivery = add_log (self, delivery, &error);
+  delivery = gw_service_get_delivery (self, id, &error);
   if (delivery == NULL)
     return gw_service_return_error (invocation, error);
   gw_dbus_gateway1_complete_get_delivery (object, invocation, delivery);
@@ -326,86 +336,133 @@ gw_service_handle_list_deliveries (GwDBusGateway1        *object,
   return TRUE;
 }
 
-static void
-cancel_cb (GObject      *source,
-           GAsyncResult *res,
-           gpointer      user_data)
-{
-  GDBusMethodInvocation *invocation = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!gw_queue_cancel_finish (GW_QUEUE (source), res, &error)) {
-    gw_service_return_error (invocation, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-/* Jobs a server accepted (fax) are removed there first, one after the
+/* ---- Cancel ----
+ *
+ * Jobs a server accepted (fax) are removed there first, one after the
  * other; only when every server agreed is the delivery cancelled. */
+
 typedef struct {
-  GwService             *self;
-  GDBusMethodInvocation *invocation;
-  char                  *id;
-  GPtrArray             *remote;   /* alternating profile, remote id */
-  guint                  next;
+  char      *id;
+  GPtrArray *remote;   /* alternating profile, remote id */
+  guint      next;
 } CancelData;
 
 static void
 cancel_data_free (CancelData *data)
 {
-  g_object_unref (data->self);
   g_free (data->id);
-  g_ptr_array_unref (data->remote);
+  g_clear_pointer (&data->remote, g_ptr_array_unref);
   g_free (data);
 }
 
-static void cancel_next_remote (CancelData *data);
+static void
+cancel_cb (GObject      *source,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_queue_cancel_finish (GW_QUEUE (source), res, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void cancel_next_remote (GTask *task);
 
 static void
 cancel_remote_cb (GObject      *source,
                   GAsyncResult *res,
                   gpointer      user_data)
 {
-  CancelData *data = user_data;
+  g_autoptr(GTask) task = user_data;
+  CancelData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!gw_transport_cancel_remote_finish (GW_TRANSPORT (source), res, &error)) {
-    g_dbus_method_invocation_return_error (data->invocation, HERALD_ERROR, HERALD_ERROR_FAILED,
-                                           _("The server that has the job could not cancel it: %s"),
-                                           error->message);
-    cancel_data_free (data);
+    g_task_return_new_error (task, HERALD_ERROR, HERALD_ERROR_FAILED,
+                             _("The server that has the job could not cancel it: %s"),
+                             error->message);
     return;
   }
   data->next += 2;
-  cancel_next_remote (data);
+  cancel_next_remote (g_steal_pointer (&task));
 }
 
+/* Takes @task. */
 static void
-cancel_next_remote (CancelData *data)
+cancel_next_remote (GTask *task)
 {
+  GwService *self = g_task_get_source_object (task);
+  CancelData *data = g_task_get_task_data (task);
   const char *profile_name, *remote_id;
   GwProfile *profile;
   GwTransport *transport;
 
-  if (data->next + 1 >= data->remote->len) {
-    gw_queue_cancel_async (data->self->queue, data->id, cancel_cb, data->invocation);
-    cancel_data_free (data);
+  if (data->remote == NULL || data->next + 1 >= data->remote->len) {
+    gw_queue_cancel_async (self->queue, data->id, cancel_cb, task);
     return;
   }
   profile_name = g_ptr_array_index (data->remote, data->next);
   remote_id = g_ptr_array_index (data->remote, data->next + 1);
-  profile = gw_profile_store_lookup (data->self->profiles, profile_name);
+  profile = gw_profile_store_lookup (self->profiles, profile_name);
   transport = profile != NULL
-              ? gw_plugin_loader_lookup (data->self->plugins, gw_profile_get_transport (profile)) : NULL;
+              ? gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile))
+              : NULL;
   if (transport == NULL || !gw_transport_can_cancel_remote (transport)) {
-    g_dbus_method_invocation_return_error (data->invocation, HERALD_ERROR, HERALD_ERROR_FAILED,
-                                           _("Job %s at the server of profile “%s” cannot be cancelled from here"),
-                                           remote_id, profile_name);
-    cancel_data_free (data);
+    g_task_return_new_error (task, HERALD_ERROR, HERALD_ERROR_FAILED,
+                             _("Job %s at the server of profile “%s” cannot be cancelled from here"),
+                             remote_id, profile_name);
+    g_object_unref (task);
     return;
   }
-  gw_transport_cancel_remote (transport, profile, remote_id, NULL, cancel_remote_cb, data);
+  gw_transport_cancel_remote (transport, profile, remote_id, NULL, cancel_remote_cb, task);
+}
+
+void
+gw_service_cancel_async (GwService           *self,
+                         const char          *id,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  CancelData *data = g_new0 (CancelData, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_task_set_source_tag (task, gw_service_cancel_async);
+  data->id = g_strdup (id);
+  g_task_set_task_data (task, data, (GDestroyNotify) cancel_data_free);
+  data->remote = gw_queue_list_remote_jobs (self->queue, id, &error);
+  if (data->remote == NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    g_object_unref (task);
+    return;
+  }
+  cancel_next_remote (task);
+}
+
+gboolean
+gw_service_cancel_finish (GwService     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+cancel_done_cb (GObject      *source,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_service_cancel_finish (GW_SERVICE (source), res, &error))
+    gw_service_return_error (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
 gboolean
@@ -414,26 +471,11 @@ gw_service_handle_cancel (GwDBusGateway1        *object,
                const char            *id)
 {
   GwService *self = GW_SERVICE (object);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) remote = NULL;
-  CancelData *data;
 
   gw_service_touch (self);
   if (!gw_service_check_delivery_owner (self, invocation, id))
     return TRUE;
-  remote = gw_queue_list_remote_jobs (self->queue, id, &error);
-  if (remote == NULL)
-    return gw_service_return_error (invocation, error);
-  if (remote->len == 0) {
-    gw_queue_cancel_async (self->queue, id, cancel_cb, invocation);
-    return TRUE;
-  }
-  data = g_new0 (CancelData, 1);
-  data->self = g_object_ref (self);
-  data->invocation = invocation;
-  data->id = g_strdup (id);
-  data->remote = g_steal_pointer (&remote);
-  cancel_next_remote (data);
+  gw_service_cancel_async (self, id, cancel_done_cb, invocation);
   return TRUE;
 }
 

@@ -4,6 +4,7 @@
 
 #include "herald-error.h"
 #include "gw-aliases.h"
+#include "gw-api-tokens.h"
 #include "gw-authority.h"
 #include "gw-attachment-links.h"
 #include "gw-dispatcher.h"
@@ -11,6 +12,7 @@
 #include "gw-intake.h"
 #include "gw-maildrop.h"
 #include "gw-message-request.h"
+#include "gw-notification.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
@@ -39,6 +41,8 @@ struct _GwService {
   GwAttachmentLinks *links;      /* attachments-as-url; NULL without http */
   GwAliases      *aliases;       /* local recipients of complete messages */
   GwMaildrop     *maildrop;      /* NULL without a maildrop directory */
+  GwApiTokens    *tokens;        /* bearer tokens of the HTTP API */
+  GObject        *http_api;      /* GwHttpApi; NULL unless [http] api=true */
 };
 
 void       gw_service_touch            (GwService             *self);
@@ -71,6 +75,11 @@ gboolean gw_service_handle_retry            (GwDBusGateway1 *object, GDBusMethod
 gboolean gw_service_handle_get_quota        (GwDBusGateway1        *object,
                                              GDBusMethodInvocation *invocation,
                                              GVariant              *options);
+/* A delivery as GetDelivery shows it (with "log"), whoever asks. */
+GVariant  *gw_service_get_delivery   (GwService *self, const char *id, GError **error);
+/* Cancel, whoever asks: jobs a server accepted are removed there first. */
+void       gw_service_cancel_async   (GwService *self, const char *id, GAsyncReadyCallback callback, gpointer user_data);
+gboolean   gw_service_cancel_finish  (GwService *self, GAsyncResult *result, GError **error);
 /* A GwQueueChangeFunc: emits DeliveryChanged from the queue's writer thread. */
 void     gw_service_emit_delivery_changed (const char *id, const char *state, GVariant *details,
                                            gpointer user_data);
@@ -100,6 +109,10 @@ gboolean gw_service_handle_send_message   (GwDBusGateway1 *object, GDBusMethodIn
 
 /* gw-service-maildrop.c: picks up the maildrop ([sendmail] maildrop-directory) */
 void     gw_service_start_maildrop        (GwService *self);
+/* gw-service-tokens.c */
+gboolean gw_service_handle_add_token    (GwDBusGateway1 *object, GDBusMethodInvocation *invocation, const char *name, GVariant *scope);
+gboolean gw_service_handle_list_tokens  (GwDBusGateway1 *object, GDBusMethodInvocation *invocation);
+gboolean gw_service_handle_remove_token (GwDBusGateway1 *object, GDBusMethodInvocation *invocation, const char *name);
 
 /* gw-authority-dispatch.c: every call is authorised before its handler runs */
 void     gw_service_class_init_authorization (GDBusInterfaceSkeletonClass *klass);

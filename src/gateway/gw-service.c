@@ -16,6 +16,7 @@
 #include "herald-error.h"
 #include "gw-composer.h"
 #include "gw-dispatcher.h"
+#include "gw-http-api.h"
 #include "gw-notification.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-schema.h"
@@ -284,6 +285,9 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_trust_certificate = gw_service_handle_trust_certificate;
   iface->handle_list_trusted_certificates = gw_service_handle_list_trusted_certificates;
   iface->handle_untrust_certificate = gw_service_handle_untrust_certificate;
+  iface->handle_add_token = gw_service_handle_add_token;
+  iface->handle_list_tokens = gw_service_handle_list_tokens;
+  iface->handle_remove_token = gw_service_handle_remove_token;
 }
 
 static void
@@ -292,6 +296,7 @@ gw_service_finalize (GObject *object)
   GwService *self = GW_SERVICE (object);
 
   gw_service_shutdown (self);
+  g_clear_object (&self->http_api);
   if (self->queue != NULL)
     gw_queue_set_change_func (self->queue, NULL, NULL);
   g_clear_object (&self->dispatcher);
@@ -306,6 +311,7 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->profiles);
   g_clear_object (&self->secrets);
   g_clear_object (&self->links);
+  g_clear_object (&self->tokens);
   g_clear_object (&self->http);
   g_clear_object (&self->config);
   G_OBJECT_CLASS (gw_service_parent_class)->finalize (object);
@@ -436,6 +442,9 @@ gw_service_new (GwConfig   *config,
   self->profiles = gw_profile_store_new (profile_dir, self->secrets, error);
   if (self->profiles == NULL)
     return NULL;
+  self->tokens = gw_api_tokens_new (gw_config_get_state_dir (config), error);
+  if (self->tokens == NULL)
+    return NULL;
 
   self->plugins = gw_plugin_loader_new ();
   plugin_dirs = g_strsplit (plugin_dir, G_SEARCHPATH_SEPARATOR_S, -1);
@@ -487,6 +496,9 @@ gw_service_new (GwConfig   *config,
   transports = gw_plugin_loader_dup_names (self->plugins);
   gw_dbus_gateway1_set_version (GW_DBUS_GATEWAY1 (self), PACKAGE_VERSION);
   gw_dbus_gateway1_set_transports (GW_DBUS_GATEWAY1 (self), (const char * const *) transports);
+  /* The HTTP door, once the queue it feeds is open. */
+  if (self->http != NULL && gw_config_get_http_api_settings (config)->enabled)
+    self->http_api = G_OBJECT (gw_http_api_new (self, config, self->http, self->tokens));
   /* Work left from the last run (deferred, or interrupted by a crash). */
   gw_dispatcher_wake (self->dispatcher);
   /* Messages dropped while heraldd was not running (sendmail door). */
@@ -512,6 +524,9 @@ gw_service_shutdown (GwService *self)
 {
   if (self->maildrop != NULL)
     gw_maildrop_stop (self->maildrop);
+  /* No request of the HTTP door reaches a closing queue. */
+  if (self->http_api != NULL)
+    gw_http_api_unregister (GW_HTTP_API (self->http_api));
   if (self->dispatcher != NULL)
     gw_dispatcher_stop (self->dispatcher);
   if (self->queue != NULL)

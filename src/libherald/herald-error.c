@@ -26,6 +26,8 @@ static const GDBusErrorEntry herald_error_entries[] = {
   { HERALD_ERROR_NOT_SUPPORTED,          "org.herald.Gateway1.Error.NotSupported" },
   { HERALD_ERROR_QUOTA_EXCEEDED,         "org.herald.Gateway1.Error.QuotaExceeded" },
   { HERALD_ERROR_INVALID_MESSAGE,        "org.herald.Gateway1.Error.InvalidMessage" },
+  { HERALD_ERROR_NO_SUCH_TOKEN,          "org.herald.Gateway1.Error.NoSuchToken" },
+  { HERALD_ERROR_TOKEN_EXISTS,           "org.herald.Gateway1.Error.TokenExists" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (herald_error_entries) == HERALD_ERROR_LAST);

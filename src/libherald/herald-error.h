@@ -39,6 +39,8 @@ G_BEGIN_DECLS
  * @HERALD_ERROR_INVALID_MESSAGE: a complete message (SendMessage, herald-sendmail)
  *   is malformed or unsafe: header syntax, a NUL or bare CR in a header, an
  *   overlong header line
+ * @HERALD_ERROR_NO_SUCH_TOKEN: no HTTP API token has that name
+ * @HERALD_ERROR_TOKEN_EXISTS: an HTTP API token of that name already exists
  *
  * Error codes of %HERALD_ERROR. Each has a D-Bus error name
  * `org.herald.Gateway1.Error.*`.
@@ -63,6 +65,8 @@ typedef enum {
   HERALD_ERROR_NOT_SUPPORTED,
   HERALD_ERROR_QUOTA_EXCEEDED,
   HERALD_ERROR_INVALID_MESSAGE,
+  HERALD_ERROR_NO_SUCH_TOKEN,
+  HERALD_ERROR_TOKEN_EXISTS,
   /*< private >*/
   HERALD_ERROR_LAST
 } HeraldError;

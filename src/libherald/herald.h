@@ -5,6 +5,7 @@
 #include "herald-attempt.h"
 #include "herald-certificate.h"
 #include "herald-client.h"
+#include "herald-client-tokens.h"
 #include "herald-client-trust.h"
 #include "herald-delivery.h"
 #include "herald-delivery-filter.h"
@@ -17,3 +18,4 @@
 #include "herald-recipient.h"
 #include "herald-route.h"
 #include "herald-test-result.h"
+#include "herald-token.h"

@@ -51,6 +51,8 @@ hs_exit_status_for_error (const GError *error)
   case HERALD_ERROR_SECRET_STORE:
   case HERALD_ERROR_STORAGE:
   case HERALD_ERROR_QUOTA_EXCEEDED:  /* the caller may try again later */
+  case HERALD_ERROR_NO_SUCH_TOKEN:    /* not asked by sendmail */
+  case HERALD_ERROR_TOKEN_EXISTS:
   case HERALD_ERROR_LAST:
   default:
     return EX_TEMPFAIL;

@@ -68,6 +68,12 @@ class UsageTest(unittest.TestCase):
         self.assertUsage('profile', 'show', 'a', 'b')
         self.assertUsage('profile', 'set', 'x')
         self.assertUsage('profile', 'add', 'x', 'not-a-pair')
+        self.assertUsage('token')
+        self.assertUsage('token', 'add')
+        self.assertUsage('token', 'add', 'a', 'b')
+        self.assertUsage('token', 'add', 'a', '--rate', '-5')
+        self.assertUsage('token', 'remove')
+        self.assertUsage('token', 'list', 'extra')
         self.assertUsage('profile', 'set-password', 'x', '--key', 'host')
         self.assertUsage('profile', 'test', 'x')
         self.assertUsage('profile', 'test', '--to', 'a@example.org')
@@ -250,6 +256,45 @@ class GatewayTest(unittest.TestCase):
             word = rf'(?<![\w-]){key}(?![\w-])'
             self.assertRegex(doc, word, f'SetSecret does not name {key}')
             self.assertRegex(help_text, word, f'set-password --key omits {key}')
+
+    def test_token_commands(self):
+        result = ctl('token', 'add', 'ctl-ci', '--profile', 'md2', '--tag', 'team=ci',
+                     '--allow-tag', 'env=*', '--rate', '90')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        token = result.stdout.strip()
+        self.assertRegex(token, r'^hrld_[A-Za-z0-9_-]{43}$')
+        self.assertIn('cannot be shown again', result.stderr)
+        made = ctl_json('token', 'add', 'ctl-json')
+        self.assertEqual(made['name'], 'ctl-json')
+        self.assertRegex(made['token'], r'^hrld_[A-Za-z0-9_-]{43}$')
+        self.assertNotEqual(made['token'], token)
+
+        listed = ctl('token', 'list')
+        self.assertEqual(listed.returncode, EXIT_OK, listed.stderr)
+        self.assertIn('ctl-ci', listed.stdout)
+        self.assertIn('team=ci', listed.stdout)
+        self.assertNotIn(token, listed.stdout)
+        entries = {t['name']: t for t in ctl_json('token', 'list')}
+        self.assertEqual(entries['ctl-ci']['profiles'], ['md2'])
+        self.assertEqual(entries['ctl-ci']['allowed-tags'], ['env=*'])
+        self.assertEqual(entries['ctl-ci']['rate'], 90)
+        self.assertEqual(entries['ctl-json']['rate'], 600)
+        self.assertIsNone(entries['ctl-ci']['last-used'])
+        self.assertNotIn(token, json.dumps(entries))
+
+        result = ctl('token', 'add', 'ctl-ci')
+        self.assertEqual(result.returncode, EXIT_FAILURE)
+        self.assertIn('exists already', result.stderr)
+        result = ctl('token', 'add', 'ctl-x', '--profile', 'no-such-profile')
+        self.assertEqual(result.returncode, EXIT_FAILURE)
+        self.assertNotIn('GDBus.Error', result.stderr)
+
+        for name in ('ctl-ci', 'ctl-json'):
+            result = ctl('token', 'remove', name)
+            self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        result = ctl('token', 'remove', 'ctl-ci')
+        self.assertEqual(result.returncode, EXIT_FAILURE)
+        self.assertEqual(ctl_json('token', 'list'), [])
 
     def test_set_password_from_stdin(self):
         result = ctl('profile', 'set-password', 'md2', stdin=SECRET + '\n')

@@ -459,6 +459,47 @@ class HeraldPythonTest(unittest.TestCase):
         self.assertTrue(raised.exception.matches(Herald.error_quark(),
                                                  Herald.Error.PROFILE_EXISTS))
 
+    def test_tokens(self):
+        token = Herald.Token.new('python-ci')
+        token.set_profiles(['local'])
+        token.set_tags(['team=ci'])
+        token.set_allowed_tags(['env=*'])
+        token.set_rate(30)
+        secret = run_async(lambda done: self.client.add_token(token, None, done),
+                           lambda client, res: client.add_token_finish(res))
+        self.assertRegex(secret, r'^hrld_[A-Za-z0-9_-]{43}$')
+
+        listed = {t.get_name(): t for t in self.client.list_tokens_sync(None)}
+        made = listed['python-ci']
+        self.assertEqual(list(made.get_profiles()), ['local'])
+        self.assertEqual(list(made.get_tags()), ['team=ci'])
+        self.assertEqual(list(made.get_allowed_tags()), ['env=*'])
+        self.assertEqual(made.get_rate(), 30)
+        self.assertIsNotNone(made.get_created())
+        self.assertIsNone(made.get_last_used())
+        self.assertNotIn(secret, json.dumps(made.to_variant().unpack()))
+        # the secret appears in no listing, never again
+        self.assertNotIn(secret, repr(self.client.get_connection().call_sync(
+            'org.herald.Gateway1', '/org/herald/Gateway1', 'org.herald.Gateway1', 'ListTokens',
+            None, GLib.VariantType.new('(aa{sv})'), Gio.DBusCallFlags.NONE, -1, None).unpack()))
+
+        for bad, code in ((Herald.Token.new('python-ci'), Herald.Error.TOKEN_EXISTS),
+                          (Herald.Token.new('a b'), Herald.Error.INVALID_ARGUMENT)):
+            with self.assertRaises(GLib.Error) as raised:
+                self.client.add_token_sync(bad, None)
+            self.assertTrue(raised.exception.matches(Herald.error_quark(), code), raised.exception.message)
+        unknown = Herald.Token.new('python-x')
+        unknown.set_profiles(['no-such-profile'])
+        with self.assertRaises(GLib.Error) as raised:
+            self.client.add_token_sync(unknown, None)
+        self.assertTrue(raised.exception.matches(Herald.error_quark(), Herald.Error.NO_SUCH_PROFILE))
+
+        self.assertTrue(self.client.remove_token_sync('python-ci', None))
+        with self.assertRaises(GLib.Error) as raised:
+            self.client.remove_token_sync('python-ci', None)
+        self.assertTrue(raised.exception.matches(Herald.error_quark(), Herald.Error.NO_SUCH_TOKEN))
+        self.assertNotIn('python-ci', [t.get_name() for t in self.client.list_tokens_sync(None)])
+
     def test_cancel_deferred(self):
         delivery_id = self.send_to_broken_profile('broken')
 
