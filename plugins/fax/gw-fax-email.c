@@ -15,7 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-fax-backend.h"
-#include "gw-gmime.h"
+#include "gw-fax-gmime.h"
 #include "gw-smtp-session.h"
 
 typedef struct {

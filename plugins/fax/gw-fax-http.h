@@ -33,8 +33,11 @@ char             *gw_fax_webhook_verify       (const char *secret,
  * server; without fax-webhook-url the send-fax request names that URL. */
 #define GW_FAX_WEBHOOK_PREFIX "/fax/webhook/"
 
-/* Registers the webhook handler on @transport's HTTP server, if any. */
-void              gw_fax_webhook_register     (GwTransport *transport);
+/* Serves a webhook (the transport's HTTP route at GW_FAX_WEBHOOK_PREFIX). */
+void              gw_fax_webhook_serve        (GwTransport       *transport,
+                                               SoupServerMessage *msg,
+                                               const char        *path,
+                                               GHashTable        *query);
 /* The webhook URL for @profile: fax-webhook-url, or Herald's own. */
 char             *gw_fax_webhook_url          (GwTransport *transport,
                                                GwProfile   *profile);

@@ -15,7 +15,7 @@ typedef struct {
   GStrv      to;
   GStrv      cc;
   GStrv      bcc;
-  GStrv      fax;
+  GHashTable *others;       /* recipient kind of a transport ("fax") → GStrv */
   char      *subject;
   char      *body;
   char      *html;
@@ -44,6 +44,9 @@ typedef struct {
 GwNotification *gw_notification_new_from_variant (GVariant    *dict,
                                                   GUnixFDList *fd_list,
                                                   GError     **error);
+/* (transfer none) the recipients of @kind, or NULL */
+GStrv           gw_notification_get_others       (GwNotification *self,
+                                                  const char     *kind);
 /* An empty notification (urgency normal), for messages the daemon makes. */
 GwNotification *gw_notification_new              (void);
 void            gw_notification_free             (GwNotification *self);

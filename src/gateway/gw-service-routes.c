@@ -8,6 +8,7 @@
 
 #include "gw-composer.h"
 #include "gw-notification.h"
+#include "gw-recipient-kinds.h"
 #include "gw-service-private.h"
 
 void
@@ -63,18 +64,23 @@ compose_for_route (GwProfile         *profile,
                    GwAttachmentLinks *links,
                    GError           **error)
 {
-  GStrv own[] = { n->to, n->cc, n->bcc, n->fax };
+  GStrv own[] = { n->to, n->cc, n->bcc };
+  GHashTable *own_others = n->others;
+  g_autoptr(GHashTable) route_others = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *kind = gw_recipient_kinds_of_transport (route->transport);
   GwEnvelope *envelope;
 
+  if (kind != NULL && route->others != NULL)
+    g_hash_table_insert (route_others, (gpointer) kind, route->others);
   n->to = route->to;
   n->cc = route->cc;
   n->bcc = route->bcc;
-  n->fax = route->fax;
+  n->others = route_others;
   envelope = gw_composer_compose_full (profile, n, links, error);
   n->to = own[0];
   n->cc = own[1];
   n->bcc = own[2];
-  n->fax = own[3];
+  n->others = own_others;
   return envelope;
 }
 
@@ -99,6 +105,11 @@ gw_service_plan (GwService      *self,
     g_assert (profile != NULL);
     envelope = compose_for_route (profile, n, route, self->links, error);
     if (envelope == NULL)
+      return NULL;
+    /* Each transport checks what it is given (a transport of documents,
+     * their types): issue 12 moves this call into the intake pipeline. */
+    if (!gw_transport_check_content (gw_plugin_loader_lookup (self->plugins, route->transport),
+                                     profile, envelope, error))
       return NULL;
     job = g_new0 (GwPlannedJob, 1);
     job->envelope = g_steal_pointer (&envelope);
@@ -163,7 +174,7 @@ route_to_variant (GwRoute *route)
   add_strv (builder, route->to);
   add_strv (builder, route->cc);
   add_strv (builder, route->bcc);
-  add_strv (builder, route->fax);
+  add_strv (builder, route->others);
   recipients = g_strv_builder_end (builder);
   g_variant_dict_insert (&dict, "profile", "s", route->profile);
   g_variant_dict_insert (&dict, "transport", "s", route->transport);

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "gw-profile-schema.h"
 #include "gw-service-private.h"
 
 #define MAX_DEFERRED 10000
@@ -89,7 +90,7 @@ static gboolean
 record_matches_profile (GVariant  *record,
                         GwProfile *profile)
 {
-  static const char * const host_keys[] = { "host", "pop-host", "fax-host", NULL };
+  g_auto(GStrv) host_keys = gw_profile_schema_dup_keys_with_flag (GW_SETTING_FLAG_SERVER_HOST);
   const char *host = NULL;
 
   if (!g_variant_lookup (record, "host", "&s", &host) || *host == '\0')

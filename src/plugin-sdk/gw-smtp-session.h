@@ -7,6 +7,7 @@
 #include "gw-profile.h"
 #include "gw-smtp-reply.h"
 #include "gw-transcript.h"
+#include "gw-transport.h"
 
 G_BEGIN_DECLS
 
@@ -93,5 +94,9 @@ GVariant          *gw_smtp_session_dup_tls_failure      (GwSmtpSession       *se
 /* Whether the server advertised @keyword (upper case) in its last EHLO. */
 gboolean           gw_smtp_session_has_capability       (GwSmtpSession       *self,
                                                          const char          *keyword);
+
+void               gw_smtp_session_install_settings     (GwTransportClass    *klass,
+                                                         const char          *default_port,
+                                                         const char          *default_security);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "gw-profile.h"
+#include "gw-transport.h"
 
 G_BEGIN_DECLS
 
@@ -49,5 +50,7 @@ char        *gw_tls_describe_connection     (GTlsConnection      *connection);
 /* SHA-256 of the certificate's DER SubjectPublicKeyInfo as 64 lower-case hex. */
 char        *gw_tls_spki_pin                (GTlsCertificate     *certificate,
                                              GError             **error);
+
+void         gw_tls_policy_install_settings (GwTransportClass    *klass);
 
 G_END_DECLS

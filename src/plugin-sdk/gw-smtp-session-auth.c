@@ -15,7 +15,7 @@
 
 #include "gw-oauth2.h"
 #include "gw-sasl-client.h"
-#include "gw-secret-store.h"
+#include "gw-secret.h"
 #include "gw-smtp-session-private.h"
 #include "gw-transport.h"
 

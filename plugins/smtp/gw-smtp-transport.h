@@ -1,4 +1,4 @@
-/* gw-smtp-transport.h: the transport both SMTP plugins are made of */
+/* gw-smtp-transport.h: what the smtp and smtps transports share */
 #pragma once
 
 #include "gw-transport.h"
@@ -9,8 +9,9 @@ G_BEGIN_DECLS
 G_DECLARE_DERIVABLE_TYPE (GwSmtpTransport, gw_smtp_transport, GW, SMTP_TRANSPORT, GwTransport)
 
 /*
- * The smtp and smtps plugins subclass this and set only their name and
- * implicit_tls; the engine (GwSmtpSession) is shared. A session is opened
+ * The smtp and smtps transports subclass this and set only their name,
+ * implicit_tls and the defaults of their settings; the engine
+ * (GwSmtpSession) is shared. A session is opened
  * lazily by the first delivery, so that a refused certificate is reported
  * with the envelope that met it.
  */
@@ -21,5 +22,8 @@ struct _GwSmtpTransportClass {
 
   gpointer padding[4];
 };
+
+/* Registers the type in @module (before its subclasses). */
+void gw_smtp_transport_register (GTypeModule *module);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "gw-profile.h"
+#include "gw-transport.h"
 
 G_BEGIN_DECLS
 
@@ -36,5 +37,7 @@ char     *gw_oauth2_get_token_finish   (GwOAuth2            *self,
 /* Drops the cached token of @profile (after a 535 with it). */
 void      gw_oauth2_forget             (GwOAuth2            *self,
                                         const char          *profile_name);
+
+void      gw_oauth2_install_settings   (GwTransportClass    *klass);
 
 G_END_DECLS

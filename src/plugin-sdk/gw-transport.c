@@ -1,18 +1,36 @@
-/* gw-transport.c: base class of transport plugins */
+/* gw-transport.c: base class of transport plugins
+ *
+ * What a class declares (settings, recipient kind, HTTP routes) is in
+ * gw-transport-class.c.
+ */
 #define G_LOG_DOMAIN "gw-transport"
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
-#include "gw-transport.h"
+#include "gw-transport-private.h"
+
+/**
+ * GwTransport:
+ *
+ * The base class of every transport. A transport is a GIO module in
+ * Herald's plugin directory: it holds policy (which settings, which
+ * checks, how a message reaches its server) and uses the engines of this
+ * SDK (#GwSmtpSession, #GwOAuth2, #GwTlsPolicy) for the protocols. One
+ * instance serves every profile of its transport, from the main context.
+ */
+
+typedef struct {
+  GwTransportProfileLookupFunc  lookup;
+  gpointer                      lookup_data;
+  GDestroyNotify                lookup_destroy;
+  char                         *http_base_url;
+} GwTransportPrivate;
 
 G_DEFINE_QUARK (gw-transport-error-quark, gw_transport_error)
 
-G_DEFINE_ABSTRACT_TYPE (GwTransport, gw_transport, G_TYPE_OBJECT)
-
-enum { SIGNAL_REMOTE_CHANGED, N_SIGNALS };
-static guint signals[N_SIGNALS];
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GwTransport, gw_transport, G_TYPE_OBJECT)
 
 static gboolean
 gw_transport_real_validate_profile (GwTransport *self,
@@ -26,12 +44,24 @@ static char *
 gw_transport_real_describe (GwTransport *self,
                             GwProfile   *profile)
 {
-  const char *host = gw_profile_get_string (profile, "host");
+  return g_strdup (gw_transport_get_name (self));
+}
 
-  if (host == NULL)
-    return g_strdup (gw_transport_get_name (self));
-  return g_strdup_printf ("%s %s:%" G_GUINT64_FORMAT, gw_transport_get_name (self),
-                          host, gw_profile_get_uint (profile, "port"));
+static gboolean
+gw_transport_real_check_content (GwTransport *self,
+                                 GwProfile   *profile,
+                                 GwEnvelope  *envelope,
+                                 GError     **error)
+{
+  return TRUE;
+}
+
+static gboolean
+gw_transport_real_check_recipient (GwTransport *self,
+                                   const char  *address,
+                                   GError     **error)
+{
+  return TRUE;
 }
 
 /* ---- default test: one delivery over a fresh session ---- */
@@ -51,6 +81,24 @@ test_data_free (TestData *data)
   g_free (data);
 }
 
+/**
+ * gw_transport_build_test_result:
+ * @envelope: the envelope the test sent
+ * @error_text: (nullable): why the test failed before any recipient, or %NULL
+ * @reply: (nullable): the server's last reply, used when the recipient has none
+ * @enhanced_code: (nullable): its enhanced status code
+ * @tls: (nullable): the TLS in use, "TLSv1.3 TLS_AES_256_GCM_SHA384"
+ * @certificate: (nullable): details of a refused certificate (see
+ *   gw_tls_policy_get_failure())
+ * @transcript: (nullable) (array zero-terminated=1): the conversation,
+ *   secrets masked
+ *
+ * Builds the a{sv} TestProfile returns (ok, reply, enhanced-code, tls,
+ * transcript, error, certificate) from the first recipient's result of
+ * @envelope.
+ *
+ * Returns: (transfer full): the result, not floating
+ */
 GVariant *
 gw_transport_build_test_result (GwEnvelope         *envelope,
                                 const char         *error_text,
@@ -159,17 +207,26 @@ gw_transport_real_test_finish (GwTransport  *self,
 }
 
 static void
+gw_transport_finalize (GObject *object)
+{
+  GwTransportPrivate *priv = gw_transport_get_instance_private (GW_TRANSPORT (object));
+
+  if (priv->lookup_destroy != NULL)
+    priv->lookup_destroy (priv->lookup_data);
+  g_free (priv->http_base_url);
+  G_OBJECT_CLASS (gw_transport_parent_class)->finalize (object);
+}
+
+static void
 gw_transport_class_init (GwTransportClass *klass)
 {
   klass->validate_profile = gw_transport_real_validate_profile;
   klass->describe = gw_transport_real_describe;
   klass->test = gw_transport_real_test;
   klass->test_finish = gw_transport_real_test_finish;
-
-  /* (profile, remote id), in the main context; see gw_transport_remote_changed(). */
-  signals[SIGNAL_REMOTE_CHANGED] =
-    g_signal_new ("remote-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  klass->check_content = gw_transport_real_check_content;
+  klass->check_recipient = gw_transport_real_check_recipient;
+  G_OBJECT_CLASS (klass)->finalize = gw_transport_finalize;
 }
 
 static void
@@ -177,6 +234,12 @@ gw_transport_init (GwTransport *self)
 {
 }
 
+/**
+ * gw_transport_get_name:
+ * @self: a transport
+ *
+ * Returns: the transport's name (the class's @name)
+ */
 const char *
 gw_transport_get_name (GwTransport *self)
 {
@@ -184,6 +247,14 @@ gw_transport_get_name (GwTransport *self)
   return GW_TRANSPORT_GET_CLASS (self)->name;
 }
 
+/**
+ * gw_transport_validate_profile:
+ * @self: a transport
+ * @profile: a profile of this transport, as it would be after a change
+ * @error: return location for a #GW_TRANSPORT_ERROR error
+ *
+ * Returns: whether the profile can be used; when not, the change is refused
+ */
 gboolean
 gw_transport_validate_profile (GwTransport *self,
                                GwProfile   *profile,
@@ -193,6 +264,17 @@ gw_transport_validate_profile (GwTransport *self,
   return GW_TRANSPORT_GET_CLASS (self)->validate_profile (self, profile, error);
 }
 
+/**
+ * gw_transport_open_session:
+ * @self: a transport
+ * @profile: the profile to deliver for
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the session is open
+ * @user_data: data for @callback
+ *
+ * Opens a session for several deliveries (a connection), or gives a %NULL
+ * session for transports without them.
+ */
 void
 gw_transport_open_session (GwTransport        *self,
                            GwProfile          *profile,
@@ -212,6 +294,15 @@ gw_transport_open_session (GwTransport        *self,
   g_task_return_pointer (task, NULL, NULL);
 }
 
+/**
+ * gw_transport_open_session_finish:
+ * @self: a transport
+ * @result: the result given to the callback
+ * @error: return location for a #GW_TRANSPORT_ERROR error
+ *
+ * Returns: (transfer full) (nullable): the session, or %NULL (with @error
+ *   unset for transports without sessions)
+ */
 GObject *
 gw_transport_open_session_finish (GwTransport  *self,
                                   GAsyncResult *result,
@@ -224,6 +315,14 @@ gw_transport_open_session_finish (GwTransport  *self,
   return klass->open_session_finish (self, result, error);
 }
 
+/**
+ * gw_transport_close_session:
+ * @self: a transport
+ * @session: (nullable) (transfer full): a session from
+ *   gw_transport_open_session_finish()
+ *
+ * Closes and drops a session.
+ */
 void
 gw_transport_close_session (GwTransport *self,
                             GObject     *session)
@@ -237,6 +336,19 @@ gw_transport_close_session (GwTransport *self,
   g_object_unref (session);
 }
 
+/**
+ * gw_transport_deliver:
+ * @self: a transport
+ * @profile: the profile to deliver for
+ * @session: (nullable): an open session, or %NULL
+ * @envelope: the message and its recipients; each pending recipient gets a
+ *   result
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Delivers @envelope.
+ */
 void
 gw_transport_deliver (GwTransport        *self,
                       GwProfile          *profile,
@@ -258,6 +370,14 @@ gw_transport_deliver (GwTransport        *self,
   klass->deliver (self, profile, session, envelope, cancellable, callback, user_data);
 }
 
+/**
+ * gw_transport_deliver_finish:
+ * @self: a transport
+ * @result: the result given to the callback
+ * @error: return location for a #GW_TRANSPORT_ERROR error
+ *
+ * Returns: %FALSE when the session as a whole failed
+ */
 gboolean
 gw_transport_deliver_finish (GwTransport  *self,
                              GAsyncResult *result,
@@ -268,6 +388,14 @@ gw_transport_deliver_finish (GwTransport  *self,
   return GW_TRANSPORT_GET_CLASS (self)->deliver_finish (self, result, error);
 }
 
+/**
+ * gw_transport_describe:
+ * @self: a transport
+ * @profile: a profile of this transport
+ *
+ * Returns: (transfer full): one line for people, such as
+ *   "smtp mail.example.org:587 (starttls)"
+ */
 char *
 gw_transport_describe (GwTransport *self,
                        GwProfile   *profile)
@@ -275,6 +403,17 @@ gw_transport_describe (GwTransport *self,
   return GW_TRANSPORT_GET_CLASS (self)->describe (self, profile);
 }
 
+/**
+ * gw_transport_test:
+ * @self: a transport
+ * @profile: the profile to test
+ * @envelope: a test message and its one recipient
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Sends @envelope now, outside the queue (TestProfile).
+ */
 void
 gw_transport_test (GwTransport        *self,
                    GwProfile          *profile,
@@ -286,6 +425,14 @@ gw_transport_test (GwTransport        *self,
   GW_TRANSPORT_GET_CLASS (self)->test (self, profile, envelope, cancellable, callback, user_data);
 }
 
+/**
+ * gw_transport_test_finish:
+ * @self: a transport
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the a{sv} TestProfile returns, not floating
+ */
 GVariant *
 gw_transport_test_finish (GwTransport  *self,
                           GAsyncResult *result,
@@ -294,163 +441,125 @@ gw_transport_test_finish (GwTransport  *self,
   return GW_TRANSPORT_GET_CLASS (self)->test_finish (self, result, error);
 }
 
-/* ---- other profiles, remote jobs ---- */
 
-void
-gw_transport_set_profile_store (GwTransport    *self,
-                                GwProfileStore *store)
+/**
+ * gw_transport_check_content:
+ * @self: a transport
+ * @profile: the profile the envelope is for
+ * @envelope: the composed message and its recipients, not yet queued
+ * @error: return location for a #HeraldError
+ *
+ * Lets the transport refuse, at Send, what it could never deliver. The
+ * daemon calls it for every job of a notification after composing it and
+ * before committing anything.
+ *
+ * Returns: whether the transport takes @envelope
+ */
+gboolean
+gw_transport_check_content (GwTransport *self,
+                            GwProfile   *profile,
+                            GwEnvelope  *envelope,
+                            GError     **error)
 {
-  g_return_if_fail (GW_IS_TRANSPORT (self));
-  /* Kept as object data: the instance struct is part of the plugin ABI. */
-  g_object_set_data_full (G_OBJECT (self), "gw-profile-store",
-                          store != NULL ? g_object_ref (store) : NULL, g_object_unref);
+  g_return_val_if_fail (GW_IS_TRANSPORT (self), FALSE);
+  g_return_val_if_fail (GW_IS_ENVELOPE (envelope), FALSE);
+  return GW_TRANSPORT_GET_CLASS (self)->check_content (self, profile, envelope, error);
 }
 
+/**
+ * gw_transport_check_recipient:
+ * @self: a transport with a recipient kind
+ * @address: one recipient of that kind, as the caller gave it
+ * @error: return location for a %HERALD_ERROR_INVALID_ADDRESS error
+ *
+ * Returns: whether @address is a recipient the transport can take
+ */
+gboolean
+gw_transport_check_recipient (GwTransport *self,
+                              const char  *address,
+                              GError     **error)
+{
+  g_return_val_if_fail (GW_IS_TRANSPORT (self), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+  return GW_TRANSPORT_GET_CLASS (self)->check_recipient (self, address, error);
+}
+
+/* ---- what the daemon offers ---- */
+
+/**
+ * gw_transport_lookup_profile:
+ * @self: a transport
+ * @name: a profile name
+ *
+ * Finds another profile, for transports that build on one (an
+ * email-to-fax service reached through an SMTP profile). Use the result
+ * within the current call only.
+ *
+ * Returns: (transfer none) (nullable): the profile, or %NULL
+ */
 GwProfile *
 gw_transport_lookup_profile (GwTransport *self,
                              const char  *name)
 {
-  GwProfileStore *store = g_object_get_data (G_OBJECT (self), "gw-profile-store");
+  GwTransportPrivate *priv;
 
-  if (store == NULL || name == NULL)
-    return NULL;
-  return gw_profile_store_lookup (store, name);
-}
-
-gboolean
-gw_transport_can_poll_remote (GwTransport *self)
-{
-  return GW_TRANSPORT_GET_CLASS (self)->poll_remote != NULL;
-}
-
-void
-gw_transport_poll_remote (GwTransport        *self,
-                          GwProfile          *profile,
-                          const char         *remote_id,
-                          GCancellable       *cancellable,
-                          GAsyncReadyCallback callback,
-                          gpointer            user_data)
-{
-  GwTransportClass *klass = GW_TRANSPORT_GET_CLASS (self);
-
-  if (klass->poll_remote == NULL) {
-    g_task_report_new_error (self, callback, user_data, gw_transport_poll_remote,
-                             GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             _("Transport “%s” has no remote jobs to follow"), klass->name);
-    return;
-  }
-  klass->poll_remote (self, profile, remote_id, cancellable, callback, user_data);
-}
-
-GwRecipientStatus
-gw_transport_poll_remote_finish (GwTransport  *self,
-                                 GAsyncResult *result,
-                                 char        **reply,
-                                 GError      **error)
-{
-  if (g_async_result_is_tagged (result, gw_transport_poll_remote)) {
-    g_task_propagate_boolean (G_TASK (result), error);
-    return GW_RECIPIENT_PENDING;
-  }
-  return GW_TRANSPORT_GET_CLASS (self)->poll_remote_finish (self, result, reply, error);
-}
-
-gboolean
-gw_transport_can_cancel_remote (GwTransport *self)
-{
-  return GW_TRANSPORT_GET_CLASS (self)->cancel_remote != NULL;
-}
-
-void
-gw_transport_cancel_remote (GwTransport        *self,
-                            GwProfile          *profile,
-                            const char         *remote_id,
-                            GCancellable       *cancellable,
-                            GAsyncReadyCallback callback,
-                            gpointer            user_data)
-{
-  GwTransportClass *klass = GW_TRANSPORT_GET_CLASS (self);
-
-  if (klass->cancel_remote == NULL) {
-    g_task_report_new_error (self, callback, user_data, gw_transport_cancel_remote,
-                             GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             _("Transport “%s” cannot cancel a job its server accepted"),
-                             klass->name);
-    return;
-  }
-  klass->cancel_remote (self, profile, remote_id, cancellable, callback, user_data);
-}
-
-gboolean
-gw_transport_cancel_remote_finish (GwTransport  *self,
-                                   GAsyncResult *result,
-                                   GError      **error)
-{
-  if (g_async_result_is_tagged (result, gw_transport_cancel_remote))
-    return g_task_propagate_boolean (G_TASK (result), error);
-  return GW_TRANSPORT_GET_CLASS (self)->cancel_remote_finish (self, result, error);
-}
-
-/* ---- the daemon's HTTP server ---- */
-
-/* Kept as object data, so GwTransportClass and its ABI stay as they are. */
-#define HTTP_SERVER_KEY "gw-transport-http-server"
-
-GwHttpServer *
-gw_transport_get_http_server (GwTransport *self)
-{
   g_return_val_if_fail (GW_IS_TRANSPORT (self), NULL);
-  return g_object_get_data (G_OBJECT (self), HTTP_SERVER_KEY);
+  priv = gw_transport_get_instance_private (self);
+  if (priv->lookup == NULL || name == NULL)
+    return NULL;
+  return priv->lookup (name, priv->lookup_data);
+}
+
+/**
+ * gw_transport_dup_http_url:
+ * @self: a transport
+ * @path: a path below one of the transport's routes, starting with "/"
+ *
+ * Makes the URL peers reach @path at, from the HTTP server's public base
+ * URL ("https://herald.example.org/fax/webhook/office").
+ *
+ * Returns: (transfer full) (nullable): the URL, or %NULL when Herald's
+ *   HTTP server is off
+ */
+char *
+gw_transport_dup_http_url (GwTransport *self,
+                           const char  *path)
+{
+  GwTransportPrivate *priv;
+
+  g_return_val_if_fail (GW_IS_TRANSPORT (self), NULL);
+  g_return_val_if_fail (path != NULL && path[0] == '/', NULL);
+  priv = gw_transport_get_instance_private (self);
+  if (priv->http_base_url == NULL)
+    return NULL;
+  return g_strconcat (priv->http_base_url, path, NULL);
 }
 
 void
-gw_transport_set_http_server (GwTransport  *self,
-                              GwHttpServer *server)
+gw_transport_set_profile_lookup (GwTransport                  *self,
+                                 GwTransportProfileLookupFunc  func,
+                                 gpointer                      user_data,
+                                 GDestroyNotify                destroy)
 {
-  g_return_if_fail (GW_IS_TRANSPORT (self));
-  g_object_set_data_full (G_OBJECT (self), HTTP_SERVER_KEY,
-                          server != NULL ? g_object_ref (server) : NULL, g_object_unref);
-}
-
-void
-gw_transport_attached (GwTransport *self)
-{
-  GwTransportClass *klass = GW_TRANSPORT_GET_CLASS (self);
-
-  if (klass->attached != NULL)
-    klass->attached (self);
-}
-
-typedef struct {
-  GwTransport *transport;
-  char        *profile;
-  char        *remote_id;
-} RemoteChanged;
-
-static gboolean
-emit_remote_changed (gpointer user_data)
-{
-  RemoteChanged *rc = user_data;
-
-  g_signal_emit (rc->transport, signals[SIGNAL_REMOTE_CHANGED], 0, rc->profile, rc->remote_id);
-  g_object_unref (rc->transport);
-  g_free (rc->profile);
-  g_free (rc->remote_id);
-  g_free (rc);
-  return G_SOURCE_REMOVE;
-}
-
-void
-gw_transport_remote_changed (GwTransport *self,
-                             const char  *profile,
-                             const char  *remote_id)
-{
-  RemoteChanged *rc = g_new0 (RemoteChanged, 1);
+  GwTransportPrivate *priv;
 
   g_return_if_fail (GW_IS_TRANSPORT (self));
-  rc->transport = g_object_ref (self);
-  rc->profile = g_strdup (profile);
-  rc->remote_id = g_strdup (remote_id);
-  /* The daemon's queue and dispatcher live in the main context. */
-  g_main_context_invoke (NULL, emit_remote_changed, rc);
+  priv = gw_transport_get_instance_private (self);
+  if (priv->lookup_destroy != NULL)
+    priv->lookup_destroy (priv->lookup_data);
+  priv->lookup = func;
+  priv->lookup_data = user_data;
+  priv->lookup_destroy = destroy;
+}
+
+void
+gw_transport_set_http_base_url (GwTransport *self,
+                                const char  *base_url)
+{
+  GwTransportPrivate *priv;
+
+  g_return_if_fail (GW_IS_TRANSPORT (self));
+  priv = gw_transport_get_instance_private (self);
+  g_free (priv->http_base_url);
+  priv->http_base_url = g_strdup (base_url);
 }

@@ -18,7 +18,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-pop-login.h"
-#include "gw-secret-store.h"
+#include "gw-secret.h"
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 

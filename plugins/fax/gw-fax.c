@@ -1,9 +1,10 @@
 /* gw-fax.c: fax numbers and fax documents
  *
- * Numbers are checked at Send, before anything is queued, and normalised
- * only by the backend that dials them, since the country code is a
- * setting of the fax profile. Documents are limited to what fax servers
- * and fax APIs take without converting (PDF, PostScript, TIFF, text).
+ * Numbers are checked at Send (check_recipient), before anything is
+ * queued, and normalised only by the backend that dials them, since the
+ * country code is a setting of the fax profile. Documents are limited to
+ * what fax servers and fax APIs take without converting (PDF, PostScript,
+ * TIFF, text), also checked at Send (check_content).
  */
 #define G_LOG_DOMAIN "gw-fax"
 
@@ -15,7 +16,7 @@
 
 #include "herald-error.h"
 #include "gw-fax.h"
-#include "gw-gmime.h"
+#include "gw-fax-gmime.h"
 
 static const char * const fax_separators = " -.()/";
 
@@ -123,20 +124,6 @@ gw_fax_document_type (const char *name,
                _("Attachment “%s” is %s; a fax takes PDF, PostScript, TIFF or plain text"),
                name != NULL ? name : "", mime_type != NULL ? mime_type : _("of unknown type"));
   return NULL;
-}
-
-gboolean
-gw_fax_check_attachments (GwNotification *n,
-                          GError        **error)
-{
-  for (guint i = 0; i < n->attachments->len; i++) {
-    GwAttachment *attachment = g_ptr_array_index (n->attachments, i);
-    g_autofree char *type = gw_fax_document_type (attachment->name, attachment->content_type,
-                                                  attachment->data, error);
-    if (type == NULL)
-      return FALSE;
-  }
-  return TRUE;
 }
 
 static void

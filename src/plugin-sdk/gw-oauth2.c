@@ -24,7 +24,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-oauth2.h"
-#include "gw-secret-store.h"
+#include "gw-secret.h"
 #include "gw-transport.h"
 
 #define EXPIRY_MARGIN_S   60
@@ -248,17 +248,8 @@ static gboolean
 store_refresh_token (Refresh *refresh, const char *rotated)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
-  g_autoptr(GVariant) settings = NULL;
-  char *copy = g_strdup (rotated);
-  gsize size = strlen (copy) + 1;
 
-  /* The variant refers to our copy and wipes it when it is freed. */
-  g_variant_builder_add (builder, "{sv}", "oauth2-refresh-token",
-                         g_variant_new_from_data (G_VARIANT_TYPE_STRING, copy, size, TRUE,
-                                                  (GDestroyNotify) gw_secret_free, copy));
-  settings = g_variant_ref_sink (g_variant_builder_end (builder));
-  if (!gw_profile_apply (refresh->profile, settings, &error)) {
+  if (!gw_profile_store_secret (refresh->profile, "oauth2-refresh-token", rotated, &error)) {
     g_warning ("Cannot store the rotated OAuth 2.0 refresh token of profile “%s”: %s",
                refresh->name, error->message);
     return FALSE;

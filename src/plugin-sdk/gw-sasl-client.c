@@ -20,7 +20,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-sasl-client.h"
-#include "gw-secret-store.h"
+#include "gw-secret.h"
 #include "gw-transport.h"
 
 /* Longest server text we quote in a message or a debug line. */

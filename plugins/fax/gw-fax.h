@@ -1,10 +1,9 @@
-/* gw-fax.h: fax numbers and fax documents, shared by Send and the fax plugin */
+/* gw-fax.h: fax numbers and fax documents */
 #pragma once
 
 #include <gio/gio.h>
 
 #include "gw-envelope.h"
-#include "gw-notification.h"
 
 G_BEGIN_DECLS
 
@@ -35,10 +34,6 @@ char        *gw_fax_document_type       (const char  *name,
                                          const char  *content_type,
                                          GBytes      *data,
                                          GError     **error);
-
-/* Checks every attachment of @n with gw_fax_document_type(). */
-gboolean     gw_fax_check_attachments   (GwNotification *n,
-                                         GError        **error);
 
 typedef struct {
   char   *name;
