@@ -16,6 +16,12 @@ struct _GwEnvelope {
   char      *tls;
 };
 
+/**
+ * GwEnvelope:
+ *
+ * One composed message on its way to one profile: the sender, the
+ * message, its Message-ID and its recipients, each with its result.
+ */
 G_DEFINE_FINAL_TYPE (GwEnvelope, gw_envelope, G_TYPE_OBJECT)
 
 static void
@@ -56,6 +62,19 @@ gw_envelope_init (GwEnvelope *self)
   self->recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_recipient_free);
 }
 
+/**
+ * gw_envelope_new:
+ * @job_id: (nullable): the queue's id of the job, or %NULL outside the queue
+ * @sender: the envelope sender (MAIL FROM), "" for none
+ * @message_id: the Message-ID, kept across attempts
+ * @message: the message in RFC 5322 form with CRLF line ends
+ *
+ * Makes an envelope without recipients. The daemon makes the envelopes it
+ * delivers; a transport makes one to send through another engine (a mail
+ * through #GwSmtpSession).
+ *
+ * Returns: (transfer full): a new envelope
+ */
 GwEnvelope *
 gw_envelope_new (const char *job_id,
                  const char *sender,
@@ -71,30 +90,62 @@ gw_envelope_new (const char *job_id,
   return self;
 }
 
+/**
+ * gw_envelope_get_job_id:
+ * @self: an envelope
+ *
+ * Returns: (nullable): the queue's id of the job
+ */
 const char *
 gw_envelope_get_job_id (GwEnvelope *self)
 {
   return self->job_id;
 }
 
+/**
+ * gw_envelope_get_sender:
+ * @self: an envelope
+ *
+ * Returns: the envelope sender, "" for none
+ */
 const char *
 gw_envelope_get_sender (GwEnvelope *self)
 {
   return self->sender;
 }
 
+/**
+ * gw_envelope_get_message_id:
+ * @self: an envelope
+ *
+ * Returns: the Message-ID, the same in every attempt
+ */
 const char *
 gw_envelope_get_message_id (GwEnvelope *self)
 {
   return self->message_id;
 }
 
+/**
+ * gw_envelope_get_message:
+ * @self: an envelope
+ *
+ * Returns: (transfer none): the message in RFC 5322 form with CRLF line ends
+ */
 GBytes *
 gw_envelope_get_message (GwEnvelope *self)
 {
   return self->message;
 }
 
+/**
+ * gw_envelope_add_recipient:
+ * @self: an envelope
+ * @address: the recipient
+ * @kind: "to", "cc", "bcc" or a transport's recipient kind
+ *
+ * Adds a pending recipient.
+ */
 void
 gw_envelope_add_recipient (GwEnvelope *self,
                            const char *address,
@@ -108,12 +159,25 @@ gw_envelope_add_recipient (GwEnvelope *self,
   g_ptr_array_add (self->recipients, recipient);
 }
 
+/**
+ * gw_envelope_get_n_recipients:
+ * @self: an envelope
+ *
+ * Returns: how many recipients the envelope has
+ */
 guint
 gw_envelope_get_n_recipients (GwEnvelope *self)
 {
   return self->recipients->len;
 }
 
+/**
+ * gw_envelope_get_recipient:
+ * @self: an envelope
+ * @index: from 0 to gw_envelope_get_n_recipients() - 1
+ *
+ * Returns: (transfer none): the recipient
+ */
 GwRecipient *
 gw_envelope_get_recipient (GwEnvelope *self,
                            guint       index)
@@ -122,6 +186,16 @@ gw_envelope_get_recipient (GwEnvelope *self,
   return g_ptr_array_index (self->recipients, index);
 }
 
+/**
+ * gw_envelope_set_result:
+ * @self: an envelope
+ * @index: the recipient
+ * @status: its new status
+ * @reply: (nullable): the server's reply, for the log and the caller
+ * @enhanced_code: (nullable): its enhanced status code
+ *
+ * Records how the delivery to one recipient went.
+ */
 void
 gw_envelope_set_result (GwEnvelope       *self,
                         guint             index,
@@ -139,6 +213,15 @@ gw_envelope_set_result (GwEnvelope       *self,
   recipient->enhanced_code = g_strdup (enhanced_code);
 }
 
+/**
+ * gw_envelope_set_pending_result:
+ * @self: an envelope
+ * @status: the new status
+ * @reply: (nullable): the server's reply
+ * @enhanced_code: (nullable): its enhanced status code
+ *
+ * Sets every recipient that is still pending to @status.
+ */
 void
 gw_envelope_set_pending_result (GwEnvelope       *self,
                                 GwRecipientStatus status,
@@ -153,6 +236,12 @@ gw_envelope_set_pending_result (GwEnvelope       *self,
   }
 }
 
+/**
+ * gw_recipient_status_to_string:
+ * @status: a recipient status
+ *
+ * Returns: "pending", "sent", "deferred", "failed" or "submitted"
+ */
 const char *
 gw_recipient_status_to_string (GwRecipientStatus status)
 {
@@ -172,6 +261,14 @@ gw_recipient_status_to_string (GwRecipientStatus status)
   }
 }
 
+/**
+ * gw_envelope_set_certificate_failure:
+ * @self: an envelope
+ * @certificate: (nullable): the a{sv} of gw_tls_policy_get_failure()
+ *
+ * Records the server certificate the transport refused, so the daemon
+ * shows it to the trust manager.
+ */
 void
 gw_envelope_set_certificate_failure (GwEnvelope *self,
                                      GVariant   *certificate)
@@ -181,12 +278,26 @@ gw_envelope_set_certificate_failure (GwEnvelope *self,
     self->certificate_failure = g_variant_ref_sink (certificate);
 }
 
+/**
+ * gw_envelope_get_certificate_failure:
+ * @self: an envelope
+ *
+ * Returns: (transfer none) (nullable): the refused certificate's details
+ */
 GVariant *
 gw_envelope_get_certificate_failure (GwEnvelope *self)
 {
   return self->certificate_failure;
 }
 
+/**
+ * gw_envelope_set_tls:
+ * @self: an envelope
+ * @tls: (nullable): "TLSv1.3 TLS_AES_256_GCM_SHA384", or %NULL for none
+ *
+ * Records the TLS in use when the transport last talked to the server for
+ * this envelope; the daemon keeps it in the attempt log.
+ */
 void
 gw_envelope_set_tls (GwEnvelope *self,
                      const char *tls)
@@ -199,6 +310,12 @@ gw_envelope_set_tls (GwEnvelope *self,
   self->tls = g_strdup (tls);
 }
 
+/**
+ * gw_envelope_get_tls:
+ * @self: an envelope
+ *
+ * Returns: (nullable): the TLS recorded with gw_envelope_set_tls()
+ */
 const char *
 gw_envelope_get_tls (GwEnvelope *self)
 {
@@ -207,6 +324,15 @@ gw_envelope_get_tls (GwEnvelope *self)
   return self->tls;
 }
 
+/**
+ * gw_envelope_set_remote_id:
+ * @self: an envelope
+ * @index: the recipient
+ * @remote_id: the job id the server gave the recipient's job
+ *
+ * Remembers the id a server that sends later gave the job (see
+ * #GwRemoteJobs); the daemon stores it with the recipient.
+ */
 void
 gw_envelope_set_remote_id (GwEnvelope *self,
                            guint       index,

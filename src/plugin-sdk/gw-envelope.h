@@ -5,23 +5,45 @@
 
 G_BEGIN_DECLS
 
+/**
+ * GwRecipientStatus:
+ * @GW_RECIPIENT_PENDING: not tried yet in this attempt
+ * @GW_RECIPIENT_SENT: delivered
+ * @GW_RECIPIENT_TEMPFAIL: failed for now: try again later
+ * @GW_RECIPIENT_PERMFAIL: failed for good
+ * @GW_RECIPIENT_SUBMITTED: accepted by a server that sends it later; not
+ *   yet sent, followed through #GwRemoteJobs by its remote id
+ *
+ * Where one recipient of an envelope stands.
+ */
 typedef enum {
   GW_RECIPIENT_PENDING,
   GW_RECIPIENT_SENT,
   GW_RECIPIENT_TEMPFAIL,
   GW_RECIPIENT_PERMFAIL,
-  /* Accepted by a server that sends it later (a fax server or fax API):
-   * not yet sent, followed by polling its remote id. */
   GW_RECIPIENT_SUBMITTED,
 } GwRecipientStatus;
 
+/**
+ * GwRecipient:
+ * @address: the recipient: a mail address, or a recipient of the
+ *   transport's own kind
+ * @kind: "to", "cc", "bcc", or the transport's recipient kind
+ * @status: where it stands; set it with gw_envelope_set_result()
+ * @reply: (nullable): the server's reply
+ * @enhanced_code: (nullable): the enhanced status code, "5.1.1"
+ * @remote_id: (nullable): the job id a server that sends later gave it
+ *
+ * One recipient of an envelope. Read the fields; change them only through
+ * the envelope's functions.
+ */
 typedef struct {
   char              *address;
-  char              *kind;          /* to, cc, bcc, fax */
+  char              *kind;
   GwRecipientStatus  status;
-  char              *reply;         /* the server's reply, or NULL */
-  char              *enhanced_code; /* e.g. "5.1.1", or NULL */
-  char              *remote_id;     /* the server's job id (fax), or NULL */
+  char              *reply;
+  char              *enhanced_code;
+  char              *remote_id;
 } GwRecipient;
 
 #define GW_TYPE_ENVELOPE (gw_envelope_get_type ())
@@ -34,7 +56,6 @@ GwEnvelope  *gw_envelope_new                 (const char  *job_id,
 const char  *gw_envelope_get_job_id          (GwEnvelope  *self);
 const char  *gw_envelope_get_sender          (GwEnvelope  *self);
 const char  *gw_envelope_get_message_id      (GwEnvelope  *self);
-/* The message in RFC 5322 form with CRLF line ends. */
 GBytes      *gw_envelope_get_message         (GwEnvelope  *self);
 
 void         gw_envelope_add_recipient       (GwEnvelope  *self,
@@ -48,26 +69,19 @@ void         gw_envelope_set_result          (GwEnvelope  *self,
                                               GwRecipientStatus status,
                                               const char  *reply,
                                               const char  *enhanced_code);
-/* Sets every still pending recipient to @status with @reply. */
 void         gw_envelope_set_pending_result  (GwEnvelope  *self,
                                               GwRecipientStatus status,
                                               const char  *reply,
                                               const char  *enhanced_code);
 
-/* Details (a{sv}) of a server certificate the transport refused, so the
- * daemon can record it for the trust manager; NULL if none. */
 void         gw_envelope_set_certificate_failure (GwEnvelope *self,
                                                   GVariant   *certificate);
 GVariant    *gw_envelope_get_certificate_failure (GwEnvelope *self);
 
-/* The TLS in use when the transport last talked to the server for this
- * envelope ("TLSv1.3 TLS_AES_256_GCM_SHA384"), or NULL for none; the
- * dispatcher records it in the attempt log. */
 void         gw_envelope_set_tls             (GwEnvelope  *self,
                                               const char  *tls);
 const char  *gw_envelope_get_tls             (GwEnvelope  *self);
 
-/* Remembers the job id a server gave recipient @index's job. */
 void         gw_envelope_set_remote_id       (GwEnvelope  *self,
                                               guint        index,
                                               const char  *remote_id);

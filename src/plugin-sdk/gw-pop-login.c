@@ -513,6 +513,22 @@ read_settings (GwProfile *profile, PopLogin *login, GError **error)
   return TRUE;
 }
 
+/**
+ * gw_pop_login_async:
+ * @profile: a profile with the POP-before-SMTP keys
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * POP-before-SMTP: logs into the profile's POP3 server with USER and PASS,
+ * then QUIT; only STLS, USER, PASS and QUIT are ever sent, no mail is read
+ * or deleted. "pop-host" defaults to "host"; "pop-username" and
+ * "pop-password" to "username" and "password" when "pop-username" is unset;
+ * "pop-port" to 995 for pop-security=tls, else 110. pop-security=stls
+ * requires STLS, and PASS goes in the clear only with pop-security=none.
+ * "connect-timeout" bounds the connection and the TLS handshake,
+ * "conversation-timeout" each reply.
+ */
 void
 gw_pop_login_async (GwProfile           *profile,
                     GCancellable        *cancellable,
@@ -551,6 +567,16 @@ gw_pop_login_async (GwProfile           *profile,
                                          on_connected, g_object_ref (task));
 }
 
+/**
+ * gw_pop_login_finish:
+ * @result: the result given to the callback
+ * @error: return location for an error: #GW_TRANSPORT_ERROR_TEMPORARY for
+ *   connection, TLS, protocol and login failures (with the server's text),
+ *   #GW_TRANSPORT_ERROR_PERMANENT for a profile without a host or
+ *   credentials, %G_IO_ERROR_CANCELLED
+ *
+ * Returns: whether the login succeeded
+ */
 gboolean
 gw_pop_login_finish (GAsyncResult  *result,
                      GError       **error)

@@ -12,18 +12,6 @@
 
 G_BEGIN_DECLS
 
-/*
- * pop-host defaults to the profile's host; pop-username and pop-password
- * default to username and password when pop-username is unset. pop-port
- * defaults to 995 for pop-security=tls, else 110. pop-security=stls
- * requires STLS; PASS is sent in the clear only with pop-security=none.
- * connect-timeout bounds the connection (and TLS handshake),
- * conversation-timeout each command's reply.
- *
- * Errors: GW_TRANSPORT_ERROR_TEMPORARY for connection, TLS, protocol and
- * login failures (-ERR, with the server's text); _PERMANENT for a profile
- * that lacks a host or credentials; G_IO_ERROR_CANCELLED.
- */
 void     gw_pop_login_async  (GwProfile           *profile,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,

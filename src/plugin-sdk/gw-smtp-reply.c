@@ -17,6 +17,13 @@
 
 G_DEFINE_BOXED_TYPE (GwSmtpReply, gw_smtp_reply, gw_smtp_reply_copy, gw_smtp_reply_free)
 
+/**
+ * gw_smtp_reply_new:
+ * @code: the reply code, 200–599
+ * @lines: (array zero-terminated=1): the text of each line, at least one
+ *
+ * Returns: (transfer full): a new reply, without an enhanced code
+ */
 GwSmtpReply *
 gw_smtp_reply_new (guint               code,
                    const char * const *lines)
@@ -29,6 +36,12 @@ gw_smtp_reply_new (guint               code,
   return reply;
 }
 
+/**
+ * gw_smtp_reply_copy:
+ * @reply: a reply
+ *
+ * Returns: (transfer full): a copy
+ */
 GwSmtpReply *
 gw_smtp_reply_copy (const GwSmtpReply *reply)
 {
@@ -41,6 +54,12 @@ gw_smtp_reply_copy (const GwSmtpReply *reply)
   return copy;
 }
 
+/**
+ * gw_smtp_reply_free:
+ * @reply: (nullable): a reply
+ *
+ * Frees a reply.
+ */
 void
 gw_smtp_reply_free (GwSmtpReply *reply)
 {
@@ -77,6 +96,13 @@ enhanced_code_length (const char *text)
   return (gsize) (p - text);
 }
 
+/**
+ * gw_smtp_reply_parse_enhanced:
+ * @reply: a reply
+ *
+ * Sets @reply's enhanced_code from its first line if the line starts with
+ * one whose class matches the reply code.
+ */
 void
 gw_smtp_reply_parse_enhanced (GwSmtpReply *reply)
 {
@@ -94,6 +120,12 @@ gw_smtp_reply_parse_enhanced (GwSmtpReply *reply)
   }
 }
 
+/**
+ * gw_smtp_reply_dup_text:
+ * @reply: a reply
+ *
+ * Returns: (transfer full): the text without the code, lines joined by spaces
+ */
 char *
 gw_smtp_reply_dup_text (const GwSmtpReply *reply)
 {
@@ -102,6 +134,13 @@ gw_smtp_reply_dup_text (const GwSmtpReply *reply)
   return g_strstrip (g_strjoinv (" ", reply->lines));
 }
 
+/**
+ * gw_smtp_reply_to_string:
+ * @reply: a reply
+ *
+ * Returns: (transfer full): "550 5.1.1 <x@example.org>: user unknown", the
+ *   lines joined by spaces
+ */
 char *
 gw_smtp_reply_to_string (const GwSmtpReply *reply)
 {
@@ -115,18 +154,37 @@ gw_smtp_reply_to_string (const GwSmtpReply *reply)
   return g_strdup_printf ("%u %s", reply->code, text);
 }
 
+/**
+ * gw_smtp_reply_is_positive:
+ * @reply: a reply
+ *
+ * Returns: whether the code is 2xx or 3xx
+ */
 gboolean
 gw_smtp_reply_is_positive (const GwSmtpReply *reply)
 {
   return reply != NULL && reply->code >= 200 && reply->code < 400;
 }
 
+/**
+ * gw_smtp_reply_is_transient:
+ * @reply: a reply
+ *
+ * Returns: whether the code is 4xx
+ */
 gboolean
 gw_smtp_reply_is_transient (const GwSmtpReply *reply)
 {
   return reply != NULL && reply->code >= 400 && reply->code < 500;
 }
 
+/**
+ * gw_smtp_reply_parse_capabilities:
+ * @reply: the reply to EHLO
+ *
+ * Returns: (transfer full): upper-case keyword → its parameters (the rest of
+ *   the line, "" when none), from every line after the first
+ */
 GHashTable *
 gw_smtp_reply_parse_capabilities (const GwSmtpReply *reply)
 {
@@ -149,6 +207,13 @@ gw_smtp_reply_parse_capabilities (const GwSmtpReply *reply)
   return caps;
 }
 
+/**
+ * gw_smtp_reply_has_pending_input:
+ * @stream: the server's input
+ *
+ * Returns: whether bytes the server sent are buffered and not yet read (after
+ *   the 220 to STARTTLS: a response injection)
+ */
 gboolean
 gw_smtp_reply_has_pending_input (GBufferedInputStream *stream)
 {
@@ -315,6 +380,20 @@ read_step (GTask *task)
   }
 }
 
+/**
+ * gw_smtp_reply_read_async:
+ * @stream: the server's input, buffered beyond %GW_SMTP_REPLY_MAX_LINE + 2 bytes
+ * @enhanced: whether to parse the enhanced status code of the first line
+ * @io_priority: the I/O priority
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the reply
+ * @user_data: data for @callback
+ *
+ * Reads one reply with bounded memory. A line over
+ * %GW_SMTP_REPLY_MAX_LINE bytes, more than %GW_SMTP_REPLY_MAX_LINES lines,
+ * a line that is not three digits and " " or "-", lines with different
+ * codes, or the end of the stream are errors; the stream is then unusable.
+ */
 void
 gw_smtp_reply_read_async (GBufferedInputStream *stream,
                           gboolean              enhanced,
@@ -339,6 +418,15 @@ gw_smtp_reply_read_async (GBufferedInputStream *stream,
   read_step (task);
 }
 
+/**
+ * gw_smtp_reply_read_finish:
+ * @stream: the stream given to gw_smtp_reply_read_async()
+ * @result: the result given to the callback
+ * @error: return location for %G_IO_ERROR_INVALID_DATA,
+ *   %G_IO_ERROR_CONNECTION_CLOSED or another #GIOError
+ *
+ * Returns: (transfer full) (nullable): the reply
+ */
 GwSmtpReply *
 gw_smtp_reply_read_finish (GBufferedInputStream *stream,
                            GAsyncResult         *result,

@@ -34,6 +34,12 @@ struct _GwTlsPolicy {
   GVariant     *failure;     /* nullable */
 };
 
+/**
+ * GwTlsPolicy:
+ *
+ * How a profile trusts a server's TLS certificate: system trust and
+ * "ca-file", host name, TLS 1.2 or newer, "pinned-keys".
+ */
 G_DEFINE_TYPE (GwTlsPolicy, gw_tls_policy, G_TYPE_OBJECT)
 
 static const struct {
@@ -73,6 +79,21 @@ gw_tls_policy_init (GwTlsPolicy *self)
 {
 }
 
+/**
+ * gw_tls_policy_new:
+ * @profile: a profile with the keys of gw_tls_policy_install_settings()
+ * @host: the server's name, checked against its certificate (and sent as SNI)
+ * @port: the server's port
+ * @error: return location for a #GW_TRANSPORT_ERROR error (an unreadable
+ *   "ca-file")
+ *
+ * Makes the trust rules of one connection from "verify-certificates",
+ * "ca-file" and "pinned-keys": system trust plus the CA file, the host name
+ * verified, TLS 1.2 or newer, and the pins compared to the SPKI SHA-256;
+ * a certificate is never accepted on a partial error list.
+ *
+ * Returns: (transfer full) (nullable): a new policy
+ */
 GwTlsPolicy *
 gw_tls_policy_new (GwProfile  *profile,
                    const char *host,
@@ -107,6 +128,14 @@ gw_tls_policy_new (GwProfile  *profile,
   return g_steal_pointer (&self);
 }
 
+/**
+ * gw_tls_spki_pin:
+ * @certificate: a certificate
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the SHA-256 of the certificate's DER
+ *   SubjectPublicKeyInfo as 64 lower-case hex digits, what "pinned-keys" holds
+ */
 char *
 gw_tls_spki_pin (GTlsCertificate *certificate,
                  GError         **error)
@@ -362,6 +391,17 @@ handshake_cb (GObject      *source,
   g_task_return_pointer (task, g_object_ref (tls), g_object_unref);
 }
 
+/**
+ * gw_tls_policy_handshake_async:
+ * @self: a policy
+ * @base: the plain connection
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the handshake is done
+ * @user_data: data for @callback
+ *
+ * Wraps @base in a #GTlsClientConnection (server identity host:port), runs
+ * the handshake, then checks the negotiated version and the pins.
+ */
 void
 gw_tls_policy_handshake_async (GwTlsPolicy         *self,
                                GIOStream           *base,
@@ -398,6 +438,14 @@ gw_tls_policy_handshake_async (GwTlsPolicy         *self,
                                     handshake_cb, g_steal_pointer (&task));
 }
 
+/**
+ * gw_tls_policy_handshake_finish:
+ * @self: a policy
+ * @result: the result given to the callback
+ * @error: return location for a #GW_TRANSPORT_ERROR_TEMPORARY error
+ *
+ * Returns: (transfer full) (nullable): the TLS connection as a #GIOStream
+ */
 GIOStream *
 gw_tls_policy_handshake_finish (GwTlsPolicy  *self,
                                 GAsyncResult *result,
@@ -408,6 +456,18 @@ gw_tls_policy_handshake_finish (GwTlsPolicy  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/**
+ * gw_tls_policy_get_failure:
+ * @self: a policy
+ *
+ * When the certificate was refused, its details for the trust manager:
+ * subject, issuer, not-before, not-after (x, µs since the epoch),
+ * sha256-fingerprint, spki-pin (64 hex digits each), errors (as:
+ * "unknown-ca", "bad-identity", "expired", "not-activated", "revoked",
+ * "insecure", "pin-mismatch", "generic-error"), host, port (q).
+ *
+ * Returns: (transfer full) (nullable): the a{sv}, not floating, or %NULL
+ */
 GVariant *
 gw_tls_policy_get_failure (GwTlsPolicy *self)
 {
@@ -416,6 +476,12 @@ gw_tls_policy_get_failure (GwTlsPolicy *self)
   return self->failure != NULL ? g_variant_ref (self->failure) : NULL;
 }
 
+/**
+ * gw_tls_describe_connection:
+ * @connection: a TLS connection after its handshake
+ *
+ * Returns: (transfer full): "TLSv1.3 TLS_AES_256_GCM_SHA384"
+ */
 char *
 gw_tls_describe_connection (GTlsConnection *connection)
 {

@@ -22,6 +22,12 @@ struct _GwTranscript {
   gboolean   in_challenge; /* the last server line was a 334 or "+ " */
 };
 
+/**
+ * GwTranscript:
+ *
+ * A bounded record of a conversation with a server, for
+ * TestProfile, with every credential masked.
+ */
 G_DEFINE_TYPE (GwTranscript, gw_transcript, G_TYPE_OBJECT)
 
 static void
@@ -45,6 +51,13 @@ gw_transcript_init (GwTranscript *self)
   self->lines = g_ptr_array_new_with_free_func (g_free);
 }
 
+/**
+ * gw_transcript_new:
+ * Makes an empty transcript, bounded to %GW_TRANSCRIPT_MAX_LINES lines and
+ * %GW_TRANSCRIPT_MAX_BYTES bytes.
+ *
+ * Returns: (transfer full): a new transcript
+ */
 GwTranscript *
 gw_transcript_new (void)
 {
@@ -79,6 +92,16 @@ has_prefix_ci (const char *line,
   return g_ascii_strncasecmp (line, prefix, strlen (prefix)) == 0;
 }
 
+/**
+ * gw_transcript_add_client:
+ * @self: a transcript
+ * @line: a line the client sent, without its line end
+ *
+ * Records "C: @line". Credentials are masked here whatever the caller
+ * does: "AUTH MECH initial-response" becomes "AUTH MECH ****", a line sent
+ * after a 334 (or a POP3 "+" challenge) becomes "****", and "PASS secret"
+ * becomes "PASS ****".
+ */
 void
 gw_transcript_add_client (GwTranscript *self,
                           const char   *line)
@@ -109,6 +132,13 @@ gw_transcript_add_client (GwTranscript *self,
   add_line (self, g_strdup_printf ("C: %s", line));
 }
 
+/**
+ * gw_transcript_add_server:
+ * @self: a transcript
+ * @line: a full reply line such as "250-PIPELINING"
+ *
+ * Records "S: @line".
+ */
 void
 gw_transcript_add_server (GwTranscript *self,
                           const char   *line)
@@ -121,6 +151,13 @@ gw_transcript_add_server (GwTranscript *self,
   add_line (self, g_strdup_printf ("S: %s", line));
 }
 
+/**
+ * gw_transcript_add_message:
+ * @self: a transcript
+ * @n_bytes: the message's size
+ *
+ * Records "C: <message, N bytes>" in place of the content.
+ */
 void
 gw_transcript_add_message (GwTranscript *self,
                            gsize         n_bytes)
@@ -131,6 +168,13 @@ gw_transcript_add_message (GwTranscript *self,
   add_line (self, g_strdup_printf ("C: <message, %" G_GSIZE_FORMAT " bytes>", n_bytes));
 }
 
+/**
+ * gw_transcript_add_note:
+ * @self: a transcript
+ * @note: what happened besides the exchange ("TLS started: ...")
+ *
+ * Records "* @note".
+ */
 void
 gw_transcript_add_note (GwTranscript *self,
                         const char   *note)
@@ -140,6 +184,12 @@ gw_transcript_add_note (GwTranscript *self,
   add_line (self, g_strdup_printf ("* %s", note));
 }
 
+/**
+ * gw_transcript_dup_lines:
+ * @self: a transcript
+ *
+ * Returns: (transfer full): the lines so far; never %NULL
+ */
 GStrv
 gw_transcript_dup_lines (GwTranscript *self)
 {

@@ -28,6 +28,11 @@ typedef struct {
   char                         *http_base_url;
 } GwTransportPrivate;
 
+/**
+ * gw_transport_error_quark:
+ *
+ * Returns: the #GW_TRANSPORT_ERROR domain
+ */
 G_DEFINE_QUARK (gw-transport-error-quark, gw_transport_error)
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GwTransport, gw_transport, G_TYPE_OBJECT)
