@@ -321,7 +321,7 @@ take_attachments (GwNotification *self,
   return TRUE;
 }
 
-/* Recipients of a kind a transport declared ("fax"), each checked by it. */
+/* Recipients of a kind a transport declared ("sms"), each checked by it. */
 static gboolean
 take_others (GwNotification *self,
              const char     *kind,
@@ -411,7 +411,7 @@ count_others (GwNotification *self)
   return n;
 }
 
-/* “to”, “cc”, “bcc” or “fax”: the keys that name recipients. */
+/* “to”, “cc”, “bcc” or “sms”: the keys that name recipients. */
 static char *
 recipient_keys (void)
 {

@@ -15,7 +15,7 @@ typedef struct {
   GStrv      to;
   GStrv      cc;
   GStrv      bcc;
-  GHashTable *others;       /* recipient kind of a transport ("fax") → GStrv */
+  GHashTable *others;       /* recipient kind of a transport ("sms") → GStrv */
   char      *subject;
   char      *body;
   char      *html;

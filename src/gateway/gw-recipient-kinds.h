@@ -2,8 +2,8 @@
  *
  * A notification's recipients are its mail recipients (to, cc, bcc) and,
  * for each kind a loaded transport declared (gw_transport_class_set_
- * recipient_kind()), a list under the kind's name ("fax" with the fax
- * transport). The kind is a Send key, a routing-rule key "add-KIND" and
+ * recipient_kind()), a list under the kind's name ("sms" for a transport
+ * that sends text messages). The kind is a Send key, a routing-rule key "add-KIND" and
  * the kind of the envelope's recipients. Process-wide, like the schema.
  */
 #pragma once

@@ -233,7 +233,7 @@ other_kind_of (const char *field)
 }
 
 /* @first, add-to and add-KIND for each recipient kind, for messages:
- * "“profiles”, “add-to” or “add-fax”" */
+ * "“profiles”, “add-to” or “add-sms”" */
 static char *
 list_fields (const char *first,
              gboolean    quoted,

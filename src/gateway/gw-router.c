@@ -367,7 +367,7 @@ add_tail (GStrvBuilder *builder,
     g_strv_builder_add (builder, list[i]);
 }
 
-/* The recipients of each kind ("fax") of @n with the rules' additions:
+/* The recipients of each kind ("sms") of @n with the rules' additions:
  * kind → GStrv (transfer full). */
 static GHashTable *
 merge_others (GwNotification *n,

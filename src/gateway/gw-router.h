@@ -23,7 +23,7 @@
  * a to/cc/bcc recipient in that domain (case-insensitive).
  *
  * "add-KIND" exists for each recipient kind a loaded transport declared
- * ("add-fax" with the fax transport); its entries are checked by that
+ * (a transport with the kind "sms" brings "add-sms"); its entries are checked by that
  * transport.
  *
  * Rules are tried in order. Every matching rule adds its "add-to" and

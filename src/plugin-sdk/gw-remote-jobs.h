@@ -22,7 +22,7 @@ G_DECLARE_INTERFACE (GwRemoteJobs, gw_remote_jobs, GW, REMOTE_JOBS, GwTransport)
  * @cancel_finish: finishes @cancel
  *
  * A transport whose server accepts a job and sends it on its own
- * schedule (a fax server, a fax API) implements this interface. Its
+ * schedule (a print or page server, a provider's API) implements this interface. Its
  * deliver stores the server's job id on the recipient with
  * gw_envelope_set_remote_id() and sets the recipient to
  * %GW_RECIPIENT_SUBMITTED. The delivery is then "submitted": after the

@@ -1,4 +1,4 @@
-/* gw-smtp-session.c: one SMTP client connection, shared by the smtp, smtps and fax plugins
+/* gw-smtp-session.c: one SMTP client connection, for every transport that speaks SMTP
  *
  * Everything is asynchronous on GIO streams. Each command group is built
  * into one buffer and goes out in one write (with TCP_NODELAY, so a small

@@ -1,4 +1,4 @@
-/* gw-smtp-session.h: one SMTP client connection, shared by the smtp, smtps and fax plugins */
+/* gw-smtp-session.h: one SMTP client connection, for every transport that speaks SMTP (plugin SDK) */
 #pragma once
 
 #include <gio/gio.h>

@@ -127,12 +127,12 @@ gw_transport_class_list_settings (GwTransportClass *klass,
 /**
  * gw_transport_class_set_recipient_kind:
  * @klass: a transport class, in its class_init
- * @kind: the kind of recipient the transport delivers to, such as "fax":
+ * @kind: the kind of recipient the transport delivers to, such as "sms":
  *   lower-case letters, digits and "-"
  *
  * Transports deliver to the mail recipients of a notification (to, cc,
  * bcc) unless they declare a kind of their own. A kind becomes a key of
- * Send ("fax": ["+1 555 0100"]), a key "add-KIND" of routing rules, and
+ * Send ("sms": ["+1 555 0100"]), a key "add-KIND" of routing rules, and
  * the kind of the envelope's recipients; each recipient is checked with
  * check_recipient. Only one loaded transport may declare a kind.
  */
@@ -169,7 +169,7 @@ gw_transport_get_recipient_kind (GwTransport *self)
 /**
  * gw_transport_class_add_http_route:
  * @klass: a transport class, in its class_init
- * @path_prefix: a path such as "/fax/webhook/": every request at or below
+ * @path_prefix: a path such as "/webhook/provider/": every request at or below
  *   it goes to @func
  * @func: serves the requests
  *

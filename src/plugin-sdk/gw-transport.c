@@ -497,7 +497,7 @@ gw_transport_check_recipient (GwTransport *self,
  * @name: a profile name
  *
  * Finds another profile, for transports that build on one (an
- * email-to-fax service reached through an SMTP profile). Use the result
+ * mail-to-SMS gateway reached through an SMTP profile). Use the result
  * within the current call only.
  *
  * Returns: (transfer none) (nullable): the profile, or %NULL
@@ -521,7 +521,7 @@ gw_transport_lookup_profile (GwTransport *self,
  * @path: a path below one of the transport's routes, starting with "/"
  *
  * Makes the URL peers reach @path at, from the HTTP server's public base
- * URL ("https://herald.example.org/fax/webhook/office").
+ * URL ("https://herald.example.org/webhook/provider/office").
  *
  * Returns: (transfer full) (nullable): the URL, or %NULL when Herald's
  *   HTTP server is off

@@ -83,7 +83,7 @@ G_DECLARE_DERIVABLE_TYPE (GwTransport, gw_transport, GW, TRANSPORT, GObject)
  *   gw_transport_build_test_result())
  * @check_content: optional: checks at Send, before anything is queued,
  *   that the composed envelope is something this transport can deliver
- *   (a fax transport refuses documents it cannot fax); errors are
+ *   (a transport of printed pages refuses a picture it cannot print); errors are
  *   #HeraldError codes (%HERALD_ERROR_INVALID_ARGUMENT, ...) that go back
  *   to the caller
  * @check_recipient: optional, for transports with a recipient kind (see
