@@ -3,21 +3,11 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "heraldctl.h"
-
-/* Keys whose values must never appear on a command line. */
-static const char * const secret_keys[] = {
-  "password",
-  "oauth2-client-secret",
-  "oauth2-refresh-token",
-  "pop-password",
-  "fax-password",
-  "fax-api-key",
-  "fax-webhook-secret",
-  NULL
-};
 
 static int
 profile_list (HeraldCtl  *ctl,
@@ -82,6 +72,19 @@ profile_show (HeraldCtl  *ctl,
 }
 
 /* Fills @profile from KEY=VALUE arguments; returns FALSE after a usage error. */
+/* Whether @key is a secret key, whose value must never appear on a
+ * command line. The plugin SDK makes every transport name its secret keys
+ * this way and no other key (gw_setting_spec_new()): "password", or a
+ * last word of "password", "secret", "token", "key" or "pin". */
+static gboolean
+named_like_secret (const char *key)
+{
+  static const char * const words[] = { "password", "secret", "token", "key", "pin", NULL };
+  const char *last = strrchr (key, '-');
+
+  return g_strv_contains (words, last != NULL ? last + 1 : key);
+}
+
 static gboolean
 parse_settings (HeraldProfile  *profile,
                 char          **args)
@@ -95,7 +98,7 @@ parse_settings (HeraldProfile  *profile,
       return FALSE;
     }
     key = g_strndup (args[i], equals - args[i]);
-    if (g_strv_contains (secret_keys, key)) {
+    if (named_like_secret (key)) {
       heraldctl_usage_error (_("“%s” is a secret and is not accepted on the command line; "
                                "use “heraldctl profile set-password %s --key %s”"),
                              key, herald_profile_get_name (profile), key);
@@ -207,9 +210,8 @@ profile_set_password (HeraldCtl  *ctl,
   gboolean ok;
   const GOptionEntry entries[] = {
     { "key", 'k', 0, G_OPTION_ARG_STRING, &key,
-      N_("The secret to set: password (the default), oauth2-client-secret, "
-         "oauth2-refresh-token, pop-password, fax-password, fax-api-key or "
-         "fax-webhook-secret"), N_("KEY") },
+      N_("The secret to set: password (the default) or another secret key of the "
+         "profile's transport (“profile show” lists them as KEY-set)"), N_("KEY") },
     { "clear", 0, 0, G_OPTION_ARG_NONE, &clear,
       N_("Remove the secret instead of setting it"), NULL },
     { NULL }
@@ -226,7 +228,7 @@ profile_set_password (HeraldCtl  *ctl,
     return heraldctl_usage_error (_("“profile set-password” takes one profile name"));
   if (key == NULL)
     key = g_strdup ("password");
-  if (!g_strv_contains (secret_keys, key))
+  if (!named_like_secret (key))
     return heraldctl_usage_error (_("“%s” is not a secret key"), key);
 
   client = heraldctl_connect (ctl, &status);

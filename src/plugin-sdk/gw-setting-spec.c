@@ -12,6 +12,19 @@
 
 G_DEFINE_BOXED_TYPE (GwSettingSpec, gw_setting_spec, gw_setting_spec_ref, gw_setting_spec_unref)
 
+/* Secret keys are recognisable by their name alone, so a client can keep
+ * their values off command lines without asking the daemon (heraldctl
+ * does): "password", or a last word "password", "secret", "token", "key"
+ * or "pin"; and no other key is named so. */
+static gboolean
+named_like_secret (const char *key)
+{
+  static const char * const words[] = { "password", "secret", "token", "key", "pin", NULL };
+  const char *last = strrchr (key, '-');
+
+  return g_strv_contains (words, last != NULL ? last + 1 : key);
+}
+
 static gboolean
 key_is_valid (const char *key)
 {
@@ -27,7 +40,9 @@ key_is_valid (const char *key)
 /**
  * gw_setting_spec_new:
  * @key: the profile key: lower-case letters, digits and "-", starting with
- *   a letter, at most 64 characters, not ending in "-set"
+ *   a letter, at most 64 characters, not ending in "-set". A secret's key,
+ *   and only a secret's, is "password" or ends in "-password", "-secret",
+ *   "-token", "-key" or "-pin", so that clients recognise secrets by name
  * @type: what the value is
  * @flags: its flags; %GW_SETTING_FLAG_SECRET wants %GW_SETTING_STRING
  * @default_value: (nullable): the default in string form, parsed like a
@@ -53,6 +68,7 @@ gw_setting_spec_new (const char     *key,
   g_return_val_if_fail (key_is_valid (key), NULL);
   g_return_val_if_fail (type <= GW_SETTING_STRING_LIST, NULL);
   g_return_val_if_fail (!(flags & GW_SETTING_FLAG_SECRET) || type == GW_SETTING_STRING, NULL);
+  g_return_val_if_fail (!(flags & GW_SETTING_FLAG_SECRET) == !named_like_secret (key), NULL);
   g_return_val_if_fail (!(flags & (GW_SETTING_FLAG_SECONDS | GW_SETTING_FLAG_BYTES)) ||
                         type == GW_SETTING_UINT, NULL);
 

@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <herald-error.h>
+
 #include "gw-envelope.h"
 #include "gw-log.h"
 #include "gw-oauth2.h"

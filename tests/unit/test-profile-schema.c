@@ -540,6 +540,37 @@ test_defaults (void)
   }
 }
 
+/* Secrets are recognisable by their key alone (heraldctl keeps them off
+ * command lines by name): the SDK refuses a spec that breaks the rule. */
+static void
+test_secret_names (void)
+{
+  g_autoptr(GwSettingSpec) token = gw_setting_spec_new ("pager-token", GW_SETTING_STRING,
+                                                        GW_SETTING_FLAG_SECRET, NULL, "Token");
+  g_autoptr(GwSettingSpec) code = NULL;
+  g_autoptr(GwSettingSpec) key = NULL;
+  g_autoptr(GPtrArray) specs = all_specs ();
+
+  g_assert_nonnull (token);
+  g_test_expect_message ("gw-setting-spec", G_LOG_LEVEL_CRITICAL, "*named_like_secret*");
+  code = gw_setting_spec_new ("pager-code", GW_SETTING_STRING, GW_SETTING_FLAG_SECRET, NULL, "Code");
+  g_test_assert_expected_messages ();
+  g_assert_null (code);
+  g_test_expect_message ("gw-setting-spec", G_LOG_LEVEL_CRITICAL, "*named_like_secret*");
+  key = gw_setting_spec_new ("pager-key", GW_SETTING_STRING, 0, NULL, "Not a secret");
+  g_test_assert_expected_messages ();
+  g_assert_null (key);
+  /* and every key the built transports declare keeps it */
+  for (guint i = 0; i < specs->len; i++) {
+    const char *name = gw_setting_spec_get_key (specs->pdata[i]);
+    const char *last = strrchr (name, '-');
+    const char * const words[] = { "password", "secret", "token", "key", "pin", NULL };
+
+    g_assert_cmpint (gw_setting_spec_has_flag (specs->pdata[i], GW_SETTING_FLAG_SECRET), ==,
+                     g_strv_contains (words, last != NULL ? last + 1 : name));
+  }
+}
+
 static void
 test_profile_names (void)
 {
@@ -568,6 +599,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile-schema/unknown-key", test_unknown_key);
   g_test_add_func ("/profile-schema/native-types", test_native_types);
   g_test_add_func ("/profile-schema/defaults", test_defaults);
+  g_test_add_func ("/profile-schema/secret-names", test_secret_names);
   g_test_add_func ("/profile-schema/profile-names", test_profile_names);
 
   return g_test_run ();
