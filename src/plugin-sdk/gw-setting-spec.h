@@ -49,7 +49,9 @@ typedef enum {
  * @GW_SETTING_FLAG_NONE: no flag
  * @GW_SETTING_FLAG_SECRET: write-only: kept encrypted in the secret store,
  *   never in the profile file, never shown (GetProfile shows only
- *   "KEY-set"), never echoed in an error; a secret is a string
+ *   "KEY-set"), never echoed in an error; a secret is a string, and its
+ *   key is "password" or ends in "-password", "-secret", "-token", "-key"
+ *   or "-pin" (and no other key is named so)
  * @GW_SETTING_FLAG_REDIRECTS_SECRETS: the value influences where, or to
  *   whom, one of the profile's secrets is sent (a server, a URL, a
  *   template that makes an address or puts a secret into a message).
