@@ -117,7 +117,8 @@ validate_with_transport (GwProfile *profile,
   GwTransport *transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
   g_autoptr(GError) local_error = NULL;
 
-  /* A transport that arrives in a later release is stored, not checked. */
+  /* A stored profile whose transport is not loaded now is kept, not
+   * checked (AddProfile refuses such a transport). */
   if (transport == NULL)
     return TRUE;
   if (!gw_transport_validate_profile (transport, profile, &local_error)) {
