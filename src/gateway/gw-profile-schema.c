@@ -57,7 +57,8 @@ check_charset (const GwSettingSpec *spec, GVariant **value, GError **error)
 static gboolean
 check_transport_name (const GwSettingSpec *spec, GVariant **value, GError **error)
 {
-  g_autofree char *name = g_ascii_strdown (g_strstrip (g_variant_dup_string (*value, NULL)), -1);
+  g_autofree char *raw = g_variant_dup_string (*value, NULL);
+  g_autofree char *name = g_ascii_strdown (g_strstrip (raw), -1);
   gboolean ok = g_ascii_isalpha (name[0]) && strlen (name) <= 64;
 
   for (const char *p = name; ok && *p != '\0'; p++)
