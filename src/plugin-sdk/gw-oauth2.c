@@ -69,12 +69,6 @@ struct _GwOAuth2 {
   GHashTable *pending; /* profile name → Refresh (unowned, ends itself) */
 };
 
-/**
- * GwOAuth2:
- *
- * OAuth 2.0 access tokens by the refresh-token grant (libsoup,
- * json-glib), cached per profile.
- */
 G_DEFINE_TYPE (GwOAuth2, gw_oauth2, G_TYPE_OBJECT)
 
 static void
@@ -508,11 +502,6 @@ start_refresh (Refresh *refresh, const char *url, const char *client_id)
 
 /* ---- public API ---- */
 
-/**
- * gw_oauth2_get_default:
- * Returns: (transfer none): the one shared #GwOAuth2, which caches access
- *   tokens per profile until shortly before they expire
- */
 GwOAuth2 *
 gw_oauth2_get_default (void)
 {
@@ -523,21 +512,6 @@ gw_oauth2_get_default (void)
   return (GwOAuth2 *) instance;
 }
 
-/**
- * gw_oauth2_get_token_async:
- * @self: the shared #GwOAuth2
- * @profile: a profile with the keys of gw_oauth2_install_settings()
- * @force_refresh: ask the endpoint even when a cached token is still valid
- * @cancellable: (nullable): a #GCancellable
- * @callback: called with the token
- * @user_data: data for @callback
- *
- * Gets an access token by the refresh-token grant: POSTs
- * grant_type=refresh_token (application/x-www-form-urlencoded) to
- * "oauth2-token-url" over HTTPS (http only to loopback), never following a
- * redirect, and reads access_token and expires_in. A rotated refresh_token
- * is stored back as the profile's secret.
- */
 void
 gw_oauth2_get_token_async (GwOAuth2            *self,
                            GwProfile           *profile,
@@ -614,16 +588,6 @@ gw_oauth2_get_token_async (GwOAuth2            *self,
   start_refresh (g_steal_pointer (&refresh), url, client_id);
 }
 
-/**
- * gw_oauth2_get_token_finish:
- * @self: the shared #GwOAuth2
- * @result: the result given to the callback
- * @error: return location for a #GW_TRANSPORT_ERROR error: TEMPORARY for
- *   network failures and 5xx, PERMANENT for 4xx (invalid_grant ...) with
- *   the endpoint's error text
- *
- * Returns: (transfer full): the access token; free it with gw_secret_free()
- */
 char *
 gw_oauth2_get_token_finish (GwOAuth2      *self,
                             GAsyncResult  *result,
@@ -635,13 +599,6 @@ gw_oauth2_get_token_finish (GwOAuth2      *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/**
- * gw_oauth2_forget:
- * @self: the shared #GwOAuth2
- * @profile_name: a profile's name
- *
- * Drops the cached token of a profile (after a server refused it).
- */
 void
 gw_oauth2_forget (GwOAuth2   *self,
                   const char *profile_name)

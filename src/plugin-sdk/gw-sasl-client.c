@@ -68,12 +68,6 @@ struct _GwSaslClient {
   gboolean        failed;
 };
 
-/**
- * GwSaslClient:
- *
- * One SASL client exchange: GNU SASL for PLAIN, LOGIN, CRAM-MD5,
- * SCRAM-SHA-1/256 and NTLM, with XOAUTH2 and OAUTHBEARER built beside it.
- */
 G_DEFINE_TYPE (GwSaslClient, gw_sasl_client, G_TYPE_OBJECT)
 
 static const MechInfo *
@@ -211,25 +205,6 @@ choose_auto (const char * const *offered,
   return NULL;
 }
 
-/**
- * gw_sasl_choose_mechanism:
- * @configured: the profile's "auth": auto, plain, login, cram-md5,
- *   scram-sha-1, scram-sha-256, ntlm, xoauth2 or oauthbearer
- * @offered: (array zero-terminated=1): the mechanisms the server offers
- * @tls_active: whether the connection is encrypted
- * @allow_plaintext: whether a plaintext mechanism may run without TLS
- *   (the profile says security=none)
- * @error: return location for a #GW_TRANSPORT_ERROR_PERMANENT error naming
- *   what the server offered
- *
- * Picks the mechanism to use. "auto" takes the strongest offered one GNU
- * SASL supports, never XOAUTH2 or OAUTHBEARER (they need a token
- * configuration). PLAIN and LOGIN are refused without TLS unless
- * @allow_plaintext.
- *
- * Returns: (transfer full) (nullable): the mechanism in upper case, such as
- *   "SCRAM-SHA-256"
- */
 char *
 gw_sasl_choose_mechanism (const char          *configured,
                           const char * const  *offered,
@@ -290,22 +265,6 @@ has_control_chars (const char *text)
   return FALSE;
 }
 
-/**
- * gw_sasl_client_new:
- * @mechanism: the mechanism, as gw_sasl_choose_mechanism() returns it
- * @username: the user name
- * @secret: the password, or the OAuth access token for XOAUTH2 and
- *   OAUTHBEARER
- * @service: "smtp" or "pop"
- * @hostname: the server's name
- * @error: return location for a #GW_TRANSPORT_ERROR error
- *
- * Starts one client exchange (GNU SASL, plus XOAUTH2 and OAUTHBEARER):
- * the caller sends "AUTH MECH [initial-response]" and feeds every 334
- * challenge to gw_sasl_client_step().
- *
- * Returns: (transfer full) (nullable): a new client
- */
 GwSaslClient *
 gw_sasl_client_new (const char  *mechanism,
                     const char  *username,
@@ -368,14 +327,6 @@ gw_sasl_client_new (const char  *mechanism,
   return g_steal_pointer (&self);
 }
 
-/**
- * gw_sasl_client_set_port:
- * @self: a SASL client
- * @port: the server's port, for OAUTHBEARER's "port=" key (RFC 7628); 0
- *   leaves the key out
- *
- * Call it before the first step.
- */
 void
 gw_sasl_client_set_port (GwSaslClient *self,
                          guint16       port)
@@ -384,12 +335,6 @@ gw_sasl_client_set_port (GwSaslClient *self,
   self->port = port;
 }
 
-/**
- * gw_sasl_client_get_mechanism:
- * @self: a SASL client
- *
- * Returns: the mechanism in upper case, as for "AUTH MECH"
- */
 const char *
 gw_sasl_client_get_mechanism (GwSaslClient *self)
 {
@@ -397,12 +342,6 @@ gw_sasl_client_get_mechanism (GwSaslClient *self)
   return self->mech->name;
 }
 
-/**
- * gw_sasl_client_has_initial_response:
- * @self: a SASL client
- *
- * Returns: whether the mechanism sends a client-first initial response with AUTH
- */
 gboolean
 gw_sasl_client_has_initial_response (GwSaslClient *self)
 {
@@ -410,16 +349,6 @@ gw_sasl_client_has_initial_response (GwSaslClient *self)
   return self->mech->initial;
 }
 
-/**
- * gw_sasl_client_is_complete:
- * @self: a SASL client
- *
- * A 235 while this is %FALSE means the server skipped a step: treat it as a
- * failure. After an XOAUTH2 or OAUTHBEARER error challenge it stays %FALSE.
- *
- * Returns: whether the client side finished without failure (for SCRAM:
- *   the server's signature was verified)
- */
 gboolean
 gw_sasl_client_is_complete (GwSaslClient *self)
 {
@@ -545,18 +474,6 @@ gsasl_one_step (GwSaslClient *self,
   return result;
 }
 
-/**
- * gw_sasl_client_step:
- * @self: a SASL client
- * @challenge_b64: (nullable): the server's 334 text, %NULL for the initial
- *   response
- * @error: return location for a #GW_TRANSPORT_ERROR error
- *
- * One step of the exchange. The result holds credentials: never log it.
- *
- * Returns: (transfer full) (nullable): the base64 response to send
- *   (possibly ""); free it with gw_secret_free()
- */
 char *
 gw_sasl_client_step (GwSaslClient *self,
                      const char   *challenge_b64,

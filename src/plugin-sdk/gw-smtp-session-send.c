@@ -363,20 +363,6 @@ rcpt_command (GwSmtpSession *self,
   return g_strdup_printf ("RCPT TO:<%s> NOTIFY=%s", address, upper);
 }
 
-/**
- * gw_smtp_session_send_async:
- * @self: an open session
- * @envelope: the message and its pending recipients
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Sends @envelope: RSET when a transaction ran before on this session, then
- * MAIL, RCPT for each pending recipient and DATA, pipelined in one write
- * when the server offers PIPELINING. Each recipient gets its result with
- * the server's reply and enhanced status code; a refused RCPT fails that
- * recipient only.
- */
 void
 gw_smtp_session_send_async (GwSmtpSession       *self,
                             GwEnvelope          *envelope,
@@ -482,20 +468,6 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
   send_next (task);
 }
 
-/**
- * gw_smtp_session_send_finish:
- * @self: a session
- * @result: the result given to the callback
- * @error: return location for a #GW_TRANSPORT_ERROR error: PERMANENT for a
- *   5xx to MAIL or DATA, a message over the server's SIZE or a non-ASCII
- *   sender without SMTPUTF8; TEMPORARY for 4xx, timeouts and broken
- *   connections
- *
- * Returns: %TRUE when the transaction ran to its end, whatever each
- *   recipient's result; %FALSE when the message as a whole could not be
- *   sent (recipients whose fate the server told keep it, the others stay
- *   pending). After %FALSE check gw_smtp_session_is_usable().
- */
 gboolean
 gw_smtp_session_send_finish (GwSmtpSession *self,
                              GAsyncResult  *result,

@@ -25,14 +25,6 @@
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 
-/**
- * GwSmtpSession:
- *
- * One SMTP client connection (GIO streams, GnuTLS through
- * glib-networking), shared by every transport that speaks SMTP: EHLO,
- * STARTTLS or implicit TLS, AUTH, PIPELINING, SIZE, 8BITMIME, SMTPUTF8,
- * DSN, connection reuse, per-recipient results, CRLF-only output.
- */
 G_DEFINE_TYPE (GwSmtpSession, gw_smtp_session, G_TYPE_OBJECT)
 
 static void
@@ -82,17 +74,6 @@ gw_smtp_session_init (GwSmtpSession *self)
   self->caps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
-/**
- * gw_smtp_session_new:
- * @profile: a profile with the keys of gw_smtp_session_install_settings()
- * @implicit_tls: TLS from the first byte (RFC 8314); security=tls has the
- *   same effect
- *
- * Makes a session; nothing is sent before gw_smtp_session_open_async().
- * TLS, once required, never falls back to plaintext.
- *
- * Returns: (transfer full): a new session
- */
 GwSmtpSession *
 gw_smtp_session_new (GwProfile *profile,
                      gboolean   implicit_tls)
@@ -114,13 +95,6 @@ gw_smtp_session_new (GwProfile *profile,
   return self;
 }
 
-/**
- * gw_smtp_session_set_transcript:
- * @self: a session
- * @transcript: (nullable): where to record the conversation
- *
- * Records the conversation from now on, secrets masked.
- */
 void
 gw_smtp_session_set_transcript (GwSmtpSession *self,
                                 GwTranscript  *transcript)
@@ -131,12 +105,6 @@ gw_smtp_session_set_transcript (GwSmtpSession *self,
   g_set_object (&self->transcript, transcript);
 }
 
-/**
- * gw_smtp_session_get_transcript:
- * @self: a session
- *
- * Returns: (transfer none) (nullable): the transcript being recorded
- */
 GwTranscript *
 gw_smtp_session_get_transcript (GwSmtpSession *self)
 {
@@ -145,12 +113,6 @@ gw_smtp_session_get_transcript (GwSmtpSession *self)
   return self->transcript;
 }
 
-/**
- * gw_smtp_session_is_usable:
- * @self: a session
- *
- * Returns: whether the session is open and can carry another message
- */
 gboolean
 gw_smtp_session_is_usable (GwSmtpSession *self)
 {
@@ -159,13 +121,6 @@ gw_smtp_session_is_usable (GwSmtpSession *self)
   return self->opened && !self->broken && !self->closed;
 }
 
-/**
- * gw_smtp_session_get_tls_description:
- * @self: a session
- *
- * Returns: (nullable): "TLSv1.3 TLS_AES_256_GCM_SHA384", or %NULL on a
- *   plaintext session
- */
 const char *
 gw_smtp_session_get_tls_description (GwSmtpSession *self)
 {
@@ -174,12 +129,6 @@ gw_smtp_session_get_tls_description (GwSmtpSession *self)
   return self->tls_description;
 }
 
-/**
- * gw_smtp_session_get_last_reply:
- * @self: a session
- *
- * Returns: (transfer none) (nullable): the server's last reply
- */
 const GwSmtpReply *
 gw_smtp_session_get_last_reply (GwSmtpSession *self)
 {
@@ -188,13 +137,6 @@ gw_smtp_session_get_last_reply (GwSmtpSession *self)
   return self->last_reply;
 }
 
-/**
- * gw_smtp_session_dup_tls_failure:
- * @self: a session
- *
- * Returns: (transfer full) (nullable): when the server's certificate was
- *   refused, its details (see gw_tls_policy_get_failure())
- */
 GVariant *
 gw_smtp_session_dup_tls_failure (GwSmtpSession *self)
 {
@@ -203,13 +145,6 @@ gw_smtp_session_dup_tls_failure (GwSmtpSession *self)
   return self->tls_policy != NULL ? gw_tls_policy_get_failure (self->tls_policy) : NULL;
 }
 
-/**
- * gw_smtp_session_has_capability:
- * @self: a session
- * @keyword: an EHLO keyword in upper case
- *
- * Returns: whether the server advertised @keyword in its last EHLO
- */
 gboolean
 gw_smtp_session_has_capability (GwSmtpSession *self,
                                 const char    *keyword)
@@ -620,17 +555,6 @@ pop_login_cb (GObject      *source,
   start_connect (g_steal_pointer (&task));
 }
 
-/**
- * gw_smtp_session_open_async:
- * @self: a session
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the session is ready for messages
- * @user_data: data for @callback
- *
- * Connects (POP-before-SMTP first when the profile asks), reads the
- * greeting, EHLO (HELO fallback), STARTTLS as the security mode requires,
- * EHLO again, and AUTH when the profile has a username.
- */
 void
 gw_smtp_session_open_async (GwSmtpSession       *self,
                             GCancellable        *cancellable,
@@ -660,16 +584,6 @@ gw_smtp_session_open_async (GwSmtpSession       *self,
   start_connect (g_steal_pointer (&task));
 }
 
-/**
- * gw_smtp_session_open_finish:
- * @self: a session
- * @result: the result given to the callback
- * @error: return location for a #GW_TRANSPORT_ERROR_TEMPORARY error
- *   (connection, timeout, TLS, STARTTLS missing, authentication; see also
- *   gw_smtp_session_dup_tls_failure()) or %G_IO_ERROR_CANCELLED
- *
- * Returns: whether the session is open
- */
 gboolean
 gw_smtp_session_open_finish (GwSmtpSession *self,
                              GAsyncResult  *result,
@@ -746,15 +660,6 @@ quit_cb (GObject      *source,
   close_stream (g_steal_pointer (&task));
 }
 
-/**
- * gw_smtp_session_close_async:
- * @self: a session
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when closed
- * @user_data: data for @callback
- *
- * Sends QUIT when the conversation is still in order, and closes.
- */
 void
 gw_smtp_session_close_async (GwSmtpSession       *self,
                              GCancellable        *cancellable,
@@ -778,15 +683,6 @@ gw_smtp_session_close_async (GwSmtpSession       *self,
   close_stream (task);
 }
 
-/**
- * gw_smtp_session_close_finish:
- * @self: a session
- * @result: the result given to the callback
- * @error: return location for %G_IO_ERROR_CANCELLED (the only failure; the
- *   connection is closed either way)
- *
- * Returns: %TRUE unless cancelled
- */
 gboolean
 gw_smtp_session_close_finish (GwSmtpSession *self,
                               GAsyncResult  *result,

@@ -370,7 +370,6 @@ static void
 test_keys_by_transport (void)
 {
   g_autoptr(GPtrArray) maildir = gw_profile_schema_list_for ("maildir");
-  g_autoptr(GPtrArray) smtps = gw_profile_schema_list_for ("smtps");
   g_autoptr(GPtrArray) unknown = gw_profile_schema_list_for ("pager");
   const char * const core[] = {
     "transport", "from-address", "from-name", "allow-from-override", "charset", "plain-text-only",
@@ -388,7 +387,6 @@ test_keys_by_transport (void)
   g_assert_nonnull (gw_profile_schema_lookup_for ("smtps", "pinned-keys"));
   g_assert_null (gw_profile_schema_lookup_for ("maildir", "pinned-keys"));
   g_assert_null (gw_profile_schema_lookup_for ("smtp", "fax-host"));
-  g_assert_cmpuint (smtps->len, >, maildir->len);
   /* smtp and smtps declare the same key with their own default. */
   g_assert_cmpstr (gw_setting_spec_get_default (gw_profile_schema_lookup_for ("smtps", "port")), ==, "465");
   g_assert_cmpstr (gw_setting_spec_get_default (gw_profile_schema_lookup_for ("smtp", "port")), ==, "587");
@@ -547,19 +545,14 @@ test_secret_names (void)
 {
   g_autoptr(GwSettingSpec) token = gw_setting_spec_new ("pager-token", GW_SETTING_STRING,
                                                         GW_SETTING_FLAG_SECRET, NULL, "Token");
-  g_autoptr(GwSettingSpec) code = NULL;
-  g_autoptr(GwSettingSpec) key = NULL;
   g_autoptr(GPtrArray) specs = all_specs ();
 
   g_assert_nonnull (token);
   g_test_expect_message ("gw-setting-spec", G_LOG_LEVEL_CRITICAL, "*named_like_secret*");
-  code = gw_setting_spec_new ("pager-code", GW_SETTING_STRING, GW_SETTING_FLAG_SECRET, NULL, "Code");
-  g_test_assert_expected_messages ();
-  g_assert_null (code);
+  g_assert_null (gw_setting_spec_new ("pager-code", GW_SETTING_STRING, GW_SETTING_FLAG_SECRET, NULL, "C"));
   g_test_expect_message ("gw-setting-spec", G_LOG_LEVEL_CRITICAL, "*named_like_secret*");
-  key = gw_setting_spec_new ("pager-key", GW_SETTING_STRING, 0, NULL, "Not a secret");
+  g_assert_null (gw_setting_spec_new ("pager-key", GW_SETTING_STRING, 0, NULL, "Not a secret"));
   g_test_assert_expected_messages ();
-  g_assert_null (key);
   /* and every key the built transports declare keeps it */
   for (guint i = 0; i < specs->len; i++) {
     const char *name = gw_setting_spec_get_key (specs->pdata[i]);
