@@ -10,6 +10,7 @@
 
 #include "gw-composer.h"
 #include "gw-notification.h"
+#include "gw-remote-jobs.h"
 #include "gw-service-private.h"
 
 /* ---- TestProfile ---- */
@@ -341,7 +342,7 @@ cancel_cb (GObject      *source,
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
-/* Jobs a server accepted (fax) are removed there first, one after the
+/* Jobs a server accepted (GwRemoteJobs) are removed there first, one after the
  * other; only when every server agreed is the delivery cancelled. */
 typedef struct {
   GwService             *self;
@@ -370,7 +371,7 @@ cancel_remote_cb (GObject      *source,
   CancelData *data = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!gw_transport_cancel_remote_finish (GW_TRANSPORT (source), res, &error)) {
+  if (!gw_remote_jobs_cancel_finish (GW_REMOTE_JOBS (source), res, &error)) {
     g_dbus_method_invocation_return_error (data->invocation, HERALD_ERROR, HERALD_ERROR_FAILED,
                                            _("The server that has the job could not cancel it: %s"),
                                            error->message);
@@ -398,14 +399,14 @@ cancel_next_remote (CancelData *data)
   profile = gw_profile_store_lookup (data->self->profiles, profile_name);
   transport = profile != NULL
               ? gw_plugin_loader_lookup (data->self->plugins, gw_profile_get_transport (profile)) : NULL;
-  if (transport == NULL || !gw_transport_can_cancel_remote (transport)) {
+  if (transport == NULL || !GW_IS_REMOTE_JOBS (transport)) {
     g_dbus_method_invocation_return_error (data->invocation, HERALD_ERROR, HERALD_ERROR_FAILED,
                                            _("Job %s at the server of profile “%s” cannot be cancelled from here"),
                                            remote_id, profile_name);
     cancel_data_free (data);
     return;
   }
-  gw_transport_cancel_remote (transport, profile, remote_id, NULL, cancel_remote_cb, data);
+  gw_remote_jobs_cancel (GW_REMOTE_JOBS (transport), profile, remote_id, NULL, cancel_remote_cb, data);
 }
 
 gboolean

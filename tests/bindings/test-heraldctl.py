@@ -186,18 +186,21 @@ class GatewayTest(unittest.TestCase):
         self.assertIn('maildir', result.stdout)
 
         self.assertEqual(ctl('profile', 'set', 'scratch', 'from-name=Scratch Pad',
-                             'connect-timeout=45').returncode, EXIT_OK)
+                             'retry-interval=45').returncode, EXIT_OK)
         profile = ctl_json('profile', 'show', 'scratch')
         self.assertEqual(profile['name'], 'scratch')
         self.assertEqual(profile['transport'], 'maildir')
         self.assertEqual(profile['from-name'], 'Scratch Pad')
-        self.assertEqual(profile['connect-timeout'], 45)
+        self.assertEqual(profile['retry-interval'], 45)
+        # a maildir profile shows the keys every profile has and its own
+        self.assertIn('maildir-path', profile)
+        self.assertNotIn('host', profile)
 
-        self.assertEqual(ctl('profile', 'set', 'scratch', 'connect-timeout=').returncode,
+        self.assertEqual(ctl('profile', 'set', 'scratch', 'retry-interval=').returncode,
                          EXIT_OK)
-        self.assertEqual(ctl_json('profile', 'show', 'scratch')['connect-timeout'], 30)
+        self.assertEqual(ctl_json('profile', 'show', 'scratch')['retry-interval'], 300)
 
-        result = ctl('profile', 'set', 'scratch', 'connect-timeout=forever')
+        result = ctl('profile', 'set', 'scratch', 'retry-interval=forever')
         self.assertEqual(result.returncode, EXIT_FAILURE)
         self.assertTrue(result.stderr.startswith('heraldctl: '), result.stderr)
 
