@@ -52,6 +52,20 @@ gw_http_client_guard_init (GwHttpClientGuard *self)
 {
 }
 
+/**
+ * gw_http_client_guard_new:
+ * @profile: the profile the request is made for
+ * @uri: the request's URI
+ * @error: return location for a #GW_TRANSPORT_ERROR_TEMPORARY error (the
+ *   ca-file cannot be loaded)
+ *
+ * For a libsoup request of @profile to @uri: an https URI gets the
+ * profile's TLS policy (verify-certificates, ca-file, the pinned-keys of
+ * its host and port); a plain http URI (loopback only, the callers check)
+ * none.
+ *
+ * Returns: (transfer full) (nullable): the guard
+ */
 GwHttpClientGuard *
 gw_http_client_guard_new (GwProfile  *profile,
                           GUri       *uri,
@@ -115,6 +129,16 @@ on_network_event (SoupMessage        *message,
   shut_down (connection);
 }
 
+/**
+ * gw_http_client_guard_watch:
+ * @self: a guard
+ * @message: the request to judge
+ *
+ * Judges @message's TLS connection: the certificate by the policy, then,
+ * once the handshake is done, the protocol version (TLS 1.2 or newer) and
+ * the pins. A connection that fails is shut down at its socket there and
+ * then, so the request (and its credentials) is never written.
+ */
 void
 gw_http_client_guard_watch (GwHttpClientGuard *self,
                             SoupMessage       *message)
@@ -130,6 +154,16 @@ gw_http_client_guard_watch (GwHttpClientGuard *self,
   g_signal_connect_object (message, "network-event", G_CALLBACK (on_network_event), self, 0);
 }
 
+/**
+ * gw_http_client_guard_refused:
+ * @self: a guard
+ * @error: return location for the refusal
+ *
+ * After a request failed: whether the guard refused its connection.
+ *
+ * Returns: %TRUE with @error set when the guard refused the connection,
+ *   %FALSE for any other failure
+ */
 gboolean
 gw_http_client_guard_refused (GwHttpClientGuard  *self,
                               GError            **error)
@@ -148,6 +182,21 @@ gw_http_client_guard_refused (GwHttpClientGuard  *self,
   return TRUE;
 }
 
+/**
+ * gw_http_read_capped:
+ * @stream: a response body
+ * @max_size: the most bytes to accept
+ * @deadline: g_get_monotonic_time() to give up at between two reads, 0 for
+ *   none
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for %G_IO_ERROR_MESSAGE_TOO_LARGE as soon as more
+ *   than @max_size bytes came (no more is read or kept), %G_IO_ERROR_TIMED_OUT
+ *   or a read error
+ *
+ * Reads @stream to its end, under a cap.
+ *
+ * Returns: (transfer full) (nullable): the body
+ */
 GBytes *
 gw_http_read_capped (GInputStream  *stream,
                      gsize          max_size,

@@ -467,6 +467,13 @@ pop_server (GwProfile   *profile,
   return host != NULL ? host : gw_profile_get_string (profile, "host");
 }
 
+/**
+ * gw_pop_login_dup_endpoint:
+ * @profile: a profile
+ *
+ * Returns: (transfer full) (nullable): "host:port" of @profile's POP3 server
+ *   (gw_tls_endpoint_name()), or %NULL when it does no POP-before-SMTP
+ */
 char *
 gw_pop_login_dup_endpoint (GwProfile *profile)
 {
@@ -595,6 +602,14 @@ gw_pop_login_async (GwProfile           *profile,
                                          on_connected, g_object_ref (task));
 }
 
+/**
+ * gw_pop_login_dup_tls_failure:
+ * @result: the result given to the callback of gw_pop_login_async()
+ *
+ * Returns: (transfer full) (nullable): when the login failed because the
+ *   POP3 server's certificate was refused, its details (see
+ *   gw_tls_policy_get_failure()); else %NULL
+ */
 GVariant *
 gw_pop_login_dup_tls_failure (GAsyncResult *result)
 {

@@ -140,6 +140,17 @@ gw_tls_policy_new (GwProfile  *profile,
 
 /* ---- endpoints and scoped pins ---- */
 
+/**
+ * gw_tls_endpoint_name:
+ * @host: a host name or IP literal
+ * @port: a port
+ *
+ * Trust is scoped to an endpoint: the SMTP server, the POP3 server and an
+ * HTTP API are different identities even on one machine.
+ *
+ * Returns: (transfer full): "host:port", the host in lower case and an
+ *   IPv6 literal in brackets
+ */
 char *
 gw_tls_endpoint_name (const char *host,
                       guint16     port)
@@ -163,6 +174,18 @@ is_pin (const char *text)
   return TRUE;
 }
 
+/**
+ * gw_tls_pin_entry_parse:
+ * @entry: an entry of "pinned-keys": "PIN" or "PIN@HOST:PORT"
+ * @pin: (out) (optional) (transfer full): the pin, in lower case
+ * @endpoint: (out) (optional) (transfer full) (nullable): the endpoint as
+ *   gw_tls_endpoint_name() makes it, %NULL for a bare pin
+ *
+ * Splits an entry of "pinned-keys". Checks the syntax only, not that the
+ * host is a valid name.
+ *
+ * Returns: whether @entry is one of the two forms
+ */
 gboolean
 gw_tls_pin_entry_parse (const char  *entry,
                         char       **pin,
@@ -209,6 +232,17 @@ gw_tls_pin_entry_parse (const char  *entry,
   return TRUE;
 }
 
+/**
+ * gw_tls_profile_endpoint:
+ * @profile: a profile
+ *
+ * The profile's own server, which a bare pin is for: its host and port
+ * keys, or for a profile without a host (an HTTP API) the host and port of
+ * its transport's URL key flagged %GW_SETTING_FLAG_SERVER_HOST.
+ *
+ * Returns: (transfer full) (nullable): "host:port", or %NULL when the
+ *   profile has neither
+ */
 char *
 gw_tls_profile_endpoint (GwProfile *profile)
 {
@@ -227,6 +261,18 @@ gw_tls_profile_endpoint (GwProfile *profile)
   return NULL;
 }
 
+/**
+ * gw_tls_endpoint_pins:
+ * @profile: a profile
+ * @host: the server's host
+ * @port: the server's port
+ *
+ * The pins of @profile's "pinned-keys" that hold for @host:@port: those
+ * scoped to that endpoint, and the bare ones when it is the profile's own
+ * server (gw_tls_profile_endpoint()).
+ *
+ * Returns: (transfer full): the pins, never %NULL
+ */
 GStrv
 gw_tls_endpoint_pins (GwProfile  *profile,
                       const char *host,
@@ -400,6 +446,17 @@ verify_with_ca_file (GwTlsPolicy     *self,
   return flags;
 }
 
+/**
+ * gw_tls_policy_accept_certificate:
+ * @self: a policy
+ * @certificate: the server's certificate
+ * @errors: what GIO found wrong with it
+ *
+ * The "accept-certificate" decision for a connection made elsewhere: the
+ * pins, ca-file and verify-certificates.
+ *
+ * Returns: whether to accept @certificate
+ */
 gboolean
 gw_tls_policy_accept_certificate (GwTlsPolicy          *self,
                                   GTlsCertificate      *certificate,
@@ -472,6 +529,17 @@ describe_failure (GwTlsPolicy *self)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/**
+ * gw_tls_policy_refusal_error:
+ * @self: a policy
+ *
+ * For a TLS connection made elsewhere (libsoup): the error for a
+ * certificate that gw_tls_policy_accept_certificate() or the pins of
+ * gw_tls_policy_check_connection() refused.
+ *
+ * Returns: (transfer full) (nullable): a #GW_TRANSPORT_ERROR_TEMPORARY
+ *   error, or %NULL when no certificate was refused
+ */
 GError *
 gw_tls_policy_refusal_error (GwTlsPolicy *self)
 {
@@ -486,6 +554,17 @@ gw_tls_policy_refusal_error (GwTlsPolicy *self)
                       _("The certificate of %s:%u was refused: %s"), self->host, self->port, reasons);
 }
 
+/**
+ * gw_tls_policy_check_connection:
+ * @self: a policy
+ * @tls: the connection, its handshake done
+ * @error: return location for a #GW_TRANSPORT_ERROR_TEMPORARY error
+ *
+ * After the handshake: TLS 1.2 or newer, a certificate, and one of the
+ * pinned keys when there are pins.
+ *
+ * Returns: whether the connection may carry the request
+ */
 gboolean
 gw_tls_policy_check_connection (GwTlsPolicy     *self,
                                 GTlsConnection  *tls,
@@ -567,6 +646,13 @@ handshake_cb (GObject      *source,
  *
  * Wraps @base in a #GTlsClientConnection (server identity host:port), runs
  * the handshake, then checks the negotiated version and the pins.
+ */
+/**
+ * gw_tls_policy_start:
+ * @self: a policy
+ *
+ * Before a TLS handshake made elsewhere (libsoup): forgets the last
+ * refusal, and warns when certificate verification is off.
  */
 void
 gw_tls_policy_start (GwTlsPolicy *self)
