@@ -27,8 +27,11 @@ struct _WebhookTransport {
   GwTransport  parent_instance;
 };
 
+/* A type macro, not a call, kept as written */
+/* clang-format off */
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (WebhookTransport, webhook_transport, GW_TYPE_TRANSPORT,
                                 G_TYPE_FLAG_FINAL, {})
+/* clang-format on */
 
 /* The envelope as the peer gets it: who, what, and the message itself. */
 static char *

@@ -112,6 +112,8 @@ install_string (GwTransportClass *klass,
   install (klass, gw_setting_spec_new (key, type, flags, NULL, description), NULL);
 }
 
+/* A table of keys, one declaration each, kept as written */
+/* clang-format off */
 void
 gw_fax_install_settings (GwTransportClass *klass)
 {
@@ -159,3 +161,4 @@ gw_fax_install_settings (GwTransportClass *klass)
   gw_transport_class_install_timeouts (klass);
   gw_tls_policy_install_settings (klass);
 }
+/* clang-format on */

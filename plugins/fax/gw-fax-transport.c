@@ -35,10 +35,13 @@ struct _GwFaxTransport {
 
 static void gw_fax_transport_remote_jobs_init (GwRemoteJobsInterface *iface);
 
+/* A type macro, not a call, kept as written */
+/* clang-format off */
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (GwFaxTransport, gw_fax_transport, GW_TYPE_TRANSPORT,
                                 G_TYPE_FLAG_FINAL,
                                 G_IMPLEMENT_INTERFACE_DYNAMIC (GW_TYPE_REMOTE_JOBS,
                                                                gw_fax_transport_remote_jobs_init))
+/* clang-format on */
 
 gboolean
 gw_fax_require_key (GwProfile  *profile,

@@ -20,8 +20,11 @@ struct _GwSmtpPlugin {
   GwSmtpTransport parent_instance;
 };
 
+/* A type macro, not a call, kept as written */
+/* clang-format off */
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (GwSmtpPlugin, gw_smtp_plugin, GW_TYPE_SMTP_TRANSPORT,
                                 G_TYPE_FLAG_FINAL, {})
+/* clang-format on */
 
 #define GW_TYPE_SMTPS_PLUGIN (gw_smtps_plugin_get_type ())
 G_DECLARE_FINAL_TYPE (GwSmtpsPlugin, gw_smtps_plugin, GW, SMTPS_PLUGIN, GwSmtpTransport)
@@ -30,8 +33,11 @@ struct _GwSmtpsPlugin {
   GwSmtpTransport parent_instance;
 };
 
+/* A type macro, not a call, kept as written */
+/* clang-format off */
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (GwSmtpsPlugin, gw_smtps_plugin, GW_TYPE_SMTP_TRANSPORT,
                                 G_TYPE_FLAG_FINAL, {})
+/* clang-format on */
 
 static void
 set_up_class (GwTransportClass *transport_class,

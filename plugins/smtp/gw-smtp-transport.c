@@ -14,8 +14,11 @@
 #include "gw-smtp-session.h"
 #include "gw-smtp-transport.h"
 
+/* A type macro, not a call, kept as written */
+/* clang-format off */
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (GwSmtpTransport, gw_smtp_transport, GW_TYPE_TRANSPORT,
                                 G_TYPE_FLAG_ABSTRACT, {})
+/* clang-format on */
 
 static gboolean
 require_keys (GwProfile          *profile,
@@ -42,20 +45,21 @@ gw_smtp_transport_validate_profile (GwTransport *transport,
   const char *security = gw_profile_get_string (profile, "security");
   const char *auth = gw_profile_get_string (profile, "auth");
 
-  if (!require_keys (profile, (const char *[]) { "host", NULL }, _("for SMTP"), error))
+  if (!require_keys (profile, (const char *[]){ "host", NULL }, _("for SMTP"), error))
     return FALSE;
   if (klass->implicit_tls && g_strcmp0 (security, "tls") != 0) {
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                  _("An smtps profile always uses implicit TLS: “security” must be “tls”, not “%s” "
-                   "(use transport smtp for STARTTLS)"), security);
+                   "(use transport smtp for STARTTLS)"),
+                 security);
     return FALSE;
   }
   if ((g_strcmp0 (auth, "xoauth2") == 0 || g_strcmp0 (auth, "oauthbearer") == 0) &&
-      !require_keys (profile, (const char *[]) { "username", "oauth2-token-url", NULL },
+      !require_keys (profile, (const char *[]){ "username", "oauth2-token-url", NULL },
                      _("for OAuth 2.0 authentication"), error))
     return FALSE;
   if (gw_profile_get_boolean (profile, "pop-before-smtp") &&
-      !require_keys (profile, (const char *[]) { "pop-host", "pop-username", NULL },
+      !require_keys (profile, (const char *[]){ "pop-host", "pop-username", NULL },
                      _("for POP-before-SMTP"), error))
     return FALSE;
   return TRUE;
@@ -130,8 +134,9 @@ deliver_data_free (DeliverData *data)
 static GwRecipientStatus
 status_for_error (const GError *error)
 {
-  return g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT)
-         ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_TEMPFAIL;
+  if (g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT))
+    return GW_RECIPIENT_PERMFAIL;
+  return GW_RECIPIENT_TEMPFAIL;
 }
 
 static void

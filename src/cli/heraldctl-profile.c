@@ -274,7 +274,8 @@ profile_set_password (HeraldCtl  *ctl,
   const GOptionEntry entries[] = {
     { "key", 'k', 0, G_OPTION_ARG_STRING, &key,
       N_("The secret to set: password (the default) or another secret key of the "
-         "profile's transport (“profile show” lists them as KEY-set)"), N_("KEY") },
+          "profile's transport (“profile show” lists them as KEY-set)"),
+      N_("KEY") },
     { "clear", 0, 0, G_OPTION_ARG_NONE, &clear,
       N_("Remove the secret instead of setting it"), NULL },
     { NULL }

@@ -492,8 +492,7 @@ gw_notification_new_from_variant (GVariant    *dict,
     if (!take_key (self, key, owned, fd_list, error))
       return NULL;
   }
-  if (strv_length0 (self->to) + strv_length0 (self->cc) + strv_length0 (self->bcc)
-      + count_others (self) == 0) {
+  if (gw_notification_count_recipients (self) == 0) {
     g_autofree char *keys = gw_notification_dup_recipient_keys ();
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_RECIPIENTS,
                  _("The notification has no recipient: give %s"), keys);

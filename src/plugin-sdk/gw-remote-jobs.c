@@ -14,7 +14,10 @@
  */
 G_DEFINE_INTERFACE (GwRemoteJobs, gw_remote_jobs, GW_TYPE_TRANSPORT)
 
-enum { SIGNAL_CHANGED, N_SIGNALS };
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
 static guint signals[N_SIGNALS];
 
 static void

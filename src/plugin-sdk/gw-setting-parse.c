@@ -24,7 +24,6 @@
  * what a caller can make us store and echo. */
 #define MAX_VALUE_LENGTH 4096
 
-
 static gpointer
 invalid_value (GError             **error,
                const GwSettingSpec *spec,

@@ -34,7 +34,10 @@ typedef struct {
  *
  * Returns: the #GW_TRANSPORT_ERROR domain
  */
+/* A type macro, not a call, kept as written */
+/* clang-format off */
 G_DEFINE_QUARK (gw-transport-error-quark, gw_transport_error)
+/* clang-format on */
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GwTransport, gw_transport, G_TYPE_OBJECT)
 
@@ -446,7 +449,6 @@ gw_transport_test_finish (GwTransport  *self,
 {
   return GW_TRANSPORT_GET_CLASS (self)->test_finish (self, result, error);
 }
-
 
 /**
  * gw_transport_check_content:

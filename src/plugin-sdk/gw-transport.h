@@ -228,6 +228,8 @@ gboolean     gw_transport_check_content          (GwTransport   *self,
 gboolean     gw_transport_check_recipient        (GwTransport   *self,
                                                   const char    *address,
                                                   GError       **error);
+/* Aligned declarations, kept as written */
+/* clang-format off */
 GVariant    *gw_transport_build_test_result      (GwEnvelope         *envelope,
                                                   const char         *error_text,
                                                   const char         *reply,
@@ -235,6 +237,7 @@ GVariant    *gw_transport_build_test_result      (GwEnvelope         *envelope,
                                                   const char         *tls,
                                                   GVariant           *certificate,
                                                   const char * const *transcript);
+/* clang-format on */
 void         gw_transport_test                   (GwTransport   *self,
                                                   GwProfile     *profile,
                                                   GwEnvelope    *envelope,

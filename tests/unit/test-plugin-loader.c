@@ -296,6 +296,8 @@ test_list_modules (Fixture      *f,
 }
 
 /* Transports the loader must refuse, declared here. */
+/* Type macros, not calls, kept as written */
+/* clang-format off */
 typedef struct { GwTransport parent_instance; } TestTransport;
 typedef struct { GwTransportClass parent_class; } TestTransportClass;
 
@@ -323,6 +325,7 @@ DEFINE_TEST_TRANSPORT (TestClash, test_clash, "clash", GW_TRANSPORT_ABI_VERSION,
 DEFINE_TEST_TRANSPORT (TestCoreKey, test_core_key, "core-key", GW_TRANSPORT_ABI_VERSION,
   gw_transport_class_install_setting (transport_class,
     gw_setting_spec_new_uint ("retry-interval", 1, 9, "1", 0, "Mine")))
+/* clang-format on */
 
 /* Another ABI, a key declared unlike another transport, a key every
  * profile has: each transport is refused with a warning, and the others

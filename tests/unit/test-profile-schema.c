@@ -315,9 +315,12 @@ check_case (Fixture *f, const Case *c)
     g_assert_null (strstr (error->message, "hunter2"));
   if (c->check == BAD_ALLOWED) {
     const char * const bool_values[] = { "true", "false", "yes", "no", "on", "off", NULL };
-    const char * const *allowed = gw_setting_spec_get_value_type (spec) == GW_SETTING_BOOLEAN ? bool_values
-                                  : g_str_equal (c->key, "transport") ? (const char * const *) transports
-                                  : gw_setting_spec_get_allowed_values (spec);
+    const char * const *allowed = gw_setting_spec_get_allowed_values (spec);
+
+    if (gw_setting_spec_get_value_type (spec) == GW_SETTING_BOOLEAN)
+      allowed = bool_values;
+    else if (g_str_equal (c->key, "transport"))
+      allowed = (const char * const *) transports;
     for (guint i = 0; allowed[i] != NULL; i++) {
       if (strstr (error->message, allowed[i]) == NULL)
         g_test_fail_printf ("Message does not list “%s”: %s", allowed[i], error->message);

@@ -421,6 +421,7 @@ test_apply (Fixture *f, gconstpointer data)
 {
   g_autoptr(GwProfile) profile = gw_stored_profile_new ("relay", f->secrets);
   g_autoptr(GError) error = NULL;
+  GVariant *bad;
   g_autoptr(GVariant) value = NULL;
   g_auto(GStrv) pins = NULL;
 
@@ -444,8 +445,8 @@ test_apply (Fixture *f, gconstpointer data)
   g_assert_null (gw_profile_get_string (profile, "security"));
 
   /* All or nothing. */
-  g_assert_false (gw_stored_profile_apply (profile, g_variant_new_parsed (
-    "{'host': <'mail.example.com'>, 'password': <'x'>, 'rate-limit': <int32 -5>}"), &error));
+  bad = g_variant_new_parsed ("{'host': <'mail.example.com'>, 'password': <'x'>, 'rate-limit': <int32 -5>}");
+  g_assert_false (gw_stored_profile_apply (profile, bad, &error));
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING);
   g_clear_error (&error);
   g_assert_null (gw_profile_get_string (profile, "host"));
