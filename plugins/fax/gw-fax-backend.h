@@ -45,10 +45,13 @@ extern const GwFaxBackend gw_fax_http_backend;
 
 /* Helpers shared by the backends (gw-fax-transport.c). */
 
-/* Sets @error to a GW_TRANSPORT_ERROR_PERMANENT naming @key. */
+/* Sets @error to a GW_TRANSPORT_ERROR_PERMANENT naming @key (not a secret)
+ * unless it is set. */
 gboolean   gw_fax_require_key     (GwProfile   *profile,
                                    const char  *key,
                                    GError     **error);
+/* Installs the fax profile keys on @klass (gw-fax-settings.c). */
+void       gw_fax_install_settings (GwTransportClass *klass);
 /* The number of recipient @index normalised with the profile's country
  * code; on a bad number the recipient fails for good and NULL returns. */
 char      *gw_fax_recipient_number (GwProfile  *profile,

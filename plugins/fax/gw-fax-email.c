@@ -16,7 +16,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-fax-backend.h"
-#include "gw-gmime.h"
+#include "gw-fax-gmime.h"
 #include "gw-smtp-session.h"
 #include "gw-template.h"
 

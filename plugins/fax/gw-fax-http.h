@@ -33,9 +33,15 @@ char             *gw_fax_webhook_verify       (const char *secret,
 /* Webhooks arrive at BASE/fax/webhook/PROFILE-NAME on Herald's HTTP
  * server; without fax-webhook-url the send-fax request names that URL. */
 #define GW_FAX_WEBHOOK_PREFIX "/fax/webhook/"
+/* The route's body cap: the server answers 413 to a larger body before it
+ * is read; the handler never sees one. */
+#define GW_FAX_WEBHOOK_MAX_BODY (64 * 1024)
 
-/* Registers the webhook handler on @transport's HTTP server, if any. */
-void              gw_fax_webhook_register     (GwTransport *transport);
+/* Serves a webhook (the transport's HTTP route at GW_FAX_WEBHOOK_PREFIX). */
+void              gw_fax_webhook_serve        (GwTransport       *transport,
+                                               SoupServerMessage *msg,
+                                               const char        *path,
+                                               GHashTable        *query);
 /* The webhook URL for @profile: fax-webhook-url, or Herald's own. */
 char             *gw_fax_webhook_url          (GwTransport *transport,
                                                GwProfile   *profile);

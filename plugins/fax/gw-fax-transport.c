@@ -5,6 +5,10 @@
  * in how they reach the fax service, so the table below is all that routes
  * between them. The message the queue holds is read back into a cover text
  * and documents (gw-fax.c) before any backend sees it.
+ *
+ * The transport declares the recipient kind "fax" (numbers, checked at
+ * Send), checks the documents at Send, and follows the jobs a fax server
+ * accepted through GwRemoteJobs.
  */
 #define G_LOG_DOMAIN "gw-fax"
 
@@ -14,6 +18,7 @@
 
 #include "gw-fax-backend.h"
 #include "gw-fax-http.h"
+#include "gw-remote-jobs.h"
 
 static const GwFaxBackend * const backends[] = {
   &gw_fax_email_backend,
@@ -28,15 +33,22 @@ struct _GwFaxTransport {
   GwTransport parent_instance;
 };
 
+static void gw_fax_transport_remote_jobs_init (GwRemoteJobsInterface *iface);
+
+/* A type macro, not a call, kept as written */
+/* clang-format off */
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (GwFaxTransport, gw_fax_transport, GW_TYPE_TRANSPORT,
-                                G_TYPE_FLAG_FINAL, {})
+                                G_TYPE_FLAG_FINAL,
+                                G_IMPLEMENT_INTERFACE_DYNAMIC (GW_TYPE_REMOTE_JOBS,
+                                                               gw_fax_transport_remote_jobs_init))
+/* clang-format on */
 
 gboolean
 gw_fax_require_key (GwProfile  *profile,
                     const char *key,
                     GError    **error)
 {
-  if (gw_profile_get_string (profile, key) != NULL || gw_profile_has_secret (profile, key))
+  if (gw_profile_get_string (profile, key) != NULL)
     return TRUE;
   g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                _("A fax profile with backend “%s” needs “%s”"),
@@ -190,7 +202,7 @@ has_submitted (GwEnvelope *envelope)
 }
 
 static void
-gw_fax_transport_poll_remote (GwTransport        *transport,
+gw_fax_transport_poll (GwRemoteJobs       *transport,
                               GwProfile          *profile,
                               const char         *remote_id,
                               GCancellable       *cancellable,
@@ -202,7 +214,7 @@ gw_fax_transport_poll_remote (GwTransport        *transport,
   RemoteData *data = g_new0 (RemoteData, 1);
   g_autoptr(GBytes) empty = NULL;
 
-  g_task_set_source_tag (task, gw_fax_transport_poll_remote);
+  g_task_set_source_tag (task, gw_fax_transport_poll);
   g_task_set_task_data (task, data, (GDestroyNotify) remote_data_free);
   data->backend = lookup_backend (profile, &error);
   if (data->backend == NULL || data->backend->poll == NULL) {
@@ -220,7 +232,7 @@ gw_fax_transport_poll_remote (GwTransport        *transport,
 }
 
 static GwRecipientStatus
-gw_fax_transport_poll_remote_finish (GwTransport  *transport,
+gw_fax_transport_poll_finish (GwRemoteJobs *transport,
                                      GAsyncResult *result,
                                      char        **reply,
                                      GError      **error)
@@ -252,7 +264,7 @@ cancel_thread (GTask        *task,
 }
 
 static void
-gw_fax_transport_cancel_remote (GwTransport        *transport,
+gw_fax_transport_cancel (GwRemoteJobs       *transport,
                                 GwProfile          *profile,
                                 const char         *remote_id,
                                 GCancellable       *cancellable,
@@ -263,7 +275,7 @@ gw_fax_transport_cancel_remote (GwTransport        *transport,
   g_autoptr(GError) error = NULL;
   RemoteData *data = g_new0 (RemoteData, 1);
 
-  g_task_set_source_tag (task, gw_fax_transport_cancel_remote);
+  g_task_set_source_tag (task, gw_fax_transport_cancel);
   g_task_set_task_data (task, data, (GDestroyNotify) remote_data_free);
   data->backend = lookup_backend (profile, &error);
   if (data->backend == NULL || data->backend->cancel == NULL) {
@@ -277,7 +289,7 @@ gw_fax_transport_cancel_remote (GwTransport        *transport,
 }
 
 static gboolean
-gw_fax_transport_cancel_remote_finish (GwTransport  *transport,
+gw_fax_transport_cancel_finish (GwRemoteJobs *transport,
                                        GAsyncResult *result,
                                        GError      **error)
 {
@@ -367,10 +379,44 @@ gw_fax_transport_deliver_finish (GwTransport  *transport,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-gw_fax_transport_attached (GwTransport *transport)
+static guint
+gw_fax_transport_get_poll_interval (GwRemoteJobs *transport,
+                                    GwProfile    *profile)
 {
-  gw_fax_webhook_register (transport);
+  return (guint) gw_profile_get_uint (profile, "fax-poll-interval");
+}
+
+static void
+gw_fax_transport_remote_jobs_init (GwRemoteJobsInterface *iface)
+{
+  iface->get_poll_interval = gw_fax_transport_get_poll_interval;
+  iface->poll = gw_fax_transport_poll;
+  iface->poll_finish = gw_fax_transport_poll_finish;
+  iface->cancel = gw_fax_transport_cancel;
+  iface->cancel_finish = gw_fax_transport_cancel_finish;
+}
+
+/* ---- what Send checks ---- */
+
+static gboolean
+gw_fax_transport_check_recipient (GwTransport *transport,
+                                  const char  *address,
+                                  GError     **error)
+{
+  return gw_fax_number_check (address, error);
+}
+
+/* The documents must be faxable: reading the composed message back into
+ * a fax's content checks every attachment's type. */
+static gboolean
+gw_fax_transport_check_content (GwTransport *transport,
+                                GwProfile   *profile,
+                                GwEnvelope  *envelope,
+                                GError     **error)
+{
+  g_autoptr(GwFaxContent) content = gw_fax_content_new_from_envelope (envelope, error);
+
+  return content != NULL;
 }
 
 static void
@@ -384,11 +430,12 @@ gw_fax_transport_class_init (GwFaxTransportClass *klass)
   transport_class->describe = gw_fax_transport_describe;
   transport_class->deliver = gw_fax_transport_deliver;
   transport_class->deliver_finish = gw_fax_transport_deliver_finish;
-  transport_class->poll_remote = gw_fax_transport_poll_remote;
-  transport_class->poll_remote_finish = gw_fax_transport_poll_remote_finish;
-  transport_class->cancel_remote = gw_fax_transport_cancel_remote;
-  transport_class->cancel_remote_finish = gw_fax_transport_cancel_remote_finish;
-  transport_class->attached = gw_fax_transport_attached;
+  transport_class->check_recipient = gw_fax_transport_check_recipient;
+  transport_class->check_content = gw_fax_transport_check_content;
+  gw_transport_class_set_recipient_kind (transport_class, "fax");
+  gw_transport_class_add_http_route_full (transport_class, GW_FAX_WEBHOOK_PREFIX,
+                                          GW_FAX_WEBHOOK_MAX_BODY, gw_fax_webhook_serve);
+  gw_fax_install_settings (transport_class);
 }
 
 static void

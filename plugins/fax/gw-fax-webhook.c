@@ -19,6 +19,7 @@
 #include <libsoup/soup.h>
 
 #include "gw-fax-http.h"
+#include "gw-remote-jobs.h"
 
 /* Where the callback keeps the fax id and its status. */
 static const char * const webhook_id_members[] = { "fax_id", "id", NULL };
@@ -164,9 +165,6 @@ gw_fax_webhook_verify (const char *secret,
 
 /* ---- the handler on Herald's HTTP server ---- */
 
-/* The server answers 413 to a larger body before it is read (the route's
- * cap); the handler never sees one. */
-#define MAX_WEBHOOK_BODY (64 * 1024)
 /* Checked against when the profile has no secret, so that an unknown
  * profile costs the same work as a bad signature; never accepted. */
 #define DECOY_SECRET "herald-no-such-webhook"
@@ -195,14 +193,12 @@ webhook_secret (GwTransport *transport,
   return gw_profile_dup_secret (profile, "fax-webhook-secret", NULL);
 }
 
-static void
-webhook_cb (SoupServer        *server,
-            SoupServerMessage *msg,
-            const char        *path,
-            GHashTable        *query,
-            gpointer           user_data)
+void
+gw_fax_webhook_serve (GwTransport       *transport,
+                      SoupServerMessage *msg,
+                      const char        *path,
+                      GHashTable        *query)
 {
-  GwTransport *transport = GW_TRANSPORT (user_data);
   g_autofree char *name = NULL;
   g_autofree char *shown = NULL;
   g_autofree char *secret = NULL;
@@ -240,22 +236,8 @@ webhook_cb (SoupServer        *server,
   }
   g_debug ("Fax webhook for profile %s: fax %s is %s", shown, fax_id, status != NULL ? status : "?");
   /* Only a hint: the daemon asks the API for the state now. */
-  gw_transport_remote_changed (transport, name, fax_id);
+  gw_remote_jobs_changed (GW_REMOTE_JOBS (transport), name, fax_id);
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-}
-
-void
-gw_fax_webhook_register (GwTransport *transport)
-{
-  GwHttpServer *server = gw_transport_get_http_server (transport);
-  const GwHttpRouteLimits limits = { .max_body_size = MAX_WEBHOOK_BODY };
-
-  if (server == NULL)
-    return;
-  /* The server holds the transport until the handler goes. */
-  if (!gw_http_server_add_route (server, GW_FAX_WEBHOOK_PREFIX, &limits, webhook_cb,
-                                 g_object_ref (transport), g_object_unref))
-    g_object_unref (transport);
 }
 
 char *
@@ -263,14 +245,15 @@ gw_fax_webhook_url (GwTransport *transport,
                     GwProfile   *profile)
 {
   const char *configured = gw_profile_get_string (profile, "fax-webhook-url");
-  GwHttpServer *server;
   g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
 
   if (configured != NULL)
     return g_strdup (configured);
-  server = gw_transport_get_http_server (transport);
-  if (server == NULL || !gw_profile_has_secret (profile, "fax-webhook-secret"))
+  if (!gw_profile_has_secret (profile, "fax-webhook-secret"))
     return NULL;
   escaped = g_uri_escape_string (gw_profile_get_name (profile), NULL, FALSE);
-  return g_strconcat (gw_http_server_get_public_base_url (server), GW_FAX_WEBHOOK_PREFIX, escaped, NULL);
+  path = g_strconcat (GW_FAX_WEBHOOK_PREFIX, escaped, NULL);
+  /* NULL when Herald's HTTP server is off. */
+  return gw_transport_dup_http_url (transport, path);
 }

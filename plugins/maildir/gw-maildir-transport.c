@@ -244,6 +244,9 @@ gw_maildir_transport_class_init (GwMaildirTransportClass *klass)
   transport_class->describe = gw_maildir_transport_describe;
   transport_class->deliver = gw_maildir_transport_deliver;
   transport_class->deliver_finish = gw_maildir_transport_deliver_finish;
+  gw_transport_class_install_setting (transport_class,
+                                      gw_setting_spec_new ("maildir-path", GW_SETTING_PATH, 0, NULL,
+                                                           N_("Maildir to deliver into")));
 }
 
 static void

@@ -4,53 +4,43 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "heraldctl.h"
 
-/* Keys whose values must never appear on a command line. */
-static const char * const secret_keys[] = {
-  "password",
-  "oauth2-client-secret",
-  "oauth2-refresh-token",
-  "pop-password",
-  "fax-password",
-  "fax-api-key",
-  "fax-webhook-secret",
-  "fax-pin",
-  NULL
-};
-
-/* The user name a password is used with: a password alone is never sent. */
-static const struct {
-  const char *secret;
-  const char *username;
-} secret_usernames[] = {
-  { "password", "username" },
-  { "pop-password", "pop-username" },
-  { "fax-password", "fax-username" },
-};
+/* The user name a password is used with ("password" with "username",
+ * "pop-password" with "pop-username"): a password alone is never sent. */
+static char *
+username_key_of (const char *key)
+{
+  if (g_str_equal (key, "password"))
+    return g_strdup ("username");
+  if (g_str_has_suffix (key, "-password"))
+    return g_strdup_printf ("%.*s-username", (int) (strlen (key) - strlen ("-password")), key);
+  return NULL;
+}
 
 /* Warns when @key is a password that @profile has no user name for. */
 static void
 warn_without_username (HeraldProfile *profile,
                        const char    *key)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (secret_usernames); i++) {
-    const char *username;
+  g_autofree char *username_key = username_key_of (key);
+  const char *username;
 
-    if (!g_str_equal (key, secret_usernames[i].secret))
-      continue;
-    username = herald_profile_get_string (profile, secret_usernames[i].username);
-    if (username != NULL && *username != '\0')
-      return;
-    /* TRANSLATORS: the first %s is a profile name, the second and fourth
-     * a key such as "username", the third a secret key such as "password" */
-    g_printerr (_("heraldctl: warning: profile “%s” has no %s, so its %s is not used "
-                  "until one is set: heraldctl profile set %s %s=NAME\n"),
-                herald_profile_get_name (profile), secret_usernames[i].username, key,
-                herald_profile_get_name (profile), secret_usernames[i].username);
-  }
+  if (username_key == NULL)
+    return;
+  username = herald_profile_get_string (profile, username_key);
+  if (username != NULL && *username != '\0')
+    return;
+  /* TRANSLATORS: the first %s is a profile name, the second and fourth
+   * a key such as "username", the third a secret key such as "password" */
+  g_printerr (_("heraldctl: warning: profile “%s” has no %s, so its %s is not used "
+                "until one is set: heraldctl profile set %s %s=NAME\n"),
+              herald_profile_get_name (profile), username_key, key,
+              herald_profile_get_name (profile), username_key);
 }
 
 /* Says what set-password did: on standard output, or as JSON. */
@@ -144,6 +134,19 @@ profile_show (HeraldCtl  *ctl,
 }
 
 /* Fills @profile from KEY=VALUE arguments; returns FALSE after a usage error. */
+/* Whether @key is a secret key, whose value must never appear on a
+ * command line. The plugin SDK makes every transport name its secret keys
+ * this way and no other key (gw_setting_spec_new()): "password", or a
+ * last word of "password", "secret", "token", "key" or "pin". */
+static gboolean
+named_like_secret (const char *key)
+{
+  static const char * const words[] = { "password", "secret", "token", "key", "pin", NULL };
+  const char *last = strrchr (key, '-');
+
+  return g_strv_contains (words, last != NULL ? last + 1 : key);
+}
+
 static gboolean
 parse_settings (HeraldProfile  *profile,
                 char          **args)
@@ -157,7 +160,7 @@ parse_settings (HeraldProfile  *profile,
       return FALSE;
     }
     key = g_strndup (args[i], equals - args[i]);
-    if (g_strv_contains (secret_keys, key)) {
+    if (named_like_secret (key)) {
       heraldctl_usage_error (_("“%s” is a secret and is not accepted on the command line; "
                                "use “heraldctl profile set-password %s --key %s”"),
                              key, herald_profile_get_name (profile), key);
@@ -270,9 +273,9 @@ profile_set_password (HeraldCtl  *ctl,
   gboolean ok;
   const GOptionEntry entries[] = {
     { "key", 'k', 0, G_OPTION_ARG_STRING, &key,
-      N_("The secret to set: password (the default), oauth2-client-secret, "
-         "oauth2-refresh-token, pop-password, fax-password, fax-api-key, "
-         "fax-webhook-secret or fax-pin"), N_("KEY") },
+      N_("The secret to set: password (the default) or another secret key of the "
+          "profile's transport (“profile show” lists them as KEY-set)"),
+      N_("KEY") },
     { "clear", 0, 0, G_OPTION_ARG_NONE, &clear,
       N_("Remove the secret instead of setting it"), NULL },
     { NULL }
@@ -289,7 +292,7 @@ profile_set_password (HeraldCtl  *ctl,
     return heraldctl_usage_error (_("“profile set-password” takes one profile name"));
   if (key == NULL)
     key = g_strdup ("password");
-  if (!g_strv_contains (secret_keys, key))
+  if (!named_like_secret (key))
     return heraldctl_usage_error (_("“%s” is not a secret key"), key);
 
   client = heraldctl_connect (ctl, &status);

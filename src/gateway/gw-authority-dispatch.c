@@ -20,9 +20,9 @@
  * method → operation table of gw-authority.c), and the caller's rights are
  * checked against it once more before the handler runs, as every door
  * does. The credential redirect guard lives here too: UpdateProfile that
- * changes where a profile's stored secrets are sent (host, port, security,
- * pop-before-smtp, and the keys that do the same for POP, OAuth and fax)
- * is GW_OPERATION_REDIRECT_SECRETS, which also needs
+ * changes where a profile's stored secrets are sent (any key whose spec
+ * carries GW_SETTING_FLAG_REDIRECTS_SECRETS, gw-redirect-guard.c) is
+ * GW_OPERATION_REDIRECT_SECRETS, which also needs
  * org.herald.gateway.manage-trust, whose default is auth_admin: an
  * administrator's password every time, never a kept authorisation.
  */
@@ -33,16 +33,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-authority.h"
-#include "gw-profile-schema.h"
+#include "gw-redirect-guard.h"
 #include "gw-service-private.h"
-
-static const char * const redirect_keys[] = {
-  "host", "port", "security", "pop-before-smtp",
-  "transport", "pop-host", "pop-port", "pop-security", "oauth2-token-url",
-  "verify-certificates", "ca-file", "pinned-keys",
-  "fax-host", "fax-port", "fax-api-url", "fax-backend", "fax-via",
-  NULL
-};
 
 static GDBusInterfaceMethodCallFunc parent_method_call;
 
@@ -54,18 +46,6 @@ typedef struct {
   GwOperation            operation;
 } Pending;
 
-static gboolean
-profile_has_secrets (GwProfile *profile)
-{
-  const GwSettingSpec *spec = gw_profile_schema_get_all ();
-
-  for (guint i = 0; spec[i].key != NULL; i++) {
-    if (spec[i].type == GW_SETTING_SECRET && gw_profile_has_secret (profile, spec[i].key))
-      return TRUE;
-  }
-  return FALSE;
-}
-
 gboolean
 gw_service_update_redirects_secrets (GwService  *self,
                                      const char *name,
@@ -73,14 +53,7 @@ gw_service_update_redirects_secrets (GwService  *self,
 {
   GwProfile *profile = gw_profile_store_lookup (self->profiles, name);
 
-  if (profile == NULL || !profile_has_secrets (profile))
-    return FALSE;
-  for (guint i = 0; redirect_keys[i] != NULL; i++) {
-    g_autoptr(GVariant) value = g_variant_lookup_value (settings, redirect_keys[i], NULL);
-    if (value != NULL)
-      return TRUE;
-  }
-  return FALSE;
+  return profile != NULL && gw_redirect_guard_applies (profile, settings);
 }
 
 static void

@@ -16,7 +16,6 @@
 #include "gw-address.h"
 #include "gw-attachment-links.h"
 #include "gw-composer.h"
-#include "gw-fax.h"
 #include "gw-gmime.h"
 
 /* Headers the composer owns; custom headers cannot replace them. */
@@ -475,6 +474,23 @@ gw_composer_compose (GwProfile      *profile,
   return gw_composer_compose_full (profile, n, NULL, error);
 }
 
+static void
+add_others (GwNotification *n,
+            GPtrArray      *rcpts)
+{
+  GList *kinds = g_list_sort (g_hash_table_get_keys (n->others), (GCompareFunc) g_strcmp0);
+
+  for (GList *k = kinds; k != NULL; k = k->next) {
+    GStrv list = g_hash_table_lookup (n->others, k->data);
+
+    for (guint i = 0; list != NULL && list[i] != NULL; i++) {
+      g_ptr_array_add (rcpts, g_strdup (list[i]));
+      g_ptr_array_add (rcpts, g_strdup (k->data));
+    }
+  }
+  g_list_free (kinds);
+}
+
 GwEnvelope *
 gw_composer_compose_full (GwProfile         *profile,
                           GwNotification    *n,
@@ -511,15 +527,9 @@ gw_composer_compose_full (GwProfile         *profile,
                       n->cc, strict, rcpts, error) ||
       !add_mailboxes (NULL, "bcc", n->bcc, strict, rcpts, error))
     return NULL;
-  /* A fax profile dials the fax numbers; its documents must be faxable. */
-  if (g_strcmp0 (gw_profile_get_transport (profile), "fax") == 0) {
-    if (!gw_fax_check_attachments (n, error))
-      return NULL;
-    for (guint i = 0; n->fax != NULL && n->fax[i] != NULL; i++) {
-      g_ptr_array_add (rcpts, g_strdup (n->fax[i]));
-      g_ptr_array_add (rcpts, g_strdup ("fax"));
-    }
-  }
+  /* Recipients of a transport's own kind go into the envelope as they
+   * are; the transport checked them and checks the content (Send). */
+  add_others (n, rcpts);
   if (rcpts->len == 0) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_RECIPIENTS,
                  _("Profile “%s” delivers mail; the notification has no mail recipient"),

@@ -5,7 +5,7 @@
 #include "gw-attachment-links.h"
 #include "gw-envelope.h"
 #include "gw-notification.h"
-#include "gw-profile.h"
+#include "gw-stored-profile.h"
 
 G_BEGIN_DECLS
 

@@ -23,6 +23,7 @@
 
 #include "gw-dispatcher-private.h"
 #include "gw-metrics-hooks.h"
+#include "gw-remote-jobs.h"
 
 /* Results a worker may have on their way to disk while it delivers the
  * next job: one lets the commit overlap the next transaction; more would
@@ -177,6 +178,15 @@ worker_choose_fallback (Worker          *worker,
     (gint64) gw_profile_get_uint (fallback, "expire-after") * G_USEC_PER_SEC;
 }
 
+/* Seconds until the server that has a submitted job is asked again. */
+static guint
+poll_interval (Worker *worker)
+{
+  if (worker->transport != NULL && GW_IS_REMOTE_JOBS (worker->transport))
+    return gw_remote_jobs_get_poll_interval (GW_REMOTE_JOBS (worker->transport), worker->profile);
+  return (guint) MIN (gw_profile_get_uint (worker->profile, "retry-interval"), G_MAXUINT);
+}
+
 /* "bad@example.org: 550 5.1.1 ...; other@example.org: 550 ...": the
  * recipients refused for good, each with the server's reply, for the reply
  * of a job that reached the others. */
@@ -247,8 +257,7 @@ worker_record_outcome (Worker *worker,
     /* The server has it and sends it on its own schedule (and gives up on
      * its own, so no expiry here): ask again after the poll interval. */
     result->state = "submitted";
-    result->next_attempt = now + (gint64) gw_profile_get_uint (worker->profile, "fax-poll-interval") *
-                                 G_USEC_PER_SEC;
+    result->next_attempt = now + (gint64) poll_interval (worker) * G_USEC_PER_SEC;
   } else if (any_perm) {
     result->state = "failed";
     result->reason = "rejected";
@@ -544,7 +553,7 @@ gw_dispatcher_start_worker (GwDispatcher *self,
   self->n_workers++;
   if (profile == NULL) {
     /* Jobs of a removed profile: keep the profile name, fail cleanly. */
-    worker->profile = gw_profile_new (profile_name, NULL);
+    worker->profile = gw_stored_profile_new (profile_name, NULL);
     worker->profile_removed = TRUE;
   } else {
     worker->profile = g_object_ref (profile);

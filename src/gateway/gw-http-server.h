@@ -3,9 +3,10 @@
  *
  * One server per daemon, configured in heraldd.conf [http]. Core code and
  * transport plugins register path prefixes on it: attachment links under
- * "/a/", a fax API's webhooks under their own prefix. Every connection is
- * bounded by the server's GwHttpLimits (count, header, body and idle time,
- * body size); a route may declare its own body cap and body time.
+ * "/a/", the routes transports declare (webhooks) under their own. Every
+ * connection is bounded by the server's GwHttpLimits (count, header, body
+ * and idle time, body size); a route may declare its own body cap and body
+ * time.
  */
 #pragma once
 
@@ -46,7 +47,7 @@ GwHttpServer *gw_http_server_new_from_config     (GwConfig        *config,
 
 /*
  * Serves every request whose path is @path_prefix or below it (a prefix
- * such as "/fax/webhook") with @callback. Returns FALSE, without taking
+ * such as "/webhook/provider") with @callback. Returns FALSE, without taking
  * @user_data, when the prefix does not start with "/" or is already
  * registered. @destroy is called for @user_data when the handler goes.
  * The callback runs only for a request whose body has arrived whole,

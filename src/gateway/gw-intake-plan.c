@@ -10,6 +10,7 @@
 #include "herald-error.h"
 #include "gw-composer.h"
 #include "gw-intake-private.h"
+#include "gw-recipient-kinds.h"
 
 void
 gw_intake_job_free (GwIntakeJob *job)
@@ -81,19 +82,23 @@ compose_for_route (GwProfile         *profile,
                    GwAttachmentLinks *links,
                    GError           **error)
 {
-  GStrv own[] = { n->to, n->cc, n->bcc, n->fax };
+  GStrv own[] = { n->to, n->cc, n->bcc };
+  GHashTable *own_others = n->others;
+  g_autoptr(GHashTable) route_others = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *kind = gw_recipient_kinds_of_transport (route->transport);
   GwEnvelope *envelope;
 
+  if (kind != NULL && route->others != NULL)
+    g_hash_table_insert (route_others, (gpointer) kind, route->others);
   n->to = route->to;
   n->cc = route->cc;
   n->bcc = route->bcc;
-  n->fax = route->fax;
-  /* The transports' checks of their content run in the composer. */
+  n->others = route_others;
   envelope = gw_composer_compose_full (profile, n, links, error);
   n->to = own[0];
   n->cc = own[1];
   n->bcc = own[2];
-  n->fax = own[3];
+  n->others = own_others;
   return envelope;
 }
 
@@ -120,6 +125,11 @@ gw_intake_compose (GwIntake          *self,
     }
     envelope = compose_for_route (profile, notification, route, links, error);
     if (envelope == NULL)
+      return NULL;
+    /* Each transport checks what it is given (a transport of documents,
+     * their types), before anything is queued. */
+    if (!gw_transport_check_content (gw_plugin_loader_lookup (self->plugins, route->transport),
+                                     profile, envelope, error))
       return NULL;
     job = g_new0 (GwIntakeJob, 1);
     job->envelope = g_steal_pointer (&envelope);

@@ -88,12 +88,6 @@ gw_intake_get_in_flight (GwIntake *self)
 
 /* ---- step 3: what a notification from any door must satisfy ---- */
 
-static guint
-strv_length0 (GStrv strv)
-{
-  return strv != NULL ? g_strv_length (strv) : 0;
-}
-
 /* The checks of single values (types, lengths, line breaks) belong to the
  * door's parser (gw_notification_new_from_variant()); these hold for the
  * notification as a whole. */
@@ -101,11 +95,11 @@ static gboolean
 validate (GwNotification *n,
           GError        **error)
 {
-  guint recipients = strv_length0 (n->to) + strv_length0 (n->cc) + strv_length0 (n->bcc);
+  if (gw_notification_count_recipients (n) == 0) {
+    g_autofree char *keys = gw_notification_dup_recipient_keys ();
 
-  if (recipients + strv_length0 (n->fax) == 0) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_RECIPIENTS,
-                 _("The notification has no recipient: give “to”, “cc”, “bcc” or “fax”"));
+                 _("The notification has no recipient: give %s"), keys);
     return FALSE;
   }
   if (n->urgency > 2) {

@@ -12,8 +12,8 @@
  *   4. route      the routing rules pick the profiles (gw-intake-plan.c)
  *   5. quotas     deliveries, and the bytes known before composing
  *   6. compose    the final MIME message for each profile (gw-composer.c),
- *                 with each transport's check of its content there (today
- *                 gw_fax_check_attachments() for transport "fax");
+ *                 then each transport's check of its content
+ *                 (gw_transport_check_content(), gw-intake-plan.c);
  *                 attachments for links go into a batch of the spool
  *   7. quotas     the bytes of the composed messages
  *   8. commit     one transaction of the queue; the answer comes after it

@@ -10,6 +10,7 @@
 #include "herald-error.h"
 #include "gw-address.h"
 #include "gw-message-envelope.h"
+#include "gw-recipient-kinds.h"
 
 static gboolean
 check_size (GwProfile  *profile,
@@ -91,12 +92,15 @@ gw_message_envelope_new (GwProfile  *profile,
   g_autoptr(GwEnvelope) envelope = NULL;
   g_autofree char *from = NULL;
 
-  /* The message is final: nothing can dial it. The transport name stays
-   * here until transports check their own content (issue 12). */
-  if ((route->fax != NULL && route->fax[0] != NULL) || g_strcmp0 (route->transport, "fax") == 0) {
+  /* The message is final: a transport with recipients of its own kind
+   * (numbers to dial, say) has nothing to make of it. */
+  if ((route->others != NULL && route->others[0] != NULL) ||
+      gw_recipient_kinds_of_transport (route->transport) != NULL) {
+    const char *kind = gw_recipient_kinds_of_transport (route->transport);
+
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_SUPPORTED,
-                 _("Profile “%s” sends faxes; a complete message goes by mail only"),
-                 gw_profile_get_name (profile));
+                 _("Profile “%s” delivers to “%s” recipients; a complete message goes by mail only"),
+                 gw_profile_get_name (profile), kind != NULL ? kind : route->transport);
     return NULL;
   }
   if (!check_size (profile, message, error))

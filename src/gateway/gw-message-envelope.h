@@ -18,8 +18,9 @@ G_BEGIN_DECLS
  * strict-addresses and each is named once.
  * Errors: HERALD_ERROR_TOO_LARGE (the MIME attachments exceed the
  * profile's max-attachment-size), HERALD_ERROR_INVALID_ADDRESS,
- * HERALD_ERROR_NO_RECIPIENTS, HERALD_ERROR_NOT_SUPPORTED (the route
- * wants fax numbers: a complete message goes by mail only).
+ * HERALD_ERROR_NO_RECIPIENTS, HERALD_ERROR_NOT_SUPPORTED (the route's
+ * transport takes recipients of its own kind: a complete message goes by
+ * mail only).
  */
 GwEnvelope *gw_message_envelope_new (GwProfile  *profile,
                                      GwMessage  *message,

@@ -13,7 +13,7 @@
 
 #include "herald-error.h"
 #include "gw-notification.h"
-#include "gw-fax.h"
+#include "gw-recipient-kinds.h"
 
 #define MAX_TEXT_LENGTH      (1024 * 1024)
 #define MAX_HEADER_LENGTH    998
@@ -37,7 +37,7 @@ gw_notification_free (GwNotification *self)
   g_strfreev (self->to);
   g_strfreev (self->cc);
   g_strfreev (self->bcc);
-  g_strfreev (self->fax);
+  g_hash_table_unref (self->others);
   g_free (self->subject);
   g_free (self->body);
   g_free (self->html);
@@ -377,15 +377,19 @@ take_attachments (GwNotification *self,
   return TRUE;
 }
 
+/* Recipients of a kind a transport declared ("sms"), each checked by it. */
 static gboolean
-check_fax_numbers (GStrv    numbers,
-                   GError **error)
+take_others (GwNotification *self,
+             const char     *kind,
+             GVariant       *value,
+             GError        **error)
 {
-  for (guint i = 0; numbers[i] != NULL; i++) {
-    if (!gw_fax_number_check (numbers[i], error))
-      return FALSE;
-  }
-  return TRUE;
+  GStrv list = NULL;
+
+  if (!take_lines (kind, value, &list, error))
+    return FALSE;
+  g_hash_table_replace (self->others, g_strdup (kind), list);
+  return gw_recipient_kinds_check (kind, (const char * const *) list, error);
 }
 
 static gboolean
@@ -401,8 +405,6 @@ take_key (GwNotification *self,
     return take_lines (key, value, &self->cc, error);
   if (g_str_equal (key, "bcc"))
     return take_lines (key, value, &self->bcc, error);
-  if (g_str_equal (key, "fax"))
-    return take_lines (key, value, &self->fax, error) && check_fax_numbers (self->fax, error);
   if (g_str_equal (key, "tags"))
     return take_lines (key, value, &self->tags, error);
   if (g_str_equal (key, "subject"))
@@ -439,6 +441,8 @@ take_key (GwNotification *self,
     }
     return TRUE;
   }
+  if (gw_recipient_kinds_lookup (key) != NULL)
+    return take_others (self, key, value, error);
   g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                _("Unknown notification key “%s”"), key);
   return FALSE;
@@ -450,12 +454,61 @@ strv_length0 (GStrv strv)
   return strv != NULL ? g_strv_length (strv) : 0;
 }
 
+static guint
+count_others (GwNotification *self)
+{
+  GHashTableIter iter;
+  gpointer list;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->others);
+  while (g_hash_table_iter_next (&iter, NULL, &list))
+    n += strv_length0 (list);
+  return n;
+}
+
+/* “to”, “cc”, “bcc” or “sms”: the keys that name recipients. */
+char *
+gw_notification_dup_recipient_keys (void)
+{
+  g_auto(GStrv) kinds = gw_recipient_kinds_dup_all ();
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  GString *text = g_string_new (NULL);
+  const char *mail[] = { "to", "cc", "bcc" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (mail); i++)
+    g_ptr_array_add (keys, g_strdup_printf ("“%s”", mail[i]));
+  for (guint i = 0; kinds[i] != NULL; i++)
+    g_ptr_array_add (keys, g_strdup_printf ("“%s”", kinds[i]));
+  for (guint i = 0; i < keys->len; i++) {
+    if (i > 0)
+      g_string_append (text, i + 1 == keys->len ? _(" or ") : ", ");
+    g_string_append (text, keys->pdata[i]);
+  }
+  return g_string_free (text, FALSE);
+}
+
+guint
+gw_notification_count_recipients (GwNotification *self)
+{
+  return strv_length0 (self->to) + strv_length0 (self->cc) + strv_length0 (self->bcc) +
+         count_others (self);
+}
+
+GStrv
+gw_notification_get_others (GwNotification *self,
+                            const char     *kind)
+{
+  return kind != NULL ? g_hash_table_lookup (self->others, kind) : NULL;
+}
+
 GwNotification *
 gw_notification_new (void)
 {
   GwNotification *self = g_new0 (GwNotification, 1);
 
   self->urgency = 1;
+  self->others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
   self->headers = g_ptr_array_new_with_free_func (g_free);
   self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_attachment_free);
   return self;
@@ -477,10 +530,10 @@ gw_notification_new_from_variant (GVariant    *dict,
     if (!take_key (self, key, owned, fd_list, error))
       return NULL;
   }
-  if (strv_length0 (self->to) + strv_length0 (self->cc) + strv_length0 (self->bcc)
-      + strv_length0 (self->fax) == 0) {
+  if (gw_notification_count_recipients (self) == 0) {
+    g_autofree char *keys = gw_notification_dup_recipient_keys ();
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_NO_RECIPIENTS,
-                 _("The notification has no recipient: give “to”, “cc”, “bcc” or “fax”"));
+                 _("The notification has no recipient: give %s"), keys);
     return NULL;
   }
   return g_steal_pointer (&self);

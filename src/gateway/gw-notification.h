@@ -16,7 +16,7 @@ typedef struct {
   GStrv      to;
   GStrv      cc;
   GStrv      bcc;
-  GStrv      fax;
+  GHashTable *others;       /* recipient kind of a transport ("sms") → GStrv */
   char      *subject;
   char      *body;
   char      *html;
@@ -67,6 +67,14 @@ gboolean        gw_notification_add_attachment   (GwNotification *self,
                                                   const char     *content_type,
                                                   GBytes         *data,
                                                   GError        **error);
+/* Recipients of every kind: to, cc, bcc and the transports' own. */
+guint           gw_notification_count_recipients (GwNotification *self);
+/* (transfer full) “to”, “cc”, “bcc” or “sms”: the keys that name
+ * recipients, for an error message. */
+char           *gw_notification_dup_recipient_keys (void);
+/* (transfer none) the recipients of @kind, or NULL */
+GStrv           gw_notification_get_others       (GwNotification *self,
+                                                  const char     *kind);
 /* An empty notification (urgency normal), for messages the daemon makes. */
 GwNotification *gw_notification_new              (void);
 void            gw_notification_free             (GwNotification *self);

@@ -24,6 +24,9 @@
 
 #include "herald-error.h"
 #include "gw-plugin-loader.h"
+#include "gw-transport-private.h"
+#include "gw-profile-schema.h"
+#include "gw-recipient-kinds.h"
 
 struct _GwPluginLoader {
   GObject     parent_instance;
@@ -234,6 +237,8 @@ gw_plugin_loader_instantiate (GwPluginLoader *self)
     GType type = g_io_extension_get_type (extension);
     g_autoptr(GTypeClass) klass = g_type_class_ref (type);
     GwTransportClass *transport_class = (GwTransportClass *) klass;
+    g_autoptr(GwTransport) transport = NULL;
+    g_autoptr(GError) error = NULL;
 
     if (transport_class->abi_version != GW_TRANSPORT_ABI_VERSION) {
       g_warning ("Refusing transport %s: built for plugin ABI %u, this daemon has %u",
@@ -243,8 +248,15 @@ gw_plugin_loader_instantiate (GwPluginLoader *self)
     if (transport_class->name == NULL ||
         g_hash_table_contains (self->transports, transport_class->name))
       continue;
+    transport = g_object_new (type, NULL);
+    /* Its settings and recipient kind become the daemon's, or it is not used. */
+    if (!gw_profile_schema_add_transport (transport, &error) ||
+        !gw_recipient_kinds_add (transport, &error)) {
+      g_warning ("Refusing transport %s: %s", transport_class->name, error->message);
+      continue;
+    }
     g_hash_table_insert (self->transports, g_strdup (transport_class->name),
-                         g_object_new (type, NULL));
+                         g_steal_pointer (&transport));
     g_info ("Transport %s available", transport_class->name);
   }
 }
@@ -408,4 +420,82 @@ gw_plugin_loader_dup_names (GwPluginLoader *self)
   for (guint i = 0; i < n; i++)
     g_strv_builder_add (builder, keys[i]);
   return g_strv_builder_end (builder);
+}
+
+/* ---- what the daemon offers its transports ---- */
+
+static GwProfile *
+lookup_in_store (const char *name,
+                 gpointer    user_data)
+{
+  return gw_profile_store_lookup (GW_PROFILE_STORE (user_data), name);
+}
+
+typedef struct {
+  GwTransport *transport;
+  char        *prefix;
+} Route;
+
+static void
+route_free (gpointer data)
+{
+  Route *route = data;
+
+  g_object_unref (route->transport);
+  g_free (route->prefix);
+  g_free (route);
+}
+
+static void
+serve_route (SoupServer        *server,
+             SoupServerMessage *message,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  Route *route = user_data;
+
+  gw_transport_serve_http (route->transport, route->prefix, message, path, query);
+}
+
+static void
+add_routes (GwTransport  *transport,
+            GwHttpServer *http)
+{
+  g_auto(GStrv) prefixes = gw_transport_dup_http_routes (transport);
+
+  for (guint i = 0; prefixes[i] != NULL; i++) {
+    Route *route = g_new0 (Route, 1);
+    GwHttpRouteLimits limits = { 0 };
+
+    route->transport = g_object_ref (transport);
+    route->prefix = g_strdup (prefixes[i]);
+    limits.max_body_size = gw_transport_get_http_route_max_body (transport, route->prefix);
+    if (!gw_http_server_add_route (http, route->prefix, &limits, serve_route, route, route_free)) {
+      g_warning ("Transport %s: the HTTP route %s is taken", gw_transport_get_name (transport),
+                 prefixes[i]);
+      route_free (route);
+    }
+  }
+}
+
+void
+gw_plugin_loader_connect (GwPluginLoader *self,
+                          GwProfileStore *profiles,
+                          GwHttpServer   *http)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (GW_IS_PLUGIN_LOADER (self));
+  g_hash_table_iter_init (&iter, self->transports);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    GwTransport *transport = value;
+
+    gw_transport_set_profile_lookup (transport, lookup_in_store, g_object_ref (profiles), g_object_unref);
+    if (http != NULL) {
+      gw_transport_set_http_base_url (transport, gw_http_server_get_public_base_url (http));
+      add_routes (transport, http);
+    }
+  }
 }

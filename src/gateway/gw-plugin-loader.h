@@ -2,6 +2,8 @@
 /* gw-plugin-loader.h: finds and loads transport plugins */
 #pragma once
 
+#include "gw-http-server.h"
+#include "gw-profile-store.h"
 #include "gw-transport.h"
 
 G_BEGIN_DECLS
@@ -49,5 +51,12 @@ GwTransport    *gw_plugin_loader_lookup         (GwPluginLoader *self,
                                                  const char     *name);
 /* (transfer full) sorted names of loaded transports */
 GStrv           gw_plugin_loader_dup_names      (GwPluginLoader *self);
+
+/* Gives every loaded transport what the daemon offers: other profiles from
+ * @profiles, and, when @http is not NULL, its base URL and the HTTP routes
+ * the transport declared. */
+void            gw_plugin_loader_connect        (GwPluginLoader *self,
+                                                 GwProfileStore *profiles,
+                                                 GwHttpServer   *http);
 
 G_END_DECLS

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-profile-schema.c: the table of profile settings and their validation
+/* gw-profile-schema.c: the profile keys: the daemon's own and those of the
+ * loaded transports
  *
- * Every value that enters a profile, from D-Bus or from a keyfile, passes
- * through gw_setting_parse(). It is the first line of defence against header
- * injection: no string value may carry a control character.
+ * The daemon declares only the keys every profile has, whatever its
+ * transport: how a notification becomes a message (sender, charset,
+ * attachments) and how the queue treats its jobs (retries, expiry, rate,
+ * fallback). Every other key comes from a transport's setting specs, so a
+ * transport is one folder and the daemon names none of them.
  */
 #define G_LOG_DOMAIN "gw-profile-schema"
 
@@ -13,522 +16,20 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 
 #include "herald-error.h"
+#include "gw-log.h"
 #include "gw-profile-schema.h"
-#include "gw-template.h"
-#include "gw-tls-policy.h"
 
-/* Longer values are refused: nothing legitimate needs more, and it bounds
- * what a caller can make us store and echo. */
-#define MAX_VALUE_LENGTH 4096
+typedef struct {
+  GPtrArray  *core;        /* GwSettingSpec, display order */
+  GHashTable *core_by_key; /* key → GwSettingSpec */
+  GHashTable *transports;  /* name → GPtrArray of GwSettingSpec */
+  GHashTable *by_key;      /* key → GPtrArray of GwSettingSpec: every transport declaration */
+  GHashTable *types;       /* name → GType of the transport class that declared them */
+} Schema;
 
-static const char * const transport_values[] = { "smtp", "smtps", "fax", "maildir", NULL };
-static const char * const security_values[] = { "none", "starttls-if-available", "starttls", "tls", NULL };
-static const char * const auth_values[] = {
-  "none", "auto", "plain", "login", "cram-md5", "scram-sha-1", "scram-sha-256",
-  "ntlm", "xoauth2", "oauthbearer", NULL
-};
-static const char * const pop_security_values[] = { "none", "stls", "tls", NULL };
-static const char * const dsn_notify_values[] = { "success", "failure", "delay", "never", NULL };
-static const char * const dsn_ret_values[] = { "full", "hdrs", NULL };
-static const char * const fax_backend_values[] = { "email", "hylafax", "http", NULL };
-
-#define STRING(k, s)   { .key = k, .type = GW_SETTING_STRING, .summary = s }
-#define SECRET(k, s)   { .key = k, .type = GW_SETTING_SECRET, .summary = s }
-#define HOST(k, s)     { .key = k, .type = GW_SETTING_HOST, .summary = s }
-#define ADDRESS(k, s)  { .key = k, .type = GW_SETTING_ADDRESS, .summary = s }
-#define URL(k, s)      { .key = k, .type = GW_SETTING_URL, .summary = s }
-#define PATH(k, s)     { .key = k, .type = GW_SETTING_PATH, .summary = s }
-#define PROFILE(k, s)  { .key = k, .type = GW_SETTING_PROFILE, .summary = s }
-#define BOOLEAN(k, d, s) { .key = k, .type = GW_SETTING_BOOLEAN, .default_value = d, .summary = s }
-#define ENUM(k, v, d, s) { .key = k, .type = GW_SETTING_ENUM, .allowed_values = v, .default_value = d, .summary = s }
-#define UINT(k, lo, hi, d, s) { .key = k, .type = GW_SETTING_UINT, .min = lo, .max = hi, .default_value = d, .summary = s }
-
-static const GwSettingSpec schema[] = {
-  ENUM ("transport", transport_values, "smtp", "Transport plugin"),
-  HOST ("host", "Mail server host name or IP address"),
-  UINT ("port", 1, 65535, "587", "Mail server port"),
-  ENUM ("security", security_values, "starttls", "Connection security"),
-  ENUM ("auth", auth_values, "auto", "Authentication mechanism"),
-  STRING ("username", "User name for authentication"),
-  SECRET ("password", "Password for authentication"),
-  URL ("oauth2-token-url", "OAuth 2.0 token endpoint"),
-  STRING ("oauth2-client-id", "OAuth 2.0 client id"),
-  SECRET ("oauth2-client-secret", "OAuth 2.0 client secret"),
-  SECRET ("oauth2-refresh-token", "OAuth 2.0 refresh token"),
-  BOOLEAN ("pop-before-smtp", "false", "Log into a POP3 server before sending"),
-  HOST ("pop-host", "POP3 server"),
-  UINT ("pop-port", 1, 65535, "110", "POP3 server port"),
-  ENUM ("pop-security", pop_security_values, "stls", "POP3 connection security"),
-  STRING ("pop-username", "POP3 user name"),
-  SECRET ("pop-password", "POP3 password"),
-  ADDRESS ("from-address", "Default sender address"),
-  STRING ("from-name", "Default sender display name"),
-  BOOLEAN ("allow-from-override", "false", "Whether a notification may set its own sender"),
-  HOST ("helo-name", "Name given in EHLO (default: this host's name)"),
-  { .key = "charset", .type = GW_SETTING_STRING, .default_value = "utf-8", .summary = "Body charset" },
-  BOOLEAN ("plain-text-only", "false", "Never send HTML parts"),
-  UINT ("max-attachment-size", 0, G_GUINT64_CONSTANT (1) << 40, "0", "Total attachment bytes, 0 = no limit"),
-  BOOLEAN ("attachments-as-url", "false", "Replace attachments by download links"),
-  BOOLEAN ("strict-addresses", "true", "RFC 5322-strict address parsing"),
-  UINT ("connect-timeout", 1, 300, "30", "Seconds to wait for the TCP connection to be made"),
-  UINT ("conversation-timeout", 1, 300, "30",
-        "Seconds to wait for each server reply after connecting: the greeting, every reply, a TLS handshake"),
-  UINT ("retry-interval", 1, 86400, "300", "Seconds before the first retry"),
-  UINT ("expire-after", 60, 2592000, "432000", "Seconds before a message is given up"),
-  UINT ("max-connections", 1, 100, "4", "Concurrent connections to the server"),
-  UINT ("rate-limit", 0, 1000000, "0", "Messages per minute, 0 = unlimited"),
-  BOOLEAN ("verify-certificates", "true", "Reject invalid server certificates"),
-  PATH ("ca-file", "Extra trusted CA bundle"),
-  { .key = "pinned-keys", .type = GW_SETTING_PINS,
-    .summary = "SHA-256 pins of server public keys: PIN for the profile's own server, PIN@HOST:PORT for another" },
-  PROFILE ("fallback", "Profile to try when this one fails"),
-  BOOLEAN ("dsn", "false", "Request delivery status notifications"),
-  { .key = "dsn-notify", .type = GW_SETTING_STRING_LIST, .allowed_values = dsn_notify_values,
-    .default_value = "failure", .summary = "DSN NOTIFY conditions" },
-  ENUM ("dsn-ret", dsn_ret_values, "hdrs", "DSN RET: full message or headers"),
-  PATH ("maildir-path", "Maildir to deliver into"),
-  ENUM ("fax-backend", fax_backend_values, NULL, "Fax backend"),
-  PROFILE ("fax-via", "SMTP profile used by the email fax backend"),
-  STRING ("fax-address-template", "Recipient address template containing {number}"),
-  STRING ("fax-default-country-code", "Country code for numbers without one"),
-  STRING ("fax-subject", "Subject of email-to-fax messages"),
-  HOST ("fax-host", "HylaFAX server"),
-  UINT ("fax-port", 1, 65535, "4559", "HylaFAX server port"),
-  STRING ("fax-username", "HylaFAX user name"),
-  SECRET ("fax-password", "HylaFAX password"),
-  ADDRESS ("fax-notify-address", "Address HylaFAX notifies about jobs"),
-  UINT ("fax-max-dials", 1, 100, "12", "HylaFAX maximum dials per job"),
-  UINT ("fax-max-tries", 1, 100, "3", "HylaFAX maximum tries per job"),
-  URL ("fax-api-url", "Fax HTTP API endpoint"),
-  SECRET ("fax-api-key", "Fax HTTP API key"),
-  STRING ("fax-from-number", "Sending fax number"),
-  STRING ("fax-connection-id", "Fax HTTP API connection id"),
-  URL ("fax-webhook-url", "Status webhook URL given to the fax API"),
-  SECRET ("fax-webhook-secret", "Secret that signs fax API webhooks"),
-  SECRET ("fax-pin", "PIN the email fax provider wants, as {pin} in fax-subject"),
-  UINT ("fax-poll-interval", 10, 86400, "60", "Seconds between status queries of a submitted fax"),
-  STRING ("description", "Free text for administrators"),
-  { NULL }
-};
-
-/* Defaults that differ by transport; value NULL means "no default". */
-static const struct {
-  const char *key;
-  const char *transport;
-  const char *value;
-} transport_defaults[] = {
-  { "port", "smtps", "465" },
-  { "port", "fax", NULL },
-  { "port", "maildir", NULL },
-  { "security", "smtps", "tls" },
-  { "security", "fax", NULL },
-  { "security", "maildir", NULL },
-};
-
-/* Keys whose string form takes a unit suffix. */
-static const char * const seconds_keys[] = {
-  "connect-timeout", "conversation-timeout", "retry-interval", "expire-after", NULL
-};
-static const char * const size_keys[] = { "max-attachment-size", NULL };
-
-const GwSettingSpec *
-gw_profile_schema_get_all (void)
-{
-  return schema;
-}
-
-const GwSettingSpec *
-gw_profile_schema_lookup (const char *key)
-{
-  static GHashTable *by_key = NULL;
-
-  if (g_once_init_enter (&by_key)) {
-    GHashTable *tmp = g_hash_table_new (g_str_hash, g_str_equal);
-    for (const GwSettingSpec *s = schema; s->key != NULL; s++)
-      g_hash_table_insert (tmp, (gpointer) s->key, (gpointer) s);
-    g_once_init_leave (&by_key, tmp);
-  }
-  if (key == NULL)
-    return NULL;
-  return g_hash_table_lookup (by_key, key);
-}
-
-gboolean
-gw_setting_is_secret (const char *key)
-{
-  const GwSettingSpec *spec = gw_profile_schema_lookup (key);
-
-  return spec != NULL && spec->type == GW_SETTING_SECRET;
-}
-
-gboolean
-gw_profile_name_is_valid (const char *name)
-{
-  gsize len;
-
-  if (name == NULL)
-    return FALSE;
-  len = strlen (name);
-  if (len < 1 || len > 64 || !g_ascii_isalnum (name[0]))
-    return FALSE;
-  for (gsize i = 0; i < len; i++) {
-    if (!g_ascii_isalnum (name[i]) && name[i] != '.' && name[i] != '_' && name[i] != '-')
-      return FALSE;
-  }
-  return TRUE;
-}
-
-/* A value as it may appear in an error: control characters escaped, long
- * values cut, so the message itself cannot inject anything. */
-static char *
-value_for_message (const char *value)
-{
-  g_autofree char *valid = g_utf8_make_valid (value, -1);
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p)) {
-    gunichar c = g_utf8_get_char (p);
-
-    if (out->len >= 80) {
-      g_string_append (out, "…");
-      break;
-    }
-    if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-      g_string_append_printf (out, "\\x%02x", c);
-    else
-      g_string_append_unichar (out, c);
-  }
-  return g_string_free (out, FALSE);
-}
-
-static gpointer
-invalid_value (GError             **error,
-               const GwSettingSpec *spec,
-               const char          *value,
-               const char          *reason)
-{
-  /* A secret's value is never echoed, not even in an error. */
-  if (value == NULL || spec->type == GW_SETTING_SECRET) {
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
-                 _("Invalid value for “%s”: %s"), spec->key, reason);
-  } else {
-    g_autofree char *shown = value_for_message (value);
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
-                 _("Invalid value “%s” for “%s”: %s"), shown, spec->key, reason);
-  }
-  return NULL;
-}
-
-/* invalid_value() for functions returning gboolean */
-#define refuse(error, spec, value, reason) (invalid_value ((error), (spec), (value), (reason)), FALSE)
-
-static gboolean
-check_text (const GwSettingSpec *spec, const char *value, gsize len, GError **error)
-{
-  if (strlen (value) != len || !g_utf8_validate (value, len, NULL))
-    return refuse (error, spec, NULL, _("not valid UTF-8 text"));
-  if (len > MAX_VALUE_LENGTH)
-    return refuse (error, spec, NULL, _("too long"));
-  for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p)) {
-    gunichar c = g_utf8_get_char (p);
-    if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-      return refuse (error, spec, value, _("control characters (such as CR or LF) are not allowed"));
-  }
-  return TRUE;
-}
-
-static gboolean
-host_is_valid (const char *host)
-{
-  g_auto(GStrv) labels = NULL;
-  gsize len = strlen (host);
-  guint n;
-  gboolean all_digits = TRUE;
-
-  if (g_hostname_is_ip_address (host))
-    return TRUE;
-  if (len == 0 || len > 253)
-    return FALSE;
-  labels = g_strsplit (host, ".", -1);
-  n = g_strv_length (labels);
-  for (guint i = 0; i < n; i++) {
-    gsize llen = strlen (labels[i]);
-    if (llen == 0 || llen > 63 || labels[i][0] == '-' || labels[i][llen - 1] == '-')
-      return FALSE;
-    for (gsize j = 0; j < llen; j++) {
-      if (!g_ascii_isalnum (labels[i][j]) && labels[i][j] != '-')
-        return FALSE;
-    }
-  }
-  /* An all-numeric last label is a mistyped IP address, not a name. */
-  for (const char *p = labels[n - 1]; *p != '\0'; p++)
-    all_digits = all_digits && g_ascii_isdigit (*p);
-  return !all_digits;
-}
-
-static gboolean
-host_is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) addr = NULL;
-
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  addr = g_inet_address_new_from_string (host);
-  return addr != NULL && g_inet_address_get_is_loopback (addr);
-}
-
-/* A plain addr-spec local@domain; full RFC 5322 parsing lives elsewhere. */
-static gboolean
-address_is_valid (const char *addr)
-{
-  const char *at = strrchr (addr, '@');
-  const char *domain;
-  gsize local_len;
-
-  if (at == NULL || at == addr || strlen (addr) > 254)
-    return FALSE;
-  local_len = at - addr;
-  domain = at + 1;
-  if (local_len > 64 || addr[0] == '.' || at[-1] == '.')
-    return FALSE;
-  for (const char *p = addr; p < at; p++) {
-    guchar c = (guchar) *p;
-    if (c >= 0x80 || g_ascii_isalnum (c) || strchr ("!#$%&'*+-/=?^_`{|}~", c) != NULL)
-      continue;
-    if (c == '.' && p[1] != '.')
-      continue;
-    return FALSE;
-  }
-  /* An internationalised domain is checked in its ASCII (IDNA) form. */
-  {
-    g_autofree char *ascii = g_hostname_to_ascii (domain);
-    return ascii != NULL && host_is_valid (ascii) && !g_hostname_is_ip_address (domain);
-  }
-}
-
-static GVariant *
-parse_uint_string (const GwSettingSpec *spec, const char *value, GError **error)
-{
-  const char *end = value;
-  guint64 n = 0, mult = 1;
-
-  while (g_ascii_isdigit (*end))
-    end++;
-  if (end == value)
-    return invalid_value (error, spec, value, _("not a number"));
-  if (g_strv_contains (seconds_keys, spec->key) && end[0] != '\0' && end[1] == '\0') {
-    switch (g_ascii_tolower (end[0])) {
-    case 's': mult = 1; break;
-    case 'm': mult = 60; break;
-    case 'h': mult = 3600; break;
-    case 'd': mult = 86400; break;
-    default: return invalid_value (error, spec, value, _("use seconds, or a number followed by s, m, h or d"));
-    }
-  } else if (g_strv_contains (size_keys, spec->key) && end[0] != '\0' && end[1] == '\0') {
-    switch (g_ascii_tolower (end[0])) {
-    case 'k': mult = 1024; break;
-    case 'm': mult = 1024 * 1024; break;
-    case 'g': mult = 1024 * 1024 * 1024; break;
-    default: return invalid_value (error, spec, value, _("use bytes, or a number followed by K, M or G"));
-    }
-  } else if (end[0] != '\0') {
-    return invalid_value (error, spec, value, _("not a number"));
-  }
-  /* The digits were checked above; a number too large saturates (and the
-   * range check refuses it). No errno involved: a value read in one
-   * thread cannot be spoilt by another's. */
-  for (const char *p = value; p < end; p++) {
-    guint digit = (guint) (*p - '0');
-
-    if (n > (G_MAXUINT64 - digit) / 10) {
-      n = G_MAXUINT64;
-      break;
-    }
-    n = n * 10 + digit;
-  }
-  n = n > G_MAXUINT64 / mult ? G_MAXUINT64 : n * mult;
-  return g_variant_new_uint64 (n);
-}
-
-static GVariant *
-parse_uint (const GwSettingSpec *spec, GVariant *value, GError **error)
-{
-  gint64 n;
-
-  switch (g_variant_get_type_string (value)[0]) {
-  case 'y': return g_variant_new_uint64 (g_variant_get_byte (value));
-  case 'q': return g_variant_new_uint64 (g_variant_get_uint16 (value));
-  case 'u': return g_variant_new_uint64 (g_variant_get_uint32 (value));
-  case 't': return g_variant_new_uint64 (g_variant_get_uint64 (value));
-  case 'n': n = g_variant_get_int16 (value); break;
-  case 'i': n = g_variant_get_int32 (value); break;
-  default: n = g_variant_get_int64 (value); break;
-  }
-  if (n < 0) {
-    g_autofree char *shown = g_strdup_printf ("%" G_GINT64_FORMAT, n);
-    return invalid_value (error, spec, shown, _("must not be negative"));
-  }
-  return g_variant_new_uint64 ((guint64) n);
-}
-
-static gboolean
-check_uint_range (const GwSettingSpec *spec,
-                  GVariant            *parsed,
-                  const char          *raw,
-                  GError             **error)
-{
-  guint64 n = g_variant_get_uint64 (parsed);
-
-  if (n < spec->min || n > spec->max) {
-    g_autofree char *lo = g_strdup_printf ("%" G_GUINT64_FORMAT, spec->min);
-    g_autofree char *hi = g_strdup_printf ("%" G_GUINT64_FORMAT, spec->max);
-    g_autofree char *reason = g_strdup_printf (_("must be between %s and %s"), lo, hi);
-    g_autofree char *shown = raw != NULL ? g_strstrip (g_strdup (raw))
-                                         : g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-    invalid_value (error, spec, shown, reason);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gpointer
-invalid_choice (GError **error, const GwSettingSpec *spec, const char *value)
-{
-  g_autofree char *joined = g_strjoinv (", ", (char **) spec->allowed_values);
-  g_autofree char *reason = g_strdup_printf (_("allowed values are %s"), joined);
-
-  return invalid_value (error, spec, value, reason);
-}
-
-/* The host of a normalised "host:port" or "[v6]:port" endpoint. */
-static gboolean
-endpoint_host_is_valid (const char *endpoint)
-{
-  g_autofree char *host = g_strndup (endpoint, strrchr (endpoint, ':') - endpoint);
-
-  if (host[0] == '[') {
-    host[strlen (host) - 1] = '\0';
-    return g_hostname_is_ip_address (host + 1);
-  }
-  return host_is_valid (host);
-}
-
-static GVariant *
-parse_list (const GwSettingSpec *spec, GVariant *value, GError **error)
-{
-  g_autofree const char **items = NULL;
-  g_auto(GStrv) split = NULL;
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
-
-  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)) {
-    split = g_regex_split_simple ("[,; ]+", g_variant_get_string (value, NULL), 0, 0);
-  } else {
-    items = g_variant_get_strv (value, NULL);
-    for (guint i = 0; items[i] != NULL; i++) {
-      if (!check_text (spec, items[i], strlen (items[i]), error))
-        return NULL;
-    }
-    split = g_strdupv ((char **) items);
-  }
-
-  for (guint i = 0; split[i] != NULL; i++) {
-    g_autofree char *item = g_ascii_strdown (g_strstrip (split[i]), -1);
-
-    if (*item == '\0')
-      continue;
-    if (spec->type == GW_SETTING_PINS) {
-      g_autofree char *pin = NULL;
-      g_autofree char *endpoint = NULL;
-
-      if (!gw_tls_pin_entry_parse (item, &pin, &endpoint) ||
-          (endpoint != NULL && !endpoint_host_is_valid (endpoint)))
-        return invalid_value (error, spec, item,
-                              _("each pin is the SHA-256 of the server's public key, 64 hexadecimal "
-                                "characters, alone (the profile's own server) or followed by "
-                                "@HOST:PORT (the server it holds for)"));
-      g_free (item);
-      item = endpoint != NULL ? g_strdup_printf ("%s@%s", pin, endpoint) : g_steal_pointer (&pin);
-    } else if (!g_strv_contains (spec->allowed_values, item)) {
-      return invalid_choice (error, spec, item);
-    }
-    if (!g_ptr_array_find_with_equal_func (out, item, g_str_equal, NULL))
-      g_ptr_array_add (out, g_steal_pointer (&item));
-  }
-  if (spec->type == GW_SETTING_STRING_LIST && out->len == 0)
-    return invalid_choice (error, spec, NULL);
-  return g_variant_new_strv ((const char * const *) out->pdata, out->len);
-}
-
-static GVariant *
-parse_string (const GwSettingSpec *spec, const char *raw, GError **error)
-{
-  g_autofree char *value = NULL;
-
-  /* Free text and secrets are kept exactly; everything else is a token. */
-  if (spec->type == GW_SETTING_STRING || spec->type == GW_SETTING_SECRET)
-    return g_variant_new_string (raw);
-
-  value = g_strstrip (g_strdup (raw));
-  switch (spec->type) {
-  case GW_SETTING_ENUM:
-    for (guint i = 0; spec->allowed_values[i] != NULL; i++) {
-      if (g_ascii_strcasecmp (value, spec->allowed_values[i]) == 0)
-        return g_variant_new_string (spec->allowed_values[i]);
-    }
-    return invalid_choice (error, spec, value);
-  case GW_SETTING_BOOLEAN:
-    if (g_ascii_strcasecmp (value, "true") == 0 || g_ascii_strcasecmp (value, "yes") == 0 ||
-        g_ascii_strcasecmp (value, "on") == 0 || g_strcmp0 (value, "1") == 0)
-      return g_variant_new_boolean (TRUE);
-    if (g_ascii_strcasecmp (value, "false") == 0 || g_ascii_strcasecmp (value, "no") == 0 ||
-        g_ascii_strcasecmp (value, "off") == 0 || g_strcmp0 (value, "0") == 0)
-      return g_variant_new_boolean (FALSE);
-    return invalid_value (error, spec, value, _("allowed values are true, false, yes, no, on, off, 1, 0"));
-  case GW_SETTING_UINT:
-    return parse_uint_string (spec, value, error);
-  case GW_SETTING_HOST:
-    if (!host_is_valid (value))
-      return invalid_value (error, spec, value, _("not a host name or IP address"));
-    return g_variant_new_take_string (g_ascii_strdown (value, -1));
-  case GW_SETTING_ADDRESS:
-    if (!address_is_valid (value))
-      return invalid_value (error, spec, value, _("not a plain e-mail address such as user@example.com"));
-    return g_variant_new_string (value);
-  case GW_SETTING_PATH:
-    if (!g_path_is_absolute (value))
-      return invalid_value (error, spec, value, _("must be an absolute path"));
-    return g_variant_new_string (value);
-  case GW_SETTING_URL: {
-    g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
-    const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
-
-    if (host == NULL || *host == '\0' || !host_is_valid (host))
-      return invalid_value (error, spec, value, _("not a valid URL"));
-    if (g_uri_get_userinfo (uri) != NULL)
-      return invalid_value (error, spec, value, _("a URL must not contain a user name or password"));
-    if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0 &&
-        !(g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0 && host_is_loopback (host)))
-      return invalid_value (error, spec, value, _("must be an https:// URL (http:// only to a loopback address)"));
-    return g_variant_new_string (value);
-  }
-  case GW_SETTING_PROFILE:
-    if (!gw_profile_name_is_valid (value))
-      return invalid_value (error, spec, value, _("not a profile name (1–64 letters, digits, “.”, “_” or “-”)"));
-    return g_variant_new_string (value);
-  case GW_SETTING_STRING:
-  case GW_SETTING_SECRET:
-  case GW_SETTING_PINS:
-  case GW_SETTING_STRING_LIST:
-  default:
-    g_assert_not_reached ();
-  }
-  return NULL;
-}
-
-/* Extra rules for single keys, run on the canonical value. */
+static GMutex schema_lock;
 
 static gboolean
 check_charset (const GwSettingSpec *spec, GVariant **value, GError **error)
@@ -540,11 +41,11 @@ check_charset (const GwSettingSpec *spec, GVariant **value, GError **error)
   /* The name goes into a MIME header: a token, nothing else. */
   for (const char *p = cs; *p != '\0'; p++) {
     if (!g_ascii_isalnum (*p) && strchr ("._:-", *p) == NULL)
-      return refuse (error, spec, cs, _("not a character set name"));
+      return gw_setting_spec_refuse (spec, cs, _("not a character set name"), error);
   }
   conv = *cs != '\0' ? g_iconv_open ("UTF-8", cs) : (GIConv) -1;
   if (conv == (GIConv) -1)
-    return refuse (error, spec, cs, _("unknown character set"));
+    return gw_setting_spec_refuse (spec, cs, _("unknown character set"), error);
   g_iconv_close (conv);
   lower = g_ascii_strdown (cs, -1);
   g_variant_unref (*value);
@@ -552,216 +53,388 @@ check_charset (const GwSettingSpec *spec, GVariant **value, GError **error)
   return TRUE;
 }
 
+/* Any transport name; whether it is loaded is checked where a value is
+ * set, not where a stored profile is read (its plugin may come back). */
 static gboolean
-check_readable_file (const GwSettingSpec *spec, GVariant **value, GError **error)
+check_transport_name (const GwSettingSpec *spec, GVariant **value, GError **error)
 {
-  const char *path = g_variant_get_string (*value, NULL);
+  g_autofree char *raw = g_variant_dup_string (*value, NULL);
+  g_autofree char *name = g_ascii_strdown (g_strstrip (raw), -1);
+  gboolean ok = g_ascii_isalpha (name[0]) && strlen (name) <= 64;
 
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || g_access (path, R_OK) != 0)
-    return refuse (error, spec, path, _("not a readable file"));
-  return TRUE;
-}
-
-/* Templates: only the placeholders their expansion fills in (gw-template.c). */
-static const char * const address_template_names[] = { "number", NULL };
-static const char * const fax_subject_names[] = { "subject", "number", "pin", NULL };
-
-static gboolean
-check_template (const GwSettingSpec *spec, const char *tmpl, const char * const *names, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (!gw_template_check (tmpl, names, &local_error))
-    return refuse (error, spec, tmpl, local_error->message);
-  return TRUE;
-}
-
-static gboolean
-check_address_template (const GwSettingSpec *spec, GVariant **value, GError **error)
-{
-  const char *tmpl = g_variant_get_string (*value, NULL);
-  const GwTemplateValue sample_values[] = { { "number", "4930123456" }, { NULL, NULL } };
-  g_autofree char *sample = NULL;
-
-  if (!check_template (spec, tmpl, address_template_names, error))
-    return FALSE;
-  if (!gw_template_uses (tmpl, "number"))
-    return refuse (error, spec, tmpl, _("must contain “{number}”, as in {number}@fax.example.net"));
-  sample = gw_template_expand (tmpl, sample_values, NULL);
-  if (sample == NULL || !address_is_valid (sample))
-    return refuse (error, spec, tmpl, _("does not make an e-mail address, as in {number}@fax.example.net"));
-  return TRUE;
-}
-
-static gboolean
-check_fax_subject (const GwSettingSpec *spec, GVariant **value, GError **error)
-{
-  return check_template (spec, g_variant_get_string (*value, NULL), fax_subject_names, error);
-}
-
-static gboolean
-check_country_code (const GwSettingSpec *spec, GVariant **value, GError **error)
-{
-  const char *raw = g_variant_get_string (*value, NULL);
-  const char *cc = raw[0] == '+' ? raw + 1 : raw;
-  gsize len = strlen (cc);
-  gboolean ok = len >= 1 && len <= 3 && cc[0] != '0';
-
-  for (const char *p = cc; ok && *p != '\0'; p++)
-    ok = g_ascii_isdigit (*p);
+  for (const char *p = name; ok && *p != '\0'; p++)
+    ok = g_ascii_isalnum (*p) || *p == '-';
   if (!ok)
-    return refuse (error, spec, raw, _("must be a country calling code of 1 to 3 digits"));
-  if (cc != raw) {
-    char *digits = g_strdup (cc);
-    g_variant_unref (*value);
-    *value = g_variant_ref_sink (g_variant_new_take_string (digits));
+    return gw_setting_spec_refuse (spec, g_variant_get_string (*value, NULL), _("not a transport name"), error);
+  g_variant_unref (*value);
+  *value = g_variant_ref_sink (g_variant_new_take_string (g_steal_pointer (&name)));
+  return TRUE;
+}
+
+static void
+add_core (GPtrArray *core, GwSettingSpec *spec)
+{
+  g_ptr_array_add (core, spec);
+}
+
+/* The keys every profile has, in display order. */
+static GPtrArray *
+make_core_specs (void)
+{
+  GPtrArray *core = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_setting_spec_unref);
+  GwSettingSpec *spec;
+
+  /* Another transport sends the secrets elsewhere. */
+  spec = gw_setting_spec_new ("transport", GW_SETTING_STRING, GW_SETTING_FLAG_REDIRECTS_SECRETS,
+                              GW_PROFILE_DEFAULT_TRANSPORT, N_("Transport plugin"));
+  gw_setting_spec_set_check (spec, check_transport_name);
+  add_core (core, spec);
+  add_core (core, gw_setting_spec_new ("from-address", GW_SETTING_ADDRESS, 0, NULL,
+                                       N_("Default sender address")));
+  add_core (core, gw_setting_spec_new ("from-name", GW_SETTING_STRING, 0, NULL,
+                                       N_("Default sender display name")));
+  add_core (core, gw_setting_spec_new ("allow-from-override", GW_SETTING_BOOLEAN, 0, "false",
+                                       N_("Whether a notification may set its own sender")));
+  spec = gw_setting_spec_new ("charset", GW_SETTING_STRING, 0, "utf-8", N_("Body charset"));
+  gw_setting_spec_set_check (spec, check_charset);
+  add_core (core, spec);
+  add_core (core, gw_setting_spec_new ("plain-text-only", GW_SETTING_BOOLEAN, 0, "false",
+                                       N_("Never send HTML parts")));
+  add_core (core, gw_setting_spec_new_uint ("max-attachment-size", 0, G_GUINT64_CONSTANT (1) << 40, "0",
+                                            GW_SETTING_FLAG_BYTES, N_("Total attachment bytes, 0 = no limit")));
+  add_core (core, gw_setting_spec_new ("attachments-as-url", GW_SETTING_BOOLEAN, 0, "false",
+                                       N_("Replace attachments by download links")));
+  add_core (core, gw_setting_spec_new ("strict-addresses", GW_SETTING_BOOLEAN, 0, "true",
+                                       N_("RFC 5322-strict address parsing")));
+  add_core (core, gw_setting_spec_new_uint ("retry-interval", 1, 86400, "300", GW_SETTING_FLAG_SECONDS,
+                                            N_("Seconds before the first retry")));
+  add_core (core, gw_setting_spec_new_uint ("expire-after", 60, 2592000, "432000", GW_SETTING_FLAG_SECONDS,
+                                            N_("Seconds before a message is given up")));
+  add_core (core, gw_setting_spec_new_uint ("max-connections", 1, 100, "4", 0,
+                                            N_("Concurrent connections to the server")));
+  add_core (core, gw_setting_spec_new_uint ("rate-limit", 0, 1000000, "0", 0,
+                                            N_("Messages per minute, 0 = unlimited")));
+  add_core (core, gw_setting_spec_new ("fallback", GW_SETTING_PROFILE, 0, NULL,
+                                       N_("Profile to try when this one fails")));
+  add_core (core, gw_setting_spec_new ("description", GW_SETTING_STRING, 0, NULL,
+                                       N_("Free text for administrators")));
+  return core;
+}
+
+/* (locked) */
+static Schema *
+get_schema (void)
+{
+  static Schema *schema;
+
+  if (schema == NULL) {
+    schema = g_new0 (Schema, 1);
+    schema->core = make_core_specs ();
+    schema->core_by_key = g_hash_table_new (g_str_hash, g_str_equal);
+    for (guint i = 0; i < schema->core->len; i++)
+      g_hash_table_insert (schema->core_by_key,
+                           (gpointer) gw_setting_spec_get_key (schema->core->pdata[i]),
+                           schema->core->pdata[i]);
+    schema->transports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) g_ptr_array_unref);
+    schema->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            (GDestroyNotify) g_ptr_array_unref);
+    schema->types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  }
+  return schema;
+}
+
+/* Two declarations of one key must agree on what the value is. */
+static gboolean
+compatible (const GwSettingSpec *a,
+            const GwSettingSpec *b)
+{
+  return gw_setting_spec_get_value_type (a) == gw_setting_spec_get_value_type (b) &&
+         gw_setting_spec_has_flag (a, GW_SETTING_FLAG_SECRET) ==
+         gw_setting_spec_has_flag (b, GW_SETTING_FLAG_SECRET);
+}
+
+/* (locked) */
+static gboolean
+check_declarations (Schema           *schema,
+                    const char       *name,
+                    GwSettingSpec * const *specs,
+                    guint             n_specs,
+                    GError          **error)
+{
+  if (g_hash_table_contains (schema->transports, name)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                 _("Transport “%s” is already loaded"), name);
+    return FALSE;
+  }
+  for (guint i = 0; i < n_specs; i++) {
+    const char *key = gw_setting_spec_get_key (specs[i]);
+    GPtrArray *others = g_hash_table_lookup (schema->by_key, key);
+
+    if (g_hash_table_contains (schema->core_by_key, key)) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                   _("Transport “%s” declares “%s”, a key every profile has"), name, key);
+      return FALSE;
+    }
+    if (others != NULL && !compatible (others->pdata[0], specs[i])) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
+                   _("Transport “%s” declares “%s” unlike another transport"), name, key);
+      return FALSE;
+    }
   }
   return TRUE;
 }
 
-static gboolean
-check_fax_number (const GwSettingSpec *spec, GVariant **value, GError **error)
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
 {
-  const char *num = g_variant_get_string (*value, NULL);
-  gsize len = strlen (num);
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
 
-  if (len > 32 || strspn (num, "0123456789+-(). ") != len || strpbrk (num, "0123456789") == NULL)
-    return refuse (error, spec, num, _("must be a fax number: digits, spaces and + - ( ) ."));
+gboolean
+gw_profile_schema_add_transport (GwTransport *transport,
+                                 GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  Schema *schema = get_schema ();
+  const char *name = gw_transport_get_name (transport);
+  guint n_specs = 0;
+  GwSettingSpec * const *specs =
+    gw_transport_class_list_settings (GW_TRANSPORT_GET_CLASS (transport), &n_specs);
+  GPtrArray *own;
+
+  /* Another loader in the same process (tests) instantiates the same class. */
+  if (GPOINTER_TO_SIZE (g_hash_table_lookup (schema->types, name)) == G_OBJECT_TYPE (transport))
+    return TRUE;
+  if (!check_declarations (schema, name, specs, n_specs, error))
+    return FALSE;
+  own = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_setting_spec_unref);
+  for (guint i = 0; i < n_specs; i++) {
+    const char *key = gw_setting_spec_get_key (specs[i]);
+    GPtrArray *all = g_hash_table_lookup (schema->by_key, key);
+
+    g_ptr_array_add (own, gw_setting_spec_ref (specs[i]));
+    if (all == NULL) {
+      all = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_setting_spec_unref);
+      g_hash_table_insert (schema->by_key, (gpointer) key, all);
+    }
+    g_ptr_array_add (all, gw_setting_spec_ref (specs[i]));
+  }
+  g_hash_table_insert (schema->transports, g_strdup (name), own);
+  g_hash_table_insert (schema->types, g_strdup (name), GSIZE_TO_POINTER (G_OBJECT_TYPE (transport)));
   return TRUE;
 }
 
-static gboolean
-check_dsn_notify (const GwSettingSpec *spec, GVariant **value, GError **error)
+gboolean
+gw_profile_schema_has_transport (const char *name)
 {
-  g_autofree const char **items = g_variant_get_strv (*value, NULL);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
 
-  if (g_strv_contains (items, "never") && g_strv_length ((char **) items) > 1)
-    return refuse (error, spec, NULL, _("“never” cannot be combined with other values"));
-  return TRUE;
+  return name != NULL && g_hash_table_contains (get_schema ()->transports, name);
 }
 
-static const struct {
-  const char *key;
-  gboolean  (*check) (const GwSettingSpec *spec, GVariant **value, GError **error);
-} key_checks[] = {
-  { "charset", check_charset },
-  { "ca-file", check_readable_file },
-  { "fax-address-template", check_address_template },
-  { "fax-subject", check_fax_subject },
-  { "fax-default-country-code", check_country_code },
-  { "fax-from-number", check_fax_number },
-  { "dsn-notify", check_dsn_notify },
-};
-
-/* Native types accepted besides "s", and what to tell a caller who sends
- * another; a type not listed takes strings only. */
-static const struct {
-  const char *native[8];
-  const char *expected;
-} type_info[] = {
-  [GW_SETTING_BOOLEAN] = { { "b" }, N_("expected a boolean or a string") },
-  [GW_SETTING_UINT] = { { "y", "q", "u", "t", "n", "i", "x" }, N_("expected an unsigned integer or a string") },
-  [GW_SETTING_PINS] = { { "as" }, N_("expected a list of strings or a string") },
-  [GW_SETTING_STRING_LIST] = { { "as" }, N_("expected a list of strings or a string") },
-  [GW_SETTING_SECRET] = { { NULL }, NULL }, /* the last type: sizes the array */
-};
-
-static gboolean
-type_accepted (const GwSettingSpec *spec, GVariant *value)
+GStrv
+gw_profile_schema_dup_transports (void)
 {
-  const char *t = g_variant_get_type_string (value);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer name;
 
-  return g_str_equal (t, "s") || g_strv_contains (type_info[spec->type].native, t);
+  g_hash_table_iter_init (&iter, get_schema ()->transports);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    g_ptr_array_add (names, name);
+  g_ptr_array_sort (names, compare_strings);
+  for (guint i = 0; i < names->len; i++)
+    g_strv_builder_add (builder, names->pdata[i]);
+  return g_strv_builder_end (builder);
 }
 
-static const char *
-expected_type (const GwSettingSpec *spec)
+/* (locked) */
+static const GwSettingSpec *
+lookup_locked (Schema     *schema,
+               const char *transport,
+               const char *key,
+               gboolean    any_transport)
 {
-  const char *expected = type_info[spec->type].expected;
+  const GwSettingSpec *spec;
+  GPtrArray *own = transport != NULL ? g_hash_table_lookup (schema->transports, transport) : NULL;
+  GPtrArray *all;
 
-  return expected != NULL ? _(expected) : _("expected a string");
+  if (key == NULL)
+    return NULL;
+  spec = g_hash_table_lookup (schema->core_by_key, key);
+  if (spec != NULL)
+    return spec;
+  for (guint i = 0; own != NULL && i < own->len; i++) {
+    if (g_str_equal (gw_setting_spec_get_key (own->pdata[i]), key))
+      return own->pdata[i];
+  }
+  all = any_transport ? g_hash_table_lookup (schema->by_key, key) : NULL;
+  return all != NULL ? all->pdata[0] : NULL;
 }
 
-GVariant *
-gw_setting_parse (const char *key, GVariant *value, GError **error)
+const GwSettingSpec *
+gw_profile_schema_lookup (const char *key)
 {
-  g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GVariant) result = NULL;
-  const GwSettingSpec *spec = gw_profile_schema_lookup (key);
-  const char *str = NULL;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
 
-  g_return_val_if_fail (value != NULL, NULL);
+  return lookup_locked (get_schema (), NULL, key, TRUE);
+}
 
-  owned = g_variant_ref_sink (value);
+const GwSettingSpec *
+gw_profile_schema_lookup_for (const char *transport,
+                              const char *key)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+
+  return lookup_locked (get_schema (), transport, key, FALSE);
+}
+
+GPtrArray *
+gw_profile_schema_list_for (const char *transport)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  Schema *schema = get_schema ();
+  GPtrArray *own = transport != NULL ? g_hash_table_lookup (schema->transports, transport) : NULL;
+  GPtrArray *list = g_ptr_array_new ();
+
+  /* "transport" first, then what it brings, then the rest. */
+  g_ptr_array_add (list, schema->core->pdata[0]);
+  for (guint i = 0; own != NULL && i < own->len; i++)
+    g_ptr_array_add (list, own->pdata[i]);
+  for (guint i = 1; i < schema->core->len; i++)
+    g_ptr_array_add (list, schema->core->pdata[i]);
+  return list;
+}
+
+gboolean
+gw_setting_has_flag (const char     *key,
+                     GwSettingFlags  flag)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  Schema *schema = get_schema ();
+  const GwSettingSpec *core = key != NULL ? g_hash_table_lookup (schema->core_by_key, key) : NULL;
+  GPtrArray *all = key != NULL ? g_hash_table_lookup (schema->by_key, key) : NULL;
+
+  if (core != NULL)
+    return gw_setting_spec_has_flag (core, flag);
+  for (guint i = 0; all != NULL && i < all->len; i++) {
+    if (gw_setting_spec_has_flag (all->pdata[i], flag))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+gw_setting_is_secret (const char *key)
+{
+  return gw_setting_has_flag (key, GW_SETTING_FLAG_SECRET);
+}
+
+GStrv
+gw_profile_schema_dup_keys_with_flag (GwSettingFlags flag)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+    Schema *schema = get_schema ();
+    GHashTableIter iter;
+    gpointer key;
+
+    for (guint i = 0; i < schema->core->len; i++)
+      g_ptr_array_add (keys, (gpointer) gw_setting_spec_get_key (schema->core->pdata[i]));
+    g_hash_table_iter_init (&iter, schema->by_key);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_ptr_array_add (keys, key);
+  }
+  g_ptr_array_sort (keys, compare_strings);
+  for (guint i = 0; i < keys->len; i++) {
+    if (gw_setting_has_flag (keys->pdata[i], flag))
+      g_strv_builder_add (builder, keys->pdata[i]);
+  }
+  return g_strv_builder_end (builder);
+}
+
+static GVariant *
+parse_with (const GwSettingSpec *spec,
+            const char          *key,
+            GVariant            *value,
+            gboolean             loaded_transport,
+            GError             **error)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (value);
+  GVariant *parsed;
+
   if (spec == NULL) {
-    g_autofree char *shown = value_for_message (key != NULL ? key : "");
+    g_autofree char *shown = gw_log_escape (key != NULL ? key : "", 80);
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
                  _("Unknown profile key “%s”"), shown);
     return NULL;
   }
-  if (g_variant_is_of_type (owned, G_VARIANT_TYPE_VARIANT)) {
-    GVariant *inner = g_variant_get_variant (owned);
-    g_variant_unref (owned);
-    owned = inner;
-  }
-  if (!type_accepted (spec, owned)) {
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
-                 _("Invalid type “%s” for “%s”: %s"),
-                 g_variant_get_type_string (owned), spec->key, expected_type (spec));
-    return NULL;
-  }
+  parsed = gw_setting_spec_parse (spec, owned, error);
+  if (parsed != NULL && loaded_transport && g_str_equal (gw_setting_spec_get_key (spec), "transport") &&
+      !gw_profile_schema_has_transport (g_variant_get_string (parsed, NULL))) {
+    g_auto(GStrv) loaded = gw_profile_schema_dup_transports ();
+    g_autofree char *joined = g_strjoinv (", ", loaded);
+    g_autofree char *reason = g_strdup_printf (_("allowed values are %s"), joined);
 
-  if (g_variant_is_of_type (owned, G_VARIANT_TYPE_STRING)) {
-    gsize len;
-    str = g_variant_get_string (owned, &len);
-    if (!check_text (spec, str, len, error))
-      return NULL;
+    gw_setting_spec_refuse (spec, g_variant_get_string (parsed, NULL), reason, error);
+    g_clear_pointer (&parsed, g_variant_unref);
   }
-
-  if (spec->type == GW_SETTING_PINS || spec->type == GW_SETTING_STRING_LIST)
-    result = parse_list (spec, owned, error);
-  else if (spec->type == GW_SETTING_BOOLEAN && str == NULL)
-    result = g_variant_new_boolean (g_variant_get_boolean (owned));
-  else if (spec->type == GW_SETTING_UINT && str == NULL)
-    result = parse_uint (spec, owned, error);
-  else
-    result = parse_string (spec, str, error);
-  if (result == NULL)
-    return NULL;
-  g_variant_ref_sink (result);
-
-  if (spec->type == GW_SETTING_UINT && !check_uint_range (spec, result, str, error))
-    return NULL;
-
-  for (guint i = 0; i < G_N_ELEMENTS (key_checks); i++) {
-    if (g_str_equal (key_checks[i].key, spec->key) && !key_checks[i].check (spec, &result, error))
-      return NULL;
-  }
-  return g_steal_pointer (&result);
+  return parsed;
 }
 
 GVariant *
-gw_setting_default (const char *key, const char *transport)
+gw_setting_parse (const char *key,
+                  GVariant   *value,
+                  GError    **error)
 {
-  const GwSettingSpec *spec = gw_profile_schema_lookup (key);
-  const char *def;
-  g_autoptr(GError) error = NULL;
-  GVariant *value;
+  g_return_val_if_fail (value != NULL, NULL);
+  return parse_with (gw_profile_schema_lookup (key), key, value, TRUE, error);
+}
 
-  if (spec == NULL)
-    return NULL;
+static const GwSettingSpec *
+spec_for (const char *transport,
+          const char *key)
+{
+  const GwSettingSpec *spec = gw_profile_schema_lookup_for (transport, key);
+
+  return spec != NULL ? spec : gw_profile_schema_lookup (key);
+}
+
+GVariant *
+gw_setting_parse_for (const char *transport,
+                      const char *key,
+                      GVariant   *value,
+                      GError    **error)
+{
+  g_return_val_if_fail (value != NULL, NULL);
+  return parse_with (spec_for (transport, key), key, value, TRUE, error);
+}
+
+GVariant *
+gw_setting_parse_stored (const char *transport,
+                         const char *key,
+                         GVariant   *value,
+                         GError    **error)
+{
+  g_return_val_if_fail (value != NULL, NULL);
+  return parse_with (spec_for (transport, key), key, value, FALSE, error);
+}
+
+GVariant *
+gw_setting_default (const char *key,
+                    const char *transport)
+{
+  const GwSettingSpec *spec;
+
   if (transport == NULL)
-    transport = "smtp";
-  def = spec->default_value;
-  for (guint i = 0; i < G_N_ELEMENTS (transport_defaults); i++) {
-    if (g_str_equal (transport_defaults[i].key, key) &&
-        g_str_equal (transport_defaults[i].transport, transport))
-      def = transport_defaults[i].value;
-  }
-  if (def == NULL)
-    return NULL;
-  value = gw_setting_parse (key, g_variant_new_string (def), &error);
-  if (value == NULL)
-    g_critical ("Default of “%s” does not validate: %s", key, error->message);
-  return value;
+    transport = GW_PROFILE_DEFAULT_TRANSPORT;
+  spec = gw_profile_schema_lookup_for (transport, key);
+  return spec != NULL ? gw_setting_spec_dup_default_value (spec) : NULL;
 }

@@ -1,60 +1,78 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-profile-schema.h: the table of profile settings and their validation */
+/* gw-profile-schema.h: the profile keys: the daemon's own and those of the
+ * loaded transports */
 #pragma once
 
-#include <glib.h>
+#include "gw-setting-spec.h"
+#include "gw-transport.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  GW_SETTING_STRING,      /* free text without control characters */
-  GW_SETTING_ENUM,        /* one of allowed_values */
-  GW_SETTING_BOOLEAN,     /* true/false, yes/no, 1/0, on/off in string form */
-  GW_SETTING_UINT,        /* unsigned integer in [min, max]; strings with s/m/h/d suffix for seconds */
-  GW_SETTING_HOST,        /* host name or IP literal */
-  GW_SETTING_ADDRESS,     /* an e-mail address */
-  GW_SETTING_PATH,        /* an absolute path */
-  GW_SETTING_URL,         /* an https:// (or http:// to loopback) URL */
-  GW_SETTING_PROFILE,     /* a profile name */
-  GW_SETTING_PINS,        /* list of SHA-256 SPKI pins: 64 hex characters, each alone or as PIN@HOST:PORT */
-  GW_SETTING_STRING_LIST, /* list of enum values (allowed_values) */
-  GW_SETTING_SECRET,      /* write-only, kept in the secret store */
-} GwSettingType;
+/*
+ * The schema is process-wide, like the types of the loaded plugins. It
+ * holds the keys every profile has (transport, from-address, retry and
+ * expiry, rate, fallback, ...) and, once gw_profile_schema_add_transport()
+ * ran for them, the keys each loaded transport declared. A key is known
+ * when the daemon or any loaded transport declares it; a profile shows the
+ * daemon's keys and its own transport's.
+ */
 
-typedef struct {
-  const char          *key;
-  GwSettingType        type;
-  const char * const  *allowed_values; /* NULL-terminated, ENUM and STRING_LIST */
-  guint64              min;            /* UINT */
-  guint64              max;            /* UINT */
-  const char          *default_value;  /* string form; NULL = unset; may depend on transport, see gw_setting_default() */
-  const char          *summary;        /* one line for humans, untranslated */
-} GwSettingSpec;
+/* Adds the keys @transport's class declared. Fails, adding nothing, when
+ * a key clashes with a daemon key or with another transport's declaration
+ * of a different type or secrecy, or when the transport's name is taken. */
+gboolean             gw_profile_schema_add_transport (GwTransport  *transport,
+                                                      GError      **error);
+/* Whether a transport of that name was added. */
+gboolean             gw_profile_schema_has_transport (const char   *name);
+/* (transfer full) sorted names of the added transports */
+GStrv                gw_profile_schema_dup_transports (void);
 
-/* Every profile key, in display order; terminated by a { NULL } entry. */
-const GwSettingSpec *gw_profile_schema_get_all   (void);
-const GwSettingSpec *gw_profile_schema_lookup    (const char *key);
+/* The spec of @key: the daemon's, else the first added transport's; NULL
+ * for an unknown key. */
+const GwSettingSpec *gw_profile_schema_lookup        (const char   *key);
+/* The spec of @key on a profile of @transport: the transport's own
+ * declaration, else the daemon's; NULL when neither has it. */
+const GwSettingSpec *gw_profile_schema_lookup_for    (const char   *transport,
+                                                      const char   *key);
+/* (transfer container) the specs a profile of @transport shows: "transport",
+ * the transport's keys in declared order, then the daemon's other keys. */
+GPtrArray           *gw_profile_schema_list_for      (const char   *transport);
+/* (transfer full) sorted keys that some declaration marks with @flag */
+GStrv                gw_profile_schema_dup_keys_with_flag (GwSettingFlags flag);
 
-/* Whether @name is a valid profile name: 1–64 of [A-Za-z0-9._-], first alnum. */
-gboolean             gw_profile_name_is_valid    (const char *name);
+/* Whether any declaration of @key carries @flag. */
+gboolean             gw_setting_has_flag             (const char     *key,
+                                                      GwSettingFlags  flag);
+/* Whether @key is a secret (write-only) key. */
+gboolean             gw_setting_is_secret            (const char     *key);
 
 /*
- * Validates one value for @key. @value may be the native type (s, b, u, t,
- * i, x, as) or a string parsed by the key's rules. On success returns the
- * normalised value in its canonical type: s for strings/enums/hosts/paths,
- * b for booleans, t for unsigned integers, as for lists.
- * On failure: NULL and HERALD_ERROR_INVALID_SETTING with a message naming
- * the key and the allowed values or range.
+ * Validates one value for @key on a profile of @transport (NULL: any
+ * declaration). @value may be the native type (s, b, u, t, i, x, as) or a
+ * string parsed by the key's rules. Returns the canonical value (see
+ * GwSettingType), or NULL with HERALD_ERROR_INVALID_SETTING naming the key
+ * and the allowed values or range. A "transport" must be a loaded one.
  */
-GVariant            *gw_setting_parse            (const char *key,
-                                                  GVariant   *value,
-                                                  GError    **error);
+GVariant            *gw_setting_parse                (const char   *key,
+                                                      GVariant     *value,
+                                                      GError      **error);
+GVariant            *gw_setting_parse_for            (const char   *transport,
+                                                      const char   *key,
+                                                      GVariant     *value,
+                                                      GError      **error);
+/* The same for a value read from a profile file: "transport" may name a
+ * transport that is not loaded (the profile is kept, and refused at Send). */
+GVariant            *gw_setting_parse_stored         (const char   *transport,
+                                                      const char   *key,
+                                                      GVariant     *value,
+                                                      GError      **error);
 
-/* Default value of @key for @transport in canonical type, or NULL. */
-GVariant            *gw_setting_default          (const char *key,
-                                                  const char *transport);
+/* Default of @key for @transport in canonical type, or NULL: the
+ * transport's own default, else the daemon's. */
+GVariant            *gw_setting_default              (const char   *key,
+                                                      const char   *transport);
 
-/* Whether @key is a secret (write-only) key. */
-gboolean             gw_setting_is_secret        (const char *key);
+/* The transport of a profile that does not name one. */
+#define GW_PROFILE_DEFAULT_TRANSPORT "smtp"
 
 G_END_DECLS

@@ -62,7 +62,7 @@ load_file (GwProfileStore *self,
   }
   if (!g_key_file_load_from_file (keyfile, path, G_KEY_FILE_NONE, error))
     return NULL;
-  return gw_profile_new_from_keyfile (name, keyfile, self->secrets, error);
+  return gw_stored_profile_new_from_keyfile (name, keyfile, self->secrets, error);
 }
 
 static gboolean
@@ -209,7 +209,7 @@ write_profile (GwProfileStore *self,
                GwProfile      *profile,
                GError        **error)
 {
-  g_autoptr(GKeyFile) keyfile = gw_profile_to_keyfile (profile);
+  g_autoptr(GKeyFile) keyfile = gw_stored_profile_to_keyfile (profile);
   g_autoptr(GError) local_error = NULL;
   g_autofree char *path = profile_path (self, gw_profile_get_name (profile));
   gsize len;
@@ -242,7 +242,7 @@ run_validator (GwProfileStore *self,
 }
 
 /* The secrets @settings is about to change, so that a failure after
- * gw_profile_apply() (validator, disk) can put them back. */
+ * gw_stored_profile_apply() (validator, disk) can put them back. */
 static GHashTable *
 snapshot_secrets (GwProfileStore *self,
                   const char     *name,
@@ -328,8 +328,8 @@ gw_profile_store_add (GwProfileStore *self,
   /* Secrets left from an earlier profile of this name are not this one's. */
   if (self->secrets != NULL && !gw_secret_store_remove_profile (self->secrets, name, error))
     return NULL;
-  profile = gw_profile_new (name, self->secrets);
-  if (!gw_profile_apply (profile, owned, error))
+  profile = gw_stored_profile_new (name, self->secrets);
+  if (!gw_stored_profile_apply (profile, owned, error))
     return NULL;
   if (!run_validator (self, profile, error) || !write_profile (self, profile, error)) {
     if (self->secrets != NULL)
@@ -361,9 +361,9 @@ gw_profile_store_update (GwProfileStore *self,
     return NULL;
   }
 
-  copy = gw_profile_copy (live);
+  copy = gw_stored_profile_copy (live);
   snapshot = snapshot_secrets (self, name, owned);
-  if (!gw_profile_apply (copy, owned, error))
+  if (!gw_stored_profile_apply (copy, owned, error))
     return NULL;
   if (!run_validator (self, copy, error) || !write_profile (self, copy, error)) {
     restore_secrets (self, name, snapshot);

@@ -4,7 +4,7 @@
 
 #include <glib-object.h>
 
-#include "gw-profile.h"
+#include "gw-stored-profile.h"
 #include "gw-secret-store.h"
 
 G_BEGIN_DECLS

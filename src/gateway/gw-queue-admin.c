@@ -109,7 +109,7 @@ gw_queue_run_retry (Writer *w,
   return gw_queue_refresh_delivery_state (w, op->delivery_id, error);
 }
 
-/* A server says a job it accepted changed (a fax API's webhook): the
+/* A server says a job it accepted changed (a provider's webhook): the
  * submitted job waiting for its next status query is due now. Nothing
  * else changes; the status query itself decides. */
 gboolean

@@ -49,7 +49,7 @@ typedef enum {
   OP_RETRY,
   OP_PRUNE,
   OP_STOP,
-  OP_POKE,            /* a remote job changed: due now (fax webhooks) */
+  OP_POKE,            /* a remote job changed: due now (webhooks) */
 } OpKind;
 
 typedef struct {

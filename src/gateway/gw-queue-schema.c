@@ -79,7 +79,7 @@ static const char * const migrations[] = {
   "  WHERE fallback_of IS NOT NULL;"
   "CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs (profile, next_attempt)"
   "  WHERE state IN ('queued', 'deferred');",
-  /* 2 → 3 (fax, issue 7): a job a server accepted to send later is
+  /* 2 → 3 (remote jobs, issue 7): a job a server accepted to send later is
    * "submitted" and waits like a deferred one, for its next status query;
    * each recipient keeps the server's job id. */
   "ALTER TABLE recipients ADD COLUMN remote_id TEXT;"

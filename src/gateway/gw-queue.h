@@ -175,7 +175,7 @@ guint      gw_queue_prune_finish      (GwQueue      *self,
                                        GError      **error);
 
 /* Makes the submitted job of @profile whose recipient has @remote_id due
- * now (a fax API's webhook said it changed). No error when none waits. */
+ * now (a provider's webhook said it changed). No error when none waits. */
 void       gw_queue_poke_remote_async (GwQueue      *self,
                                        const char   *profile,
                                        const char   *remote_id,
@@ -202,7 +202,7 @@ GVariant  *gw_queue_get_delivery      (GwQueue      *self,
 GVariant  *gw_queue_list_deliveries   (GwQueue      *self,
                                        GVariant     *filter,
                                        GError      **error);
-/* The jobs servers accepted and still have (fax): alternating profile
+/* The jobs servers accepted and still have (GwRemoteJobs): alternating profile
  * and remote id of every "submitted" recipient of the delivery's waiting
  * jobs. (transfer full) */
 GPtrArray *gw_queue_list_remote_jobs  (GwQueue      *self,

@@ -22,7 +22,7 @@ typedef struct {
   GStrv     profiles;          /* primary, then fallbacks (or fan-out) */
   gboolean  fan_out;
   GStrv     add_to;
-  GStrv     add_fax;
+  GHashTable *add_others;      /* recipient kind → GStrv, from "add-KIND" */
   gboolean  stop;
 } GwRule;
 

@@ -10,11 +10,11 @@
 
 #include "herald-error.h"
 #include "gw-address.h"
+#include "gw-recipient-kinds.h"
 #include "gw-router-private.h"
 
 #define NAME_MAX_LENGTH 64
 #define TEXT_MAX_LENGTH 998
-#define FAX_MAX_LENGTH  32
 
 void
 gw_rule_free (GwRule *rule)
@@ -31,7 +31,7 @@ gw_rule_free (GwRule *rule)
   g_free (rule->local_recipient);
   g_strfreev (rule->profiles);
   g_strfreev (rule->add_to);
-  g_strfreev (rule->add_fax);
+  g_clear_pointer (&rule->add_others, g_hash_table_unref);
   g_free (rule);
 }
 
@@ -207,26 +207,58 @@ check_addresses (GStrv       list,
   return TRUE;
 }
 
+/* Each entry of "add-KIND" must be a recipient the kind's transport takes. */
 static gboolean
-check_fax_numbers (GStrv       list,
-                   const char *label,
-                   GError    **error)
+check_others (const char *field,
+              const char *kind,
+              GStrv       list,
+              const char *label,
+              GError    **error)
 {
-  for (guint i = 0; list != NULL && list[i] != NULL; i++) {
-    const char *number = list[i];
-    gboolean digit = FALSE;
-    gboolean ok = strlen (number) <= FAX_MAX_LENGTH;
+  GwTransport *transport = gw_recipient_kinds_lookup (kind);
 
-    for (const char *p = number; ok && *p != '\0'; p++) {
-      digit = digit || g_ascii_isdigit (*p);
-      ok = g_ascii_isdigit (*p) || strchr ("+-() .", *p) != NULL;
-    }
-    if (!ok || !digit)
+  for (guint i = 0; list != NULL && list[i] != NULL; i++) {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!gw_transport_check_recipient (transport, list[i], &local_error))
       return fail (error, HERALD_ERROR_INVALID_ARGUMENT, label,
-                   _("“add-fax” holds “%s”, which is not a fax number such as +1 555 0100"),
-                   number);
+                   _("“%s” holds “%s”: %s"), field, list[i], local_error->message);
   }
   return TRUE;
+}
+
+/* The recipient kind of a field "add-KIND", or NULL. */
+static const char *
+other_kind_of (const char *field)
+{
+  if (!g_str_has_prefix (field, "add-") || gw_recipient_kinds_lookup (field + 4) == NULL)
+    return NULL;
+  return field + 4;
+}
+
+/* @first, add-to and add-KIND for each recipient kind, for messages:
+ * "“profiles”, “add-to” or “add-sms”" */
+static char *
+list_fields (const char *first,
+             gboolean    quoted,
+             const char *last_separator)
+{
+  g_auto(GStrv) kinds = gw_recipient_kinds_dup_all ();
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
+  const char *quote_open = quoted ? "“" : "";
+  const char *quote_close = quoted ? "”" : "";
+  GString *text = g_string_new (NULL);
+
+  g_ptr_array_add (fields, g_strconcat (quote_open, first, quote_close, NULL));
+  g_ptr_array_add (fields, g_strconcat (quote_open, "add-to", quote_close, NULL));
+  for (guint i = 0; kinds[i] != NULL; i++)
+    g_ptr_array_add (fields, g_strconcat (quote_open, "add-", kinds[i], quote_close, NULL));
+  for (guint i = 0; i < fields->len; i++) {
+    if (i > 0)
+      g_string_append (text, i + 1 == fields->len ? last_separator : ", ");
+    g_string_append (text, fields->pdata[i]);
+  }
+  return g_string_free (text, FALSE);
 }
 
 static gboolean
@@ -332,9 +364,48 @@ check_profiles (GwRule            *rule,
   return TRUE;
 }
 
+static gboolean
+parse_others (GwRule     *rule,
+              const char *field,
+              JsonNode   *value,
+              GError    **error)
+{
+  const char *kind = other_kind_of (field);
+  GStrv list = get_text_list (value, rule->label, field, error);
+
+  if (list == NULL)
+    return FALSE;
+  g_hash_table_replace (rule->add_others, g_strdup (kind), list);
+  return check_others (field, kind, list, rule->label, error);
+}
+
+/* routes.json as stored may name the recipient kind of a transport that
+ * is not loaded now: its recipients are dropped, the rest still routes. */
+static gboolean
+ignore_field (GwRule     *rule,
+              const char *field)
+{
+  g_warning ("Routing %s: “%s” is ignored, no loaded transport takes such recipients",
+             rule->label, field);
+  return TRUE;
+}
+
+static gboolean
+unknown_field (GwRule     *rule,
+               const char *field,
+               GError    **error)
+{
+  g_autofree char *fields = list_fields ("fan-out", FALSE, ", ");
+
+  return fail (error, HERALD_ERROR_INVALID_ARGUMENT, rule->label,
+               _("unknown field “%s”: a rule has name, match, profiles, %s and stop"),
+               field, fields);
+}
+
 static GwRule *
 parse_rule (JsonNode *node,
             guint     index,
+            gboolean  strict,
             GError  **error)
 {
   g_autoptr(GwRule) rule = g_new0 (GwRule, 1);
@@ -344,6 +415,7 @@ parse_rule (JsonNode *node,
   JsonNode *value;
 
   rule->index = index;
+  rule->add_others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
   rule->min_urgency = -1;
   rule->stop = TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node)) {
@@ -365,23 +437,22 @@ parse_rule (JsonNode *node,
     else if (g_str_equal (field, "add-to"))
       ok = (rule->add_to = get_text_list (value, rule->label, field, error)) != NULL &&
            check_addresses (rule->add_to, rule->label, error);
-    else if (g_str_equal (field, "add-fax"))
-      ok = (rule->add_fax = get_text_list (value, rule->label, field, error)) != NULL &&
-           check_fax_numbers (rule->add_fax, rule->label, error);
+    else if (other_kind_of (field) != NULL)
+      ok = parse_others (rule, field, value, error);
     else if (g_str_equal (field, "fan-out"))
       ok = get_boolean (value, rule->label, field, &rule->fan_out, error);
     else if (g_str_equal (field, "stop"))
       ok = get_boolean (value, rule->label, field, &rule->stop, error);
+    else if (!strict && g_str_has_prefix (field, "add-"))
+      ok = ignore_field (rule, field);
     else
-      ok = fail (error, HERALD_ERROR_INVALID_ARGUMENT, rule->label,
-                 _("unknown field “%s”: a rule has name, match, profiles, fan-out, add-to, "
-                   "add-fax and stop"), field);
+      ok = unknown_field (rule, field, error);
     if (!ok)
       return NULL;
   }
-  if (rule->profiles == NULL && rule->add_to == NULL && rule->add_fax == NULL) {
-    fail (error, HERALD_ERROR_INVALID_ARGUMENT, rule->label,
-          _("a rule needs “profiles”, “add-to” or “add-fax”"));
+  if (strict && rule->profiles == NULL && rule->add_to == NULL && g_hash_table_size (rule->add_others) == 0) {
+    g_autofree char *fields = list_fields ("profiles", TRUE, _(" or "));
+    fail (error, HERALD_ERROR_INVALID_ARGUMENT, rule->label, _("a rule needs %s"), fields);
     return NULL;
   }
   if (rule->fan_out && rule->profiles == NULL) {
@@ -442,7 +513,7 @@ gw_rules_parse (JsonNode          *root,
   }
   array = json_node_get_array (value);
   for (guint i = 0; i < json_array_get_length (array); i++) {
-    g_autoptr(GwRule) rule = parse_rule (json_array_get_element (array, i), i + 1, error);
+    g_autoptr(GwRule) rule = parse_rule (json_array_get_element (array, i), i + 1, require_profiles, error);
 
     if (rule == NULL || !check_profiles (rule, probe, user_data, require_profiles, error))
       return NULL;

@@ -14,6 +14,7 @@
 #include "herald-error.h"
 #include "gw-config.h"
 #include "gw-json-depth.h"
+#include "gw-recipient-kinds.h"
 #include "gw-router-private.h"
 
 struct _GwRouter {
@@ -39,7 +40,7 @@ gw_route_free (GwRoute *route)
   g_strfreev (route->to);
   g_strfreev (route->cc);
   g_strfreev (route->bcc);
-  g_strfreev (route->fax);
+  g_strfreev (route->others);
   g_strfreev (route->added);
   g_free (route);
 }
@@ -373,54 +374,100 @@ add_tail (GStrvBuilder *builder,
     g_strv_builder_add (builder, list[i]);
 }
 
-/* Gives each route the recipients its transport serves; drops routes left
- * without any. */
+/* The recipients of each kind ("sms") of @n with the rules' additions:
+ * kind → GStrv (transfer full). */
+static GHashTable *
+merge_others (GwNotification *n,
+              GHashTable     *add_others)
+{
+  GHashTable *merged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+  GHashTable *sources[] = { n->others, add_others };
+  GHashTableIter iter;
+  gpointer kind;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++) {
+    g_hash_table_iter_init (&iter, sources[i]);
+    while (g_hash_table_iter_next (&iter, &kind, NULL)) {
+      if (!g_hash_table_contains (merged, kind))
+        g_hash_table_insert (merged, g_strdup (kind),
+                             merge (gw_notification_get_others (n, kind),
+                                    g_hash_table_lookup (add_others, kind), FALSE));
+    }
+  }
+  return merged;
+}
+
+/* Refuses recipients of a kind that no routed profile takes. */
+static gboolean
+check_kinds_served (GPtrArray  *routes,
+                    GHashTable *others,
+                    GError    **error)
+{
+  GHashTableIter iter;
+  gpointer kind, list;
+
+  g_hash_table_iter_init (&iter, others);
+  while (g_hash_table_iter_next (&iter, &kind, &list)) {
+    GwRoute *first = g_ptr_array_index (routes, 0);
+    GwTransport *taker = gw_recipient_kinds_lookup (kind);
+    gboolean served = FALSE;
+
+    for (guint i = 0; i < routes->len && !served; i++)
+      served = g_strcmp0 (gw_recipient_kinds_of_transport (((GwRoute *) routes->pdata[i])->transport),
+                          kind) == 0;
+    if (!served && !strv_empty (list)) {
+      g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_SUPPORTED,
+                   _("Recipients of kind “%s” need a %s profile; “%s” is a %s profile"),
+                   (const char *) kind, taker != NULL ? gw_transport_get_name (taker) : (const char *) kind,
+                   first->profile, first->transport);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* Gives each route the recipients its transport serves: a transport with
+ * a recipient kind the recipients of that kind (and the mail recipients
+ * too when no mail profile is routed to), every other the mail ones.
+ * Drops routes left without any. */
 static gboolean
 assign_recipients (GPtrArray      *routes,
                    GwNotification *n,
                    GStrv           add_to,
-                   GStrv           add_fax,
+                   GHashTable     *add_others,
                    GError        **error)
 {
   g_auto(GStrv) to = merge (n->to, add_to, TRUE);
-  g_auto(GStrv) fax = merge (n->fax, add_fax, FALSE);
-  gboolean mail_job = FALSE, fax_job = FALSE;
+  g_autoptr(GHashTable) others = merge_others (n, add_others);
+  gboolean mail_job = FALSE;
 
   for (guint i = 0; i < routes->len; i++) {
     GwRoute *route = g_ptr_array_index (routes, i);
 
-    if (g_str_equal (route->transport, "fax"))
-      fax_job = TRUE;
-    else
+    if (gw_recipient_kinds_of_transport (route->transport) == NULL)
       mail_job = TRUE;
   }
-  if (!strv_empty (fax) && !fax_job) {
-    GwRoute *first = g_ptr_array_index (routes, 0);
-
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_NOT_SUPPORTED,
-                 _("Fax numbers need a fax profile; “%s” is a %s profile"),
-                 first->profile, first->transport);
+  if (!check_kinds_served (routes, others, error))
     return FALSE;
-  }
 
   for (guint i = 0; i < routes->len;) {
     GwRoute *route = g_ptr_array_index (routes, i);
     g_autoptr(GStrvBuilder) added = g_strv_builder_new ();
-    gboolean is_fax = g_str_equal (route->transport, "fax");
+    const char *kind = gw_recipient_kinds_of_transport (route->transport);
 
-    if (!is_fax || !mail_job) {
+    if (kind == NULL || !mail_job) {
       route->to = g_strdupv (to);
       route->cc = g_strdupv (n->cc);
       route->bcc = g_strdupv (n->bcc);
       add_tail (added, to, n->to);
     }
-    if (is_fax) {
-      route->fax = g_strdupv (fax);
-      add_tail (added, fax, n->fax);
+    if (kind != NULL) {
+      route->others = g_strdupv (g_hash_table_lookup (others, kind));
+      add_tail (added, route->others, gw_notification_get_others (n, kind));
     }
     route->added = g_strv_builder_end (added);
     if (strv_empty (route->to) && strv_empty (route->cc) && strv_empty (route->bcc) &&
-        strv_empty (route->fax))
+        strv_empty (route->others))
       g_ptr_array_remove_index (routes, i);
     else
       i++;
@@ -433,6 +480,40 @@ assign_recipients (GPtrArray      *routes,
   return TRUE;
 }
 
+/* Adds @rule's "add-KIND" recipients to @add_others (kind → GStrvBuilder). */
+static void
+collect_others (GHashTable *add_others,
+                GwRule     *rule)
+{
+  GHashTableIter iter;
+  gpointer kind, list;
+
+  g_hash_table_iter_init (&iter, rule->add_others);
+  while (g_hash_table_iter_next (&iter, &kind, &list)) {
+    GStrvBuilder *builder = g_hash_table_lookup (add_others, kind);
+
+    if (builder == NULL) {
+      builder = g_strv_builder_new ();
+      g_hash_table_insert (add_others, kind, builder);
+    }
+    g_strv_builder_addv (builder, (const char **) list);
+  }
+}
+
+/* kind → GStrv of what collect_others() gathered */
+static GHashTable *
+end_others (GHashTable *add_others)
+{
+  GHashTable *others = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_strfreev);
+  GHashTableIter iter;
+  gpointer kind, builder;
+
+  g_hash_table_iter_init (&iter, add_others);
+  while (g_hash_table_iter_next (&iter, &kind, &builder))
+    g_hash_table_insert (others, kind, g_strv_builder_end (builder));
+  return others;
+}
+
 GPtrArray *
 gw_router_route (GwRouter       *self,
                  GwNotification *n,
@@ -442,9 +523,10 @@ gw_router_route (GwRouter       *self,
   g_autoptr(GPtrArray) routes = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_route_free);
   g_autoptr(GArray) chains = g_array_new (FALSE, TRUE, sizeof (Chain));
   g_autoptr(GStrvBuilder) add_to = g_strv_builder_new ();
-  g_autoptr(GStrvBuilder) add_fax = g_strv_builder_new ();
+  g_autoptr(GHashTable) add_others = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                            (GDestroyNotify) g_strv_builder_unref);
   g_auto(GStrv) to = NULL;
-  g_auto(GStrv) fax = NULL;
+  g_autoptr(GHashTable) others = NULL;
   const char *explicit_profiles[] = { n->profile, NULL };
   const char *default_profiles[] = { default_profile, NULL };
 
@@ -459,8 +541,7 @@ gw_router_route (GwRouter       *self,
       continue;
     if (rule->add_to != NULL)
       g_strv_builder_addv (add_to, (const char **) rule->add_to);
-    if (rule->add_fax != NULL)
-      g_strv_builder_addv (add_fax, (const char **) rule->add_fax);
+    collect_others (add_others, rule);
     if (rule->profiles != NULL) {
       Chain chain = { gw_rule_get_id (rule), rule->label,
                       (const char * const *) rule->profiles, rule->fan_out };
@@ -489,8 +570,8 @@ gw_router_route (GwRouter       *self,
     return NULL;
   }
   to = g_strv_builder_end (add_to);
-  fax = g_strv_builder_end (add_fax);
-  if (!assign_recipients (routes, n, to, fax, error))
+  others = end_others (add_others);
+  if (!assign_recipients (routes, n, to, others, error))
     return NULL;
   return g_steal_pointer (&routes);
 }

@@ -14,7 +14,7 @@
  *         "profiles": ["corp-relay", "backup-relay"],
  *         "fan-out": false,
  *         "add-to": ["admin@example.org"],
- *         "add-fax": ["+1 555 0100"],
+ *         "add-KIND": ["..."],
  *         "stop": true } ] }
  *
  * Rules are numbered from 1 in messages. A rule matches when every match
@@ -28,8 +28,12 @@
  * (case-insensitive; "root" matches mail to root, root@localhost and this
  * host's root).
  *
- * Rules are tried in order. Every matching rule adds its "add-to"
- * recipients and "add-fax" numbers to the notification, and its "profiles"
+ * "add-KIND" exists for each recipient kind a loaded transport declared
+ * (a transport with the kind "sms" brings "add-sms"); its entries are checked by that
+ * transport.
+ *
+ * Rules are tried in order. Every matching rule adds its "add-to" and
+ * "add-KIND" recipients to the notification, and its "profiles"
  * to the route; "stop" (default true) ends the search at that rule, so by
  * default the first matching rule decides. "profiles" lists the primary
  * profile and then fallbacks: Send uses the first one that can be used
@@ -39,10 +43,11 @@
  * profile, the default profile is used. A notification's explicit "profile"
  * bypasses the rules entirely (nothing is added).
  *
- * Each job gets the recipients its transport serves: a fax profile the fax
- * numbers (and the mail recipients too when no mail profile is routed to),
- * a mail profile the to/cc/bcc recipients. Fax numbers without any fax
- * profile are refused; a job left without recipients is dropped.
+ * Each job gets the recipients its transport serves: a profile whose
+ * transport has a recipient kind the recipients of that kind (and the
+ * mail recipients too when no mail profile is routed to), any other
+ * profile the to/cc/bcc recipients. Recipients of a kind that no routed
+ * profile takes are refused; a job left without recipients is dropped.
  */
 #pragma once
 
@@ -70,8 +75,8 @@ typedef struct {
   GStrv  to;        /* this job's recipients, added ones included */
   GStrv  cc;
   GStrv  bcc;
-  GStrv  fax;
-  GStrv  added;     /* the recipients and numbers that rules added */
+  GStrv  others;    /* recipients of the transport's recipient kind, if it has one */
+  GStrv  added;     /* the recipients that rules added */
 } GwRoute;
 
 void gw_route_free (GwRoute *route);

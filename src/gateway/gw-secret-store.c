@@ -522,6 +522,18 @@ gw_secret_store_has (GwSecretStore *self,
 }
 
 gboolean
+gw_secret_store_has_any (GwSecretStore *self,
+                         const char    *profile)
+{
+  g_auto(GStrv) keys = NULL;
+
+  g_return_val_if_fail (GW_IS_SECRET_STORE (self), FALSE);
+
+  keys = g_key_file_get_keys (self->file, profile, NULL, NULL);
+  return keys != NULL && keys[0] != NULL;
+}
+
+gboolean
 gw_secret_store_remove_profile (GwSecretStore *self,
                                 const char    *profile,
                                 GError       **error)
@@ -673,15 +685,6 @@ gw_secret_store_rotate_key (const char  *state_dir,
   if (n_secrets != NULL)
     *n_secrets = n;
   return TRUE;
-}
-
-void
-gw_secret_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  gnutls_memset (secret, 0, strlen (secret));
-  g_free (secret);
 }
 
 static void

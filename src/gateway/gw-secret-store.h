@@ -4,6 +4,8 @@
 
 #include <glib-object.h>
 
+#include "gw-secret.h"
+
 G_BEGIN_DECLS
 
 #define GW_TYPE_SECRET_STORE (gw_secret_store_get_type ())
@@ -41,6 +43,9 @@ gboolean       gw_secret_store_has     (GwSecretStore  *self,
                                         const char     *profile,
                                         const char     *key);
 
+/* Whether any secret of @profile is stored, under any key. */
+gboolean       gw_secret_store_has_any (GwSecretStore  *self,
+                                        const char     *profile);
 /* Removes every secret of @profile. */
 gboolean       gw_secret_store_remove_profile (GwSecretStore *self,
                                                const char    *profile,
@@ -59,11 +64,5 @@ gboolean       gw_secret_store_remove_profile (GwSecretStore *self,
 gboolean       gw_secret_store_rotate_key (const char  *state_dir,
                                            guint       *n_secrets,
                                            GError     **error);
-
-/* Zeroes and frees a secret string. */
-void           gw_secret_free          (char           *secret);
-
-typedef char GwSecret;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwSecret, gw_secret_free)
 
 G_END_DECLS

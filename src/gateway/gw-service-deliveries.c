@@ -10,6 +10,7 @@
 
 #include "gw-composer.h"
 #include "gw-notification.h"
+#include "gw-remote-jobs.h"
 #include "gw-service-private.h"
 
 /* ---- TestProfile ---- */
@@ -338,7 +339,7 @@ gw_service_handle_list_deliveries (GwDBusGateway1        *object,
 
 /* ---- Cancel ----
  *
- * Jobs a server accepted (fax) are removed there first, one after the
+ * Jobs a server accepted (GwRemoteJobs) are removed there first, one after the
  * other; only when every server agreed is the delivery cancelled. */
 
 typedef struct {
@@ -380,7 +381,7 @@ cancel_remote_cb (GObject      *source,
   CancelData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  if (!gw_transport_cancel_remote_finish (GW_TRANSPORT (source), res, &error)) {
+  if (!gw_remote_jobs_cancel_finish (GW_REMOTE_JOBS (source), res, &error)) {
     g_task_return_new_error (task, HERALD_ERROR, HERALD_ERROR_FAILED,
                              _("The server that has the job could not cancel it: %s"),
                              error->message);
@@ -410,14 +411,14 @@ cancel_next_remote (GTask *task)
   transport = profile != NULL
               ? gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile))
               : NULL;
-  if (transport == NULL || !gw_transport_can_cancel_remote (transport)) {
+  if (transport == NULL || !GW_IS_REMOTE_JOBS (transport)) {
     g_task_return_new_error (task, HERALD_ERROR, HERALD_ERROR_FAILED,
                              _("Job %s at the server of profile “%s” cannot be cancelled from here"),
                              remote_id, profile_name);
     g_object_unref (task);
     return;
   }
-  gw_transport_cancel_remote (transport, profile, remote_id, NULL, cancel_remote_cb, task);
+  gw_remote_jobs_cancel (GW_REMOTE_JOBS (transport), profile, remote_id, NULL, cancel_remote_cb, task);
 }
 
 void

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-notification.h"
+#include "gw-recipient-kinds.h"
 #include "gw-service-private.h"
 
 /* ---- D-Bus ---- */
@@ -61,7 +62,7 @@ route_to_variant (GwRoute *route)
   add_strv (builder, route->to);
   add_strv (builder, route->cc);
   add_strv (builder, route->bcc);
-  add_strv (builder, route->fax);
+  add_strv (builder, route->others);
   recipients = g_strv_builder_end (builder);
   g_variant_dict_insert (&dict, "profile", "s", route->profile);
   g_variant_dict_insert (&dict, "transport", "s", route->transport);

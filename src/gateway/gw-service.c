@@ -17,13 +17,16 @@
 #include "gw-composer.h"
 #include "gw-dispatcher.h"
 #include "gw-http-api.h"
+#include "gw-metrics-hooks.h"
 #include "gw-notification.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-schema.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
+#include "gw-remote-jobs.h"
 #include "gw-secret-store.h"
 #include "gw-service-private.h"
+#include "gw-transport-private.h"
 #include "gw-trust-scope.h"
 
 
@@ -74,7 +77,7 @@ static GVariant *
 profile_to_variant (GwService *self,
                     GwProfile *profile)
 {
-  g_autoptr(GVariant) base = g_variant_ref_sink (gw_profile_to_variant (profile));
+  g_autoptr(GVariant) base = g_variant_ref_sink (gw_stored_profile_to_variant (profile));
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (base);
   gboolean is_default = g_strcmp0 (gw_profile_get_name (profile),
                                    gw_config_get_default_profile (self->config)) == 0;
@@ -119,7 +122,8 @@ validate_with_transport (GwProfile *profile,
   GwTransport *transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
   g_autoptr(GError) local_error = NULL;
 
-  /* A transport that arrives in a later release is stored, not checked. */
+  /* A stored profile whose transport is not loaded now is kept, not
+   * checked (AddProfile refuses such a transport). */
   if (transport == NULL)
     return TRUE;
   if (!gw_transport_validate_profile (transport, profile, &local_error)) {
@@ -242,11 +246,13 @@ handle_set_secret (GwDBusGateway1        *object,
   gw_service_touch (self);
   if (gw_service_lookup_profile (self, invocation, name) == NULL)
     return TRUE;
-  if (!gw_setting_is_secret (key))
+  if (!gw_setting_is_secret (key)) {
+    g_auto(GStrv) secret_keys = gw_profile_schema_dup_keys_with_flag (GW_SETTING_FLAG_SECRET);
+    g_autofree char *listed = g_strjoinv (", ", secret_keys);
+
     return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
-                             _("“%s” is not a secret key; secret keys are password, "
-                               "oauth2-client-secret, oauth2-refresh-token, pop-password, "
-                               "fax-password, fax-api-key, fax-webhook-secret, fax-pin"), key);
+                             _("“%s” is not a secret key; secret keys are %s"), key, listed);
+  }
   g_variant_dict_insert (&dict, key, "s", value);
   settings = g_variant_ref_sink (g_variant_dict_end (&dict));
   if (gw_profile_store_update (self->profiles, name, settings, &error) == NULL)
@@ -351,22 +357,18 @@ ensure_default_profile (GwService *self,
 }
 
 /* The HTTP server, when heraldd.conf enables it, before any profile is
- * used: transports find it with gw_transport_get_http_server(). */
+ * used: transports' routes are served on it (gw_plugin_loader_connect()). */
 static gboolean
 gw_service_start_http (GwService *self,
                        GError   **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) names = NULL;
 
   self->http = gw_http_server_new_from_config (self->config, &local_error);
   if (local_error != NULL) {
     g_propagate_error (error, g_steal_pointer (&local_error));
     return FALSE;
   }
-  names = gw_plugin_loader_dup_names (self->plugins);
-  for (guint i = 0; names[i] != NULL; i++)
-    gw_transport_set_http_server (gw_plugin_loader_lookup (self->plugins, names[i]), self->http);
   if (self->http != NULL) {
     g_autofree char *spool = g_build_filename (gw_config_get_state_dir (self->config),
                                                "attachments", NULL);
@@ -392,12 +394,12 @@ poke_remote_cb (GObject      *source,
     gw_dispatcher_wake (self->dispatcher);
 }
 
-/* A server (a fax API's webhook) says a job it accepted changed. */
+/* A server (a webhook) says a job it accepted changed. */
 static void
-remote_changed_cb (GwTransport *transport,
-                   const char  *profile,
-                   const char  *remote_id,
-                   gpointer     user_data)
+remote_changed_cb (GwRemoteJobs *transport,
+                   const char   *profile,
+                   const char   *remote_id,
+                   gpointer      user_data)
 {
   GwService *self = GW_SERVICE (user_data);
 
@@ -407,18 +409,19 @@ remote_changed_cb (GwTransport *transport,
   gw_queue_poke_remote_async (self->queue, profile, remote_id, poke_remote_cb, g_object_ref (self));
 }
 
-/* Profile store and HTTP server are set: transports may register what
- * they serve (webhooks) and report remote changes. */
+/* Profile store and HTTP server are set: transports get them, and report
+ * changes of their remote jobs. */
 static void
 gw_service_attach_transports (GwService *self)
 {
   g_auto(GStrv) names = gw_plugin_loader_dup_names (self->plugins);
 
+  gw_plugin_loader_connect (self->plugins, self->profiles, self->http);
   for (guint i = 0; names[i] != NULL; i++) {
     GwTransport *transport = gw_plugin_loader_lookup (self->plugins, names[i]);
 
-    g_signal_connect_object (transport, "remote-changed", G_CALLBACK (remote_changed_cb), self, 0);
-    gw_transport_attached (transport);
+    if (GW_IS_REMOTE_JOBS (transport))
+      g_signal_connect_object (transport, "changed", G_CALLBACK (remote_changed_cb), self, 0);
   }
 }
 
@@ -435,24 +438,14 @@ gw_service_new (GwConfig   *config,
   g_autoptr(GError) migrate_error = NULL;
 
   self->config = g_object_ref (config);
-  self->secrets = gw_secret_store_new (gw_config_get_state_dir (config), error);
-  if (self->secrets == NULL)
-    return NULL;
-  profile_dir = g_build_filename (gw_config_get_state_dir (config), "profiles", NULL);
-  self->profiles = gw_profile_store_new (profile_dir, self->secrets, error);
-  if (self->profiles == NULL)
-    return NULL;
-  self->tokens = gw_api_tokens_new (gw_config_get_state_dir (config), error);
-  if (self->tokens == NULL)
-    return NULL;
-
+  /* Transports first: their settings make the schema the profiles are read with. */
+  gw_oauth2_set_refresh_failure_hook (gw_metrics_count_token_refresh_failure);
   self->plugins = gw_plugin_loader_new ();
   plugin_dirs = g_strsplit (plugin_dir, G_SEARCHPATH_SEPARATOR_S, -1);
   for (guint i = 0; plugin_dirs[i] != NULL; i++) {
     if (*plugin_dirs[i] != '\0' && !gw_plugin_loader_load_directory (self->plugins, plugin_dirs[i], error))
       return NULL;
   }
-  /* Transports that build on another profile (fax-via) find it here. */
   transports = gw_plugin_loader_dup_names (self->plugins);
   if (transports[0] == NULL) {
     /* Every delivery would fail: better not to start at all. */
@@ -463,9 +456,17 @@ gw_service_new (GwConfig   *config,
                    "too)"), plugin_dir);
     return NULL;
   }
-  for (guint i = 0; transports[i] != NULL; i++)
-    gw_transport_set_profile_store (gw_plugin_loader_lookup (self->plugins, transports[i]), self->profiles);
   g_clear_pointer (&transports, g_strfreev);
+  self->secrets = gw_secret_store_new (gw_config_get_state_dir (config), error);
+  if (self->secrets == NULL)
+    return NULL;
+  profile_dir = g_build_filename (gw_config_get_state_dir (config), "profiles", NULL);
+  self->profiles = gw_profile_store_new (profile_dir, self->secrets, error);
+  if (self->profiles == NULL)
+    return NULL;
+  self->tokens = gw_api_tokens_new (gw_config_get_state_dir (config), error);
+  if (self->tokens == NULL)
+    return NULL;
   gw_profile_store_set_validator (self->profiles, validate_with_transport, self);
   if (!gw_service_start_http (self, error))
     return NULL;

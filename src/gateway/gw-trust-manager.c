@@ -16,6 +16,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "gw-profile-schema.h"
 #include "gw-service-private.h"
 #include "gw-tls-policy.h"
 #include "gw-trust-scope.h"
@@ -179,6 +180,41 @@ retry_deferred (GwService  *self,
           g_variant_n_children (deliveries), profile);
 }
 
+/* Whether @other sends through the profile @name: one of its transport's
+ * profile keys that decide where secrets go (an email-to-fax profile's
+ * SMTP profile, say) names it. */
+static gboolean
+sends_through (GwProfile  *other,
+               const char *name)
+{
+  g_autoptr(GPtrArray) specs = gw_profile_schema_list_for (gw_profile_get_transport (other));
+
+  for (guint i = 0; i < specs->len; i++) {
+    const GwSettingSpec *spec = g_ptr_array_index (specs, i);
+
+    if (gw_setting_spec_get_value_type (spec) == GW_SETTING_PROFILE &&
+        gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_REDIRECTS_SECRETS) &&
+        g_strcmp0 (gw_profile_get_string (other, gw_setting_spec_get_key (spec)), name) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Profiles that deliver through @name's server retry too. */
+static void
+retry_profiles_sending_through (GwService  *self,
+                                const char *name)
+{
+  g_autoptr(GPtrArray) all = gw_profile_store_list (self->profiles);
+
+  for (guint i = 0; i < all->len; i++) {
+    GwProfile *other = g_ptr_array_index (all, i);
+
+    if (sends_through (other, name))
+      retry_deferred (self, gw_profile_get_name (other));
+  }
+}
+
 gboolean
 gw_service_handle_trust_certificate (GwDBusGateway1        *object,
                                      GDBusMethodInvocation *invocation,
@@ -259,17 +295,7 @@ gw_service_handle_trust_certificate (GwDBusGateway1        *object,
           where->str);
   gw_dbus_gateway1_complete_trust_certificate (object, invocation);
   retry_deferred (self, name);
-  /* Email-to-fax profiles deliver through this one's server too. */
-  {
-    g_autoptr(GPtrArray) all = gw_profile_store_list (self->profiles);
-
-    for (guint i = 0; i < all->len; i++) {
-      GwProfile *other = g_ptr_array_index (all, i);
-
-      if (g_strcmp0 (gw_profile_get_string (other, "fax-via"), name) == 0)
-        retry_deferred (self, gw_profile_get_name (other));
-    }
-  }
+  retry_profiles_sending_through (self, name);
   return TRUE;
 }
 

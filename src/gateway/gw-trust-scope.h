@@ -2,7 +2,7 @@
 /* gw-trust-scope.h: which server a trusted certificate is trusted for
  *
  * A trusted certificate or pin holds for the host:port it was seen on. The
- * SMTP server, the POP3 server and a fax API of one profile are different
+ * SMTP server, the POP3 server and an HTTP API of one profile are different
  * identities: TrustCertificate pins a key as "PIN@HOST:PORT", and the TLS
  * policy of each connection sees only its own endpoint's pins
  * (gw_tls_endpoint_pins()).

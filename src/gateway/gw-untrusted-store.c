@@ -159,8 +159,8 @@ gw_untrusted_store_record (GwUntrustedStore *self,
                  _("A refused certificate without a fingerprint cannot be recorded"));
     return FALSE;
   }
-  /* The profile whose trust settings refused it: for the email fax
-   * backend that is its fax-via profile, which is where trust must go. */
+  /* The profile whose trust settings refused it: for a transport that
+   * sends through another profile, that one, which is where trust must go. */
   if (g_variant_dict_lookup (&dict, "profile", "&s", &refused_by) && *refused_by != '\0')
     profile = refused_by;
   g_variant_dict_lookup (&dict, "host", "&s", &host);

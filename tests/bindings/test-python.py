@@ -421,17 +421,17 @@ class HeraldPythonTest(unittest.TestCase):
         self.add_maildir_profile('changing', os.path.join(self.daemon.dir, 'md-change'))
         update = Herald.Profile.new('changing')
         update.set_setting('from-name', 'Herald Test')
-        update.set_setting_variant('connect-timeout', GLib.Variant('t', 12))
+        update.set_setting_variant('retry-interval', GLib.Variant('t', 12))
         self.client.update_profile_sync(update, None)
         profile = self.client.get_profile_sync('changing', None)
         self.assertEqual(profile.get_string('from-name'), 'Herald Test')
-        self.assertEqual(profile.get_uint64('connect-timeout'), 12)
+        self.assertEqual(profile.get_uint64('retry-interval'), 12)
 
         reset = Herald.Profile.new('changing')
-        reset.reset_setting('connect-timeout')
+        reset.reset_setting('retry-interval')
         self.client.update_profile_sync(reset, None)
         profile = self.client.get_profile_sync('changing', None)
-        self.assertEqual(profile.get_uint64('connect-timeout'), 30)
+        self.assertEqual(profile.get_uint64('retry-interval'), 300)
 
         self.client.remove_profile_sync('changing', None)
         with self.assertRaises(GLib.Error) as raised:

@@ -262,3 +262,19 @@ herald_test_settings (const char *first_key,
   va_end (args);
   return g_variant_dict_end (&dict);
 }
+
+void
+herald_test_write_profile (HeraldTestDaemon *self,
+                           const char       *name,
+                           const char       *contents)
+{
+  g_autofree char *dir = g_build_filename (self->state_dir, "profiles", NULL);
+  g_autofree char *file = g_strconcat (name, ".conf", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                           0600, &error));
+  g_assert_no_error (error);
+}

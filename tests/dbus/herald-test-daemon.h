@@ -52,6 +52,11 @@ char             *herald_test_wait_final      (HeraldTestDaemon *self,
                                                guint             timeout_s);
 /* Files in DIR/new (sorted), full paths. */
 GPtrArray        *herald_test_maildir_files   (const char       *maildir);
+/* Writes the profile file STATE_DIR/profiles/@name.conf (mode 0600) as an
+ * earlier run would have left it; restart the daemon to load it. */
+void              herald_test_write_profile   (HeraldTestDaemon *self,
+                                               const char       *name,
+                                               const char       *contents);
 /* Removes a directory tree. */
 void              herald_test_rm_rf           (const char       *path);
 

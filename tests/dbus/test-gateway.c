@@ -557,15 +557,23 @@ test_bad_input (void)
   /* Nothing was queued by any of them. */
   g_assert_cmpuint (count_deliveries (daemon), ==, 0);
 
-  /* A transport that is not installed is refused at Send, not lost later. */
-  reply = herald_test_call (daemon, "AddProfile",
-                            g_variant_new ("(s@a{sv})", "future",
-                                           herald_test_settings ("transport", "fax", "fax-backend", "hylafax",
-                                                        "fax-host", "localhost", NULL)),
-                            NULL, &error);
+  /* A transport that is not installed is refused at Send, not lost later:
+   * a profile file whose plugin went away (AddProfile refuses one). */
+  herald_test_write_profile (daemon, "future",
+                             "[profile]\ntransport=pager\npager-number=5550100\n");
+  herald_test_daemon_stop (daemon);
+  herald_test_daemon_start (daemon);
+  reply = herald_test_call (daemon, "GetProfile", g_variant_new ("(s)", "future"), NULL, &error);
   g_assert_no_error (error);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = herald_test_call (daemon, "AddProfile",
+                            g_variant_new ("(s@a{sv})", "future2",
+                                           herald_test_settings ("transport", "pager", NULL)),
+                            NULL, &error);
+  assert_herald_error (error, HERALD_ERROR_INVALID_SETTING, "org.herald.Gateway1.Error.InvalidSetting");
+  g_clear_error (&error);
   {
-    g_autoptr(GVariant) n = g_variant_ref_sink (g_variant_new_parsed ("{'fax': <['+1 724 627 9591']>, 'profile': <'future'>}"));
+    g_autoptr(GVariant) n = g_variant_ref_sink (g_variant_new_parsed ("{'to': <['a@example.org']>, 'profile': <'future'>}"));
     g_autofree char *id = herald_test_send (daemon, n, NULL, &error);
     g_assert_null (id);
     assert_herald_error (error, HERALD_ERROR_TRANSPORT_UNAVAILABLE,

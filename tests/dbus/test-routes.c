@@ -75,9 +75,10 @@ daemon_with_profiles (void)
                  g_variant_new_parsed ("{'transport': <'maildir'>, 'maildir-path': <%s>, "
                                        "'from-address': <%s>}", maildir, from));
   }
-  add_profile (daemon, "faxer",
-               g_variant_new_parsed ("{'transport': <'fax'>, 'fax-backend': <'hylafax'>, "
-                                     "'fax-host': <'localhost'>}"));
+  /* A profile file whose plugin went away (AddProfile refuses one). */
+  herald_test_write_profile (daemon, "faxer", "[profile]\ntransport=pager\npager-number=5550100\n");
+  herald_test_daemon_stop (daemon);
+  herald_test_daemon_start (daemon);
   return daemon;
 }
 

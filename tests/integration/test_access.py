@@ -384,6 +384,32 @@ class RedirectGuardTest(AccessCase):
         self.assertEqual(after['host'], 'localhost')
         self.assertTrue(after['password-set'])
 
+    def test_fax_pin_destination_is_guarded(self):
+        # Issue 17: the fax transport marks the keys that decide where its
+        # PIN is mailed; the guard knows them from that mark alone.
+        via = unique('fax-via')
+        call('AddProfile', '(sa{sv})', [via, smtp_profile(dead_port())])
+        profile = unique('fax-pin')
+        settings = {'transport': GLib.Variant('s', 'fax'), 'fax-backend': GLib.Variant('s', 'email'),
+                    'fax-via': GLib.Variant('s', via),
+                    'fax-address-template': GLib.Variant('s', '{number}@fax.herald.test'),
+                    'fax-subject': GLib.Variant('s', '{pin} {subject}')}
+        call('AddProfile', '(sa{sv})', [profile, settings])
+        call('SetSecret', '(sss)', [profile, 'fax-pin', '4711'])
+        changes = (('fax-address-template', '{number}@evil.example'), ('fax-subject', '{pin}'),
+                   ('fax-via', 'local'))
+        before = call('GetProfile', '(s)', [profile])[0]
+        results = as_user(CAROL, [['UpdateProfile', v('(sa{sv})', profile, {key: GLib.Variant('s', value)})]
+                                  for key, value in changes])
+        for (key, _), result in zip(changes, results):
+            with self.subTest(key=key):
+                self.assert_not_authorized(result, 'manage-trust')
+        self.assertEqual(call('GetProfile', '(s)', [profile])[0], before)
+        # a key that sends nothing elsewhere needs only manage-profiles
+        results = as_user(CAROL, [['UpdateProfile', v('(sa{sv})', profile,
+                                                      {'fax-default-country-code': GLib.Variant('s', '49')})]])
+        self.assertIn('ok', results[0], results)
+
     def test_host_change_without_secrets_needs_no_trust(self):
         profile = unique('unguarded')
         call('AddProfile', '(sa{sv})', [profile, smtp_profile(dead_port())])

@@ -28,7 +28,7 @@
 # Or by hand (root, for the tmpfs):
 #   B=BUILD
 #   HERALD_DAEMON=$B/src/daemon/heraldd HERALD_CTL=$B/src/cli/heraldctl \
-#   HERALD_PLUGIN_DIR=$B/plugins/maildir:$B/plugins/smtp:$B/plugins/smtps \
+#   HERALD_PLUGIN_DIR=$B/plugins/maildir:$B/plugins/smtp \
 #   GI_TYPELIB_PATH=$B/src/libherald LD_LIBRARY_PATH=$B/src/libherald \
 #   dbus-run-session -- /usr/bin/python3 tests/integration/test_delivery.py -v [-k PATTERN]
 #

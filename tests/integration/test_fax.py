@@ -27,7 +27,7 @@
 # Or by hand (root, for HylaFAX and smtp-sink):
 #   B=BUILD
 #   HERALD_DAEMON=$B/src/daemon/heraldd HERALD_CTL=$B/src/cli/heraldctl \
-#   HERALD_PLUGIN_DIR=$B/plugins/maildir:$B/plugins/smtp:$B/plugins/smtps:$B/plugins/fax \
+#   HERALD_PLUGIN_DIR=$B/plugins/maildir:$B/plugins/smtp:$B/plugins/fax \
 #   GI_TYPELIB_PATH=$B/src/libherald LD_LIBRARY_PATH=$B/src/libherald \
 #   dbus-run-session -- /usr/bin/python3 tests/integration/test_fax.py -v
 

@@ -78,7 +78,7 @@ def setUpModule():
     missing = [t for t in ('smtp', 'smtps') if t not in transports]
     if missing:
         raise AssertionError(f'transport plugins not loaded: {missing} (Transports = {transports}); '
-                             'HERALD_PLUGIN_DIR must name the smtp and smtps plugin directories')
+                             'HERALD_PLUGIN_DIR must name the smtp plugin directory (smtp and smtps)')
 
 
 def need(reason):

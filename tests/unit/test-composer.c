@@ -10,6 +10,7 @@
 #include "herald-error.h"
 #include "gw-composer.h"
 #include "gw-gmime.h"
+#include "transport-test-util.h"
 
 static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
 
@@ -17,7 +18,7 @@ static GwProfile *
 profile_with (const char *first_key,
               ...)
 {
-  g_autoptr(GwProfile) profile = gw_profile_new ("golden", NULL);
+  g_autoptr(GwProfile) profile = gw_stored_profile_new ("golden", NULL);
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GVariant) settings = NULL;
   g_autoptr(GError) error = NULL;
@@ -30,7 +31,7 @@ profile_with (const char *first_key,
     g_variant_dict_insert (&dict, key, "s", va_arg (args, const char *));
   va_end (args);
   settings = g_variant_ref_sink (g_variant_dict_end (&dict));
-  gw_profile_apply (profile, settings, &error);
+  gw_stored_profile_apply (profile, settings, &error);
   g_assert_no_error (error);
   return g_steal_pointer (&profile);
 }
@@ -576,6 +577,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  herald_test_load_transports ();
   g_mime_init ();
   g_test_add_func ("/composer/headers", test_headers);
   g_test_add_func ("/composer/html", test_html);

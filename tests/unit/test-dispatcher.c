@@ -86,6 +86,9 @@ test_transport_class_init (TestTransportClass *klass)
   transport_class->name = "maildir";
   transport_class->deliver = test_transport_deliver;
   transport_class->deliver_finish = test_transport_deliver_finish;
+  gw_transport_class_install_setting (transport_class,
+                                      gw_setting_spec_new ("maildir-path", GW_SETTING_PATH, 0, NULL,
+                                                           "Maildir to deliver into"));
 }
 
 static void

@@ -2,13 +2,17 @@
 /* test-fax.c: fax numbers, documents and protocol values (gw-fax.c) */
 #include "config.h"
 
+#include <string.h>
+
 #include <gmime/gmime.h>
 
 #include "herald-error.h"
 #include "gw-composer.h"
 #include "gw-fax.h"
 #include "gw-notification.h"
-#include "gw-profile.h"
+#include "gw-remote-jobs.h"
+#include "gw-stored-profile.h"
+#include "transport-test-util.h"
 
 static void
 test_number_check (void)
@@ -117,7 +121,8 @@ test_line_value (void)
 static void
 test_content_round_trip (void)
 {
-  g_autoptr(GwProfile) profile = gw_profile_new ("fax-office", NULL);
+  GwTransport *fax = gw_plugin_loader_lookup (herald_test_load_transports (), "fax");
+  g_autoptr(GwProfile) profile = gw_stored_profile_new ("fax-office", NULL);
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GVariant) settings = NULL;
   g_autoptr(GVariant) request = NULL;
@@ -133,7 +138,7 @@ test_content_round_trip (void)
   g_variant_dict_insert (&dict, "fax-backend", "s", "hylafax");
   g_variant_dict_insert (&dict, "from-address", "s", "fax@herald.test");
   settings = g_variant_ref_sink (g_variant_dict_end (&dict));
-  g_assert_true (gw_profile_apply (profile, settings, &error));
+  g_assert_true (gw_stored_profile_apply (profile, settings, &error));
   g_assert_no_error (error);
 
   g_variant_dict_init (&dict, NULL);
@@ -165,7 +170,9 @@ test_content_round_trip (void)
   g_assert_cmpmem (g_bytes_get_data (document->data, NULL), g_bytes_get_size (document->data),
                    "%PDF-1.4\n%%EOF\n", 15);
 
-  /* A picture is refused when composing for a fax profile. */
+  /* The fax transport takes the PDF at Send and refuses a picture. */
+  g_assert_true (gw_transport_check_content (fax, profile, envelope, &error));
+  g_assert_no_error (error);
   attachment = g_new0 (GwAttachment, 1);
   attachment->name = g_strdup ("photo.png");
   attachment->content_type = g_strdup ("image/png");
@@ -173,7 +180,31 @@ test_content_round_trip (void)
   g_ptr_array_add (n->attachments, attachment);
   g_clear_object (&envelope);
   envelope = gw_composer_compose (profile, n, &error);
-  g_assert_null (envelope);
+  g_assert_no_error (error);
+  g_assert_false (gw_transport_check_content (fax, profile, envelope, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "photo.png"));
+}
+
+/* Fax numbers are the fax transport's recipients: checked at Send. */
+static void
+test_recipient_kind (void)
+{
+  GwTransport *fax = gw_plugin_loader_lookup (herald_test_load_transports (), "fax");
+  g_autoptr(GVariant) request = NULL;
+  g_autoptr(GwNotification) n = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (gw_transport_get_recipient_kind (fax), ==, "fax");
+  g_assert_true (GW_IS_REMOTE_JOBS (fax));
+  g_assert_true (gw_transport_check_recipient (fax, "+1 (724) 627-9591", &error));
+  g_assert_false (gw_transport_check_recipient (fax, "call me", &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ADDRESS);
+  g_clear_error (&error);
+
+  request = g_variant_ref_sink (g_variant_new_parsed ("{'fax': <['+1 724 627 9591', 'x\r\nJKILL']>}"));
+  n = gw_notification_new_from_variant (request, NULL, &error);
+  g_assert_null (n);
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT);
 }
 
@@ -181,11 +212,13 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  herald_test_load_transports ();
   g_mime_init ();
   g_test_add_func ("/fax/number/check", test_number_check);
   g_test_add_func ("/fax/number/normalize", test_number_normalize);
   g_test_add_func ("/fax/document-type", test_document_type);
   g_test_add_func ("/fax/line-value", test_line_value);
   g_test_add_func ("/fax/content-round-trip", test_content_round_trip);
+  g_test_add_func ("/fax/recipient-kind", test_recipient_kind);
   return g_test_run ();
 }

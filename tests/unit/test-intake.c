@@ -40,6 +40,10 @@ test_transport_class_init (TestTransportClass *klass)
 
   transport_class->abi_version = GW_TRANSPORT_ABI_VERSION;
   transport_class->name = "maildir";
+  /* The key the profile below sets: a transport declares its own. */
+  gw_transport_class_install_setting (transport_class,
+                                      gw_setting_spec_new ("maildir-path", GW_SETTING_PATH, 0, NULL,
+                                                           "Maildir to deliver into"));
 }
 
 static void
@@ -86,13 +90,14 @@ start (Fixture    *f,
   g_variant_dict_insert (&settings, "transport", "s", "maildir");
   g_variant_dict_insert (&settings, "maildir-path", "s", maildir);
   owned = g_variant_ref_sink (g_variant_dict_end (&settings));
-  g_assert_nonnull (gw_profile_store_add (f->profiles, "local", owned, &error));
-  g_assert_no_error (error);
+  /* Transports first: their settings make the schema the profile is read with. */
   f->plugins = gw_plugin_loader_new ();
   g_io_extension_point_implement (GW_TRANSPORT_EXTENSION_POINT, TEST_TYPE_TRANSPORT, "maildir", 0);
   g_assert_true (gw_plugin_loader_load_directory (f->plugins, plugins, &error));
   g_assert_no_error (error);
   g_assert_nonnull (gw_plugin_loader_lookup (f->plugins, "maildir"));
+  g_assert_nonnull (gw_profile_store_add (f->profiles, "local", owned, &error));
+  g_assert_no_error (error);
   f->queue = gw_queue_new (queue, &error);
   g_assert_no_error (error);
   f->intake = gw_intake_new (f->config, f->profiles, f->plugins, f->queue, NULL, NULL, &error);

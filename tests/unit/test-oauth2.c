@@ -10,9 +10,10 @@
 
 #include "herald-test-util.h"
 #include "gw-oauth2.h"
-#include "gw-profile.h"
+#include "gw-stored-profile.h"
 #include "gw-secret-store.h"
 #include "gw-transport.h"
+#include "transport-test-util.h"
 
 #define CLIENT_ID     "herald-test"
 #define CLIENT_SECRET "client-s3cret"
@@ -141,7 +142,7 @@ apply (GwProfile *profile, const char *key, const char *value)
   g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
 
   g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (value));
-  g_assert_true (gw_profile_apply (profile, g_variant_builder_end (builder), &error));
+  g_assert_true (gw_stored_profile_apply (profile, g_variant_builder_end (builder), &error));
   g_assert_no_error (error);
 }
 
@@ -178,7 +179,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->tmpdir = herald_test_make_tmpdir ("herald-oauth2-XXXXXX");
   f->store = gw_secret_store_new (f->tmpdir, &error);
   g_assert_no_error (error);
-  f->profile = gw_profile_new ("oauth", f->store);
+  f->profile = gw_stored_profile_new ("oauth", f->store);
   f->oauth = g_object_new (GW_TYPE_OAUTH2, NULL);
   f->expires_in = 3600;
   f->expected_refresh = REFRESH_1;
@@ -483,6 +484,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  herald_test_load_transports ();
   /* loopback only: no proxy from the environment */
   g_unsetenv ("http_proxy");
   g_unsetenv ("https_proxy");

@@ -152,7 +152,7 @@ test_swap_after_check (Fixture      *f,
 
   g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
-  copy_file (g_getenv ("HERALD_SMTPS_PLUGIN"), path);
+  copy_file (g_getenv ("HERALD_FAX_PLUGIN"), path);
   copy_file (g_getenv ("HERALD_SMTP_PLUGIN"), other);
 
   dir_fd = gw_plugin_loader_open_directory (dir, &error);
@@ -173,7 +173,7 @@ test_swap_after_check (Fixture      *f,
   /* Instantiate what was loaded (the empty directory adds nothing). */
   g_assert_true (gw_plugin_loader_load_directory (loader, empty, &error));
   g_assert_no_error (error);
-  g_assert_nonnull (gw_plugin_loader_lookup (loader, "smtps"));
+  g_assert_nonnull (gw_plugin_loader_lookup (loader, "fax"));
   g_assert_null (gw_plugin_loader_lookup (loader, "smtp"));
   g_assert_cmpuint (g_type_from_name ("GwSmtpPlugin"), ==, 0);
 
@@ -295,6 +295,70 @@ test_list_modules (Fixture      *f,
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
 }
 
+/* Transports the loader must refuse, declared here. */
+/* Type macros, not calls, kept as written */
+/* clang-format off */
+typedef struct { GwTransport parent_instance; } TestTransport;
+typedef struct { GwTransportClass parent_class; } TestTransportClass;
+
+#define DEFINE_TEST_TRANSPORT(TypeName, type_name, transport_name, abi, declare)        \
+  typedef TestTransport TypeName;                                                      \
+  typedef TestTransportClass TypeName##Class;                                          \
+  static GType type_name##_get_type (void);                                            \
+  G_DEFINE_TYPE (TypeName, type_name, GW_TYPE_TRANSPORT)                               \
+  static void type_name##_class_init (TypeName##Class *klass)                          \
+  {                                                                                    \
+    GwTransportClass *transport_class = GW_TRANSPORT_CLASS (klass);                    \
+    transport_class->abi_version = (abi);                                              \
+    transport_class->name = (transport_name);                                          \
+    declare;                                                                           \
+  }                                                                                    \
+  static void type_name##_init (TypeName *self) {}
+
+DEFINE_TEST_TRANSPORT (TestOldAbi, test_old_abi, "old-abi", 1, (void) 0)
+DEFINE_TEST_TRANSPORT (TestFirst, test_first, "first", GW_TRANSPORT_ABI_VERSION,
+  gw_transport_class_install_setting (transport_class,
+    gw_setting_spec_new ("pager-level", GW_SETTING_STRING, 0, NULL, "Level")))
+DEFINE_TEST_TRANSPORT (TestClash, test_clash, "clash", GW_TRANSPORT_ABI_VERSION,
+  gw_transport_class_install_setting (transport_class,
+    gw_setting_spec_new_uint ("pager-level", 0, 9, NULL, 0, "Level as a number")))
+DEFINE_TEST_TRANSPORT (TestCoreKey, test_core_key, "core-key", GW_TRANSPORT_ABI_VERSION,
+  gw_transport_class_install_setting (transport_class,
+    gw_setting_spec_new_uint ("retry-interval", 1, 9, "1", 0, "Mine")))
+/* clang-format on */
+
+/* Another ABI, a key declared unlike another transport, a key every
+ * profile has: each transport is refused with a warning, and the others
+ * load. */
+static void
+test_refused_transports (void)
+{
+  g_autoptr(GwPluginLoader) loader = gw_plugin_loader_new ();
+  g_autofree char *empty = herald_test_make_tmpdir ("herald-plugins-XXXXXX");
+  g_autoptr(GError) error = NULL;
+
+  g_io_extension_point_implement (GW_TRANSPORT_EXTENSION_POINT, test_first_get_type (), "first", 40);
+  g_io_extension_point_implement (GW_TRANSPORT_EXTENSION_POINT, test_old_abi_get_type (), "old-abi", 30);
+  g_io_extension_point_implement (GW_TRANSPORT_EXTENSION_POINT, test_clash_get_type (), "clash", 20);
+  g_io_extension_point_implement (GW_TRANSPORT_EXTENSION_POINT, test_core_key_get_type (), "core-key", 10);
+  /* Instantiated in the order of their priorities, before the maildir
+   * module of the other tests (priority 0). */
+  g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_INFO, "Transport first available");
+  g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING, "*built for plugin ABI 1, this daemon has 2*");
+  g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING,
+                         "Refusing transport clash: *“pager-level” unlike another transport*");
+  g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING,
+                         "Refusing transport core-key: *“retry-interval”, a key every profile has*");
+  g_assert_true (gw_plugin_loader_load_directory (loader, empty, &error));
+  g_assert_no_error (error);
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (gw_plugin_loader_lookup (loader, "first"));
+  g_assert_null (gw_plugin_loader_lookup (loader, "old-abi"));
+  g_assert_null (gw_plugin_loader_lookup (loader, "clash"));
+  g_assert_null (gw_plugin_loader_lookup (loader, "core-key"));
+  herald_test_rm_rf (empty);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -314,5 +378,7 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/plugin-loader/list-modules", Fixture, NULL, fixture_set_up, test_list_modules,
               fixture_tear_down);
+  /* Last: its transports stay registered for the rest of the process. */
+  g_test_add_func ("/plugin-loader/refused-transports", test_refused_transports);
   return g_test_run ();
 }

@@ -15,9 +15,10 @@
 
 #include "herald-test-util.h"
 #include "gw-pop-login.h"
-#include "gw-profile.h"
+#include "gw-stored-profile.h"
 #include "gw-secret-store.h"
 #include "gw-transport.h"
+#include "transport-test-util.h"
 
 #define PYTHON   "/usr/bin/python3"
 #define USER     "alice"
@@ -43,7 +44,7 @@ apply (GwProfile *profile, const char *key, const char *value)
   g_autoptr(GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
 
   g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (value));
-  g_assert_true (gw_profile_apply (profile, g_variant_builder_end (builder), &error));
+  g_assert_true (gw_stored_profile_apply (profile, g_variant_builder_end (builder), &error));
   g_assert_no_error (error);
 }
 
@@ -132,7 +133,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   make_certificates (f->tmpdir);
   f->store = gw_secret_store_new (f->tmpdir, &error);
   g_assert_no_error (error);
-  f->profile = gw_profile_new ("pop", f->store);
+  f->profile = gw_stored_profile_new ("pop", f->store);
   apply (f->profile, "pop-before-smtp", "true");
   apply (f->profile, "pop-host", "127.0.0.1");
   apply (f->profile, "pop-username", USER);
@@ -391,6 +392,7 @@ main (int argc, char **argv)
 {
   g_unsetenv ("CREDENTIALS_DIRECTORY");
   g_test_init (&argc, &argv, NULL);
+  herald_test_load_transports ();
 
 #define ADD(path, func) g_test_add ("/pop-login/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("plain", test_plain);

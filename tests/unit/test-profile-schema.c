@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-profile-schema.c: validation of every profile key */
+/* test-profile-schema.c: validation of every profile key
+ *
+ * The schema is built from the daemon's keys and those of the transports
+ * in the build tree (loaded as heraldd loads them), so this table covers
+ * the keys of the built transports as well.
+ */
 #define G_LOG_DOMAIN "test-profile-schema"
 
 #include "config.h"
@@ -11,6 +16,7 @@
 #include "herald-error.h"
 #include "gw-profile-schema.h"
 #include "herald-test-util.h"
+#include "transport-test-util.h"
 
 #define PIN_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define PIN_B "FEDCBA9876543210FEDCBA9876543210FEDCBA9876543210FEDCBA9876543210"
@@ -276,6 +282,7 @@ static void
 check_case (Fixture *f, const Case *c)
 {
   const GwSettingSpec *spec = gw_profile_schema_lookup (c->key);
+  g_auto(GStrv) transports = gw_profile_schema_dup_transports ();
   const char *value = g_str_equal (c->value, "@CA@") ? f->ca_file : c->value;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) parsed = NULL;
@@ -304,18 +311,23 @@ check_case (Fixture *f, const Case *c)
   /* No control character of the value may come back in the message. */
   for (const char *p = error->message; *p != '\0'; p++)
     g_assert_true ((guchar) *p >= 0x20 && *p != 0x7f);
-  if (spec->type == GW_SETTING_SECRET)
+  if (gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_SECRET))
     g_assert_null (strstr (error->message, "hunter2"));
   if (c->check == BAD_ALLOWED) {
     const char * const bool_values[] = { "true", "false", "yes", "no", "on", "off", NULL };
-    const char * const *allowed = spec->type == GW_SETTING_BOOLEAN ? bool_values : spec->allowed_values;
+    const char * const *allowed = gw_setting_spec_get_allowed_values (spec);
+
+    if (gw_setting_spec_get_value_type (spec) == GW_SETTING_BOOLEAN)
+      allowed = bool_values;
+    else if (g_str_equal (c->key, "transport"))
+      allowed = (const char * const *) transports;
     for (guint i = 0; allowed[i] != NULL; i++) {
       if (strstr (error->message, allowed[i]) == NULL)
         g_test_fail_printf ("Message does not list “%s”: %s", allowed[i], error->message);
     }
   } else if (c->check == BAD_RANGE) {
-    g_autofree char *lo = g_strdup_printf (" %" G_GUINT64_FORMAT " ", spec->min);
-    g_autofree char *hi = g_strdup_printf (" %" G_GUINT64_FORMAT, spec->max);
+    g_autofree char *lo = g_strdup_printf (" %" G_GUINT64_FORMAT " ", gw_setting_spec_get_minimum (spec));
+    g_autofree char *hi = g_strdup_printf (" %" G_GUINT64_FORMAT, gw_setting_spec_get_maximum (spec));
     if (strstr (error->message, lo) == NULL || strstr (error->message, hi) == NULL)
       g_test_fail_printf ("Message does not give the range of %s: %s", c->key, error->message);
   }
@@ -331,30 +343,81 @@ test_table (Fixture *f, gconstpointer data)
   }
 }
 
+/* Every key the daemon and the built transports declare, once each, as
+ * gw_profile_schema_lookup() knows it. */
+static GPtrArray *
+all_specs (void)
+{
+  g_auto(GStrv) transports = gw_profile_schema_dup_transports ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *specs = g_ptr_array_new ();
+
+  for (guint t = 0; transports[t] != NULL; t++) {
+    g_autoptr(GPtrArray) list = gw_profile_schema_list_for (transports[t]);
+
+    for (guint i = 0; i < list->len; i++) {
+      const char *key = gw_setting_spec_get_key (list->pdata[i]);
+
+      if (g_hash_table_add (seen, (gpointer) key))
+        g_ptr_array_add (specs, (gpointer) gw_profile_schema_lookup (key));
+    }
+  }
+  return specs;
+}
+
 /* Adding a key to the schema without tests for it fails here. */
 static void
 test_table_covers_schema (void)
 {
-  guint n = 0;
+  g_autoptr(GPtrArray) specs = all_specs ();
 
-  for (const GwSettingSpec *spec = gw_profile_schema_get_all (); spec->key != NULL; spec++) {
+  for (guint s = 0; s < specs->len; s++) {
+    const GwSettingSpec *spec = specs->pdata[s];
+    const char *key = gw_setting_spec_get_key (spec);
     gboolean good = FALSE, bad = FALSE;
 
-    n++;
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-      if (g_str_equal (cases[i].key, spec->key)) {
+      if (g_str_equal (cases[i].key, key)) {
         good |= cases[i].ok;
         bad |= !cases[i].ok;
       }
     }
     if (!good || !bad)
-      g_test_fail_printf ("Key “%s” needs a good and a bad value in the test table", spec->key);
-    g_assert_true (gw_profile_schema_lookup (spec->key) == spec);
-    g_assert_nonnull (spec->summary);
+      g_test_fail_printf ("Key “%s” needs a good and a bad value in the test table", key);
+    g_assert_cmpstr (gw_setting_spec_get_description (spec), !=, "");
   }
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_nonnull (gw_profile_schema_lookup (cases[i].key));
-  g_assert_cmpuint (n, ==, 61);
+  /* The keys of 1.0: the daemon's and those of maildir, smtp, smtps, fax. */
+  g_assert_cmpuint (specs->len, ==, 61);
+}
+
+/* The daemon keeps only the keys every profile has; the rest come from
+ * the transports, and a profile shows its own transport's. */
+static void
+test_keys_by_transport (void)
+{
+  g_autoptr(GPtrArray) maildir = gw_profile_schema_list_for ("maildir");
+  g_autoptr(GPtrArray) unknown = gw_profile_schema_list_for ("pager");
+  const char * const core[] = {
+    "transport", "from-address", "from-name", "allow-from-override", "charset", "plain-text-only",
+    "max-attachment-size", "attachments-as-url", "strict-addresses", "retry-interval",
+    "expire-after", "max-connections", "rate-limit", "fallback", "description", NULL
+  };
+
+  g_assert_cmpuint (unknown->len, ==, g_strv_length ((char **) core));
+  for (guint i = 0; core[i] != NULL; i++) {
+    g_assert_nonnull (gw_profile_schema_lookup_for ("pager", core[i]));
+    g_assert_true (gw_profile_schema_lookup_for ("pager", core[i]) == gw_profile_schema_lookup (core[i]));
+  }
+  g_assert_cmpuint (maildir->len, ==, unknown->len + 1);
+  g_assert_cmpstr (gw_setting_spec_get_key (maildir->pdata[1]), ==, "maildir-path");
+  g_assert_nonnull (gw_profile_schema_lookup_for ("smtps", "pinned-keys"));
+  g_assert_null (gw_profile_schema_lookup_for ("maildir", "pinned-keys"));
+  g_assert_null (gw_profile_schema_lookup_for ("smtp", "fax-host"));
+  /* smtp and smtps declare the same key with their own default. */
+  g_assert_cmpstr (gw_setting_spec_get_default (gw_profile_schema_lookup_for ("smtps", "port")), ==, "465");
+  g_assert_cmpstr (gw_setting_spec_get_default (gw_profile_schema_lookup_for ("smtp", "port")), ==, "587");
 }
 
 static void
@@ -362,13 +425,17 @@ test_control_characters (void)
 {
   const char * const bad[] = { "a\rb", "a\nb", "a\r\nb", "\n", "a\tb", "a\x01", "a\x7f", "a\xc2\x85" };
 
+  g_autoptr(GPtrArray) specs = all_specs ();
+
   /* Every key, whatever its type, refuses control characters. */
-  for (const GwSettingSpec *spec = gw_profile_schema_get_all (); spec->key != NULL; spec++) {
+  for (guint s = 0; s < specs->len; s++) {
+    const char *key = gw_setting_spec_get_key (specs->pdata[s]);
+
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) v = gw_setting_parse (spec->key, g_variant_new_string (bad[i]), &error);
+      g_autoptr(GVariant) v = gw_setting_parse (key, g_variant_new_string (bad[i]), &error);
       g_assert_null (v);
-      assert_invalid_setting (error, spec->key);
+      assert_invalid_setting (error, key);
     }
   }
 }
@@ -455,7 +522,8 @@ expect_default (const char *key, const char *transport, const char *expected)
 static void
 test_defaults (void)
 {
-  const char * const transports[] = { "smtp", "smtps", "fax", "maildir" };
+  const char * const transports[] = { "smtp", "smtps", "fax", "maildir", "pager" };
+  g_autoptr(GPtrArray) specs = all_specs ();
 
   expect_default ("port", "smtp", "uint64 587");
   expect_default ("port", "smtps", "uint64 465");
@@ -490,11 +558,37 @@ test_defaults (void)
   expect_default ("hots", "smtp", NULL);
 
   /* Every default validates (a bad one would be a critical, fatal here). */
-  for (const GwSettingSpec *spec = gw_profile_schema_get_all (); spec->key != NULL; spec++) {
+  for (guint s = 0; s < specs->len; s++) {
     for (guint i = 0; i < G_N_ELEMENTS (transports); i++) {
-      g_autoptr(GVariant) v = gw_setting_default (spec->key, transports[i]);
+      g_autoptr(GVariant) v = gw_setting_default (gw_setting_spec_get_key (specs->pdata[s]), transports[i]);
       g_assert_true (v == NULL || !g_variant_is_floating (v));
     }
+  }
+}
+
+/* Secrets are recognisable by their key alone (heraldctl keeps them off
+ * command lines by name): the SDK refuses a spec that breaks the rule. */
+static void
+test_secret_names (void)
+{
+  g_autoptr(GwSettingSpec) token = gw_setting_spec_new ("pager-token", GW_SETTING_STRING,
+                                                        GW_SETTING_FLAG_SECRET, NULL, "Token");
+  g_autoptr(GPtrArray) specs = all_specs ();
+
+  g_assert_nonnull (token);
+  g_test_expect_message ("gw-setting-spec", G_LOG_LEVEL_CRITICAL, "*named_like_secret*");
+  g_assert_null (gw_setting_spec_new ("pager-code", GW_SETTING_STRING, GW_SETTING_FLAG_SECRET, NULL, "C"));
+  g_test_expect_message ("gw-setting-spec", G_LOG_LEVEL_CRITICAL, "*named_like_secret*");
+  g_assert_null (gw_setting_spec_new ("pager-key", GW_SETTING_STRING, 0, NULL, "Not a secret"));
+  g_test_assert_expected_messages ();
+  /* and every key the built transports declare keeps it */
+  for (guint i = 0; i < specs->len; i++) {
+    const char *name = gw_setting_spec_get_key (specs->pdata[i]);
+    const char *last = strrchr (name, '-');
+    const char * const words[] = { "password", "secret", "token", "key", "pin", NULL };
+
+    g_assert_cmpint (gw_setting_spec_has_flag (specs->pdata[i], GW_SETTING_FLAG_SECRET), ==,
+                     g_strv_contains (words, last != NULL ? last + 1 : name));
   }
 }
 
@@ -517,13 +611,16 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  herald_test_load_transports ();
 
   g_test_add ("/profile-schema/table", Fixture, NULL, fixture_setup, test_table, fixture_teardown);
   g_test_add_func ("/profile-schema/table-covers-schema", test_table_covers_schema);
+  g_test_add_func ("/profile-schema/keys-by-transport", test_keys_by_transport);
   g_test_add_func ("/profile-schema/control-characters", test_control_characters);
   g_test_add_func ("/profile-schema/unknown-key", test_unknown_key);
   g_test_add_func ("/profile-schema/native-types", test_native_types);
   g_test_add_func ("/profile-schema/defaults", test_defaults);
+  g_test_add_func ("/profile-schema/secret-names", test_secret_names);
   g_test_add_func ("/profile-schema/profile-names", test_profile_names);
 
   return g_test_run ();

@@ -14,6 +14,7 @@
 #include "gw-profile-schema.h"
 #include "gw-profile-store.h"
 #include "herald-test-util.h"
+#include "transport-test-util.h"
 
 #define PASSWORD "hunter2-password"
 #define PIN "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -284,12 +285,12 @@ test_reload (Fixture *f, gconstpointer data)
   reloaded = open_store (f);
   g_assert_cmpuint (gw_profile_store_count (reloaded), ==, 2);
 
-  v1 = g_variant_ref_sink (gw_profile_to_variant (gw_profile_store_lookup (store, "full")));
+  v1 = g_variant_ref_sink (gw_stored_profile_to_variant (gw_profile_store_lookup (store, "full")));
   p2 = gw_profile_store_lookup (reloaded, "full");
-  v2 = g_variant_ref_sink (gw_profile_to_variant (p2));
+  v2 = g_variant_ref_sink (gw_stored_profile_to_variant (p2));
   g_assert_true (g_variant_equal (v1, v2));
-  e1 = g_variant_ref_sink (gw_profile_to_variant (gw_profile_store_lookup (store, "empty")));
-  e2 = g_variant_ref_sink (gw_profile_to_variant (gw_profile_store_lookup (reloaded, "empty")));
+  e1 = g_variant_ref_sink (gw_stored_profile_to_variant (gw_profile_store_lookup (store, "empty")));
+  e2 = g_variant_ref_sink (gw_stored_profile_to_variant (gw_profile_store_lookup (reloaded, "empty")));
   g_assert_true (g_variant_equal (e1, e2));
 
   g_assert_cmpstr (gw_profile_get_transport (p2), ==, "smtps");
@@ -376,7 +377,7 @@ test_secrets_never_shown (Fixture *f, gconstpointer data)
   gboolean set;
 
   profile = add (store, "relay", "{'host': <'mail.example.com'>}");
-  v = g_variant_ref_sink (gw_profile_to_variant (profile));
+  v = g_variant_ref_sink (gw_stored_profile_to_variant (profile));
   g_assert_true (g_variant_lookup (v, "password-set", "b", &set));
   g_assert_false (set);
   g_clear_pointer (&v, g_variant_unref);
@@ -384,7 +385,7 @@ test_secrets_never_shown (Fixture *f, gconstpointer data)
   profile = gw_profile_store_update (store, "relay", g_variant_new_parsed (
     "{'password': <'" PASSWORD "'>, 'oauth2-client-secret': <'" PASSWORD "-2'>}"), &error);
   g_assert_no_error (error);
-  v = g_variant_ref_sink (gw_profile_to_variant (profile));
+  v = g_variant_ref_sink (gw_stored_profile_to_variant (profile));
   printed = g_variant_print (v, FALSE);
   g_assert_null (strstr (printed, "hunter2"));
   g_assert_true (g_variant_lookup (v, "password-set", "b", &set));
@@ -418,8 +419,9 @@ test_secrets_never_shown (Fixture *f, gconstpointer data)
 static void
 test_apply (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GwProfile) profile = gw_profile_new ("relay", f->secrets);
+  g_autoptr(GwProfile) profile = gw_stored_profile_new ("relay", f->secrets);
   g_autoptr(GError) error = NULL;
+  GVariant *bad;
   g_autoptr(GVariant) value = NULL;
   g_auto(GStrv) pins = NULL;
 
@@ -431,36 +433,42 @@ test_apply (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_strv_length (pins), ==, 0);
 
   /* Defaults follow a change of transport; explicit values stay. */
-  g_assert_true (gw_profile_apply (profile, g_variant_new_parsed ("{'transport': <'smtps'>}"), &error));
+  g_assert_true (gw_stored_profile_apply (profile, g_variant_new_parsed ("{'transport': <'smtps'>}"), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (gw_profile_get_uint (profile, "port"), ==, 465);
   g_assert_cmpstr (gw_profile_get_string (profile, "security"), ==, "tls");
-  g_assert_true (gw_profile_apply (profile, g_variant_new_parsed ("{'port': <'2465'>}"), &error));
-  g_assert_true (gw_profile_apply (profile, g_variant_new_parsed ("{'transport': <'smtp'>}"), &error));
+  g_assert_true (gw_stored_profile_apply (profile, g_variant_new_parsed ("{'port': <'2465'>}"), &error));
+  g_assert_true (gw_stored_profile_apply (profile, g_variant_new_parsed ("{'transport': <'smtp'>}"), &error));
   g_assert_cmpuint (gw_profile_get_uint (profile, "port"), ==, 2465);
   g_assert_cmpstr (gw_profile_get_string (profile, "security"), ==, "starttls");
-  g_assert_true (gw_profile_apply (profile, g_variant_new_parsed ("{'transport': <'maildir'>}"), &error));
+  g_assert_true (gw_stored_profile_apply (profile, g_variant_new_parsed ("{'transport': <'maildir'>}"), &error));
   g_assert_null (gw_profile_get_string (profile, "security"));
 
   /* All or nothing. */
-  g_assert_false (gw_profile_apply (profile, g_variant_new_parsed (
-    "{'host': <'mail.example.com'>, 'password': <'x'>, 'rate-limit': <int32 -5>}"), &error));
+  bad = g_variant_new_parsed ("{'host': <'mail.example.com'>, 'password': <'x'>, 'rate-limit': <int32 -5>}");
+  g_assert_false (gw_stored_profile_apply (profile, bad, &error));
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING);
   g_clear_error (&error);
   g_assert_null (gw_profile_get_string (profile, "host"));
-  g_assert_false (gw_profile_has_secret (profile, "password"));
+  g_assert_false (gw_stored_profile_has_secret (profile, "password"));
+  /* Transports get secrets only under keys their transport declared. */
+  g_assert_true (gw_secret_store_set (f->secrets, "relay", "password", "hunter2", NULL));
+  g_test_expect_message ("gw-profile", G_LOG_LEVEL_CRITICAL, "*“password” is not a secret that transport “maildir” declared*");
+  g_assert_null (gw_profile_dup_secret (profile, "password", NULL));
+  g_test_assert_expected_messages ();
+  g_assert_true (gw_secret_store_set (f->secrets, "relay", "password", NULL, NULL));
 
-  g_assert_false (gw_profile_apply (profile, g_variant_new_parsed ("{'name': <'other'>}"), &error));
+  g_assert_false (gw_stored_profile_apply (profile, g_variant_new_parsed ("{'name': <'other'>}"), &error));
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING);
   g_assert_nonnull (strstr (error->message, "“name”"));
   g_clear_error (&error);
-  g_assert_false (gw_profile_apply (profile, g_variant_new_parsed ("{'hots': <''>}"), &error));
+  g_assert_false (gw_stored_profile_apply (profile, g_variant_new_parsed ("{'hots': <''>}"), &error));
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING);
   g_assert_nonnull (strstr (error->message, "“hots”"));
   g_clear_error (&error);
 
   /* An empty value resets to the default. */
-  g_assert_true (gw_profile_apply (profile, g_variant_new_parsed ("{'port': <''>, 'transport': <''>}"), &error));
+  g_assert_true (gw_stored_profile_apply (profile, g_variant_new_parsed ("{'port': <''>, 'transport': <''>}"), &error));
   g_assert_false (gw_profile_is_set (profile, "port"));
   g_assert_cmpuint (gw_profile_get_uint (profile, "port"), ==, 587);
   value = gw_profile_dup_value (profile, "port");
@@ -472,6 +480,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  herald_test_load_transports ();
 
 #define ADD(path, func) g_test_add ("/profile-store/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("add-update-remove", test_add_update_remove);

@@ -12,6 +12,7 @@
 #include "herald-error.h"
 #include "gw-router.h"
 #include "herald-test-util.h"
+#include "transport-test-util.h"
 
 /* The profiles the tests pretend to have, and their transports; a NULL
  * transport stands for one that is not installed. */
@@ -85,13 +86,16 @@ notification (const char *spec)
 {
   g_auto(GStrv) fields = g_strsplit (spec, "|", -1);
   GwNotification *n = gw_notification_new ();
-  GStrv *lists[] = { &n->to, &n->cc, &n->bcc, &n->fax };
+  GStrv *lists[] = { &n->to, &n->cc, &n->bcc };
 
   g_assert_cmpuint (g_strv_length (fields), ==, 9);
   for (guint i = 0; i < G_N_ELEMENTS (lists); i++) {
     if (*fields[i] != '\0')
       *lists[i] = g_strsplit (fields[i], ",", -1);
   }
+  /* the fax transport's recipient kind */
+  if (*fields[3] != '\0')
+    g_hash_table_insert (n->others, g_strdup ("fax"), g_strsplit (fields[3], ",", -1));
   if (*fields[4] != '\0')
     n->category = g_strdup (fields[4]);
   if (*fields[5] != '\0')
@@ -133,7 +137,7 @@ describe (GPtrArray *routes)
     append_list (out, route->to);
     append_list (out, route->cc);
     append_list (out, route->bcc);
-    append_list (out, route->fax);
+    append_list (out, route->others);
   }
   return g_string_free (out, FALSE);
 }
@@ -336,7 +340,7 @@ test_route_errors (Fixture *f, gconstpointer data)
     HeraldError code;
     const char *message;
   } cases[] = {
-    { "|||+1 555 0199|||||", HERALD_ERROR_NOT_SUPPORTED, "Fax numbers need a fax profile; “local” is a maildir profile" },
+    { "|||+1 555 0199|||||", HERALD_ERROR_NOT_SUPPORTED, "Recipients of kind “fax” need a fax profile; “local” is a maildir profile" },
     { "a@example.com||||||||ghost", HERALD_ERROR_NO_SUCH_PROFILE, "No profile is named “ghost”" },
     { "a@example.com||||||||unavailable", HERALD_ERROR_TRANSPORT_UNAVAILABLE, "transport “pigeon”" },
     { "a@example.com||||fan||||", HERALD_ERROR_TRANSPORT_UNAVAILABLE, "rule 1 (“fan”)" },
@@ -550,6 +554,7 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  herald_test_load_transports ();
   g_test_add ("/router/table", Fixture, NULL, fixture_setup, test_table, fixture_teardown);
   g_test_add ("/router/added-recipients", Fixture, NULL, fixture_setup, test_added_recipients,
               fixture_teardown);

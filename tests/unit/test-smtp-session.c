@@ -15,8 +15,10 @@
 #include <glib/gstdio.h>
 
 #include "gw-smtp-session.h"
+#include "gw-stored-profile.h"
 #include "gw-transport.h"
 #include "herald-test-util.h"
+#include "transport-test-util.h"
 
 typedef enum {
   MODE_NORMAL,
@@ -272,7 +274,7 @@ make_profile (Server *srv, ...) G_GNUC_NULL_TERMINATED;
 static GwProfile *
 make_profile (Server *srv, ...)
 {
-  GwProfile *profile = gw_profile_new ("test", NULL);
+  GwProfile *profile = gw_stored_profile_new ("test", NULL);
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GError) error = NULL;
   va_list args;
@@ -285,7 +287,7 @@ make_profile (Server *srv, ...)
   for (const char *key = va_arg (args, const char *); key != NULL; key = va_arg (args, const char *))
     g_variant_dict_insert (&dict, key, "s", va_arg (args, const char *));
   va_end (args);
-  gw_profile_apply (profile, g_variant_dict_end (&dict), &error);
+  gw_stored_profile_apply (profile, g_variant_dict_end (&dict), &error);
   g_assert_no_error (error);
   return profile;
 }
@@ -620,14 +622,14 @@ test_transcript_masks_auth (void)
   g_chmod (dir, 0700);
   store = gw_secret_store_new (dir, &error);
   g_assert_no_error (error);
-  profile = gw_profile_new ("test", store);
+  profile = gw_stored_profile_new ("test", store);
   g_variant_dict_insert (&dict, "host", "s", "localhost");
   g_variant_dict_insert (&dict, "port", "u", (guint) srv->port);
   g_variant_dict_insert (&dict, "security", "s", "none");
   g_variant_dict_insert (&dict, "auth", "s", "plain");
   g_variant_dict_insert (&dict, "username", "s", "bob");
   g_variant_dict_insert (&dict, "password", "s", "hunter2-secret");
-  gw_profile_apply (profile, g_variant_dict_end (&dict), &error);
+  gw_stored_profile_apply (profile, g_variant_dict_end (&dict), &error);
   g_assert_no_error (error);
 
   session = gw_smtp_session_new (profile, FALSE);
@@ -657,6 +659,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  herald_test_load_transports ();
 
   g_test_add_func ("/smtp-session/pipelining", test_pipelining);
   g_test_add_func ("/smtp-session/no-pipelining", test_no_pipelining);

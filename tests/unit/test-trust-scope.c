@@ -19,6 +19,7 @@
 #include "gw-trust-scope.h"
 #include "gw-untrusted-store.h"
 #include "herald-test-util.h"
+#include "transport-test-util.h"
 
 #define PIN_SMTP "1111111111111111111111111111111111111111111111111111111111111111"
 #define PIN_POP  "2222222222222222222222222222222222222222222222222222222222222222"
@@ -350,6 +351,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* The transports' settings make the schema the profiles are read with. */
+  herald_test_load_transports ();
   g_test_add ("/trust-scope/endpoint-pins", Fixture, NULL, fixture_setup, test_endpoint_pins, fixture_teardown);
   g_test_add ("/trust-scope/profile-endpoints", Fixture, NULL, fixture_setup, test_profile_endpoints, fixture_teardown);
   g_test_add ("/trust-scope/entry-parse", Fixture, NULL, fixture_setup, test_entry_parse, fixture_teardown);

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gw-oauth2-answer.c: what an OAuth 2.0 token endpoint answered
+ *
+ * RFC 6749 section 5: access_token, token_type, expires_in and perhaps a
+ * rotated refresh_token on success; error and error_description on
+ * failure. Credentials in the parsed answer are wiped before it is freed;
+ * the endpoint's own words reach an error message only sanitized.
+ */
+#define G_LOG_DOMAIN "gw-oauth2"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <glib/gi18n-lib.h>
+
+#include "gw-oauth2-private.h"
+#include "gw-secret.h"
+
+static const char *
+get_string_member (JsonObject *object, const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* Wipes a credential that json-glib holds, before the parser is freed. */
+static void
+wipe_member (JsonObject *object, const char *member)
+{
+  const char *value = get_string_member (object, member);
+
+  if (value != NULL)
+    gnutls_memset ((char *) value, 0, strlen (value));
+}
+
+/* expires_in as a number, or as a string of digits as some servers send. */
+static gint64
+get_expires_in (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "expires_in");
+  guint64 value = 0;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return CLAMP (json_node_get_int (node), 0, G_MAXINT32);
+  if (json_node_get_value_type (node) == G_TYPE_STRING &&
+      g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, G_MAXINT32, &value, NULL))
+    return (gint64) value;
+  return -1;
+}
+
+/* Stores a rotated refresh token back as the profile's secret. */
+static gboolean
+store_refresh_token (Refresh *refresh, const char *rotated)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gw_profile_store_secret (refresh->profile, "oauth2-refresh-token", rotated, &error)) {
+    g_warning ("Cannot store the rotated OAuth 2.0 refresh token of profile “%s”: %s",
+               refresh->name, error->message);
+    return FALSE;
+  }
+  g_debug ("Stored the rotated refresh token of profile “%s”", refresh->name);
+  return TRUE;
+}
+
+static void
+handle_success (Refresh *refresh, JsonObject *object)
+{
+  const char *access_token = get_string_member (object, "access_token");
+  const char *token_type = get_string_member (object, "token_type");
+  const char *rotated = get_string_member (object, "refresh_token");
+  gint64 expires_in = get_expires_in (object);
+  gint64 lifetime;
+  CachedToken *cached;
+
+  if (access_token == NULL || *access_token == '\0') {
+    gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
+                  _("The OAuth 2.0 token endpoint (%s) answered without an access token"),
+                  refresh->host);
+    return;
+  }
+  if (token_type != NULL && g_ascii_strcasecmp (token_type, "bearer") != 0) {
+    g_autofree char *shown = gw_oauth2_sanitize (token_type, refresh);
+    gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_PERMANENT,
+                  _("The OAuth 2.0 token endpoint (%s) issued a token of type “%s”, not a bearer token"),
+                  refresh->host, shown);
+    return;
+  }
+
+  if (rotated != NULL && *rotated != '\0' && g_strcmp0 (rotated, refresh->refresh_token) != 0 &&
+      store_refresh_token (refresh, rotated)) {
+    g_autofree char *url = g_strdup (gw_profile_get_string (refresh->profile, "oauth2-token-url"));
+    const char *client_id = gw_profile_get_string (refresh->profile, "oauth2-client-id");
+    g_free (refresh->source);
+    refresh->source = gw_oauth2_make_source (url, client_id, rotated);
+  }
+
+  lifetime = expires_in < 0 ? DEFAULT_LIFETIME_S : expires_in;
+  lifetime = lifetime > 2 * EXPIRY_MARGIN_S ? lifetime - EXPIRY_MARGIN_S : lifetime / 2;
+  cached = g_new0 (CachedToken, 1);
+  cached->token = g_strdup (access_token);
+  cached->expires_at = g_get_monotonic_time () + lifetime * G_USEC_PER_SEC;
+  cached->source = g_strdup (refresh->source);
+  g_hash_table_replace (refresh->self->cache, g_strdup (refresh->name), cached);
+  g_debug ("New access token for profile “%s”, cached for %" G_GINT64_FORMAT " s",
+           refresh->name, lifetime);
+  gw_oauth2_refresh_finish (refresh, cached->token, NULL);
+}
+
+static void
+handle_failure (Refresh *refresh, guint status, JsonObject *object)
+{
+  const char *code = get_string_member (object, "error");
+  const char *description = get_string_member (object, "error_description");
+  g_autofree char *joined = g_strjoin (": ", code != NULL ? code : soup_status_get_phrase (status),
+                                       description, NULL);
+  g_autofree char *shown = gw_oauth2_sanitize (joined != NULL ? joined : "", refresh);
+  /* Overload and timeouts pass; other client errors (invalid_grant,
+   * invalid_client, ...) need a person. */
+  gboolean temporary = status >= 500 || status == SOUP_STATUS_REQUEST_TIMEOUT || status == 429;
+
+  if (status >= 300 && status < 400)
+    gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_PERMANENT,
+                  _("The OAuth 2.0 token endpoint (%s) answered with a redirect (HTTP %u); "
+                    "redirects are not followed with credentials"), refresh->host, status);
+  else
+    gw_oauth2_refresh_fail (refresh, temporary ? GW_TRANSPORT_ERROR_TEMPORARY : GW_TRANSPORT_ERROR_PERMANENT,
+                  _("The OAuth 2.0 token endpoint (%s) refused the refresh: %s (HTTP %u)"),
+                  refresh->host, shown, status);
+}
+
+void
+gw_oauth2_answer (Refresh *refresh, guint status, const char *body, gsize size)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object = NULL;
+
+  if (size > 0 && json_parser_load_from_data (parser, body, (gssize) size, NULL) &&
+      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    object = json_node_get_object (json_parser_get_root (parser));
+
+  if (status >= 200 && status < 300 && object == NULL)
+    gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
+                            _("The OAuth 2.0 token endpoint (%s) did not answer with a JSON object"),
+                            refresh->host);
+  else if (status >= 200 && status < 300)
+    handle_success (refresh, object);
+  else
+    handle_failure (refresh, status, object);
+
+  wipe_member (object, "access_token");
+  wipe_member (object, "refresh_token");
+}
