@@ -59,11 +59,18 @@ key_to_variant (const GwSettingSpec *spec,
   if (values != NULL)
     g_variant_builder_add (&builder, "{sv}", "values", g_variant_new_strv (values, -1));
   if (def != NULL) {
-    g_autofree char *text = g_variant_is_of_type (def, G_VARIANT_TYPE_STRING)
-                            ? g_variant_dup_string (def, NULL)
-                            : g_variant_is_of_type (def, G_VARIANT_TYPE_STRING_ARRAY)
-                            ? g_strjoinv (",", (char **) g_variant_get_strv (def, NULL))
-                            : g_variant_print (def, FALSE);
+    g_autofree char *text = NULL;
+
+    /* A list in the form a profile takes it: "failure,delay". */
+    if (g_variant_is_of_type (def, G_VARIANT_TYPE_STRING)) {
+      text = g_variant_dup_string (def, NULL);
+    } else if (g_variant_is_of_type (def, G_VARIANT_TYPE_STRING_ARRAY)) {
+      g_autofree const char **items = g_variant_get_strv (def, NULL);
+
+      text = g_strjoinv (",", (char **) items);
+    } else {
+      text = g_variant_print (def, FALSE);
+    }
     g_variant_builder_add (&builder, "{sv}", "default", g_variant_new_string (text));
   }
   return g_variant_builder_end (&builder);

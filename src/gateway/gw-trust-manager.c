@@ -181,8 +181,8 @@ retry_deferred (GwService  *self,
 }
 
 /* Whether @other sends through the profile @name: one of its transport's
- * profile keys that decide where secrets go (an email-to-fax profile's
- * SMTP profile, say) names it. */
+ * profile keys that decide where secrets go (the SMTP profile a transport
+ * mails through, say) names it. */
 static gboolean
 sends_through (GwProfile  *other,
                const char *name)

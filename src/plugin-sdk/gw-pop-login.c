@@ -20,12 +20,12 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-pop-login.h"
+#include "gw-pop-login-private.h"
 #include "gw-secret.h"
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 
 #define MAX_LINE    1024  /* bytes per reply line, CRLF included */
-#define MAX_COMMAND 255   /* RFC 2449: commands up to 255 octets with CRLF */
 #define MAX_SHOWN   200
 
 typedef enum {
@@ -452,57 +452,11 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* ---- setup ---- */
 
-/* Where the POP3 server is: pop-host (else the SMTP host), pop-port (else
- * 995 for pop-security=tls, 110 otherwise). */
-static const char *
-pop_server (GwProfile   *profile,
-            const char **security,
-            guint16     *port)
-{
-  const char *host = gw_profile_get_string (profile, "pop-host");
-
-  *security = gw_profile_get_string (profile, "pop-security") ?: "stls";
-  *port = gw_profile_is_set (profile, "pop-port") ? (guint16) gw_profile_get_uint (profile, "pop-port")
-                                                  : g_str_equal (*security, "tls") ? 995 : 110;
-  return host != NULL ? host : gw_profile_get_string (profile, "host");
-}
-
-/**
- * gw_pop_login_dup_endpoint:
- * @profile: a profile
- *
- * Returns: (transfer full) (nullable): "host:port" of @profile's POP3 server
- *   (gw_tls_endpoint_name()), or %NULL when it does no POP-before-SMTP
- */
-char *
-gw_pop_login_dup_endpoint (GwProfile *profile)
-{
-  const char *security, *host;
-  guint16 port;
-
-  g_return_val_if_fail (GW_IS_PROFILE (profile), NULL);
-
-  host = pop_server (profile, &security, &port);
-  if (!gw_profile_get_boolean (profile, "pop-before-smtp") || host == NULL)
-    return NULL;
-  return gw_tls_endpoint_name (host, port);
-}
-
-static gboolean
-is_safe_argument (const char *value)
-{
-  for (const char *p = value; *p != '\0'; p++) {
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return FALSE;
-  }
-  return *value != '\0' && strlen (value) <= MAX_COMMAND - 7;  /* "PASS " + CRLF */
-}
-
 static gboolean
 read_settings (GwProfile *profile, PopLogin *login, GError **error)
 {
   const char *security;
-  const char *host = pop_server (profile, &security, &login->port);
+  const char *host = gw_pop_server_locate (profile, &security, &login->port);
   const char *username = gw_profile_get_string (profile, "pop-username");
   const char *password_key = "pop-password";
   g_autoptr(GError) local_error = NULL;
@@ -523,7 +477,7 @@ read_settings (GwProfile *profile, PopLogin *login, GError **error)
     return FALSE;
   }
   login->host = g_strdup (host);
-  if (username == NULL || !is_safe_argument (username)) {
+  if (username == NULL || !gw_pop_argument_is_safe (username)) {
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                  _("POP-before-SMTP needs pop-username (printable, at most 248 bytes)"));
     return FALSE;
@@ -540,7 +494,7 @@ read_settings (GwProfile *profile, PopLogin *login, GError **error)
                  _("POP-before-SMTP needs pop-password"));
     return FALSE;
   }
-  if (!is_safe_argument (login->password)) {
+  if (!gw_pop_argument_is_safe (login->password)) {
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                  _("The POP3 password must be printable and at most 248 bytes"));
     return FALSE;

@@ -59,8 +59,9 @@ typedef enum {
  *   Changing it on a profile that holds secrets needs the manage-trust
  *   authorisation as well (the credential-redirect guard)
  * @GW_SETTING_FLAG_SERVER_HOST: the value names a server the profile
- *   connects to; a refused certificate recorded for that host may be
- *   trusted for the profile
+ *   connects to; on a %GW_SETTING_URL key of a profile without "host", the
+ *   URL's host and port are the profile's own server, which a bare pin of
+ *   "pinned-keys" holds for (gw_tls_profile_endpoint())
  * @GW_SETTING_FLAG_SECONDS: a %GW_SETTING_UINT in seconds: its string form
  *   may end in s, m, h or d
  * @GW_SETTING_FLAG_BYTES: a %GW_SETTING_UINT in bytes: its string form may

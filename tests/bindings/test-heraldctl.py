@@ -243,6 +243,44 @@ class GatewayTest(unittest.TestCase):
             self.assertIn('deadlock', ctl('-v', 'profile', 'list',
                                           env=dict(env, G_MESSAGES_DEBUG='GLib-GIO')).stderr)
 
+    def test_profile_keys_per_transport(self):
+        """GetProfileKeys (the Cockpit page's form): the keys every profile
+        has and the transport's own, none of another transport's; "" gives
+        them all; an unknown transport is refused."""
+        from gi.repository import Gio, GLib
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+
+        def keys(transport):
+            reply = bus.call_sync(heraldtest.BUS_NAME, '/org/herald/Gateway1', 'org.herald.Gateway1',
+                                  'GetProfileKeys', GLib.Variant('(s)', (transport,)),
+                                  GLib.VariantType('(aa{sv})'), Gio.DBusCallFlags.NONE, -1, None)
+            return {k['key']: k for k in reply.unpack()[0]}
+
+        maildir, smtp, every = keys('maildir'), keys('smtp'), keys('')
+        for common in ('transport', 'from-address', 'retry-interval', 'expire-after'):
+            self.assertIn(common, maildir)
+            self.assertIn(common, smtp)
+        self.assertIn('maildir-path', maildir)
+        self.assertNotIn('host', maildir)
+        self.assertNotIn('fax-backend', maildir)
+        self.assertIn('host', smtp)
+        self.assertNotIn('maildir-path', smtp)
+        self.assertNotIn('fax-pin', smtp)
+        self.assertTrue(set(maildir) | set(smtp) <= set(every))
+        self.assertIn('fax-pin', every)
+        # the fields a form needs
+        self.assertEqual(smtp['password']['type'], 'secret')
+        self.assertTrue(smtp['password']['secret'])
+        self.assertNotIn('default', smtp['password'])
+        self.assertEqual((smtp['port']['type'], smtp['port']['min'], smtp['port']['max']), ('uint', 1, 65535))
+        self.assertEqual(smtp['port']['default'], '587')
+        self.assertEqual(keys('smtps')['port']['default'], '465')
+        self.assertIn('starttls', smtp['security']['values'])
+        self.assertTrue(smtp['host']['description'])
+        with self.assertRaises(GLib.Error) as caught:
+            keys('no-such-transport')
+        self.assertIn('TransportUnavailable', caught.exception.message)
+
     def test_every_secret_key_is_documented(self):
         """Secrets are the keys a profile shows as KEY-set: SetSecret's
         description and set-password --key say so, and every secret a

@@ -25,7 +25,7 @@
 # Or by hand:
 #   B=BUILD
 #   HERALD_DAEMON=$B/src/daemon/heraldd \
-#   HERALD_PLUGIN_DIR=$B/plugins/maildir:$B/plugins/smtp:$B/plugins/smtps:$B/plugins/fax \
+#   HERALD_PLUGIN_DIR=$B/plugins \
 #   GI_TYPELIB_PATH=$B/src/libherald LD_LIBRARY_PATH=$B/src/libherald \
 #   dbus-run-session -- /usr/bin/python3 tests/integration/test_http.py -v
 
