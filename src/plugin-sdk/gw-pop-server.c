@@ -18,8 +18,10 @@ gw_pop_server_locate (GwProfile   *profile,
   const char *host = gw_profile_get_string (profile, "pop-host");
 
   *security = gw_profile_get_string (profile, "pop-security") ?: "stls";
-  *port = gw_profile_is_set (profile, "pop-port") ? (guint16) gw_profile_get_uint (profile, "pop-port")
-                                                  : g_str_equal (*security, "tls") ? 995 : 110;
+  if (gw_profile_is_set (profile, "pop-port"))
+    *port = (guint16) gw_profile_get_uint (profile, "pop-port");
+  else
+    *port = g_str_equal (*security, "tls") ? 995 : 110;
   return host != NULL ? host : gw_profile_get_string (profile, "host");
 }
 
