@@ -163,6 +163,35 @@ message_bytes (GPtrArray *jobs)
   return bytes;
 }
 
+/* ---- complete messages (the sendmail door) ---- */
+
+gboolean
+gw_intake_admit (GwIntake      *self,
+                 GwCaller      *caller,
+                 guint64        message_bytes,
+                 GwQuotaUsage  *reserved,
+                 GError       **error)
+{
+  guint uid = gw_caller_get_uid (caller);
+  GwQuotaUsage adding = { 1, message_bytes, 0 };
+
+  if (!gw_caller_authorize (caller, GW_OPERATION_SEND, error) ||
+      !gw_quota_take_send (self->quota, uid, g_get_monotonic_time (), error) ||
+      !check_quota (self, uid, &adding, 0, error))
+    return FALSE;
+  *reserved = adding;
+  gw_quota_reserve (self->quota, uid, reserved);
+  return TRUE;
+}
+
+void
+gw_intake_release (GwIntake           *self,
+                   guint               uid,
+                   const GwQuotaUsage *reserved)
+{
+  gw_quota_release (self->quota, uid, reserved);
+}
+
 /* ---- Send ---- */
 
 typedef struct {

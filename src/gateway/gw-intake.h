@@ -115,6 +115,22 @@ GVariant  *gw_intake_get_usage        (GwIntake          *self,
                                        guint              uid,
                                        GError           **error);
 
+/*
+ * For a door whose messages arrive whole and composed (SendMessage, the
+ * maildrop): steps 1, 2, 5 and 7 for a message of @message_bytes in all
+ * (every job's copy), before its commit. On success @reserved counts
+ * against the caller's quotas until gw_intake_release(), after the commit.
+ * Errors: NOT_AUTHORIZED, QUOTA_EXCEEDED, STORAGE.
+ */
+gboolean   gw_intake_admit            (GwIntake          *self,
+                                       GwCaller          *caller,
+                                       guint64            message_bytes,
+                                       GwQuotaUsage      *reserved,
+                                       GError           **error);
+void       gw_intake_release          (GwIntake          *self,
+                                       guint              uid,
+                                       const GwQuotaUsage *reserved);
+
 /* Send requests between their start and their commit. */
 guint      gw_intake_get_in_flight    (GwIntake          *self);
 

@@ -160,6 +160,53 @@ test_send_rate (void)
   g_assert_cmpuint (files->len, ==, 5);
 }
 
+/* A complete message through SendMessage (the sendmail door), from a
+ * sealed-free temporary file. */
+static char *
+send_message (HeraldTestDaemon *daemon,
+              GError          **error)
+{
+  static const char text[] = "From: cron@example.org\nTo: ops@example.org\n"
+                             "Subject: Quota test by sendmail\n\nBody.\n";
+  g_autofree char *path = g_build_filename (daemon->tmpdir, "message.eml", NULL);
+  g_autoptr(GUnixFDList) fd_list = g_unix_fd_list_new ();
+  g_autoptr(GVariant) reply = NULL;
+  const char *to[] = { "ops@example.org", NULL };
+  char *id = NULL;
+  int fd;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (g_unix_fd_list_append (fd_list, fd, NULL), ==, 0);
+  close (fd);
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (
+    daemon->connection, "org.herald.Gateway1", "/org/herald/Gateway1", "org.herald.Gateway1",
+    "SendMessage", g_variant_new ("(hs^asa{sv})", 0, "", to, NULL), G_VARIANT_TYPE ("(s)"),
+    G_DBUS_CALL_FLAGS_NONE, 30000, fd_list, NULL, NULL, error);
+  if (reply != NULL)
+    g_variant_get (reply, "(s)", &id);
+  return id;
+}
+
+/* The sendmail door passes the same quotas: the third message of a minute
+ * with max-sends-per-minute=2 is refused and nothing is queued. */
+static void
+test_send_message_rate (void)
+{
+  g_autoptr(HeraldTestDaemon) daemon = daemon_with_config ("[quotas]\nmax-sends-per-minute=2\n");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 2; i++) {
+    g_autofree char *id = send_message (daemon, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (id);
+  }
+  g_assert_null (send_message (daemon, &error));
+  assert_quota_exceeded (error, "max-sends-per-minute");
+  g_assert_cmpuint (count_deliveries (daemon), ==, 2);
+}
+
 /* max-queued-deliveries: deliveries that wait (a Maildir that cannot be
  * made defers) count until they are final. */
 static void
@@ -310,6 +357,7 @@ main (int argc, char **argv)
   /* D-Bus error names map to HeraldError from the first call on. */
   (void) herald_error_quark ();
   g_test_add_func ("/quota/send-rate", test_send_rate);
+  g_test_add_func ("/quota/send-message-rate", test_send_message_rate);
   g_test_add_func ("/quota/queued-deliveries", test_queued_deliveries);
   g_test_add_func ("/quota/stored-bytes", test_stored_bytes);
   g_test_add_func ("/quota/stored-bytes-links", test_stored_bytes_links);
