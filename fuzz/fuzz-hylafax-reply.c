@@ -17,6 +17,8 @@
 #include "loopback-peer.h"
 #include "gw-fax-hylafax.h"
 #include "gw-secret-store.h"
+#include "gw-stored-profile.h"
+#include "transport-test-util.h"
 
 #define PASSWORD "fuzz-secret-7q"
 
@@ -29,6 +31,8 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
+  /* the transports declare the keys the profile below sets */
+  GwPluginLoader *transports G_GNUC_UNUSED = herald_test_load_transports ();
   g_autofree char *state_dir = g_dir_make_tmp ("herald-fuzz-hylafax-XXXXXX", NULL);
   g_autoptr(GwSecretStore) secrets = gw_secret_store_new (state_dir, NULL);
   g_autofree char *port = g_strdup_printf ("%u", fuzz_peer_start ());
@@ -37,7 +41,7 @@ LLVMFuzzerInitialize (int    *argc,
 
   if (secrets == NULL)
     abort ();
-  profile = gw_profile_new ("fax", secrets);
+  profile = gw_stored_profile_new ("fax", secrets);
   g_variant_dict_insert (&dict, "transport", "s", "fax");
   g_variant_dict_insert (&dict, "fax-backend", "s", "hylafax");
   g_variant_dict_insert (&dict, "fax-host", "s", "127.0.0.1");
@@ -45,7 +49,7 @@ LLVMFuzzerInitialize (int    *argc,
   g_variant_dict_insert (&dict, "fax-username", "s", "fuzz");
   g_variant_dict_insert (&dict, "conversation-timeout", "s", "5");
   settings = g_variant_ref_sink (g_variant_dict_end (&dict));
-  if (!gw_profile_apply (profile, settings, NULL) ||
+  if (!gw_stored_profile_apply (profile, settings, NULL) ||
       !gw_secret_store_set (secrets, "fax", "fax-password", PASSWORD, NULL))
     abort ();
   return 0;

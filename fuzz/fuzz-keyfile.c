@@ -3,9 +3,9 @@
  * damaged disk) hands heraldd: a profile's keyfile and heraldd.conf
  *
  * Input: one byte whose low bit picks the file (0: a profile keyfile,
- * gw_profile_new_from_keyfile(); 1: heraldd.conf, gw_config_new()), then
+ * gw_stored_profile_new_from_keyfile(); 1: heraldd.conf, gw_config_new()), then
  * its text. Beyond sanitizers: a profile that loads is written back by
- * gw_profile_to_keyfile() to a keyfile that loads again.
+ * gw_stored_profile_to_keyfile() to a keyfile that loads again.
  */
 #include "config.h"
 
@@ -16,6 +16,8 @@
 #include <glib/gstdio.h>
 
 #include "gw-config.h"
+#include "gw-stored-profile.h"
+#include "transport-test-util.h"
 #include "gw-profile.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
@@ -29,6 +31,8 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
+  /* the transports declare the keys a profile file may hold */
+  GwPluginLoader *transports G_GNUC_UNUSED = herald_test_load_transports ();
   g_autofree char *dir = g_dir_make_tmp ("herald-fuzz-keyfile-XXXXXX", NULL);
 
   state_dir = g_build_filename (dir, "state", NULL);
@@ -53,14 +57,14 @@ fuzz_profile (const char *text,
 
   if (!g_key_file_load_from_data (keyfile, text, length, G_KEY_FILE_NONE, NULL))
     return;
-  profile = gw_profile_new_from_keyfile ("fuzz", keyfile, NULL, NULL);
+  profile = gw_stored_profile_new_from_keyfile ("fuzz", keyfile, NULL, NULL);
   if (profile == NULL)
     return;
-  written = gw_profile_to_keyfile (profile);
+  written = gw_stored_profile_to_keyfile (profile);
   data = g_key_file_to_data (written, &data_length, NULL);
   if (!g_key_file_load_from_data (reread, data, data_length, G_KEY_FILE_NONE, NULL))
     abort ();
-  again = gw_profile_new_from_keyfile ("fuzz", reread, NULL, NULL);
+  again = gw_stored_profile_new_from_keyfile ("fuzz", reread, NULL, NULL);
   if (again == NULL)
     abort ();
 }

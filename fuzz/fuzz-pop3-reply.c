@@ -20,6 +20,8 @@
 #include "gw-pop-login.h"
 #include "gw-profile.h"
 #include "gw-secret-store.h"
+#include "gw-stored-profile.h"
+#include "transport-test-util.h"
 
 #define PASSWORD "fuzz-secret-7q"
 
@@ -34,7 +36,7 @@ make_profile (GwSecretStore *secrets,
               const char    *security,
               guint16        port)
 {
-  GwProfile *profile = gw_profile_new (name, secrets);
+  GwProfile *profile = gw_stored_profile_new (name, secrets);
   g_autofree char *port_text = g_strdup_printf ("%u", port);
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GVariant) settings = NULL;
@@ -48,7 +50,7 @@ make_profile (GwSecretStore *secrets,
   g_variant_dict_insert (&dict, "pop-username", "s", "fuzz");
   g_variant_dict_insert (&dict, "conversation-timeout", "s", "5");
   settings = g_variant_ref_sink (g_variant_dict_end (&dict));
-  if (!gw_profile_apply (profile, settings, NULL) ||
+  if (!gw_stored_profile_apply (profile, settings, NULL) ||
       !gw_secret_store_set (secrets, name, "pop-password", PASSWORD, NULL))
     abort ();
   return profile;
@@ -58,6 +60,8 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
+  /* the transports declare the keys the profile below sets */
+  GwPluginLoader *transports G_GNUC_UNUSED = herald_test_load_transports ();
   g_autofree char *state_dir = g_dir_make_tmp ("herald-fuzz-pop-XXXXXX", NULL);
   g_autoptr(GwSecretStore) secrets = NULL;
   guint16 port = fuzz_peer_start ();

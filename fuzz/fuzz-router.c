@@ -36,7 +36,7 @@ LLVMFuzzerInitialize (int    *argc,
   g_autofree char *dir = g_dir_make_tmp ("herald-fuzz-router-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "routes.json", NULL);
   g_autoptr(GVariant) dict = g_variant_ref_sink (g_variant_new_parsed (
-    "{'to': <['admin@example.org', 'ops@corp.example.com']>, 'fax': <['+1 724 627 9591']>,"
+    "{'to': <['admin@example.org', 'ops@corp.example.com']>,"
     " 'category': <'device.error'>, 'urgency': <byte 2>, 'app-name': <'smartd'>,"
     " 'tags': <['disk', 'raid']>}"));
 

@@ -366,6 +366,20 @@ gw_message_read (GBytes                     *raw,
   result->message = g_byte_array_free_to_bytes (out);
   if (!gw_message_mime_walk (&result->message, fix, result, error))
     return NULL;
+  /* Whatever the header section made of it (found by fuzz-message-reader):
+   * no line over 998 octets leaves, in the header section either. */
+  {
+    gsize size;
+    const guint8 *bytes = g_bytes_get_data (result->message, &size);
+    gboolean ignored = FALSE;
+
+    if (gw_message_needs_fix (bytes, size, &ignored)) {
+      g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_INVALID_MESSAGE,
+                           _("The message has a line over 998 octets, a NUL or a bare carriage "
+                             "return outside the content of any MIME part"));
+      return NULL;
+    }
+  }
   return g_steal_pointer (&result);
 }
 
