@@ -134,21 +134,15 @@ read_usage (GwIntake     *self,
   return TRUE;
 }
 
-/* @stored_spool: bytes of @adding the spool holds already (attachments
- * stored for links while composing), so they count once. */
+/* Whether @uid, holding @held on disk, may add @adding. */
 static gboolean
 check_quota (GwIntake           *self,
              guint               uid,
+             const GwQuotaUsage *held,
              const GwQuotaUsage *adding,
-             guint64             stored_spool,
              GError            **error)
 {
-  GwQuotaUsage held;
-
-  if (!read_usage (self, uid, &held, error))
-    return FALSE;
-  held.spool_bytes -= MIN (held.spool_bytes, stored_spool);
-  return gw_quota_check (self->quota, uid, &held, adding, error);
+  return gw_quota_check (self->quota, uid, held, adding, error);
 }
 
 static guint64
@@ -174,10 +168,12 @@ gw_intake_admit (GwIntake      *self,
 {
   guint uid = gw_caller_get_uid (caller);
   GwQuotaUsage adding = { 1, message_bytes, 0 };
+  GwQuotaUsage held;
 
   if (!gw_caller_authorize (caller, GW_OPERATION_SEND, error) ||
       !gw_quota_take_send (self->quota, uid, g_get_monotonic_time (), error) ||
-      !check_quota (self, uid, &adding, 0, error))
+      !read_usage (self, uid, &held, error) ||
+      !check_quota (self, uid, &held, &adding, error))
     return FALSE;
   *reserved = adding;
   gw_quota_reserve (self->quota, uid, reserved);
@@ -306,6 +302,7 @@ run_pipeline (GTask *task)
   g_autoptr(GPtrArray) jobs = NULL;
   g_autoptr(GError) error = NULL;
   GwQuotaUsage adding = { 1, 0, 0 };
+  GwQuotaUsage held;
   guint link_routes;
 
   if (!gw_caller_authorize (request->caller, GW_OPERATION_SEND, &error) ||
@@ -324,7 +321,11 @@ run_pipeline (GTask *task)
   link_routes = gw_intake_count_link_routes (self, n, routes);
   adding.spool_bytes = n->attachments_size * link_routes;
   adding.queue_bytes = n->attachments_size * (routes->len - link_routes);
-  if (!check_quota (self, uid, &adding, 0, &error)) {
+  /* What the caller holds is read once: the second check below adds the
+   * composed sizes to the same figure (a query per check was a cost on
+   * every Send). */
+  if (!read_usage (self, uid, &held, &error) ||
+      !check_quota (self, uid, &held, &adding, &error)) {
     fail (task, g_steal_pointer (&error));
     return;
   }
@@ -336,11 +337,11 @@ run_pipeline (GTask *task)
     fail (task, g_steal_pointer (&error));
     return;
   }
-  /* After composing: the messages' real size; what the batch stored is
-   * in the spool's count already. */
+  /* After composing: the messages' real size; @held was read before the
+   * batch stored its files, so they count here through @adding. */
   adding.spool_bytes = request->batch != NULL ? adding.spool_bytes : 0;
   adding.queue_bytes = message_bytes (jobs);
-  if (!check_quota (self, uid, &adding, adding.spool_bytes, &error)) {
+  if (!check_quota (self, uid, &held, &adding, &error)) {
     fail (task, g_steal_pointer (&error));
     return;
   }
