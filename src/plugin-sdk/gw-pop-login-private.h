@@ -6,7 +6,7 @@
 
 G_BEGIN_DECLS
 
-#define MAX_COMMAND 255   /* RFC 2449: commands up to 255 octets with CRLF */
+#define GW_POP_MAX_COMMAND 255   /* RFC 2449: commands up to 255 octets with CRLF */
 
 /* Where the POP3 server is: pop-host (else the SMTP host), pop-port (else
  * 995 for pop-security=tls, 110 otherwise); @security gets pop-security. */
@@ -14,7 +14,7 @@ const char *gw_pop_server_locate    (GwProfile   *profile,
                                      const char **security,
                                      guint16     *port);
 /* Whether @value may follow USER or PASS: no control character, not empty,
- * and the command within MAX_COMMAND. */
+ * and the command within GW_POP_MAX_COMMAND. */
 gboolean    gw_pop_argument_is_safe (const char  *value);
 
 G_END_DECLS

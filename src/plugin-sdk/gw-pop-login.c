@@ -257,7 +257,7 @@ static void
 send_command (GTask *task, Step step, const char *verb, const char *argument)
 {
   PopLogin *login = g_task_get_task_data (task);
-  GString *command = g_string_sized_new (MAX_COMMAND + 1);
+  GString *command = g_string_sized_new (GW_POP_MAX_COMMAND + 1);
 
   g_string_append (command, verb);
   if (argument != NULL) {

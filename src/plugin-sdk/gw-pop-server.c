@@ -53,5 +53,5 @@ gw_pop_argument_is_safe (const char *value)
     if ((guchar) *p < 0x20 || *p == 0x7f)
       return FALSE;
   }
-  return *value != '\0' && strlen (value) <= MAX_COMMAND - 7;  /* "PASS " + CRLF */
+  return *value != '\0' && strlen (value) <= GW_POP_MAX_COMMAND - 7;  /* "PASS " + CRLF */
 }

@@ -6,7 +6,7 @@
 
 G_BEGIN_DECLS
 
-#define KEYFILE_GROUP "profile"
+#define GW_STORED_PROFILE_GROUP "profile"
 
 struct _GwStoredProfile {
   GwProfile      parent_instance;
@@ -18,7 +18,7 @@ struct _GwStoredProfile {
   GwSecretStore *secrets;  /* nullable */
 };
 
-#define STORED(p) ((GwStoredProfile *) (p))
+#define GW_STORED_PROFILE_CAST(p) ((GwStoredProfile *) (p))
 
 const char *gw_stored_profile_get_transport (GwProfile       *profile);
 /* (transfer container) the keys set on the profile beyond the specs in

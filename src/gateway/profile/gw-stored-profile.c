@@ -49,14 +49,14 @@ gw_stored_profile_new (const char    *name,
 GwProfile *
 gw_stored_profile_copy (GwProfile *profile)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
   GwStoredProfile *copy;
   GHashTableIter iter;
   gpointer key, value;
 
   g_return_val_if_fail (GW_IS_STORED_PROFILE (profile), NULL);
 
-  copy = STORED (gw_stored_profile_new (self->name, self->secrets));
+  copy = GW_STORED_PROFILE_CAST (gw_stored_profile_new (self->name, self->secrets));
   g_hash_table_iter_init (&iter, self->values);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_hash_table_insert (copy->values, g_strdup (key), g_variant_ref (value));
@@ -71,13 +71,13 @@ gw_stored_profile_copy (GwProfile *profile)
 static const char *
 stored_get_name (GwProfile *profile)
 {
-  return STORED (profile)->name;
+  return GW_STORED_PROFILE_CAST (profile)->name;
 }
 
 const char *
 gw_stored_profile_get_transport (GwProfile *profile)
 {
-  GVariant *v = g_hash_table_lookup (STORED (profile)->values, "transport");
+  GVariant *v = g_hash_table_lookup (GW_STORED_PROFILE_CAST (profile)->values, "transport");
 
   return v != NULL ? g_variant_get_string (v, NULL) : GW_PROFILE_DEFAULT_TRANSPORT;
 }
@@ -87,7 +87,7 @@ static GVariant *
 stored_lookup_value (GwProfile  *profile,
                      const char *key)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
   GVariant *v = g_hash_table_lookup (self->values, key);
   const char *text;
 
@@ -116,14 +116,14 @@ stored_lookup_key (GwProfile  *profile,
   /* A secret only under a key its own transport declared secret. */
   if (any != NULL && gw_setting_spec_has_flag (any, GW_SETTING_FLAG_SECRET))
     return is_secret;
-  return any != NULL || g_hash_table_contains (STORED (profile)->opaque, key);
+  return any != NULL || g_hash_table_contains (GW_STORED_PROFILE_CAST (profile)->opaque, key);
 }
 
 gboolean
 gw_stored_profile_has_secret (GwProfile  *profile,
                               const char *key)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
 
   g_return_val_if_fail (GW_IS_STORED_PROFILE (profile), FALSE);
   return self->secrets != NULL && gw_secret_store_has (self->secrets, self->name, key);
@@ -132,7 +132,7 @@ gw_stored_profile_has_secret (GwProfile  *profile,
 gboolean
 gw_stored_profile_has_any_secret (GwProfile *profile)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
 
   g_return_val_if_fail (GW_IS_STORED_PROFILE (profile), FALSE);
   return self->secrets != NULL && gw_secret_store_has_any (self->secrets, self->name);
@@ -142,7 +142,7 @@ static gboolean
 stored_is_set (GwProfile  *profile,
                const char *key)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
 
   if (gw_setting_is_secret (key))
     return gw_stored_profile_has_secret (profile, key);
@@ -171,7 +171,7 @@ stored_dup_secret (GwProfile  *profile,
                    const char *key,
                    GError    **error)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
 
   if (self->secrets == NULL)
     return NULL;
@@ -184,7 +184,7 @@ stored_store_secret (GwProfile  *profile,
                      const char *value,
                      GError    **error)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
   g_autoptr(GVariant) parsed = NULL;
 
   if (self->secrets == NULL) {
@@ -314,7 +314,7 @@ gw_stored_profile_apply (GwProfile *profile,
                          GVariant  *settings,
                          GError   **error)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
   g_autoptr(GVariant) owned = NULL;
   g_autoptr(GHashTable) staged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, variant_unref0);
   g_autoptr(GHashTable) secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -414,7 +414,7 @@ add_other_secrets (GwProfile       *profile,
 GVariant *
 gw_stored_profile_to_variant (GwProfile *profile)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
   g_autoptr(GPtrArray) shown = NULL;
   g_autoptr(GPtrArray) others = NULL;
   GVariantBuilder builder;

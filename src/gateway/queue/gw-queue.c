@@ -102,28 +102,55 @@ gw_queued_job_free (GwQueuedJob *job)
   g_free (job);
 }
 
+GwAttemptResult *
+gw_attempt_result_copy (const GwAttemptResult *result)
+{
+  GwAttemptResult *copy = g_new (GwAttemptResult, 1);
+
+  *copy = *result;
+  copy->state = g_strdup (result->state);
+  copy->reply = g_strdup (result->reply);
+  copy->enhanced_code = g_strdup (result->enhanced_code);
+  copy->reason = g_strdup (result->reason);
+  copy->tls = g_strdup (result->tls);
+  copy->fallback = g_strdup (result->fallback);
+  return copy;
+}
+
+/* Frees a result made by gw_attempt_result_copy(), never a caller's own. */
+void
+gw_attempt_result_free (GwAttemptResult *result)
+{
+  g_free ((char *) result->state);
+  g_free ((char *) result->reply);
+  g_free ((char *) result->enhanced_code);
+  g_free ((char *) result->reason);
+  g_free ((char *) result->tls);
+  g_free ((char *) result->fallback);
+  g_free (result);
+}
+
 static void
-op_free (Op *op)
+op_free (GwQueueOp *op)
 {
   g_clear_object (&op->task);
   g_clear_pointer (&op->submission, gw_submission_free);
   g_free (op->profile);
   g_free (op->delivery_id);
   g_free (op->remote_id);
-  for (guint i = 0; i < G_N_ELEMENTS (op->strings); i++)
-    g_free (op->strings[i]);
+  g_clear_pointer (&op->result, gw_attempt_result_free);
   g_clear_pointer (&op->claimed, g_ptr_array_unref);
   g_clear_error (&op->error);
   g_free (op);
 }
 
-static Op *
+static GwQueueOp *
 op_new (GwQueue            *self,
-        OpKind              kind,
+        GwQueueOpKind              kind,
         GAsyncReadyCallback callback,
         gpointer            user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  GwQueueOp *op = g_new0 (GwQueueOp, 1);
 
   op->kind = kind;
   op->task = g_task_new (self, NULL, callback, user_data);
@@ -164,28 +191,28 @@ changed_emission_free (gpointer user_data)
 }
 
 static void
-return_op (Op *op)
+return_op (GwQueueOp *op)
 {
   if (op->error != NULL) {
     g_task_return_error (op->task, g_steal_pointer (&op->error));
     return;
   }
   switch (op->kind) {
-  case OP_SUBMIT:
+  case GW_QUEUE_OP_SUBMIT:
     g_task_return_pointer (op->task, g_strdup (op->submission->delivery_id), g_free);
     break;
-  case OP_CLAIM:
+  case GW_QUEUE_OP_CLAIM:
     g_task_return_pointer (op->task, g_steal_pointer (&op->claimed),
                            (GDestroyNotify) g_ptr_array_unref);
     break;
-  case OP_PRUNE:
+  case GW_QUEUE_OP_PRUNE:
     g_task_return_int (op->task, op->pruned);
     break;
-  case OP_RECORD:
-  case OP_CANCEL:
-  case OP_RETRY:
-  case OP_POKE:
-  case OP_STOP:
+  case GW_QUEUE_OP_RECORD:
+  case GW_QUEUE_OP_CANCEL:
+  case GW_QUEUE_OP_RETRY:
+  case GW_QUEUE_OP_POKE:
+  case GW_QUEUE_OP_STOP:
   default:
     g_task_return_boolean (op->task, TRUE);
     break;
@@ -195,7 +222,7 @@ return_op (Op *op)
 /* Transaction control with statements kept prepared: parsing them again
  * for every operation of every batch was a visible share of the writer. */
 static gboolean
-writer_exec (Writer     *w,
+writer_exec (GwQueueWriter     *w,
              const char *sql,
              GError    **error)
 {
@@ -207,7 +234,7 @@ writer_exec (Writer     *w,
 /* Reads, inside the batch's transaction, what each changed delivery's
  * signal shows. */
 static GHashTable *
-read_changed_details (Writer *w)
+read_changed_details (GwQueueWriter *w)
 {
   GHashTable *details = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                (GDestroyNotify) g_variant_unref);
@@ -264,7 +291,7 @@ run_batch (GwQueue   *self,
            GPtrArray *batch)
 {
   ChangedEmission *emission = NULL;
-  Writer w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
+  GwQueueWriter w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
                self->statements };
   g_autoptr(GError) batch_error = NULL;
   g_autoptr(GHashTable) details = NULL;
@@ -278,7 +305,7 @@ run_batch (GwQueue   *self,
 
   if (writer_exec (&w, "BEGIN IMMEDIATE", &batch_error)) {
     for (guint i = 0; i < batch->len && batch_error == NULL; i++) {
-      Op *op = g_ptr_array_index (batch, i);
+      GwQueueOp *op = g_ptr_array_index (batch, i);
 
       if (!single && !writer_exec (&w, "SAVEPOINT op", &op->error)) {
         if (sqlite3_get_autocommit (w.db))
@@ -311,7 +338,7 @@ run_batch (GwQueue   *self,
     g_warning ("%s", batch_error->message);
     g_hash_table_remove_all (w.changed);
     for (guint i = 0; i < batch->len; i++) {
-      Op *op = g_ptr_array_index (batch, i);
+      GwQueueOp *op = g_ptr_array_index (batch, i);
       g_clear_error (&op->error);
       op->error = g_error_copy (batch_error);
     }
@@ -342,10 +369,10 @@ emit_changes (GwQueue         *self,
  * and the queue is not stopping. */
 static void
 finish_op (GwQueue  *self,
-           Op       *op,
+           GwQueueOp       *op,
            gboolean  stopping)
 {
-  if (op->kind == OP_PRUNE && op->error == NULL && op->more && !stopping) {
+  if (op->kind == GW_QUEUE_OP_PRUNE && op->error == NULL && op->more && !stopping) {
     op->more = FALSE;
     g_async_queue_push (self->ops, op);
     return;
@@ -359,7 +386,7 @@ writer_thread (gpointer user_data)
 {
   GwQueue *self = user_data;
   gboolean stop = FALSE;
-  Op *op;
+  GwQueueOp *op;
 
   while (!stop) {
     g_autoptr(GPtrArray) batch = g_ptr_array_new ();
@@ -370,7 +397,7 @@ writer_thread (gpointer user_data)
     while (batch->len < GROUP_COMMIT_MAX && (op = g_async_queue_try_pop (self->ops)) != NULL)
       g_ptr_array_add (batch, op);
     for (guint i = 0; i < batch->len; i++)
-      stop |= ((Op *) g_ptr_array_index (batch, i))->kind == OP_STOP;
+      stop |= ((GwQueueOp *) g_ptr_array_index (batch, i))->kind == GW_QUEUE_OP_STOP;
     emission = run_batch (self, batch);
     for (guint i = 0; i < batch->len; i++)
       finish_op (self, g_ptr_array_index (batch, i), stop);
@@ -387,7 +414,7 @@ writer_thread (gpointer user_data)
 
 static void
 push_op (GwQueue *self,
-         Op      *op)
+         GwQueueOp      *op)
 {
   if (self->thread == NULL) {
     op->error = g_error_new_literal (HERALD_ERROR, HERALD_ERROR_STORAGE, _("The queue is closed"));
@@ -404,7 +431,7 @@ void
 gw_queue_close (GwQueue *self)
 {
   if (self->thread != NULL) {
-    push_op (self, op_new (self, OP_STOP, NULL, NULL));
+    push_op (self, op_new (self, GW_QUEUE_OP_STOP, NULL, NULL));
     g_thread_join (g_steal_pointer (&self->thread));
   }
   if (self->checkpointer != NULL)
@@ -484,7 +511,7 @@ gw_queue_submit_async (GwQueue            *self,
                        GAsyncReadyCallback callback,
                        gpointer            user_data)
 {
-  Op *op = op_new (self, OP_SUBMIT, callback, user_data);
+  GwQueueOp *op = op_new (self, GW_QUEUE_OP_SUBMIT, callback, user_data);
 
   op->submission = submission;
   push_op (self, op);
@@ -505,7 +532,7 @@ gw_queue_claim_async (GwQueue            *self,
                       GAsyncReadyCallback callback,
                       gpointer            user_data)
 {
-  Op *op = op_new (self, OP_CLAIM, callback, user_data);
+  GwQueueOp *op = op_new (self, GW_QUEUE_OP_CLAIM, callback, user_data);
 
   op->profile = g_strdup (profile);
   op->limit = MAX (limit, 1);
@@ -527,17 +554,11 @@ gw_queue_record_async (GwQueue               *self,
                        GAsyncReadyCallback    callback,
                        gpointer               user_data)
 {
-  Op *op = op_new (self, OP_RECORD, callback, user_data);
+  GwQueueOp *op = op_new (self, GW_QUEUE_OP_RECORD, callback, user_data);
 
   /* The job stays owned by the caller until the callback runs. */
   op->job = job;
-  op->result = *result;
-  op->result.state = op->strings[0] = g_strdup (result->state);
-  op->result.reply = op->strings[1] = g_strdup (result->reply);
-  op->result.enhanced_code = op->strings[2] = g_strdup (result->enhanced_code);
-  op->result.reason = op->strings[3] = g_strdup (result->reason);
-  op->result.tls = op->strings[4] = g_strdup (result->tls);
-  op->result.fallback = op->strings[5] = g_strdup (result->fallback);
+  op->result = gw_attempt_result_copy (result);
   push_op (self, op);
 }
 
@@ -555,7 +576,7 @@ gw_queue_cancel_async (GwQueue            *self,
                        GAsyncReadyCallback callback,
                        gpointer            user_data)
 {
-  Op *op = op_new (self, OP_CANCEL, callback, user_data);
+  GwQueueOp *op = op_new (self, GW_QUEUE_OP_CANCEL, callback, user_data);
 
   op->delivery_id = g_strdup (delivery_id);
   push_op (self, op);
@@ -575,7 +596,7 @@ gw_queue_retry_async (GwQueue            *self,
                       GAsyncReadyCallback callback,
                       gpointer            user_data)
 {
-  Op *op = op_new (self, OP_RETRY, callback, user_data);
+  GwQueueOp *op = op_new (self, GW_QUEUE_OP_RETRY, callback, user_data);
 
   op->delivery_id = g_strdup (delivery_id);
   push_op (self, op);
@@ -596,7 +617,7 @@ gw_queue_poke_remote_async (GwQueue            *self,
                             GAsyncReadyCallback callback,
                             gpointer            user_data)
 {
-  Op *op = op_new (self, OP_POKE, callback, user_data);
+  GwQueueOp *op = op_new (self, GW_QUEUE_OP_POKE, callback, user_data);
 
   op->profile = g_strdup (profile);
   op->remote_id = g_strdup (remote_id);
@@ -617,7 +638,7 @@ gw_queue_prune_async (GwQueue            *self,
                       GAsyncReadyCallback callback,
                       gpointer            user_data)
 {
-  Op *op = op_new (self, OP_PRUNE, callback, user_data);
+  GwQueueOp *op = op_new (self, GW_QUEUE_OP_PRUNE, callback, user_data);
 
   op->before = before;
   push_op (self, op);

@@ -114,12 +114,12 @@ gboolean gw_service_handle_add_token    (GwDBusGateway1 *object, GDBusMethodInvo
 gboolean gw_service_handle_list_tokens  (GwDBusGateway1 *object, GDBusMethodInvocation *invocation);
 gboolean gw_service_handle_remove_token (GwDBusGateway1 *object, GDBusMethodInvocation *invocation, const char *name);
 
-/* gw-authority-dispatch.c: every call is authorised before its handler runs */
+/* gw-service-authorize.c: every call is authorised before its handler runs */
 void     gw_service_class_init_authorization (GDBusInterfaceSkeletonClass *klass);
 /* Whether UpdateProfile(@name, @settings) changes where stored secrets go. */
 gboolean gw_service_update_redirects_secrets (GwService *self, const char *name, GVariant *settings);
 
-/* gw-trust-manager.c */
+/* gw-service-trust.c */
 gboolean gw_service_handle_list_untrusted_certificates (GwDBusGateway1 *object,
                                                         GDBusMethodInvocation *invocation);
 gboolean gw_service_handle_trust_certificate           (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-trust-manager.c: the trust manager methods of the D-Bus service
+/* gw-service-trust.c: the trust manager methods of the D-Bus service
  *
  * Trusting a certificate means pinning its public key (SPKI pin) in the
  * profile's pinned-keys, which the TLS policy checks before anything else,

@@ -17,7 +17,7 @@
 
 #define KEYFILE_HEADER \
   "# Herald profile. Secrets are kept in the encrypted secret store, never here.\n" \
-  "[" KEYFILE_GROUP "]\n"
+  "[" GW_STORED_PROFILE_GROUP "]\n"
 
 static void
 keyfile_set (GKeyFile   *keyfile,
@@ -25,21 +25,21 @@ keyfile_set (GKeyFile   *keyfile,
              GVariant   *v)
 {
   if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
-    g_key_file_set_string (keyfile, KEYFILE_GROUP, key, g_variant_get_string (v, NULL));
+    g_key_file_set_string (keyfile, GW_STORED_PROFILE_GROUP, key, g_variant_get_string (v, NULL));
   } else if (g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN)) {
-    g_key_file_set_boolean (keyfile, KEYFILE_GROUP, key, g_variant_get_boolean (v));
+    g_key_file_set_boolean (keyfile, GW_STORED_PROFILE_GROUP, key, g_variant_get_boolean (v));
   } else if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT64)) {
-    g_key_file_set_uint64 (keyfile, KEYFILE_GROUP, key, g_variant_get_uint64 (v));
+    g_key_file_set_uint64 (keyfile, GW_STORED_PROFILE_GROUP, key, g_variant_get_uint64 (v));
   } else {
     g_autofree const char **list = g_variant_get_strv (v, NULL);
-    g_key_file_set_string_list (keyfile, KEYFILE_GROUP, key, list, g_strv_length ((char **) list));
+    g_key_file_set_string_list (keyfile, GW_STORED_PROFILE_GROUP, key, list, g_strv_length ((char **) list));
   }
 }
 
 GKeyFile *
 gw_stored_profile_to_keyfile (GwProfile *profile)
 {
-  GwStoredProfile *self = STORED (profile);
+  GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
   g_autoptr(GPtrArray) shown = NULL;
   g_autoptr(GPtrArray) others = NULL;
   GKeyFile *keyfile;
@@ -66,7 +66,7 @@ gw_stored_profile_to_keyfile (GwProfile *profile)
     if (v != NULL)
       keyfile_set (keyfile, key, v);
     else
-      g_key_file_set_string (keyfile, KEYFILE_GROUP, key, g_hash_table_lookup (self->opaque, key));
+      g_key_file_set_string (keyfile, GW_STORED_PROFILE_GROUP, key, g_hash_table_lookup (self->opaque, key));
   }
   return keyfile;
 }
@@ -84,11 +84,11 @@ keyfile_value (GKeyFile            *keyfile,
 
   if (type == GW_SETTING_PINS || type == GW_SETTING_STRING_LIST) {
     gsize n = 0;
-    g_auto(GStrv) list = g_key_file_get_string_list (keyfile, KEYFILE_GROUP, key, &n, &local_error);
+    g_auto(GStrv) list = g_key_file_get_string_list (keyfile, GW_STORED_PROFILE_GROUP, key, &n, &local_error);
     if (list != NULL && n > 0)
       return g_variant_ref_sink (g_variant_new_strv ((const char * const *) list, n));
   } else {
-    g_autofree char *raw = g_key_file_get_string (keyfile, KEYFILE_GROUP, key, &local_error);
+    g_autofree char *raw = g_key_file_get_string (keyfile, GW_STORED_PROFILE_GROUP, key, &local_error);
     if (raw != NULL && *raw != '\0')
       return g_variant_ref_sink (g_variant_new_string (raw));
   }
@@ -160,22 +160,22 @@ gw_stored_profile_new_from_keyfile (const char    *name,
 
   groups = g_key_file_get_groups (keyfile, NULL);
   for (guint i = 0; groups[i] != NULL; i++) {
-    if (!g_str_equal (groups[i], KEYFILE_GROUP)) {
+    if (!g_str_equal (groups[i], GW_STORED_PROFILE_GROUP)) {
       g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
-                   _("Unknown group “%s”: settings belong in [%s]"), groups[i], KEYFILE_GROUP);
+                   _("Unknown group “%s”: settings belong in [%s]"), groups[i], GW_STORED_PROFILE_GROUP);
       return NULL;
     }
   }
-  keys = g_key_file_get_keys (keyfile, KEYFILE_GROUP, NULL, NULL);
+  keys = g_key_file_get_keys (keyfile, GW_STORED_PROFILE_GROUP, NULL, NULL);
   if (keys == NULL) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
-                 _("No [%s] group"), KEYFILE_GROUP);
+                 _("No [%s] group"), GW_STORED_PROFILE_GROUP);
     return NULL;
   }
 
-  self = STORED (gw_stored_profile_new (name, secrets));
+  self = GW_STORED_PROFILE_CAST (gw_stored_profile_new (name, secrets));
   /* The transport first: the other keys are read as its keys. */
-  if (g_key_file_has_key (keyfile, KEYFILE_GROUP, "transport", NULL) &&
+  if (g_key_file_has_key (keyfile, GW_STORED_PROFILE_GROUP, "transport", NULL) &&
       !load_key (self, keyfile, NULL, "transport", error))
     return NULL;
   for (guint i = 0; keys[i] != NULL; i++) {

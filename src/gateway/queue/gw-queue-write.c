@@ -16,7 +16,7 @@
 #define IDEMPOTENCY_WINDOW_US (G_GINT64_CONSTANT (24) * 3600 * G_USEC_PER_SEC)
 
 sqlite3_stmt *
-gw_queue_prepare (Writer     *w,
+gw_queue_prepare (GwQueueWriter     *w,
                   const char *sql,
                   GError    **error)
 {
@@ -37,7 +37,7 @@ gw_queue_prepare (Writer     *w,
 }
 
 void
-gw_queue_release (Writer       *w,
+gw_queue_release (GwQueueWriter       *w,
                   sqlite3_stmt *stmt)
 {
   if (w->statements == NULL) {
@@ -49,7 +49,7 @@ gw_queue_release (Writer       *w,
 }
 
 gboolean
-gw_queue_step_done (Writer       *w,
+gw_queue_step_done (GwQueueWriter       *w,
                     sqlite3_stmt *stmt,
                     const char   *what,
                     GError      **error)
@@ -78,7 +78,7 @@ gw_queue_bind_text_or_null (sqlite3_stmt *stmt,
 /* Whether a recipient of any job of the delivery (one superseded by a
  * fallback job too) has the message. */
 static gboolean
-delivery_reached_anyone (Writer     *w,
+delivery_reached_anyone (GwQueueWriter     *w,
                          const char *delivery_id,
                          gboolean   *reached,
                          GError    **error)
@@ -107,7 +107,7 @@ delivery_reached_anyone (Writer     *w,
  * message and others were refused for good (or expired), "failed" when
  * none has it. */
 gboolean
-gw_queue_refresh_delivery_state (Writer     *w,
+gw_queue_refresh_delivery_state (GwQueueWriter     *w,
                                  const char *delivery_id,
                                  GError    **error)
 {
@@ -185,7 +185,7 @@ gw_queue_refresh_delivery_state (Writer     *w,
 /* Rows of a job that is gone (a damaged or hand-edited database) must not
  * attach themselves to a new job that reuses its id. */
 static gboolean
-clear_stale_rows (Writer *w,
+clear_stale_rows (GwQueueWriter *w,
                   gint64  job_id,
                   GError **error)
 {
@@ -210,7 +210,7 @@ clear_stale_rows (Writer *w,
 }
 
 static gboolean
-insert_job (Writer          *w,
+insert_job (GwQueueWriter          *w,
             const char      *delivery_id,
             GwSubmissionJob *job,
             gint64           now,
@@ -258,8 +258,8 @@ insert_job (Writer          *w,
 }
 
 static gboolean
-run_submit (Writer *w,
-            Op     *op,
+run_submit (GwQueueWriter *w,
+            GwQueueOp     *op,
             GError **error)
 {
   GwSubmission *sub = op->submission;
@@ -323,7 +323,7 @@ run_submit (Writer *w,
 /* Whether @profile ran a job of @job_id's fallback chain: the job itself,
  * the job it was the fallback of, and so on. */
 static gboolean
-chain_has_profile (Writer     *w,
+chain_has_profile (GwQueueWriter     *w,
                    gint64      job_id,
                    const char *profile,
                    gboolean   *found,
@@ -366,7 +366,7 @@ chain_has_profile (Writer     *w,
  * message is not composed again). A profile already in the job's fallback
  * chain is never used again, so A → B → A stops at B. */
 static gboolean
-hand_to_fallback (Writer                *w,
+hand_to_fallback (GwQueueWriter                *w,
                   GwQueuedJob           *job,
                   const GwAttemptResult *r,
                   GError               **error)
@@ -432,7 +432,7 @@ join_addresses (GwEnvelope *envelope)
 /* A job that failed for good is "partial" when some of its recipients
  * have the message: in this attempt or in an earlier one. */
 static gboolean
-job_state_after (Writer                *w,
+job_state_after (GwQueueWriter                *w,
                  GwQueuedJob           *job,
                  const GwAttemptResult *r,
                  const char           **state,
@@ -461,12 +461,12 @@ job_state_after (Writer                *w,
 }
 
 static gboolean
-run_record (Writer *w,
-            Op     *op,
+run_record (GwQueueWriter *w,
+            GwQueueOp     *op,
             GError **error)
 {
   GwQueuedJob *job = op->job;
-  const GwAttemptResult *r = &op->result;
+  const GwAttemptResult *r = op->result;
   GwEnvelope *envelope = job->envelope;
   g_autofree char *addresses = NULL;
   const char *job_state = NULL;
@@ -530,8 +530,8 @@ run_record (Writer *w,
 }
 
 static gboolean
-run_cancel (Writer *w,
-            Op     *op,
+run_cancel (GwQueueWriter *w,
+            GwQueueOp     *op,
             GError **error)
 {
   sqlite3_stmt *stmt;
@@ -568,26 +568,26 @@ run_cancel (Writer *w,
 }
 
 gboolean
-gw_queue_run_op (Writer *w,
-                 Op     *op,
+gw_queue_run_op (GwQueueWriter *w,
+                 GwQueueOp     *op,
                  GError **error)
 {
   switch (op->kind) {
-  case OP_SUBMIT:
+  case GW_QUEUE_OP_SUBMIT:
     return run_submit (w, op, error);
-  case OP_CLAIM:
+  case GW_QUEUE_OP_CLAIM:
     return gw_queue_run_claim (w, op, error);
-  case OP_RECORD:
+  case GW_QUEUE_OP_RECORD:
     return run_record (w, op, error);
-  case OP_CANCEL:
+  case GW_QUEUE_OP_CANCEL:
     return run_cancel (w, op, error);
-  case OP_RETRY:
+  case GW_QUEUE_OP_RETRY:
     return gw_queue_run_retry (w, op, error);
-  case OP_PRUNE:
+  case GW_QUEUE_OP_PRUNE:
     return gw_queue_run_prune (w, op, error);
-  case OP_POKE:
+  case GW_QUEUE_OP_POKE:
     return gw_queue_run_poke (w, op, error);
-  case OP_STOP:
+  case GW_QUEUE_OP_STOP:
   default:
     return TRUE;
   }

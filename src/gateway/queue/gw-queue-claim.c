@@ -60,7 +60,7 @@ column_is_clean_text (sqlite3_stmt *stmt,
 }
 
 gboolean
-gw_queue_set_aside_job (Writer     *w,
+gw_queue_set_aside_job (GwQueueWriter     *w,
                         gint64      job_id,
                         const char *delivery_id,
                         const char *why,
@@ -128,7 +128,7 @@ add_recipient (GwEnvelope   *envelope,
 /* Loads the recipients still to try. FALSE only on a database failure;
  * a problem with the rows sets @why. */
 static gboolean
-load_recipients (Writer      *w,
+load_recipients (GwQueueWriter      *w,
                  GwQueuedJob *job,
                  char       **why,
                  GError     **error)
@@ -166,7 +166,7 @@ load_recipients (Writer      *w,
 /* Reads job @job_id into @out. FALSE only on a database failure; a job
  * that cannot be sent leaves @out NULL and sets @why. */
 static gboolean
-load_job (Writer       *w,
+load_job (GwQueueWriter       *w,
           gint64        job_id,
           GwQueuedJob **out,
           char        **why,
@@ -229,7 +229,7 @@ load_job (Writer       *w,
 }
 
 static gboolean
-mark_sending (Writer      *w,
+mark_sending (GwQueueWriter      *w,
               GwQueuedJob *job,
               GError     **error)
 {
@@ -258,7 +258,7 @@ mark_sending (Writer      *w,
 
 /* Ids (and delivery ids) of up to @limit due jobs of @profile, oldest due first. */
 static gboolean
-select_due (Writer     *w,
+select_due (GwQueueWriter     *w,
             const char *profile,
             guint       limit,
             GArray     *ids,
@@ -291,8 +291,8 @@ select_due (Writer     *w,
 }
 
 gboolean
-gw_queue_run_claim (Writer *w,
-                    Op     *op,
+gw_queue_run_claim (GwQueueWriter *w,
+                    GwQueueOp     *op,
                     GError **error)
 {
   op->claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_queued_job_free);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-authority-dispatch.c: the one point where every D-Bus call is authorised
+/* gw-service-authorize.c: the one point where every D-Bus call is authorised
  *
  * GwService replaces the method_call of the generated skeleton's vtable:
  * each call is first checked (gw-authority.c: polkit establishes the

@@ -3,7 +3,7 @@
  *
  * UpdateProfile that changes where, or to whom, a profile's stored
  * secrets are sent also needs org.herald.gateway.manage-trust (see
- * gw-authority-dispatch.c). Which keys do that is a property of each
+ * gw-service-authorize.c). Which keys do that is a property of each
  * key's spec, declared where the key is declared.
  */
 #define G_LOG_DOMAIN "gw-service"

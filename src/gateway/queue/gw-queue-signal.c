@@ -28,7 +28,7 @@ insert_text (GVariantDict *dict,
  * the earliest next attempt of a deferred or submitted job, the last job's
  * reply. */
 static gboolean
-add_job_details (Writer       *w,
+add_job_details (GwQueueWriter       *w,
                  const char   *delivery_id,
                  GVariantDict *dict,
                  GError      **error)
@@ -74,7 +74,7 @@ add_job_details (Writer       *w,
 }
 
 GVariant *
-gw_queue_read_signal_details (Writer     *w,
+gw_queue_read_signal_details (GwQueueWriter     *w,
                               const char *delivery_id)
 {
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);

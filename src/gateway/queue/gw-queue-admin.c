@@ -31,7 +31,7 @@
   " AND NOT EXISTS (SELECT 1 FROM jobs f WHERE f.fallback_of = j.id AND f.delivery_id = ?1)"
 
 static gboolean
-read_delivery_state (Writer     *w,
+read_delivery_state (GwQueueWriter     *w,
                      const char *delivery_id,
                      char      **state,
                      GError    **error)
@@ -59,8 +59,8 @@ read_delivery_state (Writer     *w,
 }
 
 gboolean
-gw_queue_run_retry (Writer *w,
-                    Op     *op,
+gw_queue_run_retry (GwQueueWriter *w,
+                    GwQueueOp     *op,
                     GError **error)
 {
   g_autofree char *state = NULL;
@@ -113,8 +113,8 @@ gw_queue_run_retry (Writer *w,
  * submitted job waiting for its next status query is due now. Nothing
  * else changes; the status query itself decides. */
 gboolean
-gw_queue_run_poke (Writer *w,
-                   Op     *op,
+gw_queue_run_poke (GwQueueWriter *w,
+                   GwQueueOp     *op,
                    GError **error)
 {
   sqlite3_stmt *stmt;
@@ -132,8 +132,8 @@ gw_queue_run_poke (Writer *w,
 }
 
 gboolean
-gw_queue_run_prune (Writer *w,
-                    Op     *op,
+gw_queue_run_prune (GwQueueWriter *w,
+                    GwQueueOp     *op,
                     GError **error)
 {
   sqlite3_stmt *stmt;

@@ -42,25 +42,24 @@ struct _GwQueue {
 
 /* One request to the writer thread. */
 typedef enum {
-  OP_SUBMIT,
-  OP_CLAIM,
-  OP_RECORD,
-  OP_CANCEL,
-  OP_RETRY,
-  OP_PRUNE,
-  OP_STOP,
-  OP_POKE,            /* a remote job changed: due now (webhooks) */
-} OpKind;
+  GW_QUEUE_OP_SUBMIT,
+  GW_QUEUE_OP_CLAIM,
+  GW_QUEUE_OP_RECORD,
+  GW_QUEUE_OP_CANCEL,
+  GW_QUEUE_OP_RETRY,
+  GW_QUEUE_OP_PRUNE,
+  GW_QUEUE_OP_STOP,
+  GW_QUEUE_OP_POKE,            /* a remote job changed: due now (webhooks) */
+} GwQueueOpKind;
 
 typedef struct {
-  OpKind        kind;
+  GwQueueOpKind        kind;
   GTask        *task;
   GwSubmission *submission;   /* SUBMIT */
   char         *profile;      /* CLAIM */
   guint         limit;        /* CLAIM */
   GwQueuedJob  *job;          /* RECORD */
-  GwAttemptResult result;     /* RECORD, strings owned below */
-  char         *strings[6];
+  GwAttemptResult *result;    /* RECORD: a copy owned by the op */
   char         *delivery_id;  /* CANCEL, RETRY */
   char         *remote_id;    /* POKE, with profile */
   gint64        before;       /* PRUNE */
@@ -68,44 +67,44 @@ typedef struct {
   gboolean      more;         /* PRUNE: a full chunk went, run again */
   GPtrArray    *claimed;      /* CLAIM output */
   GError       *error;
-} Op;
+} GwQueueOp;
 
 /* The writer thread's connection and what its batch changed. */
 typedef struct {
   sqlite3    *db;
   GHashTable *changed;     /* delivery id → new state, for the signal */
   GHashTable *statements;  /* SQL → prepared statement kept for reuse, or NULL */
-} Writer;
+} GwQueueWriter;
 
 /* Runs one operation inside the writer's open transaction. */
-gboolean      gw_queue_run_op           (Writer       *w,
-                                         Op           *op,
+gboolean      gw_queue_run_op           (GwQueueWriter       *w,
+                                         GwQueueOp           *op,
                                          GError      **error);
 /* The operations, by file: gw-queue-claim.c, gw-queue-admin.c. */
-gboolean      gw_queue_run_claim        (Writer       *w,
-                                         Op           *op,
+gboolean      gw_queue_run_claim        (GwQueueWriter       *w,
+                                         GwQueueOp           *op,
                                          GError      **error);
-gboolean      gw_queue_run_retry        (Writer       *w,
-                                         Op           *op,
+gboolean      gw_queue_run_retry        (GwQueueWriter       *w,
+                                         GwQueueOp           *op,
                                          GError      **error);
-gboolean      gw_queue_run_poke         (Writer       *w,
-                                         Op           *op,
+gboolean      gw_queue_run_poke         (GwQueueWriter       *w,
+                                         GwQueueOp           *op,
                                          GError      **error);
-gboolean      gw_queue_run_prune        (Writer       *w,
-                                         Op           *op,
+gboolean      gw_queue_run_prune        (GwQueueWriter       *w,
+                                         GwQueueOp           *op,
                                          GError      **error);
 
 /* Helpers of the writer's SQL (gw-queue-write.c). A statement from
  * gw_queue_prepare() is handed back with gw_queue_release() (reset for
  * reuse, or finalized when the writer keeps no statements) before the same
  * SQL is prepared again. */
-sqlite3_stmt *gw_queue_prepare          (Writer       *w,
+sqlite3_stmt *gw_queue_prepare          (GwQueueWriter       *w,
                                          const char   *sql,
                                          GError      **error);
-void          gw_queue_release          (Writer       *w,
+void          gw_queue_release          (GwQueueWriter       *w,
                                          sqlite3_stmt *stmt);
 /* Steps a statement that returns no rows, then finalizes it. */
-gboolean      gw_queue_step_done        (Writer       *w,
+gboolean      gw_queue_step_done        (GwQueueWriter       *w,
                                          sqlite3_stmt *stmt,
                                          const char   *what,
                                          GError      **error);
@@ -114,19 +113,19 @@ void          gw_queue_bind_text_or_null (sqlite3_stmt *stmt,
                                           const char   *value);
 /* Recomputes a delivery's state from its jobs (those not superseded by a
  * fallback job) and notes the change for the signal. */
-gboolean      gw_queue_refresh_delivery_state (Writer     *w,
+gboolean      gw_queue_refresh_delivery_state (GwQueueWriter     *w,
                                                const char *delivery_id,
                                                GError    **error);
 
 /* The values DeliveryChanged shows besides the state: profile, attempts,
  * next-attempt, reply, enhanced-code, reason (gw-queue-signal.c). Never
  * NULL: a read that fails gives an empty dictionary. */
-GVariant     *gw_queue_read_signal_details (Writer     *w,
+GVariant     *gw_queue_read_signal_details (GwQueueWriter     *w,
                                             const char *delivery_id);
 
 /* Marks a job that cannot be used "failed" with reason "corrupt" and @why
  * as its reply, keeping the row, and logs it (gw-queue-claim.c). */
-gboolean      gw_queue_set_aside_job    (Writer       *w,
+gboolean      gw_queue_set_aside_job    (GwQueueWriter       *w,
                                          gint64        job_id,
                                          const char   *delivery_id,
                                          const char   *why,

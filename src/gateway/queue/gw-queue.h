@@ -78,6 +78,11 @@ typedef struct {
   gint64      fallback_expire_at;
 } GwAttemptResult;
 
+/* A copy that owns its strings, for a result handed to the writer thread. */
+GwAttemptResult *gw_attempt_result_copy (const GwAttemptResult *result);
+void             gw_attempt_result_free (GwAttemptResult       *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwAttemptResult, gw_attempt_result_free)
+
 #define GW_TYPE_QUEUE (gw_queue_get_type ())
 G_DECLARE_FINAL_TYPE (GwQueue, gw_queue, GW, QUEUE, GObject)
 
