@@ -6,7 +6,7 @@
  * of different uids: quotas count per uid and one caller's usage never
  * stops another; rights come from the caller whatever its door; Send calls
  * in flight together cannot pass a limit; a refused notification leaves
- * nothing in the queue. The real queue (SQLite) and profile store are used;
+ * nothing in the queue; a complete message takes the same steps. The real queue (SQLite) and profile store are used;
  * the transport is never called (no dispatcher).
  */
 #define G_LOG_DOMAIN "test-intake"
@@ -21,6 +21,7 @@
 #include "herald-error.h"
 #include "herald-test-util.h"
 #include "gw-intake.h"
+#include "gw-message-request.h"
 #include "gw-secret-store.h"
 
 /* A transport named "maildir" that is only looked up. */
@@ -395,6 +396,74 @@ test_refused_stores_nothing (Fixture *f, gconstpointer data)
   g_assert_cmpuint (usage (f, 1000, "stored-bytes"), ==, 0);
 }
 
+/* A complete message (SendMessage, the maildrop) through the same steps:
+ * rights, local names through the aliases, the quotas on its real size,
+ * category "sendmail"; a refusal stores nothing. */
+static char *
+send_message (Fixture    *f,
+              GwCaller   *caller,
+              const char *text,
+              GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  GwMessageRequest *request = gw_message_request_new (bytes);
+
+  request->extract_recipients = TRUE;
+  request->app_name = g_strdup ("cron");
+  gw_intake_send_message_async (f->intake, caller, request, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return gw_intake_send_message_finish (f->intake, result, error);
+}
+
+static void
+test_message (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GwCaller) alice = gw_caller_new (1000, "maildrop", "cron", GW_RIGHT_SEND);
+  g_autoptr(GwCaller) no_rights = gw_caller_new (1001, "http", NULL, GW_RIGHT_NONE);
+  const char *cron_mail = "From: root@host.example\r\nTo: root\r\nSubject: Cron <root@host> backup\r\n"
+                          "\r\nbackup done\r\n";
+  g_autoptr(GString) big = g_string_new ("From: root@host.example\r\nTo: root\r\nSubject: big\r\n\r\n");
+  g_autofree char *id = NULL;
+  g_autoptr(GVariant) delivery = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *category = NULL;
+  const char *app_name = NULL;
+  guint64 stored;
+
+  start (f, "max-sends-per-minute=0\nmax-stored-mib=1\n[aliases]\nroot=ops@example.org\n");
+  id = send_message (f, alice, cron_mail, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+  delivery = gw_queue_get_delivery (f->queue, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (delivery, "category", "&s", &category));
+  g_assert_cmpstr (category, ==, "sendmail");
+  g_assert_true (g_variant_lookup (delivery, "app-name", "&s", &app_name));
+  g_assert_cmpstr (app_name, ==, "cron");
+  stored = usage (f, 1000, "queue-bytes");
+  g_assert_cmpuint (stored, >, strlen (cron_mail));
+  g_assert_cmpuint (gw_intake_get_in_flight (f->intake), ==, 0);
+
+  /* no right to send: refused before the message is read */
+  g_assert_null (send_message (f, no_rights, cron_mail, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
+  g_clear_error (&error);
+  /* no recipient anywhere */
+  g_assert_null (send_message (f, alice, "From: root@host.example\r\nSubject: x\r\n\r\nx\r\n", &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NO_RECIPIENTS);
+  g_clear_error (&error);
+  /* over the caller's 1 MiB of stored bytes once read */
+  while (big->len < 1100 * 1024)
+    g_string_append (big, "0123456789012345678901234567890123456789012345678901234567890123456789\r\n");
+  g_assert_null (send_message (f, alice, big->str, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_QUOTA_EXCEEDED);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_deliveries (f), ==, 1);
+  g_assert_cmpuint (usage (f, 1000, "queue-bytes"), ==, stored);
+}
+
 /* [quotas] in heraldd.conf: defaults, and each key checked. */
 static void
 test_config (Fixture *f, gconstpointer data)
@@ -456,6 +525,7 @@ main (int argc, char **argv)
   ADD ("/intake/quota/config", test_config);
   ADD ("/intake/rights", test_rights);
   ADD ("/intake/refused-stores-nothing", test_refused_stores_nothing);
+  ADD ("/intake/message", test_message);
 #undef ADD
   return g_test_run ();
 }

@@ -2,6 +2,7 @@
 /* gw-intake-private.h: shared by the steps of the intake pipeline */
 #pragma once
 
+#include "gw-aliases.h"
 #include "gw-envelope.h"
 #include "gw-intake.h"
 
@@ -17,6 +18,7 @@ struct _GwIntake {
   GwDispatcher      *dispatcher;   /* NULL in tests of the intake alone */
   GwRouter          *router;
   GwQuota           *quota;
+  GwAliases         *aliases;      /* local names of complete messages */
   guint              in_flight;
 };
 
@@ -31,6 +33,38 @@ typedef struct {
 
 void       gw_intake_job_free       (GwIntakeJob    *job);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwIntakeJob, gw_intake_job_free)
+
+/* One request on its way through the pipeline: the task data of a Send or
+ * a SendMessage. For a complete message @notification is the view the
+ * router saw (recipients, category "sendmail", app-name, urgency). */
+typedef struct {
+  GwIntake          *self;
+  GwCaller          *caller;
+  GwNotification    *notification;
+  GwAttachmentLinks *batch;       /* attachments stored for links, or NULL */
+  GwQuotaUsage       reserved;    /* held against the quotas until the commit */
+  char              *delivery_id; /* the id made at the commit */
+  GPtrArray         *accepted;    /* alternating profile, transport of the jobs */
+} GwIntakeRequest;
+
+void       gw_intake_request_free   (GwIntakeRequest *request);
+
+/* gw-intake.c, shared with gw-intake-message.c */
+
+/* What @uid holds on disk now. */
+gboolean   gw_intake_read_usage     (GwIntake       *self,
+                                     guint           uid,
+                                     GwQuotaUsage   *held,
+                                     GError        **error);
+/* The bytes of every job's message. */
+guint64    gw_intake_jobs_bytes     (GPtrArray      *jobs);
+/* Fails @task (a GwIntakeRequest's), taking back what the request stored. */
+void       gw_intake_fail           (GTask          *task,
+                                     GError         *error);
+/* Step 8: one transaction of the queue for @jobs (GwIntakeJob); takes
+ * @task's reference and completes it with the delivery id. */
+void       gw_intake_commit         (GTask          *task,
+                                     GPtrArray      *jobs);
 
 /* gw-intake-plan.c */
 

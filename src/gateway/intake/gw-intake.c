@@ -27,6 +27,7 @@ gw_intake_finalize (GObject *object)
   g_clear_object (&self->dispatcher);
   g_clear_object (&self->router);
   g_clear_object (&self->quota);
+  g_clear_object (&self->aliases);
   G_OBJECT_CLASS (gw_intake_parent_class)->finalize (object);
 }
 
@@ -62,6 +63,7 @@ gw_intake_new (GwConfig          *config,
   self->quota = gw_quota_new (gw_config_get_max_queued_deliveries (config),
                               gw_config_get_max_stored_bytes (config),
                               gw_config_get_max_sends_per_minute (config));
+  self->aliases = gw_aliases_new (gw_config_get_sendmail (config));
   self->router = gw_router_new (routes, gw_intake_probe_profile, self);
   if (!gw_router_load (self->router, error))
     return NULL;
@@ -119,12 +121,11 @@ validate (GwNotification *n,
 
 /* ---- steps 5 and 7: quotas ---- */
 
-/* What @uid holds on disk now. */
-static gboolean
-read_usage (GwIntake     *self,
-            guint         uid,
-            GwQuotaUsage *held,
-            GError      **error)
+gboolean
+gw_intake_read_usage (GwIntake     *self,
+                      guint         uid,
+                      GwQuotaUsage *held,
+                      GError      **error)
 {
   memset (held, 0, sizeof *held);
   if (!gw_queue_get_caller_usage (self->queue, uid, &held->deliveries, &held->queue_bytes, error))
@@ -134,19 +135,8 @@ read_usage (GwIntake     *self,
   return TRUE;
 }
 
-/* Whether @uid, holding @held on disk, may add @adding. */
-static gboolean
-check_quota (GwIntake           *self,
-             guint               uid,
-             const GwQuotaUsage *held,
-             const GwQuotaUsage *adding,
-             GError            **error)
-{
-  return gw_quota_check (self->quota, uid, held, adding, error);
-}
-
-static guint64
-message_bytes (GPtrArray *jobs)
+guint64
+gw_intake_jobs_bytes (GPtrArray *jobs)
 {
   guint64 bytes = 0;
 
@@ -157,67 +147,25 @@ message_bytes (GPtrArray *jobs)
   return bytes;
 }
 
-/* ---- complete messages (the sendmail door) ---- */
-
-gboolean
-gw_intake_admit (GwIntake      *self,
-                 GwCaller      *caller,
-                 guint64        message_bytes,
-                 GwQuotaUsage  *reserved,
-                 GError       **error)
-{
-  guint uid = gw_caller_get_uid (caller);
-  GwQuotaUsage adding = { 1, message_bytes, 0 };
-  GwQuotaUsage held;
-
-  if (!gw_caller_authorize (caller, GW_OPERATION_SEND, error) ||
-      !gw_quota_take_send (self->quota, uid, g_get_monotonic_time (), error) ||
-      !read_usage (self, uid, &held, error) ||
-      !check_quota (self, uid, &held, &adding, error))
-    return FALSE;
-  *reserved = adding;
-  gw_quota_reserve (self->quota, uid, reserved);
-  return TRUE;
-}
-
-void
-gw_intake_release (GwIntake           *self,
-                   guint               uid,
-                   const GwQuotaUsage *reserved)
-{
-  gw_quota_release (self->quota, uid, reserved);
-}
-
 /* ---- Send ---- */
 
-typedef struct {
-  GwIntake          *self;
-  GwCaller          *caller;
-  GwNotification    *notification;
-  GwAttachmentLinks *batch;       /* attachments stored for links, or NULL */
-  GwQuotaUsage       reserved;
-  char              *delivery_id; /* the id made at the commit */
-  GPtrArray         *accepted;    /* alternating profile, transport of the jobs */
-} SendRequest;
-
-static void
-send_request_free (SendRequest *request)
+void
+gw_intake_request_free (GwIntakeRequest *request)
 {
   g_object_unref (request->self);
   g_object_unref (request->caller);
-  gw_notification_free (request->notification);
+  g_clear_pointer (&request->notification, gw_notification_free);
   g_clear_object (&request->batch);
   g_free (request->delivery_id);
   g_clear_pointer (&request->accepted, g_ptr_array_unref);
   g_free (request);
 }
 
-/* Fails @task, taking back what the request stored. */
-static void
-fail (GTask  *task,
-      GError *error)
+void
+gw_intake_fail (GTask  *task,
+                GError *error)
 {
-  SendRequest *request = g_task_get_task_data (task);
+  GwIntakeRequest *request = g_task_get_task_data (task);
 
   if (request->batch != NULL)
     gw_attachment_links_discard (request->batch);
@@ -238,7 +186,7 @@ committed_cb (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = G_TASK (user_data);
-  SendRequest *request = g_task_get_task_data (task);
+  GwIntakeRequest *request = g_task_get_task_data (task);
   GwIntake *self = request->self;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = gw_queue_submit_finish (GW_QUEUE (source), res, &error);
@@ -247,7 +195,7 @@ committed_cb (GObject      *source,
   gw_quota_release (self->quota, gw_caller_get_uid (request->caller), &request->reserved);
   if (id == NULL) {
     g_warning ("Cannot queue a notification: %s", error->message);
-    fail (task, g_steal_pointer (&error));
+    gw_intake_fail (task, g_steal_pointer (&error));
     return;
   }
   g_debug ("Delivery %s queued for uid %u (%s)", id, gw_caller_get_uid (request->caller),
@@ -260,12 +208,11 @@ committed_cb (GObject      *source,
   g_task_return_pointer (task, g_steal_pointer (&id), g_free);
 }
 
-/* Step 8: one transaction of the queue for every job. */
-static void
-commit (GTask     *task,
-        GPtrArray *jobs)
+void
+gw_intake_commit (GTask     *task,
+                  GPtrArray *jobs)
 {
-  SendRequest *request = g_task_get_task_data (task);
+  GwIntakeRequest *request = g_task_get_task_data (task);
   GwNotification *n = request->notification;
   GwSubmission *submission = gw_submission_new ();
 
@@ -294,7 +241,7 @@ commit (GTask     *task,
 static void
 run_pipeline (GTask *task)
 {
-  SendRequest *request = g_task_get_task_data (task);
+  GwIntakeRequest *request = g_task_get_task_data (task);
   GwIntake *self = request->self;
   GwNotification *n = request->notification;
   guint uid = gw_caller_get_uid (request->caller);
@@ -308,12 +255,12 @@ run_pipeline (GTask *task)
   if (!gw_caller_authorize (request->caller, GW_OPERATION_SEND, &error) ||
       !gw_quota_take_send (self->quota, uid, g_get_monotonic_time (), &error) ||
       !validate (n, &error)) {
-    fail (task, g_steal_pointer (&error));
+    gw_intake_fail (task, g_steal_pointer (&error));
     return;
   }
   routes = gw_intake_route (self, n, &error);
   if (routes == NULL) {
-    fail (task, g_steal_pointer (&error));
+    gw_intake_fail (task, g_steal_pointer (&error));
     return;
   }
   /* Before composing: attachments are part of each message (at least
@@ -324,9 +271,9 @@ run_pipeline (GTask *task)
   /* What the caller holds is read once: the second check below adds the
    * composed sizes to the same figure (a query per check was a cost on
    * every Send). */
-  if (!read_usage (self, uid, &held, &error) ||
-      !check_quota (self, uid, &held, &adding, &error)) {
-    fail (task, g_steal_pointer (&error));
+  if (!gw_intake_read_usage (self, uid, &held, &error) ||
+      !gw_quota_check (self->quota, uid, &held, &adding, &error)) {
+    gw_intake_fail (task, g_steal_pointer (&error));
     return;
   }
   if (link_routes > 0 && self->links != NULL)
@@ -334,15 +281,15 @@ run_pipeline (GTask *task)
   jobs = gw_intake_compose (self, n, routes,
                             request->batch != NULL ? request->batch : self->links, &error);
   if (jobs == NULL) {
-    fail (task, g_steal_pointer (&error));
+    gw_intake_fail (task, g_steal_pointer (&error));
     return;
   }
   /* After composing: the messages' real size; @held was read before the
    * batch stored its files, so they count here through @adding. */
   adding.spool_bytes = request->batch != NULL ? adding.spool_bytes : 0;
-  adding.queue_bytes = message_bytes (jobs);
-  if (!check_quota (self, uid, &held, &adding, &error)) {
-    fail (task, g_steal_pointer (&error));
+  adding.queue_bytes = gw_intake_jobs_bytes (jobs);
+  if (!gw_quota_check (self->quota, uid, &held, &adding, &error)) {
+    gw_intake_fail (task, g_steal_pointer (&error));
     return;
   }
   if (g_task_return_error_if_cancelled (task)) {
@@ -354,7 +301,7 @@ run_pipeline (GTask *task)
   adding.spool_bytes = 0;
   request->reserved = adding;
   gw_quota_reserve (self->quota, uid, &request->reserved);
-  commit (g_object_ref (task), jobs);
+  gw_intake_commit (g_object_ref (task), jobs);
 }
 
 void
@@ -366,7 +313,7 @@ gw_intake_send_async (GwIntake           *self,
                       gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
-  SendRequest *request;
+  GwIntakeRequest *request;
 
   g_return_if_fail (GW_IS_INTAKE (self));
   g_return_if_fail (GW_IS_CALLER (caller));
@@ -374,11 +321,11 @@ gw_intake_send_async (GwIntake           *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gw_intake_send_async);
-  request = g_new0 (SendRequest, 1);
+  request = g_new0 (GwIntakeRequest, 1);
   request->self = g_object_ref (self);
   request->caller = g_object_ref (caller);
   request->notification = notification;
-  g_task_set_task_data (task, request, (GDestroyNotify) send_request_free);
+  g_task_set_task_data (task, request, (GDestroyNotify) gw_intake_request_free);
   run_pipeline (task);
 }
 
@@ -440,7 +387,7 @@ gw_intake_get_usage (GwIntake  *self,
                  gw_right_get_name (GW_RIGHT_READ_LOG));
     return NULL;
   }
-  if (!read_usage (self, uid, &held, error))
+  if (!gw_intake_read_usage (self, uid, &held, error))
     return NULL;
   /* As Send counts them: what is on its way to the queue too. */
   gw_quota_get_reserved (self->quota, uid, &reserved);

@@ -2,9 +2,9 @@
 /* gw-intake.h: the one way into the queue, whichever door a notification
  * comes by
  *
- * A door (the bus service today; herald-sendmail and the HTTP API next)
- * turns its request into a GwNotification and a GwCaller and hands both
- * here. The pipeline knows no door. In order:
+ * A door (D-Bus, the HTTP API, the maildrop of herald-sendmail) turns its
+ * request into a GwNotification (or a complete message) and a GwCaller and
+ * hands both here. The pipeline knows no door. In order:
  *
  *   1. authorise  the caller holds what GW_OPERATION_SEND needs (gw-caller.c)
  *   2. rate       one Send from the caller's allowance (gw-quota.c)
@@ -21,19 +21,13 @@
  * Every failure is a HeraldError, and nothing is left stored by half:
  * attachments a refused notification put in the spool are taken back.
  *
- * The next entry point, for the sendmail door, takes a complete RFC 5322
- * message instead of a notification:
- *
- *   void gw_intake_send_message_async (GwIntake *self, GwCaller *caller,
- *                                      GBytes *message, const char * const *recipients,
- *                                      GCancellable *cancellable,
- *                                      GAsyncReadyCallback callback, gpointer user_data);
- *
- * It runs steps 1, 2, 4 (on the envelope recipients and the message's
- * headers), 5, 7 and 8 unchanged; step 3 becomes parsing and checking the
- * message (GMime) and step 6 keeps the message as it is (adding only what
- * a submission server adds). Steps 5, 7 and 8 work on a list of
- * GwIntakeJob (gw-intake-private.h), whatever made the envelopes.
+ * A complete RFC 5322 message (SendMessage, the maildrop) takes the same
+ * steps: 3 is reading and checking the message (GMime) with its local
+ * names resolved through the aliases, 4 routes it by its recipients and
+ * header as a notification of category "sendmail", and 6 keeps it as it
+ * is (adding only what a submission server adds), then each transport's
+ * content check. Steps 5, 7 and 8 work on the same list of GwIntakeJob
+ * (gw-intake-private.h), whatever made the envelopes.
  */
 #pragma once
 
@@ -43,6 +37,7 @@
 #include "gw-caller.h"
 #include "gw-config.h"
 #include "gw-dispatcher.h"
+#include "gw-message-request.h"
 #include "gw-notification.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-store.h"
@@ -116,20 +111,24 @@ GVariant  *gw_intake_get_usage        (GwIntake          *self,
                                        GError           **error);
 
 /*
- * For a door whose messages arrive whole and composed (SendMessage, the
- * maildrop): steps 1, 2, 5 and 7 for a message of @message_bytes in all
- * (every job's copy), before its commit. On success @reserved counts
- * against the caller's quotas until gw_intake_release(), after the commit.
- * Errors: NOT_AUTHORIZED, QUOTA_EXCEEDED, STORAGE.
+ * Runs the pipeline for a complete message (@message, transfer full) from
+ * @caller (gw-intake-message.c). The reply comes after the commit.
  */
-gboolean   gw_intake_admit            (GwIntake          *self,
-                                       GwCaller          *caller,
-                                       guint64            message_bytes,
-                                       GwQuotaUsage      *reserved,
-                                       GError           **error);
-void       gw_intake_release          (GwIntake          *self,
-                                       guint              uid,
-                                       const GwQuotaUsage *reserved);
+void       gw_intake_send_message_async  (GwIntake          *self,
+                                          GwCaller          *caller,
+                                          GwMessageRequest  *message,
+                                          GCancellable      *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer           user_data);
+/*
+ * The delivery id, or NULL with a HeraldError: NOT_AUTHORIZED,
+ * QUOTA_EXCEEDED, INVALID_ARGUMENT (a bad header, sender or recipient),
+ * NO_RECIPIENTS, NO_SUCH_PROFILE, TRANSPORT_UNAVAILABLE, TOO_LARGE,
+ * NOT_SUPPORTED, STORAGE.
+ */
+char      *gw_intake_send_message_finish (GwIntake          *self,
+                                          GAsyncResult      *result,
+                                          GError           **error);
 
 /* Send requests between their start and their commit. */
 guint      gw_intake_get_in_flight    (GwIntake          *self);

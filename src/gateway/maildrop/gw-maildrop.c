@@ -199,7 +199,7 @@ take (GwMaildrop *self,
   case GW_DROP_READY:
     g_hash_table_add (self->pending, g_strdup (name));
     g_debug ("Maildrop file %s from uid %u handed over", name, uid);
-    self->handler (self, request, uid, name, self->handler_data);
+    self->handler (self, g_steal_pointer (&request), uid, name, self->handler_data);
     break;
   case GW_DROP_STALE:
     if (unlinkat (self->dirfd, name, 0) == 0)

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 #define GW_TYPE_MAILDROP (gw_maildrop_get_type ())
 G_DECLARE_FINAL_TYPE (GwMaildrop, gw_maildrop, GW, MAILDROP, GObject)
 
-/* A complete, well-formed file: @request from the user @uid (the file's
+/* A complete, well-formed file: @request (transfer full) from the user @uid (the file's
  * owner). The handler must call gw_maildrop_finish() with @ticket once,
  * now or later. */
 typedef void (*GwMaildropHandler) (GwMaildrop       *maildrop,

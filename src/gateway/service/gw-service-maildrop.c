@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-service-maildrop.c: the maildrop door: files herald-maildrop wrote go
- * through the same seam as SendMessage (gw_service_submit_message), with
- * the file's owner as the caller */
+ * into the intake's complete-message pipeline as SendMessage does, with the
+ * file's owner as the caller, who needs only the right to send */
 #define G_LOG_DOMAIN "gw-service"
 
 #include "config.h"
@@ -21,7 +21,7 @@ submitted_cb (GObject      *source,
 {
   DropData *data = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = gw_service_submit_message_finish (GW_SERVICE (source), res, &error);
+  g_autofree char *id = gw_intake_send_message_finish (GW_INTAKE (source), res, &error);
 
   if (id != NULL)
     g_debug ("Maildrop file %s is delivery %s", data->ticket, id);
@@ -38,11 +38,13 @@ handle_drop (GwMaildrop       *maildrop,
              const char       *ticket,
              gpointer          user_data)
 {
+  GwService *self = GW_SERVICE (user_data);
+  g_autoptr(GwCaller) caller = gw_caller_new (uid, "maildrop", request->app_name, GW_RIGHT_SEND);
   DropData *data = g_new0 (DropData, 1);
 
   data->maildrop = g_object_ref (maildrop);
   data->ticket = g_strdup (ticket);
-  gw_service_submit_message (GW_SERVICE (user_data), request, uid, "maildrop", submitted_cb, data);
+  gw_intake_send_message_async (self->intake, caller, request, NULL, submitted_cb, data);
 }
 
 void

@@ -3,7 +3,6 @@
 #pragma once
 
 #include "herald-error.h"
-#include "gw-aliases.h"
 #include "gw-api-tokens.h"
 #include "gw-authority.h"
 #include "gw-attachment-links.h"
@@ -39,7 +38,6 @@ struct _GwService {
   GwUntrustedStore *trusted;     /* details of certificates trusted by TrustCertificate */
   GwHttpServer   *http;          /* NULL unless heraldd.conf enables [http] */
   GwAttachmentLinks *links;      /* attachments-as-url; NULL without http */
-  GwAliases      *aliases;       /* local recipients of complete messages */
   GwMaildrop     *maildrop;      /* NULL without a maildrop directory */
   GwApiTokens    *tokens;        /* bearer tokens of the HTTP API */
   GObject        *http_api;      /* GwHttpApi; NULL unless [http] api=true */
@@ -93,15 +91,7 @@ gboolean gw_service_handle_set_routes       (GwDBusGateway1 *object, GDBusMethod
 gboolean gw_service_handle_check_route      (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                              GVariant *notification);
 
-/* gw-service-message.c: complete messages. gw_service_submit_message() is
- * THE SEAM every door of complete messages calls (SendMessage, the
- * maildrop): it reads, resolves, routes and commits @request for
- * @caller_uid and returns the delivery id, or a HeraldError. When GwIntake
- * (issue 12) lands, its body becomes a call into GwIntake. */
-void     gw_service_submit_message        (GwService *self, GwMessageRequest *request,
-                                           guint caller_uid, const char *door,
-                                           GAsyncReadyCallback callback, gpointer user_data);
-char    *gw_service_submit_message_finish (GwService *self, GAsyncResult *result, GError **error);
+/* gw-service-message.c */
 gboolean gw_service_handle_send_message   (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
                                            GUnixFDList *fd_list, GVariant *message,
                                            const char *sender, const char * const *recipients,

@@ -310,7 +310,6 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->trusted);
   g_clear_object (&self->authority);
   g_clear_object (&self->intake);
-  g_clear_object (&self->aliases);
   g_clear_object (&self->maildrop);
   g_clear_object (&self->queue);
   g_clear_object (&self->plugins);
@@ -473,7 +472,6 @@ gw_service_new (GwConfig   *config,
   gw_service_attach_transports (self);
   if (!ensure_default_profile (self, error))
     return NULL;
-  self->aliases = gw_aliases_new (gw_config_get_sendmail (config));
 
   queue_path = g_build_filename (gw_config_get_state_dir (config), "queue.db", NULL);
   self->queue = gw_queue_new (queue_path, error);
