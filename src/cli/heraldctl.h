@@ -53,6 +53,9 @@ int             heraldctl_fail               (HeraldCtl            *ctl,
                                               const GError         *error);
 HeraldClient   *heraldctl_connect            (HeraldCtl            *ctl,
                                               int                  *exit_status);
+gboolean        heraldctl_parse_duration     (const char           *option,
+                                              const char           *text,
+                                              guint                *seconds);
 
 /* heraldctl-output.c */
 char           *heraldctl_sanitize           (const char           *text);

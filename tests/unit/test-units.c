@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "herald-error.h"
+#include "gw-config-quantity.h"
 #include "gw-units.h"
 
 typedef struct {
@@ -190,6 +191,62 @@ test_format_round_trip (void)
   }
 }
 
+/* heraldd.conf reads its sizes and durations with the same grammar, and
+ * its plain numbers keep the unit the key is named after. */
+static void
+test_config_quantities (void)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  const char *conf =
+    "[http]\nheader-timeout=2m\nbody-timeout=45\nmax-body-size=64K\napi-max-body-size=16 MiB\n"
+    "idle-timeout=2h\nready-min-free-space=lots\n"
+    "[quotas]\nmax-stored-mib=2G\n[gateway]\ndelivery-log-days=2w\n[x]\nhalf-day=12h\n";
+  guint64 n = 7;
+
+  g_assert_true (g_key_file_load_from_data (keyfile, conf, -1, G_KEY_FILE_NONE, NULL));
+  g_assert_true (gw_config_read_quantity (keyfile, "h.conf", "http", "header-timeout", GW_QUANTITY_DURATION,
+                                          GW_UNIT_SECOND, 1, 3600, &n, NULL));
+  g_assert_cmpuint (n, ==, 120);
+  g_assert_true (gw_config_read_quantity (keyfile, "h.conf", "http", "body-timeout", GW_QUANTITY_DURATION,
+                                          GW_UNIT_SECOND, 1, 3600, &n, NULL));
+  g_assert_cmpuint (n, ==, 45);
+  g_assert_true (gw_config_read_quantity (keyfile, "h.conf", "http", "max-body-size", GW_QUANTITY_SIZE,
+                                          GW_UNIT_BYTE, 1024, G_MAXUINT32, &n, NULL));
+  g_assert_cmpuint (n, ==, 65536);
+  g_assert_true (gw_config_read_quantity (keyfile, "h.conf", "http", "api-max-body-size", GW_QUANTITY_SIZE,
+                                          GW_UNIT_BYTE, 1024, G_MAXUINT32, &n, NULL));
+  g_assert_cmpuint (n, ==, 16777216);
+  g_assert_true (gw_config_read_quantity (keyfile, "h.conf", "quotas", "max-stored-mib", GW_QUANTITY_SIZE,
+                                          GW_UNIT_MIB, 0, G_MAXUINT64, &n, NULL));
+  g_assert_cmpuint (n, ==, G_GUINT64_CONSTANT (2) << 30);
+  g_assert_true (gw_config_read_quantity (keyfile, "h.conf", "gateway", "delivery-log-days", GW_QUANTITY_DURATION,
+                                          GW_UNIT_DAY, GW_UNIT_DAY, 3650 * GW_UNIT_DAY, &n, NULL));
+  g_assert_cmpuint (n, ==, 14 * GW_UNIT_DAY);
+  /* absent: untouched */
+  n = 7;
+  g_assert_true (gw_config_read_quantity (keyfile, "h.conf", "http", "nothing", GW_QUANTITY_SIZE,
+                                          GW_UNIT_BYTE, 0, 10, &n, NULL));
+  g_assert_cmpuint (n, ==, 7);
+  /* out of range: the range in the key's unit */
+  g_assert_false (gw_config_read_quantity (keyfile, "h.conf", "http", "idle-timeout", GW_QUANTITY_DURATION,
+                                           GW_UNIT_SECOND, 1, 3600, &n, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING);
+  g_assert_cmpstr (error->message, ==, "h.conf: [http] idle-timeout=2h: must be from 1s to 1h");
+  g_clear_error (&error);
+  /* not of the grammar: the forms */
+  g_assert_false (gw_config_read_quantity (keyfile, "h.conf", "http", "ready-min-free-space", GW_QUANTITY_SIZE,
+                                           GW_UNIT_BYTE, 0, G_MAXUINT64, &n, &error));
+  g_assert_nonnull (strstr (error->message, "h.conf: [http] ready-min-free-space=lots: use a number of bytes"));
+  g_assert_nonnull (strstr (error->message, "10 MiB"));
+  g_clear_error (&error);
+  /* a key counted in days takes whole days only */
+  g_assert_false (gw_config_read_quantity (keyfile, "h.conf", "x", "half-day", GW_QUANTITY_DURATION,
+                                           GW_UNIT_DAY, 0, G_MAXUINT64, &n, &error));
+  g_assert_cmpstr (error->message, ==, "h.conf: [x] half-day=12h: must be a whole multiple of 1d");
+  g_assert_cmpuint (n, ==, 7);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -200,5 +257,6 @@ main (int argc, char **argv)
   g_test_add_func ("/units/plain-units", test_plain_units);
   g_test_add_func ("/units/errors-list-forms", test_errors_list_forms);
   g_test_add_func ("/units/format-round-trip", test_format_round_trip);
+  g_test_add_func ("/units/config-quantities", test_config_quantities);
   return g_test_run ();
 }
