@@ -50,6 +50,14 @@ key_to_variant (const GwSettingSpec *spec,
   g_variant_builder_add (&builder, "{sv}", "description",
                          g_variant_new_string (description != NULL ? description : ""));
   g_variant_builder_add (&builder, "{sv}", "secret", g_variant_new_boolean (secret));
+  /* Changing it on a profile with stored secrets needs manage-trust too
+   * (the credential-redirect guard). */
+  g_variant_builder_add (&builder, "{sv}", "redirects-secrets",
+                         g_variant_new_boolean (gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_REDIRECTS_SECRETS)));
+  if (gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_SECONDS))
+    g_variant_builder_add (&builder, "{sv}", "unit", g_variant_new_string ("seconds"));
+  else if (gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_BYTES))
+    g_variant_builder_add (&builder, "{sv}", "unit", g_variant_new_string ("bytes"));
   if (type == GW_SETTING_UINT) {
     g_variant_builder_add (&builder, "{sv}", "min",
                            g_variant_new_uint64 (gw_setting_spec_get_minimum (spec)));
