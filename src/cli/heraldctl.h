@@ -86,6 +86,14 @@ JsonNode       *heraldctl_attempt_to_json    (HeraldAttempt        *attempt,
 JsonNode       *heraldctl_routes_to_json     (GPtrArray            *routes);
 void            heraldctl_print_routes       (GPtrArray            *routes);
 
+/* heraldctl-keys.c */
+int             heraldctl_profile_keys       (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+int             heraldctl_profile_show       (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+
 /* heraldctl-password.c */
 char           *heraldctl_read_secret        (const char           *prompt,
                                               GError              **error);

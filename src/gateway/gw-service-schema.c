@@ -64,8 +64,15 @@ key_to_variant (const GwSettingSpec *spec,
     g_variant_builder_add (&builder, "{sv}", "max",
                            g_variant_new_uint64 (gw_setting_spec_get_maximum (spec)));
   }
-  if (values != NULL)
+  if (values != NULL) {
     g_variant_builder_add (&builder, "{sv}", "values", g_variant_new_strv (values, -1));
+  } else if (g_str_equal (key, "transport")) {
+    /* Its choices are the transports loaded now. */
+    g_auto(GStrv) loaded = gw_profile_schema_dup_transports ();
+
+    g_variant_builder_add (&builder, "{sv}", "values",
+                           g_variant_new_strv ((const char * const *) loaded, -1));
+  }
   if (def != NULL) {
     g_autofree char *text = NULL;
 
