@@ -13,7 +13,7 @@
 
 #include <glib/gi18n.h>
 
-#include "gw-units.h"
+#include "gw-setting-describe.h"
 #include "heraldctl.h"
 
 static const char *
@@ -34,89 +34,11 @@ lookup_boolean (GVariant   *key,
   return g_variant_lookup (key, member, "b", &value) && value;
 }
 
-/* A number of @key written in its unit: "5m", "10 MiB", "4". */
-static char *
-format_number (GVariant *key,
-               guint64   n)
-{
-  const char *unit = lookup_string (key, "unit");
-
-  if (g_strcmp0 (unit, "seconds") == 0)
-    return gw_units_format_duration (n);
-  if (g_strcmp0 (unit, "bytes") == 0)
-    return gw_units_format_size (n);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-}
-
-/* What values @key takes, for people: "duration from 1s to 5m". */
-static char *
-describe_type (GVariant *key)
-{
-  const char *type = lookup_string (key, "type");
-  const char *unit = lookup_string (key, "unit");
-  g_autofree const char **values = NULL;
-  guint64 min = 0, max = 0;
-
-  if (g_variant_lookup (key, "values", "^a&s", &values)) {
-    g_autofree char *joined = g_strjoinv (", ", (char **) values);
-
-    if (g_strcmp0 (type, "string-list") == 0)
-      /* TRANSLATORS: %s is a list of values such as "success, failure, delay" */
-      return g_strdup_printf (_("a list of: %s"), joined);
-    /* TRANSLATORS: %s is a list of values such as "none, starttls, tls" */
-    return g_strdup_printf (_("one of: %s"), joined);
-  }
-  if (g_variant_lookup (key, "min", "t", &min) && g_variant_lookup (key, "max", "t", &max)) {
-    g_autofree char *lo = format_number (key, min);
-    g_autofree char *hi = format_number (key, max);
-
-    if (g_strcmp0 (unit, "seconds") == 0)
-      /* TRANSLATORS: the bounds of a duration, such as "1s" and "5m" */
-      return g_strdup_printf (_("a duration from %s to %s (90, 90s, 5m, 2h, 1d)"), lo, hi);
-    if (g_strcmp0 (unit, "bytes") == 0)
-      /* TRANSLATORS: the bounds of a size, such as "0 bytes" and "1 TiB" */
-      return g_strdup_printf (_("a size from %s to %s (1048576, 10M, 10MB, 10 MiB)"), lo, hi);
-    /* TRANSLATORS: the bounds of a number */
-    return g_strdup_printf (_("a number from %s to %s"), lo, hi);
-  }
-  if (g_strcmp0 (type, "secret") == 0)
-    return g_strdup (_("a secret: write-only, set with “heraldctl profile set-password NAME --key KEY”"));
-  if (g_strcmp0 (type, "boolean") == 0)
-    return g_strdup (_("true or false (also yes/no, on/off, 1/0)"));
-  if (g_strcmp0 (type, "host") == 0)
-    return g_strdup (_("a host name or IP address"));
-  if (g_strcmp0 (type, "address") == 0)
-    return g_strdup (_("an e-mail address"));
-  if (g_strcmp0 (type, "path") == 0)
-    return g_strdup (_("an absolute path"));
-  if (g_strcmp0 (type, "url") == 0)
-    return g_strdup (_("an https:// URL"));
-  if (g_strcmp0 (type, "profile") == 0)
-    return g_strdup (_("the name of another profile"));
-  if (g_strcmp0 (type, "pins") == 0)
-    return g_strdup (_("a list of SHA-256 public key pins (64 hex digits, optionally @HOST:PORT)"));
-  return g_strdup (_("text"));
-}
-
-/* The default of @key as people read it: "5m" for "300". */
-static char *
-describe_default (GVariant *key)
-{
-  const char *text = lookup_string (key, "default");
-  guint64 n;
-
-  if (text == NULL || *text == '\0')
-    return NULL;
-  if (lookup_string (key, "unit") != NULL && g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &n, NULL))
-    return format_number (key, n);
-  return g_strdup (text);
-}
-
 static void
 print_key (GVariant *key)
 {
-  g_autofree char *type = describe_type (key);
-  g_autofree char *def = describe_default (key);
+  g_autofree char *type = gw_setting_describe_values (key);
+  g_autofree char *def = gw_setting_describe_default (key);
   g_autofree char *name = heraldctl_sanitize (lookup_string (key, "key"));
   g_autofree char *description = heraldctl_sanitize (lookup_string (key, "description"));
 
@@ -207,7 +129,7 @@ format_value (HeraldProfile *profile,
     return g_strdup ("-");
   if (unit != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64)) {
     guint64 n = g_variant_get_uint64 (value);
-    g_autofree char *in_unit = format_number (key, n);
+    g_autofree char *in_unit = gw_setting_format_in_unit (key, n);
     g_autofree char *base = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
 
     if (g_str_equal (unit, "bytes") ? n == 0 || n % 1024 != 0 : n % 60 != 0)
