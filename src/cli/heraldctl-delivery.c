@@ -143,7 +143,8 @@ delivery_wait (HeraldCtl  *ctl,
   const GOptionEntry entries[] = {
     { "timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_text,
       N_("Stop waiting after DURATION (90, 90s, 5m, 2h, 1d; exit status 6); the delivery "
-         "goes on"), N_("DURATION") },
+         "goes on"),
+      N_("DURATION") },
     { NULL }
   };
 

@@ -54,26 +54,26 @@ print_key (GVariant *key)
   }
   if (lookup_boolean (key, "redirects-secrets"))
     g_print ("    %s\n", _("Changing it on a profile that holds secrets needs the "
-                             "org.herald.gateway.manage-trust authorisation too."));
+                            "org.herald.gateway.manage-trust authorisation too."));
 }
 
 int
-heraldctl_profile_keys (HeraldCtl  *ctl,
-              int         argc,
-              char      **argv)
+heraldctl_profile_keys (HeraldCtl *ctl,
+                        int        argc,
+                        char     **argv)
 {
   g_autoptr(GVariant) keys = NULL;
   g_autoptr(GError) error = NULL;
   HeraldClient *client;
-  int status = HERALDCTL_EXIT_OK;
+  int           status = HERALDCTL_EXIT_OK;
 
   if (!heraldctl_parse_command (ctl, "profile keys", _("[TRANSPORT]"),
                                 _("List the profile keys with their meaning, values, unit and "
-                                  "default: those of a profile of TRANSPORT (the keys every "
-                                  "profile has and the transport's own), or every key of every "
-                                  "loaded transport. Sizes take 1048576, 10M, 10MB or 10 MiB "
-                                  "(multiples of 1024), durations 90, 90s, 5m, 2h or 1d. See "
-                                  "herald-profile(5)."),
+                                   "default: those of a profile of TRANSPORT (the keys every "
+                                   "profile has and the transport's own), or every key of every "
+                                   "loaded transport. Sizes take 1048576, 10M, 10MB or 10 MiB "
+                                   "(multiples of 1024), durations 90, 90s, 5m, 2h or 1d. See "
+                                   "herald-profile(5)."),
                                 NULL, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   if (argc > 2)
@@ -121,14 +121,14 @@ format_value (HeraldProfile *profile,
               GVariant      *key,
               const char    *name)
 {
-  GVariant *value = herald_profile_get_setting (profile, name);
-  const char *unit = lookup_string (key, "unit");
+  GVariant        *value = herald_profile_get_setting (profile, name);
+  const char      *unit = lookup_string (key, "unit");
   g_autofree char *shown = NULL;
 
   if (value == NULL)
     return g_strdup ("-");
   if (unit != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64)) {
-    guint64 n = g_variant_get_uint64 (value);
+    guint64          n = g_variant_get_uint64 (value);
     g_autofree char *in_unit = gw_setting_format_in_unit (key, n);
     g_autofree char *base = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
 
@@ -153,15 +153,16 @@ unused_keys (HeraldProfile *profile,
              GVariant      *keys)
 {
   g_auto(GStrv) all = herald_profile_get_keys (profile);
-  GPtrArray *unused = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray         *unused = g_ptr_array_new_with_free_func (g_free);
   const char * const special[] = { "name", "default", NULL };
 
   for (guint i = 0; all[i] != NULL; i++) {
     g_autofree char *base = g_str_has_suffix (all[i], "-set")
-                            ? g_strndup (all[i], strlen (all[i]) - strlen ("-set")) : g_strdup (all[i]);
+                              ? g_strndup (all[i], strlen (all[i]) - strlen ("-set"))
+                              : g_strdup (all[i]);
     g_autoptr(GVariant) key = find_key (keys, base);
     GVariant *value = herald_profile_get_setting (profile, all[i]);
-    gboolean secret_flag = base != NULL && !g_str_equal (base, all[i]) && value != NULL &&
+    gboolean  secret_flag = base != NULL && !g_str_equal (base, all[i]) && value != NULL &&
                            g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN);
 
     if (g_strv_contains (special, all[i]) || key != NULL)
@@ -183,7 +184,8 @@ add_secret_row (GPtrArray     *cells,
 
   g_ptr_array_add (cells, g_strconcat (name, ":", NULL));
   g_ptr_array_add (cells, g_strdup (herald_profile_get_boolean (profile, flag_key)
-                                    ? _("(set)") : _("(not set)")));
+                                      ? _("(set)")
+                                      : _("(not set)")));
 }
 
 static void
@@ -197,7 +199,7 @@ print_profile (HeraldProfile *profile,
   g_ptr_array_add (cells, g_strdup (herald_profile_get_name (profile)));
   for (gsize i = 0; i < g_variant_n_children (keys); i++) {
     g_autoptr(GVariant) key = g_variant_get_child_value (keys, i);
-    const char *name = lookup_string (key, "key");
+    const char      *name = lookup_string (key, "key");
     g_autofree char *value = NULL;
 
     if (lookup_boolean (key, "secret")) {
@@ -215,7 +217,8 @@ print_profile (HeraldProfile *profile,
     if (g_str_equal (name, "transport")) {
       g_ptr_array_add (cells, g_strdup ("default:"));
       g_ptr_array_add (cells, g_strdup (herald_profile_get_is_default (profile)
-                                        ? _("yes") : _("no")));
+                                          ? _("yes")
+                                          : _("no")));
     }
   }
   heraldctl_print_table (cells, 2);
@@ -225,7 +228,7 @@ print_profile (HeraldProfile *profile,
   g_ptr_array_set_size (cells, 0);
   for (guint i = 0; i < unused->len; i++) {
     const char *name = unused->pdata[i];
-    GVariant *value = herald_profile_get_setting (profile, name);
+    GVariant   *value = herald_profile_get_setting (profile, name);
 
     if (g_str_has_suffix (name, "-set") && g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN)) {
       add_secret_row (cells, profile, name);
@@ -257,7 +260,7 @@ profile_to_json (HeraldProfile *profile,
   for (gsize i = 0; i < g_variant_n_children (keys); i++) {
     g_autoptr(GVariant) key = g_variant_get_child_value (keys, i);
     g_autofree char *name = g_strdup (lookup_string (key, "key"));
-    GVariant *value;
+    GVariant        *value;
 
     if (lookup_boolean (key, "secret"))
       name = g_strconcat (name, "-set", NULL);
@@ -288,22 +291,22 @@ profile_to_json (HeraldProfile *profile,
 }
 
 int
-heraldctl_profile_show (HeraldCtl  *ctl,
-              int         argc,
-              char      **argv)
+heraldctl_profile_show (HeraldCtl *ctl,
+                        int        argc,
+                        char     **argv)
 {
   g_autoptr(HeraldProfile) profile = NULL;
   g_autoptr(GVariant) keys = NULL;
   g_autoptr(GError) error = NULL;
   HeraldClient *client;
-  int status = HERALDCTL_EXIT_OK;
+  int           status = HERALDCTL_EXIT_OK;
 
   if (!heraldctl_parse_command (ctl, "profile show", _("NAME"),
                                 _("Show the settings of a profile: the keys of its transport, "
-                                  "durations and sizes in their units, values the profile does "
-                                  "not set marked “(default)”, and what else is stored but "
-                                  "not used. Secrets are never shown, only whether they are "
-                                  "set. --json gives numbers in seconds and bytes."),
+                                   "durations and sizes in their units, values the profile does "
+                                   "not set marked “(default)”, and what else is stored but "
+                                   "not used. Secrets are never shown, only whether they are "
+                                   "set. --json gives numbers in seconds and bytes."),
                                 NULL, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
   if (argc != 2)
@@ -330,4 +333,3 @@ heraldctl_profile_show (HeraldCtl  *ctl,
     print_profile (profile, keys);
   return HERALDCTL_EXIT_OK;
 }
-

@@ -249,7 +249,8 @@ main (int   argc,
       N_("Re-encrypt every stored secret with a new key and exit (heraldd must be stopped)"), NULL },
     { "print-profile-keys", 0, 0, G_OPTION_ARG_STRING, &reference_format,
       N_("Print the reference of the profile keys of the installed transports as FORMAT "
-         "(markdown or docbook) and exit"), N_("FORMAT") },
+         "(markdown or docbook) and exit"),
+      N_("FORMAT") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;

@@ -21,16 +21,16 @@
 #include "gw-units.h"
 
 static const char * const type_names[] = {
-  [GW_SETTING_STRING]      = "string",
-  [GW_SETTING_ENUM]        = "enum",
-  [GW_SETTING_BOOLEAN]     = "boolean",
-  [GW_SETTING_UINT]        = "uint",
-  [GW_SETTING_HOST]        = "host",
-  [GW_SETTING_ADDRESS]     = "address",
-  [GW_SETTING_PATH]        = "path",
-  [GW_SETTING_URL]         = "url",
-  [GW_SETTING_PROFILE]     = "profile",
-  [GW_SETTING_PINS]        = "pins",
+  [GW_SETTING_STRING] = "string",
+  [GW_SETTING_ENUM] = "enum",
+  [GW_SETTING_BOOLEAN] = "boolean",
+  [GW_SETTING_UINT] = "uint",
+  [GW_SETTING_HOST] = "host",
+  [GW_SETTING_ADDRESS] = "address",
+  [GW_SETTING_PATH] = "path",
+  [GW_SETTING_URL] = "url",
+  [GW_SETTING_PROFILE] = "profile",
+  [GW_SETTING_PINS] = "pins",
   [GW_SETTING_STRING_LIST] = "string-list",
 };
 
@@ -39,11 +39,11 @@ gw_profile_reference_key (const GwSettingSpec *spec,
                           const char          *transport)
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  const char *key = gw_setting_spec_get_key (spec);
-  GwSettingType type = gw_setting_spec_get_value_type (spec);
-  gboolean secret = gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_SECRET);
+  const char         *key = gw_setting_spec_get_key (spec);
+  GwSettingType       type = gw_setting_spec_get_value_type (spec);
+  gboolean            secret = gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_SECRET);
   const char * const *values = gw_setting_spec_get_allowed_values (spec);
-  const char *description = gw_setting_spec_get_description (spec);
+  const char         *description = gw_setting_spec_get_description (spec);
   g_autoptr(GVariant) def = secret ? NULL : gw_setting_default (key, transport);
 
   g_variant_builder_add (&builder, "{sv}", "key", g_variant_new_string (key));
@@ -93,7 +93,6 @@ gw_profile_reference_key (const GwSettingSpec *spec,
   }
   return g_variant_builder_end (&builder);
 }
-
 
 typedef struct {
   GString                 *out;
@@ -178,7 +177,8 @@ entry (Page *page, const char *term, const char * const *lines)
   }
   g_string_append_printf (page->out, "      <varlistentry>\n"
                                      "        <term><varname>%s</varname></term>\n"
-                                     "        <listitem>\n", escaped_term);
+                                     "        <listitem>\n",
+                          escaped_term);
   for (guint i = 0; lines[i] != NULL; i++) {
     g_autofree char *line = escape (page, lines[i]);
     g_string_append_printf (page->out, "          <para>%s</para>\n", line);
@@ -193,7 +193,7 @@ key_entry (Page *page, const GwSettingSpec *spec, const char *transport)
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *values = gw_setting_describe_values (key);
   g_autofree char *def = gw_setting_describe_default (key);
-  const char *description = gw_setting_spec_get_description (spec);
+  const char      *description = gw_setting_spec_get_description (spec);
 
   g_ptr_array_add (lines, g_strconcat (description != NULL ? description : "", ".", NULL));
   /* TRANSLATORS: what values a key takes */
@@ -203,8 +203,8 @@ key_entry (Page *page, const GwSettingSpec *spec, const char *transport)
     g_ptr_array_add (lines, g_strdup_printf (_("Default: %s."), def));
   if (gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_REDIRECTS_SECRETS))
     g_ptr_array_add (lines, g_strdup (_("Changing it on a profile that holds secrets needs the "
-                                        "org.herald.gateway.manage-trust authorisation too (the "
-                                        "credential-redirect guard).")));
+                                         "org.herald.gateway.manage-trust authorisation too (the "
+                                         "credential-redirect guard).")));
   g_ptr_array_add (lines, NULL);
   entry (page, gw_setting_spec_get_key (spec), (const char * const *) lines->pdata);
 }
@@ -236,10 +236,10 @@ value_rules (Page *page)
     { N_("Booleans"), N_("true, false, yes, no, on, off, 1 or 0.") },
     { N_("Lists"), N_("items separated by commas, semicolons or spaces.") },
     { N_("Secrets"), N_("write-only: kept encrypted apart from the profile, set with “heraldctl "
-                        "profile set-password NAME --key KEY” or the D-Bus method SetSecret, and "
-                        "never shown (a profile shows KEY-set instead).") },
+                          "profile set-password NAME --key KEY” or the D-Bus method SetSecret, and "
+                          "never shown (a profile shows KEY-set instead).") },
     { N_("Resetting"), N_("an empty value (“heraldctl profile set NAME KEY=”) gives a key its "
-                          "default again.") },
+                            "default again.") },
   };
   g_autofree char *sizes = g_strconcat (gw_units_size_forms (), ".", NULL);
   g_autofree char *durations = g_strconcat (gw_units_duration_forms (), ".", NULL);
@@ -248,7 +248,7 @@ value_rules (Page *page)
   rules[1][1] = durations;
   begin_list (page);
   for (guint i = 0; i < G_N_ELEMENTS (rules); i++) {
-    const char *lines[] = { i < 2 ? rules[i][1] : _(rules[i][1]), NULL };
+    const char      *lines[] = { i < 2 ? rules[i][1] : _(rules[i][1]), NULL };
     g_autofree char *term = escape (page, _(rules[i][0]));
 
     if (page->format == GW_PROFILE_REFERENCE_MARKDOWN) {
@@ -257,7 +257,8 @@ value_rules (Page *page)
       continue;
     }
     g_string_append_printf (page->out, "      <varlistentry>\n        <term>%s</term>\n"
-                                       "        <listitem><para>", term);
+                                       "        <listitem><para>",
+                            term);
     {
       g_autofree char *line = escape (page, lines[0]);
       g_string_append_printf (page->out, "%s</para></listitem>\n      </varlistentry>\n", line);
@@ -277,7 +278,8 @@ begin_page (Page *page, const char *transports)
                             "<!-- Generated by `heraldd --print-profile-keys=markdown` from the "
                             "setting specs of the transports it loaded (%s). Do not edit: run "
                             "`ninja -C build update-profile-keys`; the test profile-keys-doc fails "
-                            "while this page is stale. -->\n\n", transports);
+                            "while this page is stale. -->\n\n",
+                            transports);
     return;
   }
   g_string_append (page->out,
@@ -299,7 +301,8 @@ begin_page (Page *page, const char *transports)
                           "    <refmiscinfo class=\"source\">Herald</refmiscinfo>\n  </refmeta>\n"
                           "  <refnamediv>\n    <refname>herald-profile</refname>\n"
                           "    <refpurpose>the keys of a Herald delivery profile</refpurpose>\n"
-                          "  </refnamediv>\n\n", transports);
+                          "  </refnamediv>\n\n",
+                          transports);
 }
 
 static void
@@ -324,15 +327,15 @@ gw_profile_reference_render (GwProfileReferenceFormat format)
   begin_page (&page, listed);
   heading (&page, _("Description"), "description");
   paragraph (&page, _("A profile is one named delivery target of the Herald notification gateway. "
-                      "Its keys are set with “heraldctl profile add NAME KEY=VALUE…” and "
-                      "“heraldctl profile set”, or over D-Bus with AddProfile and UpdateProfile "
-                      "(org.herald.Gateway1). A profile has the keys every profile has and those "
-                      "its transport declares; “heraldctl profile keys [TRANSPORT]” prints this "
-                      "reference from the running gateway, with the transports it loaded, and "
-                      "“heraldctl profile show NAME” a profile's values in their units."));
+                       "Its keys are set with “heraldctl profile add NAME KEY=VALUE…” and "
+                       "“heraldctl profile set”, or over D-Bus with AddProfile and UpdateProfile "
+                       "(org.herald.Gateway1). A profile has the keys every profile has and those "
+                       "its transport declares; “heraldctl profile keys [TRANSPORT]” prints this "
+                       "reference from the running gateway, with the transports it loaded, and "
+                       "“heraldctl profile show NAME” a profile's values in their units."));
   paragraph (&page, _("A profile added without transport takes the default transport, smtp; "
-                      "heraldctl names it when it does, and GetProfile lists such keys under "
-                      "“defaults”."));
+                       "heraldctl names it when it does, and GetProfile lists such keys under "
+                       "“defaults”."));
   end_section (&page);
   heading (&page, _("Values"), "values");
   value_rules (&page);
@@ -344,7 +347,8 @@ gw_profile_reference_render (GwProfileReferenceFormat format)
     /* TRANSLATORS: %s is a transport such as "smtp" */
     g_autofree char *title = g_strdup_printf (_("Transport %s"), transports[i]);
     g_autofree char *intro = g_strdup_printf (_("The keys of a profile with transport=%s, besides "
-                                                "those of every profile."), transports[i]);
+                                                 "those of every profile."),
+                                              transports[i]);
     g_autofree char *id = g_strconcat ("transport-", transports[i], NULL);
 
     heading (&page, title, id);

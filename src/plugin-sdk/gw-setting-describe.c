@@ -41,10 +41,10 @@ gw_setting_format_in_unit (GVariant *key,
 char *
 gw_setting_describe_values (GVariant *key)
 {
-  const char *type = lookup_string (key, "type");
-  const char *unit = lookup_string (key, "unit");
+  const char             *type = lookup_string (key, "type");
+  const char             *unit = lookup_string (key, "unit");
   g_autofree const char **values = NULL;
-  guint64 min = 0, max = 0;
+  guint64                 min = 0, max = 0;
 
   if (g_variant_lookup (key, "values", "^a&s", &values)) {
     g_autofree char *joined = g_strjoinv (", ", (char **) values);
@@ -91,7 +91,7 @@ char *
 gw_setting_describe_default (GVariant *key)
 {
   const char *text = lookup_string (key, "default");
-  guint64 n;
+  guint64     n;
 
   if (text == NULL || *text == '\0')
     return NULL;
@@ -99,4 +99,3 @@ gw_setting_describe_default (GVariant *key)
     return gw_setting_format_in_unit (key, n);
   return g_strdup (text);
 }
-

@@ -25,19 +25,29 @@ typedef struct {
 } Unit;
 
 static const Unit size_units[] = {
-  { "b", 1 }, { "byte", 1 }, { "bytes", 1 },
-  { "k", G_GUINT64_CONSTANT (1) << 10 }, { "kb", G_GUINT64_CONSTANT (1) << 10 },
+  { "b", 1 },
+  { "byte", 1 },
+  { "bytes", 1 },
+  { "k", G_GUINT64_CONSTANT (1) << 10 },
+  { "kb", G_GUINT64_CONSTANT (1) << 10 },
   { "kib", G_GUINT64_CONSTANT (1) << 10 },
-  { "m", G_GUINT64_CONSTANT (1) << 20 }, { "mb", G_GUINT64_CONSTANT (1) << 20 },
+  { "m", G_GUINT64_CONSTANT (1) << 20 },
+  { "mb", G_GUINT64_CONSTANT (1) << 20 },
   { "mib", G_GUINT64_CONSTANT (1) << 20 },
-  { "g", G_GUINT64_CONSTANT (1) << 30 }, { "gb", G_GUINT64_CONSTANT (1) << 30 },
+  { "g", G_GUINT64_CONSTANT (1) << 30 },
+  { "gb", G_GUINT64_CONSTANT (1) << 30 },
   { "gib", G_GUINT64_CONSTANT (1) << 30 },
-  { "t", G_GUINT64_CONSTANT (1) << 40 }, { "tb", G_GUINT64_CONSTANT (1) << 40 },
+  { "t", G_GUINT64_CONSTANT (1) << 40 },
+  { "tb", G_GUINT64_CONSTANT (1) << 40 },
   { "tib", G_GUINT64_CONSTANT (1) << 40 },
 };
 
 static const Unit duration_units[] = {
-  { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 }, { "w", 7 * 86400 },
+  { "s", 1 },
+  { "m", 60 },
+  { "h", 3600 },
+  { "d", 86400 },
+  { "w", 7 * 86400 },
 };
 
 /* "a number of bytes (1048576)" and the like: what a plain number means. */
@@ -64,12 +74,13 @@ forms (gboolean size,
     /* TRANSLATORS: %s is "a number of bytes (1048576)" or the like; the
      * unit letters are not translated */
     return g_strdup_printf (_("%s, or a number followed by K, M, G or T, alone or with B or "
-                              "iB, with or without a space: 10M, 10MB and 10 MiB are all "
-                              "10485760 bytes (multiples of 1024)"), plain);
+                               "iB, with or without a space: 10M, 10MB and 10 MiB are all "
+                               "10485760 bytes (multiples of 1024)"),
+                            plain);
   /* TRANSLATORS: %s is "a number of seconds (90)" or the like; the unit
    * letters are not translated */
   return g_strdup_printf (_("%s, or a number followed by s, m, h, d or w (seconds, minutes, "
-                            "hours, days, weeks), with or without a space: 90s, 5m, 2h, 1d"),
+                             "hours, days, weeks), with or without a space: 90s, 5m, 2h, 1d"),
                           plain);
 }
 
@@ -110,9 +121,9 @@ gw_units_duration_forms (void)
 }
 
 static gboolean
-refuse (gboolean   size,
-        guint64    plain_unit,
-        GError   **error)
+refuse (gboolean size,
+        guint64  plain_unit,
+        GError **error)
 {
   g_autofree char *accepted = forms (size, plain_unit);
 
@@ -122,19 +133,19 @@ refuse (gboolean   size,
 }
 
 static gboolean
-parse (const char  *text,
-       gboolean     size,
-       guint64      plain_unit,
-       guint64     *result,
-       GError     **error)
+parse (const char *text,
+       gboolean    size,
+       guint64     plain_unit,
+       guint64    *result,
+       GError    **error)
 {
-  const Unit *units = size ? size_units : duration_units;
-  guint n_units = size ? G_N_ELEMENTS (size_units) : G_N_ELEMENTS (duration_units);
-  const char *p = text;
-  const char *digits;
+  const Unit      *units = size ? size_units : duration_units;
+  guint            n_units = size ? G_N_ELEMENTS (size_units) : G_N_ELEMENTS (duration_units);
+  const char      *p = text;
+  const char      *digits;
   g_autofree char *suffix = NULL;
-  guint64 n = 0;
-  guint64 factor = plain_unit;
+  guint64          n = 0;
+  guint64          factor = plain_unit;
 
   g_return_val_if_fail (plain_unit > 0, FALSE);
   if (text == NULL)
@@ -249,7 +260,8 @@ gw_units_format_size (guint64 bytes)
       return g_strdup_printf ("%" G_GUINT64_FORMAT " %s", bytes / factor, names[i]);
   }
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " byte",
-                                       "%" G_GUINT64_FORMAT " bytes", bytes), bytes);
+                                       "%" G_GUINT64_FORMAT " bytes", bytes),
+                          bytes);
 }
 
 /**
