@@ -36,7 +36,9 @@ exit_codes_text (void)
 static char *
 later_commands_text (void)
 {
-  return g_strconcat (_("  quota [--uid UID]                 Show a user's usage against the\n"
+  return g_strconcat (_("  profile keys [TRANSPORT]          List the profile keys: meaning,\n"
+                        "                                    values, unit and default\n"),
+                      _("  quota [--uid UID]                 Show a user's usage against the\n"
                         "                                    quotas of heraldd.conf\n"),
                       _("  token add NAME [OPTION…]          Create a bearer token for the HTTP\n"
                         "                                    API, shown once\n"
