@@ -259,11 +259,11 @@ profile_to_json (HeraldProfile *profile,
   json_builder_add_boolean_value (builder, herald_profile_get_is_default (profile));
   for (gsize i = 0; i < g_variant_n_children (keys); i++) {
     g_autoptr(GVariant) key = g_variant_get_child_value (keys, i);
-    g_autofree char *name = g_strdup (lookup_string (key, "key"));
+    /* a secret as "KEY-set" */
+    g_autofree char *name = g_strconcat (lookup_string (key, "key"),
+                                         lookup_boolean (key, "secret") ? "-set" : "", NULL);
     GVariant        *value;
 
-    if (lookup_boolean (key, "secret"))
-      name = g_strconcat (name, "-set", NULL);
     value = herald_profile_get_setting (profile, name);
     if (value == NULL)
       continue;
