@@ -138,10 +138,13 @@ delivery_wait (HeraldCtl  *ctl,
                int         argc,
                char      **argv)
 {
-  int timeout = 0;
+  g_autofree char *timeout_text = NULL;
+  guint timeout = 0;
   const GOptionEntry entries[] = {
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
-      N_("Stop waiting after SECONDS (exit status 6); the delivery goes on"), N_("SECONDS") },
+    { "timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_text,
+      N_("Stop waiting after DURATION (90, 90s, 5m, 2h, 1d; exit status 6); the delivery "
+         "goes on"),
+      N_("DURATION") },
     { NULL }
   };
 
@@ -150,9 +153,9 @@ delivery_wait (HeraldCtl  *ctl,
                            "progress goes to standard error."),
                          entries, &argc, &argv))
     return HERALDCTL_EXIT_USAGE;
-  if (timeout < 0)
-    return heraldctl_usage_error (_("--timeout must not be negative"));
-  return heraldctl_follow_delivery (ctl, argv[1], (guint) timeout);
+  if (!heraldctl_parse_duration ("--timeout", timeout_text, &timeout))
+    return HERALDCTL_EXIT_USAGE;
+  return heraldctl_follow_delivery (ctl, argv[1], timeout);
 }
 
 static int
@@ -196,7 +199,7 @@ heraldctl_delivery (HeraldCtl  *ctl,
                                  "  heraldctl delivery list [--state STATE] [--profile NAME] "
                                  "[--app-name NAME] [--limit N]\n"
                                  "  heraldctl delivery cancel ID\n"
-                                 "  heraldctl delivery wait ID [--timeout SECONDS]\n"
+                                 "  heraldctl delivery wait ID [--timeout DURATION]\n"
                                  "  heraldctl delivery retry ID\n"),
                                actions, argc, argv);
 }

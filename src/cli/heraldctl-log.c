@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "heraldctl.h"
+#include "gw-units.h"
 
 #define LIMIT_DEFAULT 100
 #define LIMIT_MAX     10000
@@ -23,11 +24,7 @@ heraldctl_parse_time (const char *text)
   g_autoptr(GTimeZone) local = g_time_zone_new_local ();
   g_autoptr(GDateTime) now = g_date_time_new_now (local);
   g_autofree char *iso = NULL;
-  static const struct { char unit; gint64 seconds; } spans[] = {
-    { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 },
-  };
-  guint64 count;
-  char *end = NULL;
+  guint64 seconds;
 
   if (g_str_equal (text, "now"))
     return g_date_time_ref (now);
@@ -37,13 +34,9 @@ heraldctl_parse_time (const char *text)
                                                      g_date_time_get_day_of_month (now), 0, 0, 0);
     return g_date_time_add_days (midnight, text[0] == 'y' ? -1 : 0);
   }
-  if (g_ascii_isdigit (text[0]) && (count = g_ascii_strtoull (text, &end, 10)) < G_MAXINT32 &&
-      end != NULL && end[0] != '\0' && end[1] == '\0') {
-    for (guint i = 0; i < G_N_ELEMENTS (spans); i++) {
-      if (end[0] == spans[i].unit)
-        return g_date_time_add_seconds (now, -(gdouble) count * spans[i].seconds);
-    }
-  }
+  /* a span ago, in the grammar of every Herald duration (gw-units.c) */
+  if (gw_units_parse_duration (text, GW_UNIT_SECOND, &seconds, NULL))
+    return seconds < G_MAXINT32 ? g_date_time_add_seconds (now, -(gdouble) seconds) : NULL;
   /* the date alone, or without seconds */
   if (strlen (text) == 10)
     iso = g_strconcat (text, "T00:00:00", NULL);

@@ -101,38 +101,6 @@ profile_list (HeraldCtl  *ctl,
   return HERALDCTL_EXIT_OK;
 }
 
-static int
-profile_show (HeraldCtl  *ctl,
-              int         argc,
-              char      **argv)
-{
-  g_autoptr(HeraldProfile) profile = NULL;
-  g_autoptr(GError) error = NULL;
-  HeraldClient *client;
-  int status = HERALDCTL_EXIT_OK;
-
-  if (!heraldctl_parse_command (ctl, "profile show", _("NAME"),
-                                _("Show the settings of a profile. Secrets are never "
-                                  "shown, only whether they are set."),
-                                NULL, &argc, &argv))
-    return HERALDCTL_EXIT_USAGE;
-  if (argc != 2)
-    return heraldctl_usage_error (_("“profile show” takes one profile name"));
-
-  client = heraldctl_connect (ctl, &status);
-  if (client == NULL)
-    return status;
-  profile = herald_client_get_profile_sync (client, argv[1], NULL, &error);
-  if (profile == NULL)
-    return heraldctl_fail (ctl, error);
-
-  if (ctl->json)
-    heraldctl_print_json (heraldctl_profile_to_json (profile));
-  else
-    heraldctl_print_profile (profile);
-  return HERALDCTL_EXIT_OK;
-}
-
 /* Fills @profile from KEY=VALUE arguments; returns FALSE after a usage error. */
 /* Whether @key is a secret key, whose value must never appear on a
  * command line. The plugin SDK makes every transport name its secret keys
@@ -171,6 +139,40 @@ parse_settings (HeraldProfile  *profile,
   return TRUE;
 }
 
+/* After "profile add": which transport the profile got, and whether it
+ * was the default because none was given. As JSON: an object saying so;
+ * as text: a note on standard error, only when the default was taken. */
+static void
+report_added (HeraldCtl    *ctl,
+              HeraldClient *client,
+              const char   *name)
+{
+  g_autoptr(HeraldProfile) added = herald_client_get_profile_sync (client, name, NULL, NULL);
+  const char *transport = added != NULL ? herald_profile_get_transport (added) : NULL;
+  gboolean defaulted = added != NULL && herald_profile_get_uses_default (added, "transport");
+
+  if (transport == NULL)
+    return;
+  if (ctl->json) {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "profile");
+    json_builder_add_string_value (builder, name);
+    json_builder_set_member_name (builder, "transport");
+    json_builder_add_string_value (builder, transport);
+    json_builder_set_member_name (builder, "transport-default");
+    json_builder_add_boolean_value (builder, defaulted);
+    json_builder_end_object (builder);
+    heraldctl_print_json (json_builder_get_root (builder));
+  } else if (defaulted) {
+    /* TRANSLATORS: the first %s is a profile name, the second a transport such as "smtp" */
+    g_printerr (_("heraldctl: profile “%s” uses transport “%s”, the default, as no transport= "
+                  "was given; “heraldctl profile keys %s” lists its keys\n"),
+                name, transport, transport);
+  }
+}
+
 static int
 profile_add_or_set (HeraldCtl  *ctl,
                     int         argc,
@@ -187,7 +189,14 @@ profile_add_or_set (HeraldCtl  *ctl,
   if (add)
     parsed = heraldctl_parse_command (ctl, "profile add", _("NAME [KEY=VALUE…]"),
                                       _("Add a profile. Keys not given take their "
-                                        "defaults; set secrets with “profile "
+                                        "defaults; without transport=, the default "
+                                        "transport (smtp), which is then named on "
+                                        "standard error. “heraldctl profile keys "
+                                        "[TRANSPORT]” and herald-profile(5) list every "
+                                        "key with its meaning, values, unit and default. "
+                                        "Sizes take 1048576, 10M, 10MB or 10 MiB "
+                                        "(multiples of 1024), durations 90, 90s, 5m, 2h "
+                                        "or 1d. Set secrets with “profile "
                                         "set-password”."),
                                       NULL, &argc, &argv);
   else
@@ -215,6 +224,8 @@ profile_add_or_set (HeraldCtl  *ctl,
     ok = herald_client_update_profile_sync (client, profile, NULL, &error);
   if (!ok)
     return heraldctl_fail (ctl, error);
+  if (add)
+    report_added (ctl, client, argv[1]);
   return HERALDCTL_EXIT_OK;
 }
 
@@ -374,7 +385,8 @@ heraldctl_profile (HeraldCtl  *ctl,
 {
   static const HeraldCtlCommand actions[] = {
     { "list", profile_list },
-    { "show", profile_show },
+    { "show", heraldctl_profile_show },
+    { "keys", heraldctl_profile_keys },
     { "add", profile_add },
     { "set", profile_set },
     { "remove", profile_remove },
@@ -387,6 +399,7 @@ heraldctl_profile (HeraldCtl  *ctl,
                                _("Usage:\n"
                                  "  heraldctl profile list\n"
                                  "  heraldctl profile show NAME\n"
+                                 "  heraldctl profile keys [TRANSPORT]\n"
                                  "  heraldctl profile add NAME [KEY=VALUE…]\n"
                                  "  heraldctl profile set NAME KEY=VALUE…\n"
                                  "  heraldctl profile remove NAME\n"

@@ -33,7 +33,8 @@ typedef struct {
   char      *app_name;
   char      *idempotency_key;
   gboolean   wait;
-  int        timeout;
+  char      *timeout_text;
+  guint      timeout;
 } SendOptions;
 
 static void
@@ -55,6 +56,7 @@ send_options_clear (SendOptions *options)
   g_free (options->urgency);
   g_free (options->app_name);
   g_free (options->idempotency_key);
+  g_free (options->timeout_text);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SendOptions, send_options_clear)
@@ -187,7 +189,8 @@ heraldctl_send (HeraldCtl  *ctl,
       N_("The subject"), N_("TEXT") },
     { "body", 'b', 0, G_OPTION_ARG_STRING, &options.body,
       N_("The body; without it the body is read from standard input when that is "
-         "not a terminal"), N_("TEXT") },
+         "not a terminal"),
+      N_("TEXT") },
     { "attach", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &options.attach,
       N_("Attach a file (repeatable)"), N_("FILE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &options.profile,
@@ -210,10 +213,12 @@ heraldctl_send (HeraldCtl  *ctl,
       N_("Send at most once for this key"), N_("KEY") },
     { "wait", 'w', 0, G_OPTION_ARG_NONE, &options.wait,
       N_("Wait until the delivery is sent, partly sent, failed or cancelled; progress "
-         "goes to standard error"), NULL },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout,
-      N_("With --wait: stop waiting after SECONDS (exit status 6); the delivery goes on"),
-      N_("SECONDS") },
+         "goes to standard error"),
+      NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_STRING, &options.timeout_text,
+      N_("With --wait: stop waiting after DURATION (90, 90s, 5m, 2h, 1d; exit status 6); "
+         "the delivery goes on"),
+      N_("DURATION") },
     { NULL }
   };
 
@@ -225,8 +230,8 @@ heraldctl_send (HeraldCtl  *ctl,
     return HERALDCTL_EXIT_USAGE;
   if (argc > 1)
     return heraldctl_usage_error (_("unexpected argument “%s”"), argv[1]);
-  if (options.timeout < 0)
-    return heraldctl_usage_error (_("--timeout must not be negative"));
+  if (!heraldctl_parse_duration ("--timeout", options.timeout_text, &options.timeout))
+    return HERALDCTL_EXIT_USAGE;
   if (options.timeout > 0 && !options.wait)
     return heraldctl_usage_error (_("--timeout needs --wait"));
 

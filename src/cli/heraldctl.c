@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "heraldctl.h"
+#include "gw-units.h"
 
 /* (transfer full) */
 static char *
@@ -35,7 +36,9 @@ exit_codes_text (void)
 static char *
 later_commands_text (void)
 {
-  return g_strconcat (_("  quota [--uid UID]                 Show a user's usage against the\n"
+  return g_strconcat (_("  profile keys [TRANSPORT]          List the profile keys: meaning,\n"
+                        "                                    values, unit and default\n"),
+                      _("  quota [--uid UID]                 Show a user's usage against the\n"
                         "                                    quotas of heraldd.conf\n"),
                       _("  token add NAME [OPTION…]          Create a bearer token for the HTTP\n"
                         "                                    API, shown once\n"
@@ -236,6 +239,35 @@ heraldctl_usage_error (const char *format,
   g_printerr ("heraldctl: %s\n", message);
   g_printerr (_("Try “heraldctl --help” for more information.\n"));
   return HERALDCTL_EXIT_USAGE;
+}
+
+/* Reads the duration @text of @option (--timeout) with the grammar every
+ * Herald duration has (gw-units.c): 90, 90s, 5m, 2h, 1d. Prints a usage
+ * error listing the forms and returns FALSE when it is not one. */
+gboolean
+heraldctl_parse_duration (const char *option,
+                          const char *text,
+                          guint      *seconds)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 n = 0;
+
+  if (text == NULL) {
+    *seconds = 0;
+    return TRUE;
+  }
+  if (!gw_units_parse_duration (text, GW_UNIT_SECOND, &n, &error)) {
+    /* TRANSLATORS: an option such as --timeout, what was given, and why
+     * it is refused (the accepted forms) */
+    heraldctl_usage_error (_("%s %s: %s"), option, text, error->message);
+    return FALSE;
+  }
+  if (n > G_MAXUINT32) {
+    heraldctl_usage_error (_("%s %s: too large"), option, text);
+    return FALSE;
+  }
+  *seconds = (guint) n;
+  return TRUE;
 }
 
 static int

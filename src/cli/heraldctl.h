@@ -53,6 +53,9 @@ int             heraldctl_fail               (HeraldCtl            *ctl,
                                               const GError         *error);
 HeraldClient   *heraldctl_connect            (HeraldCtl            *ctl,
                                               int                  *exit_status);
+gboolean        heraldctl_parse_duration     (const char           *option,
+                                              const char           *text,
+                                              guint                *seconds);
 
 /* heraldctl-output.c */
 char           *heraldctl_sanitize           (const char           *text);
@@ -82,6 +85,14 @@ JsonNode       *heraldctl_attempt_to_json    (HeraldAttempt        *attempt,
 /* heraldctl-route.c */
 JsonNode       *heraldctl_routes_to_json     (GPtrArray            *routes);
 void            heraldctl_print_routes       (GPtrArray            *routes);
+
+/* heraldctl-keys.c */
+int             heraldctl_profile_keys       (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+int             heraldctl_profile_show       (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
 
 /* heraldctl-password.c */
 char           *heraldctl_read_secret        (const char           *prompt,

@@ -12,6 +12,7 @@
 #endif
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -21,6 +22,8 @@
 
 #include "herald-error.h"
 #include "gw-config.h"
+#include "gw-plugin-loader.h"
+#include "gw-profile-reference.h"
 #include "gw-secret-store.h"
 #include "gw-service.h"
 
@@ -179,12 +182,57 @@ rotate_key (GwConfig *config)
   return EXIT_SUCCESS;
 }
 
+/* --print-profile-keys: the reference of the profile keys from the
+ * transports in @plugin_dir (colon-separated), for herald-profile(5) and
+ * docs/profile-keys.md at build time, or for an administrator who wants
+ * the keys of the plugins installed here. */
+static int
+print_profile_keys (const char *format,
+                    const char *plugin_dir)
+{
+  g_autoptr(GwPluginLoader) loader = gw_plugin_loader_new ();
+  g_auto(GStrv) dirs = g_strsplit (plugin_dir, G_SEARCHPATH_SEPARATOR_S, -1);
+  g_auto(GStrv) loaded = NULL;
+  g_autofree char *text = NULL;
+  GwProfileReferenceFormat which;
+
+  if (g_strcmp0 (format, "markdown") == 0) {
+    which = GW_PROFILE_REFERENCE_MARKDOWN;
+  } else if (g_strcmp0 (format, "docbook") == 0) {
+    which = GW_PROFILE_REFERENCE_DOCBOOK;
+  } else {
+    g_printerr (_("heraldd: --print-profile-keys takes markdown or docbook, not “%s”\n"), format);
+    return 2;
+  }
+  for (guint i = 0; dirs[i] != NULL; i++) {
+    g_autoptr(GError) error = NULL;
+
+    if (*dirs[i] != '\0' && !gw_plugin_loader_load_directory (loader, dirs[i], &error)) {
+      g_printerr ("heraldd: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  }
+  loaded = gw_plugin_loader_dup_names (loader);
+  if (loaded[0] == NULL) {
+    g_printerr (_("heraldd: no transport plugin found in %s\n"), plugin_dir);
+    return EXIT_FAILURE;
+  }
+  text = gw_profile_reference_render (which);
+  /* UTF-8 as it is (g_print() would convert it to the locale's charset) */
+  if (fputs (text, stdout) == EOF || fflush (stdout) != 0) {
+    g_printerr ("heraldd: %s\n", g_strerror (errno));
+    return EXIT_FAILURE;
+  }
+  return EXIT_SUCCESS;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   gboolean system_bus = FALSE, session_bus = FALSE, verbose = FALSE, version = FALSE;
   gboolean rotate = FALSE;
+  g_autofree char *reference_format = NULL;
   int idle_timeout = 0;
   g_autofree char *state_dir = NULL;
   g_autofree char *config_dir = NULL;
@@ -199,6 +247,10 @@ main (int   argc,
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { "rotate-key", 0, 0, G_OPTION_ARG_NONE, &rotate,
       N_("Re-encrypt every stored secret with a new key and exit (heraldd must be stopped)"), NULL },
+    { "print-profile-keys", 0, 0, G_OPTION_ARG_STRING, &reference_format,
+      N_("Print the reference of the profile keys of the installed transports as FORMAT "
+         "(markdown or docbook) and exit"),
+      N_("FORMAT") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -246,6 +298,12 @@ main (int   argc,
     g_log_set_writer_func (verbose_writer, NULL, NULL);
     g_log_set_debug_enabled (TRUE);
   }
+  /* HERALD_PLUGIN_DIR: colon-separated directories, for running from a build tree. */
+  plugin_dir = g_getenv ("HERALD_PLUGIN_DIR");
+  if (plugin_dir == NULL)
+    plugin_dir = HERALD_PLUGINDIR;
+  if (reference_format != NULL)
+    return print_profile_keys (reference_format, plugin_dir);
 
   g_mime_init ();
   /* Keep newly created files private whatever umask we were started with. */
@@ -260,10 +318,6 @@ main (int   argc,
     return rotate_key (config);
   if (!lock_state_dir (gw_config_get_state_dir (config)))
     return EXIT_FAILURE;
-  /* HERALD_PLUGIN_DIR: colon-separated directories, for running from a build tree. */
-  plugin_dir = g_getenv ("HERALD_PLUGIN_DIR");
-  if (plugin_dir == NULL)
-    plugin_dir = HERALD_PLUGINDIR;
   daemon.service = gw_service_new (config, plugin_dir, &error);
   if (daemon.service == NULL) {
     g_printerr ("heraldd: %s\n", error->message);

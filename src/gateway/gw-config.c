@@ -12,9 +12,11 @@
 
 #include "herald-error.h"
 #include "gw-config.h"
+#include "gw-config-quantity.h"
 #include "gw-http-api-settings.h"
 #include "gw-profile-schema.h"
 #include "gw-sendmail-config.h"
+#include "gw-units.h"
 
 #define DEFAULT_PROFILE  "local"
 #define DEFAULT_LOG_DAYS 30
@@ -184,14 +186,13 @@ gw_config_load_http (GwConfig   *self,
     self->http_tls_certificate = config_path (self, certificate);
     self->http_tls_key = config_path (self, key);
   }
-  if (g_key_file_has_key (keyfile, "http", "attachment-link-days", NULL)) {
-    gint64 days = g_key_file_get_int64 (keyfile, "http", "attachment-link-days", &local_error);
-    if (local_error != NULL || days < 1 || days > 365) {
-      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
-                   _("%s: [http] attachment-link-days must be a number of days from 1 to 365"), path);
+  {
+    guint64 seconds = (guint64) self->link_days * GW_UNIT_DAY;
+
+    if (!gw_config_read_quantity (keyfile, path, "http", "attachment-link-days", GW_QUANTITY_DURATION,
+                                  GW_UNIT_DAY, GW_UNIT_DAY, 365 * GW_UNIT_DAY, &seconds, error))
       return FALSE;
-    }
-    self->link_days = (guint) days;
+    self->link_days = (guint) (seconds / GW_UNIT_DAY);
   }
   if (!gw_http_limits_load (&self->http_limits, keyfile, path, error))
     return FALSE;
@@ -234,15 +235,16 @@ gw_config_load_quotas (GwConfig   *self,
                        const char *path,
                        GError    **error)
 {
-  guint64 mib = self->max_stored_bytes / MIB;
   guint64 sends = self->max_sends_per_minute;
 
+  /* max-stored-mib: a plain number counts MiB, as it always did; "2G"
+   * and the other forms of gw-units.c work too. */
   if (!load_quota (keyfile, path, "max-queued-deliveries", G_MAXUINT32,
                    &self->max_queued_deliveries, error) ||
-      !load_quota (keyfile, path, "max-stored-mib", G_MAXUINT32, &mib, error) ||
+      !gw_config_read_quantity (keyfile, path, "quotas", "max-stored-mib", GW_QUANTITY_SIZE, GW_UNIT_MIB,
+                                0, G_MAXUINT32 * MIB, &self->max_stored_bytes, error) ||
       !load_quota (keyfile, path, "max-sends-per-minute", 1000000, &sends, error))
     return FALSE;
-  self->max_stored_bytes = mib * MIB;
   self->max_sends_per_minute = (guint) sends;
   return TRUE;
 }
@@ -273,14 +275,13 @@ gw_config_load_file (GwConfig *self,
     g_free (self->default_profile);
     self->default_profile = g_steal_pointer (&profile);
   }
-  if (g_key_file_has_key (keyfile, "gateway", "delivery-log-days", NULL)) {
-    gint64 days = g_key_file_get_int64 (keyfile, "gateway", "delivery-log-days", &local_error);
-    if (local_error != NULL || days < 1 || days > 3650) {
-      g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
-                   _("%s: delivery-log-days must be a number of days from 1 to 3650"), path);
+  {
+    guint64 seconds = (guint64) self->log_days * GW_UNIT_DAY;
+
+    if (!gw_config_read_quantity (keyfile, path, "gateway", "delivery-log-days", GW_QUANTITY_DURATION,
+                                  GW_UNIT_DAY, GW_UNIT_DAY, 3650 * GW_UNIT_DAY, &seconds, error))
       return FALSE;
-    }
-    self->log_days = (guint) days;
+    self->log_days = (guint) (seconds / GW_UNIT_DAY);
   }
   return gw_config_load_http (self, keyfile, path, error) &&
          gw_config_load_quotas (self, keyfile, path, error) &&

@@ -8,6 +8,7 @@
 
 #define PROFILE_LIST_TYPE G_VARIANT_TYPE ("(aa{sv})")
 #define PROFILE_TYPE      G_VARIANT_TYPE ("(a{sv})")
+#define KEYS_TYPE         G_VARIANT_TYPE ("(aa{sv})")
 #define PARSE_PROFILE     ((HeraldParseFunc) herald_profile_new_from_variant)
 
 static GVariant *
@@ -416,4 +417,99 @@ herald_client_remove_profile_sync (HeraldClient  *self,
 
   return herald_client_call_void_sync (self, "RemoveProfile", g_variant_new ("(s)", name),
                                        cancellable, error);
+}
+
+/**
+ * herald_client_get_profile_keys:
+ * @self: a #HeraldClient
+ * @transport: (nullable): a transport name such as `smtp`, or %NULL for
+ *   the keys of every loaded transport
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Gets the reference of the profile keys a profile of @transport has
+ * (D-Bus `GetProfileKeys`): each key's type, unit, range or allowed
+ * values, default, translated description and flags. Finish with
+ * herald_client_get_profile_keys_finish().
+ *
+ * Since: 0.1
+ */
+void
+herald_client_get_profile_keys (HeraldClient        *self,
+                                const char          *transport,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+
+  herald_client_call (self, "GetProfileKeys", g_variant_new ("(s)", transport != NULL ? transport : ""),
+                      KEYS_TYPE, NULL,
+                      herald_client_task_new (self, herald_client_get_profile_keys,
+                                              cancellable, callback, user_data));
+}
+
+static GVariant *
+keys_of (GVariant *reply)
+{
+  return reply != NULL ? g_variant_get_child_value (reply, 0) : NULL;
+}
+
+/**
+ * herald_client_get_profile_keys_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes an operation started with herald_client_get_profile_keys().
+ *
+ * Returns: (transfer full): an `aa{sv}` array, one dictionary per key
+ *   with `key`, `type`, `description`, `secret`, `redirects-secrets` and,
+ *   where they apply, `unit`, `min`, `max`, `values` and `default`; or
+ *   %NULL with %HERALD_ERROR_TRANSPORT_UNAVAILABLE or another error
+ *
+ * Since: 0.1
+ */
+GVariant *
+herald_client_get_profile_keys_finish (HeraldClient  *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
+
+  reply = herald_client_call_finish (self, result, herald_client_get_profile_keys, error);
+  return keys_of (reply);
+}
+
+/**
+ * herald_client_get_profile_keys_sync:
+ * @self: a #HeraldClient
+ * @transport: (nullable): a transport name, or %NULL for every key
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Gets the reference of the profile keys, blocking.
+ *
+ * Returns: (transfer full): an `aa{sv}` array as
+ *   herald_client_get_profile_keys_finish() returns it, or %NULL
+ *
+ * Since: 0.1
+ */
+GVariant *
+herald_client_get_profile_keys_sync (HeraldClient  *self,
+                                     const char    *transport,
+                                     GCancellable  *cancellable,
+                                     GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), NULL);
+
+  reply = herald_client_call_sync (self, "GetProfileKeys",
+                                   g_variant_new ("(s)", transport != NULL ? transport : ""),
+                                   KEYS_TYPE, NULL, cancellable, error);
+  return keys_of (reply);
 }

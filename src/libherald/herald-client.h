@@ -93,6 +93,18 @@ HeraldProfile   *herald_client_get_profile_sync             (HeraldClient       
                                                              const char           *name,
                                                              GCancellable         *cancellable,
                                                              GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+void             herald_client_get_profile_keys             (HeraldClient         *self,
+                                                             const char           *transport,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+GVariant        *herald_client_get_profile_keys_finish      (HeraldClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+GVariant        *herald_client_get_profile_keys_sync        (HeraldClient         *self,
+                                                             const char           *transport,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 void             herald_client_add_profile                  (HeraldClient         *self,
                                                              HeraldProfile        *profile,
                                                              GCancellable         *cancellable,

@@ -38,6 +38,7 @@ struct _HeraldProfile {
   char       *name;
   GHashTable *settings;  /* key → GVariant, as the gateway sent them */
   GHashTable *changes;   /* key → GVariant, set locally */
+  GStrv       defaults;  /* keys the gateway reported at their default */
 };
 
 G_DEFINE_FINAL_TYPE (HeraldProfile, herald_profile, G_TYPE_OBJECT)
@@ -105,6 +106,7 @@ herald_profile_finalize (GObject *object)
   g_free (self->name);
   g_hash_table_unref (self->settings);
   g_hash_table_unref (self->changes);
+  g_strfreev (self->defaults);
 
   G_OBJECT_CLASS (herald_profile_parent_class)->finalize (object);
 }
@@ -230,8 +232,16 @@ herald_profile_new_from_variant (GVariant  *settings,
 
   self = herald_profile_new (name);
   g_variant_iter_init (&iter, settings);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
+    /* "defaults" says which values are defaults; it is no setting. */
+    if (g_str_equal (key, "defaults") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY)) {
+      g_strfreev (self->defaults);
+      self->defaults = g_variant_dup_strv (value, NULL);
+      g_variant_unref (value);
+      continue;
+    }
     g_hash_table_replace (self->settings, g_strdup (key), value);
+  }
 
   return g_steal_pointer (&self);
 }
@@ -300,6 +310,31 @@ herald_profile_get_is_default (HeraldProfile *self)
 {
   g_return_val_if_fail (HERALD_IS_PROFILE (self), FALSE);
   return herald_profile_get_boolean (self, "default");
+}
+
+/**
+ * herald_profile_get_uses_default:
+ * @self: a #HeraldProfile
+ * @key: a setting key such as `transport`
+ *
+ * Whether the gateway reported @key as not set by the profile, so that
+ * its value is the default for the profile's transport (a profile added
+ * without `transport` uses the default transport). A key changed locally
+ * with herald_profile_set_setting() is not at its default.
+ *
+ * Returns: %TRUE if @key takes its default
+ *
+ * Since: 0.1
+ */
+gboolean
+herald_profile_get_uses_default (HeraldProfile *self,
+                                 const char    *key)
+{
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  return self->defaults != NULL && !g_hash_table_contains (self->changes, key) &&
+         g_strv_contains ((const char * const *) self->defaults, key);
 }
 
 /**

@@ -18,6 +18,8 @@ gboolean       herald_profile_get_is_default       (HeraldProfile  *self);
 gboolean       herald_profile_get_password_set     (HeraldProfile  *self);
 gboolean       herald_profile_get_secret_set       (HeraldProfile  *self,
                                                     const char     *key);
+gboolean       herald_profile_get_uses_default     (HeraldProfile  *self,
+                                                    const char     *key);
 char         **herald_profile_get_keys             (HeraldProfile  *self) G_GNUC_WARN_UNUSED_RESULT;
 gboolean       herald_profile_has_setting          (HeraldProfile  *self,
                                                     const char     *key);

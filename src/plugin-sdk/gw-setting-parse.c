@@ -19,6 +19,7 @@
 #include "gw-profile.h"
 #include "gw-setting-spec-private.h"
 #include "gw-tls-policy.h"
+#include "gw-units.h"
 
 /* Longer values are refused: nothing legitimate needs more, and it bounds
  * what a caller can make us store and echo. */
@@ -171,47 +172,39 @@ gw_setting_address_is_valid (const char *address)
   }
 }
 
+/* A plain count: digits only. A number too large saturates (and the range
+ * check refuses it). No errno involved: a value read in one thread cannot
+ * be spoilt by another's. */
+static gboolean
+parse_count (const char *value, guint64 *n)
+{
+  const char *p;
+
+  *n = 0;
+  for (p = value; g_ascii_isdigit (*p); p++) {
+    guint digit = (guint) (*p - '0');
+
+    *n = *n > (G_MAXUINT64 - digit) / 10 ? G_MAXUINT64 : *n * 10 + digit;
+  }
+  return p != value && *p == '\0';
+}
+
+/* Sizes and durations are read by gw-units.c, as everywhere else. */
 static GVariant *
 parse_uint_string (const GwSettingSpec *spec, const char *value, GError **error)
 {
-  const char *end = value;
-  guint64 n = 0, mult = 1;
+  g_autoptr(GError) local_error = NULL;
+  guint64 n = 0;
+  gboolean ok;
 
-  while (g_ascii_isdigit (*end))
-    end++;
-  if (end == value)
-    return invalid_value (error, spec, value, _("not a number"));
-  if ((spec->flags & GW_SETTING_FLAG_SECONDS) && end[0] != '\0' && end[1] == '\0') {
-    switch (g_ascii_tolower (end[0])) {
-    case 's': mult = 1; break;
-    case 'm': mult = 60; break;
-    case 'h': mult = 3600; break;
-    case 'd': mult = 86400; break;
-    default: return invalid_value (error, spec, value, _("use seconds, or a number followed by s, m, h or d"));
-    }
-  } else if ((spec->flags & GW_SETTING_FLAG_BYTES) && end[0] != '\0' && end[1] == '\0') {
-    switch (g_ascii_tolower (end[0])) {
-    case 'k': mult = 1024; break;
-    case 'm': mult = 1024 * 1024; break;
-    case 'g': mult = 1024 * 1024 * 1024; break;
-    default: return invalid_value (error, spec, value, _("use bytes, or a number followed by K, M or G"));
-    }
-  } else if (end[0] != '\0') {
-    return invalid_value (error, spec, value, _("not a number"));
-  }
-  /* The digits were checked above; a number too large saturates (and the
-   * range check refuses it). No errno involved: a value read in one
-   * thread cannot be spoilt by another's. */
-  for (const char *p = value; p < end; p++) {
-    guint digit = (guint) (*p - '0');
-
-    if (n > (G_MAXUINT64 - digit) / 10) {
-      n = G_MAXUINT64;
-      break;
-    }
-    n = n * 10 + digit;
-  }
-  n = n > G_MAXUINT64 / mult ? G_MAXUINT64 : n * mult;
+  if (spec->flags & GW_SETTING_FLAG_SECONDS)
+    ok = gw_units_parse_duration (value, GW_UNIT_SECOND, &n, &local_error);
+  else if (spec->flags & GW_SETTING_FLAG_BYTES)
+    ok = gw_units_parse_size (value, GW_UNIT_BYTE, &n, &local_error);
+  else
+    ok = parse_count (value, &n);
+  if (!ok)
+    return invalid_value (error, spec, value, local_error != NULL ? local_error->message : _("not a number"));
   return g_variant_new_uint64 (n);
 }
 
@@ -236,6 +229,17 @@ parse_uint (const GwSettingSpec *spec, GVariant *value, GError **error)
   return g_variant_new_uint64 ((guint64) n);
 }
 
+/* A bound as people read it: "1 TiB", "1d", "65535". */
+static char *
+format_uint (const GwSettingSpec *spec, guint64 n)
+{
+  if (spec->flags & GW_SETTING_FLAG_BYTES)
+    return gw_units_format_size (n);
+  if (spec->flags & GW_SETTING_FLAG_SECONDS)
+    return gw_units_format_duration (n);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+}
+
 static gboolean
 check_uint_range (const GwSettingSpec *spec,
                   GVariant            *parsed,
@@ -245,8 +249,8 @@ check_uint_range (const GwSettingSpec *spec,
   guint64 n = g_variant_get_uint64 (parsed);
 
   if (n < spec->minimum || n > spec->maximum) {
-    g_autofree char *lo = g_strdup_printf ("%" G_GUINT64_FORMAT, spec->minimum);
-    g_autofree char *hi = g_strdup_printf ("%" G_GUINT64_FORMAT, spec->maximum);
+    g_autofree char *lo = format_uint (spec, spec->minimum);
+    g_autofree char *hi = format_uint (spec, spec->maximum);
     g_autofree char *reason = g_strdup_printf (_("must be between %s and %s"), lo, hi);
     g_autofree char *shown = raw != NULL ? g_strstrip (g_strdup (raw))
                                          : g_strdup_printf ("%" G_GUINT64_FORMAT, n);

@@ -63,9 +63,10 @@ typedef enum {
  *   URL's host and port are the profile's own server, which a bare pin of
  *   "pinned-keys" holds for (gw_tls_profile_endpoint())
  * @GW_SETTING_FLAG_SECONDS: a %GW_SETTING_UINT in seconds: its string form
- *   may end in s, m, h or d
- * @GW_SETTING_FLAG_BYTES: a %GW_SETTING_UINT in bytes: its string form may
- *   end in K, M or G
+ *   is read by gw_units_parse_duration() (90, 90s, 5m, 2h, 1d)
+ * @GW_SETTING_FLAG_BYTES: a %GW_SETTING_UINT in bytes: its string form is
+ *   read by gw_units_parse_size() (1048576, 10M, 10MB, 10 MiB: binary
+ *   multiples)
  *
  * Properties of a setting beyond its type.
  */

@@ -23,3 +23,4 @@
 #include "gw-tls-policy.h"
 #include "gw-transcript.h"
 #include "gw-transport.h"
+#include "gw-units.h"

@@ -281,6 +281,169 @@ class GatewayTest(unittest.TestCase):
             keys('no-such-transport')
         self.assertIn('TransportUnavailable', caught.exception.message)
 
+    def test_profile_keys_command(self):
+        """heraldctl profile keys [TRANSPORT]: each key's meaning, values in
+        its unit, default and flags, as text and as JSON, from the gateway's
+        loaded transports."""
+        result = ctl('profile', 'keys', 'smtp')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        blocks = {b.splitlines()[0]: b for b in result.stdout.strip().split('\n\n')}
+        for key in ('transport', 'host', 'port', 'password', 'retry-interval',
+                    'max-attachment-size', 'connect-timeout'):
+            self.assertIn(key, blocks)
+        self.assertNotIn('maildir-path', blocks)
+        self.assertIn('Seconds before the first retry', blocks['retry-interval'])
+        self.assertIn('Value: a duration from 1s to 1d (90, 90s, 5m, 2h, 1d)', blocks['retry-interval'])
+        self.assertIn('Default: 5m', blocks['retry-interval'])
+        self.assertIn('Value: a size from 0 bytes to 1 TiB', blocks['max-attachment-size'])
+        self.assertIn('Value: a number from 1 to 65535', blocks['port'])
+        self.assertIn('Default: 587', blocks['port'])
+        self.assertIn('one of: none, starttls-if-available, starttls, tls', blocks['security'])
+        self.assertIn('a secret', blocks['password'])
+        self.assertNotIn('Default', blocks['password'])
+        self.assertIn('manage-trust', blocks['host'])
+        self.assertNotIn('manage-trust', blocks['from-name'])
+        for transport in ('fax', 'maildir', 'smtp', 'smtps'):
+            self.assertIn(transport, blocks['transport'])
+
+        keys = ctl_json('profile', 'keys', 'maildir')
+        by_key = {k['key']: k for k in keys}
+        self.assertEqual(keys[0]['key'], 'transport')
+        self.assertIn('maildir-path', by_key)
+        self.assertNotIn('host', by_key)
+        self.assertEqual(by_key['retry-interval']['unit'], 'seconds')
+        self.assertEqual((by_key['retry-interval']['min'], by_key['retry-interval']['max']), (1, 86400))
+        self.assertEqual(by_key['retry-interval']['default'], '300')
+        self.assertEqual(by_key['max-attachment-size']['unit'], 'bytes')
+        self.assertNotIn('unit', by_key['max-connections'])
+        self.assertTrue(by_key['transport']['redirects-secrets'])
+        self.assertFalse(by_key['from-name']['redirects-secrets'])
+        self.assertIn('maildir', by_key['transport']['values'])
+        self.assertTrue(all(k['description'] for k in keys))
+        every = {k['key'] for k in ctl_json('profile', 'keys')}
+        self.assertTrue({'maildir-path', 'host', 'fax-backend', 'fax-pin'} <= every)
+
+        result = ctl('profile', 'keys', 'no-such-transport')
+        self.assertEqual(result.returncode, EXIT_FAILURE)
+        self.assertIn('No transport “no-such-transport” is installed', result.stderr)
+        self.assertEqual(ctl('profile', 'keys', 'smtp', 'fax').returncode, EXIT_USAGE)
+
+    def test_profile_show_keys_of_its_transport(self):
+        """profile show: the keys of the profile's transport only, numbers in
+        their units, defaults marked; another transport's stored keys apart."""
+        result = ctl('profile', 'add', 'units', 'transport=smtp', 'host=mail.example.org',
+                     'max-attachment-size=10 MiB', 'expire-after=2d', 'connect-timeout=90s')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        self.assertEqual(result.stderr, '')     # transport given: no note
+        try:
+            text = ctl('profile', 'show', 'units').stdout
+            rows = dict(line.split(':', 1) for line in text.splitlines() if ':' in line)
+            rows = {k: v.strip() for k, v in rows.items()}
+            self.assertEqual(rows['transport'], 'smtp')
+            self.assertEqual(rows['max-attachment-size'], '10 MiB (10485760 bytes)')
+            self.assertEqual(rows['expire-after'], '2d (172800 seconds)')
+            self.assertEqual(rows['connect-timeout'], '90s')
+            self.assertEqual(rows['retry-interval'], '5m (300 seconds) (default)')
+            self.assertEqual(rows['port'], '587 (default)')
+            self.assertEqual(rows['password'], '(not set)')
+            self.assertNotIn('maildir-path', rows)
+            self.assertNotIn('fax-backend', rows)
+            self.assertNotIn('fax-pin', rows)
+            self.assertNotIn('Stored, but not used', text)
+
+            profile = ctl_json('profile', 'show', 'units')
+            self.assertEqual(profile['max-attachment-size'], 10485760)
+            self.assertEqual(profile['expire-after'], 172800)
+            self.assertEqual(profile['host'], 'mail.example.org')
+            self.assertIs(profile['password-set'], False)
+            self.assertIn('retry-interval', profile['defaults'])
+            self.assertNotIn('expire-after', profile['defaults'])
+            self.assertNotIn('maildir-path', profile)
+            self.assertNotIn('fax-pin-set', profile)
+            self.assertEqual(profile['unused'], {})
+
+            # to maildir: the smtp keys stay stored, shown apart
+            self.assertEqual(ctl('profile', 'set', 'units', 'transport=maildir',
+                                 f'maildir-path={self.daemon.dir}/units').returncode, EXIT_OK)
+            text = ctl('profile', 'show', 'units').stdout
+            head, _, tail = text.partition('Stored, but not used by transport “maildir”:')
+            self.assertIn('maildir-path:', head)
+            self.assertNotIn('host:', head)
+            self.assertIn('host:', tail)
+            profile = ctl_json('profile', 'show', 'units')
+            self.assertEqual(profile['unused'], {'host': 'mail.example.org', 'connect-timeout': 90})
+            self.assertEqual(profile['max-attachment-size'], 10485760)
+            self.assertNotIn('host', profile)
+        finally:
+            ctl('profile', 'remove', 'units')
+
+    def test_unit_grammar_errors(self):
+        """Sizes and durations: the same forms in every key and option, and
+        an error that lists them."""
+        self.assertEqual(ctl('profile', 'add', 'grammar', 'transport=maildir',
+                             f'maildir-path={self.daemon.dir}/grammar').returncode, EXIT_OK)
+        try:
+            for value, expected in (('10M', 10485760), ('10MB', 10485760), ('10 MiB', 10485760),
+                                    ('512k', 524288), ('1048576', 1048576)):
+                result = ctl('profile', 'set', 'grammar', f'max-attachment-size={value}')
+                self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+                self.assertEqual(ctl_json('profile', 'show', 'grammar')['max-attachment-size'], expected)
+            for value, expected in (('90', 90), ('90s', 90), ('5m', 300), ('2h', 7200), ('1d', 86400)):
+                result = ctl('profile', 'set', 'grammar', f'retry-interval={value}')
+                self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+                self.assertEqual(ctl_json('profile', 'show', 'grammar')['retry-interval'], expected)
+
+            result = ctl('profile', 'set', 'grammar', 'max-attachment-size=10 megs')
+            self.assertEqual(result.returncode, EXIT_FAILURE)
+            self.assertIn('Invalid value “10 megs” for “max-attachment-size”', result.stderr)
+            for form in ('a number of bytes', '10M', '10MB', '10 MiB', 'multiples of 1024'):
+                self.assertIn(form, result.stderr)
+            result = ctl('profile', 'set', 'grammar', 'retry-interval=1.5h')
+            self.assertEqual(result.returncode, EXIT_FAILURE)
+            for form in ('a number of seconds', '90s', '5m', '2h', '1d'):
+                self.assertIn(form, result.stderr)
+            result = ctl('profile', 'set', 'grammar', 'retry-interval=2d')
+            self.assertIn('must be between 1s and 1d', result.stderr)
+            self.assertEqual(ctl_json('profile', 'show', 'grammar')['retry-interval'], 86400)
+
+            result = ctl('send', '--to', 'a@example.org', '--wait', '--timeout', '5 min')
+            self.assertEqual(result.returncode, EXIT_USAGE)
+            self.assertIn('--timeout 5 min: use a number of seconds', result.stderr)
+            self.assertEqual(ctl('delivery', 'wait', 'x', '--timeout', 'soon').returncode, EXIT_USAGE)
+        finally:
+            ctl('profile', 'remove', 'grammar')
+
+    def test_default_transport_is_named(self):
+        """A profile added without transport says which one it took: on
+        heraldctl's standard error, in --json, and in GetProfile's
+        "defaults"."""
+        from gi.repository import Gio, GLib
+        result = ctl('profile', 'add', 'no-transport', 'host=mail.example.org')
+        self.assertEqual(result.returncode, EXIT_OK, result.stderr)
+        try:
+            self.assertEqual(result.stdout, '')
+            self.assertIn('profile “no-transport” uses transport “smtp”, the default', result.stderr)
+            self.assertIn('heraldctl profile keys smtp', result.stderr)
+            self.assertRegex(ctl('profile', 'show', 'no-transport').stdout,
+                             r'(?m)^transport: +smtp \(default\)$')
+            bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+            reply = bus.call_sync(heraldtest.BUS_NAME, '/org/herald/Gateway1', 'org.herald.Gateway1',
+                                  'GetProfile', GLib.Variant('(s)', ('no-transport',)),
+                                  GLib.VariantType('(a{sv})'), Gio.DBusCallFlags.NONE, -1, None)
+            settings = reply.unpack()[0]
+            self.assertEqual(settings['transport'], 'smtp')
+            self.assertIn('transport', settings['defaults'])
+            self.assertNotIn('host', settings['defaults'])
+        finally:
+            ctl('profile', 'remove', 'no-transport')
+        self.assertEqual(ctl_json('profile', 'add', 'json-transport', 'host=mail.example.org'),
+                         {'profile': 'json-transport', 'transport': 'smtp', 'transport-default': True})
+        ctl('profile', 'remove', 'json-transport')
+        self.assertEqual(ctl_json('profile', 'add', 'json-maildir', 'transport=maildir',
+                                  f'maildir-path={self.daemon.dir}/jm'),
+                         {'profile': 'json-maildir', 'transport': 'maildir', 'transport-default': False})
+        ctl('profile', 'remove', 'json-maildir')
+
     def test_every_secret_key_is_documented(self):
         """Secrets are the keys a profile shows as KEY-set: SetSecret's
         description and set-password --key say so, and every secret a
@@ -295,9 +458,15 @@ class GatewayTest(unittest.TestCase):
         self.assertIn('KEY-set', doc)
         self.assertIn('KEY-set', help_text)
         self.assertIn('password (the default)', help_text)
-        keys = [k[:-len('-set')] for k, v in ctl_json('profile', 'show', 'md2').items()
-                if k.endswith('-set') and isinstance(v, bool)]
+        # every secret key of every loaded transport (profile keys), and
+        # every one md2 shows, its transport's or stored but unused
+        shown = ctl_json('profile', 'show', 'md2')
+        shown = {**shown, **shown['unused']}
+        keys = [k['key'] for k in ctl_json('profile', 'keys') if k['secret']]
+        keys += [k[:-len('-set')] for k, v in shown.items()
+                 if k.endswith('-set') and isinstance(v, bool) and k[:-len('-set')] not in keys]
         self.assertIn('password', keys)
+        self.assertIn('fax-pin', keys)
         for key in keys:
             result = ctl('profile', 'set-password', 'md2', '--key', key, '--clear')
             self.assertEqual(result.returncode, EXIT_OK, f'{key}: {result.stderr}')
@@ -359,18 +528,20 @@ class GatewayTest(unittest.TestCase):
         self.assertEqual(len(password_lines), 1, result.stdout)
         self.assertIn('(set)', password_lines[0])
         self.assertNotIn(SECRET, result.stdout)
-        self.assertTrue(ctl_json('profile', 'show', 'md2')['password-set'])
+        # md2 is a maildir profile: its password is stored but not used
+        self.assertTrue(ctl_json('profile', 'show', 'md2')['unused']['password-set'])
         self.assertNotIn('password', ctl_json('profile', 'show', 'md2'))
+        self.assertNotIn('password-set', ctl_json('profile', 'show', 'md2'))
 
         result = ctl('profile', 'set-password', 'md2', '--key', 'fax-api-key', stdin=SECRET)
         self.assertEqual(result.returncode, EXIT_OK, result.stderr)
         self.assertEqual(result.stderr, '')     # an API key needs no user name
-        self.assertTrue(ctl_json('profile', 'show', 'md2')['fax-api-key-set'])
+        self.assertTrue(ctl_json('profile', 'show', 'md2')['unused']['fax-api-key-set'])
         result = ctl('--json', 'profile', 'set-password', 'md2', '--key', 'fax-pin', stdin='1234')
         self.assertEqual(result.returncode, EXIT_OK, result.stderr)
         self.assertEqual(json.loads(result.stdout),
                          {'profile': 'md2', 'key': 'fax-pin', 'set': True})
-        self.assertTrue(ctl_json('profile', 'show', 'md2')['fax-pin-set'])
+        self.assertTrue(ctl_json('profile', 'show', 'md2')['unused']['fax-pin-set'])
 
         self.assertEqual(ctl('profile', 'set', 'md2', 'username=alerts').returncode, EXIT_OK)
         result = ctl('profile', 'set-password', 'md2', stdin=SECRET)
@@ -384,7 +555,7 @@ class GatewayTest(unittest.TestCase):
         result = ctl('profile', 'set-password', 'md2', '--key', 'fax-api-key', '--clear')
         self.assertEqual(result.returncode, EXIT_OK)
         self.assertEqual(result.stdout, 'Removed the fax-api-key of profile “md2”.\n')
-        self.assertFalse(ctl_json('profile', 'show', 'md2')['fax-api-key-set'])
+        self.assertNotIn('fax-api-key-set', ctl_json('profile', 'show', 'md2')['unused'])
 
         result = ctl('profile', 'set-password', 'no-such-profile', stdin=SECRET)
         self.assertEqual(result.returncode, EXIT_FAILURE)

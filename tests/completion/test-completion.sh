@@ -69,7 +69,7 @@ run_suite() {
     expect "heraldctl " profile send delivery log route
     refuse "heraldctl " list show
     expect "heraldctl pro" profile
-    expect "heraldctl profile " list show add set remove test set-password
+    expect "heraldctl profile " list show add set remove test set-password keys
     refuse "heraldctl profile " send
     expect "heraldctl delivery " show list cancel wait retry
     expect "heraldctl route " show set check
@@ -118,6 +118,27 @@ if offered show; then
     echo "ok (stub): its subcommands are offered"
 else
     echo "FAIL (stub): 'trust show' is not offered (got: ${COMPREPLY[*]})"
+    failures=$((failures + 1))
+fi
+
+# "profile keys TRANSPORT": the transports the gateway loaded, read from
+# the values of the key "transport" in "profile keys --json"
+cat >"$stub_dir/heraldctl" <<'STUB'
+#!/bin/sh
+if [ "$1 $2 $3" = "--json profile keys" ]; then
+    printf '[\n  {\n    "key" : "transport",\n    "type" : "string",\n'
+    printf '    "values" : [\n      "maildir",\n      "smtp",\n      "pager"\n    ]\n  },\n'
+    printf '  {\n    "key" : "security",\n    "values" : [\n      "tls"\n    ]\n  }\n]\n'
+    exit 0
+fi
+printf 'Usage:\n  heraldctl [OPTION…] COMMAND\n\nCommands:\n'
+printf '  profile keys [TRANSPORT]          List the profile keys\n\n'
+STUB
+complete_line "heraldctl profile keys "
+if offered pager && offered smtp && ! offered tls; then
+    echo "ok (stub): profile keys offers the loaded transports"
+else
+    echo "FAIL (stub): 'profile keys' does not offer the transports (got: ${COMPREPLY[*]})"
     failures=$((failures + 1))
 fi
 

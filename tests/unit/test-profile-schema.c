@@ -15,6 +15,7 @@
 
 #include "herald-error.h"
 #include "gw-profile-schema.h"
+#include "gw-units.h"
 #include "herald-test-util.h"
 #include "transport-test-util.h"
 
@@ -278,6 +279,21 @@ assert_invalid_setting (const GError *error, const char *key)
     g_test_fail_printf ("Message does not name %s: %s", quoted, error->message);
 }
 
+/* " N" + @after, N written as the key's unit is (seconds, bytes or none). */
+static char *
+range_bound (const GwSettingSpec *spec, guint64 n, const char *after)
+{
+  g_autofree char *text = NULL;
+
+  if (gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_SECONDS))
+    text = gw_units_format_duration (n);
+  else if (gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_BYTES))
+    text = gw_units_format_size (n);
+  else
+    text = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  return g_strconcat (" ", text, after, NULL);
+}
+
 static void
 check_case (Fixture *f, const Case *c)
 {
@@ -326,8 +342,9 @@ check_case (Fixture *f, const Case *c)
         g_test_fail_printf ("Message does not list “%s”: %s", allowed[i], error->message);
     }
   } else if (c->check == BAD_RANGE) {
-    g_autofree char *lo = g_strdup_printf (" %" G_GUINT64_FORMAT " ", gw_setting_spec_get_minimum (spec));
-    g_autofree char *hi = g_strdup_printf (" %" G_GUINT64_FORMAT, gw_setting_spec_get_maximum (spec));
+    /* in the key's unit, as gw-units.c writes it: "10s and 1d", "0 bytes and 1 TiB" */
+    g_autofree char *lo = range_bound (spec, gw_setting_spec_get_minimum (spec), " ");
+    g_autofree char *hi = range_bound (spec, gw_setting_spec_get_maximum (spec), "");
     if (strstr (error->message, lo) == NULL || strstr (error->message, hi) == NULL)
       g_test_fail_printf ("Message does not give the range of %s: %s", c->key, error->message);
   }

@@ -8,7 +8,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "herald-error.h"
+#include "gw-config-quantity.h"
 #include "gw-http-api-settings.h"
+#include "gw-units.h"
 
 void
 gw_http_api_settings_init (GwHttpApiSettings *settings)
@@ -42,6 +44,7 @@ load_boolean (GKeyFile   *keyfile,
   return TRUE;
 }
 
+/* A size in bytes, in the forms of gw-units.c (16777216, 16M, 16 MiB). */
 static gboolean
 load_size (GKeyFile   *keyfile,
            const char *path,
@@ -51,22 +54,8 @@ load_size (GKeyFile   *keyfile,
            guint64    *value,
            GError    **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  guint64 parsed;
-
-  if (!g_key_file_has_key (keyfile, "http", key, NULL))
-    return TRUE;
-  parsed = g_key_file_get_uint64 (keyfile, "http", key, &local_error);
-  if (local_error != NULL || parsed < min || parsed > max) {
-    g_autofree char *low = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
-    g_autofree char *high = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
-
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_SETTING,
-                 _("%s: [http] %s must be a number of bytes from %s to %s"), path, key, low, high);
-    return FALSE;
-  }
-  *value = parsed;
-  return TRUE;
+  return gw_config_read_quantity (keyfile, path, "http", key, GW_QUANTITY_SIZE, GW_UNIT_BYTE,
+                                  min, max, value, error);
 }
 
 static gboolean

@@ -7,7 +7,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "herald-error.h"
+#include "gw-config-quantity.h"
 #include "gw-http-limits.h"
+#include "gw-units.h"
 
 void
 gw_http_limits_init (GwHttpLimits *limits)
@@ -45,6 +47,18 @@ load_number (GKeyFile   *keyfile,
   return TRUE;
 }
 
+/* A timeout: 1 second to 1 hour, in the forms of gw-units.c (10, 10s, 1m). */
+static gboolean
+load_timeout (GKeyFile   *keyfile,
+              const char *path,
+              const char *key,
+              guint64    *value,
+              GError    **error)
+{
+  return gw_config_read_quantity (keyfile, path, "http", key, GW_QUANTITY_DURATION, GW_UNIT_SECOND,
+                                  1, 3600, value, error);
+}
+
 gboolean
 gw_http_limits_load (GwHttpLimits *limits,
                      GKeyFile     *keyfile,
@@ -58,11 +72,11 @@ gw_http_limits_load (GwHttpLimits *limits,
   guint64 body_size = limits->max_body_size;
 
   if (!load_number (keyfile, path, "max-connections", 1, 100000, &connections, error) ||
-      !load_number (keyfile, path, "header-timeout", 1, 3600, &header, error) ||
-      !load_number (keyfile, path, "body-timeout", 1, 3600, &body, error) ||
-      !load_number (keyfile, path, "idle-timeout", 1, 3600, &idle, error) ||
-      !load_number (keyfile, path, "max-body-size", 1024, G_GUINT64_CONSTANT (1) << 32,
-                    &body_size, error))
+      !load_timeout (keyfile, path, "header-timeout", &header, error) ||
+      !load_timeout (keyfile, path, "body-timeout", &body, error) ||
+      !load_timeout (keyfile, path, "idle-timeout", &idle, error) ||
+      !gw_config_read_quantity (keyfile, path, "http", "max-body-size", GW_QUANTITY_SIZE, GW_UNIT_BYTE,
+                                1024, G_GUINT64_CONSTANT (1) << 32, &body_size, error))
     return FALSE;
   limits->max_connections = (guint) connections;
   limits->header_timeout = (guint) header;

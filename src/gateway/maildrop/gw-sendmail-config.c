@@ -11,7 +11,9 @@
 
 #include "herald-error.h"
 #include "gw-address.h"
+#include "gw-config-quantity.h"
 #include "gw-sendmail-config.h"
+#include "gw-units.h"
 
 #define MAX_ALIAS_VALUE 4096
 
@@ -111,11 +113,12 @@ load_files (GwSendmailConfig *self,
     if (directory != NULL && *g_strstrip (directory) != '\0')
       self->maildrop_directory = absolute (config_dir, directory);
   }
-  if (g_key_file_has_key (keyfile, "sendmail", "maildrop-rescan-seconds", NULL)) {
-    gint64 seconds = g_key_file_get_int64 (keyfile, "sendmail", "maildrop-rescan-seconds", &local_error);
+  {
+    guint64 seconds = self->maildrop_rescan_seconds;
 
-    if (local_error != NULL || seconds < 1 || seconds > 3600)
-      return invalid (error, path, _("[sendmail] maildrop-rescan-seconds must be a number from 1 to 3600"));
+    if (!gw_config_read_quantity (keyfile, path, "sendmail", "maildrop-rescan-seconds",
+                                  GW_QUANTITY_DURATION, GW_UNIT_SECOND, 1, 3600, &seconds, error))
+      return FALSE;
     self->maildrop_rescan_seconds = (guint) seconds;
   }
   return TRUE;

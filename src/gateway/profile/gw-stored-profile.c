@@ -417,6 +417,8 @@ gw_stored_profile_to_variant (GwProfile *profile)
   GwStoredProfile *self = GW_STORED_PROFILE_CAST (profile);
   g_autoptr(GPtrArray) shown = NULL;
   g_autoptr(GPtrArray) others = NULL;
+  g_autoptr(GStrvBuilder) defaults = g_strv_builder_new ();
+  g_auto(GStrv) listed = NULL;
   GVariantBuilder builder;
 
   g_return_val_if_fail (GW_IS_STORED_PROFILE (profile), NULL);
@@ -438,7 +440,12 @@ gw_stored_profile_to_variant (GwProfile *profile)
     v = stored_lookup_value (profile, key);
     if (v != NULL)
       g_variant_builder_add (&builder, "{sv}", key, v);
+    /* Shown, but not set by the profile: a default. */
+    if (v != NULL && !g_hash_table_contains (self->values, key) && !g_hash_table_contains (self->opaque, key))
+      g_strv_builder_add (defaults, key);
   }
+  listed = g_strv_builder_end (defaults);
+  g_variant_builder_add (&builder, "{sv}", "defaults", g_variant_new_strv ((const char * const *) listed, -1));
   others = gw_stored_profile_other_keys (self, shown);
   for (guint i = 0; i < others->len; i++)
     g_variant_builder_add (&builder, "{sv}", (const char *) others->pdata[i],

@@ -14,67 +14,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "herald-error.h"
+#include "gw-profile-reference.h"
 #include "gw-profile-schema.h"
 #include "gw-service-private.h"
-
-static const char * const type_names[] = {
-  [GW_SETTING_STRING]      = "string",
-  [GW_SETTING_ENUM]        = "enum",
-  [GW_SETTING_BOOLEAN]     = "boolean",
-  [GW_SETTING_UINT]        = "uint",
-  [GW_SETTING_HOST]        = "host",
-  [GW_SETTING_ADDRESS]     = "address",
-  [GW_SETTING_PATH]        = "path",
-  [GW_SETTING_URL]         = "url",
-  [GW_SETTING_PROFILE]     = "profile",
-  [GW_SETTING_PINS]        = "pins",
-  [GW_SETTING_STRING_LIST] = "string-list",
-};
-
-static GVariant *
-key_to_variant (const GwSettingSpec *spec,
-                const char          *transport)
-{
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  const char *key = gw_setting_spec_get_key (spec);
-  GwSettingType type = gw_setting_spec_get_value_type (spec);
-  gboolean secret = gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_SECRET);
-  const char * const *values = gw_setting_spec_get_allowed_values (spec);
-  const char *description = gw_setting_spec_get_description (spec);
-  g_autoptr(GVariant) def = secret ? NULL : gw_setting_default (key, transport);
-
-  g_variant_builder_add (&builder, "{sv}", "key", g_variant_new_string (key));
-  /* A secret is a write-only string: a form shows a password field. */
-  g_variant_builder_add (&builder, "{sv}", "type",
-                         g_variant_new_string (secret ? "secret" : type_names[type]));
-  g_variant_builder_add (&builder, "{sv}", "description",
-                         g_variant_new_string (description != NULL ? description : ""));
-  g_variant_builder_add (&builder, "{sv}", "secret", g_variant_new_boolean (secret));
-  if (type == GW_SETTING_UINT) {
-    g_variant_builder_add (&builder, "{sv}", "min",
-                           g_variant_new_uint64 (gw_setting_spec_get_minimum (spec)));
-    g_variant_builder_add (&builder, "{sv}", "max",
-                           g_variant_new_uint64 (gw_setting_spec_get_maximum (spec)));
-  }
-  if (values != NULL)
-    g_variant_builder_add (&builder, "{sv}", "values", g_variant_new_strv (values, -1));
-  if (def != NULL) {
-    g_autofree char *text = NULL;
-
-    /* A list in the form a profile takes it: "failure,delay". */
-    if (g_variant_is_of_type (def, G_VARIANT_TYPE_STRING)) {
-      text = g_variant_dup_string (def, NULL);
-    } else if (g_variant_is_of_type (def, G_VARIANT_TYPE_STRING_ARRAY)) {
-      g_autofree const char **items = g_variant_get_strv (def, NULL);
-
-      text = g_strjoinv (",", (char **) items);
-    } else {
-      text = g_variant_print (def, FALSE);
-    }
-    g_variant_builder_add (&builder, "{sv}", "default", g_variant_new_string (text));
-  }
-  return g_variant_builder_end (&builder);
-}
 
 /* Adds the keys a profile of @transport has, each once: the daemon's and
  * the transport's own. */
@@ -91,7 +33,7 @@ add_keys_of (GVariantBuilder *builder,
 
     if (!g_hash_table_add (seen, (gpointer) key))
       continue;
-    g_variant_builder_add_value (builder, key_to_variant (spec, transport));
+    g_variant_builder_add_value (builder, gw_profile_reference_key (spec, transport));
   }
 }
 
