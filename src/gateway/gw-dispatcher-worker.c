@@ -250,9 +250,15 @@ worker_record_outcome (Worker *worker,
     result->state = "failed";
     result->reason = "expired";
   } else if (any_temp) {
+    guint retry_after = gw_envelope_get_retry_after (envelope);
+
     result->state = "deferred";
-    result->next_attempt = now + gw_dispatcher_retry_delay (
-      gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
+    /* A server that said when to come back (Retry-After) is asked then. */
+    if (retry_after > 0)
+      result->next_attempt = now + (gint64) retry_after * G_USEC_PER_SEC;
+    else
+      result->next_attempt = now + gw_dispatcher_retry_delay (
+        gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
   } else if (any_submitted) {
     /* The server has it and sends it on its own schedule (and gives up on
      * its own, so no expiry here): ask again after the poll interval. */

@@ -238,6 +238,12 @@ static const Case cases[] = {
   { "fax-webhook-secret", "hunter2\x1b", FALSE },
   { "fax-pin", "4711", TRUE, NULL },
   { "fax-pin", "47\r\n11", FALSE },
+  { "graph-url", "https://graph.microsoft.com/v1.0", TRUE, NULL },
+  { "graph-url", "http://graph.microsoft.com/v1.0", FALSE },
+  { "graph-user", "alerts@example.org", TRUE, NULL },
+  { "graph-user", "8a2c1b5e-9d07-4f5e-b2a1-0c4d3e2f1a6b", TRUE, NULL },
+  { "graph-user", "alerts@example.org/../admin", FALSE },
+  { "graph-user", "two words", FALSE },
   { "fax-poll-interval", "60", TRUE, "uint64 60" },
   { "fax-poll-interval", "5", FALSE, NULL, BAD_RANGE },
   { "description", "Main relay (Berlin)", TRUE, NULL },
@@ -388,8 +394,9 @@ test_table_covers_schema (void)
   }
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_nonnull (gw_profile_schema_lookup (cases[i].key));
-  /* The keys of 1.0: the daemon's and those of maildir, smtp, smtps, fax. */
-  g_assert_cmpuint (specs->len, ==, 61);
+  /* The keys of 1.0: the daemon's and those of maildir, smtp, smtps, fax;
+   * graph-url and graph-user of graph (issue 19). */
+  g_assert_cmpuint (specs->len, ==, 63);
 }
 
 /* The daemon keeps only the keys every profile has; the rest come from
