@@ -144,6 +144,10 @@ static const Case cases[] = {
   { "rate-limit", "0", TRUE, "uint64 0" },
   { "rate-limit", "1000000", TRUE, "uint64 1000000" },
   { "rate-limit", "1000001", FALSE, NULL, BAD_RANGE },
+  { "max-recipients-per-day", "0", TRUE, "uint64 0" },
+  { "max-recipients-per-day", "10000", TRUE, "uint64 10000" },
+  { "max-recipients-per-day", "100000001", FALSE, NULL, BAD_RANGE },
+  { "max-recipients-per-day", "-1", FALSE },
   { "verify-certificates", "false", TRUE, "false" },
   { "verify-certificates", "nah", FALSE, NULL, BAD_ALLOWED },
   { "ca-file", "@CA@", TRUE, NULL },
@@ -395,8 +399,9 @@ test_table_covers_schema (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_nonnull (gw_profile_schema_lookup (cases[i].key));
   /* The keys of 1.0: the daemon's and those of maildir, smtp, smtps, fax;
-   * graph-url and graph-user of graph (issue 19). */
-  g_assert_cmpuint (specs->len, ==, 63);
+   * graph-url and graph-user of graph and the daemon's
+   * max-recipients-per-day (issue 19). */
+  g_assert_cmpuint (specs->len, ==, 64);
 }
 
 /* The daemon keeps only the keys every profile has; the rest come from
@@ -409,7 +414,8 @@ test_keys_by_transport (void)
   const char * const core[] = {
     "transport", "from-address", "from-name", "allow-from-override", "charset", "plain-text-only",
     "max-attachment-size", "attachments-as-url", "strict-addresses", "retry-interval",
-    "expire-after", "max-connections", "rate-limit", "fallback", "description", NULL
+    "expire-after", "max-connections", "rate-limit", "max-recipients-per-day", "fallback",
+    "description", NULL
   };
 
   g_assert_cmpuint (unknown->len, ==, g_strv_length ((char **) core));
