@@ -145,6 +145,9 @@ gw_smtp_reply_explain (const GwSmtpReply *reply,
 
   g_return_val_if_fail (reply != NULL, NULL);
 
+  /* (every accepted recipient's reply passes here: no work for those) */
+  if (reply->code < 400)
+    return NULL;
   advice = lookup_advice (reply);
   if (advice == NULL)
     return NULL;
