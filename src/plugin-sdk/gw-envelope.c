@@ -15,6 +15,7 @@ struct _GwEnvelope {
   GPtrArray *recipients;
   GVariant  *certificate_failure;
   char      *tls;
+  guint      retry_after;
 };
 
 /**
@@ -323,6 +324,39 @@ gw_envelope_get_tls (GwEnvelope *self)
   g_return_val_if_fail (GW_IS_ENVELOPE (self), NULL);
 
   return self->tls;
+}
+
+/**
+ * gw_envelope_set_retry_after:
+ * @self: an envelope
+ * @seconds: when the server wants to be asked again, in seconds from now;
+ *   0: no wish
+ *
+ * For recipients left %GW_RECIPIENT_TEMPFAIL: the server said when to
+ * come back (an HTTP `Retry-After`). The next attempt is then made after
+ * @seconds (at most a day) rather than after the profile's back-off.
+ */
+void
+gw_envelope_set_retry_after (GwEnvelope *self,
+                             guint       seconds)
+{
+  g_return_if_fail (GW_IS_ENVELOPE (self));
+
+  self->retry_after = MIN (seconds, 86400);
+}
+
+/**
+ * gw_envelope_get_retry_after:
+ * @self: an envelope
+ *
+ * Returns: the seconds given to gw_envelope_set_retry_after(), or 0
+ */
+guint
+gw_envelope_get_retry_after (GwEnvelope *self)
+{
+  g_return_val_if_fail (GW_IS_ENVELOPE (self), 0);
+
+  return self->retry_after;
 }
 
 /**

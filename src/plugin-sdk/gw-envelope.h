@@ -83,6 +83,10 @@ void         gw_envelope_set_tls             (GwEnvelope  *self,
                                               const char  *tls);
 const char  *gw_envelope_get_tls             (GwEnvelope  *self);
 
+void         gw_envelope_set_retry_after     (GwEnvelope  *self,
+                                              guint        seconds);
+guint        gw_envelope_get_retry_after     (GwEnvelope  *self);
+
 void         gw_envelope_set_remote_id       (GwEnvelope  *self,
                                               guint        index,
                                               const char  *remote_id);

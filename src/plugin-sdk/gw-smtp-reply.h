@@ -51,6 +51,13 @@ char        *gw_smtp_reply_dup_text          (const GwSmtpReply  *reply);
 gboolean     gw_smtp_reply_is_positive       (const GwSmtpReply  *reply);
 gboolean     gw_smtp_reply_is_transient      (const GwSmtpReply  *reply);
 
+char        *gw_smtp_reply_explain           (const GwSmtpReply  *reply,
+                                              const char         *profile_name,
+                                              gboolean            oauth);
+char        *gw_smtp_reply_describe          (const GwSmtpReply  *reply,
+                                              const char         *profile_name,
+                                              gboolean            oauth);
+
 GHashTable  *gw_smtp_reply_parse_capabilities (const GwSmtpReply *reply);
 
 void         gw_smtp_reply_read_async        (GBufferedInputStream *stream,

@@ -142,7 +142,9 @@ auth_reply_cb (GObject      *source,
     return;
   }
 
-  text = gw_smtp_reply_to_string (reply);
+  /* The server's words, and for the well-known provider replies what
+   * they mean and what to do (gw-smtp-reply-advice.c). */
+  text = gw_smtp_reply_describe (reply, gw_profile_get_name (self->profile), data->oauth);
   auth_fail (task, _("Authentication to %s as “%s” with %s failed: %s"),
              self->host, data->username, data->mechanism, text);
 }

@@ -33,6 +33,7 @@ typedef struct {
 
 typedef struct {
   GwEnvelope  *envelope;
+  GwProfile   *profile;       /* the session's, which the task keeps alive */
   GBytes      *payload;       /* the DATA payload, terminator included */
   GArray      *cmds;          /* Cmd */
   guint        group;         /* first command of the group in flight */
@@ -82,12 +83,24 @@ status_for (const GwSmtpReply *reply)
   return reply->code >= 500 ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_TEMPFAIL;
 }
 
+/* The reply with the advice of gw-smtp-reply-advice.c when it is a
+ * well-known provider reply (SendAsDenied ...). */
+static char *
+describe_reply (SendData          *data,
+                const GwSmtpReply *reply)
+{
+  const char *auth = gw_profile_get_string (data->profile, "auth");
+  gboolean oauth = g_strcmp0 (auth, "xoauth2") == 0 || g_strcmp0 (auth, "oauthbearer") == 0;
+
+  return gw_smtp_reply_describe (reply, gw_profile_get_name (data->profile), oauth);
+}
+
 static void
 set_result (SendData          *data,
             guint              index,
             const GwSmtpReply *reply)
 {
-  g_autofree char *text = gw_smtp_reply_to_string (reply);
+  g_autofree char *text = describe_reply (data, reply);
 
   gw_envelope_set_result (data->envelope, index, status_for (reply), text, reply->enhanced_code);
 }
@@ -159,7 +172,7 @@ final_reply_cb (GObject      *source,
     send_done (task);
     return;
   }
-  text = gw_smtp_reply_to_string (reply);
+  text = describe_reply (data, reply);
   send_fail (task, reply, _("%s refused the message: %s"), self->host, text);
 }
 
@@ -193,7 +206,7 @@ conclude (GTask *task)
   }
 
   if (data->mail_refused != NULL) {
-    g_autofree char *text = gw_smtp_reply_to_string (data->mail_refused);
+    g_autofree char *text = describe_reply (data, data->mail_refused);
     /* Recipients not reached by an RCPT share the sender's fate. */
     for (guint i = 0; i < data->cmds->len; i++) {
       Cmd *cmd = &g_array_index (data->cmds, Cmd, i);
@@ -211,7 +224,7 @@ conclude (GTask *task)
     return;
   }
   if (data->data_refused != NULL) {
-    g_autofree char *text = gw_smtp_reply_to_string (data->data_refused);
+    g_autofree char *text = describe_reply (data, data->data_refused);
     for (guint i = 0; i < data->accepted->len; i++)
       set_result (data, g_array_index (data->accepted, guint, i), data->data_refused);
     send_fail (task, data->data_refused, _("%s refused the message: %s"), self->host, text);
@@ -421,6 +434,7 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
   g_task_set_source_tag (task, gw_smtp_session_send_async);
   data = g_new0 (SendData, 1);
   data->envelope = g_object_ref (envelope);
+  data->profile = self->profile;
   data->cmds = g_array_new (FALSE, TRUE, sizeof (Cmd));
   g_array_set_clear_func (data->cmds, cmd_clear);
   data->accepted = g_array_new (FALSE, FALSE, sizeof (guint));

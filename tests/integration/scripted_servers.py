@@ -26,6 +26,10 @@
 #   xoauth2           STARTTLS, then AUTH XOAUTH2 / OAUTHBEARER only, accepting
 #                     only tokens in `tokens`; otherwise 334 <JSON error> then
 #                     535 after the client's empty response.
+# replies={'auth': ..., 'mail': ..., 'data': ...} makes any of these answer a
+# failed AUTH (PLAIN/LOGIN, or XOAUTH2 after its error challenge), MAIL, or
+# the end of DATA with that reply instead (a provider's own words, such as
+# '535 5.7.139 ...'; lines joined by CRLF make a multi-line reply).
 # implicit_tls=True runs any of these as SMTPS (TLS from the first byte, the
 # certificate `cert_kind`), e.g. record or tls-cert for the smtps transport.
 # Modes on plain asyncio streams (byte-exact faults aiosmtpd cannot produce):
@@ -321,6 +325,8 @@ class _Handler:
         return True
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if 'mail' in self.owner.replies:
+            return self.owner.replies['mail']
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return '250 2.1.0 OK'
@@ -337,6 +343,8 @@ class _Handler:
         message = Message(envelope.mail_from, envelope.rcpt_tos, raws[-1],
                           envelope.original_content)
         server.rec.messages.append(message)
+        if 'data' in self.owner.replies:
+            return self.owner.replies['data']
         return f'250 2.0.0 OK: queued as HERALD{server.rec.number}x{len(server.rec.messages)}'
 
 
@@ -377,7 +385,8 @@ class _Oauth2Handler(_Handler):
         answer = await server.challenge_auth(json.dumps(XOAUTH2_ERROR_JSON).encode())
         if answer is MISSING:
             return AuthResult(success=False, handled=True)
-        return AuthResult(success=False, handled=False, message=XOAUTH2_FAILURE)
+        return AuthResult(success=False, handled=False,
+                          message=self.owner.replies.get('auth', XOAUTH2_FAILURE))
 
     async def auth_XOAUTH2(self, server, args):
         return await self._bearer(server, args, 'XOAUTH2')
@@ -451,7 +460,7 @@ class ScriptedServer:
                  reject=None, time_limit=60.0, reply_delay=None, silent_at='connect',
                  huge_at='greeting', huge_size=1 << 20, endless_at='ehlo',
                  endless_max_bytes=256 << 20, require_starttls=None, implicit_tls=False,
-                 starttls='offered'):
+                 starttls='offered', replies=None):
         if mode not in MODES:
             raise ValueError(f'unknown mode {mode!r}; one of {", ".join(MODES)}')
         if (mode in ('tls-cert', 'xoauth2', 'inject-after-starttls') or implicit_tls or
@@ -462,6 +471,7 @@ class ScriptedServer:
         if starttls not in STARTTLS_CHOICES:
             raise ValueError(f'starttls must be one of {", ".join(STARTTLS_CHOICES)}')
         self.starttls = starttls
+        self.replies = dict(replies or {})
         self.implicit_tls = implicit_tls
         self.mode = mode
         self.certset = certset
@@ -570,7 +580,8 @@ class ScriptedServer:
         if accepted:
             return AuthResult(success=True, auth_data=user)
         return AuthResult(success=False, handled=False,
-                          message='535 5.7.8 Authentication credentials invalid (Herald test)')
+                          message=self.replies.get(
+                              'auth', '535 5.7.8 Authentication credentials invalid (Herald test)'))
 
     def stop(self):
         if self.loop is None:

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # selfcheck.py: checks the test peers themselves, without Herald: the
 # certificates, the private Postfix submission server (root only), smtp-sink,
-# every scripted server mode and the OAuth token endpoint, each driven by
-# Python's smtplib / ssl / urllib. A failure here is the test bed's, not
-# Herald's. Exit status 77 (skipped) when nothing could run.
+# every scripted server mode, the OAuth token endpoint and the Graph sendMail
+# endpoint, each driven by Python's smtplib / ssl / urllib. A failure here is
+# the test bed's, not Herald's. Exit status 77 (skipped) when nothing could run.
 #
-#   /usr/bin/python3 tests/integration/selfcheck.py [certs|postfix|sink|scripted|oauth ...]
+#   /usr/bin/python3 tests/integration/selfcheck.py [certs|postfix|sink|scripted|oauth|graph ...]
 
 import os
 import sys
@@ -59,8 +59,13 @@ def check_oauth():
     oauth_server.self_check()
 
 
+def check_graph():
+    import graph_server
+    graph_server.self_check()
+
+
 CHECKS = {'certs': check_certs, 'postfix': check_postfix, 'sink': check_sink,
-          'scripted': check_scripted, 'oauth': check_oauth}
+          'scripted': check_scripted, 'oauth': check_oauth, 'graph': check_graph}
 
 
 def main(argv):

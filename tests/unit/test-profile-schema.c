@@ -145,6 +145,10 @@ static const Case cases[] = {
   { "rate-limit", "0", TRUE, "uint64 0" },
   { "rate-limit", "1000000", TRUE, "uint64 1000000" },
   { "rate-limit", "1000001", FALSE, NULL, BAD_RANGE },
+  { "max-recipients-per-day", "0", TRUE, "uint64 0" },
+  { "max-recipients-per-day", "10000", TRUE, "uint64 10000" },
+  { "max-recipients-per-day", "100000001", FALSE, NULL, BAD_RANGE },
+  { "max-recipients-per-day", "-1", FALSE },
   { "verify-certificates", "false", TRUE, "false" },
   { "verify-certificates", "nah", FALSE, NULL, BAD_ALLOWED },
   { "ca-file", "@CA@", TRUE, NULL },
@@ -239,6 +243,12 @@ static const Case cases[] = {
   { "fax-webhook-secret", "hunter2\x1b", FALSE },
   { "fax-pin", "4711", TRUE, NULL },
   { "fax-pin", "47\r\n11", FALSE },
+  { "graph-url", "https://graph.microsoft.com/v1.0", TRUE, NULL },
+  { "graph-url", "http://graph.microsoft.com/v1.0", FALSE },
+  { "graph-user", "alerts@example.org", TRUE, NULL },
+  { "graph-user", "8a2c1b5e-9d07-4f5e-b2a1-0c4d3e2f1a6b", TRUE, NULL },
+  { "graph-user", "alerts@example.org/../admin", FALSE },
+  { "graph-user", "two words", FALSE },
   { "fax-poll-interval", "60", TRUE, "uint64 60" },
   { "fax-poll-interval", "5", FALSE, NULL, BAD_RANGE },
   { "description", "Main relay (Berlin)", TRUE, NULL },
@@ -405,8 +415,10 @@ test_table_covers_schema (void)
   }
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_nonnull (gw_profile_schema_lookup (cases[i].key));
-  /* The keys of 1.0: the daemon's and those of maildir, smtp, smtps, fax. */
-  g_assert_cmpuint (specs->len, ==, 61);
+  /* The keys of 1.0: the daemon's and those of maildir, smtp, smtps, fax;
+   * graph-url and graph-user of graph and the daemon's
+   * max-recipients-per-day (issue 19). */
+  g_assert_cmpuint (specs->len, ==, 64);
 }
 
 /* The daemon keeps only the keys every profile has; the rest come from
@@ -419,7 +431,8 @@ test_keys_by_transport (void)
   const char * const core[] = {
     "transport", "from-address", "from-name", "allow-from-override", "charset", "plain-text-only",
     "max-attachment-size", "attachments-as-url", "strict-addresses", "retry-interval",
-    "expire-after", "max-connections", "rate-limit", "fallback", "description", NULL
+    "expire-after", "max-connections", "rate-limit", "max-recipients-per-day", "fallback",
+    "description", NULL
   };
 
   g_assert_cmpuint (unknown->len, ==, g_strv_length ((char **) core));

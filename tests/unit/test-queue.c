@@ -522,7 +522,9 @@ test_migration (Fixture *f, gconstpointer data)
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 5);
+                   ==, 6);
+  /* 5 → 6: an empty table of recipients counted per profile and minute */
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM profile_recipients"), ==, 0);
   /* The migration counted what uid 0 held: one waiting delivery of 16 bytes. */
   {
     guint64 deliveries = 0, bytes = 0;
@@ -571,7 +573,114 @@ test_migration (Fixture *f, gconstpointer data)
   g_clear_object (&f->queue);
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 5);
+                   ==, 6);
+}
+
+/* A database of schema 5 (the release before issue 19) gets the table of
+ * recipient counts and keeps its rows. */
+static void
+test_migration_from_5 (Fixture *f, gconstpointer data)
+{
+  const char * const recipients[] = { "five@example.org", NULL };
+  g_autofree char *id = submit (f, "a", "five", recipients);
+  g_autoptr(GwQueuedJob) job = NULL;
+
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  queue_test_sql (f->path, "DROP TABLE profile_recipients;"
+                           "UPDATE meta SET value = '5' WHERE key = 'schema-version'");
+  f->queue = queue_test_open (f->path);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, 6);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('profile_recipients')"),
+                   ==, 3);
+  job = claim_one (f, "a");
+  g_assert_cmpstr (job->delivery_id, ==, id);
+}
+
+static GArray *
+read_counts (Fixture    *f,
+             const char *profile)
+{
+  g_autoptr(GError) error = NULL;
+  GArray *counts = gw_queue_read_recipient_counts (f->queue, profile, 0, &error);
+
+  g_assert_no_error (error);
+  return counts;
+}
+
+/* max-recipients-per-day: counts written with the attempt, summed per
+ * minute, kept across a restart, old rows dropped; a held job is no
+ * attempt. */
+static void
+test_recipient_counts (Fixture *f, gconstpointer data)
+{
+  gint64 minute = g_get_real_time () / (60 * G_USEC_PER_SEC);
+  g_autoptr(GArray) counts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 2; i++) {
+    const char * const recipients[] = { "a@example.org", "b@example.org", NULL };
+    g_autofree char *id = submit (f, "q", "count", recipients);
+    g_autoptr(GwQueuedJob) job = claim_one (f, "q");
+    GwAttemptResult result = { "sent", 0, "250 Ok" };
+
+    gw_envelope_set_pending_result (job->envelope, GW_RECIPIENT_SENT, "250 Ok", NULL);
+    result.quota_recipients = 2;
+    result.quota_minute = minute - (i == 0 ? 3 * 1440 : 0);
+    g_assert_true (queue_test_record (f->queue, job, &result, &error));
+    g_assert_no_error (error);
+  }
+  /* the row of three days ago went when the newer one came */
+  counts = read_counts (f, "q");
+  g_assert_cmpuint (counts->len, ==, 2);
+  g_assert_cmpint (g_array_index (counts, gint64, 0), ==, minute);
+  g_assert_cmpint (g_array_index (counts, gint64, 1), ==, 2);
+  g_clear_pointer (&counts, g_array_unref);
+
+  /* a held job: deferred until then, no attempt, its reply says why */
+  {
+    const char * const recipients[] = { "c@example.org", NULL };
+    g_autofree char *id = submit (f, "q", "held", recipients);
+    g_autoptr(GwQueuedJob) job = claim_one (f, "q");
+    GwAttemptResult result = { "deferred", g_get_real_time () + HOUR_US, "Waiting for the quota" };
+    g_autofree char *sql = NULL;
+    g_autofree char *job_id = g_strdup_printf ("%" G_GINT64_FORMAT, job->job_id);
+
+    result.held = TRUE;
+    g_assert_true (queue_test_record (f->queue, job, &result, &error));
+    g_assert_no_error (error);
+    assert_state (f, id, "deferred");
+    sql = g_strdup_printf ("SELECT attempts * 10 + (SELECT count(*) FROM attempts WHERE job_id = %1$s)"
+                           " FROM jobs WHERE id = %1$s",
+                           job_id);
+    g_assert_cmpint (queue_test_sql_int (f->path, sql), ==, 0);
+    g_free (sql);
+    sql = g_strdup_printf ("SELECT count(*) FROM recipients WHERE job_id = %s AND state = 'pending'", job_id);
+    g_assert_cmpint (queue_test_sql_int (f->path, sql), ==, 1);
+  }
+
+  /* the same minute adds up, and survives closing the queue */
+  {
+    const char * const recipients[] = { "d@example.org", NULL };
+    g_autofree char *id = submit (f, "q", "more", recipients);
+    g_autoptr(GwQueuedJob) job = claim_one (f, "q");
+    GwAttemptResult result = { "sent", 0, "250 Ok" };
+
+    gw_envelope_set_pending_result (job->envelope, GW_RECIPIENT_SENT, "250 Ok", NULL);
+    result.quota_recipients = 1;
+    result.quota_minute = minute;
+    g_assert_true (queue_test_record (f->queue, job, &result, &error));
+  }
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  f->queue = queue_test_open (f->path);
+  counts = read_counts (f, "q");
+  g_assert_cmpuint (counts->len, ==, 2);
+  g_assert_cmpint (g_array_index (counts, gint64, 1), ==, 3);
+  g_clear_pointer (&counts, g_array_unref);
+  counts = read_counts (f, "other");
+  g_assert_cmpuint (counts->len, ==, 0);
 }
 
 static void
@@ -814,6 +923,8 @@ main (int argc, char **argv)
   ADD ("/queue/schema/migration", test_migration);
   ADD ("/queue/all-refused", test_all_refused);
   ADD ("/queue/schema/newer", test_newer_schema);
+  ADD ("/queue/schema/migration-from-5", test_migration_from_5);
+  ADD ("/queue/recipient-counts", test_recipient_counts);
   ADD ("/queue/checkpoint", test_checkpoint);
   ADD ("/queue/submitted", test_submitted);
   ADD ("/queue/caller-usage", test_caller_usage);

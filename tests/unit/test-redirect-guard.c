@@ -136,11 +136,12 @@ test_built_transports (Fixture      *f,
     "transport", "host", "port", "security", "pop-before-smtp", "pop-host", "pop-port",
     "pop-security", "oauth2-token-url", "verify-certificates", "ca-file", "pinned-keys",
     "fax-host", "fax-port", "fax-api-url", "fax-backend", "fax-via",
-    "fax-address-template", "fax-subject", NULL
+    "fax-address-template", "fax-subject", "graph-url", NULL
   };
   const char * const harmless[] = {
     "description", "from-address", "from-name", "retry-interval", "username", "auth",
-    "helo-name", "dsn", "maildir-path", "fax-default-country-code", "fax-username", NULL
+    "helo-name", "dsn", "maildir-path", "fax-default-country-code", "fax-username", "graph-user",
+    NULL
   };
   g_autoptr(GwProfile) profile = make_profile (f, "relay",
                                                "{'transport': <'smtp'>, 'host': <'mail.example.org'>}");

@@ -352,6 +352,81 @@ test_copy (void)
   g_assert_false (gw_smtp_reply_is_transient (copy));
 }
 
+/* The provider replies of gw-smtp-reply-advice.c: the server's text stays
+ * first and whole, the advice follows; other replies are left alone. */
+static const struct {
+  guint       code;
+  const char *lines[3];
+  gboolean    parse_enhanced;
+  gboolean    oauth;
+  const char *expect;      /* a piece of the advice, or NULL: none */
+} advice_cases[] = {
+  /* A table, kept as written */
+  /* clang-format off */
+  { 535, { "5.7.139 Authentication unsuccessful, basic authentication is disabled.", NULL },
+    TRUE, FALSE, "heraldctl profile sign-in corp" },
+  { 535, { "5.7.139 Authentication unsuccessful, the user is locked by your organization's "
+           "security defaults policy.", NULL }, FALSE, FALSE, "OAuth 2.0 instead of the password" },
+  { 550, { "5.7.30 Basic authentication is not supported for Client Submission.", NULL },
+    TRUE, FALSE, "client submission (SMTP AUTH)" },
+  { 535, { "5.7.3 Authentication unsuccessful [MW4PR04CA0001.namprd04.prod.outlook.com]", NULL },
+    TRUE, FALSE, "Authenticated SMTP on for the mailbox" },
+  { 535, { "5.7.3 Authentication unsuccessful", NULL }, TRUE, TRUE, "SMTP.SendAsApp" },
+  { 550, { "5.7.60 SMTP; Client does not have permissions to send as this sender", NULL },
+    TRUE, FALSE, "Send As permission" },
+  { 554, { "5.2.252 SendAsDenied; alerts@example.org not allowed to send as boss@example.org",
+           NULL }, TRUE, FALSE, "Send As permission" },
+  { 534, { "5.7.9 Application-specific password required. Learn more at",
+           "5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor", NULL },
+    TRUE, FALSE, "app password" },
+  { 534, { "5.7.9 Application-specific password required.", NULL }, FALSE, TRUE, "sign-in corp" },
+  /* not the table's: same class, other codes */
+  { 535, { "5.7.8 Username and Password not accepted.", NULL }, TRUE, FALSE, NULL },
+  { 535, { "5.7.31 Something else", NULL }, TRUE, FALSE, NULL },
+  { 550, { "5.1.1 <x@example.org>: user unknown", NULL }, TRUE, FALSE, NULL },
+  { 535, { "Authentication failed 5.7.139", NULL }, FALSE, FALSE, NULL },
+  /* clang-format on */
+};
+
+static void
+test_advice (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (advice_cases); i++) {
+    g_autoptr(GwSmtpReply) reply = gw_smtp_reply_new (advice_cases[i].code, advice_cases[i].lines);
+    g_autofree char *plain = NULL;
+    g_autofree char *advice = NULL;
+    g_autofree char *described = NULL;
+
+    if (advice_cases[i].parse_enhanced)
+      gw_smtp_reply_parse_enhanced (reply);
+    plain = gw_smtp_reply_to_string (reply);
+    advice = gw_smtp_reply_explain (reply, "corp", advice_cases[i].oauth);
+    described = gw_smtp_reply_describe (reply, "corp", advice_cases[i].oauth);
+    g_test_message ("%s -> %s", plain, described);
+    g_assert_true (g_str_has_prefix (described, plain));
+    if (advice_cases[i].expect == NULL) {
+      g_assert_null (advice);
+      g_assert_cmpstr (described, ==, plain);
+      continue;
+    }
+    g_assert_nonnull (advice);
+    g_assert_nonnull (strstr (advice, advice_cases[i].expect));
+    g_assert_nonnull (strstr (described, advice));
+  }
+}
+
+/* Without a profile name there is no command to show, still the advice. */
+static void
+test_advice_without_profile (void)
+{
+  const char * const lines[] = { "5.7.139 Authentication unsuccessful", NULL };
+  g_autoptr(GwSmtpReply) reply = gw_smtp_reply_new (535, lines);
+  g_autofree char *advice = gw_smtp_reply_explain (reply, NULL, FALSE);
+
+  g_assert_nonnull (strstr (advice, "OAuth 2.0"));
+  g_assert_null (strstr (advice, "heraldctl"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -368,5 +443,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-reply/huge-line-bounded", test_huge_line_bounded);
   g_test_add_func ("/smtp-reply/endless-continuation-bounded", test_endless_continuation_bounded);
   g_test_add_func ("/smtp-reply/copy", test_copy);
+  g_test_add_func ("/smtp-reply/advice", test_advice);
+  g_test_add_func ("/smtp-reply/advice-without-profile", test_advice_without_profile);
   return g_test_run ();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gw-dispatcher.h"
+#include "gw-recipient-window.h"
 #include "gw-token-bucket.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,7 @@ G_BEGIN_DECLS
 typedef struct {
   guint          active;      /* workers running for the profile */
   GwTokenBucket *bucket;      /* NULL while the profile has no rate-limit */
+  GwRecipientWindow *recipients; /* max-recipients-per-day: NULL until needed */
   gint64         hold_until;  /* real time: start no worker before (queue errors) */
   guint          failures;    /* consecutive queue errors */
 } GwPool;
@@ -49,6 +51,34 @@ gint64  gw_dispatcher_queue_backoff   (guint         failures);
 /* Starts one worker for @profile (gw-dispatcher-worker.c). */
 void    gw_dispatcher_start_worker    (GwDispatcher *self,
                                        const char   *profile);
+/* max-recipients-per-day (gw-dispatcher-quota.c). A worker reserves the
+ * pending recipients of the job it is about to deliver; FALSE, with
+ * @room_at (real time, µs) set, when they do not fit until then. */
+typedef struct {
+  guint  reserved;          /* 0: nothing reserved */
+  guint  submitted_before;  /* recipients already submitted before */
+  gint64 minute;
+} GwRecipientTicket;
+
+gboolean gw_dispatcher_take_recipients   (GwDispatcher      *self,
+                                          const char        *profile_name,
+                                          GwProfile         *profile,
+                                          GwEnvelope        *envelope,
+                                          GwRecipientTicket *ticket,
+                                          gint64            *room_at);
+/* After the attempt: gives back what the server never got and sets
+ * @result's quota_recipients and quota_minute. */
+void     gw_dispatcher_settle_recipients (GwDispatcher      *self,
+                                          const char        *profile_name,
+                                          GwRecipientTicket *ticket,
+                                          GwEnvelope        *envelope,
+                                          GwAttemptResult   *result);
+/* The reply of a job that waits for room (translated). */
+char    *gw_dispatcher_describe_hold     (GwDispatcher      *self,
+                                          const char        *profile_name,
+                                          GwProfile         *profile,
+                                          gint64             room_at);
+
 /* Ends the workers waiting on timers (at stop). */
 void    gw_dispatcher_end_waiting     (GwDispatcher *self);
 

@@ -52,6 +52,8 @@ typedef struct {
   gboolean        resend_due;   /* the back-off for unrecorded results is over */
   gint64          started;
   guint           timer;        /* waiting for a token or to record again */
+  GwRecipientTicket ticket;     /* max-recipients-per-day reserved for current */
+  gint64          held_until;   /* current waits for that quota until then */
 } Worker;
 
 /* One job's result on its way to disk. */
@@ -60,6 +62,7 @@ typedef struct {
   GwQueuedJob    *job;
   GwAttemptResult result;       /* strings point into job, worker->profile and refused */
   char           *refused;      /* a partly sent job's refused recipients and replies */
+  char           *held;         /* why a job waits for the daily recipient quota */
 } Record;
 
 static void
@@ -67,6 +70,7 @@ record_free (Record *record)
 {
   gw_queued_job_free (record->job);
   g_free (record->refused);
+  g_free (record->held);
   g_free (record);
 }
 
@@ -250,9 +254,15 @@ worker_record_outcome (Worker *worker,
     result->state = "failed";
     result->reason = "expired";
   } else if (any_temp) {
+    guint retry_after = gw_envelope_get_retry_after (envelope);
+
     result->state = "deferred";
-    result->next_attempt = now + gw_dispatcher_retry_delay (
-      gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
+    /* A server that said when to come back (Retry-After) is asked then. */
+    if (retry_after > 0)
+      result->next_attempt = now + (gint64) retry_after * G_USEC_PER_SEC;
+    else
+      result->next_attempt = now + gw_dispatcher_retry_delay (
+        gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
   } else if (any_submitted) {
     /* The server has it and sends it on its own schedule (and gives up on
      * its own, so no expiry here): ask again after the poll interval. */
@@ -336,19 +346,34 @@ worker_record (Worker *worker)
   }
 
   result->duration_us = g_get_monotonic_time () - worker->started;
-  worker_record_outcome (worker, record);
-  /* One line per attempt, naming the delivery, after its outcome is known. */
-  if (g_str_equal (result->state, "sent"))
-    g_debug ("Delivery %s: job %" G_GINT64_FORMAT " via %s sent",
-             record->job->delivery_id, record->job->job_id, worker->profile_name);
-  else
-    g_info ("Delivery %s: job %" G_GINT64_FORMAT " via %s %s: %s",
-            record->job->delivery_id, record->job->job_id, worker->profile_name,
-            result->state, result->reply != NULL ? result->reply : "");
-  /* started was monotonic for the duration; store wall-clock time. */
-  result->started = g_get_real_time () - result->duration_us;
-  gw_metrics_count_attempt (worker->profile_name, gw_profile_get_transport (worker->profile),
-                            result->state, result->duration_us, result->reply);
+  if (worker->held_until > 0) {
+    /* No attempt: the job waits for room under max-recipients-per-day. */
+    record->held = gw_dispatcher_describe_hold (worker->dispatcher, worker->profile_name,
+                                                worker->profile, worker->held_until);
+    result->held = TRUE;
+    result->state = "deferred";
+    result->next_attempt = worker->held_until;
+    result->reply = record->held;
+    worker->held_until = 0;
+    g_info ("Delivery %s: job %" G_GINT64_FORMAT " via %s held: %s", record->job->delivery_id,
+            record->job->job_id, worker->profile_name, result->reply);
+  } else {
+    worker_record_outcome (worker, record);
+    gw_dispatcher_settle_recipients (worker->dispatcher, worker->profile_name, &worker->ticket,
+                                     record->job->envelope, result);
+    /* One line per attempt, naming the delivery, after its outcome is known. */
+    if (g_str_equal (result->state, "sent"))
+      g_debug ("Delivery %s: job %" G_GINT64_FORMAT " via %s sent",
+               record->job->delivery_id, record->job->job_id, worker->profile_name);
+    else
+      g_info ("Delivery %s: job %" G_GINT64_FORMAT " via %s %s: %s",
+              record->job->delivery_id, record->job->job_id, worker->profile_name,
+              result->state, result->reply != NULL ? result->reply : "");
+    /* started was monotonic for the duration; store wall-clock time. */
+    result->started = g_get_real_time () - result->duration_us;
+    gw_metrics_count_attempt (worker->profile_name, gw_profile_get_transport (worker->profile),
+                              result->state, result->duration_us, result->reply);
+  }
   worker_send_record (worker, record);
   if (worker->pending > MAX_PENDING_RECORDS) {
     worker->parked = TRUE;
@@ -455,6 +480,12 @@ worker_deliver_next (Worker *worker)
     /* The plugin went missing (not installed, refused): keep the job. */
     gw_envelope_set_pending_result (worker->current->envelope, GW_RECIPIENT_TEMPFAIL,
                                     _("The profile's transport is not available"), NULL);
+    worker_record (worker);
+    return;
+  }
+  if (!gw_dispatcher_take_recipients (worker->dispatcher, worker->profile_name, worker->profile,
+                                      worker->current->envelope, &worker->ticket,
+                                      &worker->held_until)) {
     worker_record (worker);
     return;
   }

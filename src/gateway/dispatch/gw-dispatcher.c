@@ -54,6 +54,7 @@ static void
 pool_free (GwPool *pool)
 {
   g_clear_pointer (&pool->bucket, gw_token_bucket_free);
+  g_clear_pointer (&pool->recipients, gw_recipient_window_free);
   g_free (pool);
 }
 

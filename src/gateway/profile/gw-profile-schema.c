@@ -114,6 +114,8 @@ make_core_specs (void)
                                             N_("Concurrent connections to the server")));
   add_core (core, gw_setting_spec_new_uint ("rate-limit", 0, 1000000, "0", 0,
                                             N_("Messages per minute, 0 = unlimited")));
+  add_core (core, gw_setting_spec_new_uint ("max-recipients-per-day", 0, 100000000, "0", 0,
+                                            N_("Recipients per 24 hours, 0 = unlimited")));
   add_core (core, gw_setting_spec_new ("fallback", GW_SETTING_PROFILE, 0, NULL,
                                        N_("Profile to try when this one fails")));
   add_core (core, gw_setting_spec_new ("description", GW_SETTING_STRING, 0, NULL,

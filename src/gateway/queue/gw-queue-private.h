@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 5
+#define GW_QUEUE_SCHEMA_VERSION 6
 
 /* SQL that is 1 when the delivery state in @column is not final yet. */
 #define GW_QUEUE_WAITING_SQL(column) \
@@ -122,6 +122,17 @@ gboolean      gw_queue_refresh_delivery_state (GwQueueWriter     *w,
  * NULL: a read that fails gives an empty dictionary. */
 GVariant     *gw_queue_read_signal_details (GwQueueWriter     *w,
                                             const char *delivery_id);
+
+/* max-recipients-per-day (gw-queue-quota.c): adds the attempt's
+ * quota_recipients to the profile's minute; records a held job. */
+gboolean      gw_queue_count_recipients (Writer       *w,
+                                         GwQueuedJob  *job,
+                                         const GwAttemptResult *r,
+                                         GError      **error);
+gboolean      gw_queue_record_held      (Writer       *w,
+                                         GwQueuedJob  *job,
+                                         const GwAttemptResult *r,
+                                         GError      **error);
 
 /* Marks a job that cannot be used "failed" with reason "corrupt" and @why
  * as its reply, keeping the row, and logs it (gw-queue-claim.c). */

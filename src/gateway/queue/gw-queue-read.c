@@ -388,6 +388,35 @@ gw_queue_get_caller_usage (GwQueue  *self,
   return TRUE;
 }
 
+GArray *
+gw_queue_read_recipient_counts (GwQueue    *self,
+                                const char *profile,
+                                gint64      since_minute,
+                                GError    **error)
+{
+  static const char sql[] = "SELECT minute, recipients FROM profile_recipients"
+                            " WHERE profile = ? AND minute >= ? ORDER BY minute";
+  g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, since_minute);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+      gint64 pair[2] = { sqlite3_column_int64 (stmt, 0), MAX (sqlite3_column_int64 (stmt, 1), 0) };
+
+      g_array_append_vals (counts, pair, 2);
+    }
+  }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, self->reader, rc, "recipient counts");
+    return NULL;
+  }
+  return g_steal_pointer (&counts);
+}
+
 guint
 gw_queue_count_pending (GwQueue *self)
 {

@@ -126,6 +126,15 @@ static const char * const migrations[] = {
   "UPDATE deliveries SET state = 'partial' WHERE state = 'failed'"
   "  AND EXISTS (SELECT 1 FROM jobs j JOIN recipients r ON r.job_id = j.id"
   "  WHERE j.delivery_id = deliveries.id AND r.state = 'sent');",
+  /* 5 → 6 (issue 19): the recipients each profile with a
+   * max-recipients-per-day handed to its server, per minute (since the
+   * epoch), so that the rolling 24 hours survive a restart. Rows older
+   * than a day are deleted as new ones come. */
+  "CREATE TABLE profile_recipients ("
+  "  profile TEXT NOT NULL,"
+  "  minute INTEGER NOT NULL,"
+  "  recipients INTEGER NOT NULL,"
+  "  PRIMARY KEY (profile, minute)) WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == GW_QUEUE_SCHEMA_VERSION - 1);

@@ -472,6 +472,10 @@ run_record (GwQueueWriter *w,
   const char *job_state = NULL;
   sqlite3_stmt *stmt;
 
+  if (r->held)
+    return gw_queue_record_held (w, job, r, error);
+  if (r->quota_recipients > 0 && !gw_queue_count_recipients (w, job, r, error))
+    return FALSE;
   for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
     GwRecipient *recipient = gw_envelope_get_recipient (envelope, i);
 

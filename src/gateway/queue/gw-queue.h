@@ -76,6 +76,15 @@ typedef struct {
    * loops). NULL: none. */
   const char *fallback;
   gint64      fallback_expire_at;
+  /* Recipients this attempt handed to the server, counted toward the
+   * profile's max-recipients-per-day in @quota_minute (minutes since the
+   * epoch, UTC) in the same transaction; 0: nothing counted. */
+  guint       quota_recipients;
+  gint64      quota_minute;
+  /* Not an attempt: the job waits for the profile's daily recipient quota
+   * until @next_attempt. State "deferred" with @reply saying why; no
+   * attempt counted or logged, its recipients left as they were. */
+  gboolean    held;
 } GwAttemptResult;
 
 /* A copy that owns its strings, for a result handed to the writer thread. */
@@ -191,6 +200,14 @@ gboolean   gw_queue_poke_remote_finish (GwQueue     *self,
                                        GError      **error);
 
 /* Reads (synchronous, committed data). */
+
+/* The recipients counted toward @profile's max-recipients-per-day from
+ * @since_minute on (minutes since the epoch): a GArray of gint64 pairs,
+ * minute then recipients, oldest first. */
+GArray    *gw_queue_read_recipient_counts (GwQueue  *self,
+                                           const char *profile,
+                                           gint64    since_minute,
+                                           GError  **error);
 
 /* The attempt log of a delivery, oldest first: aa{sv} with started (x, µs),
  * duration-ms (u), profile (s), result (s: sent, deferred, submitted,
