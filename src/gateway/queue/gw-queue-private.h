@@ -125,11 +125,11 @@ GVariant     *gw_queue_read_signal_details (GwQueueWriter     *w,
 
 /* max-recipients-per-day (gw-queue-quota.c): adds the attempt's
  * quota_recipients to the profile's minute; records a held job. */
-gboolean      gw_queue_count_recipients (Writer       *w,
+gboolean      gw_queue_count_recipients (GwQueueWriter       *w,
                                          GwQueuedJob  *job,
                                          const GwAttemptResult *r,
                                          GError      **error);
-gboolean      gw_queue_record_held      (Writer       *w,
+gboolean      gw_queue_record_held      (GwQueueWriter       *w,
                                          GwQueuedJob  *job,
                                          const GwAttemptResult *r,
                                          GError      **error);

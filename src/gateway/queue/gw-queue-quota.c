@@ -15,7 +15,7 @@
 /* The profile's recipients of this minute, and rows out of the rolling
  * day deleted (a day of slack: the dispatcher reads only the last one). */
 gboolean
-gw_queue_count_recipients (Writer                *w,
+gw_queue_count_recipients (GwQueueWriter                *w,
                            GwQueuedJob           *job,
                            const GwAttemptResult *r,
                            GError               **error)
@@ -42,7 +42,7 @@ gw_queue_count_recipients (Writer                *w,
 
 /* A job waiting for its profile's daily recipient quota: not an attempt. */
 gboolean
-gw_queue_record_held (Writer                *w,
+gw_queue_record_held (GwQueueWriter                *w,
                       GwQueuedJob           *job,
                       const GwAttemptResult *r,
                       GError               **error)
