@@ -380,6 +380,7 @@ heraldctl_profile (HeraldCtl  *ctl,
     { "remove", profile_remove },
     { "set-password", profile_set_password },
     { "test", profile_test },
+    { "sign-in", heraldctl_profile_sign_in },
     { NULL }
   };
 
@@ -391,6 +392,7 @@ heraldctl_profile (HeraldCtl  *ctl,
                                  "  heraldctl profile set NAME KEY=VALUE…\n"
                                  "  heraldctl profile remove NAME\n"
                                  "  heraldctl profile set-password NAME [--key KEY] [--clear]\n"
-                                 "  heraldctl profile test NAME --to ADDRESS\n"),
+                                 "  heraldctl profile test NAME --to ADDRESS\n"
+                                 "  heraldctl profile sign-in NAME [--browser]\n"),
                                actions, argc, argv);
 }

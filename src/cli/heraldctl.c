@@ -59,6 +59,8 @@ main_description (void)
                            "  profile set-password NAME [--key KEY]\n"
                            "                                    Set a secret, read from the terminal\n"
                            "                                    without echo, or from standard input\n"
+                           "  profile sign-in NAME [--browser]  Sign a profile in to its OAuth 2.0\n"
+                           "                                    provider (Microsoft 365, Gmail)\n"
                            "  send [OPTION…]                    Send a notification\n"
                            "  delivery show ID                  Show a delivery\n"
                            "  delivery list [OPTION…]           List deliveries, newest first\n"

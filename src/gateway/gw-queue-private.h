@@ -50,6 +50,7 @@ typedef enum {
   OP_PRUNE,
   OP_STOP,
   OP_POKE,            /* a remote job changed: due now (webhooks) */
+  OP_WAKE_HELD,       /* jobs held for a reason: due now (a sign-in) */
 } OpKind;
 
 typedef struct {
@@ -62,7 +63,7 @@ typedef struct {
   GwAttemptResult result;     /* RECORD, strings owned below */
   char         *strings[6];
   char         *delivery_id;  /* CANCEL, RETRY */
-  char         *remote_id;    /* POKE, with profile */
+  char         *remote_id;    /* POKE, with profile; WAKE_HELD: the reason */
   gint64        before;       /* PRUNE */
   guint         pruned;       /* PRUNE: deliveries deleted so far */
   gboolean      more;         /* PRUNE: a full chunk went, run again */
@@ -89,6 +90,9 @@ gboolean      gw_queue_run_retry        (Writer       *w,
                                          Op           *op,
                                          GError      **error);
 gboolean      gw_queue_run_poke         (Writer       *w,
+                                         Op           *op,
+                                         GError      **error);
+gboolean      gw_queue_run_wake_held      (Writer       *w,
                                          Op           *op,
                                          GError      **error);
 gboolean      gw_queue_run_prune        (Writer       *w,

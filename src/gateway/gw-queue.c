@@ -185,6 +185,7 @@ return_op (Op *op)
   case OP_CANCEL:
   case OP_RETRY:
   case OP_POKE:
+  case OP_WAKE_HELD:
   case OP_STOP:
   default:
     g_task_return_boolean (op->task, TRUE);
@@ -607,6 +608,28 @@ gboolean
 gw_queue_poke_remote_finish (GwQueue      *self,
                              GAsyncResult *result,
                              GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+gw_queue_wake_held_async (GwQueue            *self,
+                        const char         *profile,
+                        const char         *reason,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  Op *op = op_new (self, OP_WAKE_HELD, callback, user_data);
+
+  op->profile = g_strdup (profile);
+  op->remote_id = g_strdup (reason);
+  push_op (self, op);
+}
+
+gboolean
+gw_queue_wake_held_finish (GwQueue      *self,
+                         GAsyncResult *result,
+                         GError      **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
