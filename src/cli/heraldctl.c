@@ -41,6 +41,8 @@ later_commands_text (void)
                         "                                    API, shown once\n"
                         "  token list                        List the HTTP API's tokens\n"
                         "  token remove NAME                 Remove a token\n"),
+                      _("  profile sign-in NAME [--browser]  Sign a profile in to its OAuth 2.0\n"
+                        "                                    provider (Microsoft 365, Gmail)\n"),
                       NULL);
 }
 
@@ -59,8 +61,6 @@ main_description (void)
                            "  profile set-password NAME [--key KEY]\n"
                            "                                    Set a secret, read from the terminal\n"
                            "                                    without echo, or from standard input\n"
-                           "  profile sign-in NAME [--browser]  Sign a profile in to its OAuth 2.0\n"
-                           "                                    provider (Microsoft 365, Gmail)\n"
                            "  send [OPTION…]                    Send a notification\n"
                            "  delivery show ID                  Show a delivery\n"
                            "  delivery list [OPTION…]           List deliveries, newest first\n"
