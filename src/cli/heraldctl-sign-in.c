@@ -141,7 +141,8 @@ heraldctl_profile_sign_in (HeraldCtl  *ctl,
   const GOptionEntry entries[] = {
     { "browser", 'b', 0, G_OPTION_ARG_NONE, &browser,
       N_("Sign in with a browser on the gateway's machine (authorization code with PKCE) "
-         "instead of a code entered on any device"), NULL },
+         "instead of a code entered on any device"),
+        NULL },
     { NULL }
   };
 

@@ -143,7 +143,8 @@ gw_queue_run_wake_held (Writer *w,
   int rc;
 
   stmt = gw_queue_prepare (w, "SELECT DISTINCT delivery_id FROM jobs WHERE state = 'deferred'"
-                              " AND profile = ?1 AND reason = ?2", error);
+                              " AND profile = ?1 AND reason = ?2",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, op->profile, -1, SQLITE_STATIC);
@@ -156,7 +157,8 @@ gw_queue_run_wake_held (Writer *w,
     return FALSE;
   }
   stmt = gw_queue_prepare (w, "UPDATE jobs SET next_attempt = ?3, reason = NULL WHERE state = 'deferred'"
-                              " AND profile = ?1 AND reason = ?2", error);
+                              " AND profile = ?1 AND reason = ?2",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, op->profile, -1, SQLITE_STATIC);

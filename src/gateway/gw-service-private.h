@@ -118,10 +118,8 @@ gboolean gw_service_handle_remove_token (GwDBusGateway1 *object, GDBusMethodInvo
 /* gw-service-sign-in.c: SignIn, CancelSignIn, and making the deliveries
  * that waited for a sign-in of @profile due (after a sign-in, or a new
  * secret or setting that may end the wait). */
-gboolean gw_service_handle_sign_in        (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
-                                           const char *name, GVariant *options);
-gboolean gw_service_handle_cancel_sign_in (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,
-                                           const char *name);
+gboolean gw_service_handle_sign_in (GwDBusGateway1 *object, GDBusMethodInvocation *invocation, const char *name, GVariant *options);
+gboolean gw_service_handle_cancel_sign_in (GwDBusGateway1 *object, GDBusMethodInvocation *invocation, const char *name);
 void     gw_service_wake_held             (GwService *self, const char *profile);
 
 /* gw-authority-dispatch.c: every call is authorised before its handler runs */

@@ -123,7 +123,8 @@ on_browser_deadline (gpointer user_data)
   self->timer = 0;
   gw_oauth2_sign_in_fail_new (self, GW_TRANSPORT_ERROR_PERMANENT,
                               _("Nobody completed the sign-in of profile “%s” in the browser within %u "
-                                "minutes; start it again"), self->name, SIGN_IN_MAX_S / 60);
+                                "minutes; start it again"),
+                               self->name, SIGN_IN_MAX_S / 60);
   return G_SOURCE_REMOVE;
 }
 
@@ -178,7 +179,8 @@ gw_oauth2_sign_in_start_browser (GwOAuth2SignIn *self)
   if (endpoint == NULL) {
     gw_oauth2_sign_in_fail_new (self, GW_TRANSPORT_ERROR_PERMANENT,
                                 _("Profile “%s” has no oauth2-authorize-url for a sign-in with a browser; "
-                                  "set it, or sign in with a code"), self->name);
+                                  "set it, or sign in with a code"),
+                                 self->name);
     return;
   }
   /* 32 random bytes: a 43-character verifier (RFC 7636 4.1). */

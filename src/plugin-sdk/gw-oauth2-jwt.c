@@ -35,8 +35,15 @@ gw_oauth2_base64url (const guint8 *data,
   g_autofree char *plain = g_base64_encode (data, len);
   GString *out = g_string_sized_new (strlen (plain));
 
-  for (const char *p = plain; *p != '\0' && *p != '='; p++)
-    g_string_append_c (out, *p == '+' ? '-' : *p == '/' ? '_' : *p);
+  /* RFC 4648 section 5: "-" for "+", "_" for "/", no padding. */
+  for (const char *p = plain; *p != '\0' && *p != '='; p++) {
+    if (*p == '+')
+      g_string_append_c (out, '-');
+    else if (*p == '/')
+      g_string_append_c (out, '_');
+    else
+      g_string_append_c (out, *p);
+  }
   /* The base64 of a credential: wipe the intermediate copy. */
   gnutls_memset (plain, 0, strlen (plain));
   return g_string_free (out, FALSE);

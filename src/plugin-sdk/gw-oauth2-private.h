@@ -118,8 +118,7 @@ void  gw_oauth2_refresh_needs_sign_in (Refresh *refresh, const char *reason);
 void  gw_oauth2_answer         (Refresh *refresh, guint status, const char *body, gsize size);
 /* Caches @token for @name, obtained for @source, with @expires_in (-1:
  * not given); returns the cached copy (owned by the cache). */
-const char *gw_oauth2_cache_token (GwOAuth2 *self, const char *name, const char *source,
-                                   const char *token, gint64 expires_in);
+const char *gw_oauth2_cache_token (GwOAuth2 *self, const char *name, const char *source, const char *token, gint64 expires_in);
 
 /* gw-oauth2-jwt.c: a client assertion (RFC 7523, RS256, header x5t#S256
  * from "oauth2-client-certificate", key "oauth2-client-key") for

@@ -47,18 +47,14 @@ struct _GwOAuth2SignIn {
 void gw_oauth2_sign_in_progress (GwOAuth2SignIn *self, const char *stage, GVariant *details);
 /* Ends the sign-in with @error (consumed), emitting "failed". */
 void gw_oauth2_sign_in_fail     (GwOAuth2SignIn *self, GError *error);
-void gw_oauth2_sign_in_fail_new (GwOAuth2SignIn *self, GwTransportError code,
-                                 const char *format, ...) G_GNUC_PRINTF (3, 4);
+void gw_oauth2_sign_in_fail_new (GwOAuth2SignIn *self, GwTransportError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
 /* A token endpoint's answer to a code (device or authorisation): the
  * refresh token is stored and the sign-in ends, or it fails. Returns
  * the endpoint's error code (for the device flow's polling) when the
  * answer was an error the caller may handle, else NULL. */
-char *gw_oauth2_sign_in_take_answer (GwOAuth2SignIn *self, guint status, GBytes *body,
-                                     gboolean polling);
+char *gw_oauth2_sign_in_take_answer (GwOAuth2SignIn *self, guint status, GBytes *body, gboolean polling);
 /* POSTs @fields to the token endpoint; the answer goes to @callback. */
-void gw_oauth2_sign_in_post     (GwOAuth2SignIn *self, const char *url,
-                                 const GwOAuth2Field *fields, guint n_fields,
-                                 GAsyncReadyCallback callback);
+void gw_oauth2_sign_in_post (GwOAuth2SignIn *self, const char *url, const GwOAuth2Field *fields, guint n_fields, GAsyncReadyCallback callback);
 
 /* gw-oauth2-browser.c */
 void gw_oauth2_sign_in_start_browser (GwOAuth2SignIn *self);

@@ -178,13 +178,15 @@ gw_oauth2_sign_in_take_answer (GwOAuth2SignIn *self,
   } else if (g_strcmp0 (code, "expired_token") == 0) {
     gw_oauth2_sign_in_fail_new (self, GW_TRANSPORT_ERROR_PERMANENT,
                                 _("The code for profile “%s” expired before the sign-in was approved; "
-                                  "start the sign-in again"), self->name);
+                                  "start the sign-in again"),
+                                 self->name);
   } else {
     g_autofree char *shown = shown_text (self, code != NULL ? code : soup_status_get_phrase (status),
                                          gw_oauth2_get_string_member (object, "error_description"));
     gw_oauth2_sign_in_fail_new (self, status >= 500 ? GW_TRANSPORT_ERROR_TEMPORARY : GW_TRANSPORT_ERROR_PERMANENT,
                                 _("The OAuth 2.0 token endpoint refused the sign-in of profile “%s”: "
-                                  "%s (HTTP %u)"), self->name, shown, status);
+                                  "%s (HTTP %u)"),
+                                 self->name, shown, status);
   }
   gw_oauth2_wipe_member (object, "access_token");
   gw_oauth2_wipe_member (object, "refresh_token");
@@ -226,7 +228,8 @@ schedule_poll (GwOAuth2SignIn *self, gboolean slow_down)
   if (g_get_monotonic_time () + (gint64) self->interval * G_USEC_PER_SEC > self->deadline) {
     gw_oauth2_sign_in_fail_new (self, GW_TRANSPORT_ERROR_PERMANENT,
                                 _("The code for profile “%s” expired before the sign-in was approved; "
-                                  "start the sign-in again"), self->name);
+                                  "start the sign-in again"),
+                                 self->name);
     return;
   }
   g_variant_dict_insert (&dict, "interval", "u", self->interval);
@@ -314,8 +317,8 @@ on_device_code (GObject *source, GAsyncResult *result, gpointer user_data)
   }
   object = gw_oauth2_parse_object (parser, body);
   if (status < 200 || status >= 300 || object == NULL) {
-    g_autofree char *shown = shown_text (self, object != NULL ? gw_oauth2_get_string_member (object, "error")
-                                                              : soup_status_get_phrase (status),
+    const char *code = object != NULL ? gw_oauth2_get_string_member (object, "error") : NULL;
+    g_autofree char *shown = shown_text (self, code != NULL ? code : soup_status_get_phrase (status),
                                          gw_oauth2_get_string_member (object, "error_description"));
     gw_oauth2_sign_in_fail_new (self, status >= 500 ? GW_TRANSPORT_ERROR_TEMPORARY : GW_TRANSPORT_ERROR_PERMANENT,
                                 _("The OAuth 2.0 device authorization endpoint refused profile “%s”: %s (HTTP %u)"),
@@ -334,7 +337,8 @@ on_device_code (GObject *source, GAsyncResult *result, gpointer user_data)
   if (device_code == NULL || *device_code == '\0' || !is_showable (user_code, 64) || !is_showable (uri, 2048)) {
     gw_oauth2_sign_in_fail_new (self, GW_TRANSPORT_ERROR_PERMANENT,
                                 _("The OAuth 2.0 device authorization endpoint gave profile “%s” no usable "
-                                  "device code, user code and verification URI"), self->name);
+                                  "device code, user code and verification URI"),
+                                 self->name);
     gw_oauth2_wipe_member (object, "device_code");
     return;
   }
@@ -366,7 +370,8 @@ start_device (GwOAuth2SignIn *self)
   if (url == NULL) {
     gw_oauth2_sign_in_fail_new (self, GW_TRANSPORT_ERROR_PERMANENT,
                                 _("Profile “%s” has no oauth2-device-url for a sign-in with a code; "
-                                  "set it, or sign in with a browser"), self->name);
+                                  "set it, or sign in with a browser"),
+                                 self->name);
     return;
   }
   g_debug ("Asking for a device code for profile %s", self->name);
@@ -435,7 +440,8 @@ gw_oauth2_sign_in_run_async (GwOAuth2SignIn      *self,
   if (self->client_id == NULL || self->token_url == NULL) {
     gw_oauth2_sign_in_fail_new (self, GW_TRANSPORT_ERROR_PERMANENT,
                                 _("Profile “%s” needs oauth2-client-id and oauth2-token-url to sign in "
-                                  "(or a provider that fills in the endpoints)"), self->name);
+                                  "(or a provider that fills in the endpoints)"),
+                                 self->name);
     return;
   }
   if (g_strcmp0 (grant, GRANT_CLIENT_CREDENTIALS) == 0) {

@@ -35,6 +35,8 @@
 #include "gw-secret.h"
 #include "gw-transport-private.h"
 
+#define JWT_BEARER "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
 G_DEFINE_TYPE (GwOAuth2, gw_oauth2, G_TYPE_OBJECT)
 
 /* heraldd counts refresh failures for /metrics; the SDK knows no metrics. */
@@ -277,8 +279,7 @@ start_refresh (Refresh *refresh, const char *url, const char *client_id)
       { "client_id", client_id },
       { "scope", scope },
       { "client_secret", refresh->client_assertion == NULL ? refresh->client_secret : NULL },
-      { "client_assertion_type", refresh->client_assertion != NULL
-                                 ? "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" : NULL },
+      { "client_assertion_type", refresh->client_assertion != NULL ? JWT_BEARER : NULL },
       { "client_assertion", refresh->client_assertion },
     };
     form = gw_oauth2_form_new (fields, G_N_ELEMENTS (fields));
@@ -388,7 +389,8 @@ gw_oauth2_get_token_async (GwOAuth2            *self,
       g_hash_table_replace (self->sign_in, g_strdup (name), g_strdup (source));
       g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                                _("Profile “%s” needs a sign-in: it has no OAuth 2.0 refresh token yet; "
-                                 "run “heraldctl profile sign-in %s”"), name, name);
+                                 "run “heraldctl profile sign-in %s”"),
+                                name, name);
       return;
     }
   }
