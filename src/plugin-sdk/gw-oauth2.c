@@ -466,12 +466,17 @@ gw_oauth2_needs_sign_in (GwOAuth2  *self,
 {
   const char *marked;
   g_autofree char *source = NULL;
+  g_autoptr(GVariant) grant = NULL;
 
   g_return_val_if_fail (GW_IS_OAUTH2 (self), FALSE);
   g_return_val_if_fail (GW_IS_PROFILE (profile), FALSE);
 
   marked = g_hash_table_lookup (self->sign_in, gw_profile_get_name (profile));
-  if (marked == NULL || uses_client_credentials (profile))
+  if (marked == NULL)
+    return FALSE;
+  /* The profile may have changed to a transport without OAuth since. */
+  grant = gw_profile_dup_value (profile, "oauth2-grant");
+  if (grant == NULL || uses_client_credentials (profile))
     return FALSE;
   source = gw_oauth2_source_for (profile, NULL);
   return source != NULL && g_str_equal (source, marked);
