@@ -486,6 +486,33 @@ def self_check():
         assert status == 200 and answer['refresh_token'] == 'r1-rotated-1', answer
         assert post(oauth.url, dict(good, refresh_token='r1-rotated-1'), context=context)[0] == 200
         print('oauth https: OK', oauth.url)
+    with OAuthServer(client_id='c1', client_secret='s1', device_interval=1) as oauth:
+        # device code: pending, then approved by "the person"
+        status, device = post(oauth.endpoint('devicecode'), {'client_id': 'c1', 'scope': 'x'})
+        assert status == 200 and device['user_code'] == oauth.wait_for_user_code(), device
+        poll = {'grant_type': DEVICE_GRANT, 'device_code': device['device_code'], 'client_id': 'c1'}
+        assert post(oauth.url, poll) == (400, {'error': 'authorization_pending'})
+        assert post(oauth.url, poll) == (400, {'error': 'slow_down'})      # polled too soon
+        oauth.approve(device['user_code'])
+        time.sleep(1)
+        status, answer = post(oauth.url, poll)
+        assert status == 200 and answer['refresh_token'] == 'signed-in-refresh-1', answer
+        # authorisation code with PKCE
+        verifier = b64url(os.urandom(32))
+        status, location = oauth._authorize({
+            'response_type': 'code', 'client_id': 'c1', 'redirect_uri': 'http://127.0.0.1:9/',
+            'state': 'st', 'code_challenge_method': 'S256',
+            'code_challenge': b64url(hashlib.sha256(verifier.encode()).digest())})
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+        assert status == 302 and query['state'] == 'st', location
+        exchange = {'grant_type': 'authorization_code', 'code': query['code'], 'client_id': 'c1',
+                    'redirect_uri': 'http://127.0.0.1:9/', 'code_verifier': 'wrong' + verifier[5:]}
+        assert post(oauth.url, exchange)[1]['error'] == 'invalid_grant'     # and the code is spent
+        # client credentials with a secret; without one it is refused
+        cc = {'grant_type': 'client_credentials', 'client_id': 'c1', 'scope': 'x/.default'}
+        assert post(oauth.url, dict(cc, client_secret='s1'))[0] == 200
+        assert post(oauth.url, cc)[0] == 401
+        print('oauth sign-in grants: OK')
     print('oauth server: OK')
 
 
