@@ -50,6 +50,7 @@ set_up_class (GwTransportClass *transport_class,
   transport_class->name = name;
   GW_SMTP_TRANSPORT_CLASS (transport_class)->implicit_tls = implicit_tls;
   gw_smtp_session_install_settings (transport_class, default_port, default_security);
+  gw_smtp_transport_add_presets (transport_class, implicit_tls);
 }
 
 static void

@@ -27,4 +27,9 @@ struct _GwSmtpTransportClass {
 /* Registers the type in @module (before its subclasses). */
 void gw_smtp_transport_register (GTypeModule *module);
 
+/* gw-smtp-presets.c: what "provider" fills in on a profile of @klass, a
+ * transport with implicit TLS or not. */
+void gw_smtp_transport_add_presets (GwTransportClass *klass,
+                                    gboolean          implicit);
+
 G_END_DECLS

@@ -290,16 +290,21 @@ heraldctl_print_profiles (GPtrArray *profiles)
   g_ptr_array_add (cells, g_strdup (_("TRANSPORT")));
   g_ptr_array_add (cells, g_strdup (_("DEFAULT")));
   g_ptr_array_add (cells, g_strdup (_("TARGET")));
+  g_ptr_array_add (cells, g_strdup (_("STATE")));
   for (guint i = 0; i < profiles->len; i++) {
     HeraldProfile *profile = g_ptr_array_index (profiles, i);
     const char *transport = herald_profile_get_transport (profile);
+    const char *state = herald_profile_get_string (profile, "state");
 
     g_ptr_array_add (cells, g_strdup (herald_profile_get_name (profile)));
     g_ptr_array_add (cells, g_strdup (transport != NULL ? transport : "-"));
     g_ptr_array_add (cells, g_strdup (herald_profile_get_is_default (profile) ? _("yes") : ""));
     g_ptr_array_add (cells, profile_target (profile));
+    /* The state a person must act on; anything else is simply ready. */
+    g_ptr_array_add (cells, g_strdup (g_strcmp0 (state, "sign-in-required") == 0 ? _("sign-in required")
+                                                                                 : _("ready")));
   }
-  heraldctl_print_table (cells, 4);
+  heraldctl_print_table (cells, 5);
 }
 
 /* "KEY-set" booleans stand for secrets: show only whether one is set. */

@@ -392,18 +392,21 @@ heraldctl_profile (HeraldCtl  *ctl,
     { "remove", profile_remove },
     { "set-password", profile_set_password },
     { "test", profile_test },
+    { "sign-in", heraldctl_profile_sign_in },
     { NULL }
   };
 
-  return heraldctl_run_action (ctl, "profile",
-                               _("Usage:\n"
-                                 "  heraldctl profile list\n"
-                                 "  heraldctl profile show NAME\n"
-                                 "  heraldctl profile keys [TRANSPORT]\n"
-                                 "  heraldctl profile add NAME [KEY=VALUE…]\n"
-                                 "  heraldctl profile set NAME KEY=VALUE…\n"
-                                 "  heraldctl profile remove NAME\n"
-                                 "  heraldctl profile set-password NAME [--key KEY] [--clear]\n"
-                                 "  heraldctl profile test NAME --to ADDRESS\n"),
-                               actions, argc, argv);
+  /* The sign-in came after the usage was translated: its own string. */
+  g_autofree char *usage = g_strconcat (_("Usage:\n"
+                                          "  heraldctl profile list\n"
+                                          "  heraldctl profile show NAME\n"
+                                          "  heraldctl profile keys [TRANSPORT]\n"
+                                          "  heraldctl profile add NAME [KEY=VALUE…]\n"
+                                          "  heraldctl profile set NAME KEY=VALUE…\n"
+                                          "  heraldctl profile remove NAME\n"
+                                          "  heraldctl profile set-password NAME [--key KEY] [--clear]\n"
+                                          "  heraldctl profile test NAME --to ADDRESS\n"),
+                                        _("  heraldctl profile sign-in NAME [--browser]\n"), NULL);
+
+  return heraldctl_run_action (ctl, "profile", usage, actions, argc, argv);
 }

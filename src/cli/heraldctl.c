@@ -44,6 +44,8 @@ later_commands_text (void)
                         "                                    API, shown once\n"
                         "  token list                        List the HTTP API's tokens\n"
                         "  token remove NAME                 Remove a token\n"),
+                      _("  profile sign-in NAME [--browser]  Sign a profile in to its OAuth 2.0\n"
+                        "                                    provider (Microsoft 365, Gmail)\n"),
                       NULL);
 }
 

@@ -77,6 +77,11 @@ void            heraldctl_print_test_result  (HeraldTestResult     *result,
 void            heraldctl_print_table        (GPtrArray            *cells,
                                               guint                 n_columns);
 
+/* heraldctl-sign-in.c */
+int             heraldctl_profile_sign_in    (HeraldCtl            *ctl,
+                                              int                   argc,
+                                              char                **argv);
+
 /* heraldctl-log.c */
 GDateTime      *heraldctl_parse_time         (const char           *text);
 JsonNode       *heraldctl_attempt_to_json    (HeraldAttempt        *attempt,

@@ -57,6 +57,7 @@ enum {
 
 enum {
   SIGNAL_DELIVERY_CHANGED,
+  SIGNAL_SIGN_IN_PROGRESS,
   N_SIGNALS
 };
 
@@ -101,6 +102,16 @@ delivery_changed_cb (HeraldDBusGateway1 *proxy,
 }
 
 static void
+sign_in_progress_cb (HeraldDBusGateway1 *proxy,
+                     const char         *profile,
+                     const char         *stage,
+                     GVariant           *details,
+                     HeraldClient       *self)
+{
+  g_signal_emit (self, signals[SIGNAL_SIGN_IN_PROGRESS], 0, profile, stage, details);
+}
+
+static void
 proxy_notify_cb (GObject      *proxy,
                  GParamSpec   *pspec,
                  HeraldClient *self)
@@ -119,6 +130,7 @@ herald_client_set_proxy (HeraldClient       *self,
 {
   self->proxy = proxy;
   g_signal_connect (proxy, "delivery-changed", G_CALLBACK (delivery_changed_cb), self);
+  g_signal_connect (proxy, "sign-in-progress", G_CALLBACK (sign_in_progress_cb), self);
   g_signal_connect (proxy, "notify", G_CALLBACK (proxy_notify_cb), self);
   self->initialized = TRUE;
 }
@@ -391,6 +403,28 @@ herald_client_class_init (HeraldClientClass *klass)
     g_signal_new ("delivery-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                   G_TYPE_STRING, HERALD_TYPE_DELIVERY_STATE, HERALD_TYPE_DELIVERY);
+
+  /**
+   * HeraldClient::sign-in-progress:
+   * @self: the #HeraldClient
+   * @profile: the profile being signed in
+   * @stage: "verify", "authorize", "waiting", "done" or "failed"
+   * @details: an a{sv} #GVariant: for "verify" verification-uri (s),
+   *   user-code (s), verification-uri-complete (s, when given), expires-in
+   *   (u), interval (u); for "authorize" authorize-url (s), redirect-uri
+   *   (s), expires-in (u); for "waiting" interval (u), slow-down (b); for
+   *   "done" grant (s); for "failed" message (s). Never a token or secret.
+   *
+   * Emitted while a sign-in this client started with
+   * herald_client_sign_in() runs; the gateway sends it to this client
+   * alone.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_SIGN_IN_PROGRESS] =
+    g_signal_new ("sign-in-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_VARIANT);
 
   /* registers the org.herald.Gateway1.Error.* names */
   (void) herald_error_quark ();

@@ -171,6 +171,21 @@ HeraldTestResult *herald_client_test_profile_sync           (HeraldClient       
                                                              const char           *recipient,
                                                              GCancellable         *cancellable,
                                                              GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+/* OAuth 2.0 sign-in (herald-client-sign-in.c) */
+void             herald_client_sign_in                      (HeraldClient         *self,
+                                                             const char           *profile,
+                                                             HeraldSignInFlow      flow,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+gboolean         herald_client_sign_in_finish               (HeraldClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+gboolean         herald_client_sign_in_sync                 (HeraldClient         *self,
+                                                             const char           *profile,
+                                                             HeraldSignInFlow      flow,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error);
 
 /* deliveries */
 void             herald_client_send                         (HeraldClient         *self,

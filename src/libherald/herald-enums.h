@@ -59,6 +59,24 @@ typedef enum {
   HERALD_URGENCY_CRITICAL,
 } HeraldUrgency;
 
+/**
+ * HeraldSignInFlow:
+ * @HERALD_SIGN_IN_FLOW_DEVICE: the device authorisation grant (RFC 8628):
+ *   the person opens a verification URI on any device and enters a code
+ * @HERALD_SIGN_IN_FLOW_BROWSER: the authorisation code grant with PKCE:
+ *   the person opens a URL in a browser on the gateway's machine, which
+ *   redirects to the gateway's listener on 127.0.0.1
+ *
+ * How a person signs a profile in to its OAuth 2.0 provider
+ * (herald_client_sign_in()).
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  HERALD_SIGN_IN_FLOW_DEVICE,
+  HERALD_SIGN_IN_FLOW_BROWSER,
+} HeraldSignInFlow;
+
 const char  *herald_delivery_state_to_string   (HeraldDeliveryState  state);
 gboolean     herald_delivery_state_from_string (const char          *str,
                                                 HeraldDeliveryState *state);

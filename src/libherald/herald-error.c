@@ -28,6 +28,7 @@ static const GDBusErrorEntry herald_error_entries[] = {
   { HERALD_ERROR_INVALID_MESSAGE,        "org.herald.Gateway1.Error.InvalidMessage" },
   { HERALD_ERROR_NO_SUCH_TOKEN,          "org.herald.Gateway1.Error.NoSuchToken" },
   { HERALD_ERROR_TOKEN_EXISTS,           "org.herald.Gateway1.Error.TokenExists" },
+  { HERALD_ERROR_SIGN_IN_FAILED,         "org.herald.Gateway1.Error.SignInFailed" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (herald_error_entries) == HERALD_ERROR_LAST);

@@ -41,6 +41,9 @@ G_BEGIN_DECLS
  *   overlong header line
  * @HERALD_ERROR_NO_SUCH_TOKEN: no HTTP API token has that name
  * @HERALD_ERROR_TOKEN_EXISTS: an HTTP API token of that name already exists
+ * @HERALD_ERROR_SIGN_IN_FAILED: an OAuth 2.0 sign-in did not succeed: declined,
+ *   expired, refused by the provider (its words in the message), or the
+ *   profile lacks an endpoint
  *
  * Error codes of %HERALD_ERROR. Each has a D-Bus error name
  * `org.herald.Gateway1.Error.*`.
@@ -67,6 +70,7 @@ typedef enum {
   HERALD_ERROR_INVALID_MESSAGE,
   HERALD_ERROR_NO_SUCH_TOKEN,
   HERALD_ERROR_TOKEN_EXISTS,
+  HERALD_ERROR_SIGN_IN_FAILED,
   /*< private >*/
   HERALD_ERROR_LAST
 } HeraldError;

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
@@ -100,26 +102,110 @@ gw_tls_policy_install_settings (GwTransportClass *klass)
                                           "profile's own server, PIN@HOST:PORT for another")));
 }
 
+static const char * const provider_values[] = { "generic", "microsoft365", "outlook-com", "gmail", NULL };
+static const char * const grant_values[] = { "refresh-token", "client-credentials", NULL };
+
+/* A tenant goes into the endpoints' URLs: a directory id (a GUID), a
+ * domain, or "organizations", "common", "consumers"; nothing else. */
+static gboolean
+check_tenant (const GwSettingSpec *spec, GVariant **value, GError **error)
+{
+  const char *tenant = g_variant_get_string (*value, NULL);
+  gsize len = strlen (tenant);
+
+  for (const char *p = tenant; *p != '\0'; p++) {
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-')
+      return gw_setting_spec_refuse (spec, tenant, _("not a tenant id or domain"), error);
+  }
+  if (len == 0 || len > 253 || tenant[0] == '.' || tenant[0] == '-')
+    return gw_setting_spec_refuse (spec, tenant, _("not a tenant id or domain"), error);
+  return TRUE;
+}
+
+/* The providers' published endpoints (Microsoft identity platform v2.0,
+ * Google OAuth 2.0 for installed apps); the scopes depend on the service
+ * and are the transport's presets. */
+static void
+add_provider_endpoints (GwTransportClass *klass)
+{
+  static const struct {
+    const char *conditions;
+    const char *key;
+    const char *value;
+  } presets[] = {
+#define MICROSOFT "https://login.microsoftonline.com/{oauth2-tenant}/oauth2/v2.0/"
+    { "provider=microsoft365", "oauth2-tenant",        "organizations" },
+    { "provider=microsoft365", "oauth2-authorize-url", MICROSOFT "authorize" },
+    { "provider=microsoft365", "oauth2-device-url",    MICROSOFT "devicecode" },
+    { "provider=microsoft365", "oauth2-token-url",     MICROSOFT "token" },
+    { "provider=outlook-com",  "oauth2-tenant",        "consumers" },
+    { "provider=outlook-com",  "oauth2-authorize-url", MICROSOFT "authorize" },
+    { "provider=outlook-com",  "oauth2-device-url",    MICROSOFT "devicecode" },
+    { "provider=outlook-com",  "oauth2-token-url",     MICROSOFT "token" },
+#undef MICROSOFT
+    { "provider=gmail",        "oauth2-authorize-url", "https://accounts.google.com/o/oauth2/v2/auth" },
+    { "provider=gmail",        "oauth2-device-url",    "https://oauth2.googleapis.com/device/code" },
+    { "provider=gmail",        "oauth2-token-url",     "https://oauth2.googleapis.com/token" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    gw_transport_class_add_preset (klass, presets[i].conditions, presets[i].key, presets[i].value);
+}
+
 /**
  * gw_oauth2_install_settings:
  * @klass: a transport class, in its class_init
  *
- * Installs the keys #GwOAuth2 reads: "oauth2-token-url" (where the
- * client secret and the refresh token are sent: marked
- * %GW_SETTING_FLAG_REDIRECTS_SECRETS), "oauth2-client-id", and the
- * secrets "oauth2-client-secret" and "oauth2-refresh-token".
+ * Installs the keys #GwOAuth2 and the sign-in read: "provider" (generic,
+ * microsoft365, outlook-com, gmail: presets of the endpoints below),
+ * "oauth2-tenant" (Microsoft's tenant in the endpoints' URLs),
+ * "oauth2-grant" (refresh-token: a person signs in once; or
+ * client-credentials: the application itself), the endpoints
+ * "oauth2-authorize-url", "oauth2-device-url" and "oauth2-token-url",
+ * "oauth2-scope", "oauth2-client-id", "oauth2-client-certificate" (a PEM
+ * file whose thumbprint names the key of a certificate assertion), and the
+ * secrets "oauth2-client-secret", "oauth2-client-key" (PEM private key
+ * that signs the assertion) and "oauth2-refresh-token". Every key that
+ * decides where a credential is sent is marked
+ * %GW_SETTING_FLAG_REDIRECTS_SECRETS.
  */
 void
 gw_oauth2_install_settings (GwTransportClass *klass)
 {
+  GwSettingSpec *spec;
+
+  install (klass, gw_setting_spec_new_enum ("provider", provider_values, "generic", REDIRECTS,
+                                            N_("Mail provider whose servers, endpoints and limits "
+                                               "are filled in (each can still be set)")));
+  spec = gw_setting_spec_new ("oauth2-tenant", GW_SETTING_STRING, REDIRECTS, NULL,
+                              N_("Microsoft Entra tenant (directory id or domain) in the OAuth 2.0 endpoints"));
+  gw_setting_spec_set_check (spec, check_tenant);
+  install (klass, spec);
+  install (klass, gw_setting_spec_new_enum ("oauth2-grant", grant_values, "refresh-token", 0,
+                                            N_("How access tokens are obtained: with the refresh token of a "
+                                               "sign-in, or with the client's own credentials")));
+  install (klass, gw_setting_spec_new ("oauth2-authorize-url", GW_SETTING_URL, REDIRECTS, NULL,
+                                       N_("OAuth 2.0 authorization endpoint (sign-in in a browser)")));
+  install (klass, gw_setting_spec_new ("oauth2-device-url", GW_SETTING_URL, REDIRECTS, NULL,
+                                       N_("OAuth 2.0 device authorization endpoint (sign-in with a code)")));
   install (klass, gw_setting_spec_new ("oauth2-token-url", GW_SETTING_URL, REDIRECTS, NULL,
                                        N_("OAuth 2.0 token endpoint")));
+  install (klass, gw_setting_spec_new ("oauth2-scope", GW_SETTING_STRING, 0, NULL,
+                                       N_("OAuth 2.0 scopes, separated by spaces")));
   install (klass, gw_setting_spec_new ("oauth2-client-id", GW_SETTING_STRING, 0, NULL,
                                        N_("OAuth 2.0 client id")));
   install (klass, gw_setting_spec_new ("oauth2-client-secret", GW_SETTING_STRING, GW_SETTING_FLAG_SECRET,
                                        NULL, N_("OAuth 2.0 client secret")));
+  spec = gw_setting_spec_new ("oauth2-client-certificate", GW_SETTING_PATH, 0, NULL,
+                              N_("PEM certificate of the key that signs client assertions"));
+  gw_setting_spec_set_check (spec, check_readable_file);
+  install (klass, spec);
+  install (klass, gw_setting_spec_new ("oauth2-client-key", GW_SETTING_STRING,
+                                       GW_SETTING_FLAG_SECRET | GW_SETTING_FLAG_MULTILINE,
+                                       NULL, N_("PEM private key that signs client assertions")));
   install (klass, gw_setting_spec_new ("oauth2-refresh-token", GW_SETTING_STRING, GW_SETTING_FLAG_SECRET,
                                        NULL, N_("OAuth 2.0 refresh token")));
+  add_provider_endpoints (klass);
 }
 
 /**

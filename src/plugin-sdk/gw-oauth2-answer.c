@@ -20,8 +20,22 @@
 #include "gw-oauth2-private.h"
 #include "gw-secret.h"
 
-static const char *
-get_string_member (JsonObject *object, const char *member)
+JsonObject *
+gw_oauth2_parse_object (JsonParser *parser,
+                        GBytes     *body)
+{
+  gsize size = 0;
+  const char *data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
+
+  if (size > 0 && json_parser_load_from_data (parser, data, (gssize) size, NULL) &&
+      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return json_node_get_object (json_parser_get_root (parser));
+  return NULL;
+}
+
+const char *
+gw_oauth2_get_string_member (JsonObject *object,
+                             const char *member)
 {
   JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
 
@@ -30,21 +44,21 @@ get_string_member (JsonObject *object, const char *member)
   return json_node_get_string (node);
 }
 
-/* Wipes a credential that json-glib holds, before the parser is freed. */
-static void
-wipe_member (JsonObject *object, const char *member)
+void
+gw_oauth2_wipe_member (JsonObject *object,
+                       const char *member)
 {
-  const char *value = get_string_member (object, member);
+  const char *value = gw_oauth2_get_string_member (object, member);
 
   if (value != NULL)
     gnutls_memset ((char *) value, 0, strlen (value));
 }
 
-/* expires_in as a number, or as a string of digits as some servers send. */
-static gint64
-get_expires_in (JsonObject *object)
+gint64
+gw_oauth2_get_int_member (JsonObject *object,
+                          const char *member)
 {
-  JsonNode *node = json_object_get_member (object, "expires_in");
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
   guint64 value = 0;
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
@@ -57,7 +71,24 @@ get_expires_in (JsonObject *object)
   return -1;
 }
 
-/* Stores a rotated refresh token back as the profile's secret. */
+char *
+gw_oauth2_mask (const char         *text,
+                const char * const *secrets)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0' && out->len < MAX_SHOWN; p++)
+    g_string_append_c (out, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
+  for (guint i = 0; secrets != NULL && secrets[i] != NULL; i++) {
+    if (strlen (secrets[i]) >= 4)
+      g_string_replace (out, secrets[i], "(hidden)", 0);
+  }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Stores a rotated refresh token back as the profile's secret: the
+ * secret store writes it atomically (a new file renamed over the old,
+ * 0600), so a crash leaves the old token or the new one, never neither. */
 static gboolean
 store_refresh_token (Refresh *refresh, const char *rotated)
 {
@@ -72,15 +103,35 @@ store_refresh_token (Refresh *refresh, const char *rotated)
   return TRUE;
 }
 
+const char *
+gw_oauth2_cache_token (GwOAuth2   *self,
+                       const char *name,
+                       const char *source,
+                       const char *token,
+                       gint64      expires_in)
+{
+  gint64 lifetime = expires_in < 0 ? DEFAULT_LIFETIME_S : expires_in;
+  CachedToken *cached;
+
+  lifetime = lifetime > 2 * EXPIRY_MARGIN_S ? lifetime - EXPIRY_MARGIN_S : lifetime / 2;
+  cached = g_new0 (CachedToken, 1);
+  cached->token = g_strdup (token);
+  cached->expires_at = g_get_monotonic_time () + lifetime * G_USEC_PER_SEC;
+  cached->source = g_strdup (source);
+  g_hash_table_replace (self->cache, g_strdup (name), cached);
+  /* A token came: whatever needed a sign-in does not any more. */
+  g_hash_table_remove (self->sign_in, name);
+  g_debug ("New access token for profile “%s”, cached for %" G_GINT64_FORMAT " s", name, lifetime);
+  return cached->token;
+}
+
 static void
 handle_success (Refresh *refresh, JsonObject *object)
 {
-  const char *access_token = get_string_member (object, "access_token");
-  const char *token_type = get_string_member (object, "token_type");
-  const char *rotated = get_string_member (object, "refresh_token");
-  gint64 expires_in = get_expires_in (object);
-  gint64 lifetime;
-  CachedToken *cached;
+  const char *access_token = gw_oauth2_get_string_member (object, "access_token");
+  const char *token_type = gw_oauth2_get_string_member (object, "token_type");
+  const char *rotated = gw_oauth2_get_string_member (object, "refresh_token");
+  const char *token;
 
   if (access_token == NULL || *access_token == '\0') {
     gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
@@ -96,57 +147,54 @@ handle_success (Refresh *refresh, JsonObject *object)
     return;
   }
 
-  if (rotated != NULL && *rotated != '\0' && g_strcmp0 (rotated, refresh->refresh_token) != 0 &&
-      store_refresh_token (refresh, rotated)) {
+  /* Client credentials have no refresh token to rotate. */
+  if (!refresh->client_credentials && rotated != NULL && *rotated != '\0' &&
+      g_strcmp0 (rotated, refresh->refresh_token) != 0 && store_refresh_token (refresh, rotated)) {
     g_autofree char *url = g_strdup (gw_profile_get_string (refresh->profile, "oauth2-token-url"));
     const char *client_id = gw_profile_get_string (refresh->profile, "oauth2-client-id");
     g_free (refresh->source);
     refresh->source = gw_oauth2_make_source (url, client_id, rotated);
   }
 
-  lifetime = expires_in < 0 ? DEFAULT_LIFETIME_S : expires_in;
-  lifetime = lifetime > 2 * EXPIRY_MARGIN_S ? lifetime - EXPIRY_MARGIN_S : lifetime / 2;
-  cached = g_new0 (CachedToken, 1);
-  cached->token = g_strdup (access_token);
-  cached->expires_at = g_get_monotonic_time () + lifetime * G_USEC_PER_SEC;
-  cached->source = g_strdup (refresh->source);
-  g_hash_table_replace (refresh->self->cache, g_strdup (refresh->name), cached);
-  g_debug ("New access token for profile “%s”, cached for %" G_GINT64_FORMAT " s",
-           refresh->name, lifetime);
-  gw_oauth2_refresh_finish (refresh, cached->token, NULL);
+  token = gw_oauth2_cache_token (refresh->self, refresh->name, refresh->source, access_token,
+                                 gw_oauth2_get_int_member (object, "expires_in"));
+  gw_oauth2_refresh_finish (refresh, token, NULL);
 }
 
 static void
 handle_failure (Refresh *refresh, guint status, JsonObject *object)
 {
-  const char *code = get_string_member (object, "error");
-  const char *description = get_string_member (object, "error_description");
+  const char *code = gw_oauth2_get_string_member (object, "error");
+  const char *description = gw_oauth2_get_string_member (object, "error_description");
   g_autofree char *joined = g_strjoin (": ", code != NULL ? code : soup_status_get_phrase (status),
                                        description, NULL);
   g_autofree char *shown = gw_oauth2_sanitize (joined != NULL ? joined : "", refresh);
-  /* Overload and timeouts pass; other client errors (invalid_grant,
-   * invalid_client, ...) need a person. */
+  /* Overload and timeouts pass; other client errors (invalid_client, ...)
+   * need a person. */
   gboolean temporary = status >= 500 || status == SOUP_STATUS_REQUEST_TIMEOUT || status == 429;
 
-  if (status >= 300 && status < 400)
+  if (status >= 300 && status < 400) {
     gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_PERMANENT,
                   _("The OAuth 2.0 token endpoint (%s) answered with a redirect (HTTP %u); "
                     "redirects are not followed with credentials"), refresh->host, status);
-  else
+  } else if (!refresh->client_credentials && g_strcmp0 (code, "invalid_grant") == 0) {
+    /* The refresh token is expired or revoked: only a person signing in
+     * again gets a new one. Deliveries wait for that. */
+    g_autofree char *reason = g_strdup_printf ("%s (HTTP %u)", shown, status);
+    gw_oauth2_refresh_needs_sign_in (refresh, reason);
+  } else {
     gw_oauth2_refresh_fail (refresh, temporary ? GW_TRANSPORT_ERROR_TEMPORARY : GW_TRANSPORT_ERROR_PERMANENT,
-                  _("The OAuth 2.0 token endpoint (%s) refused the refresh: %s (HTTP %u)"),
+                  _("The OAuth 2.0 token endpoint (%s) refused the request: %s (HTTP %u)"),
                   refresh->host, shown, status);
+  }
 }
 
 void
 gw_oauth2_answer (Refresh *refresh, guint status, const char *body, gsize size)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *object = NULL;
-
-  if (size > 0 && json_parser_load_from_data (parser, body, (gssize) size, NULL) &&
-      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    object = json_node_get_object (json_parser_get_root (parser));
+  g_autoptr(GBytes) bytes = g_bytes_new_static (body, size);
+  JsonObject *object = gw_oauth2_parse_object (parser, bytes);
 
   if (status >= 200 && status < 300 && object == NULL)
     gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
@@ -157,6 +205,6 @@ gw_oauth2_answer (Refresh *refresh, guint status, const char *body, gsize size)
   else
     handle_failure (refresh, status, object);
 
-  wipe_member (object, "access_token");
-  wipe_member (object, "refresh_token");
+  gw_oauth2_wipe_member (object, "access_token");
+  gw_oauth2_wipe_member (object, "refresh_token");
 }

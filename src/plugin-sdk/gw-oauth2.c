@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-oauth2.c: OAuth 2.0 access tokens by the refresh-token grant (libsoup, json-glib)
+/* gw-oauth2.c: OAuth 2.0 access tokens by the refresh-token or the client
+ * credentials grant (libsoup, json-glib)
  *
  * One shared instance caches a token per profile name until 60 s before it
- * expires. Concurrent requests for one profile share a single refresh: with
+ * expires. The profile's "oauth2-grant" says how a token is got: with the
+ * refresh token a sign-in stored (gw-oauth2-sign-in.c), or with the
+ * client's own credentials, a secret or a certificate assertion
+ * (gw-oauth2-jwt.c), which have no refresh token: a new access token is
+ * asked for when the old one expires. A refresh token the endpoint refuses
+ * (invalid_grant), or none at all, puts the profile in the state "sign-in
+ * required" until a sign-in or a new token changes its configuration. Concurrent requests for one profile share a single refresh: with
  * refresh-token rotation, two parallel grants would invalidate each other.
  * A refresh that has started runs to its end (bounded by the profile's
  * timeouts) even when every caller has gone, so that a rotated refresh token
  * is never lost; callers that cancel are answered at once.
  *
- * The request carries credentials: redirects are never followed, plain http
- * is refused except to loopback, and TLS is judged as for SMTP
- * (gw-http-client-guard.c: system trust plus the profile's ca-file,
- * verify-certificates, pinned-keys, TLS 1.2 or newer) before the form is
- * written. The answer is read into a fixed buffer (a longer one fails
- * as it streams in), and the whole exchange has a deadline. Nothing
- * secret is logged, put in an error message or left in freed memory that
- * we own.
+ * The request itself (no redirects, TLS policy, bounded answer, deadline)
+ * is gw-oauth2-post.c's. Nothing secret is logged, put in an error message
+ * or left in freed memory that we own.
  */
 #define G_LOG_DOMAIN "gw-oauth2"
 
@@ -29,8 +31,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-oauth2-private.h"
+#include "gw-oauth2-sign-in.h"
 #include "gw-secret.h"
 #include "gw-transport-private.h"
+
+#define JWT_BEARER "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 G_DEFINE_TYPE (GwOAuth2, gw_oauth2, G_TYPE_OBJECT)
 
@@ -66,19 +71,9 @@ static void
 refresh_free (Refresh *refresh)
 {
   g_ptr_array_unref (refresh->waiters);
-  g_clear_object (&refresh->sink);
-  if (refresh->body != NULL)
-    gnutls_memset (refresh->body, 0, MAX_RESPONSE_SIZE);
-  g_free (refresh->body);
-  if (refresh->deadline != NULL)
-    g_source_destroy (refresh->deadline);
-  g_clear_pointer (&refresh->deadline, g_source_unref);
-  g_clear_object (&refresh->message);
-  g_clear_object (&refresh->session);
-  g_clear_object (&refresh->guard);
-  g_clear_object (&refresh->cancellable);
   gw_secret_free (refresh->refresh_token);
   gw_secret_free (refresh->client_secret);
+  gw_secret_free (refresh->client_assertion);
   g_free (refresh->host);
   g_free (refresh->source);
   g_free (refresh->name);
@@ -92,29 +87,78 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Refresh, refresh_free)
 char *
 gw_oauth2_sanitize (const char *text, const Refresh *refresh)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
-  const char *secrets[] = { refresh->refresh_token, refresh->client_secret };
+  const char *secrets[4] = { NULL };
+  guint n = 0;
 
-  for (const char *p = text; *p != '\0' && out->len < MAX_SHOWN; p++)
-    g_string_append_c (out, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
-  for (gsize i = 0; i < G_N_ELEMENTS (secrets); i++) {
-    if (secrets[i] != NULL && strlen (secrets[i]) >= 4)
-      g_string_replace (out, secrets[i], "(hidden)", 0);
-  }
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  /* NULL ends the list: leave the unset ones out. */
+  if (refresh->refresh_token != NULL)
+    secrets[n++] = refresh->refresh_token;
+  if (refresh->client_secret != NULL)
+    secrets[n++] = refresh->client_secret;
+  if (refresh->client_assertion != NULL)
+    secrets[n++] = refresh->client_assertion;
+  return gw_oauth2_mask (text, secrets);
 }
 
 /* Digest of what the token depends on, so that a changed refresh token,
  * client or endpoint does not keep using a token cached for the old one. */
 char *
-gw_oauth2_make_source (const char *url, const char *client_id, const char *refresh_token)
+gw_oauth2_make_source (const char *url, const char *client_id, const char *credential)
 {
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
 
   g_checksum_update (sum, (const guchar *) url, strlen (url) + 1);
   g_checksum_update (sum, (const guchar *) client_id, strlen (client_id) + 1);
-  g_checksum_update (sum, (const guchar *) refresh_token, strlen (refresh_token));
+  g_checksum_update (sum, (const guchar *) credential, strlen (credential));
   return g_strdup (g_checksum_get_string (sum));
+}
+
+static gboolean
+uses_client_credentials (GwProfile *profile)
+{
+  return g_strcmp0 (gw_profile_get_string (profile, "oauth2-grant"), GRANT_CLIENT_CREDENTIALS) == 0;
+}
+
+/* What a client-credentials token depends on besides endpoint and
+ * client: the scope and the secret or key it was asked with. */
+static char *
+client_credential_digest (GwProfile *profile, GError **error)
+{
+  g_autoptr(GwSecret) secret = gw_profile_dup_secret (profile, "oauth2-client-secret", error);
+  g_autoptr(GwSecret) key = NULL;
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  const char *scope = gw_profile_get_string (profile, "oauth2-scope");
+  const char *certificate = gw_profile_get_string (profile, "oauth2-client-certificate");
+
+  if (error != NULL && *error != NULL)
+    return NULL;
+  key = gw_profile_dup_secret (profile, "oauth2-client-key", error);
+  if (error != NULL && *error != NULL)
+    return NULL;
+  g_checksum_update (sum, (const guchar *) "client-credentials", -1);
+  for (const char *part[] = { scope, secret, key, certificate }, **p = part; p < part + 4; p++) {
+    g_checksum_update (sum, (const guchar *) "\n", 1);
+    if (*p != NULL)
+      g_checksum_update (sum, (const guchar *) *p, strlen (*p));
+  }
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+char *
+gw_oauth2_source_for (GwProfile *profile, GError **error)
+{
+  const char *url = gw_profile_get_string (profile, "oauth2-token-url");
+  const char *client_id = gw_profile_get_string (profile, "oauth2-client-id");
+  g_autoptr(GwSecret) credential = NULL;
+
+  if (uses_client_credentials (profile))
+    credential = client_credential_digest (profile, error);
+  else
+    credential = gw_profile_dup_secret (profile, "oauth2-refresh-token", error);
+  if (error != NULL && *error != NULL)
+    return NULL;
+  return gw_oauth2_make_source (url != NULL ? url : "", client_id != NULL ? client_id : "",
+                                credential != NULL ? credential : "");
 }
 
 /* ---- answering callers ---- */
@@ -151,6 +195,23 @@ gw_oauth2_refresh_fail (Refresh *refresh, GwTransportError code, const char *for
   gw_oauth2_refresh_finish (refresh, NULL, error);
 }
 
+void
+gw_oauth2_refresh_needs_sign_in (Refresh *refresh, const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_hash_table_replace (refresh->self->sign_in, g_strdup (refresh->name), g_strdup (refresh->source));
+  /* Temporary: deliveries wait for the sign-in instead of failing. */
+  error = g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                       _("Profile “%s” needs a sign-in: the OAuth 2.0 token endpoint (%s) refused "
+                         "its refresh token: %s; run “heraldctl profile sign-in %s”"),
+                       refresh->name, refresh->host, reason, refresh->name);
+  g_info ("Profile %s needs a sign-in (the token endpoint refused its refresh token)", refresh->name);
+  if (refresh_failure_hook != NULL)
+    refresh_failure_hook (refresh->name);
+  gw_oauth2_refresh_finish (refresh, NULL, error);
+}
+
 static gboolean
 on_waiter_cancelled (GCancellable *cancellable, gpointer user_data)
 {
@@ -178,163 +239,63 @@ add_waiter (Refresh *refresh, GTask *task)
 }
 
 static void
-on_body_read (GObject *source, GAsyncResult *result, gpointer user_data)
+on_posted (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Refresh *refresh = user_data;
   g_autoptr(GError) error = NULL;
-  gssize size;
+  g_autoptr(GBytes) body = NULL;
+  guint status = 0;
+  gsize size = 0;
+  const char *data;
 
-  size = g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error);
-  if (size < 0) {
-    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                              _("The OAuth 2.0 token endpoint (%s) did not answer within %u s"),
-                              refresh->host, refresh->deadline_s);
-    else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
-      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                              _("The OAuth 2.0 token endpoint (%s) sent more than %u bytes"),
-                              refresh->host, (guint) MAX_RESPONSE_SIZE);
-    else
-      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                              _("Cannot read the answer of the OAuth 2.0 token endpoint (%s): %s"),
-                              refresh->host, error->message);
+  body = gw_oauth2_post_finish (result, &status, &error);
+  if (body == NULL) {
+    gw_oauth2_refresh_fail (refresh, error->domain == GW_TRANSPORT_ERROR ? error->code : GW_TRANSPORT_ERROR_TEMPORARY,
+                            "%s", error->message);
     return;
   }
-  gw_oauth2_answer (refresh, soup_message_get_status (refresh->message),
-                    (const char *) refresh->body, (gsize) size);
-}
-
-static void
-on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Refresh *refresh = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GInputStream) stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  g_autoptr(GError) refusal = NULL;
-
-  if (stream == NULL) {
-    if (gw_http_client_guard_refused (refresh->guard, &refusal))
-      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                    _("OAuth 2.0 token endpoint: %s"), refusal->message);
-    else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                    _("The OAuth 2.0 token endpoint (%s) did not answer within %u s"),
-                    refresh->host, refresh->deadline_s);
-    else
-      gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
-                    _("Cannot reach the OAuth 2.0 token endpoint (%s): %s"),
-                    refresh->host, error->message);
-    return;
-  }
-  /* A fixed buffer: a longer answer fails with G_IO_ERROR_NO_SPACE. */
-  refresh->body = g_malloc0 (MAX_RESPONSE_SIZE);
-  refresh->sink = g_memory_output_stream_new (refresh->body, MAX_RESPONSE_SIZE, NULL, NULL);
-  g_output_stream_splice_async (refresh->sink, stream,
-                                G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                G_PRIORITY_DEFAULT, refresh->cancellable, on_body_read, refresh);
+  data = g_bytes_get_data (body, &size);
+  gw_oauth2_answer (refresh, status, data, size);
 }
 
 /* ---- the request ---- */
-
-/* x-www-form-urlencoded field: all but unreserved characters escaped,
- * straight into @form, so that no unwiped copy of a credential is made. */
-static void
-append_form_field (GString *form, const char *name, const char *value)
-{
-  g_string_append_printf (form, "%s%s=", form->len > 0 ? "&" : "", name);
-  g_string_append_uri_escaped (form, value, NULL, FALSE);
-}
-
-static GBytes *
-build_form (Refresh *refresh, const char *client_id)
-{
-  gsize bound = 128 + 3 * (strlen (refresh->refresh_token) + strlen (client_id) +
-                           (refresh->client_secret != NULL ? strlen (refresh->client_secret) : 0));
-  /* Sized once so that growing never leaves a copy in freed memory. */
-  GString *form = g_string_sized_new (bound);
-  gsize len;
-  char *data;
-
-  append_form_field (form, "grant_type", "refresh_token");
-  append_form_field (form, "refresh_token", refresh->refresh_token);
-  append_form_field (form, "client_id", client_id);
-  if (refresh->client_secret != NULL)
-    append_form_field (form, "client_secret", refresh->client_secret);
-  len = form->len;
-  data = g_string_free (form, FALSE);
-  return g_bytes_new_with_free_func (data, len, (GDestroyNotify) gw_secret_free, data);
-}
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  Refresh *refresh = user_data;
-
-  /* on_sent or on_body_read fails the refresh with the cancellation. */
-  g_cancellable_cancel (refresh->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* The schema checks this already; credentials are worth checking twice. */
-static gboolean
-url_is_allowed (GUri *uri)
-{
-  const char *host = g_uri_get_host (uri);
-  g_autoptr(GInetAddress) address = host != NULL ? g_inet_address_new_from_string (host) : NULL;
-
-  if (host == NULL || *host == '\0')
-    return FALSE;
-  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ||
-         (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0 &&
-          (g_ascii_strcasecmp (host, "localhost") == 0 ||
-           (address != NULL && g_inet_address_get_is_loopback (address))));
-}
 
 static void
 start_refresh (Refresh *refresh, const char *url, const char *client_id)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
   g_autoptr(GBytes) form = NULL;
-  g_autoptr(GError) error = NULL;
-  guint64 connect_timeout = gw_profile_get_uint (refresh->profile, "connect-timeout");
-  guint64 conversation_timeout = gw_profile_get_uint (refresh->profile, "conversation-timeout");
-  guint64 timeout = MAX (connect_timeout, conversation_timeout);
+  const char *scope = gw_profile_get_string (refresh->profile, "oauth2-scope");
 
-  if (uri == NULL || !url_is_allowed (uri)) {
+  if (uri == NULL || !gw_oauth2_url_is_allowed (uri)) {
     gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_PERMANENT,
                   _("oauth2-token-url must be an https URL (or http to this machine)"));
     return;
   }
   refresh->host = g_strdup (g_uri_get_host (uri));
-  refresh->guard = gw_http_client_guard_new (refresh->profile, uri, &error);
-  if (refresh->guard == NULL) {
-    gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY, "%s", error->message);
-    return;
+  if (refresh->client_credentials) {
+    const GwOAuth2Field fields[] = {
+      { "grant_type", "client_credentials" },
+      { "client_id", client_id },
+      { "scope", scope },
+      { "client_secret", refresh->client_assertion == NULL ? refresh->client_secret : NULL },
+      { "client_assertion_type", refresh->client_assertion != NULL ? JWT_BEARER : NULL },
+      { "client_assertion", refresh->client_assertion },
+    };
+    form = gw_oauth2_form_new (fields, G_N_ELEMENTS (fields));
+  } else {
+    const GwOAuth2Field fields[] = {
+      { "grant_type", "refresh_token" },
+      { "refresh_token", refresh->refresh_token },
+      { "client_id", client_id },
+      { "client_secret", refresh->client_secret },
+      { "scope", scope },
+    };
+    form = gw_oauth2_form_new (fields, G_N_ELEMENTS (fields));
   }
-  /* Connecting, then the answer: one timeout each, and no more in all,
-   * however slowly an endpoint trickles its bytes. */
-  refresh->deadline_s = (guint) MIN (connect_timeout + 2 * conversation_timeout, 3600);
-  if (refresh->deadline_s == 0)
-    refresh->deadline_s = 90;
-  refresh->cancellable = g_cancellable_new ();
-  refresh->deadline = g_timeout_source_new_seconds (refresh->deadline_s);
-  g_source_set_callback (refresh->deadline, on_deadline, refresh, NULL);
-  g_source_attach (refresh->deadline, g_main_context_get_thread_default ());
-
-  refresh->session = soup_session_new_with_options ("timeout", (guint) (timeout > 0 ? timeout : 30),
-                                                    "user-agent", "herald/" PACKAGE_VERSION,
-                                                    NULL);
-  refresh->message = soup_message_new_from_uri (SOUP_METHOD_POST, uri);
-  soup_message_set_flags (refresh->message, SOUP_MESSAGE_NO_REDIRECT);
-  soup_message_headers_replace (soup_message_get_request_headers (refresh->message),
-                                "Accept", "application/json");
-  gw_http_client_guard_watch (refresh->guard, refresh->message);
-  form = build_form (refresh, client_id);
-  soup_message_set_request_body_from_bytes (refresh->message, "application/x-www-form-urlencoded", form);
-
-  g_debug ("Refreshing the access token of profile “%s” at %s", refresh->name, refresh->host);
-  soup_session_send_async (refresh->session, refresh->message, G_PRIORITY_DEFAULT,
-                           refresh->cancellable, on_sent, refresh);
+  g_debug ("Asking %s for an access token for profile “%s” (%s)", refresh->host, refresh->name,
+           refresh->client_credentials ? "client credentials" : "refresh token");
+  gw_oauth2_post_async (refresh->profile, url, form, NULL, on_posted, refresh);
 }
 
 /* ---- public API ---- */
@@ -347,6 +308,39 @@ gw_oauth2_get_default (void)
   if (g_once_init_enter (&instance))
     g_once_init_leave (&instance, (gsize) g_object_new (GW_TYPE_OAUTH2, NULL));
   return (GwOAuth2 *) instance;
+}
+
+/* The credentials of the grant into @refresh; FALSE with @task answered
+ * when they cannot be had. */
+static gboolean
+read_credentials (Refresh *refresh, GTask *task, const char *url, const char *client_id)
+{
+  g_autoptr(GError) error = NULL;
+  const char *name = refresh->name;
+
+  refresh->client_secret = gw_profile_dup_secret (refresh->profile, "oauth2-client-secret", &error);
+  if (error != NULL) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("Cannot read the OAuth 2.0 client secret of profile “%s”: %s"), name, error->message);
+    return FALSE;
+  }
+  if (!refresh->client_credentials)
+    return TRUE;
+  /* A certificate assertion when a key is stored, else the secret. */
+  if (gw_profile_has_secret (refresh->profile, "oauth2-client-key")) {
+    refresh->client_assertion = gw_oauth2_make_client_assertion (refresh->profile, url, client_id, &error);
+    if (refresh->client_assertion == NULL) {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return FALSE;
+    }
+  } else if (refresh->client_secret == NULL || *refresh->client_secret == '\0') {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("Profile “%s” uses the client credentials grant and needs "
+                               "oauth2-client-secret, or oauth2-client-key with oauth2-client-certificate"),
+                             name);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 void
@@ -363,6 +357,7 @@ gw_oauth2_get_token_async (GwOAuth2            *self,
   g_autoptr(Refresh) refresh = NULL;
   g_autofree char *source = NULL;
   const char *name, *url, *client_id;
+  gboolean client_credentials;
   CachedToken *cached;
   Refresh *pending;
 
@@ -374,24 +369,31 @@ gw_oauth2_get_token_async (GwOAuth2            *self,
   name = gw_profile_get_name (profile);
   url = gw_profile_get_string (profile, "oauth2-token-url");
   client_id = gw_profile_get_string (profile, "oauth2-client-id");
+  client_credentials = uses_client_credentials (profile);
 
   if (url == NULL || client_id == NULL) {
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                              _("Profile “%s” needs oauth2-token-url and oauth2-client-id for OAuth 2.0"), name);
     return;
   }
-  refresh_token = gw_profile_dup_secret (profile, "oauth2-refresh-token", &error);
-  if (error != NULL) {
+  source = gw_oauth2_source_for (profile, &error);
+  if (source == NULL) {
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             _("Cannot read the OAuth 2.0 refresh token of profile “%s”: %s"), name, error->message);
+                             _("Cannot read the OAuth 2.0 credentials of profile “%s”: %s"), name, error->message);
     return;
   }
-  if (refresh_token == NULL || *refresh_token == '\0') {
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             _("Profile “%s” has no oauth2-refresh-token"), name);
-    return;
+  if (!client_credentials) {
+    refresh_token = gw_profile_dup_secret (profile, "oauth2-refresh-token", NULL);
+    if (refresh_token == NULL || *refresh_token == '\0') {
+      /* Nothing to refresh with: a person has to sign in first. */
+      g_hash_table_replace (self->sign_in, g_strdup (name), g_strdup (source));
+      g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                               _("Profile “%s” needs a sign-in: it has no OAuth 2.0 refresh token yet; "
+                                 "run “heraldctl profile sign-in %s”"),
+                                name, name);
+      return;
+    }
   }
-  source = gw_oauth2_make_source (url, client_id, refresh_token);
 
   cached = g_hash_table_lookup (self->cache, name);
   if (cached != NULL && !force_refresh && g_str_equal (cached->source, source) &&
@@ -412,14 +414,11 @@ gw_oauth2_get_token_async (GwOAuth2            *self,
   refresh->profile = g_object_ref (profile);
   refresh->name = g_strdup (name);
   refresh->source = g_steal_pointer (&source);
+  refresh->client_credentials = client_credentials;
   refresh->refresh_token = g_steal_pointer (&refresh_token);
-  refresh->client_secret = gw_profile_dup_secret (profile, "oauth2-client-secret", &error);
   refresh->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
-  if (error != NULL) {
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             _("Cannot read the OAuth 2.0 client secret of profile “%s”: %s"), name, error->message);
+  if (!read_credentials (refresh, task, url, client_id))
     return;
-  }
   add_waiter (refresh, task);
   g_hash_table_insert (self->pending, g_strdup (name), refresh);
   start_refresh (g_steal_pointer (&refresh), url, client_id);
@@ -446,6 +445,53 @@ gw_oauth2_forget (GwOAuth2   *self,
   g_hash_table_remove (self->cache, profile_name);
 }
 
+/**
+ * gw_oauth2_needs_sign_in:
+ * @self: the shared #GwOAuth2
+ * @profile: a profile
+ *
+ * Whether the profile is in the state "sign-in required": a token was
+ * asked for, and the endpoint refused its refresh token (invalid_grant)
+ * or it had none, and its refresh token, client and endpoint are still
+ * those. A new refresh token (a sign-in, or one an administrator set),
+ * another client or endpoint, or an access token obtained ends the state.
+ * Never for the client credentials grant.
+ *
+ * Returns: whether a person has to sign the profile in before its
+ *   deliveries can go out
+ */
+gboolean
+gw_oauth2_needs_sign_in (GwOAuth2  *self,
+                         GwProfile *profile)
+{
+  const char *marked;
+  g_autofree char *source = NULL;
+  g_autoptr(GVariant) grant = NULL;
+
+  g_return_val_if_fail (GW_IS_OAUTH2 (self), FALSE);
+  g_return_val_if_fail (GW_IS_PROFILE (profile), FALSE);
+
+  marked = g_hash_table_lookup (self->sign_in, gw_profile_get_name (profile));
+  if (marked == NULL)
+    return FALSE;
+  /* The profile may have changed to a transport without OAuth since. */
+  grant = gw_profile_dup_value (profile, "oauth2-grant");
+  if (grant == NULL || uses_client_credentials (profile))
+    return FALSE;
+  source = gw_oauth2_source_for (profile, NULL);
+  return source != NULL && g_str_equal (source, marked);
+}
+
+void
+gw_oauth2_signed_in (GwOAuth2   *self,
+                     const char *profile_name)
+{
+  g_return_if_fail (GW_IS_OAUTH2 (self));
+
+  g_hash_table_remove (self->sign_in, profile_name);
+  g_hash_table_remove (self->cache, profile_name);
+}
+
 static void
 gw_oauth2_finalize (GObject *object)
 {
@@ -453,6 +499,7 @@ gw_oauth2_finalize (GObject *object)
 
   g_hash_table_unref (self->cache);
   g_hash_table_unref (self->pending);
+  g_hash_table_unref (self->sign_in);
 
   G_OBJECT_CLASS (gw_oauth2_parent_class)->finalize (object);
 }
@@ -468,4 +515,5 @@ gw_oauth2_init (GwOAuth2 *self)
 {
   self->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_token_free);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->sign_in = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }

@@ -78,6 +78,9 @@ check_text (const GwSettingSpec *spec, const char *value, gsize len, GError **er
     return refuse (error, spec, NULL, _("too long"));
   for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p)) {
     gunichar c = g_utf8_get_char (p);
+    /* A PEM key keeps its lines; it never goes into a header. */
+    if (c == '\n' && gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_MULTILINE))
+      continue;
     if (c < 0x20 || (c >= 0x7f && c < 0xa0))
       return refuse (error, spec, value, _("control characters (such as CR or LF) are not allowed"));
   }

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "gw-transport-private.h"
 
 typedef struct {
@@ -17,6 +19,14 @@ typedef struct {
   GwTransportHttpFunc  func;
 } HttpRoute;
 
+/* A value a key takes when the profile does not set it, while other keys
+ * have the values of @conditions ("provider=gmail"). */
+typedef struct {
+  GStrv  conditions;     /* "key=value" each */
+  char  *key;
+  char  *value;          /* may name other keys' values as {key} */
+} Preset;
+
 /* Per transport class: what it declared. Classes of plugins are never
  * unloaded, so neither is this. */
 typedef struct {
@@ -24,6 +34,7 @@ typedef struct {
   GPtrArray *settings;   /* GwSettingSpec */
   char      *recipient_kind;
   GArray    *routes;     /* HttpRoute */
+  GPtrArray *presets;    /* Preset, never freed */
 } ClassDeclarations;
 
 static GQuark
@@ -42,6 +53,7 @@ get_declarations (GType type,
     decl = g_new0 (ClassDeclarations, 1);
     decl->settings = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_setting_spec_unref);
     decl->routes = g_array_new (FALSE, TRUE, sizeof (HttpRoute));
+    decl->presets = g_ptr_array_new ();
     g_type_set_qdata (type, declarations_quark (), decl);
   }
   return decl;
@@ -269,4 +281,109 @@ gw_transport_serve_http (GwTransport       *self,
     }
   }
   soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+/**
+ * gw_transport_class_add_preset:
+ * @klass: a transport class, in its class_init
+ * @conditions: one or more "KEY=VALUE" joined by ",", such as
+ *   "provider=gmail" or "provider=microsoft365,oauth2-grant=client-credentials"
+ * @key: the key the preset fills in
+ * @value: its value as text; "{KEY}" in it stands for another key's
+ *   effective value (a URL with "{oauth2-tenant}")
+ *
+ * Declares a preset: while a profile of this transport has every value of
+ * @conditions (set, preset or default), @key takes @value unless the
+ * profile sets @key itself. The preset whose conditions are the most
+ * specific wins. @key may be one of the daemon's keys (such as
+ * "rate-limit"); a value the key refuses, or a key no loaded transport
+ * knows, is passed over. Presets are how a provider setting fills in a
+ * server, endpoints and limits that the administrator can still override.
+ */
+void
+gw_transport_class_add_preset (GwTransportClass *klass,
+                               const char       *conditions,
+                               const char       *key,
+                               const char       *value)
+{
+  ClassDeclarations *decl;
+  Preset *preset;
+
+  g_return_if_fail (GW_IS_TRANSPORT_CLASS (klass));
+  g_return_if_fail (conditions != NULL && strchr (conditions, '=') != NULL);
+  g_return_if_fail (key != NULL && value != NULL);
+  decl = get_declarations (G_TYPE_FROM_CLASS (klass), TRUE);
+  preset = g_new0 (Preset, 1);
+  preset->conditions = g_strsplit (conditions, ",", -1);
+  preset->key = g_strdup (key);
+  preset->value = g_strdup (value);
+  g_ptr_array_add (decl->presets, preset);
+}
+
+static gboolean
+conditions_hold (const Preset *preset, GwPresetLookupFunc lookup, gpointer user_data)
+{
+  for (guint i = 0; preset->conditions[i] != NULL; i++) {
+    const char *condition = preset->conditions[i];
+    const char *equals = strchr (condition, '=');
+    g_autofree char *key = g_strndup (condition, (gsize) (equals - condition));
+    g_autofree char *value = equals != NULL ? lookup (key, user_data) : NULL;
+
+    if (value == NULL || !g_str_equal (value, equals + 1))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* @template with every {KEY} replaced by KEY's value; NULL when one has
+ * none. */
+static char *
+expand (const char *template, GwPresetLookupFunc lookup, gpointer user_data)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p = template;
+
+  while (*p != '\0') {
+    const char *open = strchr (p, '{');
+    const char *close = open != NULL ? strchr (open, '}') : NULL;
+    g_autofree char *key = NULL;
+    g_autofree char *value = NULL;
+
+    if (open == NULL || close == NULL) {
+      g_string_append (out, p);
+      break;
+    }
+    g_string_append_len (out, p, open - p);
+    key = g_strndup (open + 1, (gsize) (close - open - 1));
+    value = lookup (key, user_data);
+    if (value == NULL)
+      return NULL;
+    g_string_append (out, value);
+    p = close + 1;
+  }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+gw_transport_type_dup_preset (GType               type,
+                              const char         *key,
+                              GwPresetLookupFunc  lookup,
+                              gpointer            user_data)
+{
+  ClassDeclarations *decl = get_declarations (type, FALSE);
+  const Preset *best = NULL;
+  guint best_n = 0;
+
+  for (guint i = 0; decl != NULL && i < decl->presets->len; i++) {
+    const Preset *preset = decl->presets->pdata[i];
+    guint n = g_strv_length (preset->conditions);
+
+    if (!g_str_equal (preset->key, key) || (best != NULL && n <= best_n))
+      continue;
+    if (conditions_hold (preset, lookup, user_data)) {
+      best = preset;
+      best_n = n;
+    }
+  }
+  return best != NULL ? expand (best->value, lookup, user_data) : NULL;
 }

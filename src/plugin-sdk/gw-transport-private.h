@@ -33,6 +33,17 @@ void        gw_transport_serve_http          (GwTransport                  *self
                                               const char                   *path,
                                               GHashTable                   *query);
 
+/* The effective value of @key on the profile a preset is looked up for,
+ * as text, or NULL when unset. (transfer full) */
+typedef char *(*GwPresetLookupFunc) (const char *key,
+                                     gpointer    user_data);
+/* The value the presets of transport class @type give @key on a profile
+ * (gw_transport_class_add_preset()), or NULL. (transfer full) */
+char       *gw_transport_type_dup_preset     (GType                         type,
+                                              const char                   *key,
+                                              GwPresetLookupFunc            lookup,
+                                              gpointer                      user_data);
+
 /* Called with the profile's name whenever an OAuth 2.0 token refresh fails
  * (heraldd's metrics). */
 typedef void (*GwOAuth2RefreshFailureHook) (const char *profile);

@@ -193,6 +193,10 @@ void         gw_transport_class_add_http_route_full (GwTransportClass *klass,
                                                   guint64              max_body_size,
                                                   GwTransportHttpFunc  func);
 void         gw_transport_class_install_timeouts (GwTransportClass    *klass);
+void         gw_transport_class_add_preset       (GwTransportClass    *klass,
+                                                  const char          *conditions,
+                                                  const char          *key,
+                                                  const char          *value);
 
 const char  *gw_transport_get_name               (GwTransport   *self);
 const char  *gw_transport_get_recipient_kind     (GwTransport   *self);

@@ -53,6 +53,7 @@ hs_exit_status_for_error (const GError *error)
   case HERALD_ERROR_QUOTA_EXCEEDED:  /* the caller may try again later */
   case HERALD_ERROR_NO_SUCH_TOKEN:    /* not asked by sendmail */
   case HERALD_ERROR_TOKEN_EXISTS:
+  case HERALD_ERROR_SIGN_IN_FAILED:  /* not asked by sendmail */
   case HERALD_ERROR_LAST:
   default:
     return EX_TEMPFAIL;

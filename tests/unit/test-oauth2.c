@@ -319,14 +319,30 @@ test_rotation (Fixture *f, gconstpointer data)
 static void
 test_invalid_grant (Fixture *f, gconstpointer data)
 {
+  g_assert_false (gw_oauth2_needs_sign_in (f->oauth, f->profile));
   f->mode = REPLY_INVALID_GRANT;
   g_assert_null (get_token (f, FALSE));
-  g_assert_error (f->error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT);
+  /* Temporary: the deliveries wait for a sign-in. */
+  g_assert_error (f->error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (f->error->message, "needs a sign-in"));
   g_assert_nonnull (strstr (f->error->message, "invalid_grant: Token has been expired or revoked."));
   g_assert_nonnull (strstr (f->error->message, "HTTP 400"));
   g_assert_null (strstr (f->error->message, REFRESH_1));
   g_assert_null (strstr (f->error->message, CLIENT_SECRET));
   g_assert_cmpuint (f->bad_requests, ==, 0);
+  g_assert_true (gw_oauth2_needs_sign_in (f->oauth, f->profile));
+
+  /* A new refresh token ends the state, even before it is tried. */
+  apply (f->profile, "oauth2-refresh-token", REFRESH_2);
+  g_assert_false (gw_oauth2_needs_sign_in (f->oauth, f->profile));
+  apply (f->profile, "oauth2-refresh-token", REFRESH_1);
+  g_assert_true (gw_oauth2_needs_sign_in (f->oauth, f->profile));
+
+  /* So does a token obtained. */
+  f->mode = REPLY_TOKEN;
+  get_token (f, FALSE);
+  g_assert_no_error (f->error);
+  g_assert_false (gw_oauth2_needs_sign_in (f->oauth, f->profile));
 }
 
 /* An endpoint that echoes a credential does not get it into our message. */
@@ -376,6 +392,14 @@ static void
 test_missing_settings (Fixture *f, gconstpointer data)
 {
   apply (f->profile, "oauth2-refresh-token", "");
+  get_token (f, FALSE);
+  /* No refresh token: a person must sign in; nothing is asked. */
+  g_assert_error (f->error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (f->error->message, "heraldctl profile sign-in oauth"));
+  g_assert_true (gw_oauth2_needs_sign_in (f->oauth, f->profile));
+  g_assert_cmpuint (f->hits, ==, 0);
+
+  apply (f->profile, "oauth2-token-url", "");
   get_token (f, FALSE);
   g_assert_error (f->error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT);
   g_assert_cmpuint (f->hits, ==, 0);

@@ -135,13 +135,14 @@ test_built_transports (Fixture      *f,
   const char * const redirecting[] = {
     "transport", "host", "port", "security", "pop-before-smtp", "pop-host", "pop-port",
     "pop-security", "oauth2-token-url", "verify-certificates", "ca-file", "pinned-keys",
+    "provider", "oauth2-tenant", "oauth2-authorize-url", "oauth2-device-url",
     "fax-host", "fax-port", "fax-api-url", "fax-backend", "fax-via",
     "fax-address-template", "fax-subject", "graph-url", NULL
   };
   const char * const harmless[] = {
     "description", "from-address", "from-name", "retry-interval", "username", "auth",
     "helo-name", "dsn", "maildir-path", "fax-default-country-code", "fax-username", "graph-user",
-    NULL
+    "oauth2-grant", "oauth2-scope", "oauth2-client-id", NULL
   };
   g_autoptr(GwProfile) profile = make_profile (f, "relay",
                                                "{'transport': <'smtp'>, 'host': <'mail.example.org'>}");

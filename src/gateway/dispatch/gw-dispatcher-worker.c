@@ -23,6 +23,7 @@
 
 #include "gw-dispatcher-private.h"
 #include "gw-metrics-hooks.h"
+#include "gw-oauth2.h"
 #include "gw-remote-jobs.h"
 
 /* Results a worker may have on their way to disk while it delivers the
@@ -245,6 +246,15 @@ worker_record_outcome (Worker *worker,
   result->enhanced_code = code;
   result->next_attempt = 0;
   result->tls = gw_envelope_get_tls (envelope);
+  /* A profile whose refresh token was refused waits for a person to sign
+   * it in: its jobs are held (deferred, never expired) until then. */
+  if (any_temp && !worker->profile_removed && gw_oauth2_needs_sign_in (gw_oauth2_get_default (), worker->profile)) {
+    result->state = "deferred";
+    result->reason = GW_QUEUE_REASON_SIGN_IN;
+    result->next_attempt = now + gw_dispatcher_retry_delay (
+      gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
+    return;
+  }
   if (any_temp && now >= job->expire_at) {
     for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
       GwRecipient *r = gw_envelope_get_recipient (envelope, i);

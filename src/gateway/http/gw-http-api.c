@@ -129,6 +129,7 @@ gw_http_api_status_for_error (const GError *error)
   case HERALD_ERROR_SECRET_STORE:
   case HERALD_ERROR_NO_SUCH_TOKEN:
   case HERALD_ERROR_TOKEN_EXISTS:
+  case HERALD_ERROR_SIGN_IN_FAILED:
   case HERALD_ERROR_LAST:
   default:
     return SOUP_STATUS_INTERNAL_SERVER_ERROR;

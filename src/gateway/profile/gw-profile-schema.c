@@ -20,6 +20,7 @@
 #include "herald-error.h"
 #include "gw-log.h"
 #include "gw-profile-schema.h"
+#include "gw-transport-private.h"
 
 typedef struct {
   GPtrArray  *core;        /* GwSettingSpec, display order */
@@ -427,6 +428,24 @@ gw_setting_parse_stored (const char *transport,
 {
   g_return_val_if_fail (value != NULL, NULL);
   return parse_with (spec_for (transport, key), key, value, FALSE, error);
+}
+
+char *
+gw_profile_schema_dup_preset (const char         *transport,
+                              const char         *key,
+                              GwPresetLookupFunc  lookup,
+                              gpointer            user_data)
+{
+  GType type;
+
+  /* Not under the lock: looking up the conditions reads the schema. */
+  {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+    type = transport != NULL ? GPOINTER_TO_SIZE (g_hash_table_lookup (get_schema ()->types, transport)) : 0;
+  }
+  if (type == 0)
+    return NULL;
+  return gw_transport_type_dup_preset (type, key, lookup, user_data);
 }
 
 GVariant *

@@ -5,6 +5,7 @@
 
 #include "gw-setting-spec.h"
 #include "gw-transport.h"
+#include "gw-transport-private.h"
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,12 @@ GVariant            *gw_setting_parse_stored         (const char   *transport,
                                                       GVariant     *value,
                                                       GError      **error);
 
+/* The value the presets of @transport give @key on a profile whose other
+ * values @lookup gives (gw_transport_class_add_preset()), as text, or NULL. */
+char                *gw_profile_schema_dup_preset    (const char         *transport,
+                                                      const char         *key,
+                                                      GwPresetLookupFunc  lookup,
+                                                      gpointer            user_data);
 /* Default of @key for @transport in canonical type, or NULL: the
  * transport's own default, else the daemon's. */
 GVariant            *gw_setting_default              (const char   *key,

@@ -16,6 +16,7 @@ struct _GwStoredProfile {
   GHashTable    *opaque;   /* key → string: keys of a transport that is not loaded */
   GHashTable    *defaults; /* key → GVariant or NULL: cache for the current transport */
   GwSecretStore *secrets;  /* nullable */
+  guint          resolving; /* depth of preset lookups under way */
 };
 
 #define GW_STORED_PROFILE_CAST(p) ((GwStoredProfile *) (p))

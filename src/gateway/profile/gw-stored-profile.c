@@ -82,7 +82,54 @@ gw_stored_profile_get_transport (GwProfile *profile)
   return v != NULL ? g_variant_get_string (v, NULL) : GW_PROFILE_DEFAULT_TRANSPORT;
 }
 
-/* (transfer none) explicit value, else cached default, else NULL */
+static GVariant *stored_lookup_value (GwProfile *profile, const char *key);
+
+/* A key's effective value as text, for the conditions and {KEY}s of
+ * presets. */
+static char *
+lookup_text (const char *key,
+             gpointer    user_data)
+{
+  GwStoredProfile *self = user_data;
+  GVariant *v;
+
+  /* Presets that name each other in a circle end here. */
+  if (self->resolving > 4 || gw_setting_is_secret (key))
+    return NULL;
+  self->resolving++;
+  v = stored_lookup_value (GW_PROFILE (self), key);
+  self->resolving--;
+  if (v == NULL)
+    return NULL;
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+    return g_variant_dup_string (v, NULL);
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
+    return g_strdup (g_variant_get_boolean (v) ? "true" : "false");
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT64))
+    return g_strdup_printf ("%" G_GUINT64_FORMAT, g_variant_get_uint64 (v));
+  return NULL;
+}
+
+/* The value a transport's preset gives @key (gw_transport_class_add_preset()),
+ * parsed as the key's own values are, or NULL. */
+static GVariant *
+preset_value (GwStoredProfile *self,
+              const char      *key)
+{
+  const char *transport = gw_stored_profile_get_transport (GW_PROFILE (self));
+  g_autofree char *text = gw_profile_schema_dup_preset (transport, key, lookup_text, self);
+  g_autoptr(GError) error = NULL;
+  GVariant *v;
+
+  if (text == NULL)
+    return NULL;
+  v = gw_setting_parse_for (transport, key, g_variant_new_string (text), &error);
+  if (v == NULL)
+    g_debug ("Profile %s: preset of %s not used: %s", self->name, key, error->message);
+  return v;
+}
+
+/* (transfer none) explicit value, else cached preset or default, else NULL */
 static GVariant *
 stored_lookup_value (GwProfile  *profile,
                      const char *key)
@@ -96,8 +143,12 @@ stored_lookup_value (GwProfile  *profile,
   if (g_hash_table_lookup_extended (self->defaults, key, NULL, (gpointer *) &v))
     return v;
   text = g_hash_table_lookup (self->opaque, key);
-  v = text != NULL ? g_variant_ref_sink (g_variant_new_string (text))
-                   : gw_setting_default (key, gw_stored_profile_get_transport (profile));
+  if (text != NULL)
+    v = g_variant_ref_sink (g_variant_new_string (text));
+  else
+    v = preset_value (self, key);
+  if (v == NULL)
+    v = gw_setting_default (key, gw_stored_profile_get_transport (profile));
   g_hash_table_insert (self->defaults, g_strdup (key), v);
   return v;
 }

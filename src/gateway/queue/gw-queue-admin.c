@@ -131,6 +131,50 @@ gw_queue_run_poke (GwQueueWriter *w,
   return gw_queue_step_done (w, stmt, "poke remote job", error);
 }
 
+/* A sign-in is done: the jobs it held are due now (their reason goes;
+ * the next attempt records a new one if they must wait again). */
+gboolean
+gw_queue_run_wake_held (GwQueueWriter *w,
+                      GwQueueOp     *op,
+                      GError **error)
+{
+  g_autoptr(GPtrArray) deliveries = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = gw_queue_prepare (w, "SELECT DISTINCT delivery_id FROM jobs WHERE state = 'deferred'"
+                              " AND profile = ?1 AND reason = ?2",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op->profile, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->remote_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (deliveries, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  gw_queue_release (w, stmt);
+  if (rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "held jobs");
+    return FALSE;
+  }
+  stmt = gw_queue_prepare (w, "UPDATE jobs SET next_attempt = ?3, reason = NULL WHERE state = 'deferred'"
+                              " AND profile = ?1 AND reason = ?2",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op->profile, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->remote_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  if (!gw_queue_step_done (w, stmt, "release held jobs", error))
+    return FALSE;
+  if (deliveries->len > 0)
+    g_info ("Profile %s: %u deliveries held for “%s” are due now", op->profile, deliveries->len, op->remote_id);
+  for (guint i = 0; i < deliveries->len; i++) {
+    if (!gw_queue_refresh_delivery_state (w, deliveries->pdata[i], error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 gw_queue_run_prune (GwQueueWriter *w,
                     GwQueueOp     *op,

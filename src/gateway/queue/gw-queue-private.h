@@ -50,6 +50,7 @@ typedef enum {
   GW_QUEUE_OP_PRUNE,
   GW_QUEUE_OP_STOP,
   GW_QUEUE_OP_POKE,            /* a remote job changed: due now (webhooks) */
+  GW_QUEUE_OP_WAKE_HELD,       /* jobs held for a reason: due now (a sign-in) */
 } GwQueueOpKind;
 
 typedef struct {
@@ -61,7 +62,7 @@ typedef struct {
   GwQueuedJob  *job;          /* RECORD */
   GwAttemptResult *result;    /* RECORD: a copy owned by the op */
   char         *delivery_id;  /* CANCEL, RETRY */
-  char         *remote_id;    /* POKE, with profile */
+  char         *remote_id;    /* POKE, with profile; WAKE_HELD: the reason */
   gint64        before;       /* PRUNE */
   guint         pruned;       /* PRUNE: deliveries deleted so far */
   gboolean      more;         /* PRUNE: a full chunk went, run again */
@@ -88,6 +89,9 @@ gboolean      gw_queue_run_retry        (GwQueueWriter       *w,
                                          GwQueueOp           *op,
                                          GError      **error);
 gboolean      gw_queue_run_poke         (GwQueueWriter       *w,
+                                         GwQueueOp           *op,
+                                         GError      **error);
+gboolean      gw_queue_run_wake_held      (GwQueueWriter       *w,
                                          GwQueueOp           *op,
                                          GError      **error);
 gboolean      gw_queue_run_prune        (GwQueueWriter       *w,

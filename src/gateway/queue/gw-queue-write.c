@@ -161,9 +161,11 @@ gw_queue_refresh_delivery_state (GwQueueWriter     *w,
     state = reached ? "partial" : "failed";
   } else
     state = "sent";
-  /* A reason explains a final failure; it is stale once work goes on. */
+  /* A reason explains a final failure; it is stale once work goes on,
+   * unless the work waits for a sign-in. */
   if (!g_str_equal (state, "failed") && !g_str_equal (state, "cancelled") &&
-      !g_str_equal (state, "partial"))
+      !g_str_equal (state, "partial") &&
+      !(g_str_equal (state, "deferred") && g_strcmp0 (reason, GW_QUEUE_REASON_SIGN_IN) == 0))
     g_clear_pointer (&reason, g_free);
 
   stmt = gw_queue_prepare (w, "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
@@ -591,6 +593,8 @@ gw_queue_run_op (GwQueueWriter *w,
     return gw_queue_run_prune (w, op, error);
   case GW_QUEUE_OP_POKE:
     return gw_queue_run_poke (w, op, error);
+  case GW_QUEUE_OP_WAKE_HELD:
+    return gw_queue_run_wake_held (w, op, error);
   case GW_QUEUE_OP_STOP:
   default:
     return TRUE;

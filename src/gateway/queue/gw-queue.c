@@ -212,6 +212,7 @@ return_op (GwQueueOp *op)
   case GW_QUEUE_OP_CANCEL:
   case GW_QUEUE_OP_RETRY:
   case GW_QUEUE_OP_POKE:
+  case GW_QUEUE_OP_WAKE_HELD:
   case GW_QUEUE_OP_STOP:
   default:
     g_task_return_boolean (op->task, TRUE);
@@ -628,6 +629,28 @@ gboolean
 gw_queue_poke_remote_finish (GwQueue      *self,
                              GAsyncResult *result,
                              GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+gw_queue_wake_held_async (GwQueue            *self,
+                        const char         *profile,
+                        const char         *reason,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  GwQueueOp *op = op_new (self, GW_QUEUE_OP_WAKE_HELD, callback, user_data);
+
+  op->profile = g_strdup (profile);
+  op->remote_id = g_strdup (reason);
+  push_op (self, op);
+}
+
+gboolean
+gw_queue_wake_held_finish (GwQueue      *self,
+                         GAsyncResult *result,
+                         GError      **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -14,6 +14,11 @@
 
 G_BEGIN_DECLS
 
+/* The reason of a job deferred because its profile needs a sign-in
+ * (OAuth 2.0): shown as the delivery's reason while it waits, and not
+ * expired. */
+#define GW_QUEUE_REASON_SIGN_IN "sign-in-required"
+
 /* One job: one composed message for one profile. */
 typedef struct {
   char       *profile;
@@ -64,7 +69,8 @@ typedef struct {
   gint64      next_attempt;   /* for deferred */
   const char *reply;          /* server reply or local error text */
   const char *enhanced_code;
-  const char *reason;         /* why it failed for good: "expired", ... */
+  const char *reason;         /* why it failed for good: "expired", ...; or
+                               * why it waits: GW_QUEUE_REASON_SIGN_IN */
   gint64      started;
   gint64      duration_us;
   const char *tls;            /* TLS version and cipher, or NULL */
@@ -173,6 +179,17 @@ void       gw_queue_retry_async       (GwQueue      *self,
                                        GAsyncReadyCallback callback,
                                        gpointer      user_data);
 gboolean   gw_queue_retry_finish      (GwQueue      *self,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
+/* Makes the jobs of @profile deferred with @reason due now (a sign-in
+ * that held them is done). No error when none waits. */
+void       gw_queue_wake_held_async     (GwQueue      *self,
+                                       const char   *profile,
+                                       const char   *reason,
+                                       GAsyncReadyCallback callback,
+                                       gpointer      user_data);
+gboolean   gw_queue_wake_held_finish    (GwQueue      *self,
                                        GAsyncResult *result,
                                        GError      **error);
 

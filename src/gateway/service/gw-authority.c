@@ -54,6 +54,8 @@ static const struct {
   { "AddToken",                  GW_OPERATION_MANAGE_PROFILES },
   { "ListTokens",                GW_OPERATION_MANAGE_PROFILES },
   { "RemoveToken",               GW_OPERATION_MANAGE_PROFILES },
+  { "SignIn",                    GW_OPERATION_MANAGE_PROFILES },
+  { "CancelSignIn",              GW_OPERATION_MANAGE_PROFILES },
   { "ListUntrustedCertificates", GW_OPERATION_READ_CERTIFICATES },
   { "ListTrustedCertificates",   GW_OPERATION_READ_CERTIFICATES },
   { "TrustCertificate",          GW_OPERATION_MANAGE_TRUST },

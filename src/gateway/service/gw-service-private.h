@@ -41,6 +41,7 @@ struct _GwService {
   GwMaildrop     *maildrop;      /* NULL without a maildrop directory */
   GwApiTokens    *tokens;        /* bearer tokens of the HTTP API */
   GObject        *http_api;      /* GwHttpApi; NULL unless [http] api=true */
+  GHashTable     *sign_ins;      /* profile name → running SignIn call (unowned); lazily made */
 };
 
 void       gw_service_touch            (GwService             *self);
@@ -103,6 +104,13 @@ void     gw_service_start_maildrop        (GwService *self);
 gboolean gw_service_handle_add_token    (GwDBusGateway1 *object, GDBusMethodInvocation *invocation, const char *name, GVariant *scope);
 gboolean gw_service_handle_list_tokens  (GwDBusGateway1 *object, GDBusMethodInvocation *invocation);
 gboolean gw_service_handle_remove_token (GwDBusGateway1 *object, GDBusMethodInvocation *invocation, const char *name);
+
+/* gw-service-sign-in.c: SignIn, CancelSignIn, and making the deliveries
+ * that waited for a sign-in of @profile due (after a sign-in, or a new
+ * secret or setting that may end the wait). */
+gboolean gw_service_handle_sign_in (GwDBusGateway1 *object, GDBusMethodInvocation *invocation, const char *name, GVariant *options);
+gboolean gw_service_handle_cancel_sign_in (GwDBusGateway1 *object, GDBusMethodInvocation *invocation, const char *name);
+void     gw_service_wake_held             (GwService *self, const char *profile);
 
 /* gw-service-authorize.c: every call is authorised before its handler runs */
 void     gw_service_class_init_authorization (GDBusInterfaceSkeletonClass *klass);

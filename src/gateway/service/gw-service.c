@@ -19,6 +19,7 @@
 #include "gw-http-api.h"
 #include "gw-metrics-hooks.h"
 #include "gw-notification.h"
+#include "gw-oauth2.h"
 #include "gw-plugin-loader.h"
 #include "gw-profile-schema.h"
 #include "gw-profile-store.h"
@@ -83,6 +84,8 @@ profile_to_variant (GwService *self,
                                    gw_config_get_default_profile (self->config)) == 0;
 
   g_variant_dict_insert (&dict, "default", "b", is_default);
+  g_variant_dict_insert (&dict, "state", "s",
+                         gw_oauth2_needs_sign_in (gw_oauth2_get_default (), profile) ? "sign-in-required" : "ready");
   return g_variant_dict_end (&dict);
 }
 
@@ -201,6 +204,8 @@ handle_update_profile (GwDBusGateway1        *object,
   gw_dbus_gateway1_complete_update_profile (object, invocation);
   /* New settings may make deferred work deliverable. */
   gw_dispatcher_wake (self->dispatcher);
+  if (!gw_oauth2_needs_sign_in (gw_oauth2_get_default (), gw_profile_store_lookup (self->profiles, name)))
+    gw_service_wake_held (self, name);
   return TRUE;
 }
 
@@ -261,6 +266,9 @@ handle_set_secret (GwDBusGateway1        *object,
   g_info ("Secret %s of profile %s %s", key, name, *value != '\0' ? "set" : "removed");
   gw_dbus_gateway1_complete_set_secret (object, invocation);
   gw_dispatcher_wake (self->dispatcher);
+  /* A new refresh token may end the wait for a sign-in. */
+  if (!gw_oauth2_needs_sign_in (gw_oauth2_get_default (), gw_profile_store_lookup (self->profiles, name)))
+    gw_service_wake_held (self, name);
   return TRUE;
 }
 
@@ -294,6 +302,8 @@ gw_service_iface_init (GwDBusGateway1Iface *iface)
   iface->handle_add_token = gw_service_handle_add_token;
   iface->handle_list_tokens = gw_service_handle_list_tokens;
   iface->handle_remove_token = gw_service_handle_remove_token;
+  iface->handle_sign_in = gw_service_handle_sign_in;
+  iface->handle_cancel_sign_in = gw_service_handle_cancel_sign_in;
 }
 
 static void
@@ -319,6 +329,7 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->tokens);
   g_clear_object (&self->http);
   g_clear_object (&self->config);
+  g_clear_pointer (&self->sign_ins, g_hash_table_unref);
   G_OBJECT_CLASS (gw_service_parent_class)->finalize (object);
 }
 
