@@ -154,7 +154,7 @@ unused_keys (HeraldProfile *profile,
 {
   g_auto(GStrv) all = herald_profile_get_keys (profile);
   GPtrArray         *unused = g_ptr_array_new_with_free_func (g_free);
-  const char * const special[] = { "name", "default", NULL };
+  const char * const special[] = { "name", "default", "state", NULL };
 
   for (guint i = 0; all[i] != NULL; i++) {
     g_autofree char *base = g_str_has_suffix (all[i], "-set")
@@ -219,6 +219,14 @@ print_profile (HeraldProfile *profile,
       g_ptr_array_add (cells, g_strdup (herald_profile_get_is_default (profile)
                                           ? _("yes")
                                           : _("no")));
+      /* what the gateway says of the profile now, not a key */
+      if (herald_profile_get_string (profile, "state") != NULL) {
+        g_ptr_array_add (cells, g_strdup ("state:"));
+        g_ptr_array_add (cells, g_strdup (g_strcmp0 (herald_profile_get_string (profile, "state"),
+                                                     "sign-in-required") == 0
+                                            ? _("sign-in required")
+                                            : herald_profile_get_string (profile, "state")));
+      }
     }
   }
   heraldctl_print_table (cells, 2);
@@ -257,6 +265,10 @@ profile_to_json (HeraldProfile *profile,
   json_builder_add_string_value (builder, herald_profile_get_name (profile));
   json_builder_set_member_name (builder, "default");
   json_builder_add_boolean_value (builder, herald_profile_get_is_default (profile));
+  if (herald_profile_get_string (profile, "state") != NULL) {
+    json_builder_set_member_name (builder, "state");
+    json_builder_add_string_value (builder, herald_profile_get_string (profile, "state"));
+  }
   for (gsize i = 0; i < g_variant_n_children (keys); i++) {
     g_autoptr(GVariant) key = g_variant_get_child_value (keys, i);
     /* a secret as "KEY-set" */

@@ -350,8 +350,11 @@ class GatewayTest(unittest.TestCase):
             self.assertNotIn('fax-backend', rows)
             self.assertNotIn('fax-pin', rows)
             self.assertNotIn('Stored, but not used', text)
+            # the gateway's word on the profile, not a key
+            self.assertEqual(rows['state'], 'ready')
 
             profile = ctl_json('profile', 'show', 'units')
+            self.assertEqual(profile['state'], 'ready')
             self.assertEqual(profile['max-attachment-size'], 10485760)
             self.assertEqual(profile['expire-after'], 172800)
             self.assertEqual(profile['host'], 'mail.example.org')
