@@ -10,6 +10,10 @@
  * there shuts the socket down in both directions: the request, with the
  * credentials it carries, cannot leave, and libsoup fails the message.
  * The caller then asks the guard for the real reason.
+ *
+ * When the profile sets "tls-client-certificate", the guard also hands
+ * libsoup the certificate to present when the server asks for one
+ * (mutual TLS), read at gw_http_client_guard_new().
  */
 #define G_LOG_DOMAIN "gw-http-client"
 
@@ -18,6 +22,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-http-client-guard.h"
+#include "gw-tls-client.h"
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 
@@ -26,6 +31,7 @@
 struct _GwHttpClientGuard {
   GObject      parent_instance;
   GwTlsPolicy *policy;   /* NULL for plain http */
+  GTlsCertificate *client_certificate; /* nullable */
   GError      *refusal;  /* set by the version or pin check */
 };
 
@@ -37,6 +43,7 @@ gw_http_client_guard_finalize (GObject *object)
   GwHttpClientGuard *self = GW_HTTP_CLIENT_GUARD (object);
 
   g_clear_object (&self->policy);
+  g_clear_object (&self->client_certificate);
   g_clear_error (&self->refusal);
   G_OBJECT_CLASS (gw_http_client_guard_parent_class)->finalize (object);
 }
@@ -56,13 +63,14 @@ gw_http_client_guard_init (GwHttpClientGuard *self)
  * gw_http_client_guard_new:
  * @profile: the profile the request is made for
  * @uri: the request's URI
- * @error: return location for a #GW_TRANSPORT_ERROR_TEMPORARY error (the
- *   ca-file cannot be loaded)
+ * @error: return location for a #GW_TRANSPORT_ERROR error: TEMPORARY when
+ *   the ca-file cannot be loaded, PERMANENT when the profile's client
+ *   certificate cannot be used (gw_tls_client_certificate_load())
  *
  * For a libsoup request of @profile to @uri: an https URI gets the
  * profile's TLS policy (verify-certificates, ca-file, the pinned-keys of
- * its host and port); a plain http URI (loopback only, the callers check)
- * none.
+ * its host and port) and, when the profile sets one, its TLS client
+ * certificate; a plain http URI (loopback only, the callers check) none.
  *
  * Returns: (transfer full) (nullable): the guard
  */
@@ -74,6 +82,7 @@ gw_http_client_guard_new (GwProfile  *profile,
   g_autoptr(GwHttpClientGuard) self = g_object_new (GW_TYPE_HTTP_CLIENT_GUARD, NULL);
   const char *scheme = g_uri_get_scheme (uri);
   int port = g_uri_get_port (uri);
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (GW_IS_PROFILE (profile), NULL);
 
@@ -83,6 +92,12 @@ gw_http_client_guard_new (GwProfile  *profile,
                                     (guint16) (port > 0 ? port : 443), error);
   if (self->policy == NULL)
     return NULL;
+  self->client_certificate = gw_tls_client_certificate_load (profile, &local_error);
+  if (local_error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return NULL;
+  }
+  gw_tls_policy_set_client_certificate (self->policy, self->client_certificate);
   return g_steal_pointer (&self);
 }
 
@@ -151,6 +166,9 @@ gw_http_client_guard_watch (GwHttpClientGuard *self,
   gw_tls_policy_start (self->policy);
   g_clear_error (&self->refusal);
   g_signal_connect_object (message, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
+  /* Presented only when the server asks for a certificate. */
+  if (self->client_certificate != NULL)
+    soup_message_set_tls_client_certificate (message, self->client_certificate);
   g_signal_connect_object (message, "network-event", G_CALLBACK (on_network_event), self, 0);
 }
 

@@ -66,6 +66,10 @@ typedef enum {
  *   may end in s, m, h or d
  * @GW_SETTING_FLAG_BYTES: a %GW_SETTING_UINT in bytes: its string form may
  *   end in K, M or G
+ * @GW_SETTING_FLAG_PEM: a %GW_SETTING_STRING that may hold PEM text (a
+ *   certificate chain, a private key): line feeds are allowed in it (a
+ *   carriage return before one is dropped), up to 64 KiB; every other
+ *   control character is still refused
  *
  * Properties of a setting beyond its type.
  */
@@ -76,6 +80,7 @@ typedef enum {
   GW_SETTING_FLAG_SERVER_HOST       = 1 << 2,
   GW_SETTING_FLAG_SECONDS           = 1 << 3,
   GW_SETTING_FLAG_BYTES             = 1 << 4,
+  GW_SETTING_FLAG_PEM               = 1 << 5,
 } GwSettingFlags;
 
 /**

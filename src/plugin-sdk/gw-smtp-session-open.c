@@ -21,6 +21,7 @@
 #include "gw-pop-login.h"
 #include "gw-smtp-session.h"
 #include "gw-smtp-session-private.h"
+#include "gw-tls-client.h"
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 
@@ -118,12 +119,30 @@ start_tls (GTask *task)
   OpenData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
+  g_autoptr(GTlsCertificate) client_certificate = NULL;
+
   self->tls_policy = gw_tls_policy_new (self->profile, self->host, self->port, &local_error);
   if (self->tls_policy == NULL) {
     self->broken = TRUE;
     open_fail (task, g_steal_pointer (&local_error));
     g_object_unref (task);
     return;
+  }
+  /* Read at each connection: a renewed certificate is used at once, and a
+   * key file is checked (owner, mode) each time it is opened. */
+  client_certificate = gw_tls_client_certificate_load (self->profile, &local_error);
+  if (local_error != NULL) {
+    self->broken = TRUE;
+    open_fail (task, g_steal_pointer (&local_error));
+    g_object_unref (task);
+    return;
+  }
+  if (client_certificate != NULL) {
+    g_autofree char *described = gw_tls_client_certificate_describe (client_certificate);
+    g_autofree char *note = g_strdup_printf ("client certificate offered: %s", described);
+
+    gw_smtp_session_note (self, note);
+    gw_tls_policy_set_client_certificate (self->tls_policy, client_certificate);
   }
   gw_deadline_start (&data->deadline, g_task_get_cancellable (task), self->conversation_timeout);
   gw_tls_policy_handshake_async (self->tls_policy, G_IO_STREAM (self->connection),

@@ -38,6 +38,8 @@ struct _GwSmtpSession {
   gboolean              closed;
   gboolean              busy;          /* an exchange is running */
   gboolean              need_rset;     /* a transaction ran on this session */
+  gboolean              tls_answered;  /* a reply came over TLS (so the server took
+                                          our client certificate, if it asked) */
 };
 
 /*

@@ -25,6 +25,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "gw-tls-client.h"
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 
@@ -39,6 +40,7 @@ struct _GwTlsPolicy {
   GTlsDatabase *ca_database; /* nullable: loaded from ca_file */
   GStrv         pins;        /* lower-case hex, possibly empty */
   GVariant     *failure;     /* nullable */
+  GTlsCertificate *client_certificate; /* nullable: presented when asked for */
 };
 
 /**
@@ -73,6 +75,7 @@ gw_tls_policy_finalize (GObject *object)
   g_clear_object (&self->ca_database);
   g_strfreev (self->pins);
   g_clear_pointer (&self->failure, g_variant_unref);
+  g_clear_object (&self->client_certificate);
   G_OBJECT_CLASS (gw_tls_policy_parent_class)->finalize (object);
 }
 
@@ -405,6 +408,14 @@ handshake_cb (GObject      *source,
       g_task_return_error (task, gw_tls_policy_refusal_error (self));
     } else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_task_return_error (task, g_steal_pointer (&local_error));
+    } else if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED)) {
+      /* Only a certificate of the profile's own can fix this. */
+      g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                               _("%s:%u requires a TLS client certificate, and profile “%s” has "
+                                 "none (tls-client-certificate): %s"),
+                               self->host, self->port, self->profile_name, local_error->message);
+    } else if (self->client_certificate != NULL) {
+      g_task_return_error (task, gw_tls_policy_client_refusal_error (self, local_error));
     } else {
       g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                                _("TLS handshake with %s failed: %s"),
@@ -476,6 +487,8 @@ gw_tls_policy_handshake_async (GwTlsPolicy         *self,
                              _("TLS is not available: %s"), local_error->message);
     return;
   }
+  if (self->client_certificate != NULL)
+    g_tls_connection_set_certificate (G_TLS_CONNECTION (tls), self->client_certificate);
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_accept_certificate), self);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, cancellable,
                                     handshake_cb, g_steal_pointer (&task));
@@ -497,6 +510,65 @@ gw_tls_policy_handshake_finish (GwTlsPolicy  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * gw_tls_policy_set_client_certificate:
+ * @self: a policy
+ * @certificate: (nullable): the certificate with its private key, or %NULL
+ *
+ * The certificate to present when the server asks for one.
+ */
+void
+gw_tls_policy_set_client_certificate (GwTlsPolicy     *self,
+                                      GTlsCertificate *certificate)
+{
+  g_return_if_fail (GW_IS_TLS_POLICY (self));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  g_set_object (&self->client_certificate, certificate);
+}
+
+/**
+ * gw_tls_policy_get_client_certificate:
+ * @self: a policy
+ *
+ * Returns: (transfer none) (nullable): the client certificate, or %NULL
+ */
+GTlsCertificate *
+gw_tls_policy_get_client_certificate (GwTlsPolicy *self)
+{
+  g_return_val_if_fail (GW_IS_TLS_POLICY (self), NULL);
+
+  return self->client_certificate;
+}
+
+/**
+ * gw_tls_policy_client_refusal_error:
+ * @self: a policy with a client certificate
+ * @error: how the TLS session failed: an alert of the server in the
+ *   handshake or on the first read after it (with TLS 1.3 the server
+ *   judges the client's certificate after the client's handshake is done)
+ *
+ * Returns: (transfer full): a %GW_TRANSPORT_ERROR_TEMPORARY error naming
+ *   the certificate presented and the server's alert: a server that
+ *   refuses the certificate is a credential refused, like a 535, which
+ *   the administrator fixes (here or at the server) while the queue waits
+ */
+GError *
+gw_tls_policy_client_refusal_error (GwTlsPolicy  *self,
+                                    const GError *error)
+{
+  g_autofree char *presented = NULL;
+
+  g_return_val_if_fail (GW_IS_TLS_POLICY (self), NULL);
+  g_return_val_if_fail (self->client_certificate != NULL, NULL);
+
+  presented = gw_tls_client_certificate_describe (self->client_certificate);
+  return g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                      _("%s:%u ended the TLS session after profile “%s” presented its client "
+                        "certificate %s; the server did not accept it: %s"),
+                      self->host, self->port, self->profile_name, presented, error->message);
 }
 
 /**

@@ -58,6 +58,7 @@ static const Case cases[] = {
   { "security", "starttl", FALSE, NULL, BAD_ALLOWED },
   { "auth", "scram-sha-256", TRUE, "'scram-sha-256'" },
   { "auth", "oauthbearer", TRUE, "'oauthbearer'" },
+  { "auth", "EXTERNAL", TRUE, "'external'" },
   { "auth", "kerberos", FALSE, NULL, BAD_ALLOWED },
   { "username", "alice@example.com", TRUE, "'alice@example.com'" },
   { "username", "al\nice", FALSE },
@@ -149,6 +150,19 @@ static const Case cases[] = {
   { "ca-file", "@CA@", TRUE, NULL },
   { "ca-file", "relative/ca.pem", FALSE },
   { "ca-file", "/nonexistent/herald/ca.pem", FALSE },
+  /* TLS client certificates (issue 19, item 5); loading and matching the
+   * key: test-tls-client.c */
+  { "tls-client-certificate", "@CA@", TRUE, NULL },
+  { "tls-client-certificate", "relative/client.pem", FALSE },
+  { "tls-client-certificate", "/nonexistent/herald/client.pem", FALSE },
+  { "tls-client-certificate", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", FALSE },
+  { "tls-client-certificate", "-----BEGIN PRIVATE KEY-----\r\nAAAA\r\n-----END PRIVATE KEY-----\r\n", FALSE },
+  { "tls-client-certificate", "BEGIN\x01", FALSE },
+  { "tls-client-key", "/etc/herald/client.key", TRUE, NULL },
+  { "tls-client-key", "client.key", FALSE },
+  { "tls-client-key", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", FALSE },
+  { "tls-client-key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n", FALSE },
+  { "tls-client-key", "-----BEGIN PRIVATE KEY-----\x07", FALSE },
   { "pinned-keys", PIN_A, TRUE, "['" PIN_A "']" },
   { "pinned-keys", PIN_B ", " PIN_A, TRUE, "['fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210', '" PIN_A "']" },
   { "pinned-keys", PIN_A ";" PIN_A, TRUE, "['" PIN_A "']" },
@@ -388,8 +402,9 @@ test_table_covers_schema (void)
   }
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_nonnull (gw_profile_schema_lookup (cases[i].key));
-  /* The keys of 1.0: the daemon's and those of maildir, smtp, smtps, fax. */
-  g_assert_cmpuint (specs->len, ==, 61);
+  /* The keys of 1.0: the daemon's and those of maildir, smtp, smtps, fax
+   * (with tls-client-certificate and tls-client-key of issue 19). */
+  g_assert_cmpuint (specs->len, ==, 63);
 }
 
 /* The daemon keeps only the keys every profile has; the rest come from
