@@ -134,6 +134,16 @@ on_network_event (SoupMessage        *message,
   GwHttpClientGuard *self = GW_HTTP_CLIENT_GUARD (user_data);
   g_autoptr(GError) error = NULL;
 
+  /* The certificate goes on the connection before its handshake, not
+   * when the server asks for it (libsoup's way): GIO's TLS session cache
+   * keys resumable sessions by it, so a session resumed with another
+   * certificate, or none, never carries this profile's identity, nor a
+   * session of this profile another's. */
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && G_IS_TLS_CONNECTION (connection) &&
+      self->client_certificate != NULL) {
+    g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), self->client_certificate);
+    return;
+  }
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection))
     return;
   if (gw_tls_policy_check_connection (self->policy, G_TLS_CONNECTION (connection), &error))
@@ -166,9 +176,6 @@ gw_http_client_guard_watch (GwHttpClientGuard *self,
   gw_tls_policy_start (self->policy);
   g_clear_error (&self->refusal);
   g_signal_connect_object (message, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
-  /* Presented only when the server asks for a certificate. */
-  if (self->client_certificate != NULL)
-    soup_message_set_tls_client_certificate (message, self->client_certificate);
   g_signal_connect_object (message, "network-event", G_CALLBACK (on_network_event), self, 0);
 }
 
@@ -194,6 +201,41 @@ gw_http_client_guard_refused (GwHttpClientGuard  *self,
     return FALSE;
   refusal = self->refusal != NULL ? g_error_copy (self->refusal)
             : gw_tls_policy_refusal_error (self->policy);
+  if (refusal == NULL)
+    return FALSE;
+  g_propagate_error (error, refusal);
+  return TRUE;
+}
+
+/**
+ * gw_http_client_guard_explain:
+ * @self: a guard
+ * @failure: (nullable): the error the request failed with
+ * @error: return location for the explanation
+ *
+ * After a request failed: whether the guard refused its connection
+ * (gw_http_client_guard_refused()), or the server ended the TLS session
+ * after the profile's client certificate was presented: a server that
+ * does not take the certificate says so with an alert, or by closing.
+ *
+ * Returns: %TRUE with @error set (a #GW_TRANSPORT_ERROR_TEMPORARY error)
+ *   in either case, %FALSE for any other failure
+ */
+gboolean
+gw_http_client_guard_explain (GwHttpClientGuard  *self,
+                              const GError       *failure,
+                              GError            **error)
+{
+  GError *refusal;
+
+  g_return_val_if_fail (GW_IS_HTTP_CLIENT_GUARD (self), FALSE);
+
+  if (gw_http_client_guard_refused (self, error))
+    return TRUE;
+  if (self->policy == NULL || self->client_certificate == NULL || failure == NULL ||
+      failure->domain != G_TLS_ERROR)
+    return FALSE;
+  refusal = gw_tls_policy_client_refusal_error (self->policy, failure);
   if (refusal == NULL)
     return FALSE;
   g_propagate_error (error, refusal);

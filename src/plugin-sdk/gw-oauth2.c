@@ -213,7 +213,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) refusal = NULL;
 
   if (stream == NULL) {
-    if (gw_http_client_guard_refused (refresh->guard, &refusal))
+    if (gw_http_client_guard_explain (refresh->guard, error, &refusal))
       gw_oauth2_refresh_fail (refresh, GW_TRANSPORT_ERROR_TEMPORARY,
                     _("OAuth 2.0 token endpoint: %s"), refusal->message);
     else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -82,8 +82,9 @@ check_text (const GwSettingSpec *spec, const char *value, gsize len, GError **er
   for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p)) {
     gunichar c = g_utf8_get_char (p);
 
-    /* PEM text has lines; a CR is allowed only before an LF. */
-    if (pem && (c == '\n' || (c == '\r' && p[1] == '\n')))
+    /* PEM text has lines, and the text that tools write around the
+     * blocks has tabs; a CR is allowed only before an LF. */
+    if (pem && (c == '\n' || c == '\t' || (c == '\r' && p[1] == '\n')))
       continue;
     if (c < 0x20 || (c >= 0x7f && c < 0xa0))
       return refuse (error, spec, value, _("control characters (such as CR or LF) are not allowed"));

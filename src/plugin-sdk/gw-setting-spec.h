@@ -67,9 +67,9 @@ typedef enum {
  * @GW_SETTING_FLAG_BYTES: a %GW_SETTING_UINT in bytes: its string form may
  *   end in K, M or G
  * @GW_SETTING_FLAG_PEM: a %GW_SETTING_STRING that may hold PEM text (a
- *   certificate chain, a private key): line feeds are allowed in it (a
- *   carriage return before one is dropped), up to 64 KiB; every other
- *   control character is still refused
+ *   certificate chain, a private key): line feeds and tabs are allowed
+ *   in it (a carriage return before a line feed is dropped), up to 64 KiB;
+ *   every other control character is still refused
  *
  * Properties of a setting beyond its type.
  */

@@ -23,6 +23,7 @@ struct _GwSmtpSession {
 
   GwTranscript         *transcript;    /* nullable */
   GwTlsPolicy          *tls_policy;    /* nullable: TLS not tried yet */
+  GTlsCertificate      *client_certificate; /* nullable: tls-client-certificate */
   GVariant             *pop_tls_failure; /* nullable: the POP3 server's certificate refused */
   GSocketConnection    *connection;    /* the TCP connection */
   GIOStream            *stream;        /* the connection, or TLS over it */

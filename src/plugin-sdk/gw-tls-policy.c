@@ -41,6 +41,7 @@ struct _GwTlsPolicy {
   GStrv         pins;        /* lower-case hex, possibly empty */
   GVariant     *failure;     /* nullable */
   GTlsCertificate *client_certificate; /* nullable: presented when asked for */
+  gboolean      certificate_requested;  /* the server asked for one (gw_tls_policy_handshake_async) */
 };
 
 /**
@@ -50,6 +51,54 @@ struct _GwTlsPolicy {
  * "ca-file", host name, TLS 1.2 or newer, "pinned-keys".
  */
 G_DEFINE_TYPE (GwTlsPolicy, gw_tls_policy, G_TYPE_OBJECT)
+
+/* Tells the policy that the server asked for a client certificate; it
+ * gives none (the profile's, if any, is set on the connection already). */
+#define GW_TYPE_CERTIFICATE_REQUEST_WATCH (gw_certificate_request_watch_get_type ())
+G_DECLARE_FINAL_TYPE (GwCertificateRequestWatch, gw_certificate_request_watch, GW,
+                      CERTIFICATE_REQUEST_WATCH, GTlsInteraction)
+
+struct _GwCertificateRequestWatch {
+  GTlsInteraction  parent_instance;
+  GWeakRef         policy;
+};
+
+G_DEFINE_FINAL_TYPE (GwCertificateRequestWatch, gw_certificate_request_watch, G_TYPE_TLS_INTERACTION)
+
+static GTlsInteractionResult
+watch_request_certificate (GTlsInteraction              *interaction,
+                           GTlsConnection               *connection,
+                           GTlsCertificateRequestFlags   flags,
+                           GCancellable                 *cancellable,
+                           GError                      **error)
+{
+  GwCertificateRequestWatch *self = GW_CERTIFICATE_REQUEST_WATCH (interaction);
+  g_autoptr(GwTlsPolicy) policy = g_weak_ref_get (&self->policy);
+
+  if (policy != NULL)
+    policy->certificate_requested = TRUE;
+  return G_TLS_INTERACTION_UNHANDLED;
+}
+
+static void
+gw_certificate_request_watch_finalize (GObject *object)
+{
+  g_weak_ref_clear (&GW_CERTIFICATE_REQUEST_WATCH (object)->policy);
+  G_OBJECT_CLASS (gw_certificate_request_watch_parent_class)->finalize (object);
+}
+
+static void
+gw_certificate_request_watch_class_init (GwCertificateRequestWatchClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gw_certificate_request_watch_finalize;
+  G_TLS_INTERACTION_CLASS (klass)->request_certificate = watch_request_certificate;
+}
+
+static void
+gw_certificate_request_watch_init (GwCertificateRequestWatch *self)
+{
+  g_weak_ref_init (&self->policy, NULL);
+}
 
 static const struct {
   GTlsCertificateFlags flag;
@@ -408,13 +457,9 @@ handshake_cb (GObject      *source,
       g_task_return_error (task, gw_tls_policy_refusal_error (self));
     } else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_task_return_error (task, g_steal_pointer (&local_error));
-    } else if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED)) {
-      /* Only a certificate of the profile's own can fix this. */
-      g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                               _("%s:%u requires a TLS client certificate, and profile “%s” has "
-                                 "none (tls-client-certificate): %s"),
-                               self->host, self->port, self->profile_name, local_error->message);
-    } else if (self->client_certificate != NULL) {
+    } else if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED) ||
+               self->client_certificate != NULL || self->certificate_requested) {
+      self->certificate_requested = TRUE;
       g_task_return_error (task, gw_tls_policy_client_refusal_error (self, local_error));
     } else {
       g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
@@ -487,8 +532,15 @@ gw_tls_policy_handshake_async (GwTlsPolicy         *self,
                              _("TLS is not available: %s"), local_error->message);
     return;
   }
-  if (self->client_certificate != NULL)
+  if (self->client_certificate != NULL) {
     g_tls_connection_set_certificate (G_TLS_CONNECTION (tls), self->client_certificate);
+  } else {
+    g_autoptr(GwCertificateRequestWatch) watch = g_object_new (GW_TYPE_CERTIFICATE_REQUEST_WATCH, NULL);
+
+    g_weak_ref_set (&watch->policy, self);
+    g_tls_connection_set_interaction (G_TLS_CONNECTION (tls), G_TLS_INTERACTION (watch));
+  }
+  self->certificate_requested = FALSE;
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_accept_certificate), self);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, cancellable,
                                     handshake_cb, g_steal_pointer (&task));
@@ -545,15 +597,20 @@ gw_tls_policy_get_client_certificate (GwTlsPolicy *self)
 
 /**
  * gw_tls_policy_client_refusal_error:
- * @self: a policy with a client certificate
+ * @self: a policy
  * @error: how the TLS session failed: an alert of the server in the
  *   handshake or on the first read after it (with TLS 1.3 the server
  *   judges the client's certificate after the client's handshake is done)
  *
- * Returns: (transfer full): a %GW_TRANSPORT_ERROR_TEMPORARY error naming
- *   the certificate presented and the server's alert: a server that
- *   refuses the certificate is a credential refused, like a 535, which
- *   the administrator fixes (here or at the server) while the queue waits
+ * When the session failed where a server judges the client's certificate:
+ * the error that says so, with the server's alert.
+ *
+ * Returns: (transfer full) (nullable): a %GW_TRANSPORT_ERROR_TEMPORARY
+ *   error naming the certificate presented (or that the server asked for
+ *   one and the profile has none) and the server's alert; %NULL when the
+ *   profile presented none and the server asked for none. A refused
+ *   certificate is a credential refused, like a 535, which the
+ *   administrator fixes (here or at the server) while the queue waits.
  */
 GError *
 gw_tls_policy_client_refusal_error (GwTlsPolicy  *self,
@@ -562,8 +619,15 @@ gw_tls_policy_client_refusal_error (GwTlsPolicy  *self,
   g_autofree char *presented = NULL;
 
   g_return_val_if_fail (GW_IS_TLS_POLICY (self), NULL);
-  g_return_val_if_fail (self->client_certificate != NULL, NULL);
 
+  if (self->client_certificate == NULL) {
+    if (!self->certificate_requested)
+      return NULL;
+    return g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                        _("%s:%u asked for a TLS client certificate, and profile “%s” has none "
+                          "(tls-client-certificate); the server ended the TLS session: %s"),
+                        self->host, self->port, self->profile_name, error->message);
+  }
   presented = gw_tls_client_certificate_describe (self->client_certificate);
   return g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                       _("%s:%u ended the TLS session after profile “%s” presented its client "
