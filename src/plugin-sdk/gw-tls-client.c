@@ -72,7 +72,8 @@ check_certificate (const GwSettingSpec *spec, GVariant **value, GError **error)
   }
   if (!looks_like_pem (text))
     return gw_setting_spec_refuse (spec, NULL, _("give the PEM text of the certificate chain, "
-                                                 "or the absolute path of a PEM file"), error);
+                                                 "or the absolute path of a PEM file"),
+                                   error);
   /* A profile's settings are readable by whoever may list it. */
   if (holds_private_key (text))
     return gw_setting_spec_refuse (spec, NULL, _("it holds a private key: set the key as the "
@@ -285,7 +286,8 @@ dup_key_pem (GwProfile  *profile,
     else
       g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                    _("Profile “%s” has a tls-client-certificate but no tls-client-key (set it with "
-                     "“heraldctl profile set-password %s --key tls-client-key”)"), name, name);
+                     "“heraldctl profile set-password %s --key tls-client-key”)"),
+                   name, name);
     return NULL;
   }
   if (g_path_is_absolute (value))
@@ -346,7 +348,8 @@ match_key (GwProfile              *profile,
     gnutls_x509_crt_deinit (certificate);
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                  _("Profile “%s”: tls-client-key is not the private key of the (first) "
-                   "certificate in tls-client-certificate"), name);
+                   "certificate in tls-client-certificate"),
+                 name);
     return NULL;
   }
   if (gnutls_x509_crt_get_expiration_time (certificate) < now ||

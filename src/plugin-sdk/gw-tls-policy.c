@@ -55,8 +55,8 @@ G_DEFINE_TYPE (GwTlsPolicy, gw_tls_policy, G_TYPE_OBJECT)
 /* Tells the policy that the server asked for a client certificate; it
  * gives none (the profile's, if any, is set on the connection already). */
 #define GW_TYPE_CERTIFICATE_REQUEST_WATCH (gw_certificate_request_watch_get_type ())
-G_DECLARE_FINAL_TYPE (GwCertificateRequestWatch, gw_certificate_request_watch, GW,
-                      CERTIFICATE_REQUEST_WATCH, GTlsInteraction)
+/* A type macro, kept on one line as clang-format wants it */
+G_DECLARE_FINAL_TYPE (GwCertificateRequestWatch, gw_certificate_request_watch, GW, CERTIFICATE_REQUEST_WATCH, GTlsInteraction)
 
 struct _GwCertificateRequestWatch {
   GTlsInteraction  parent_instance;
