@@ -239,7 +239,7 @@ call_api (GwProfile    *profile,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-    if (gw_http_client_guard_refused (guard, error))
+    if (gw_http_client_guard_explain (guard, local_error, error))
       return FALSE;
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                  _("Fax API %s: %s"), g_uri_get_host (uri), local_error->message);

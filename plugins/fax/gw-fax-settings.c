@@ -18,6 +18,7 @@
 
 #include "gw-fax-backend.h"
 #include "gw-template.h"
+#include "gw-tls-client.h"
 #include "gw-tls-policy.h"
 
 static const char * const backend_values[] = { "email", "hylafax", "http", NULL };
@@ -157,8 +158,10 @@ gw_fax_install_settings (GwTransportClass *klass)
   install (klass, gw_setting_spec_new_uint ("fax-poll-interval", 10, 86400, "60", GW_SETTING_FLAG_SECONDS,
                                             N_("Seconds between status queries of a submitted fax")), NULL);
   /* The hylafax and http backends reach servers with the SDK's timeouts,
-   * and the http backend trusts its API server by the TLS keys. */
+   * and the http backend trusts its API server by the TLS keys and may
+   * present a client certificate to it (mutual TLS). */
   gw_transport_class_install_timeouts (klass);
   gw_tls_policy_install_settings (klass);
+  gw_tls_client_install_settings (klass);
 }
 /* clang-format on */

@@ -58,6 +58,21 @@ gw_smtp_transport_validate_profile (GwTransport *transport,
       !require_keys (profile, (const char *[]){ "username", "oauth2-token-url", NULL },
                      _("for OAuth 2.0 authentication"), error))
     return FALSE;
+  /* EXTERNAL authenticates with the certificate of the TLS handshake. */
+  if (g_strcmp0 (auth, "external") == 0) {
+    if (!require_keys (profile, (const char *[]){ "tls-client-certificate", NULL },
+                       _("for auth=external (SASL EXTERNAL authenticates with the TLS client "
+                         "certificate)"),
+                       error))
+      return FALSE;
+    if (g_strcmp0 (security, "starttls") != 0 && g_strcmp0 (security, "tls") != 0) {
+      g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                   _("auth=external runs only over TLS: “security” must be “starttls” or “tls”, "
+                     "not “%s”"),
+                   security);
+      return FALSE;
+    }
+  }
   if (gw_profile_get_boolean (profile, "pop-before-smtp") &&
       !require_keys (profile, (const char *[]){ "pop-host", "pop-username", NULL },
                      _("for POP-before-SMTP"), error))

@@ -17,13 +17,14 @@
 
 #include "gw-oauth2.h"
 #include "gw-smtp-session.h"
+#include "gw-tls-client.h"
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 
 static const char * const security_values[] = { "none", "starttls-if-available", "starttls", "tls", NULL };
 static const char * const auth_values[] = {
   "none", "auto", "plain", "login", "cram-md5", "scram-sha-1", "scram-sha-256",
-  "ntlm", "xoauth2", "oauthbearer", NULL
+  "ntlm", "xoauth2", "oauthbearer", "external", NULL
 };
 static const char * const pop_security_values[] = { "none", "stls", "tls", NULL };
 static const char * const dsn_notify_values[] = { "success", "failure", "delay", "never", NULL };
@@ -201,7 +202,7 @@ gw_oauth2_install_settings (GwTransportClass *klass)
   gw_setting_spec_set_check (spec, check_readable_file);
   install (klass, spec);
   install (klass, gw_setting_spec_new ("oauth2-client-key", GW_SETTING_STRING,
-                                       GW_SETTING_FLAG_SECRET | GW_SETTING_FLAG_MULTILINE,
+                                       GW_SETTING_FLAG_SECRET | GW_SETTING_FLAG_PEM,
                                        NULL, N_("PEM private key that signs client assertions")));
   install (klass, gw_setting_spec_new ("oauth2-refresh-token", GW_SETTING_STRING, GW_SETTING_FLAG_SECRET,
                                        NULL, N_("OAuth 2.0 refresh token")));
@@ -219,8 +220,9 @@ gw_oauth2_install_settings (GwTransportClass *klass)
  * "security"), authentication ("auth", "username", "password" and the
  * OAuth 2.0 keys), POP-before-SMTP ("pop-before-smtp", "pop-host",
  * "pop-port", "pop-security", "pop-username", "pop-password"),
- * "helo-name", the timeouts, the TLS keys and DSN ("dsn", "dsn-notify",
- * "dsn-ret").
+ * "helo-name", the timeouts, the TLS keys (gw_tls_policy_install_settings()
+ * and the client certificate of gw_tls_client_install_settings()) and DSN
+ * ("dsn", "dsn-notify", "dsn-ret").
  */
 void
 gw_smtp_session_install_settings (GwTransportClass *klass,
@@ -255,6 +257,7 @@ gw_smtp_session_install_settings (GwTransportClass *klass,
                                        N_("Name given in EHLO (default: this host's name)")));
   gw_transport_class_install_timeouts (klass);
   gw_tls_policy_install_settings (klass);
+  gw_tls_client_install_settings (klass);
   install (klass, gw_setting_spec_new ("dsn", GW_SETTING_BOOLEAN, 0, "false",
                                        N_("Request delivery status notifications")));
   spec = gw_setting_spec_new_string_list ("dsn-notify", dsn_notify_values, "failure", 0,

@@ -10,6 +10,10 @@
  * there shuts the socket down in both directions: the request, with the
  * credentials it carries, cannot leave, and libsoup fails the message.
  * The caller then asks the guard for the real reason.
+ *
+ * When the profile sets "tls-client-certificate", the guard also hands
+ * libsoup the certificate to present when the server asks for one
+ * (mutual TLS), read at gw_http_client_guard_new().
  */
 #define G_LOG_DOMAIN "gw-http-client"
 
@@ -18,6 +22,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-http-client-guard.h"
+#include "gw-tls-client.h"
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 
@@ -26,6 +31,7 @@
 struct _GwHttpClientGuard {
   GObject      parent_instance;
   GwTlsPolicy *policy;   /* NULL for plain http */
+  GTlsCertificate *client_certificate; /* nullable */
   GError      *refusal;  /* set by the version or pin check */
 };
 
@@ -37,6 +43,7 @@ gw_http_client_guard_finalize (GObject *object)
   GwHttpClientGuard *self = GW_HTTP_CLIENT_GUARD (object);
 
   g_clear_object (&self->policy);
+  g_clear_object (&self->client_certificate);
   g_clear_error (&self->refusal);
   G_OBJECT_CLASS (gw_http_client_guard_parent_class)->finalize (object);
 }
@@ -56,13 +63,14 @@ gw_http_client_guard_init (GwHttpClientGuard *self)
  * gw_http_client_guard_new:
  * @profile: the profile the request is made for
  * @uri: the request's URI
- * @error: return location for a #GW_TRANSPORT_ERROR_TEMPORARY error (the
- *   ca-file cannot be loaded)
+ * @error: return location for a #GW_TRANSPORT_ERROR error: TEMPORARY when
+ *   the ca-file cannot be loaded, PERMANENT when the profile's client
+ *   certificate cannot be used (gw_tls_client_certificate_load())
  *
  * For a libsoup request of @profile to @uri: an https URI gets the
  * profile's TLS policy (verify-certificates, ca-file, the pinned-keys of
- * its host and port); a plain http URI (loopback only, the callers check)
- * none.
+ * its host and port) and, when the profile sets one, its TLS client
+ * certificate; a plain http URI (loopback only, the callers check) none.
  *
  * Returns: (transfer full) (nullable): the guard
  */
@@ -74,6 +82,7 @@ gw_http_client_guard_new (GwProfile  *profile,
   g_autoptr(GwHttpClientGuard) self = g_object_new (GW_TYPE_HTTP_CLIENT_GUARD, NULL);
   const char *scheme = g_uri_get_scheme (uri);
   int port = g_uri_get_port (uri);
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (GW_IS_PROFILE (profile), NULL);
 
@@ -83,6 +92,12 @@ gw_http_client_guard_new (GwProfile  *profile,
                                     (guint16) (port > 0 ? port : 443), error);
   if (self->policy == NULL)
     return NULL;
+  self->client_certificate = gw_tls_client_certificate_load (profile, &local_error);
+  if (local_error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return NULL;
+  }
+  gw_tls_policy_set_client_certificate (self->policy, self->client_certificate);
   return g_steal_pointer (&self);
 }
 
@@ -119,6 +134,16 @@ on_network_event (SoupMessage        *message,
   GwHttpClientGuard *self = GW_HTTP_CLIENT_GUARD (user_data);
   g_autoptr(GError) error = NULL;
 
+  /* The certificate goes on the connection before its handshake, not
+   * when the server asks for it (libsoup's way): GIO's TLS session cache
+   * keys resumable sessions by it, so a session resumed with another
+   * certificate, or none, never carries this profile's identity, nor a
+   * session of this profile another's. */
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && G_IS_TLS_CONNECTION (connection) &&
+      self->client_certificate != NULL) {
+    g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), self->client_certificate);
+    return;
+  }
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection))
     return;
   if (gw_tls_policy_check_connection (self->policy, G_TLS_CONNECTION (connection), &error))
@@ -176,6 +201,41 @@ gw_http_client_guard_refused (GwHttpClientGuard  *self,
     return FALSE;
   refusal = self->refusal != NULL ? g_error_copy (self->refusal)
             : gw_tls_policy_refusal_error (self->policy);
+  if (refusal == NULL)
+    return FALSE;
+  g_propagate_error (error, refusal);
+  return TRUE;
+}
+
+/**
+ * gw_http_client_guard_explain:
+ * @self: a guard
+ * @failure: (nullable): the error the request failed with
+ * @error: return location for the explanation
+ *
+ * After a request failed: whether the guard refused its connection
+ * (gw_http_client_guard_refused()), or the server ended the TLS session
+ * after the profile's client certificate was presented: a server that
+ * does not take the certificate says so with an alert, or by closing.
+ *
+ * Returns: %TRUE with @error set (a #GW_TRANSPORT_ERROR_TEMPORARY error)
+ *   in either case, %FALSE for any other failure
+ */
+gboolean
+gw_http_client_guard_explain (GwHttpClientGuard  *self,
+                              const GError       *failure,
+                              GError            **error)
+{
+  GError *refusal;
+
+  g_return_val_if_fail (GW_IS_HTTP_CLIENT_GUARD (self), FALSE);
+
+  if (gw_http_client_guard_refused (self, error))
+    return TRUE;
+  if (self->policy == NULL || self->client_certificate == NULL || failure == NULL ||
+      failure->domain != G_TLS_ERROR)
+    return FALSE;
+  refusal = gw_tls_policy_client_refusal_error (self->policy, failure);
   if (refusal == NULL)
     return FALSE;
   g_propagate_error (error, refusal);

@@ -41,6 +41,13 @@ void               gw_http_client_guard_watch   (GwHttpClientGuard  *self,
 gboolean           gw_http_client_guard_refused (GwHttpClientGuard  *self,
                                                  GError            **error);
 
+/* The same, given the request's own error @failure: also TRUE when the
+ * server ended the TLS session after the profile's client certificate was
+ * presented (the error names the certificate and keeps @failure's text). */
+gboolean           gw_http_client_guard_explain (GwHttpClientGuard  *self,
+                                                 const GError       *failure,
+                                                 GError            **error);
+
 /*
  * Reads @stream to its end, failing with G_IO_ERROR_MESSAGE_TOO_LARGE as
  * soon as more than @max_size bytes have come (no more is read or kept),

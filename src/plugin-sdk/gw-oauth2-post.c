@@ -118,7 +118,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) refusal = NULL;
 
   if (stream == NULL) {
-    if (gw_http_client_guard_refused (post->guard, &refusal))
+    if (gw_http_client_guard_explain (post->guard, error, &refusal))
       g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                                _("OAuth 2.0 endpoint: %s"), refusal->message);
     else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

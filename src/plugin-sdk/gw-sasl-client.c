@@ -7,6 +7,10 @@
  * here: libgsasl 2.2 implements neither, and each is one formatted initial
  * response plus an error-acknowledgement step, not worth a plugin mechanism.
  *
+ * EXTERNAL (RFC 4422 appendix A) runs through GNU SASL too: the
+ * credential is the TLS client certificate, and the only thing sent is the
+ * optional authorisation identity (the profile's user name).
+ *
  * Everything that holds a credential (the secret, encoded responses, and the
  * copies libgsasl keeps as session properties) is wiped before it is freed.
  */
@@ -51,7 +55,14 @@ static const MechInfo mechanisms[] = {
   { "login",         "LOGIN",         TRUE,  FALSE, OAUTH_NONE },
   { "xoauth2",       "XOAUTH2",       FALSE, TRUE,  OAUTH_XOAUTH2 },
   { "oauthbearer",   "OAUTHBEARER",   FALSE, TRUE,  OAUTH_BEARER },
+  { "external",      "EXTERNAL",      FALSE, TRUE,  OAUTH_NONE },
 };
+
+static gboolean
+is_external (const MechInfo *mech)
+{
+  return g_str_equal (mech->name, "EXTERNAL");
+}
 
 struct _GwSaslClient {
   GObject         parent_instance;
@@ -93,6 +104,8 @@ property_callback (Gsasl *ctx, Gsasl_session *sctx, Gsasl_property prop)
 
   /* An if chain: Gsasl_property has dozens of values we leave unset. */
   if (prop == GSASL_AUTHID)
+    value = self->username;
+  else if (prop == GSASL_AUTHZID && is_external (self->mech))
     value = self->username;
   else if (prop == GSASL_PASSWORD)
     value = self->secret;
@@ -210,6 +223,13 @@ gw_sasl_choose_mechanism (const char          *configured,
    * nothing runs without TLS, unless the administrator chose both
    * plaintext and the mechanism. */
   is_auto = g_ascii_strcasecmp (configured, "auto") == 0;
+  /* EXTERNAL without TLS would name no certificate: whatever else the
+   * server might take as the external identity is not ours to rely on. */
+  if (!tls_active && g_ascii_strcasecmp (configured, "external") == 0) {
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TLS_REQUIRED,
+                 _("auth=external runs only over TLS, with the profile's client certificate"));
+    return NULL;
+  }
   if (!tls_active && (is_auto || !plaintext_chosen)) {
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TLS_REQUIRED,
                  is_auto && plaintext_chosen
@@ -279,14 +299,22 @@ gw_sasl_client_new (const char  *mechanism,
                  _("The authentication mechanism “%s” is not supported"), mechanism);
     return NULL;
   }
-  if (username == NULL || *username == '\0' || has_control_chars (username)) {
+  /* EXTERNAL: the user name is an optional authorisation identity, and
+   * the credential is the TLS client certificate. */
+  if (is_external (mech) && username != NULL && has_control_chars (username)) {
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                  _("Authentication with %s needs a user name without control characters"),
                  mech->name);
     return NULL;
   }
-  if (secret == NULL || *secret == '\0' ||
-      (mech->oauth != OAUTH_NONE && (has_control_chars (secret) || strchr (secret, ' ') != NULL))) {
+  if (!is_external (mech) && (username == NULL || *username == '\0' || has_control_chars (username))) {
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                 _("Authentication with %s needs a user name without control characters"),
+                 mech->name);
+    return NULL;
+  }
+  if (!is_external (mech) && (secret == NULL || *secret == '\0' ||
+      (mech->oauth != OAUTH_NONE && (has_control_chars (secret) || strchr (secret, ' ') != NULL)))) {
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                  mech->oauth != OAUTH_NONE
                  ? _("Authentication with %s needs a valid access token")
@@ -294,6 +322,8 @@ gw_sasl_client_new (const char  *mechanism,
                  mech->name);
     return NULL;
   }
+  if (is_external (mech) && (username == NULL || *username == '\0'))
+    username = NULL;
 
   self = g_object_new (GW_TYPE_SASL_CLIENT, NULL);
   self->mech = mech;

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * GwSaslClient:
  *
  * One SASL client exchange: GNU SASL for PLAIN, LOGIN, CRAM-MD5,
- * SCRAM-SHA-1/256 and NTLM, with XOAUTH2 and OAUTHBEARER built beside it.
+ * SCRAM-SHA-1/256, NTLM and EXTERNAL, with XOAUTH2 and OAUTHBEARER built
+ * beside it.
  */
 #define GW_TYPE_SASL_CLIENT (gw_sasl_client_get_type ())
 G_DECLARE_FINAL_TYPE (GwSaslClient, gw_sasl_client, GW, SASL_CLIENT, GObject)
@@ -22,7 +23,7 @@ G_DECLARE_FINAL_TYPE (GwSaslClient, gw_sasl_client, GW, SASL_CLIENT, GObject)
 /**
  * gw_sasl_choose_mechanism:
  * @configured: the profile's "auth": auto, plain, login, cram-md5,
- *   scram-sha-1, scram-sha-256, ntlm, xoauth2 or oauthbearer
+ *   scram-sha-1, scram-sha-256, ntlm, xoauth2, oauthbearer or external
  * @offered: (array zero-terminated=1): the mechanisms the server offers
  * @tls_active: whether the connection is encrypted
  * @plaintext_chosen: whether the profile chose plaintext (security=none)
@@ -32,9 +33,10 @@ G_DECLARE_FINAL_TYPE (GwSaslClient, gw_sasl_client, GW, SASL_CLIENT, GObject)
  *
  * Picks the mechanism to use. "auto" takes the strongest offered one GNU
  * SASL supports, never XOAUTH2 or OAUTHBEARER (they need a token
- * configuration). Without @tls_active no mechanism is chosen at all, the
- * challenge ones included, unless @plaintext_chosen and @configured names
- * the mechanism.
+ * configuration), nor EXTERNAL. Without @tls_active no mechanism is chosen
+ * at all, the challenge ones included, unless @plaintext_chosen and
+ * @configured names the mechanism; EXTERNAL (the TLS client certificate)
+ * never without TLS.
  *
  * Returns: (transfer full) (nullable): the mechanism in upper case, such as
  *   "SCRAM-SHA-256"
@@ -48,9 +50,11 @@ char         *gw_sasl_choose_mechanism   (const char          *configured,
 /**
  * gw_sasl_client_new:
  * @mechanism: the mechanism, as gw_sasl_choose_mechanism() returns it
- * @username: the user name
- * @secret: the password, or the OAuth access token for XOAUTH2 and
- *   OAUTHBEARER
+ * @username: (nullable): the user name; for EXTERNAL the optional
+ *   authorisation identity (%NULL or "" for the certificate's own)
+ * @secret: (nullable): the password, or the OAuth access token for XOAUTH2
+ *   and OAUTHBEARER; %NULL for EXTERNAL, whose credential is the TLS client
+ *   certificate
  * @service: "smtp" or "pop"
  * @hostname: the server's name
  * @error: return location for a #GW_TRANSPORT_ERROR error

@@ -24,6 +24,8 @@
 /* Longer values are refused: nothing legitimate needs more, and it bounds
  * what a caller can make us store and echo. */
 #define MAX_VALUE_LENGTH 4096
+/* A PEM certificate chain of a few certificates fits with room to spare. */
+#define MAX_PEM_LENGTH 65536
 
 static gpointer
 invalid_value (GError             **error,
@@ -72,19 +74,36 @@ gw_setting_spec_refuse (const GwSettingSpec *spec,
 static gboolean
 check_text (const GwSettingSpec *spec, const char *value, gsize len, GError **error)
 {
+  gboolean pem = (spec->flags & GW_SETTING_FLAG_PEM) != 0;
+
   if (strlen (value) != len || !g_utf8_validate (value, len, NULL))
     return refuse (error, spec, NULL, _("not valid UTF-8 text"));
-  if (len > MAX_VALUE_LENGTH)
+  if (len > (pem ? MAX_PEM_LENGTH : MAX_VALUE_LENGTH))
     return refuse (error, spec, NULL, _("too long"));
   for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p)) {
     gunichar c = g_utf8_get_char (p);
-    /* A PEM key keeps its lines; it never goes into a header. */
-    if (c == '\n' && gw_setting_spec_has_flag (spec, GW_SETTING_FLAG_MULTILINE))
+
+    /* PEM text has lines, and the text that tools write around the
+     * blocks has tabs; a CR is allowed only before an LF. */
+    if (pem && (c == '\n' || c == '\t' || (c == '\r' && p[1] == '\n')))
       continue;
     if (c < 0x20 || (c >= 0x7f && c < 0xa0))
       return refuse (error, spec, value, _("control characters (such as CR or LF) are not allowed"));
   }
   return TRUE;
+}
+
+/* PEM text is kept with LF line ends only. */
+static char *
+pem_without_cr (const char *raw)
+{
+  GString *out = g_string_sized_new (strlen (raw));
+
+  for (const char *p = raw; *p != '\0'; p++) {
+    if (*p != '\r')
+      g_string_append_c (out, *p);
+  }
+  return g_string_free (out, FALSE);
 }
 
 /**
@@ -353,6 +372,8 @@ parse_string (const GwSettingSpec *spec, const char *raw, GError **error)
   g_autofree char *value = NULL;
 
   /* Free text and secrets are kept exactly; everything else is a token. */
+  if (spec->type == GW_SETTING_STRING && (spec->flags & GW_SETTING_FLAG_PEM))
+    return g_variant_new_take_string (pem_without_cr (raw));
   if (spec->type == GW_SETTING_STRING)
     return g_variant_new_string (raw);
 

@@ -71,6 +71,7 @@ gw_setting_spec_new (const char     *key,
   g_return_val_if_fail (!(flags & GW_SETTING_FLAG_SECRET) || type == GW_SETTING_STRING, NULL);
   g_return_val_if_fail (!(flags & GW_SETTING_FLAG_SECRET) == !named_like_secret (key), NULL);
   g_return_val_if_fail (type == GW_SETTING_UINT || !(flags & (GW_SETTING_FLAG_SECONDS | GW_SETTING_FLAG_BYTES)), NULL);
+  g_return_val_if_fail (type == GW_SETTING_STRING || !(flags & GW_SETTING_FLAG_PEM), NULL);
 
   spec = g_new0 (GwSettingSpec, 1);
   g_atomic_ref_count_init (&spec->ref_count);

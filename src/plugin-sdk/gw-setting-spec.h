@@ -67,8 +67,10 @@ typedef enum {
  * @GW_SETTING_FLAG_BYTES: a %GW_SETTING_UINT in bytes: its string form is
  *   read by gw_units_parse_size() (1048576, 10M, 10MB, 10 MiB: binary
  *   multiples)
- * @GW_SETTING_FLAG_MULTILINE: a %GW_SETTING_STRING whose value may contain
- *   line feeds (a PEM private key); no other control character
+ * @GW_SETTING_FLAG_PEM: a %GW_SETTING_STRING that may hold PEM text (a
+ *   certificate chain, a private key): line feeds and tabs are allowed
+ *   in it (a carriage return before a line feed is dropped), up to 64 KiB;
+ *   every other control character is still refused
  *
  * Properties of a setting beyond its type.
  */
@@ -79,7 +81,7 @@ typedef enum {
   GW_SETTING_FLAG_SERVER_HOST       = 1 << 2,
   GW_SETTING_FLAG_SECONDS           = 1 << 3,
   GW_SETTING_FLAG_BYTES             = 1 << 4,
-  GW_SETTING_FLAG_MULTILINE         = 1 << 5,
+  GW_SETTING_FLAG_PEM               = 1 << 5,
 } GwSettingFlags;
 
 /**

@@ -2,7 +2,8 @@
 /* gw-smtp-session-auth.c: SMTP AUTH (RFC 4954) for a GwSmtpSession
  *
  * The mechanisms themselves live in GwSaslClient; this file runs the
- * "AUTH MECH [initial]" / 334 loop. Every failure is temporary: a wrong
+ * "AUTH MECH [initial]" / 334 loop. EXTERNAL runs without a user name
+ * (then it asks for the identity of the client certificate). Every failure is temporary: a wrong
  * password or an expired refresh token is fixed by the administrator, and
  * the queue should then drain without anyone resubmitting anything.
  *
@@ -23,6 +24,7 @@
 #include "gw-sasl-client.h"
 #include "gw-secret.h"
 #include "gw-smtp-session-private.h"
+#include "gw-tls-client.h"
 #include "gw-transport.h"
 
 #define MAX_AUTH_STEPS 16
@@ -145,6 +147,14 @@ auth_reply_cb (GObject      *source,
   /* The server's words, and for the well-known provider replies what
    * they mean and what to do (gw-smtp-reply-advice.c). */
   text = gw_smtp_reply_describe (reply, gw_profile_get_name (self->profile), data->oauth);
+  if (g_str_equal (data->mechanism, "EXTERNAL")) {
+    g_autofree char *presented =
+      gw_tls_client_certificate_describe (gw_tls_policy_get_client_certificate (self->tls_policy));
+
+    auth_fail (task, _("Authentication to %s with EXTERNAL (the client certificate %s) failed: %s"),
+               self->host, presented, text);
+    return;
+  }
   auth_fail (task, _("Authentication to %s as “%s” with %s failed: %s"),
              self->host, data->username, data->mechanism, text);
 }
@@ -215,6 +225,11 @@ fetch_secret (GTask *task)
   AuthData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
+  /* EXTERNAL's credential is the certificate the handshake presented. */
+  if (g_str_equal (data->mechanism, "EXTERNAL")) {
+    begin_exchange (task);
+    return;
+  }
   if (data->oauth) {
     gw_oauth2_get_token_async (gw_oauth2_get_default (), self->profile, data->retried,
                                g_task_get_cancellable (task), token_cb, task);
@@ -274,6 +289,32 @@ check_auth_without_tls (GwSmtpSession  *self,
   return TRUE;
 }
 
+/* auth=external: the server learns who we are from the certificate we
+ * presented in the TLS handshake, so there must have been one. */
+static gboolean
+check_external (GwSmtpSession  *self,
+                GError        **error)
+{
+  const char *name = gw_profile_get_name (self->profile);
+
+  if (self->tls_description == NULL) {
+    gw_smtp_session_note (self, "not authenticating: auth=external needs TLS");
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TLS_REQUIRED,
+                 _("Profile “%s”: auth=external runs only over TLS with the profile's client "
+                   "certificate, and the connection to %s:%u has no TLS; no mail was sent"),
+                 name, self->host, self->port);
+    return FALSE;
+  }
+  if (gw_tls_policy_get_client_certificate (self->tls_policy) == NULL) {
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                 _("Profile “%s” has auth=external but no tls-client-certificate: EXTERNAL "
+                   "authenticates with the TLS client certificate"),
+                 name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 void
 gw_smtp_session_auth_async (GwSmtpSession       *self,
                             GCancellable        *cancellable,
@@ -287,23 +328,30 @@ gw_smtp_session_auth_async (GwSmtpSession       *self,
   const char *offered_text = g_hash_table_lookup (self->caps, "AUTH");
   g_auto(GStrv) offered = NULL;
   g_autoptr(GError) local_error = NULL;
+  gboolean external;
 
   g_task_set_source_tag (task, gw_smtp_session_auth_async);
   g_task_set_task_data (task, data, (GDestroyNotify) auth_data_free);
 
-  if (username == NULL || *username == '\0' || g_strcmp0 (configured, "none") == 0) {
+  external = g_strcmp0 (configured, "external") == 0;
+  if ((!external && (username == NULL || *username == '\0')) || g_strcmp0 (configured, "none") == 0) {
     g_task_return_boolean (task, TRUE);
     g_object_unref (task);
     return;
   }
   if (configured == NULL)
     configured = "auto";
+  if (external && !check_external (self, &local_error)) {
+    g_task_return_error (task, g_steal_pointer (&local_error));
+    g_object_unref (task);
+    return;
+  }
   if (self->tls_description == NULL && !check_auth_without_tls (self, configured, &local_error)) {
     g_task_return_error (task, g_steal_pointer (&local_error));
     g_object_unref (task);
     return;
   }
-  data->username = g_strdup (username);
+  data->username = g_strdup (username != NULL ? username : "");
   offered = g_strsplit_set (offered_text != NULL ? offered_text : "", " ", -1);
   data->mechanism = gw_sasl_choose_mechanism (configured,
                                               (const char * const *) offered,

@@ -189,6 +189,7 @@ exchange_fail (GTask  *task,
   GCancellable *outer = g_task_get_cancellable (task);
   gboolean fired = ex->deadline.fired;
   g_autofree char *what = exchange_waiting_for (ex);
+  g_autoptr(GError) refusal = NULL;
 
   self->broken = TRUE;
   self->busy = FALSE;
@@ -202,6 +203,11 @@ exchange_fail (GTask  *task,
                              self->host, self->port, what, self->conversation_timeout);
   else if (outer != NULL && g_cancellable_is_cancelled (outer))
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Operation was cancelled"));
+  else if (owned->domain == G_TLS_ERROR && !self->tls_answered && self->tls_policy != NULL &&
+           (refusal = gw_tls_policy_client_refusal_error (self->tls_policy, owned)) != NULL)
+    /* With TLS 1.3 the server judges our certificate after our side of
+     * the handshake is done: its alert comes with the first read. */
+    g_task_return_error (task, g_steal_pointer (&refusal));
   else if (g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                              _("Protocol error from %s:%u while waiting for %s: %s"),
@@ -223,6 +229,8 @@ record_reply (GwSmtpSession     *self,
 {
   g_clear_pointer (&self->last_reply, gw_smtp_reply_free);
   self->last_reply = gw_smtp_reply_copy (reply);
+  if (self->tls_description != NULL)
+    self->tls_answered = TRUE;
   if (self->transcript == NULL)
     return;
   for (guint i = 0; reply->lines[i] != NULL; i++) {

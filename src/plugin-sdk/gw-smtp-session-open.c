@@ -21,6 +21,7 @@
 #include "gw-pop-login.h"
 #include "gw-smtp-session.h"
 #include "gw-smtp-session-private.h"
+#include "gw-tls-client.h"
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 
@@ -124,6 +125,13 @@ start_tls (GTask *task)
     open_fail (task, g_steal_pointer (&local_error));
     g_object_unref (task);
     return;
+  }
+  if (self->client_certificate != NULL) {
+    g_autofree char *described = gw_tls_client_certificate_describe (self->client_certificate);
+    g_autofree char *note = g_strdup_printf ("client certificate offered: %s", described);
+
+    gw_smtp_session_note (self, note);
+    gw_tls_policy_set_client_certificate (self->tls_policy, self->client_certificate);
   }
   gw_deadline_start (&data->deadline, g_task_get_cancellable (task), self->conversation_timeout);
   gw_tls_policy_handshake_async (self->tls_policy, G_IO_STREAM (self->connection),
@@ -303,8 +311,15 @@ ehlo_cb (GObject      *source,
   }
   {
     g_autofree char *text = gw_smtp_reply_to_string (reply);
-    open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
-                                  _("%s refused EHLO: %s"), self->host, text));
+
+    /* A server that wants a client certificate (Postfix's
+     * smtpd_tls_req_ccert) says so here, in its first reply over TLS. */
+    if (data->after_tls)
+      open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                                    _("%s refused the session after TLS: %s"), self->host, text));
+    else
+      open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                                    _("%s refused EHLO: %s"), self->host, text));
   }
 }
 
@@ -453,6 +468,7 @@ gw_smtp_session_open_async (GwSmtpSession       *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_if_fail (GW_IS_SMTP_SESSION (self));
   g_return_if_fail (self->connection == NULL && !self->opened);
@@ -465,6 +481,16 @@ gw_smtp_session_open_async (GwSmtpSession       *self,
     open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                                   _("Profile “%s” has no “host”"),
                                   gw_profile_get_name (self->profile)));
+    return;
+  }
+  /* Read at each connection, before it is made: a renewed certificate is
+   * used at once, a key file is checked (owner, mode) each time it is
+   * opened, and a profile whose certificate or key cannot be used fails
+   * without touching the network. */
+  g_clear_object (&self->client_certificate);
+  self->client_certificate = gw_tls_client_certificate_load (self->profile, &local_error);
+  if (local_error != NULL) {
+    open_fail (task, g_steal_pointer (&local_error));
     return;
   }
   if (gw_profile_get_boolean (self->profile, "pop-before-smtp")) {

@@ -23,6 +23,7 @@ struct _GwSmtpSession {
 
   GwTranscript         *transcript;    /* nullable */
   GwTlsPolicy          *tls_policy;    /* nullable: TLS not tried yet */
+  GTlsCertificate      *client_certificate; /* nullable: tls-client-certificate */
   GVariant             *pop_tls_failure; /* nullable: the POP3 server's certificate refused */
   GSocketConnection    *connection;    /* the TCP connection */
   GIOStream            *stream;        /* the connection, or TLS over it */
@@ -38,6 +39,8 @@ struct _GwSmtpSession {
   gboolean              closed;
   gboolean              busy;          /* an exchange is running */
   gboolean              need_rset;     /* a transaction ran on this session */
+  gboolean              tls_answered;  /* a reply came over TLS (so the server took
+                                          our client certificate, if it asked) */
 };
 
 /*

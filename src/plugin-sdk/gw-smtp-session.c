@@ -33,6 +33,7 @@ gw_smtp_session_dispose (GObject *object)
   g_clear_object (&self->stream);
   g_clear_object (&self->connection);
   g_clear_object (&self->tls_policy);
+  g_clear_object (&self->client_certificate);
   g_clear_object (&self->transcript);
   G_OBJECT_CLASS (gw_smtp_session_parent_class)->dispose (object);
 }

@@ -26,20 +26,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-tls-policy.h"
+#include "gw-tls-policy-private.h"
 #include "gw-transport.h"
 
-struct _GwTlsPolicy {
-  GObject       parent_instance;
-
-  char         *host;
-  guint16       port;
-  char         *profile_name;
-  gboolean      verify;
-  char         *ca_file;
-  GTlsDatabase *ca_database; /* nullable: loaded from ca_file */
-  GStrv         pins;        /* lower-case hex, possibly empty */
-  GVariant     *failure;     /* nullable */
-};
 
 /**
  * GwTlsPolicy:
@@ -73,6 +62,7 @@ gw_tls_policy_finalize (GObject *object)
   g_clear_object (&self->ca_database);
   g_strfreev (self->pins);
   g_clear_pointer (&self->failure, g_variant_unref);
+  g_clear_object (&self->client_certificate);
   G_OBJECT_CLASS (gw_tls_policy_parent_class)->finalize (object);
 }
 
@@ -405,6 +395,10 @@ handshake_cb (GObject      *source,
       g_task_return_error (task, gw_tls_policy_refusal_error (self));
     } else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_task_return_error (task, g_steal_pointer (&local_error));
+    } else if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED) ||
+               self->client_certificate != NULL || self->certificate_requested) {
+      self->certificate_requested = TRUE;
+      g_task_return_error (task, gw_tls_policy_client_refusal_error (self, local_error));
     } else {
       g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                                _("TLS handshake with %s failed: %s"),
@@ -476,6 +470,14 @@ gw_tls_policy_handshake_async (GwTlsPolicy         *self,
                              _("TLS is not available: %s"), local_error->message);
     return;
   }
+  if (self->client_certificate != NULL) {
+    g_tls_connection_set_certificate (G_TLS_CONNECTION (tls), self->client_certificate);
+  } else {
+    g_autoptr(GTlsInteraction) watch = gw_tls_policy_new_request_watch (self);
+
+    g_tls_connection_set_interaction (G_TLS_CONNECTION (tls), watch);
+  }
+  self->certificate_requested = FALSE;
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_accept_certificate), self);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, cancellable,
                                     handshake_cb, g_steal_pointer (&task));

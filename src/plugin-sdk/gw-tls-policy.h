@@ -26,6 +26,20 @@ GwTlsPolicy *gw_tls_policy_new              (GwProfile           *profile,
                                              guint16              port,
                                              GError             **error);
 
+/*
+ * The certificate (with its private key) to present when the server asks
+ * for one, from gw_tls_client_certificate_load(); NULL for none. A
+ * handshake that fails after a certificate was presented or asked for is
+ * reported by _client_refusal_error() as a refusal of the client
+ * certificate (or of its absence), with the server's alert; NULL when
+ * neither happened. Errors: GW_TRANSPORT_ERROR_TEMPORARY.
+ */
+void         gw_tls_policy_set_client_certificate (GwTlsPolicy     *self,
+                                                   GTlsCertificate *certificate);
+GTlsCertificate *gw_tls_policy_get_client_certificate (GwTlsPolicy *self);
+GError      *gw_tls_policy_client_refusal_error   (GwTlsPolicy     *self,
+                                                   const GError    *error);
+
 void         gw_tls_policy_handshake_async  (GwTlsPolicy         *self,
                                              GIOStream           *base,
                                              GCancellable        *cancellable,

@@ -20,6 +20,7 @@
 #include "gw-setting-spec.h"
 #include "gw-smtp-reply.h"
 #include "gw-smtp-session.h"
+#include "gw-tls-client.h"
 #include "gw-tls-policy.h"
 #include "gw-transcript.h"
 #include "gw-transport.h"

@@ -283,6 +283,13 @@ class CertSet:
         assert self.pin('server') != self.pin('other')
         assert self.pin('selfsigned') != self.pin('selfsigned2')
 
+    # client certificates (issue 19): made on demand, not for every test
+    def client_certs(self):
+        """Makes (once) and returns a ClientCerts in this set's directory."""
+        if getattr(self, '_client_certs', None) is None:
+            self._client_certs = ClientCerts(self)
+        return self._client_certs
+
     def cleanup(self):
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -294,6 +301,99 @@ class CertSet:
     def __exit__(self, *exc):
         self.cleanup()
         return False
+
+
+class ClientCerts:
+    """TLS client certificates, in the directory of a CertSet:
+
+      client          CN "relay-client.herald.test", signed by the test CA
+                      (RSA; tls_www_client)
+      client-ec       CN "ec-client.herald.test", signed by the test CA (ECDSA
+                      P-256 key in SEC 1 form, "BEGIN EC PRIVATE KEY")
+      foreign         CN "relay-client.herald.test" too, signed by another CA
+                      ("Foreign Test CA"), which no server here trusts
+      expired-client  signed by the test CA, expired in 2020
+
+    cert(kind), key(kind), fingerprint(kind) (SHA-256 of the DER, hex),
+    postfix_fingerprint(kind) ("AB:CD:..." as Postfix writes it)."""
+
+    KINDS = ('client', 'client-ec', 'foreign', 'expired-client')
+    CN = {'client': 'relay-client.herald.test', 'client-ec': 'ec-client.herald.test',
+          'foreign': 'relay-client.herald.test', 'expired-client': 'old-client.herald.test'}
+
+    def __init__(self, certset):
+        self.cs = certset
+        self.dir = certset.dir
+        foreign_key = self._key('foreign-ca.key')
+        _run(['--generate-self-signed', '--load-privkey', foreign_key,
+              '--template', self._template('foreign-ca', 'cn = "Foreign Test CA"\n'
+                                           'serial = 1\n' + _validity(30) +
+                                           'ca\ncert_signing_key\n'),
+              '--outfile', self.path('foreign-ca.pem')])
+        self._sign('client', self._key('client.key'), certset.ca_file, certset.ca_key,
+                   _validity(30), serial=20)
+        self._sign('client-ec', self._key('client-ec.key', ec=True), certset.ca_file,
+                   certset.ca_key, _validity(30), serial=21)
+        self._sign('foreign', self._key('foreign.key'), self.path('foreign-ca.pem'),
+                   foreign_key, _validity(30), serial=22)
+        self._sign('expired-client', self._key('expired-client.key'), certset.ca_file,
+                   certset.ca_key, 'activation_date = "2019-01-01 00:00:00 UTC"\n'
+                   'expiration_date = "2020-01-01 00:00:00 UTC"\n', serial=23)
+        for name in os.listdir(self.dir):
+            if name.endswith('.tmpl'):
+                os.unlink(self.path(name))
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def cert(self, kind):
+        assert kind in self.KINDS, kind
+        return self.path(f'{kind}.pem')
+
+    def key(self, kind):
+        assert kind in self.KINDS, kind
+        return self.path(f'{kind}.key')
+
+    def key_text(self, kind):
+        with open(self.key(kind)) as f:
+            return f.read()
+
+    def cert_text(self, kind):
+        with open(self.cert(kind)) as f:
+            return f.read()
+
+    def fingerprint(self, kind):
+        return fingerprint_sha256(self.cert(kind))
+
+    def postfix_fingerprint(self, kind):
+        digest = self.fingerprint(kind).upper()
+        return ':'.join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+    def _template(self, name, text):
+        path = self.path(name + '.tmpl')
+        with open(path, 'w') as f:
+            f.write(text)
+        return path
+
+    def _key(self, name, ec=False):
+        path = self.path(name)
+        if ec:
+            # SEC 1 form ("BEGIN EC PRIVATE KEY"), as openssl ecparam writes it
+            subprocess.run(['openssl', 'ecparam', '-name', 'prime256v1', '-genkey', '-noout',
+                            '-out', path], check=True, capture_output=True, timeout=60)
+        else:
+            _run(['--generate-privkey', '--key-type=rsa', '--bits=2048', '--outfile', path])
+        os.chmod(path, 0o600)
+        return path
+
+    def _sign(self, kind, key, ca_cert, ca_key, validity, serial):
+        _run(['--generate-certificate', '--load-privkey', key,
+              '--load-ca-certificate', ca_cert, '--load-ca-privkey', ca_key,
+              '--template', self._template(kind, f'cn = "{self.CN[kind]}"\n'
+                                           'organization = "Herald tests"\n'
+                                           f'serial = {serial}\n' + validity +
+                                           'tls_www_client\nsigning_key\n'),
+              '--outfile', self.cert(kind)])
 
 
 def main(argv):

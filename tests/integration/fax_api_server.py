@@ -25,7 +25,9 @@
 # most, then the connection is dropped); .flooded
 # lists how many bytes each flood got out. cert_kind='other' serves a
 # certificate with another key (pin mismatch), tls_version='1.1' speaks
-# TLS 1.1 only.
+# TLS 1.1 only. client_ca requires a TLS client certificate from that CA
+# (mutual TLS, issue 19); each recorded request has the certificate's
+# common name as 'peer-cn'.
 #
 # webhook(url, secret, fax_id, status, ...) posts the provider's callback
 # {"data": {"event_type": "fax.STATUS", "payload": {"fax_id", "status"}}}
@@ -160,12 +162,25 @@ class _Handler(BaseHTTPRequestHandler):
                                    'from': body.get('from')}})
 
 
+def _peer_cn(handler):
+    """The common name of the client's TLS certificate, or None."""
+    getpeercert = getattr(handler.connection, 'getpeercert', None)
+    peer = getpeercert() if getpeercert else None
+    for rdn in (peer or {}).get('subject', ()):
+        for key, value in rdn:
+            if key == 'commonName':
+                return value
+    return None
+
+
 class FaxApiServer(netutil.LoopbackHttpServer):
     HANDLER = _Handler
     THREAD_NAME = 'fax-api-server'
 
-    def __init__(self, certset, api_key='herald-fax-api-key', cert_kind='server', tls_version=None):
-        netutil.LoopbackHttpServer.__init__(self, certset, cert_kind=cert_kind, tls_version=tls_version)
+    def __init__(self, certset, api_key='herald-fax-api-key', cert_kind='server', tls_version=None,
+                 client_ca=None):
+        netutil.LoopbackHttpServer.__init__(self, certset, cert_kind=cert_kind, tls_version=tls_version,
+                                            client_ca=client_ca)
         self.flooded = []
         self.api_key = api_key
         self.script = {}
@@ -186,7 +201,8 @@ class FaxApiServer(netutil.LoopbackHttpServer):
     def _record(self, handler, body):
         with self.lock:
             self.requests.append({'method': handler.command, 'path': handler.path,
-                                  'headers': dict(handler.headers.items()), 'body': body})
+                                  'headers': dict(handler.headers.items()), 'body': body,
+                                  'peer-cn': _peer_cn(handler)})
 
     def posts(self, to=None):
         with self.lock:

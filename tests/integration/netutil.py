@@ -136,12 +136,15 @@ class LoopbackHttpServer:
 
     For the hostile-server tests: `cert_kind` picks the certificate of the
     set ('other' has another key than 'server', for a pin mismatch), and
-    tls_version='1.1' makes a server that speaks TLS 1.1 only."""
+    tls_version='1.1' makes a server that speaks TLS 1.1 only. client_ca (a
+    CA file) makes it require a TLS client certificate issued by that CA
+    (mutual TLS); a client without one never gets to send a request."""
     HANDLER = None
     THREAD_NAME = 'http-server'
 
-    def __init__(self, certset=None, cert_kind='server', tls_version=None):
+    def __init__(self, certset=None, cert_kind='server', tls_version=None, client_ca=None):
         self.certset = certset
+        self.client_ca = client_ca
         self.cert_kind = cert_kind
         self.tls_version = tls_version
         self.httpd = None
@@ -170,6 +173,9 @@ class LoopbackHttpServer:
                 context.minimum_version = ssl.TLSVersion.TLSv1_2
             context.load_cert_chain(self.certset.cert(self.cert_kind),
                                     self.certset.key(self.cert_kind))
+            if self.client_ca is not None:
+                context.verify_mode = ssl.CERT_REQUIRED
+                context.load_verify_locations(self.client_ca)
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self.httpd.serve_forever,
                                         kwargs={'poll_interval': 0.1},

@@ -18,6 +18,11 @@
 # the "postfix" user with chroot off. Needs the Debian packages postfix,
 # sasl2-bin (saslpasswd2) and libsasl2-modules.
 #
+#   With client_certs=[FINGERPRINT, ...] (issue 19) it requires a TLS client
+#   certificate from the test CA (smtpd_tls_req_ccert) and permits relaying
+#   by certificate (permit_tls_clientcerts: relay_clientcerts lists the
+#   SHA-256 fingerprints, "AB:CD:..."); SASL then plays no part.
+#
 #   with PostfixSubmission(certset, users={'alice': 'secret'}) as pf:
 #       pf.port, pf.log_text(), pf.wait_delivered(recipient=..., message_id=...)
 #
@@ -79,7 +84,7 @@ class PostfixSubmission:
     stopped (and the master killed if need be) on exit, also on failure."""
 
     def __init__(self, certset, users=None, cert_kind='server', port=None,
-                 message_size_limit=10240000, keep=False):
+                 message_size_limit=10240000, keep=False, client_certs=None):
         reason = missing_requirements()
         if reason:
             raise RuntimeError(reason)
@@ -87,6 +92,7 @@ class PostfixSubmission:
         self.cert_kind = cert_kind
         self.users = dict(users or {'alice': 'wonderland-42'})
         self.message_size_limit = message_size_limit
+        self.client_certs = list(client_certs) if client_certs is not None else None
         self.requested_port = port
         self.port = None
         self.keep = keep
@@ -176,8 +182,7 @@ smtpd_sasl_authenticated_header = yes
 smtpd_client_restrictions =
 smtpd_helo_restrictions =
 smtpd_sender_restrictions =
-smtpd_relay_restrictions = permit_sasl_authenticated, reject
-smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+{self._restrictions()}
 smtpd_forbid_bare_newline = reject
 smtpd_forbid_bare_newline_exclusions =
 smtpd_error_sleep_time = 0
@@ -222,6 +227,19 @@ postlog    unix-dgram n - n - 1 postlogd
                     'log_level: 3\n')
         for user, password in self.users.items():
             self.set_password(user, password)
+
+    def _restrictions(self):
+        if self.client_certs is None:
+            return ('smtpd_relay_restrictions = permit_sasl_authenticated, reject\n'
+                    'smtpd_recipient_restrictions = permit_sasl_authenticated, reject')
+        table = ', '.join(f'{fingerprint}=ok' for fingerprint in self.client_certs)
+        return ('smtpd_tls_ask_ccert = yes\n'
+                'smtpd_tls_req_ccert = yes\n'
+                f'smtpd_tls_CAfile = {self.certset.ca_file}\n'
+                'smtpd_tls_fingerprint_digest = sha256\n'
+                f'relay_clientcerts = inline:{{ {table} }}\n'
+                'smtpd_relay_restrictions = permit_tls_clientcerts, reject\n'
+                'smtpd_recipient_restrictions = permit_tls_clientcerts, reject')
 
     def set_password(self, user, password):
         """Creates or changes a SASL user (realm herald.test)."""

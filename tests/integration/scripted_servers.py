@@ -26,6 +26,16 @@
 #   xoauth2           STARTTLS, then AUTH XOAUTH2 / OAUTHBEARER only, accepting
 #                     only tokens in `tokens`; otherwise 334 <JSON error> then
 #                     535 after the client's empty response.
+#   external          STARTTLS, then AUTH EXTERNAL only (RFC 4422 appendix A,
+#                     issue 19): accepted when the client presented a
+#                     certificate of the test CA and its authorisation
+#                     identity is empty or the certificate's common name;
+#                     535 otherwise. Asks for a client certificate
+#                     (client_cert='optional' unless told otherwise).
+# client_cert='optional' or 'required' makes any TLS of these ask for a
+# client certificate issued by the test CA ('required': OpenSSL ends the
+# handshake with an alert without one); session.tls['peer-cn'] is the
+# common name of the certificate the client presented.
 # replies={'auth': ..., 'mail': ..., 'data': ...} makes any of these answer a
 # failed AUTH (PLAIN/LOGIN, or XOAUTH2 after its error challenge), MAIL, or
 # the end of DATA with that reply instead (a provider's own words, such as
@@ -80,10 +90,10 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, MISSING  # noqa: E402
 logging.getLogger('mail.log').setLevel(logging.CRITICAL)
 
 MODES = ('record', 'no-starttls', 'tls-cert', 'no-pipelining', 'reject-one-rcpt', 'xoauth2',
-         'inject-after-starttls', 'plaintext-on-465', 'huge-reply', 'endless-continuation',
+         'external', 'inject-after-starttls', 'plaintext-on-465', 'huge-reply', 'endless-continuation',
          'silent', 'mitm')
 STARTTLS_CHOICES = ('offered', 'missing', 'refused')
-AIOSMTPD_MODES = MODES[:6]
+AIOSMTPD_MODES = MODES[:7]
 
 HOSTNAME = 'scripted.herald.test'
 INJECTION = (b'250-injected.herald.test\r\n'
@@ -165,7 +175,8 @@ class SessionRecord:
         return text
 
     def start_tls(self, ssl_object):
-        self.tls = {'version': ssl_object.version(), 'cipher': ssl_object.cipher()[0]}
+        self.tls = {'version': ssl_object.version(), 'cipher': ssl_object.cipher()[0],
+                    'peer-cn': peer_common_name(ssl_object)}
         self.tls_command_index = len(self.commands)
         self.events.append((time.monotonic(), 'T', self.tls['version'].encode()))
 
@@ -239,6 +250,16 @@ class _RecordingReader:
         data = await self._inner.read(n)
         self._smtp._fragment_in(data)
         return data
+
+
+def peer_common_name(ssl_object):
+    """The common name of the (verified) client certificate, or None."""
+    peer = ssl_object.getpeercert() if ssl_object is not None else None
+    for rdn in (peer or {}).get('subject', ()):
+        for key, value in rdn:
+            if key == 'commonName':
+                return value
+    return None
 
 
 class _RecordingSMTP(SMTP):
@@ -395,6 +416,35 @@ class _Oauth2Handler(_Handler):
         return await self._bearer(server, args, 'OAUTHBEARER')
 
 
+class _ExternalHandler(_Handler):
+    """AUTH EXTERNAL only: the identity is the TLS client certificate."""
+
+    async def auth_EXTERNAL(self, server, args):
+        if len(args) > 1:
+            initial = b'' if args[1] == '=' else None
+            if initial is None:
+                try:
+                    initial = base64.b64decode(args[1], validate=True)
+                except ValueError:
+                    await server.push('501 5.5.2 Cannot decode base64')
+                    return AuthResult(success=False, handled=True)
+        else:
+            initial = await server.challenge_auth('', encode_to_b64=False)
+            if initial is MISSING:
+                return AuthResult(success=False, handled=True)
+        authzid = initial.decode('utf-8', 'replace')
+        cn = (server.rec.tls or {}).get('peer-cn')
+        accepted = cn is not None and authzid in ('', cn)
+        server.rec.auth_attempts.append(('EXTERNAL', authzid or cn, accepted))
+        if accepted:
+            return AuthResult(success=True, auth_data=cn)
+        if cn is None:
+            return AuthResult(success=False, handled=False,
+                              message='535 5.7.1 EXTERNAL needs a TLS client certificate (Herald test)')
+        return AuthResult(success=False, handled=False,
+                          message=f'535 5.7.1 {authzid} may not use the certificate of {cn} (Herald test)')
+
+
 # --- a port that never completes a TCP handshake ------------------------------
 
 class FullBacklogListener:
@@ -460,10 +510,10 @@ class ScriptedServer:
                  reject=None, time_limit=60.0, reply_delay=None, silent_at='connect',
                  huge_at='greeting', huge_size=1 << 20, endless_at='ehlo',
                  endless_max_bytes=256 << 20, require_starttls=None, implicit_tls=False,
-                 starttls='offered', replies=None):
+                 starttls='offered', replies=None, client_cert=None):
         if mode not in MODES:
             raise ValueError(f'unknown mode {mode!r}; one of {", ".join(MODES)}')
-        if (mode in ('tls-cert', 'xoauth2', 'inject-after-starttls') or implicit_tls or
+        if (mode in ('tls-cert', 'xoauth2', 'external', 'inject-after-starttls') or implicit_tls or
                 (mode == 'mitm' and starttls == 'offered')) and certset is None:
             raise ValueError(f'mode {mode} needs a certificate set')
         if implicit_tls and mode not in AIOSMTPD_MODES + ('mitm',):
@@ -472,6 +522,9 @@ class ScriptedServer:
             raise ValueError(f'starttls must be one of {", ".join(STARTTLS_CHOICES)}')
         self.starttls = starttls
         self.replies = dict(replies or {})
+        self.client_cert = client_cert or ('optional' if mode == 'external' else 'none')
+        if self.client_cert not in ('none', 'optional', 'required'):
+            raise ValueError('client_cert must be none, optional or required')
         self.implicit_tls = implicit_tls
         self.mode = mode
         self.certset = certset
@@ -489,7 +542,7 @@ class ScriptedServer:
         self.endless_max_bytes = endless_max_bytes
         self.advertise_pipelining = mode not in ('no-pipelining',)
         self.require_starttls = (require_starttls if require_starttls is not None
-                                 else mode in ('tls-cert', 'xoauth2'))
+                                 else mode in ('tls-cert', 'xoauth2', 'external'))
         self.sessions = []
         self.port = None
         self.loop = None
@@ -514,6 +567,10 @@ class ScriptedServer:
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(self.certset.cert(self.cert_kind),
                                 self.certset.key(self.cert_kind))
+        if self.client_cert != 'none':
+            context.verify_mode = (ssl.CERT_REQUIRED if self.client_cert == 'required'
+                                   else ssl.CERT_OPTIONAL)
+            context.load_verify_locations(self.certset.ca_file)
         return context
 
     def _new_session(self):
@@ -554,18 +611,18 @@ class ScriptedServer:
         self.port = self._server.sockets[0].getsockname()[1]
 
     def _aiosmtpd_factory(self):
-        handler_class = _Oauth2Handler if self.mode == 'xoauth2' else _Handler
+        handler_class = {'xoauth2': _Oauth2Handler, 'external': _ExternalHandler}.get(self.mode, _Handler)
         kwargs = dict(hostname=HOSTNAME, ident='Herald scripted ' + self.mode,
                       enable_SMTPUTF8=True, timeout=self.time_limit, loop=self.loop,
                       authenticator=self._authenticate, auth_require_tls=True)
         if self.implicit_tls:
             kwargs['auth_require_tls'] = False      # the whole session is TLS (SMTPS)
-        elif self.mode in ('record', 'tls-cert', 'xoauth2', 'no-pipelining', 'reject-one-rcpt'):
+        elif self.mode in ('record', 'tls-cert', 'xoauth2', 'external', 'no-pipelining', 'reject-one-rcpt'):
             kwargs['tls_context'] = self.tls_context()
             kwargs['require_starttls'] = bool(self.require_starttls and kwargs['tls_context'])
         if self.mode == 'no-starttls' or (self.certset is None and self.users):
             kwargs['auth_require_tls'] = False      # AUTH offered in plaintext
-        if self.mode == 'xoauth2':
+        if self.mode in ('xoauth2', 'external'):
             kwargs['auth_exclude_mechanism'] = ['PLAIN', 'LOGIN']
         smtp = _RecordingSMTP(handler_class(self), self, **kwargs)
         return smtp

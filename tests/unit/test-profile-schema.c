@@ -59,6 +59,7 @@ static const Case cases[] = {
   { "security", "starttl", FALSE, NULL, BAD_ALLOWED },
   { "auth", "scram-sha-256", TRUE, "'scram-sha-256'" },
   { "auth", "oauthbearer", TRUE, "'oauthbearer'" },
+  { "auth", "EXTERNAL", TRUE, "'external'" },
   { "auth", "kerberos", FALSE, NULL, BAD_ALLOWED },
   { "username", "alice@example.com", TRUE, "'alice@example.com'" },
   { "username", "al\nice", FALSE },
@@ -173,6 +174,19 @@ static const Case cases[] = {
   { "ca-file", "@CA@", TRUE, NULL },
   { "ca-file", "relative/ca.pem", FALSE },
   { "ca-file", "/nonexistent/herald/ca.pem", FALSE },
+  /* TLS client certificates (issue 19, item 5); loading and matching the
+   * key: test-tls-client.c */
+  { "tls-client-certificate", "@CA@", TRUE, NULL },
+  { "tls-client-certificate", "relative/client.pem", FALSE },
+  { "tls-client-certificate", "/nonexistent/herald/client.pem", FALSE },
+  { "tls-client-certificate", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", FALSE },
+  { "tls-client-certificate", "-----BEGIN PRIVATE KEY-----\r\nAAAA\r\n-----END PRIVATE KEY-----\r\n", FALSE },
+  { "tls-client-certificate", "BEGIN\x01", FALSE },
+  { "tls-client-key", "/etc/herald/client.key", TRUE, NULL },
+  { "tls-client-key", "client.key", FALSE },
+  { "tls-client-key", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", FALSE },
+  { "tls-client-key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n", FALSE },
+  { "tls-client-key", "-----BEGIN PRIVATE KEY-----\x07", FALSE },
   { "pinned-keys", PIN_A, TRUE, "['" PIN_A "']" },
   { "pinned-keys", PIN_B ", " PIN_A, TRUE, "['fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210', '" PIN_A "']" },
   { "pinned-keys", PIN_A ";" PIN_A, TRUE, "['" PIN_A "']" },
@@ -435,9 +449,10 @@ test_table_covers_schema (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     g_assert_nonnull (gw_profile_schema_lookup (cases[i].key));
   /* The keys of 1.0: the daemon's and those of maildir, smtp, smtps, fax;
-   * graph-url and graph-user of graph, the daemon's max-recipients-per-day
-   * and the OAuth 2.0 sign-in's (issue 19). */
-  g_assert_cmpuint (specs->len, ==, 72);
+   * graph-url and graph-user of graph, the daemon's max-recipients-per-day,
+   * the OAuth 2.0 sign-in's, tls-client-certificate and tls-client-key
+   * (issue 19). */
+  g_assert_cmpuint (specs->len, ==, 74);
 }
 
 /* The daemon keeps only the keys every profile has; the rest come from
@@ -469,6 +484,17 @@ test_keys_by_transport (void)
   g_assert_cmpstr (gw_setting_spec_get_default (gw_profile_schema_lookup_for ("smtp", "port")), ==, "587");
 }
 
+/* What a PEM key (GW_SETTING_FLAG_PEM) takes of @text: line feeds, tabs,
+ * and a carriage return only before a line feed. */
+static gboolean
+is_pem_text (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (strchr ("ab\n\t", *p) == NULL && !(*p == '\r' && p[1] == '\n'))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 test_control_characters (void)
 {
@@ -477,16 +503,16 @@ test_control_characters (void)
   g_autoptr(GPtrArray) specs = all_specs ();
 
   /* Every key, whatever its type, refuses control characters; a PEM key
-   * (GW_SETTING_FLAG_MULTILINE) keeps its line feeds, and only them. */
+   * (GW_SETTING_FLAG_PEM) keeps line feeds and tabs, and only them. */
   for (guint s = 0; s < specs->len; s++) {
     const char *key = gw_setting_spec_get_key (specs->pdata[s]);
-    gboolean multiline = gw_setting_spec_has_flag (specs->pdata[s], GW_SETTING_FLAG_MULTILINE);
+    gboolean pem = gw_setting_spec_has_flag (specs->pdata[s], GW_SETTING_FLAG_PEM);
 
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
       g_autoptr(GError) error = NULL;
       g_autoptr(GVariant) v = NULL;
 
-      if (multiline && strchr (bad[i], '\r') == NULL && strspn (bad[i], "ab\n") == strlen (bad[i]))
+      if (pem && is_pem_text (bad[i]))
         continue;
       v = gw_setting_parse (key, g_variant_new_string (bad[i]), &error);
       g_assert_null (v);

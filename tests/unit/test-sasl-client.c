@@ -46,6 +46,13 @@ static const ChoiceCase choice_cases[] = {
   { "ntlm", "NTLM", FALSE, FALSE, NULL, "without TLS" },
   { "xoauth2", "XOAUTH2", FALSE, FALSE, NULL, "without TLS" },
   { "oauthbearer", "OAUTHBEARER", FALSE, FALSE, NULL, "without TLS" },
+  /* EXTERNAL names the TLS client certificate: never without TLS, not even
+   * with security=none; auto never picks it */
+  { "external", "EXTERNAL", FALSE, FALSE, NULL, "only over TLS" },
+  { "external", "EXTERNAL", FALSE, TRUE, NULL, "only over TLS" },
+  { "external", "EXTERNAL PLAIN", TRUE, FALSE, "EXTERNAL", NULL },
+  { "external", "PLAIN LOGIN", TRUE, FALSE, NULL, "(it offers: PLAIN LOGIN)" },
+  { "auto", "EXTERNAL", TRUE, FALSE, NULL, "(it offers: EXTERNAL)" },
   { "plain", "PLAIN LOGIN", FALSE, TRUE, "PLAIN", NULL },
   { "cram-md5", "CRAM-MD5", FALSE, TRUE, "CRAM-MD5", NULL },
   { "scram-sha-256", "SCRAM-SHA-256", FALSE, TRUE, "SCRAM-SHA-256", NULL },
@@ -381,6 +388,34 @@ test_oauthbearer (void)
   g_assert_false (gw_sasl_client_is_complete (client));
 }
 
+/* RFC 4422 appendix A: the initial response is the authorisation
+ * identity, empty for "the identity of my certificate". */
+static void
+test_external (void)
+{
+  g_autoptr(GwSaslClient) anonymous = NULL;
+  g_autoptr(GwSaslClient) named = NULL;
+  g_autoptr(GwSecret) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  anonymous = gw_sasl_client_new ("EXTERNAL", NULL, NULL, "smtp", "mail.example.org", &error);
+  g_assert_no_error (error);
+  g_assert_true (gw_sasl_client_has_initial_response (anonymous));
+  response = gw_sasl_client_step (anonymous, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (response, ==, "");
+  g_clear_pointer (&response, gw_secret_free);
+
+  named = gw_sasl_client_new ("external", "relay@example.org", NULL, "smtp", NULL, &error);
+  g_assert_no_error (error);
+  response = gw_sasl_client_step (named, NULL, &error);
+  g_assert_no_error (error);
+  assert_response (response, "relay@example.org", strlen ("relay@example.org"));
+
+  g_assert_null (gw_sasl_client_new ("EXTERNAL", "re\nlay", NULL, "smtp", NULL, &error));
+  g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT);
+}
+
 static void
 test_bad_credentials (void)
 {
@@ -420,6 +455,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sasl/ntlm", test_ntlm);
   g_test_add_func ("/sasl/xoauth2", test_xoauth2);
   g_test_add_func ("/sasl/oauthbearer", test_oauthbearer);
+  g_test_add_func ("/sasl/external", test_external);
   g_test_add_func ("/sasl/bad-credentials", test_bad_credentials);
   return g_test_run ();
 }
