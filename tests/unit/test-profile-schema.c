@@ -97,7 +97,7 @@ static const Case cases[] = {
   { "oauth2-client-certificate", "@CA@", TRUE, NULL },
   { "oauth2-client-certificate", "/nonexistent/cert.pem", FALSE },
   { "oauth2-client-key", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n", TRUE, NULL },
-  { "oauth2-client-key", "key\r\n", FALSE },
+  { "oauth2-client-key", "key\rx", FALSE },
   { "pop-before-smtp", "yes", TRUE, "true" },
   { "pop-before-smtp", "Off", TRUE, "false" },
   { "pop-before-smtp", "1", TRUE, "true" },
