@@ -254,7 +254,47 @@ gw_graph_transport_validate_profile (GwTransport *transport,
       return FALSE;
     }
   }
+  /* Google's endpoints give no token that Graph takes. */
+  if (g_strcmp0 (gw_profile_get_string (profile, "provider"), "gmail") == 0) {
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                 _("Profile “%s”: Microsoft Graph works with provider microsoft365, outlook-com or "
+                   "generic, not gmail (use an smtp profile for Gmail)"),
+                 gw_profile_get_name (profile));
+    return FALSE;
+  }
+  /* An app-only token has no signed-in user: /me would be refused by Graph. */
+  if (g_strcmp0 (gw_profile_get_string (profile, "oauth2-grant"), "client-credentials") == 0 &&
+      gw_profile_get_string (profile, "graph-user") == NULL) {
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                 _("Profile “%s” uses the client credentials grant, which has no signed-in user: "
+                   "set “graph-user” to the mailbox that sends"),
+                 gw_profile_get_name (profile));
+    return FALSE;
+  }
   return TRUE;
+}
+
+/* What provider=microsoft365|outlook-com fills in on a graph profile: the
+ * Graph scope (".default" for an app-only token) and Exchange Online's
+ * published limits. The endpoints are the SDK's presets. */
+static void
+add_presets (GwTransportClass *klass)
+{
+  static const struct {
+    const char *conditions;
+    const char *key;
+    const char *value;
+  } presets[] = {
+    { "provider=microsoft365", "oauth2-scope", "https://graph.microsoft.com/Mail.Send offline_access" },
+    { "provider=microsoft365,oauth2-grant=client-credentials", "oauth2-scope",
+      "https://graph.microsoft.com/.default" },
+    { "provider=microsoft365", "rate-limit", "30" },
+    { "provider=microsoft365", "max-recipients-per-day", "10000" },
+    { "provider=outlook-com", "oauth2-scope", "https://graph.microsoft.com/Mail.Send offline_access" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    gw_transport_class_add_preset (klass, presets[i].conditions, presets[i].key, presets[i].value);
 }
 
 static char *
@@ -309,7 +349,10 @@ gw_graph_transport_class_init (GwGraphTransportClass *klass)
   gw_setting_spec_set_check (spec, check_graph_user);
   gw_transport_class_install_setting (transport_class, spec);
   gw_oauth2_install_settings (transport_class);
+  add_presets (transport_class);
   gw_tls_policy_install_settings (transport_class);
+  /* a tenant may ask for mutual TLS: the token and Graph requests present it */
+  gw_tls_client_install_settings (transport_class);
   gw_transport_class_install_timeouts (transport_class);
 }
 

@@ -235,6 +235,36 @@ class GraphTest(unittest.TestCase):
         with self.assertRaises(GLib.Error) as raised:
             GW.add_profile(GW.unique('no-oauth'), {'transport': 'graph'})
         self.assertIn('oauth2-token-url', raised.exception.message)
+        # Google's tokens are no good at Graph; an app-only token has no /me
+        for extra, needle in (({'provider': 'gmail'}, 'gmail'),
+                              ({'oauth2-grant': 'client-credentials'}, 'graph-user')):
+            with self.subTest(extra=extra):
+                settings = {'transport': 'graph', 'oauth2-token-url': 'https://login.example.org/t',
+                            'oauth2-client-id': CLIENT_ID, **extra}
+                with self.assertRaises(GLib.Error) as raised:
+                    GW.add_profile(GW.unique('bad-graph'), settings)
+                self.assertIn(needle, raised.exception.message)
+
+    def test_microsoft365_preset(self):
+        """provider=microsoft365 fills in the Graph scope, the endpoints with the
+        tenant, and Exchange Online's limits; a set key still wins."""
+        name = GW.add_profile(GW.unique('m365-graph'),
+                              {'transport': 'graph', 'provider': 'microsoft365',
+                               'oauth2-tenant': 'contoso.onmicrosoft.com',
+                               'oauth2-client-id': CLIENT_ID, 'rate-limit': 10})
+        profile = GW.client.get_profile_sync(name, None)
+        self.assertEqual(profile.get_string('oauth2-scope'),
+                         'https://graph.microsoft.com/Mail.Send offline_access')
+        self.assertEqual(profile.get_string('oauth2-token-url'),
+                         'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token')
+        self.assertEqual(profile.get_setting('max-recipients-per-day').unpack(), 10000)
+        self.assertEqual(profile.get_setting('rate-limit').unpack(), 10)
+        app_only = GW.add_profile(GW.unique('m365-app'),
+                                  {'transport': 'graph', 'provider': 'microsoft365',
+                                   'oauth2-grant': 'client-credentials', 'graph-user': FROM,
+                                   'oauth2-client-id': CLIENT_ID})
+        self.assertEqual(GW.client.get_profile_sync(app_only, None).get_string('oauth2-scope'),
+                         'https://graph.microsoft.com/.default')
 
 
 if __name__ == '__main__':
