@@ -25,7 +25,7 @@ herald_notification_set_subject (HeraldNotification *self,
                                  const char         *subject)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_string_property (self, PROP_SUBJECT, subject);
+  herald_notification_set_string_property (self, HERALD_NOTIFICATION_PROP_SUBJECT, subject);
 }
 
 /**
@@ -42,7 +42,7 @@ const char *
 herald_notification_get_subject (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return *herald_notification_field_for (self, PROP_SUBJECT);
+  return *herald_notification_field_for (self, HERALD_NOTIFICATION_PROP_SUBJECT);
 }
 
 /**
@@ -59,7 +59,7 @@ herald_notification_set_body (HeraldNotification *self,
                               const char         *body)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_string_property (self, PROP_BODY, body);
+  herald_notification_set_string_property (self, HERALD_NOTIFICATION_PROP_BODY, body);
 }
 
 /**
@@ -76,7 +76,7 @@ const char *
 herald_notification_get_body (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return *herald_notification_field_for (self, PROP_BODY);
+  return *herald_notification_field_for (self, HERALD_NOTIFICATION_PROP_BODY);
 }
 
 /**
@@ -94,7 +94,7 @@ herald_notification_set_html (HeraldNotification *self,
                               const char         *html)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_string_property (self, PROP_HTML, html);
+  herald_notification_set_string_property (self, HERALD_NOTIFICATION_PROP_HTML, html);
 }
 
 /**
@@ -111,7 +111,7 @@ const char *
 herald_notification_get_html (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return *herald_notification_field_for (self, PROP_HTML);
+  return *herald_notification_field_for (self, HERALD_NOTIFICATION_PROP_HTML);
 }
 
 /**
@@ -128,7 +128,7 @@ herald_notification_set_from (HeraldNotification *self,
                               const char         *from)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_string_property (self, PROP_FROM, from);
+  herald_notification_set_string_property (self, HERALD_NOTIFICATION_PROP_FROM, from);
 }
 
 /**
@@ -145,7 +145,7 @@ const char *
 herald_notification_get_from (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return *herald_notification_field_for (self, PROP_FROM);
+  return *herald_notification_field_for (self, HERALD_NOTIFICATION_PROP_FROM);
 }
 
 /**
@@ -162,7 +162,7 @@ herald_notification_set_reply_to (HeraldNotification *self,
                                   const char         *reply_to)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_string_property (self, PROP_REPLY_TO, reply_to);
+  herald_notification_set_string_property (self, HERALD_NOTIFICATION_PROP_REPLY_TO, reply_to);
 }
 
 /**
@@ -179,7 +179,7 @@ const char *
 herald_notification_get_reply_to (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return *herald_notification_field_for (self, PROP_REPLY_TO);
+  return *herald_notification_field_for (self, HERALD_NOTIFICATION_PROP_REPLY_TO);
 }
 
 /**
@@ -197,7 +197,7 @@ herald_notification_set_category (HeraldNotification *self,
                                   const char         *category)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_string_property (self, PROP_CATEGORY, category);
+  herald_notification_set_string_property (self, HERALD_NOTIFICATION_PROP_CATEGORY, category);
 }
 
 /**
@@ -214,7 +214,7 @@ const char *
 herald_notification_get_category (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return *herald_notification_field_for (self, PROP_CATEGORY);
+  return *herald_notification_field_for (self, HERALD_NOTIFICATION_PROP_CATEGORY);
 }
 
 /**
@@ -231,7 +231,7 @@ herald_notification_set_app_name (HeraldNotification *self,
                                   const char         *app_name)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_string_property (self, PROP_APP_NAME, app_name);
+  herald_notification_set_string_property (self, HERALD_NOTIFICATION_PROP_APP_NAME, app_name);
 }
 
 /**
@@ -248,7 +248,7 @@ const char *
 herald_notification_get_app_name (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return *herald_notification_field_for (self, PROP_APP_NAME);
+  return *herald_notification_field_for (self, HERALD_NOTIFICATION_PROP_APP_NAME);
 }
 
 /**
@@ -265,7 +265,7 @@ herald_notification_set_profile (HeraldNotification *self,
                                  const char         *profile)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_string_property (self, PROP_PROFILE, profile);
+  herald_notification_set_string_property (self, HERALD_NOTIFICATION_PROP_PROFILE, profile);
 }
 
 /**
@@ -282,7 +282,7 @@ const char *
 herald_notification_get_profile (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return *herald_notification_field_for (self, PROP_PROFILE);
+  return *herald_notification_field_for (self, HERALD_NOTIFICATION_PROP_PROFILE);
 }
 
 /**
@@ -300,7 +300,7 @@ herald_notification_set_idempotency_key (HeraldNotification *self,
                                          const char         *idempotency_key)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_string_property (self, PROP_IDEMPOTENCY_KEY, idempotency_key);
+  herald_notification_set_string_property (self, HERALD_NOTIFICATION_PROP_IDEMPOTENCY_KEY, idempotency_key);
 }
 
 /**
@@ -317,7 +317,7 @@ const char *
 herald_notification_get_idempotency_key (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return *herald_notification_field_for (self, PROP_IDEMPOTENCY_KEY);
+  return *herald_notification_field_for (self, HERALD_NOTIFICATION_PROP_IDEMPOTENCY_KEY);
 }
 
 /**
@@ -343,7 +343,7 @@ herald_notification_set_urgency (HeraldNotification *self,
   self->has_urgency = TRUE;
   self->urgency = urgency;
   if (changed)
-    herald_notification_notify (self, PROP_URGENCY);
+    herald_notification_notify (self, HERALD_NOTIFICATION_PROP_URGENCY);
 }
 
 /**
@@ -390,7 +390,7 @@ herald_notification_set_header (HeraldNotification *self,
       return;
     g_hash_table_replace (self->headers, g_strdup (name), g_strdup (value));
   }
-  herald_notification_notify (self, PROP_HEADERS);
+  herald_notification_notify (self, HERALD_NOTIFICATION_PROP_HEADERS);
 }
 
 /**
@@ -459,24 +459,24 @@ herald_notification_to_variant (HeraldNotification  *self,
     const char *key;
     guint       prop_id;
   } lists[] = {
-    { "to", PROP_TO },
-    { "cc", PROP_CC },
-    { "bcc", PROP_BCC },
-    { "fax", PROP_FAX },
+    { "to", HERALD_NOTIFICATION_PROP_TO },
+    { "cc", HERALD_NOTIFICATION_PROP_CC },
+    { "bcc", HERALD_NOTIFICATION_PROP_BCC },
+    { "fax", HERALD_NOTIFICATION_PROP_FAX },
   };
   static const struct {
     const char *key;
     guint       prop_id;
   } strings[] = {
-    { "subject", PROP_SUBJECT },
-    { "body", PROP_BODY },
-    { "html", PROP_HTML },
-    { "from", PROP_FROM },
-    { "reply-to", PROP_REPLY_TO },
-    { "category", PROP_CATEGORY },
-    { "app-name", PROP_APP_NAME },
-    { "profile", PROP_PROFILE },
-    { "idempotency-key", PROP_IDEMPOTENCY_KEY },
+    { "subject", HERALD_NOTIFICATION_PROP_SUBJECT },
+    { "body", HERALD_NOTIFICATION_PROP_BODY },
+    { "html", HERALD_NOTIFICATION_PROP_HTML },
+    { "from", HERALD_NOTIFICATION_PROP_FROM },
+    { "reply-to", HERALD_NOTIFICATION_PROP_REPLY_TO },
+    { "category", HERALD_NOTIFICATION_PROP_CATEGORY },
+    { "app-name", HERALD_NOTIFICATION_PROP_APP_NAME },
+    { "profile", HERALD_NOTIFICATION_PROP_PROFILE },
+    { "idempotency-key", HERALD_NOTIFICATION_PROP_IDEMPOTENCY_KEY },
   };
 
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
@@ -486,7 +486,7 @@ herald_notification_to_variant (HeraldNotification  *self,
     add_strv (&builder, lists[i].key, herald_notification_get_list (self, lists[i].prop_id));
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     add_string (&builder, strings[i].key, *herald_notification_field_for (self, strings[i].prop_id));
-  add_strv (&builder, "tags", herald_notification_get_list (self, PROP_TAGS));
+  add_strv (&builder, "tags", herald_notification_get_list (self, HERALD_NOTIFICATION_PROP_TAGS));
   if (self->has_urgency)
     g_variant_builder_add (&builder, "{sv}", "urgency", g_variant_new_byte (self->urgency));
   if (g_hash_table_size (self->headers) > 0)

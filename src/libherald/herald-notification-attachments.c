@@ -46,7 +46,7 @@ herald_notification_append_attachment (HeraldNotification *self,
   };
 
   g_array_append_val (self->attachments, attachment);
-  herald_notification_notify (self, PROP_N_ATTACHMENTS);
+  herald_notification_notify (self, HERALD_NOTIFICATION_PROP_N_ATTACHMENTS);
 }
 
 static void

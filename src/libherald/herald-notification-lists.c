@@ -26,7 +26,7 @@ herald_notification_add_to (HeraldNotification *self,
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
   g_return_if_fail (address != NULL);
-  herald_notification_add_to_list_property (self, PROP_TO, address);
+  herald_notification_add_to_list_property (self, HERALD_NOTIFICATION_PROP_TO, address);
 }
 
 /**
@@ -44,7 +44,7 @@ herald_notification_set_to (HeraldNotification *self,
                             const char * const *addresses)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_list_property (self, PROP_TO, addresses);
+  herald_notification_set_list_property (self, HERALD_NOTIFICATION_PROP_TO, addresses);
 }
 
 /**
@@ -62,7 +62,7 @@ const char * const *
 herald_notification_get_to (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return herald_notification_get_list (self, PROP_TO);
+  return herald_notification_get_list (self, HERALD_NOTIFICATION_PROP_TO);
 }
 
 /**
@@ -80,7 +80,7 @@ herald_notification_add_cc (HeraldNotification *self,
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
   g_return_if_fail (address != NULL);
-  herald_notification_add_to_list_property (self, PROP_CC, address);
+  herald_notification_add_to_list_property (self, HERALD_NOTIFICATION_PROP_CC, address);
 }
 
 /**
@@ -98,7 +98,7 @@ herald_notification_set_cc (HeraldNotification *self,
                             const char * const *addresses)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_list_property (self, PROP_CC, addresses);
+  herald_notification_set_list_property (self, HERALD_NOTIFICATION_PROP_CC, addresses);
 }
 
 /**
@@ -116,7 +116,7 @@ const char * const *
 herald_notification_get_cc (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return herald_notification_get_list (self, PROP_CC);
+  return herald_notification_get_list (self, HERALD_NOTIFICATION_PROP_CC);
 }
 
 /**
@@ -134,7 +134,7 @@ herald_notification_add_bcc (HeraldNotification *self,
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
   g_return_if_fail (address != NULL);
-  herald_notification_add_to_list_property (self, PROP_BCC, address);
+  herald_notification_add_to_list_property (self, HERALD_NOTIFICATION_PROP_BCC, address);
 }
 
 /**
@@ -152,7 +152,7 @@ herald_notification_set_bcc (HeraldNotification *self,
                              const char * const *addresses)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_list_property (self, PROP_BCC, addresses);
+  herald_notification_set_list_property (self, HERALD_NOTIFICATION_PROP_BCC, addresses);
 }
 
 /**
@@ -170,7 +170,7 @@ const char * const *
 herald_notification_get_bcc (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return herald_notification_get_list (self, PROP_BCC);
+  return herald_notification_get_list (self, HERALD_NOTIFICATION_PROP_BCC);
 }
 
 /**
@@ -188,7 +188,7 @@ herald_notification_add_fax (HeraldNotification *self,
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
   g_return_if_fail (number != NULL);
-  herald_notification_add_to_list_property (self, PROP_FAX, number);
+  herald_notification_add_to_list_property (self, HERALD_NOTIFICATION_PROP_FAX, number);
 }
 
 /**
@@ -206,7 +206,7 @@ herald_notification_set_fax (HeraldNotification *self,
                              const char * const *numbers)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_list_property (self, PROP_FAX, numbers);
+  herald_notification_set_list_property (self, HERALD_NOTIFICATION_PROP_FAX, numbers);
 }
 
 /**
@@ -224,7 +224,7 @@ const char * const *
 herald_notification_get_fax (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return herald_notification_get_list (self, PROP_FAX);
+  return herald_notification_get_list (self, HERALD_NOTIFICATION_PROP_FAX);
 }
 
 /**
@@ -242,7 +242,7 @@ herald_notification_add_tag (HeraldNotification *self,
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
   g_return_if_fail (tag != NULL);
-  herald_notification_add_to_list_property (self, PROP_TAGS, tag);
+  herald_notification_add_to_list_property (self, HERALD_NOTIFICATION_PROP_TAGS, tag);
 }
 
 /**
@@ -260,7 +260,7 @@ herald_notification_set_tags (HeraldNotification *self,
                               const char * const *tags)
 {
   g_return_if_fail (HERALD_IS_NOTIFICATION (self));
-  herald_notification_set_list_property (self, PROP_TAGS, tags);
+  herald_notification_set_list_property (self, HERALD_NOTIFICATION_PROP_TAGS, tags);
 }
 
 /**
@@ -278,5 +278,5 @@ const char * const *
 herald_notification_get_tags (HeraldNotification *self)
 {
   g_return_val_if_fail (HERALD_IS_NOTIFICATION (self), NULL);
-  return herald_notification_get_list (self, PROP_TAGS);
+  return herald_notification_get_list (self, HERALD_NOTIFICATION_PROP_TAGS);
 }

@@ -38,7 +38,7 @@
 
 G_DEFINE_FINAL_TYPE (HeraldNotification, herald_notification, G_TYPE_OBJECT)
 
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *properties[HERALD_NOTIFICATION_N_PROPS];
 
 void
 herald_notification_notify (HeraldNotification *self,
@@ -53,15 +53,15 @@ herald_notification_list_for (HeraldNotification *self,
                               guint              prop_id)
 {
   switch (prop_id) {
-  case PROP_TO:
+  case HERALD_NOTIFICATION_PROP_TO:
     return self->to;
-  case PROP_CC:
+  case HERALD_NOTIFICATION_PROP_CC:
     return self->cc;
-  case PROP_BCC:
+  case HERALD_NOTIFICATION_PROP_BCC:
     return self->bcc;
-  case PROP_FAX:
+  case HERALD_NOTIFICATION_PROP_FAX:
     return self->fax;
-  case PROP_TAGS:
+  case HERALD_NOTIFICATION_PROP_TAGS:
     return self->tags;
   default:
     return NULL;
@@ -86,23 +86,23 @@ herald_notification_field_for (HeraldNotification *self,
                                guint              prop_id)
 {
   switch (prop_id) {
-  case PROP_SUBJECT:
+  case HERALD_NOTIFICATION_PROP_SUBJECT:
     return &self->subject;
-  case PROP_BODY:
+  case HERALD_NOTIFICATION_PROP_BODY:
     return &self->body;
-  case PROP_HTML:
+  case HERALD_NOTIFICATION_PROP_HTML:
     return &self->html;
-  case PROP_FROM:
+  case HERALD_NOTIFICATION_PROP_FROM:
     return &self->from;
-  case PROP_REPLY_TO:
+  case HERALD_NOTIFICATION_PROP_REPLY_TO:
     return &self->reply_to;
-  case PROP_CATEGORY:
+  case HERALD_NOTIFICATION_PROP_CATEGORY:
     return &self->category;
-  case PROP_APP_NAME:
+  case HERALD_NOTIFICATION_PROP_APP_NAME:
     return &self->app_name;
-  case PROP_PROFILE:
+  case HERALD_NOTIFICATION_PROP_PROFILE:
     return &self->profile;
-  case PROP_IDEMPOTENCY_KEY:
+  case HERALD_NOTIFICATION_PROP_IDEMPOTENCY_KEY:
     return &self->idempotency_key;
   default:
     return NULL;
@@ -186,7 +186,7 @@ herald_notification_replace_headers (HeraldNotification *self,
     while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
       g_hash_table_replace (self->headers, g_strdup (name), g_strdup (value));
   }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEADERS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[HERALD_NOTIFICATION_PROP_HEADERS]);
 }
 
 static void
@@ -198,31 +198,31 @@ herald_notification_get_property (GObject    *object,
   HeraldNotification *self = HERALD_NOTIFICATION (object);
 
   switch (prop_id) {
-  case PROP_TO:
-  case PROP_CC:
-  case PROP_BCC:
-  case PROP_FAX:
-  case PROP_TAGS:
+  case HERALD_NOTIFICATION_PROP_TO:
+  case HERALD_NOTIFICATION_PROP_CC:
+  case HERALD_NOTIFICATION_PROP_BCC:
+  case HERALD_NOTIFICATION_PROP_FAX:
+  case HERALD_NOTIFICATION_PROP_TAGS:
     g_value_set_boxed (value, herald_notification_get_list (self, prop_id));
     break;
-  case PROP_SUBJECT:
-  case PROP_BODY:
-  case PROP_HTML:
-  case PROP_FROM:
-  case PROP_REPLY_TO:
-  case PROP_CATEGORY:
-  case PROP_APP_NAME:
-  case PROP_PROFILE:
-  case PROP_IDEMPOTENCY_KEY:
+  case HERALD_NOTIFICATION_PROP_SUBJECT:
+  case HERALD_NOTIFICATION_PROP_BODY:
+  case HERALD_NOTIFICATION_PROP_HTML:
+  case HERALD_NOTIFICATION_PROP_FROM:
+  case HERALD_NOTIFICATION_PROP_REPLY_TO:
+  case HERALD_NOTIFICATION_PROP_CATEGORY:
+  case HERALD_NOTIFICATION_PROP_APP_NAME:
+  case HERALD_NOTIFICATION_PROP_PROFILE:
+  case HERALD_NOTIFICATION_PROP_IDEMPOTENCY_KEY:
     g_value_set_string (value, *herald_notification_field_for (self, prop_id));
     break;
-  case PROP_URGENCY:
+  case HERALD_NOTIFICATION_PROP_URGENCY:
     g_value_set_enum (value, self->urgency);
     break;
-  case PROP_HEADERS:
+  case HERALD_NOTIFICATION_PROP_HEADERS:
     g_value_take_variant (value, g_variant_ref_sink (herald_notification_headers_variant (self)));
     break;
-  case PROP_N_ATTACHMENTS:
+  case HERALD_NOTIFICATION_PROP_N_ATTACHMENTS:
     g_value_set_uint (value, self->attachments->len);
     break;
   default:
@@ -239,31 +239,31 @@ herald_notification_set_property (GObject      *object,
   HeraldNotification *self = HERALD_NOTIFICATION (object);
 
   switch (prop_id) {
-  case PROP_TO:
-  case PROP_CC:
-  case PROP_BCC:
-  case PROP_FAX:
-  case PROP_TAGS:
+  case HERALD_NOTIFICATION_PROP_TO:
+  case HERALD_NOTIFICATION_PROP_CC:
+  case HERALD_NOTIFICATION_PROP_BCC:
+  case HERALD_NOTIFICATION_PROP_FAX:
+  case HERALD_NOTIFICATION_PROP_TAGS:
     herald_notification_set_list_property (self, prop_id, g_value_get_boxed (value));
     break;
-  case PROP_SUBJECT:
-  case PROP_BODY:
-  case PROP_HTML:
-  case PROP_FROM:
-  case PROP_REPLY_TO:
-  case PROP_CATEGORY:
-  case PROP_APP_NAME:
-  case PROP_PROFILE:
-  case PROP_IDEMPOTENCY_KEY:
+  case HERALD_NOTIFICATION_PROP_SUBJECT:
+  case HERALD_NOTIFICATION_PROP_BODY:
+  case HERALD_NOTIFICATION_PROP_HTML:
+  case HERALD_NOTIFICATION_PROP_FROM:
+  case HERALD_NOTIFICATION_PROP_REPLY_TO:
+  case HERALD_NOTIFICATION_PROP_CATEGORY:
+  case HERALD_NOTIFICATION_PROP_APP_NAME:
+  case HERALD_NOTIFICATION_PROP_PROFILE:
+  case HERALD_NOTIFICATION_PROP_IDEMPOTENCY_KEY:
     herald_notification_set_string_property (self, prop_id, g_value_get_string (value));
     break;
-  case PROP_URGENCY:
+  case HERALD_NOTIFICATION_PROP_URGENCY:
     herald_notification_set_urgency (self, g_value_get_enum (value));
     break;
-  case PROP_HEADERS:
+  case HERALD_NOTIFICATION_PROP_HEADERS:
     herald_notification_replace_headers (self, g_value_get_variant (value));
     break;
-  case PROP_N_ATTACHMENTS:
+  case HERALD_NOTIFICATION_PROP_N_ATTACHMENTS:
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -281,7 +281,7 @@ herald_notification_finalize (GObject *object)
   g_ptr_array_unref (self->tags);
   g_hash_table_unref (self->headers);
   g_array_unref (self->attachments);
-  for (guint prop_id = PROP_SUBJECT; prop_id <= PROP_IDEMPOTENCY_KEY; prop_id++)
+  for (guint prop_id = HERALD_NOTIFICATION_PROP_SUBJECT; prop_id <= HERALD_NOTIFICATION_PROP_IDEMPOTENCY_KEY; prop_id++)
     g_free (*herald_notification_field_for (self, prop_id));
 
   G_OBJECT_CLASS (herald_notification_parent_class)->finalize (object);
@@ -319,7 +319,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_TO] = list_property ("to");
+  properties[HERALD_NOTIFICATION_PROP_TO] = list_property ("to");
   /**
    * HeraldNotification:cc: (getter get_cc) (setter set_cc)
    *
@@ -327,7 +327,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_CC] = list_property ("cc");
+  properties[HERALD_NOTIFICATION_PROP_CC] = list_property ("cc");
   /**
    * HeraldNotification:bcc: (getter get_bcc) (setter set_bcc)
    *
@@ -335,7 +335,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_BCC] = list_property ("bcc");
+  properties[HERALD_NOTIFICATION_PROP_BCC] = list_property ("bcc");
   /**
    * HeraldNotification:fax: (getter get_fax) (setter set_fax)
    *
@@ -343,7 +343,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_FAX] = list_property ("fax");
+  properties[HERALD_NOTIFICATION_PROP_FAX] = list_property ("fax");
   /**
    * HeraldNotification:tags: (getter get_tags) (setter set_tags)
    *
@@ -351,7 +351,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_TAGS] = list_property ("tags");
+  properties[HERALD_NOTIFICATION_PROP_TAGS] = list_property ("tags");
   /**
    * HeraldNotification:subject: (getter get_subject) (setter set_subject)
    *
@@ -359,7 +359,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_SUBJECT] = string_property ("subject");
+  properties[HERALD_NOTIFICATION_PROP_SUBJECT] = string_property ("subject");
   /**
    * HeraldNotification:body: (getter get_body) (setter set_body)
    *
@@ -367,7 +367,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_BODY] = string_property ("body");
+  properties[HERALD_NOTIFICATION_PROP_BODY] = string_property ("body");
   /**
    * HeraldNotification:html: (getter get_html) (setter set_html)
    *
@@ -375,7 +375,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_HTML] = string_property ("html");
+  properties[HERALD_NOTIFICATION_PROP_HTML] = string_property ("html");
   /**
    * HeraldNotification:from: (getter get_from) (setter set_from)
    *
@@ -383,7 +383,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_FROM] = string_property ("from");
+  properties[HERALD_NOTIFICATION_PROP_FROM] = string_property ("from");
   /**
    * HeraldNotification:reply-to: (getter get_reply_to) (setter set_reply_to)
    *
@@ -391,7 +391,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_REPLY_TO] = string_property ("reply-to");
+  properties[HERALD_NOTIFICATION_PROP_REPLY_TO] = string_property ("reply-to");
   /**
    * HeraldNotification:category: (getter get_category) (setter set_category)
    *
@@ -399,7 +399,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_CATEGORY] = string_property ("category");
+  properties[HERALD_NOTIFICATION_PROP_CATEGORY] = string_property ("category");
   /**
    * HeraldNotification:app-name: (getter get_app_name) (setter set_app_name)
    *
@@ -407,7 +407,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_APP_NAME] = string_property ("app-name");
+  properties[HERALD_NOTIFICATION_PROP_APP_NAME] = string_property ("app-name");
   /**
    * HeraldNotification:profile: (getter get_profile) (setter set_profile)
    *
@@ -415,7 +415,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_PROFILE] = string_property ("profile");
+  properties[HERALD_NOTIFICATION_PROP_PROFILE] = string_property ("profile");
   /**
    * HeraldNotification:idempotency-key: (getter get_idempotency_key) (setter set_idempotency_key)
    *
@@ -423,7 +423,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_IDEMPOTENCY_KEY] = string_property ("idempotency-key");
+  properties[HERALD_NOTIFICATION_PROP_IDEMPOTENCY_KEY] = string_property ("idempotency-key");
   /**
    * HeraldNotification:urgency: (getter get_urgency) (setter set_urgency)
    *
@@ -432,7 +432,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_URGENCY] =
+  properties[HERALD_NOTIFICATION_PROP_URGENCY] =
     g_param_spec_enum ("urgency", NULL, NULL, HERALD_TYPE_URGENCY, HERALD_URGENCY_NORMAL,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
@@ -443,7 +443,7 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_HEADERS] =
+  properties[HERALD_NOTIFICATION_PROP_HEADERS] =
     g_param_spec_variant ("headers", NULL, NULL, G_VARIANT_TYPE ("a{ss}"), NULL,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
@@ -453,11 +453,11 @@ herald_notification_class_init (HeraldNotificationClass *klass)
    *
    * Since: 0.1
    */
-  properties[PROP_N_ATTACHMENTS] =
+  properties[HERALD_NOTIFICATION_PROP_N_ATTACHMENTS] =
     g_param_spec_uint ("n-attachments", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, HERALD_NOTIFICATION_N_PROPS, properties);
 }
 
 static void

@@ -77,7 +77,7 @@ gw_oauth2_mask (const char         *text,
 {
   g_autoptr(GString) out = g_string_new (NULL);
 
-  for (const char *p = text; *p != '\0' && out->len < MAX_SHOWN; p++)
+  for (const char *p = text; *p != '\0' && out->len < GW_OAUTH2_MAX_SHOWN; p++)
     g_string_append_c (out, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
   for (guint i = 0; secrets != NULL && secrets[i] != NULL; i++) {
     if (strlen (secrets[i]) >= 4)
@@ -90,7 +90,7 @@ gw_oauth2_mask (const char         *text,
  * secret store writes it atomically (a new file renamed over the old,
  * 0600), so a crash leaves the old token or the new one, never neither. */
 static gboolean
-store_refresh_token (Refresh *refresh, const char *rotated)
+store_refresh_token (GwOAuth2Refresh *refresh, const char *rotated)
 {
   g_autoptr(GError) error = NULL;
 
@@ -110,11 +110,11 @@ gw_oauth2_cache_token (GwOAuth2   *self,
                        const char *token,
                        gint64      expires_in)
 {
-  gint64 lifetime = expires_in < 0 ? DEFAULT_LIFETIME_S : expires_in;
-  CachedToken *cached;
+  gint64 lifetime = expires_in < 0 ? GW_OAUTH2_DEFAULT_LIFETIME_S : expires_in;
+  GwOAuth2CachedToken *cached;
 
-  lifetime = lifetime > 2 * EXPIRY_MARGIN_S ? lifetime - EXPIRY_MARGIN_S : lifetime / 2;
-  cached = g_new0 (CachedToken, 1);
+  lifetime = lifetime > 2 * GW_OAUTH2_EXPIRY_MARGIN_S ? lifetime - GW_OAUTH2_EXPIRY_MARGIN_S : lifetime / 2;
+  cached = g_new0 (GwOAuth2CachedToken, 1);
   cached->token = g_strdup (token);
   cached->expires_at = g_get_monotonic_time () + lifetime * G_USEC_PER_SEC;
   cached->source = g_strdup (source);
@@ -126,7 +126,7 @@ gw_oauth2_cache_token (GwOAuth2   *self,
 }
 
 static void
-handle_success (Refresh *refresh, JsonObject *object)
+handle_success (GwOAuth2Refresh *refresh, JsonObject *object)
 {
   const char *access_token = gw_oauth2_get_string_member (object, "access_token");
   const char *token_type = gw_oauth2_get_string_member (object, "token_type");
@@ -162,7 +162,7 @@ handle_success (Refresh *refresh, JsonObject *object)
 }
 
 static void
-handle_failure (Refresh *refresh, guint status, JsonObject *object)
+handle_failure (GwOAuth2Refresh *refresh, guint status, JsonObject *object)
 {
   const char *code = gw_oauth2_get_string_member (object, "error");
   const char *description = gw_oauth2_get_string_member (object, "error_description");
@@ -190,7 +190,7 @@ handle_failure (Refresh *refresh, guint status, JsonObject *object)
 }
 
 void
-gw_oauth2_answer (Refresh *refresh, guint status, const char *body, gsize size)
+gw_oauth2_answer (GwOAuth2Refresh *refresh, guint status, const char *body, gsize size)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GBytes) bytes = g_bytes_new_static (body, size);

@@ -8,7 +8,7 @@
  * taken only with that state, once, and the code it brings is exchanged
  * with the verifier, which never left this process, so a code seen by
  * anyone else is worth nothing to them. The listener closes when the
- * sign-in ends, and after SIGN_IN_MAX_S at the latest.
+ * sign-in ends, and after GW_OAUTH2_SIGN_IN_MAX_S at the latest.
  */
 #define G_LOG_DOMAIN "gw-oauth2"
 
@@ -124,7 +124,7 @@ on_browser_deadline (gpointer user_data)
   gw_oauth2_sign_in_fail_new (self, GW_TRANSPORT_ERROR_PERMANENT,
                               _("Nobody completed the sign-in of profile “%s” in the browser within %u "
                                 "minutes; start it again"),
-                               self->name, SIGN_IN_MAX_S / 60);
+                               self->name, GW_OAUTH2_SIGN_IN_MAX_S / 60);
   return G_SOURCE_REMOVE;
 }
 
@@ -204,10 +204,10 @@ gw_oauth2_sign_in_start_browser (GwOAuth2SignIn *self)
   challenge = s256_challenge (self->verifier);
   url = authorize_url (self, endpoint, challenge);
 
-  self->timer = g_timeout_add_seconds (SIGN_IN_MAX_S, on_browser_deadline, self);
+  self->timer = g_timeout_add_seconds (GW_OAUTH2_SIGN_IN_MAX_S, on_browser_deadline, self);
   g_variant_dict_insert (&dict, "authorize-url", "s", url);
   g_variant_dict_insert (&dict, "redirect-uri", "s", self->redirect_uri);
-  g_variant_dict_insert (&dict, "expires-in", "u", (guint) SIGN_IN_MAX_S);
+  g_variant_dict_insert (&dict, "expires-in", "u", (guint) GW_OAUTH2_SIGN_IN_MAX_S);
   gw_oauth2_sign_in_progress (self, "authorize", g_variant_dict_end (&dict));
 }
 

@@ -34,14 +34,14 @@ typedef struct {
   gulong             caller_id;
   GSource           *deadline;
   guint              deadline_s;
-  guint8            *body;          /* MAX_RESPONSE_SIZE, wiped */
+  guint8            *body;          /* GW_OAUTH2_MAX_RESPONSE_SIZE, wiped */
   GOutputStream     *sink;
 } Post;
 
 static void
 wipe_buffer (guint8 *body)
 {
-  gnutls_memset (body, 0, MAX_RESPONSE_SIZE);
+  gnutls_memset (body, 0, GW_OAUTH2_MAX_RESPONSE_SIZE);
   g_free (body);
 }
 
@@ -95,7 +95,7 @@ on_body_read (GObject *source, GAsyncResult *result, gpointer user_data)
     else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
       g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                                _("The OAuth 2.0 endpoint at %s sent more than %u bytes"),
-                               post->host, (guint) MAX_RESPONSE_SIZE);
+                               post->host, (guint) GW_OAUTH2_MAX_RESPONSE_SIZE);
     else
       g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                                _("Cannot read the answer of the OAuth 2.0 endpoint at %s: %s"),
@@ -130,8 +130,8 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   /* A fixed buffer: a longer answer fails with G_IO_ERROR_NO_SPACE. */
-  post->body = g_malloc0 (MAX_RESPONSE_SIZE);
-  post->sink = g_memory_output_stream_new (post->body, MAX_RESPONSE_SIZE, NULL, NULL);
+  post->body = g_malloc0 (GW_OAUTH2_MAX_RESPONSE_SIZE);
+  post->sink = g_memory_output_stream_new (post->body, GW_OAUTH2_MAX_RESPONSE_SIZE, NULL, NULL);
   g_output_stream_splice_async (post->sink, stream,
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
                                 G_PRIORITY_DEFAULT, post->cancellable, on_body_read, g_steal_pointer (&task));

@@ -11,29 +11,29 @@
 
 G_BEGIN_DECLS
 
-#define EXPIRY_MARGIN_S   60
-#define DEFAULT_LIFETIME_S 300       /* when the endpoint gives no expires_in */
-#define MAX_RESPONSE_SIZE (64 * 1024)
-#define MAX_SHOWN         200
+#define GW_OAUTH2_EXPIRY_MARGIN_S   60
+#define GW_OAUTH2_DEFAULT_LIFETIME_S 300       /* when the endpoint gives no expires_in */
+#define GW_OAUTH2_MAX_RESPONSE_SIZE (64 * 1024)
+#define GW_OAUTH2_MAX_SHOWN         200
 
-#define GRANT_REFRESH_TOKEN      "refresh-token"
-#define GRANT_CLIENT_CREDENTIALS "client-credentials"
+#define GW_OAUTH2_GRANT_REFRESH_TOKEN      "refresh-token"
+#define GW_OAUTH2_GRANT_CLIENT_CREDENTIALS "client-credentials"
 
 typedef struct {
   char   *token;      /* wiped */
   gint64  expires_at; /* g_get_monotonic_time () */
   char   *source;     /* which configuration it was obtained for */
-} CachedToken;
+} GwOAuth2CachedToken;
 
-typedef struct _Refresh Refresh;
+typedef struct _GwOAuth2Refresh GwOAuth2Refresh;
 
 typedef struct {
   GTask   *task;
   GSource *cancel_source; /* nullable */
-  Refresh *refresh;       /* unowned: the refresh outlives its waiters */
-} Waiter;
+  GwOAuth2Refresh *refresh;       /* unowned: the refresh outlives its waiters */
+} GwOAuth2Waiter;
 
-struct _Refresh {
+struct _GwOAuth2Refresh {
   GwOAuth2     *self;
   GwProfile    *profile;
   char         *name;
@@ -49,8 +49,8 @@ struct _Refresh {
 struct _GwOAuth2 {
   GObject     parent_instance;
 
-  GHashTable *cache;     /* profile name → CachedToken */
-  GHashTable *pending;   /* profile name → Refresh (unowned, ends itself) */
+  GHashTable *cache;     /* profile name → GwOAuth2CachedToken */
+  GHashTable *pending;   /* profile name → GwOAuth2Refresh (unowned, ends itself) */
   GHashTable *sign_in;   /* profile name → source that needs a sign-in */
 };
 
@@ -67,7 +67,7 @@ GBytes     *gw_oauth2_form_new        (const GwOAuth2Field *fields,
 gboolean    gw_oauth2_url_is_allowed  (GUri               *uri);
 /* POSTs @form to @url under @profile's TLS policy and timeouts. Errors:
  * GW_TRANSPORT_ERROR (TEMPORARY: network, TLS refused, deadline, an
- * answer over MAX_RESPONSE_SIZE; PERMANENT: a URL credentials never go
+ * answer over GW_OAUTH2_MAX_RESPONSE_SIZE; PERMANENT: a URL credentials never go
  * to), G_IO_ERROR_CANCELLED. */
 void        gw_oauth2_post_async      (GwProfile          *profile,
                                        const char         *url,
@@ -94,28 +94,28 @@ gint64      gw_oauth2_get_int_member  (JsonObject         *object,
 /* Wipes a credential json-glib holds, before the parser is freed. */
 void        gw_oauth2_wipe_member     (JsonObject         *object,
                                        const char         *member);
-/* Printable ASCII, at most MAX_SHOWN characters, with each of the
+/* Printable ASCII, at most GW_OAUTH2_MAX_SHOWN characters, with each of the
  * NULL-terminated @secrets (of 4 or more characters) masked. */
 char       *gw_oauth2_mask            (const char         *text,
                                        const char * const *secrets);
 
 /* Server text for an error message, with any credential we sent masked
  * in case the endpoint echoes it. */
-char *gw_oauth2_sanitize       (const char *text, const Refresh *refresh);
+char *gw_oauth2_sanitize       (const char *text, const GwOAuth2Refresh *refresh);
 /* Digest of what a token depends on (endpoint, client, credential). */
 char *gw_oauth2_make_source    (const char *url, const char *client_id, const char *credential);
 /* The digest for @profile as configured now (an empty refresh token when
  * none is stored); NULL with @error when a secret cannot be read. */
 char *gw_oauth2_source_for     (GwProfile *profile, GError **error);
 /* Answers every waiter with @token or @error and frees @refresh. */
-void  gw_oauth2_refresh_finish (Refresh *refresh, const char *token, const GError *error);
-void  gw_oauth2_refresh_fail   (Refresh *refresh, GwTransportError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+void  gw_oauth2_refresh_finish (GwOAuth2Refresh *refresh, const char *token, const GError *error);
+void  gw_oauth2_refresh_fail   (GwOAuth2Refresh *refresh, GwTransportError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
 /* The refresh token of @refresh is refused (invalid_grant): the profile
  * needs a sign-in; fails the refresh with a message saying so. */
-void  gw_oauth2_refresh_needs_sign_in (Refresh *refresh, const char *reason);
+void  gw_oauth2_refresh_needs_sign_in (GwOAuth2Refresh *refresh, const char *reason);
 /* gw-oauth2-answer.c: the endpoint's answer (HTTP @status, @body of
  * @size bytes) caches a token or fails the refresh; frees @refresh. */
-void  gw_oauth2_answer         (Refresh *refresh, guint status, const char *body, gsize size);
+void  gw_oauth2_answer         (GwOAuth2Refresh *refresh, guint status, const char *body, gsize size);
 /* Caches @token for @name, obtained for @source, with @expires_in (-1:
  * not given); returns the cached copy (owned by the cache). */
 const char *gw_oauth2_cache_token (GwOAuth2 *self, const char *name, const char *source, const char *token, gint64 expires_in);

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 
 /* How long a person has to approve in a browser (the device flow takes
  * the server's expires_in, at most this). */
-#define SIGN_IN_MAX_S 900
+#define GW_OAUTH2_SIGN_IN_MAX_S 900
 
 struct _GwOAuth2SignIn {
   GObject       parent_instance;

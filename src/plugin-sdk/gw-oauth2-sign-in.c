@@ -345,7 +345,7 @@ on_device_code (GObject *source, GAsyncResult *result, gpointer user_data)
   self->device_code = g_strdup (device_code);
   gw_oauth2_wipe_member (object, "device_code");
   self->interval = interval > 0 ? (guint) MIN (interval, 60) : 5;
-  expires_in = expires_in > 0 ? MIN (expires_in, SIGN_IN_MAX_S) : SIGN_IN_MAX_S;
+  expires_in = expires_in > 0 ? MIN (expires_in, GW_OAUTH2_SIGN_IN_MAX_S) : GW_OAUTH2_SIGN_IN_MAX_S;
   self->deadline = g_get_monotonic_time () + expires_in * G_USEC_PER_SEC;
 
   g_variant_dict_insert (&dict, "verification-uri", "s", uri);
@@ -444,7 +444,7 @@ gw_oauth2_sign_in_run_async (GwOAuth2SignIn      *self,
                                  self->name);
     return;
   }
-  if (g_strcmp0 (grant, GRANT_CLIENT_CREDENTIALS) == 0) {
+  if (g_strcmp0 (grant, GW_OAUTH2_GRANT_CLIENT_CREDENTIALS) == 0) {
     gw_oauth2_get_token_async (gw_oauth2_get_default (), self->profile, TRUE, self->cancellable,
                                on_client_token, g_object_ref (self));
     return;

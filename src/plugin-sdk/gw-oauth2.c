@@ -49,7 +49,7 @@ gw_oauth2_set_refresh_failure_hook (GwOAuth2RefreshFailureHook hook)
 }
 
 static void
-cached_token_free (CachedToken *cached)
+cached_token_free (GwOAuth2CachedToken *cached)
 {
   gw_secret_free (cached->token);
   g_free (cached->source);
@@ -57,7 +57,7 @@ cached_token_free (CachedToken *cached)
 }
 
 static void
-waiter_free (Waiter *waiter)
+waiter_free (GwOAuth2Waiter *waiter)
 {
   if (waiter->cancel_source != NULL) {
     g_source_destroy (waiter->cancel_source);
@@ -68,7 +68,7 @@ waiter_free (Waiter *waiter)
 }
 
 static void
-refresh_free (Refresh *refresh)
+refresh_free (GwOAuth2Refresh *refresh)
 {
   g_ptr_array_unref (refresh->waiters);
   gw_secret_free (refresh->refresh_token);
@@ -82,10 +82,10 @@ refresh_free (Refresh *refresh)
   g_free (refresh);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Refresh, refresh_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwOAuth2Refresh, refresh_free)
 
 char *
-gw_oauth2_sanitize (const char *text, const Refresh *refresh)
+gw_oauth2_sanitize (const char *text, const GwOAuth2Refresh *refresh)
 {
   const char *secrets[4] = { NULL };
   guint n = 0;
@@ -116,7 +116,7 @@ gw_oauth2_make_source (const char *url, const char *client_id, const char *crede
 static gboolean
 uses_client_credentials (GwProfile *profile)
 {
-  return g_strcmp0 (gw_profile_get_string (profile, "oauth2-grant"), GRANT_CLIENT_CREDENTIALS) == 0;
+  return g_strcmp0 (gw_profile_get_string (profile, "oauth2-grant"), GW_OAUTH2_GRANT_CLIENT_CREDENTIALS) == 0;
 }
 
 /* What a client-credentials token depends on besides endpoint and
@@ -164,14 +164,14 @@ gw_oauth2_source_for (GwProfile *profile, GError **error)
 /* ---- answering callers ---- */
 
 void
-gw_oauth2_refresh_finish (Refresh *refresh, const char *token, const GError *error)
+gw_oauth2_refresh_finish (GwOAuth2Refresh *refresh, const char *token, const GError *error)
 {
   g_autoptr(GPtrArray) waiters = g_steal_pointer (&refresh->waiters);
 
   refresh->waiters = g_ptr_array_new ();
   g_hash_table_remove (refresh->self->pending, refresh->name);
   for (guint i = 0; i < waiters->len; i++) {
-    Waiter *waiter = waiters->pdata[i];
+    GwOAuth2Waiter *waiter = waiters->pdata[i];
     if (token != NULL)
       g_task_return_pointer (waiter->task, g_strdup (token), (GDestroyNotify) gw_secret_free);
     else
@@ -181,7 +181,7 @@ gw_oauth2_refresh_finish (Refresh *refresh, const char *token, const GError *err
 }
 
 void
-gw_oauth2_refresh_fail (Refresh *refresh, GwTransportError code, const char *format, ...)
+gw_oauth2_refresh_fail (GwOAuth2Refresh *refresh, GwTransportError code, const char *format, ...)
 {
   g_autoptr(GError) error = NULL;
   va_list args;
@@ -196,7 +196,7 @@ gw_oauth2_refresh_fail (Refresh *refresh, GwTransportError code, const char *for
 }
 
 void
-gw_oauth2_refresh_needs_sign_in (Refresh *refresh, const char *reason)
+gw_oauth2_refresh_needs_sign_in (GwOAuth2Refresh *refresh, const char *reason)
 {
   g_autoptr(GError) error = NULL;
 
@@ -215,7 +215,7 @@ gw_oauth2_refresh_needs_sign_in (Refresh *refresh, const char *reason)
 static gboolean
 on_waiter_cancelled (GCancellable *cancellable, gpointer user_data)
 {
-  Waiter *waiter = user_data;
+  GwOAuth2Waiter *waiter = user_data;
 
   g_task_return_error_if_cancelled (waiter->task);
   g_ptr_array_remove (waiter->refresh->waiters, waiter);
@@ -223,9 +223,9 @@ on_waiter_cancelled (GCancellable *cancellable, gpointer user_data)
 }
 
 static void
-add_waiter (Refresh *refresh, GTask *task)
+add_waiter (GwOAuth2Refresh *refresh, GTask *task)
 {
-  Waiter *waiter = g_new0 (Waiter, 1);
+  GwOAuth2Waiter *waiter = g_new0 (GwOAuth2Waiter, 1);
   GCancellable *cancellable = g_task_get_cancellable (task);
 
   waiter->task = g_object_ref (task);
@@ -241,7 +241,7 @@ add_waiter (Refresh *refresh, GTask *task)
 static void
 on_posted (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Refresh *refresh = user_data;
+  GwOAuth2Refresh *refresh = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = NULL;
   guint status = 0;
@@ -261,7 +261,7 @@ on_posted (GObject *source, GAsyncResult *result, gpointer user_data)
 /* ---- the request ---- */
 
 static void
-start_refresh (Refresh *refresh, const char *url, const char *client_id)
+start_refresh (GwOAuth2Refresh *refresh, const char *url, const char *client_id)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
   g_autoptr(GBytes) form = NULL;
@@ -313,7 +313,7 @@ gw_oauth2_get_default (void)
 /* The credentials of the grant into @refresh; FALSE with @task answered
  * when they cannot be had. */
 static gboolean
-read_credentials (Refresh *refresh, GTask *task, const char *url, const char *client_id)
+read_credentials (GwOAuth2Refresh *refresh, GTask *task, const char *url, const char *client_id)
 {
   g_autoptr(GError) error = NULL;
   const char *name = refresh->name;
@@ -354,12 +354,12 @@ gw_oauth2_get_token_async (GwOAuth2            *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GwSecret) refresh_token = NULL;
-  g_autoptr(Refresh) refresh = NULL;
+  g_autoptr(GwOAuth2Refresh) refresh = NULL;
   g_autofree char *source = NULL;
   const char *name, *url, *client_id;
   gboolean client_credentials;
-  CachedToken *cached;
-  Refresh *pending;
+  GwOAuth2CachedToken *cached;
+  GwOAuth2Refresh *pending;
 
   g_return_if_fail (GW_IS_OAUTH2 (self));
   g_return_if_fail (GW_IS_PROFILE (profile));
@@ -409,7 +409,7 @@ gw_oauth2_get_token_async (GwOAuth2            *self,
     return;
   }
 
-  refresh = g_new0 (Refresh, 1);
+  refresh = g_new0 (GwOAuth2Refresh, 1);
   refresh->self = g_object_ref (self);
   refresh->profile = g_object_ref (profile);
   refresh->name = g_strdup (name);
