@@ -122,3 +122,83 @@ herald_client_sign_in_sync (HeraldClient      *self,
                                                 SIGN_IN_RESULT_TYPE, NULL, G_MAXINT, cancellable, error);
   return reply != NULL;
 }
+
+/**
+ * herald_client_cancel_sign_in:
+ * @self: a #HeraldClient
+ * @profile: a profile whose sign-in runs
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the gateway has ended the sign-in
+ * @user_data: data for @callback
+ *
+ * Ends the running sign-in of @profile at the gateway, whoever started
+ * it; its herald_client_sign_in() fails. Cancelling the #GCancellable of
+ * herald_client_sign_in() only stops waiting for it. Finish with
+ * herald_client_cancel_sign_in_finish().
+ *
+ * Since: 0.1
+ */
+void
+herald_client_cancel_sign_in (HeraldClient        *self,
+                              const char          *profile,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (HERALD_IS_CLIENT (self));
+  g_return_if_fail (profile != NULL);
+
+  herald_client_call_void (self, "CancelSignIn", g_variant_new ("(s)", profile),
+                           herald_client_cancel_sign_in, cancellable, callback, user_data);
+}
+
+/**
+ * herald_client_cancel_sign_in_finish:
+ * @self: a #HeraldClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes herald_client_cancel_sign_in().
+ *
+ * Returns: %TRUE when the sign-in was ended; %FALSE with
+ *   %HERALD_ERROR_INVALID_STATE when none ran, %HERALD_ERROR_NO_SUCH_PROFILE
+ *   or another error
+ *
+ * Since: 0.1
+ */
+gboolean
+herald_client_cancel_sign_in_finish (HeraldClient  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+
+  return herald_client_call_void_finish (self, result, herald_client_cancel_sign_in, error);
+}
+
+/**
+ * herald_client_cancel_sign_in_sync:
+ * @self: a #HeraldClient
+ * @profile: a profile whose sign-in runs
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Ends the running sign-in of @profile, blocking; see
+ * herald_client_cancel_sign_in().
+ *
+ * Returns: %TRUE when the sign-in was ended
+ *
+ * Since: 0.1
+ */
+gboolean
+herald_client_cancel_sign_in_sync (HeraldClient  *self,
+                                   const char    *profile,
+                                   GCancellable  *cancellable,
+                                   GError       **error)
+{
+  g_return_val_if_fail (HERALD_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (profile != NULL, FALSE);
+
+  return herald_client_call_void_sync (self, "CancelSignIn", g_variant_new ("(s)", profile),
+                                       cancellable, error);
+}

@@ -186,6 +186,18 @@ gboolean         herald_client_sign_in_sync                 (HeraldClient       
                                                              HeraldSignInFlow      flow,
                                                              GCancellable         *cancellable,
                                                              GError              **error);
+void             herald_client_cancel_sign_in               (HeraldClient         *self,
+                                                             const char           *profile,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+gboolean         herald_client_cancel_sign_in_finish        (HeraldClient         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
+gboolean         herald_client_cancel_sign_in_sync          (HeraldClient         *self,
+                                                             const char           *profile,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error);
 
 /* deliveries */
 void             herald_client_send                         (HeraldClient         *self,

@@ -301,6 +301,23 @@ class DeviceFlowTest(SignInCase):
                     raise
         again.kill()
 
+    def test_cancel_by_another_client(self):
+        """An administrator ends someone's running sign-in through libherald
+        (CancelSignIn): that sign-in fails, nothing is stored, and a second
+        cancel finds none running."""
+        oauth = self.start_oauth()
+        smtp = self.start_smtp()
+        name = self.add('cancelled', self.settings(oauth, smtp))
+        run, _ = self.sign_in_with_code(oauth, name, approve=False)
+        self.assertTrue(GW.client.cancel_sign_in_sync(name, None))
+        self.assertEqual(run.finish(), 1)
+        self.assertIn('cancelled', run.stderr)
+        self.assertFalse(GW.client.get_profile_sync(name, None).get_boolean('oauth2-refresh-token-set'))
+        with self.assertRaises(GLib.Error) as raised:
+            GW.client.cancel_sign_in_sync(name, None)
+        self.assertTrue(raised.exception.matches(Herald.error_quark(), Herald.Error.INVALID_STATE),
+                        raised.exception.message)
+
     def test_missing_device_endpoint(self):
         oauth = self.start_oauth()
         smtp = self.start_smtp()
