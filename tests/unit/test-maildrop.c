@@ -192,6 +192,7 @@ handler (GwMaildrop       *maildrop,
          const char       *ticket,
          gpointer          user_data)
 {
+  g_autoptr(GwMessageRequest) owned = request;   /* the handler's to keep or free */
   Seen *seen = user_data;
 
   g_ptr_array_add (seen->tickets, g_strdup (ticket));
