@@ -90,7 +90,7 @@ export async function signIn(name, done) {
         running = null;
         clear(steps);
         setStatus(stage, text, state);
-        cancel.hidden = true;
+        cancel.remove();
         done();
     };
 

@@ -417,26 +417,38 @@ class CockpitPageTest(unittest.TestCase):
         """OAuth 2.0 sign-in from the page: the code on the page, approved
         at the provider; then declined; then cancelled."""
         import oauth_server
+        try:
+            import scripted_servers
+        except ImportError as error:
+            need(f'python3-aiosmtpd is missing: {error}')
         oauth = oauth_server.OAuthServer(refresh_token='admin-set-refresh-token', client_id=OAUTH_CLIENT_ID,
                                          client_secret=OAUTH_CLIENT_SECRET, access_tokens=[OAUTH_ACCESS],
                                          certset=self.certs)
         self.addCleanup(oauth.stop)
         oauth.start()
+        # An SMTP server that takes XOAUTH2 with the provider's access token.
+        smtp = scripted_servers.ScriptedServer('xoauth2', certset=self.certs, tokens=[OAUTH_ACCESS])
+        self.addCleanup(smtp.stop)
+        smtp.start()
         self.call('AddProfile', '(sa{sv})', ['o365', {
             'transport': GLib.Variant('s', 'smtp'),
             'host': GLib.Variant('s', 'localhost'),
-            'port': GLib.Variant('s', str(self.postfix.port)),
+            'port': GLib.Variant('s', str(smtp.port)),
             'security': GLib.Variant('s', 'starttls'),
             'ca-file': GLib.Variant('s', self.certs.ca_file),
             'auth': GLib.Variant('s', 'xoauth2'),
             'username': GLib.Variant('s', 'alerts@example.org'),
             'from-address': GLib.Variant('s', 'alerts@example.org'),
+            'conversation-timeout': GLib.Variant('s', '20'),
             'oauth2-token-url': GLib.Variant('s', oauth.url),
             'oauth2-device-url': GLib.Variant('s', oauth.endpoint('devicecode')),
             'oauth2-client-id': GLib.Variant('s', OAUTH_CLIENT_ID),
             'oauth2-scope': GLib.Variant('s', 'https://outlook.office.com/SMTP.Send offline_access')}])
         self.addCleanup(self.call, 'RemoveProfile', '(s)', ['o365'])
         self.call('SetSecret', '(sss)', ['o365', 'oauth2-client-secret', OAUTH_CLIENT_SECRET])
+        # A test without a refresh token: the profile needs a sign-in.
+        result = self.call('TestProfile', '(ss)', ['o365', 'ops@example.org'])[0]
+        self.assertFalse(result['ok'], result)
         self.assertEqual(self.daemon_profile('o365')['state'], 'sign-in-required')
 
         self.log_in()
@@ -454,7 +466,9 @@ class CockpitPageTest(unittest.TestCase):
         link = self.find('#sign-in-link')
         self.assertEqual(link.get_attribute('href'), f'{oauth.base_url}/device')
         self.assertEqual(link.get_attribute('target'), '_blank')
-        self.find('#sign-in-status[data-stage="verify"]')
+        # "verify" with the code, then "waiting" while the provider is polled
+        self.assertIn(self.find('#sign-in-status').get_attribute('data-stage'), ('verify', 'waiting'))
+        self.assertIn('Waiting', self.find('#sign-in-status').text)
         self.screenshot('10-sign-in-code')
         oauth.approve(code)
         status = self.find('#sign-in-status[data-stage="done"]', timeout=60)
@@ -464,8 +478,27 @@ class CockpitPageTest(unittest.TestCase):
         self.assertTrue(self.daemon_profile('o365')['oauth2-refresh-token-set'])
         self.click('#close-sign-in')
         self.wait(lambda d: not d.find_elements('css selector', '#sign-in-dialog'))
-        # The list was drawn anew: no longer "sign-in required".
-        self.find(row + ' [data-profile-state="not-tested"]')
+        # The list was drawn anew: no longer "sign-in required", and the
+        # gateway's record of the failed test shows.
+        self.find(row + ' [data-last-test="failed"]')
+
+        # Signed in, the profile passes its Test; the gateway keeps the
+        # outcome, so it is still shown after the page is loaded again.
+        self.click(row + ' [data-action="test"]')
+        self.fill('#test-recipient', 'ops@example.org')
+        self.click('#run-test')
+        self.wait(lambda d: d.find_element('css selector', '#test-result').get_attribute('data-ok') == 'true',
+                  timeout=60)
+        self.click('#close-test')
+        self.find(row + ' [data-last-test="passed"]')
+        self.driver.refresh()
+        self.enter_page()
+        self.find('body[data-ready="true"]')
+        summary = self.find(row + ' [data-last-test="passed"]').text
+        kept = self.daemon_profile('o365')['last-test']
+        self.assertTrue(kept['ok'])
+        self.assertIn(kept['summary'], summary)
+        self.screenshot('12-last-test-after-reload')
 
         # Declined at the provider: the page says so, in the gateway's words.
         self.click(row + ' [data-action="sign-in"]')
@@ -476,8 +509,8 @@ class CockpitPageTest(unittest.TestCase):
         status = self.find('#sign-in-status[data-stage="failed"]', timeout=60)
         self.assertIn('declined', status.text)
         self.assertIn('sign-in failed', status.text.lower())
-        self.assertFalse(self.find('#cancel-sign-in').is_displayed())
-        self.screenshot('12-sign-in-declined')
+        self.assertFalse(self.driver.find_elements('css selector', '#cancel-sign-in'))
+        self.screenshot('13-sign-in-declined')
         self.click('#close-sign-in')
 
         # Cancelled from the page: CancelSignIn ends it.
