@@ -29,10 +29,15 @@ export function variant(type, value) {
     return { t: type, v: value };
 }
 
-async function call(method, signature, args) {
-    const reply = await client.call(PATH, IFACE, method, args, { type: signature });
+async function call(method, signature, args, options = {}) {
+    const reply = await client.call(PATH, IFACE, method, args, { type: signature, ...options });
     return plain(reply);
 }
+
+// A sign-in returns when the person has approved it or it ended: the
+// provider gives about 15 minutes for a code, so wait longer than that
+// (the bridge's default is 25 seconds).
+const SIGN_IN_TIMEOUT_MS = 20 * 60 * 1000;
 
 export const api = {
     async version() {
@@ -67,6 +72,16 @@ export const api = {
     listTrusted: profile => call("ListTrustedCertificates", "s", [profile]).then(r => r[0]),
     trust: (profile, fingerprint) => call("TrustCertificate", "ss", [profile, fingerprint]),
     untrust: (profile, fingerprint) => call("UntrustCertificate", "ss", [profile, fingerprint]),
+    signIn: (profile, flow) => call("SignIn", "sa{sv}", [profile, { flow: variant("s", flow) }],
+                                    { timeout: SIGN_IN_TIMEOUT_MS }).then(r => r[0]),
+    cancelSignIn: profile => call("CancelSignIn", "s", [profile]),
+    // SignInProgress is sent to the caller of SignIn alone (a unicast
+    // signal to this page's bridge connection); the bridge hands it to this
+    // subscription like any signal from the gateway.
+    onSignInProgress(handler) {
+        return client.subscribe({ interface: IFACE, member: "SignInProgress", path: PATH },
+                                (path, iface, signal, args) => handler(args[0], args[1], plain(args[2])));
+    },
     onDeliveryChanged(handler) {
         client.subscribe({ interface: IFACE, member: "DeliveryChanged", path: PATH },
                          (path, iface, signal, args) => handler(args[0], args[1]));
@@ -90,6 +105,7 @@ const ERROR_TEXTS = {
     NotSupported: () => _("This is not supported."),
     QuotaExceeded: () => _("A quota is exceeded."),
     Failed: () => _("The gateway failed."),
+    SignInFailed: () => _("The sign-in failed."),
 };
 
 export function errorText(ex) {

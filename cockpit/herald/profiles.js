@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // profiles.js: the Profiles tab — list, add and edit with the fields the
 // gateway declares (GetProfileKeys), write-only secrets, delete with a
-// confirmation, and Test with one-click trust of a refused certificate.
+// confirmation, Test with one-click trust of a refused certificate, and
+// OAuth 2.0 sign-in (signin.js).
 
 import {
     api, el, clear, button, dialog, formGroup, textInput, selectInput, table,
     showError, showSuccess, errorText, variant, formatTime,
 } from "./common.js";
+import { signIn, usesOAuth } from "./signin.js";
 
 const _ = cockpit.gettext;
-
-// What the page remembers of the last Test of each profile (this browser).
-const lastTests = {};
 
 function target(profile) {
     if (profile["maildir-path"])
@@ -23,14 +22,23 @@ function target(profile) {
     return profile["fax-api-url"] || "";
 }
 
+// The gateway's word on the profile: sign-in required, else how its last
+// Test went (kept by the gateway, so it survives a reload of the page).
 function profileState(profile) {
-    if (profile["sign-in-required"])
-        return el("span", { class: "herald-state", dataset: { state: "failed" } }, _("sign-in required"));
-    const test = lastTests[profile.name];
+    if (profile.state === "sign-in-required")
+        return el("span", { class: "herald-state", dataset: { state: "failed", profileState: "sign-in-required" } },
+                  _("sign-in required"));
+    const test = profile["last-test"];
     if (!test)
-        return el("span", {}, _("not tested"));
-    return el("span", { class: "herald-state", dataset: { state: test.ok ? "sent" : "failed" } },
-              test.ok ? _("last test passed") : _("last test failed"));
+        return el("span", { dataset: { profileState: "not-tested" } }, _("not tested"));
+    const verdict = test.ok ? "passed" : "failed";
+    return el("div", { class: "herald-last-test", dataset: { lastTest: verdict } },
+              el("span", { class: "herald-state", dataset: { state: test.ok ? "sent" : "failed" } },
+                 test.ok ? _("last test passed") : _("last test failed")),
+              el("div", { class: "herald-field-help" },
+                 formatTime(test.time),
+                 test["tls-failure"] ? " · " + _("certificate refused") : "",
+                 test.summary ? el("div", { class: "herald-last-test-summary" }, test.summary) : null));
 }
 
 // One form control per declared key; secrets are write-only.
@@ -96,6 +104,11 @@ export class ProfilesTab {
                       el("td", { "data-label": _("Server or target") }, target(profile)),
                       el("td", { "data-label": _("State") }, profileState(profile)),
                       el("td", { class: "herald-actions" },
+                         usesOAuth(profile)
+                             ? button(_("Sign in"), () => signIn(profile.name, () => this.show().catch(showError)),
+                                      profile.state === "sign-in-required" ? "primary" : "secondary",
+                                      { dataset: { action: "sign-in" } })
+                             : null,
                          button(_("Test"), () => this.test(profile.name), "secondary", { dataset: { action: "test" } }),
                          button(_("Edit"), () => this.edit(profile.name), "link", { dataset: { action: "edit" } }),
                          button(_("Delete"), () => this.remove(profile.name), "link pf-m-danger",
@@ -184,7 +197,6 @@ export class ProfilesTab {
                 clear(result).append(el("p", { class: "herald-state", dataset: { state: "failed" } }, errorText(ex)));
                 return;
             }
-            lastTests[name] = outcome;
             this.renderTest(name, outcome, result, run);
             this.show().catch(showError);
         };

@@ -154,7 +154,7 @@ unused_keys (HeraldProfile *profile,
 {
   g_auto(GStrv) all = herald_profile_get_keys (profile);
   GPtrArray         *unused = g_ptr_array_new_with_free_func (g_free);
-  const char * const special[] = { "name", "default", "state", NULL };
+  const char * const special[] = { "name", "default", "state", "last-test", NULL };
 
   for (guint i = 0; all[i] != NULL; i++) {
     g_autofree char *base = g_str_has_suffix (all[i], "-set")
@@ -186,6 +186,29 @@ add_secret_row (GPtrArray     *cells,
   g_ptr_array_add (cells, g_strdup (herald_profile_get_boolean (profile, flag_key)
                                       ? _("(set)")
                                       : _("(not set)")));
+}
+
+/* The gateway's record of the last Test: "passed, TIME: SUMMARY". */
+static void
+add_last_test_row (GPtrArray     *cells,
+                   HeraldProfile *profile)
+{
+  gint64 when = 0;
+  gboolean ok = FALSE;
+  const char *summary = NULL;
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *shown_time = NULL;
+  g_autofree char *shown_summary = NULL;
+
+  if (!herald_profile_get_last_test (profile, &when, &ok, &summary))
+    return;
+  time = g_date_time_new_from_unix_utc (when / G_USEC_PER_SEC);
+  shown_time = heraldctl_format_time (time);
+  shown_summary = heraldctl_sanitize (summary);
+  g_ptr_array_add (cells, g_strdup ("last test:"));
+  /* TRANSLATORS: "passed" or "failed", the local time of the test, the server's reply or the error */
+  g_ptr_array_add (cells, g_strdup_printf (_("%s, %s: %s"), ok ? _("passed") : _("failed"),
+                                           shown_time, shown_summary));
 }
 
 static void
@@ -227,6 +250,7 @@ print_profile (HeraldProfile *profile,
                                             ? _("sign-in required")
                                             : herald_profile_get_string (profile, "state")));
       }
+      add_last_test_row (cells, profile);
     }
   }
   heraldctl_print_table (cells, 2);
@@ -268,6 +292,10 @@ profile_to_json (HeraldProfile *profile,
   if (herald_profile_get_string (profile, "state") != NULL) {
     json_builder_set_member_name (builder, "state");
     json_builder_add_string_value (builder, herald_profile_get_string (profile, "state"));
+  }
+  if (herald_profile_get_setting (profile, "last-test") != NULL) {
+    json_builder_set_member_name (builder, "last-test");
+    json_builder_add_value (builder, json_gvariant_serialize (herald_profile_get_setting (profile, "last-test")));
   }
   for (gsize i = 0; i < g_variant_n_children (keys); i++) {
     g_autoptr(GVariant) key = g_variant_get_child_value (keys, i);

@@ -291,10 +291,12 @@ heraldctl_print_profiles (GPtrArray *profiles)
   g_ptr_array_add (cells, g_strdup (_("DEFAULT")));
   g_ptr_array_add (cells, g_strdup (_("TARGET")));
   g_ptr_array_add (cells, g_strdup (_("STATE")));
+  g_ptr_array_add (cells, g_strdup (_("LAST TEST")));
   for (guint i = 0; i < profiles->len; i++) {
     HeraldProfile *profile = g_ptr_array_index (profiles, i);
     const char *transport = herald_profile_get_transport (profile);
     const char *state = herald_profile_get_string (profile, "state");
+    gboolean ok = FALSE;
 
     g_ptr_array_add (cells, g_strdup (herald_profile_get_name (profile)));
     g_ptr_array_add (cells, g_strdup (transport != NULL ? transport : "-"));
@@ -303,8 +305,12 @@ heraldctl_print_profiles (GPtrArray *profiles)
     /* The state a person must act on; anything else is simply ready. */
     g_ptr_array_add (cells, g_strdup (g_strcmp0 (state, "sign-in-required") == 0 ? _("sign-in required")
                                                                                  : _("ready")));
+    if (herald_profile_get_last_test (profile, NULL, &ok, NULL))
+      g_ptr_array_add (cells, g_strdup (ok ? _("passed") : _("failed")));
+    else
+      g_ptr_array_add (cells, g_strdup ("-"));
   }
-  heraldctl_print_table (cells, 5);
+  heraldctl_print_table (cells, 6);
 }
 
 /* "KEY-set" booleans stand for secrets: show only whether one is set. */

@@ -160,3 +160,46 @@ herald_profile_format_setting (HeraldProfile *self,
     return g_strdup_printf ("%" G_GUINT64_FORMAT, herald_profile_get_uint64 (self, key));
   return g_variant_print (value, FALSE);
 }
+
+/**
+ * herald_profile_get_last_test:
+ * @self: a #HeraldProfile
+ * @time_us: (out) (optional): when the test ran, in microseconds since the
+ *   Unix epoch
+ * @ok: (out) (optional): whether the test passed
+ * @summary: (out) (optional) (transfer none): the server's reply or the
+ *   error, one line
+ *
+ * Gets the outcome of the last test of the profile
+ * (herald_client_test_profile()), as the gateway keeps it across restarts
+ * until the profile is removed. Only a profile read from the gateway has
+ * one.
+ *
+ * Returns: %TRUE if the profile was tested, else %FALSE (and the out
+ *   values are left alone)
+ *
+ * Since: 0.1
+ */
+gboolean
+herald_profile_get_last_test (HeraldProfile *self,
+                              gint64        *time_us,
+                              gboolean      *ok,
+                              const char   **summary)
+{
+  GVariant *value;
+  gint64 when = 0;
+
+  g_return_val_if_fail (HERALD_IS_PROFILE (self), FALSE);
+
+  value = herald_profile_get_setting (self, "last-test");
+  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_VARDICT) ||
+      !g_variant_lookup (value, "time", "x", &when))
+    return FALSE;
+  if (time_us != NULL)
+    *time_us = when;
+  if (ok != NULL && !g_variant_lookup (value, "ok", "b", ok))
+    *ok = FALSE;
+  if (summary != NULL && !g_variant_lookup (value, "summary", "&s", summary))
+    *summary = "";
+  return TRUE;
+}

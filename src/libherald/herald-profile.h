@@ -44,6 +44,10 @@ void           herald_profile_set_setting_variant  (HeraldProfile  *self,
 void           herald_profile_reset_setting        (HeraldProfile  *self,
                                                     const char     *key);
 GVariant      *herald_profile_get_settings         (HeraldProfile  *self) G_GNUC_WARN_UNUSED_RESULT;
+gboolean       herald_profile_get_last_test        (HeraldProfile  *self,
+                                                    gint64         *time_us,
+                                                    gboolean       *ok,
+                                                    const char    **summary);
 GVariant      *herald_profile_get_changes          (HeraldProfile  *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

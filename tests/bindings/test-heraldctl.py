@@ -610,6 +610,20 @@ class GatewayTest(unittest.TestCase):
         self.assertIs(test['ok'], False)
         self.assertTrue(test['error'])
 
+        # the gateway keeps the outcome: profile show and list say it
+        shown = ctl_json('profile', 'show', 'broken')['last-test']
+        self.assertIs(shown['ok'], False)
+        self.assertEqual(shown['summary'], test['error'].replace('\n', ' ').strip())
+        self.assertNotIn('last-test', ctl_json('profile', 'show', 'broken')['unused'])
+        text = ctl('profile', 'show', 'broken').stdout
+        rows = {k: v.strip() for k, v in (line.split(':', 1) for line in text.splitlines() if ':' in line)}
+        self.assertTrue(rows['last test'].startswith('failed, '), text)
+        self.assertNotIn('Stored, but not used', text)
+        listing = ctl('profile', 'list').stdout.splitlines()
+        self.assertIn('LAST TEST', listing[0])
+        self.assertTrue([line for line in listing if line.startswith('broken ') and line.rstrip().endswith('failed')],
+                        listing)
+
     def test_send_and_wait(self):
         with tempfile.NamedTemporaryFile('w', suffix='.log', dir=self.daemon.dir,
                                          delete=False) as attachment:

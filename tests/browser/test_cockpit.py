@@ -15,6 +15,12 @@
 # turn "sent" in the live deliveries list. Screenshots of each page go to
 # BUILD/tests/browser/screenshots/.
 #
+# OAuth 2.0 sign-in: a local HTTPS provider (tests/integration/oauth_server.py,
+# device grant, certificate of the test CA that the profile's ca-file names);
+# the page's Sign in button shows the code, the test approves it at the
+# provider as the person would, and the profile turns ready; a declined and
+# a cancelled sign-in show why. No token or secret ever reaches the page.
+#
 #   meson test -C BUILD browser --print-errorlogs       (root; slow suite)
 
 import os
@@ -45,10 +51,15 @@ PASSWORD = 'Cockpit-Test-Pass-31'
 SMTP_USER = 'alerts'
 SMTP_PASSWORD = 'Smtp-Secret_Pw-58'
 WAIT = 20
+OAUTH_CLIENT_ID = 'herald-cockpit-client'
+OAUTH_CLIENT_SECRET = 'Cockpit-Client-Secret-7f3a'
+OAUTH_ACCESS = 'cockpit-access-token-1b9e'
 
-RULES = '''// Installed by Herald's browser test: the admins group may do everything.
+RULES = '''// Installed by Herald's browser test: the admins group may do everything,
+// and so may root (the test's own calls that set up a profile).
 polkit.addRule(function(action, subject) {
-    if (action.id.indexOf("org.herald.gateway.") == 0 && subject.isInGroup("herald-t-admins"))
+    if (action.id.indexOf("org.herald.gateway.") == 0 &&
+        (subject.isInGroup("herald-t-admins") || subject.user == "root"))
         return polkit.Result.YES;
     return polkit.Result.NOT_HANDLED;
 });
@@ -256,6 +267,17 @@ class CockpitPageTest(unittest.TestCase):
     def profile_row(self, name):
         return f'#profiles tr[data-profile="{name}"]'
 
+    def log_in(self, user=USER):
+        """A fresh session as USER (the cookies of another test are dropped)."""
+        self.driver.switch_to.default_content()
+        self.driver.delete_all_cookies()
+        self.driver.get(self.base + '/herald')
+        self.fill('#login-user-input', user)
+        self.fill('#login-password-input', PASSWORD)
+        self.click('#login-button')
+        self.enter_page()
+        self.find('body[data-ready="true"]')
+
     # --- the story ----------------------------------------------------------
 
     def test_profile_test_trust_send(self):
@@ -390,6 +412,125 @@ class CockpitPageTest(unittest.TestCase):
         driver.find_element(By.CSS_SELECTOR, '#profile-dialog .pf-m-link').click()
         driver.switch_to.default_content()
         driver.delete_all_cookies()
+
+    def test_sign_in(self):
+        """OAuth 2.0 sign-in from the page: the code on the page, approved
+        at the provider; then declined; then cancelled."""
+        import oauth_server
+        try:
+            import scripted_servers
+        except ImportError as error:
+            need(f'python3-aiosmtpd is missing: {error}')
+        oauth = oauth_server.OAuthServer(refresh_token='admin-set-refresh-token', client_id=OAUTH_CLIENT_ID,
+                                         client_secret=OAUTH_CLIENT_SECRET, access_tokens=[OAUTH_ACCESS],
+                                         certset=self.certs)
+        self.addCleanup(oauth.stop)
+        oauth.start()
+        # An SMTP server that takes XOAUTH2 with the provider's access token.
+        smtp = scripted_servers.ScriptedServer('xoauth2', certset=self.certs, tokens=[OAUTH_ACCESS])
+        self.addCleanup(smtp.stop)
+        smtp.start()
+        self.call('AddProfile', '(sa{sv})', ['o365', {
+            'transport': GLib.Variant('s', 'smtp'),
+            'host': GLib.Variant('s', 'localhost'),
+            'port': GLib.Variant('s', str(smtp.port)),
+            'security': GLib.Variant('s', 'starttls'),
+            'ca-file': GLib.Variant('s', self.certs.ca_file),
+            'auth': GLib.Variant('s', 'xoauth2'),
+            'username': GLib.Variant('s', 'alerts@example.org'),
+            'from-address': GLib.Variant('s', 'alerts@example.org'),
+            'conversation-timeout': GLib.Variant('s', '20'),
+            'oauth2-token-url': GLib.Variant('s', oauth.url),
+            'oauth2-device-url': GLib.Variant('s', oauth.endpoint('devicecode')),
+            'oauth2-client-id': GLib.Variant('s', OAUTH_CLIENT_ID),
+            'oauth2-scope': GLib.Variant('s', 'https://outlook.office.com/SMTP.Send offline_access')}])
+        self.addCleanup(self.call, 'RemoveProfile', '(s)', ['o365'])
+        self.call('SetSecret', '(sss)', ['o365', 'oauth2-client-secret', OAUTH_CLIENT_SECRET])
+        # A test without a refresh token: the profile needs a sign-in.
+        result = self.call('TestProfile', '(ss)', ['o365', 'ops@example.org'])[0]
+        self.assertFalse(result['ok'], result)
+        self.assertEqual(self.daemon_profile('o365')['state'], 'sign-in-required')
+
+        self.log_in()
+        row = self.profile_row('o365')
+        self.find(row + ' [data-profile-state="sign-in-required"]')
+        # Only OAuth profiles offer a sign-in.
+        self.assertFalse(self.driver.find_elements('css selector',
+                                                   self.profile_row('local') + ' [data-action="sign-in"]'))
+
+        # Sign in: the page shows the address and the code; the person
+        # enters the code at the provider and approves.
+        self.click(row + ' [data-action="sign-in"]')
+        code = self.find('#sign-in-code').text
+        self.assertEqual(code, oauth.wait_for_user_code())
+        link = self.find('#sign-in-link')
+        self.assertEqual(link.get_attribute('href'), f'{oauth.base_url}/device')
+        self.assertEqual(link.get_attribute('target'), '_blank')
+        # "verify" with the code, then "waiting" while the provider is polled
+        self.assertIn(self.find('#sign-in-status').get_attribute('data-stage'), ('verify', 'waiting'))
+        self.assertIn('Waiting', self.find('#sign-in-status').text)
+        self.screenshot('10-sign-in-code')
+        oauth.approve(code)
+        status = self.find('#sign-in-status[data-stage="done"]', timeout=60)
+        self.assertIn('Signed in', status.text)
+        self.screenshot('11-signed-in')
+        self.assertEqual(self.daemon_profile('o365')['state'], 'ready')
+        self.assertTrue(self.daemon_profile('o365')['oauth2-refresh-token-set'])
+        self.click('#close-sign-in')
+        self.wait(lambda d: not d.find_elements('css selector', '#sign-in-dialog'))
+        # The list was drawn anew: no longer "sign-in required", and the
+        # gateway's record of the failed test shows.
+        self.find(row + ' [data-last-test="failed"]')
+
+        # Signed in, the profile passes its Test; the gateway keeps the
+        # outcome, so it is still shown after the page is loaded again.
+        self.click(row + ' [data-action="test"]')
+        self.fill('#test-recipient', 'ops@example.org')
+        self.click('#run-test')
+        self.wait(lambda d: d.find_element('css selector', '#test-result').get_attribute('data-ok') == 'true',
+                  timeout=60)
+        self.click('#close-test')
+        self.find(row + ' [data-last-test="passed"]')
+        self.driver.refresh()
+        self.enter_page()
+        self.find('body[data-ready="true"]')
+        summary = self.find(row + ' [data-last-test="passed"]').text
+        kept = self.daemon_profile('o365')['last-test']
+        self.assertTrue(kept['ok'])
+        self.assertIn(kept['summary'], summary)
+        self.screenshot('12-last-test-after-reload')
+
+        # Declined at the provider: the page says so, in the gateway's words.
+        self.click(row + ' [data-action="sign-in"]')
+        self.wait(lambda d: d.find_element('css selector', '#sign-in-code').text not in ('', code))
+        declined = self.find('#sign-in-code').text
+        self.assertEqual(declined, oauth.wait_for_user_code())
+        oauth.deny(declined)
+        status = self.find('#sign-in-status[data-stage="failed"]', timeout=60)
+        self.assertIn('declined', status.text)
+        self.assertIn('sign-in failed', status.text.lower())
+        self.assertFalse(self.driver.find_elements('css selector', '#cancel-sign-in'))
+        self.screenshot('13-sign-in-declined')
+        self.click('#close-sign-in')
+
+        # Cancelled from the page: CancelSignIn ends it.
+        self.click(row + ' [data-action="sign-in"]')
+        self.wait(lambda d: d.find_element('css selector', '#sign-in-code').text not in ('', code, declined))
+        self.click('#cancel-sign-in')
+        status = self.find('#sign-in-status[data-stage="failed"]', timeout=30)
+        self.assertIn('cancelled', status.text)
+        self.click('#close-sign-in')
+
+        # No token or secret ever reached the page.
+        page = self.driver.page_source
+        secrets = [OAUTH_CLIENT_SECRET, OAUTH_ACCESS, 'admin-set-refresh-token', *oauth.signed_in,
+                   *oauth.devices.keys()]
+        self.assertTrue(oauth.signed_in)
+        for secret in secrets:
+            self.assertNotIn(secret, page)
+        for entry in self.driver.get_log('browser'):
+            for secret in secrets:
+                self.assertNotIn(secret, str(entry))
 
     # --- the gateway, asked directly ---------------------------------------
 

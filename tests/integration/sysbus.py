@@ -286,6 +286,10 @@ class SystemDaemon(heraldtest.Daemon):
         os.mkdir(self.config_dir, 0o755)
         if self.user:
             shutil.chown(self.state_dir, self.user.pw_uid, self.user.pw_gid)
+            # systemd sets HOME to the user's home, /var/lib/herald: the
+            # state directory. Root's HOME would make GIO's proxy settings
+            # (dconf, read when libsoup makes a session) fail critically.
+            self.env['HOME'] = self.state_dir
 
     def command(self, *args):
         """ARGS of heraldd, run as the daemon's user."""

@@ -32,7 +32,13 @@ test_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = gw_transport_test_finish (GW_TRANSPORT (source), res, &error);
   g_autoptr(GVariant) certificate = NULL;
+  g_autoptr(GError) status_error = NULL;
 
+  /* Kept for the profile list, whichever way the test went (unless the
+   * profile was removed while it ran). */
+  if (gw_profile_store_lookup (self->profiles, profile) != NULL &&
+      !gw_profile_status_record_result (self->status, profile, result, error, &status_error))
+    g_warning ("Cannot record the test of profile %s: %s", profile, status_error->message);
   if (result == NULL) {
     gw_service_return_error (data->invocation, error);
     g_free (data);

@@ -13,6 +13,7 @@
 #include "gw-message-request.h"
 #include "gw-notification.h"
 #include "gw-plugin-loader.h"
+#include "gw-profile-status.h"
 #include "gw-profile-store.h"
 #include "gw-queue.h"
 #include "gw-router.h"
@@ -42,6 +43,7 @@ struct _GwService {
   GwApiTokens    *tokens;        /* bearer tokens of the HTTP API */
   GObject        *http_api;      /* GwHttpApi; NULL unless [http] api=true */
   GHashTable     *sign_ins;      /* profile name → running SignIn call (unowned); lazily made */
+  GwProfileStatus *status;       /* each profile's last TestProfile */
 };
 
 void       gw_service_touch            (GwService             *self);

@@ -82,10 +82,14 @@ profile_to_variant (GwService *self,
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (base);
   gboolean is_default = g_strcmp0 (gw_profile_get_name (profile),
                                    gw_config_get_default_profile (self->config)) == 0;
+  GVariant *last_test;
 
   g_variant_dict_insert (&dict, "default", "b", is_default);
   g_variant_dict_insert (&dict, "state", "s",
                          gw_oauth2_needs_sign_in (gw_oauth2_get_default (), profile) ? "sign-in-required" : "ready");
+  last_test = gw_profile_status_get_last_test (self->status, gw_profile_get_name (profile));
+  if (last_test != NULL)
+    g_variant_dict_insert_value (&dict, "last-test", last_test);
   return g_variant_dict_end (&dict);
 }
 
@@ -232,6 +236,8 @@ handle_remove_profile (GwDBusGateway1        *object,
   if (!gw_profile_store_remove (self->profiles, name, &error))
     return gw_service_return_error (invocation, error);
   g_info ("Profile %s removed", name);
+  if (!gw_profile_status_forget (self->status, name, &error))
+    g_warning ("Cannot forget the last test of profile %s: %s", name, error->message);
   gw_dbus_gateway1_complete_remove_profile (object, invocation);
   return TRUE;
 }
@@ -330,6 +336,7 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->http);
   g_clear_object (&self->config);
   g_clear_pointer (&self->sign_ins, g_hash_table_unref);
+  g_clear_object (&self->status);
   G_OBJECT_CLASS (gw_service_parent_class)->finalize (object);
 }
 
@@ -435,6 +442,13 @@ gw_service_attach_transports (GwService *self)
   }
 }
 
+static gboolean
+profile_exists (const char *name,
+                gpointer    user_data)
+{
+  return gw_profile_store_lookup (GW_PROFILE_STORE (user_data), name) != NULL;
+}
+
 GwService *
 gw_service_new (GwConfig   *config,
                 const char *plugin_dir,
@@ -446,6 +460,7 @@ gw_service_new (GwConfig   *config,
   g_auto(GStrv) transports = NULL;
   g_auto(GStrv) plugin_dirs = NULL;
   g_autoptr(GError) migrate_error = NULL;
+  g_autoptr(GError) prune_error = NULL;
 
   self->config = g_object_ref (config);
   /* Transports first: their settings make the schema the profiles are read with. */
@@ -478,6 +493,9 @@ gw_service_new (GwConfig   *config,
   if (self->tokens == NULL)
     return NULL;
   gw_profile_store_set_validator (self->profiles, validate_with_transport, self);
+  self->status = gw_profile_status_new (gw_config_get_state_dir (config));
+  if (!gw_profile_status_prune (self->status, profile_exists, self->profiles, &prune_error))
+    g_warning ("Cannot forget the tests of removed profiles: %s", prune_error->message);
   if (!gw_service_start_http (self, error))
     return NULL;
   gw_service_attach_transports (self);
