@@ -31,6 +31,7 @@ struct _GwQueue {
   sqlite3      *writer;        /* used only by the writer thread once started */
   sqlite3      *reader;        /* used only by the owning thread */
   GHashTable   *statements;    /* the writer's prepared statements, by SQL */
+  GHashTable   *reader_statements; /* the reader's, by SQL (gw-queue-read.c) */
   GwCheckpointer *checkpointer; /* NULL: SQLite checkpoints in the writer's commits */
   GAsyncQueue  *ops;
   GThread      *thread;
