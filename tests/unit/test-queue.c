@@ -522,7 +522,7 @@ test_migration (Fixture *f, gconstpointer data)
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 5);
+                   ==, 6);
   /* The migration counted what uid 0 held: one waiting delivery of 16 bytes. */
   {
     guint64 deliveries = 0, bytes = 0;
@@ -571,7 +571,7 @@ test_migration (Fixture *f, gconstpointer data)
   g_clear_object (&f->queue);
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 5);
+                   ==, 6);
 }
 
 static void

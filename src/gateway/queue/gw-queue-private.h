@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 5
+#define GW_QUEUE_SCHEMA_VERSION 6
 
 /* SQL that is 1 when the delivery state in @column is not final yet. */
 #define GW_QUEUE_WAITING_SQL(column) \

@@ -126,6 +126,16 @@ static const char * const migrations[] = {
   "UPDATE deliveries SET state = 'partial' WHERE state = 'failed'"
   "  AND EXISTS (SELECT 1 FROM jobs j JOIN recipients r ON r.job_id = j.id"
   "  WHERE j.delivery_id = deliveries.id AND r.state = 'sent');",
+  /* 5 → 6 (issue 18, scale): ListDeliveries with a state filter reads its
+   * first page along deliveries_state (newest first) instead of sorting
+   * every delivery in that state (65 ms with a million queued);
+   * deliveries_final, which only the prune of final deliveries reads, no
+   * longer indexes the waiting ones, so a state change of a waiting
+   * delivery updates one index of state, not two. */
+  "CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, created);"
+  "DROP INDEX IF EXISTS deliveries_final;"
+  "CREATE INDEX deliveries_final ON deliveries (state, updated)"
+  "  WHERE state IN ('sent', 'partial', 'failed', 'cancelled');",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == GW_QUEUE_SCHEMA_VERSION - 1);

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-queue-scale.c: the queue's look-ups that must not grow with the
+ * backlog (issue 18) read along an index, checked with SQLite's query plans
+ * on a real database; and the migration that added those indexes */
+#define G_LOG_DOMAIN "test-queue-scale"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "herald-error.h"
+#include "herald-test-util.h"
+#include "queue-test-util.h"
+
+/* The schema this test knows; the migration under test leads to it. */
+#define SCHEMA_VERSION 6
+
+typedef struct {
+  char    *tmpdir;
+  char    *path;
+  GwQueue *queue;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->tmpdir = herald_test_make_tmpdir ("herald-queue-scale-XXXXXX");
+  f->path = g_build_filename (f->tmpdir, "queue.db", NULL);
+  f->queue = queue_test_open (f->path);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  if (f->queue != NULL)
+    gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  herald_test_rm_rf (f->tmpdir);
+  g_free (f->path);
+  g_free (f->tmpdir);
+}
+
+/* The details of @sql's query plan, one step a line. */
+static char *
+query_plan (const char *path,
+            const char *sql)
+{
+  g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+  g_autoptr(GString) plan = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (g_steal_pointer (&plan), FALSE);
+}
+
+/* The first page of ListDeliveries with a state filter, as
+ * gw_queue_list_deliveries() picks its rows (gw-queue-read.c), walks
+ * deliveries_state newest first: no sort of every delivery in that state.
+ * The prune of old final deliveries reads the partial deliveries_final. */
+static void
+test_plans (Fixture *f, gconstpointer data)
+{
+  g_autofree char *list = query_plan (f->path,
+    "SELECT d.rowid FROM deliveries d WHERE 1 AND d.state = 'queued'"
+    " ORDER BY d.created DESC, d.rowid DESC LIMIT 100");
+  g_autofree char *prune = query_plan (f->path,
+    "SELECT id FROM deliveries WHERE state IN ('sent', 'partial', 'failed', 'cancelled')"
+    " AND updated < 1 LIMIT 500");
+
+  g_test_message ("list: %s", list);
+  g_assert_nonnull (strstr (list, "INDEX deliveries_state (state=?)"));
+  g_assert_null (strstr (list, "TEMP B-TREE"));
+  g_test_message ("prune: %s", prune);
+  g_assert_nonnull (strstr (prune, "deliveries_final"));
+}
+
+static void
+submit_and_finish (Fixture    *f,
+                   const char *subject,
+                   gboolean    sent,
+                   char      **id)
+{
+  g_autoptr(GError) error = NULL;
+
+  *id = queue_test_submit (f->queue, queue_test_submission ("a", subject,
+                                                             (const char *[]) { "x@example.org", NULL }, 0),
+                           &error);
+  g_assert_no_error (error);
+  if (sent) {
+    g_autoptr(GPtrArray) jobs = queue_test_claim (f->queue, "a", 16);
+    GwAttemptResult result = { .state = "sent", .reply = "250 Ok" };
+
+    g_assert_cmpuint (jobs->len, ==, 1);
+    g_assert_true (queue_test_record (f->queue, g_ptr_array_index (jobs, 0), &result, &error));
+    g_assert_no_error (error);
+  }
+}
+
+/* A state directory of schema 5 (deliveries_final over every state, no
+ * deliveries_state) gets the new indexes, and its rows read as before. */
+static void
+test_migration (Fixture *f, gconstpointer data)
+{
+  g_autofree char *old_sent = NULL, *queued_1 = NULL, *queued_2 = NULL;
+  g_autofree char *final_sql = NULL;
+  g_autoptr(GVariant) page = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *id = NULL;
+
+  submit_and_finish (f, "old", TRUE, &old_sent);
+  submit_and_finish (f, "first", FALSE, &queued_1);
+  submit_and_finish (f, "second", FALSE, &queued_2);
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  /* What schema 5 had. */
+  queue_test_sql (f->path,
+                  "DROP INDEX deliveries_state;"
+                  "DROP INDEX deliveries_final;"
+                  "CREATE INDEX deliveries_final ON deliveries (state, updated);"
+                  "UPDATE meta SET value = '5' WHERE key = 'schema-version';");
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM sqlite_master"
+                                                " WHERE name = 'deliveries_state'"), ==, 0);
+
+  f->queue = queue_test_open (f->path);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, SCHEMA_VERSION);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM sqlite_master"
+                                                " WHERE name = 'deliveries_state'"), ==, 1);
+  final_sql = queue_test_sql_text (f->path, "SELECT sql FROM sqlite_master WHERE name = 'deliveries_final'");
+  g_assert_nonnull (strstr (final_sql, "WHERE"));
+  {
+    g_autofree char *check = queue_test_sql_text (f->path, "PRAGMA integrity_check");
+    g_assert_cmpstr (check, ==, "ok");
+  }
+
+  /* Newest first, only the state asked for. */
+  page = gw_queue_list_deliveries (f->queue, g_variant_new_parsed ("{'state': <'queued'>}"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (page), ==, 2);
+  {
+    g_autoptr(GVariant) first = g_variant_get_child_value (page, 0);
+    g_assert_true (g_variant_lookup (first, "id", "&s", &id));
+    g_assert_cmpstr (id, ==, queued_2);
+  }
+  g_clear_pointer (&page, g_variant_unref);
+  page = gw_queue_list_deliveries (f->queue, g_variant_new_parsed ("{'state': <'sent'>}"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (page), ==, 1);
+
+  /* The prune still finds the final delivery, and only it. */
+  g_assert_cmpuint (queue_test_prune (f->queue, g_get_real_time () + G_USEC_PER_SEC, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_null (queue_test_state (f->queue, old_sent));
+  {
+    g_autofree char *state = queue_test_state (f->queue, queued_1);
+    g_assert_cmpstr (state, ==, "queued");
+  }
+
+  /* Opening it again changes nothing. */
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  f->queue = queue_test_open (f->path);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, SCHEMA_VERSION);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  queue_test_init_logging ();
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/queue/scale/plans", test_plans);
+  ADD ("/queue/scale/migration-6", test_migration);
+  return g_test_run ();
+}
