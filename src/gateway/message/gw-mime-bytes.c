@@ -57,5 +57,13 @@ gw_mime_stream_mem_steal_bytes (GMimeStreamMem *stream)
   g_mime_stream_mem_set_owner (stream, FALSE);
   g_mime_stream_mem_set_byte_array (stream, g_byte_array_new ());
   g_mime_stream_mem_set_owner (stream, TRUE);
-  return g_byte_array_free_to_bytes (buffer);
+  /* The array grew by doubling: give back what it holds beyond its bytes
+   * (for a large message a mremap, not a copy). */
+  {
+    gsize len = 0;
+    guint8 *data = g_byte_array_steal (buffer, &len);
+
+    g_byte_array_unref (buffer);
+    return g_bytes_new_take (g_realloc (data, MAX (len, 1)), len);
+  }
 }

@@ -124,17 +124,9 @@ gboolean      gw_queue_refresh_delivery_state (GwQueueWriter     *w,
 GVariant     *gw_queue_read_signal_details (GwQueueWriter     *w,
                                             const char *delivery_id);
 
-/* A job's message bytes (gw-queue-message.c). Larger than this, a message
- * is inserted as a zeroblob of its size that gw_queue_write_message() then
- * fills in place, and read with gw_queue_read_message(). */
+/* A job's message larger than this is not read with its row but with
+ * gw_queue_read_message() (gw-queue-message.c). */
 #define GW_QUEUE_INLINE_MESSAGE_MAX (64 * 1024)
-void          gw_queue_bind_message     (sqlite3_stmt *stmt,
-                                         int           index,
-                                         GBytes       *message);
-gboolean      gw_queue_write_message    (GwQueueWriter *w,
-                                         gint64        job_id,
-                                         GBytes       *message,
-                                         GError      **error);
 /* NULL with @why set when the row's message is missing or damaged; NULL
  * with @error on a database failure. */
 GBytes       *gw_queue_read_message     (GwQueueWriter *w,

@@ -232,11 +232,12 @@ insert_job (GwQueueWriter          *w,
   sqlite3_bind_int64 (stmt, 4, job->expire_at);
   sqlite3_bind_text (stmt, 5, gw_envelope_get_sender (envelope), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 6, gw_envelope_get_message_id (envelope), -1, SQLITE_STATIC);
-  gw_queue_bind_message (stmt, 7, message);
+  sqlite3_bind_blob64 (stmt, 7, g_bytes_get_data (message, NULL), g_bytes_get_size (message),
+                       SQLITE_STATIC);
   if (!gw_queue_step_done (w, stmt, "insert job", error))
     return FALSE;
   job_id = sqlite3_last_insert_rowid (w->db);
-  if (!gw_queue_write_message (w, job_id, message, error) || !clear_stale_rows (w, job_id, error))
+  if (!clear_stale_rows (w, job_id, error))
     return FALSE;
 
   for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
