@@ -266,7 +266,7 @@ mark_sending (GwQueueWriter      *w,
   if (!gw_queue_step_done (w, stmt, "claim job", error))
     return FALSE;
   if (sqlite3_changes (w->db) > 0 && g_utf8_validate (job->delivery_id, -1, NULL))
-    g_hash_table_insert (w->changed, g_strdup (job->delivery_id), g_strdup ("sending"));
+    gw_queue_note_change (w, job->delivery_id, "sending", NULL);
   return TRUE;
 }
 

@@ -75,6 +75,8 @@ typedef struct {
   sqlite3    *db;
   GHashTable *changed;     /* delivery id → new state, for the signal */
   GHashTable *statements;  /* SQL → prepared statement kept for reuse, or NULL */
+  GHashTable *known;       /* delivery id → its signal's details, when the
+                            * batch made them (a new delivery); or NULL */
 } GwQueueWriter;
 
 /* Runs one operation inside the writer's open transaction. */
@@ -117,6 +119,14 @@ void          gw_queue_bind_text_or_null (sqlite3_stmt *stmt,
 gboolean      gw_queue_refresh_delivery_state (GwQueueWriter     *w,
                                                const char *delivery_id,
                                                GError    **error);
+
+/* Notes that the batch changed @delivery_id to @state, for the signal. A
+ * new delivery names its first job's @new_profile: its details are known
+ * without reading them back; NULL: read at the end of the batch. */
+void          gw_queue_note_change      (GwQueueWriter *w,
+                                         const char    *delivery_id,
+                                         const char    *state,
+                                         const char    *new_profile);
 
 /* The values DeliveryChanged shows besides the state: profile, attempts,
  * next-attempt, reply, enhanced-code, reason (gw-queue-signal.c). Never

@@ -287,7 +287,7 @@ recover (sqlite3 *db,
     " AND (profile IS NULL OR typeof (next_attempt) != 'integer' OR delivery_id IS NULL)";
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) deliveries = g_ptr_array_new_with_free_func (g_free);
-  GwQueueWriter w = { db, NULL, NULL };
+  GwQueueWriter w = { db, NULL, NULL, NULL };
   sqlite3_stmt *stmt = NULL;
   int result;
 

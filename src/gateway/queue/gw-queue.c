@@ -161,8 +161,12 @@ read_changed_details (GwQueueWriter *w)
   gpointer id;
 
   g_hash_table_iter_init (&iter, w->changed);
-  while (g_hash_table_iter_next (&iter, &id, NULL))
-    g_hash_table_insert (details, g_strdup (id), gw_queue_read_signal_details (w, id));
+  while (g_hash_table_iter_next (&iter, &id, NULL)) {
+    GVariant *known = g_hash_table_lookup (w->known, id);
+
+    g_hash_table_insert (details, g_strdup (id),
+                         known != NULL ? g_variant_ref (known) : gw_queue_read_signal_details (w, id));
+  }
   return details;
 }
 
@@ -211,7 +215,8 @@ run_batch (GwQueue   *self,
 {
   ChangedEmission *emission = NULL;
   GwQueueWriter w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
-               self->statements };
+               self->statements,
+               g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref) };
   g_autoptr(GError) batch_error = NULL;
   g_autoptr(GHashTable) details = NULL;
 
@@ -270,6 +275,7 @@ run_batch (GwQueue   *self,
     emission->details = g_steal_pointer (&details);
   }
   g_clear_pointer (&w.changed, g_hash_table_unref);
+  g_hash_table_unref (w.known);
   return emission;
 }
 
