@@ -128,14 +128,12 @@ static const char * const migrations[] = {
   "  WHERE j.delivery_id = deliveries.id AND r.state = 'sent');",
   /* 5 → 6 (issue 18, scale): ListDeliveries with a state filter reads its
    * first page along deliveries_state (newest first) instead of sorting
-   * every delivery in that state (65 ms with a million queued);
-   * deliveries_final, which only the prune of final deliveries reads, no
-   * longer indexes the waiting ones, so a state change of a waiting
-   * delivery updates one index of state, not two. */
+   * every delivery in that state (0.6 s with a million queued). It takes
+   * the place of deliveries_final (state, updated), so a state change still
+   * updates one index: the prune of old final deliveries walks them oldest
+   * created first and stops at its chunk. */
   "CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, created);"
-  "DROP INDEX IF EXISTS deliveries_final;"
-  "CREATE INDEX deliveries_final ON deliveries (state, updated)"
-  "  WHERE state IN ('sent', 'partial', 'failed', 'cancelled');",
+  "DROP INDEX IF EXISTS deliveries_final;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == GW_QUEUE_SCHEMA_VERSION - 1);
