@@ -82,10 +82,10 @@ test_burst (void)
   for (guint i = 0; i < N_SENDS; i++) {
     g_autoptr(GError) error = NULL;
     g_autofree char *subject = g_strdup_printf ("burst %u", i);
-    char *id = herald_test_send (daemon,
-                                 g_variant_new_parsed ("{'to': <['ops@example.org']>,"
-                                                       " 'subject': <%s>, 'body': <'load'>}", subject),
-                                 NULL, &error);
+    GVariant *notification = g_variant_new_parsed ("{'to': <['ops@example.org']>, 'subject': <%s>,"
+                                                   " 'body': <'load'>}",
+                                                   subject);
+    char *id = herald_test_send (daemon, notification, NULL, &error);
 
     g_assert_no_error (error);
     g_ptr_array_add (ids, id);

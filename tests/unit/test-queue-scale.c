@@ -80,17 +80,25 @@ test_plans (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (prune, "INDEX deliveries_state (state=?)"));
 }
 
+static gboolean
+index_exists (const char *path,
+              const char *name)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE name = '%s'", name);
+
+  return queue_test_sql_int (path, sql) == 1;
+}
+
 static void
 submit_and_finish (Fixture    *f,
                    const char *subject,
                    gboolean    sent,
                    char      **id)
 {
+  const char *to[] = { "x@example.org", NULL };
   g_autoptr(GError) error = NULL;
 
-  *id = queue_test_submit (f->queue, queue_test_submission ("a", subject,
-                                                             (const char *[]) { "x@example.org", NULL }, 0),
-                           &error);
+  *id = queue_test_submit (f->queue, queue_test_submission ("a", subject, to, 0), &error);
   g_assert_no_error (error);
   if (sent) {
     g_autoptr(GPtrArray) jobs = queue_test_claim (f->queue, "a", 16);
@@ -122,16 +130,13 @@ test_migration (Fixture *f, gconstpointer data)
                   "DROP INDEX deliveries_state;"
                   "CREATE INDEX deliveries_final ON deliveries (state, updated);"
                   "UPDATE meta SET value = '5' WHERE key = 'schema-version';");
-  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM sqlite_master"
-                                                " WHERE name = 'deliveries_state'"), ==, 0);
+  g_assert_false (index_exists (f->path, "deliveries_state"));
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
                    ==, SCHEMA_VERSION);
-  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM sqlite_master"
-                                                " WHERE name = 'deliveries_state'"), ==, 1);
-  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM sqlite_master"
-                                                " WHERE name = 'deliveries_final'"), ==, 0);
+  g_assert_true (index_exists (f->path, "deliveries_state"));
+  g_assert_false (index_exists (f->path, "deliveries_final"));
   {
     g_autofree char *check = queue_test_sql_text (f->path, "PRAGMA integrity_check");
     g_assert_cmpstr (check, ==, "ok");
@@ -176,8 +181,8 @@ test_large_message (Fixture *f, gconstpointer data)
 {
   const char *to[] = { "x@example.org", NULL };
   GwSubmission *submission = queue_test_submission ("a", "large", to, 3 * 1024 * 1024 + 17);
-  g_autoptr(GBytes) sent = g_bytes_ref (gw_envelope_get_message (((GwSubmissionJob *)
-                                          g_ptr_array_index (submission->jobs, 0))->envelope));
+  GwSubmissionJob *first = g_ptr_array_index (submission->jobs, 0);
+  g_autoptr(GBytes) sent = g_bytes_ref (gw_envelope_get_message (first->envelope));
   g_autoptr(GError) error = NULL;
   g_autofree char *id = queue_test_submit (f->queue, submission, &error);
   g_autofree char *small = NULL, *broken = NULL;

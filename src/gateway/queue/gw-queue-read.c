@@ -436,8 +436,9 @@ gw_queue_get_idempotency_key (GwQueue    *self,
 {
   sqlite3_stmt *stmt = NULL;
   char *key = NULL;
-  int rc = reader_prepare (self, "SELECT ifnull (idempotency_key, '') FROM deliveries"
-                           " WHERE id = ? AND caller_uid = ?", &stmt);
+  static const char sql[] =
+    "SELECT ifnull (idempotency_key, '') FROM deliveries WHERE id = ? AND caller_uid = ?";
+  int rc = reader_prepare (self, sql, &stmt);
 
   if (rc == SQLITE_OK) {
     sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);

@@ -264,6 +264,7 @@ run_submit (GwQueueWriter *w,
 {
   GwSubmission *sub = op->submission;
   gint64 now = g_get_real_time ();
+  GwSubmissionJob *first;
   sqlite3_stmt *stmt;
 
   /* A retried Send with the same key (per caller, 24 hours) gets the first
@@ -313,8 +314,8 @@ run_submit (GwQueueWriter *w,
       return FALSE;
   }
   /* A new delivery's details need no reading back. */
-  gw_queue_note_change (w, sub->delivery_id, "queued", sub->jobs->len > 0
-                        ? ((GwSubmissionJob *) g_ptr_array_index (sub->jobs, 0))->profile : NULL);
+  first = sub->jobs->len > 0 ? g_ptr_array_index (sub->jobs, 0) : NULL;
+  gw_queue_note_change (w, sub->delivery_id, "queued", first != NULL ? first->profile : NULL);
   return TRUE;
 }
 
