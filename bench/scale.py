@@ -221,7 +221,7 @@ set ytics nomirror
 set y2tics
 set yrange [0:*]
 set y2range [0:*]
-set key top left
+set key bottom right
 set grid
 plot "{data}" using 1:2 with linespoints lw 2 title "CPU per message (ms)", \\
      "{data}" using 1:3 axes x1y2 with linespoints title "Send p99 (ms)", \\
