@@ -12,44 +12,90 @@
 #include <string.h>
 
 #include "gw-smtp-data.h"
+#include "gw-smtp-session-private.h"
+
+void
+gw_smtp_data_encoder_init (GwSmtpDataEncoder *enc,
+                           GBytes            *message)
+{
+  enc->message = message != NULL ? g_bytes_ref (message) : NULL;
+  enc->in = 0;
+  enc->line_start = TRUE;
+  enc->finished = FALSE;
+}
+
+void
+gw_smtp_data_encoder_clear (GwSmtpDataEncoder *enc)
+{
+  g_clear_pointer (&enc->message, g_bytes_unref);
+}
+
+gsize
+gw_smtp_data_encoder_fill (GwSmtpDataEncoder *enc,
+                           guint8            *out,
+                           gsize              size)
+{
+  gsize len = 0, o = 0;
+  const guint8 *in = enc->message != NULL ? g_bytes_get_data (enc->message, &len) : NULL;
+
+  g_return_val_if_fail (size >= 5, 0);
+  /* Each byte of input makes at most two of output. */
+  while (enc->in < len && o + 2 <= size) {
+    guint8 c = in[enc->in++];
+
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && enc->in < len && in[enc->in] == '\n')
+        enc->in++;
+      out[o++] = '\r';
+      out[o++] = '\n';
+      enc->line_start = TRUE;
+      continue;
+    }
+    if (enc->line_start && c == '.')
+      out[o++] = '.';
+    out[o++] = c;
+    enc->line_start = FALSE;
+  }
+  if (enc->in == len && !enc->finished && o + 5 <= size) {
+    if (!enc->line_start) {
+      out[o++] = '\r';
+      out[o++] = '\n';
+    }
+    memcpy (out + o, ".\r\n", 3);
+    o += 3;
+    enc->finished = TRUE;
+  }
+  return o;
+}
+
+gsize
+gw_smtp_data_encoded_size (GBytes *message)
+{
+  GwSmtpDataEncoder enc;
+  guint8 scratch[4096];
+  gsize total = 0, n;
+
+  gw_smtp_data_encoder_init (&enc, message);
+  while ((n = gw_smtp_data_encoder_fill (&enc, scratch, sizeof scratch)) > 0)
+    total += n;
+  gw_smtp_data_encoder_clear (&enc);
+  return total;
+}
 
 GBytes *
 gw_smtp_data_encode (GBytes *message)
 {
-  gsize len = 0;
-  const guint8 *in = message != NULL ? g_bytes_get_data (message, &len) : NULL;
-  gsize max, o = 0;
-  guint8 *out;
-  gboolean line_start = TRUE;
-
+  GwSmtpDataEncoder enc;
+  gsize len = message != NULL ? g_bytes_get_size (message) : 0;
   /* Worst case: every byte is a bare line end ("\n" → "\r\n") or a dot at
    * a line start ("." → ".."), doubling; plus the final CRLF and ".\r\n". */
-  max = len * 2 + 5;
-  out = g_malloc (max);
+  gsize max = len * 2 + 5, o;
+  guint8 *out = g_malloc (max);
 
-  for (gsize i = 0; i < len; i++) {
-    guint8 c = in[i];
-
-    if (c == '\r' || c == '\n') {
-      if (c == '\r' && i + 1 < len && in[i + 1] == '\n')
-        i++;
-      out[o++] = '\r';
-      out[o++] = '\n';
-      line_start = TRUE;
-      continue;
-    }
-    if (line_start && c == '.')
-      out[o++] = '.';
-    out[o++] = c;
-    line_start = FALSE;
-  }
-  if (!line_start) {
-    out[o++] = '\r';
-    out[o++] = '\n';
-  }
-  memcpy (out + o, ".\r\n", 3);
-  o += 3;
-  g_assert (o <= max);
+  gw_smtp_data_encoder_init (&enc, message);
+  o = gw_smtp_data_encoder_fill (&enc, out, max);
+  g_assert (enc.finished);
+  gw_smtp_data_encoder_clear (&enc);
   return g_bytes_new_take (g_realloc (out, o), o);
 }
 

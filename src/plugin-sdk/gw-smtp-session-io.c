@@ -134,8 +134,13 @@ gw_smtp_session_helo_name (GwSmtpSession *self)
 /* ---- exchanges ---- */
 
 typedef struct {
-  GBytes     *payload;
-  gsize       offset;
+  GBytes     *payload;   /* commands; or NULL while a body is encoded */
+  gsize       offset;    /* into @payload, or into @chunk */
+  GwSmtpDataEncoder encoder; /* the body, encoded as it is written */
+  gboolean    encoding;
+  guint8     *chunk;     /* the piece of the body being written */
+  gsize       chunk_size;
+  gsize       chunk_len;
   guint       n_replies;
   GPtrArray  *replies;
   char       *what;      /* nullable: derived from @verbs */
@@ -149,6 +154,8 @@ exchange_free (Exchange *ex)
 {
   gw_deadline_stop (&ex->deadline);
   g_clear_pointer (&ex->payload, g_bytes_unref);
+  gw_smtp_data_encoder_clear (&ex->encoder);
+  g_free (ex->chunk);
   g_ptr_array_unref (ex->replies);
   g_free (ex->what);
   g_ptr_array_unref (ex->verbs);
@@ -312,7 +319,8 @@ write_cb (GObject      *source,
   }
   gw_deadline_stop (&ex->deadline);
   ex->offset += written;
-  if (ex->offset < g_bytes_get_size (ex->payload)) {
+  if (ex->offset < (ex->encoding ? ex->chunk_len : g_bytes_get_size (ex->payload)) ||
+      (ex->encoding && !ex->encoder.finished)) {
     write_next (task);
     return;
   }
@@ -326,8 +334,18 @@ write_next (GTask *task)
   GwSmtpSession *self = g_task_get_source_object (task);
   Exchange *ex = g_task_get_task_data (task);
   gsize len = 0;
-  const guint8 *data = g_bytes_get_data (ex->payload, &len);
+  const guint8 *data;
 
+  if (ex->encoding && ex->offset == ex->chunk_len) {
+    ex->chunk_len = gw_smtp_data_encoder_fill (&ex->encoder, ex->chunk, ex->chunk_size);
+    ex->offset = 0;
+  }
+  if (ex->encoding) {
+    data = ex->chunk;
+    len = ex->chunk_len;
+  } else {
+    data = g_bytes_get_data (ex->payload, &len);
+  }
   ex->writing = TRUE;
   gw_deadline_start (&ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
@@ -382,12 +400,15 @@ gw_smtp_session_exchange_async (GwSmtpSession       *self,
     }
     ex->payload = g_bytes_new_with_free_func (buffer->str, buffer->len, wipe_and_free, buffer);
   } else if (body != NULL) {
-    ex->payload = g_bytes_ref (body);
+    ex->encoding = TRUE;
+    gw_smtp_data_encoder_init (&ex->encoder, body);
+    ex->chunk_size = MIN (BODY_CHUNK, g_bytes_get_size (body) * 2 + 5);
+    ex->chunk = g_malloc (ex->chunk_size);
     if (self->transcript != NULL)
-      gw_transcript_add_message (self->transcript, g_bytes_get_size (body));
+      gw_transcript_add_message (self->transcript, gw_smtp_data_encoded_size (body));
   }
 
-  if (ex->payload != NULL)
+  if (ex->payload != NULL || ex->encoding)
     write_next (task);
   else
     read_next (task);

@@ -68,7 +68,8 @@ void         gw_smtp_session_note             (GwSmtpSession       *self,
                                                const char          *note);
 
 /*
- * Writes @commands (each one line, CRLF added) or @body in one write group,
+ * Writes @commands (each one line, CRLF added) or @body (a message, sent
+ * as gw_smtp_data_encode() makes it, piece by piece) in one write group,
  * then reads @n_replies replies, each within conversation-timeout (the
  * greeting too: it is a server reply like any other).
  * @what names the wait in errors ("the greeting"); NULL: "the reply to"
@@ -100,5 +101,24 @@ void         gw_smtp_session_auth_async       (GwSmtpSession       *self,
 gboolean     gw_smtp_session_auth_finish      (GwSmtpSession       *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+
+/* The DATA payload of gw_smtp_data_encode(), made piece by piece as it is
+ * written (gw-smtp-data.c): a message of tens of MiB is not copied whole. */
+typedef struct {
+  GBytes   *message;
+  gsize     in;          /* bytes of @message consumed */
+  gboolean  line_start;
+  gboolean  finished;    /* the terminator is out */
+} GwSmtpDataEncoder;
+
+void   gw_smtp_data_encoder_init  (GwSmtpDataEncoder *enc,
+                                   GBytes            *message);
+void   gw_smtp_data_encoder_clear (GwSmtpDataEncoder *enc);
+/* Up to @size (at least 5) bytes of the payload into @out; 0 at the end. */
+gsize  gw_smtp_data_encoder_fill  (GwSmtpDataEncoder *enc,
+                                   guint8            *out,
+                                   gsize              size);
+/* The size of gw_smtp_data_encode (@message), without making it. */
+gsize  gw_smtp_data_encoded_size  (GBytes            *message);
 
 G_END_DECLS

@@ -34,7 +34,8 @@ typedef struct {
 typedef struct {
   GwEnvelope  *envelope;
   GwProfile   *profile;       /* the session's, which the task keeps alive */
-  GBytes      *payload;       /* the DATA payload, terminator included */
+  GBytes      *message;       /* encoded for DATA as it is written */
+  gsize        payload_size;  /* of the DATA payload, terminator included */
   GArray      *cmds;          /* Cmd */
   guint        group;         /* first command of the group in flight */
   guint        next;          /* first command not yet sent */
@@ -56,7 +57,7 @@ static void
 send_data_free (SendData *data)
 {
   g_clear_object (&data->envelope);
-  g_clear_pointer (&data->payload, g_bytes_unref);
+  g_clear_pointer (&data->message, g_bytes_unref);
   g_array_unref (data->cmds);
   g_array_unref (data->accepted);
   g_clear_pointer (&data->mail_refused, gw_smtp_reply_free);
@@ -231,7 +232,7 @@ conclude (GTask *task)
     return;
   }
   g_assert (data->data_started);
-  gw_smtp_session_exchange_async (self, NULL, data->payload, 1, "the reply to the end of the message",
+  gw_smtp_session_exchange_async (self, NULL, data->message, 1, "the reply to the end of the message",
                                   g_task_get_cancellable (task), final_reply_cb, task);
 }
 
@@ -341,7 +342,7 @@ mail_command (GwSmtpSession *self,
 
   g_string_append_printf (line, "MAIL FROM:<%s>", sender != NULL ? sender : "");
   if (g_hash_table_contains (self->caps, "SIZE"))
-    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size (data->payload) - 3);
+    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, data->payload_size - 3);
   if (g_hash_table_contains (self->caps, "8BITMIME") && gw_smtp_data_has_8bit (message))
     g_string_append (line, " BODY=8BITMIME");
   if (utf8)
@@ -465,8 +466,9 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
   }
 
   message = gw_envelope_get_message (envelope);
-  data->payload = gw_smtp_data_encode (message);
-  size = g_bytes_get_size (data->payload) - 3;
+  data->message = g_bytes_ref (message);
+  data->payload_size = gw_smtp_data_encoded_size (message);
+  size = data->payload_size - 3;
   if (g_hash_table_contains (self->caps, "SIZE"))
     limit = g_ascii_strtoull (g_hash_table_lookup (self->caps, "SIZE"), NULL, 10);
   if (limit > 0 && size > limit) {

@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 
+#include "gw-smtp-data.h"
 #include "gw-smtp-session.h"
 #include "gw-stored-profile.h"
 #include "gw-transport.h"
@@ -331,6 +332,16 @@ make_envelope (const char *body, const char * const *recipients)
 }
 
 static gboolean
+commands_contain_text (Server *srv, const char *text)
+{
+  for (guint i = 0; i < srv->commands->len; i++) {
+    if (strstr (srv->commands->pdata[i], text) != NULL)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
 commands_contain (Server *srv, const char *prefix)
 {
   for (guint i = 0; i < srv->commands->len; i++) {
@@ -415,6 +426,48 @@ test_crlf_body (void)
     const char *got = g_bytes_get_data (srv->messages->pdata[0], &len);
     g_assert_cmpmem (got, len, expected, sizeof expected - 1);
   }
+}
+
+/* A body of several MiB is encoded piece by piece as it is written (bare
+ * line ends, dots at line starts and CR LF pairs fall on every piece
+ * boundary sooner or later): the server gets what the whole-message
+ * encoder makes, and SIZE= announced its size. */
+static void
+test_crlf_body_large (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING,SIZE 0");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "a@example.org", NULL };
+  const char * const pieces[] = { "\r\n", "\n", "\r", ".", "..", "\r\n.", "x", "line of text" };
+  g_autoptr(GString) body = g_string_new ("Subject: large\r\n\r\n");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (18);
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(GBytes) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *size_param = NULL;
+
+  while (body->len < 2 * 1024 * 1024 + 7)
+    g_string_append (body, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+  message = g_bytes_new (body->str, body->len);
+  envelope = gw_envelope_new ("job-1", "sender@example.org", "<m@example.org>", message);
+  gw_envelope_add_recipient (envelope, rcpts[0], "to");
+  expected = gw_smtp_data_encode (message);
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_true (session_send (session, envelope, &error));
+  g_assert_no_error (error);
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_cmpuint (srv->messages->len, ==, 1);
+  /* The server keeps what came before the terminating ".\r\n". */
+  g_assert_cmpmem (g_bytes_get_data (srv->messages->pdata[0], NULL),
+                   g_bytes_get_size (srv->messages->pdata[0]),
+                   g_bytes_get_data (expected, NULL), g_bytes_get_size (expected) - 3);
+  size_param = g_strdup_printf ("SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size (expected) - 3);
+  g_assert_true (commands_contain_text (srv, size_param));
 }
 
 static void
@@ -664,6 +717,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-session/pipelining", test_pipelining);
   g_test_add_func ("/smtp-session/no-pipelining", test_no_pipelining);
   g_test_add_func ("/smtp-session/crlf-body", test_crlf_body);
+  g_test_add_func ("/smtp-session/crlf-body-large", test_crlf_body_large);
   g_test_add_func ("/smtp-session/huge-reply-line", test_huge_reply_line);
   g_test_add_func ("/smtp-session/endless-continuation", test_endless_continuation);
   g_test_add_func ("/smtp-session/conversation-timeout", test_conversation_timeout);

@@ -238,6 +238,20 @@ gw_intake_commit (GTask     *task,
 }
 
 /* Steps 1 to 7 run at once; the commit (8) completes @task later. */
+/* The attachments' bytes are in the composed messages (or the spool) now:
+ * they go before the commit, so that a large one is not held next to its
+ * message while the queue writes (issue 18). Names and sizes stay. */
+static void
+release_attachment_data (GwNotification *n)
+{
+  for (guint i = 0; i < n->attachments->len; i++) {
+    GwAttachment *attachment = g_ptr_array_index (n->attachments, i);
+
+    g_bytes_unref (attachment->data);
+    attachment->data = g_bytes_new_static ("", 0);
+  }
+}
+
 static void
 run_pipeline (GTask *task)
 {
@@ -284,6 +298,7 @@ run_pipeline (GTask *task)
     gw_intake_fail (task, g_steal_pointer (&error));
     return;
   }
+  release_attachment_data (n);
   /* After composing: the messages' real size; @held was read before the
    * batch stored its files, so they count here through @adding. */
   adding.spool_bytes = request->batch != NULL ? adding.spool_bytes : 0;

@@ -351,11 +351,9 @@ make_attachment (GwAttachment *attachment)
   g_autoptr(GMimeContentType) content_type = g_mime_content_type_parse (NULL, mime_type);
   g_autoptr(GMimeStream) stream = NULL;
   g_autoptr(GMimeDataWrapper) content = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (attachment->data, &size);
 
   g_mime_object_set_content_type (GMIME_OBJECT (part), content_type);
-  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, size);
+  stream = gw_mime_stream_new_for_bytes (attachment->data);
   content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
   g_mime_part_set_content (part, content);
   /* GMime writes a non-ASCII or long name per RFC 2231 (filename*=). */
@@ -458,12 +456,10 @@ serialize (GMimeMessage *message)
 {
   g_autoptr(GMimeFormatOptions) options = g_mime_format_options_new ();
   g_autoptr(GMimeStream) stream = g_mime_stream_mem_new ();
-  GByteArray *buffer;
 
   g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
   g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream);
-  buffer = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
-  return g_bytes_new (buffer->data, buffer->len);
+  return gw_mime_stream_mem_steal_bytes (GMIME_STREAM_MEM (stream));
 }
 
 GwEnvelope *

@@ -17,3 +17,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeDataWrapper, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeContentType, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeParser, g_object_unref)
+
+/* A memory stream that reads @bytes in place (no copy); it keeps a
+ * reference to them. Read-only (gw-mime-bytes.c). */
+GMimeStream *gw_mime_stream_new_for_bytes   (GBytes         *bytes);
+/* What @stream holds, as GBytes, without a copy when the stream owns its
+ * buffer; the stream is left empty. */
+GBytes      *gw_mime_stream_mem_steal_bytes (GMimeStreamMem *stream);

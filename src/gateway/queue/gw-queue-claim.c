@@ -88,6 +88,7 @@ static const char *
 check_job_row (sqlite3_stmt *stmt)
 {
   const void *message;
+  const char *type;
 
   if (!column_is_clean_text (stmt, 0, FALSE) || !sqlite3_column_int (stmt, 8))
     return _("its delivery is missing");
@@ -99,8 +100,12 @@ check_job_row (sqlite3_stmt *stmt)
     return _("the sender is missing or malformed");
   if (!column_is_clean_text (stmt, 5, FALSE))
     return _("the Message-ID is missing or malformed");
-  if (sqlite3_column_type (stmt, 6) != SQLITE_BLOB && sqlite3_column_type (stmt, 6) != SQLITE_TEXT)
+  type = (const char *) sqlite3_column_text (stmt, 9);
+  if (g_strcmp0 (type, "blob") != 0 && g_strcmp0 (type, "text") != 0)
     return _("the message is missing");
+  /* A large message is not in the row read here (gw_queue_read_message). */
+  if (sqlite3_column_type (stmt, 6) == SQLITE_NULL)
+    return NULL;
   /* blob before bytes, as SQLite asks; NULL with a length: unreadable. */
   message = sqlite3_column_blob (stmt, 6);
   if (message == NULL || sqlite3_column_bytes (stmt, 6) <= 0)
@@ -174,7 +179,8 @@ load_job (GwQueueWriter       *w,
 {
   static const char sql[] =
     "SELECT j.delivery_id, j.profile, j.attempts, j.expire_at, j.sender, j.message_id,"
-    " j.message, d.created, d.id IS NOT NULL FROM jobs j"
+    " CASE WHEN length (j.message) <= " G_STRINGIFY (GW_QUEUE_INLINE_MESSAGE_MAX) " THEN j.message END,"
+    " d.created, d.id IS NOT NULL, typeof (j.message) FROM jobs j"
     " LEFT JOIN deliveries d ON d.id = j.delivery_id WHERE j.id = ?";
   g_autoptr(GwQueuedJob) job = NULL;
   sqlite3_stmt *stmt = gw_queue_prepare (w, sql, error);
@@ -214,8 +220,16 @@ load_job (GwQueueWriter       *w,
   job->created = sqlite3_column_int64 (stmt, 7);
   {
     g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, job_id);
-    g_autoptr(GBytes) message = g_bytes_new (sqlite3_column_blob (stmt, 6),
-                                             (gsize) sqlite3_column_bytes (stmt, 6));
+    g_autoptr(GBytes) message = NULL;
+    const char *unreadable = NULL;
+
+    if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
+      message = g_bytes_new (sqlite3_column_blob (stmt, 6), (gsize) sqlite3_column_bytes (stmt, 6));
+    else if ((message = gw_queue_read_message (w, job_id, &unreadable, error)) == NULL) {
+      gw_queue_release (w, stmt);
+      *why = g_strdup (unreadable);
+      return unreadable != NULL;
+    }
     job->envelope = gw_envelope_new (id, (const char *) sqlite3_column_text (stmt, 4),
                                      (const char *) sqlite3_column_text (stmt, 5), message);
   }
@@ -252,7 +266,7 @@ mark_sending (GwQueueWriter      *w,
   if (!gw_queue_step_done (w, stmt, "claim job", error))
     return FALSE;
   if (sqlite3_changes (w->db) > 0 && g_utf8_validate (job->delivery_id, -1, NULL))
-    g_hash_table_insert (w->changed, g_strdup (job->delivery_id), g_strdup ("sending"));
+    gw_queue_note_change (w, job->delivery_id, "sending", NULL);
   return TRUE;
 }
 

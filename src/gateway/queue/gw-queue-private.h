@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 6
+#define GW_QUEUE_SCHEMA_VERSION 7
 
 /* SQL that is 1 when the delivery state in @column is not final yet. */
 #define GW_QUEUE_WAITING_SQL(column) \
@@ -31,6 +31,7 @@ struct _GwQueue {
   sqlite3      *writer;        /* used only by the writer thread once started */
   sqlite3      *reader;        /* used only by the owning thread */
   GHashTable   *statements;    /* the writer's prepared statements, by SQL */
+  GHashTable   *reader_statements; /* the reader's, by SQL (gw-queue-read.c) */
   GwCheckpointer *checkpointer; /* NULL: SQLite checkpoints in the writer's commits */
   GAsyncQueue  *ops;
   GThread      *thread;
@@ -75,6 +76,8 @@ typedef struct {
   sqlite3    *db;
   GHashTable *changed;     /* delivery id → new state, for the signal */
   GHashTable *statements;  /* SQL → prepared statement kept for reuse, or NULL */
+  GHashTable *known;       /* delivery id → its signal's details, when the
+                            * batch made them (a new delivery); or NULL */
 } GwQueueWriter;
 
 /* Runs one operation inside the writer's open transaction. */
@@ -121,6 +124,14 @@ gboolean      gw_queue_refresh_delivery_state (GwQueueWriter     *w,
                                                const char *delivery_id,
                                                GError    **error);
 
+/* Notes that the batch changed @delivery_id to @state, for the signal. A
+ * new delivery names its first job's @new_profile: its details are known
+ * without reading them back; NULL: read at the end of the batch. */
+void          gw_queue_note_change      (GwQueueWriter *w,
+                                         const char    *delivery_id,
+                                         const char    *state,
+                                         const char    *new_profile);
+
 /* The values DeliveryChanged shows besides the state: profile, attempts,
  * next-attempt, reply, enhanced-code, reason (gw-queue-signal.c). Never
  * NULL: a read that fails gives an empty dictionary. */
@@ -136,6 +147,16 @@ gboolean      gw_queue_count_recipients (GwQueueWriter       *w,
 gboolean      gw_queue_record_held      (GwQueueWriter       *w,
                                          GwQueuedJob  *job,
                                          const GwAttemptResult *r,
+                                         GError      **error);
+
+/* A job's message larger than this is not read with its row but with
+ * gw_queue_read_message() (gw-queue-message.c). */
+#define GW_QUEUE_INLINE_MESSAGE_MAX (64 * 1024)
+/* NULL with @why set when the row's message is missing or damaged; NULL
+ * with @error on a database failure. */
+GBytes       *gw_queue_read_message     (GwQueueWriter *w,
+                                         gint64        job_id,
+                                         const char  **why,
                                          GError      **error);
 
 /* Marks a job that cannot be used "failed" with reason "corrupt" and @why

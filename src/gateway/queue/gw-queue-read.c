@@ -12,6 +12,39 @@
 #define LIST_LIMIT_DEFAULT 100
 #define LIST_LIMIT_MAX     10000
 
+/* The reader keeps its statements prepared, by SQL: parsing them on every
+ * call (the scheduler's look-ups after every commit, the caller's usage on
+ * every Send) was a visible share of the main thread under load. Each is
+ * reset after use (reader_release), so that none keeps a read transaction
+ * open and the next step sees the latest commit. */
+static int
+reader_prepare (GwQueue       *self,
+                const char    *sql,
+                sqlite3_stmt **stmt)
+{
+  int rc;
+
+  *stmt = NULL;
+  if (self->reader == NULL)   /* closed */
+    return SQLITE_MISUSE;
+  *stmt = g_hash_table_lookup (self->reader_statements, sql);
+  if (*stmt != NULL)
+    return SQLITE_OK;
+  rc = sqlite3_prepare_v3 (self->reader, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
+  if (rc == SQLITE_OK)
+    g_hash_table_insert (self->reader_statements, g_strdup (sql), *stmt);
+  return rc;
+}
+
+static void
+reader_release (sqlite3_stmt *stmt)
+{
+  if (stmt == NULL)
+    return;
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
 static const char *
 column_text (sqlite3_stmt *stmt,
              int           column)
@@ -41,7 +74,7 @@ read_recipients (GwQueue    *self,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+  rc = reader_prepare (self, sql, &stmt);
   if (rc != SQLITE_OK) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "read recipients");
     return NULL;
@@ -59,7 +92,7 @@ read_recipients (GwQueue    *self,
     add_text (&dict, "remote-id", column_text (stmt, 6));
     g_variant_builder_add_value (&builder, g_variant_dict_end (&dict));
   }
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "read recipients");
     return NULL;
@@ -123,13 +156,13 @@ delivery_exists (GwQueue    *self,
                  GError    **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->reader, "SELECT 1 FROM deliveries WHERE id = ?", -1, &stmt, NULL);
+  int rc = reader_prepare (self, "SELECT 1 FROM deliveries WHERE id = ?", &stmt);
 
   if (rc == SQLITE_OK) {
     sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
     rc = sqlite3_step (stmt);
   }
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   if (rc == SQLITE_ROW)
     return TRUE;
   if (rc == SQLITE_DONE)
@@ -177,7 +210,7 @@ gw_queue_list_attempts (GwQueue    *self,
 
   if (!delivery_exists (self, delivery_id, error))
     return NULL;
-  rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+  rc = reader_prepare (self, sql, &stmt);
   if (rc != SQLITE_OK) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "list attempts");
     return NULL;
@@ -185,7 +218,7 @@ gw_queue_list_attempts (GwQueue    *self,
   sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_variant_builder_add_value (&builder, attempt_from_row (stmt));
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "list attempts");
     return NULL;
@@ -203,7 +236,7 @@ gw_queue_get_delivery (GwQueue    *self,
   GVariant *result = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+  rc = reader_prepare (self, sql, &stmt);
   if (rc != SQLITE_OK) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "read delivery");
     return NULL;
@@ -217,7 +250,7 @@ gw_queue_get_delivery (GwQueue    *self,
                  _("No delivery has the id “%s”"), delivery_id);
   else
     gw_queue_set_sqlite_error (error, self->reader, rc, "read delivery");
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   return result;
 }
 
@@ -262,7 +295,7 @@ gw_queue_list_deliveries (GwQueue  *self,
   g_string_append (sql, " ORDER BY d.created DESC, d.rowid DESC LIMIT ?)"
                         " ORDER BY d.created DESC, d.rowid DESC");
 
-  rc = sqlite3_prepare_v2 (self->reader, sql->str, -1, &stmt, NULL);
+  rc = reader_prepare (self, sql->str, &stmt);
   if (rc != SQLITE_OK) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "list deliveries");
     return NULL;
@@ -284,12 +317,12 @@ gw_queue_list_deliveries (GwQueue  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
     GVariant *delivery = delivery_from_row (self, stmt, error);
     if (delivery == NULL) {
-      sqlite3_finalize (stmt);
+      reader_release (stmt);
       return NULL;
     }
     g_variant_builder_add_value (&builder, delivery);
   }
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "list deliveries");
     return NULL;
@@ -318,7 +351,7 @@ gw_queue_dup_due_profiles (GwQueue *self,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+  rc = reader_prepare (self, sql, &stmt);
   if (rc != SQLITE_OK) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "find due work");
     return NULL;
@@ -326,7 +359,7 @@ gw_queue_dup_due_profiles (GwQueue *self,
   sqlite3_bind_int64 (stmt, 1, now);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_strv_builder_add (builder, column_text (stmt, 0));
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "find due work");
     return NULL;
@@ -341,11 +374,11 @@ query_int64 (GwQueue    *self,
   sqlite3_stmt *stmt = NULL;
   gint64 value = 0;
 
-  if (sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL) != SQLITE_OK)
+  if (reader_prepare (self, sql, &stmt) != SQLITE_OK)
     return 0;
   if (sqlite3_step (stmt) == SQLITE_ROW)
     value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   return value;
 }
 
@@ -369,7 +402,7 @@ gw_queue_get_caller_usage (GwQueue  *self,
 
   *deliveries = 0;
   *bytes = 0;
-  rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+  rc = reader_prepare (self, sql, &stmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64 (stmt, 1, uid);
     rc = sqlite3_step (stmt);
@@ -380,7 +413,7 @@ gw_queue_get_caller_usage (GwQueue  *self,
     *bytes = (guint64) MAX (sqlite3_column_int64 (stmt, 1), 0);
     rc = SQLITE_DONE;
   }
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "caller usage");
     return FALSE;
@@ -432,10 +465,9 @@ gw_queue_get_idempotency_key (GwQueue    *self,
 {
   sqlite3_stmt *stmt = NULL;
   char *key = NULL;
-  int rc = sqlite3_prepare_v2 (self->reader,
-                               "SELECT ifnull (idempotency_key, '') FROM deliveries"
-                               " WHERE id = ? AND caller_uid = ?",
-                               -1, &stmt, NULL);
+  static const char sql[] =
+    "SELECT ifnull (idempotency_key, '') FROM deliveries WHERE id = ? AND caller_uid = ?";
+  int rc = reader_prepare (self, sql, &stmt);
 
   if (rc == SQLITE_OK) {
     sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
@@ -449,7 +481,7 @@ gw_queue_get_idempotency_key (GwQueue    *self,
                  _("No delivery has the id “%s”"), delivery_id);
   else
     gw_queue_set_sqlite_error (error, self->reader, rc, "read delivery");
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   return key;
 }
 
@@ -459,15 +491,14 @@ gw_queue_count_by_state (GwQueue  *self,
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{st}"));
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->reader, "SELECT state, count(*) FROM deliveries GROUP BY state",
-                               -1, &stmt, NULL);
+  int rc = reader_prepare (self, "SELECT state, count(*) FROM deliveries GROUP BY state", &stmt);
 
   if (rc == SQLITE_OK) {
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       g_variant_builder_add (&builder, "{st}", (const char *) sqlite3_column_text (stmt, 0),
                              (guint64) sqlite3_column_int64 (stmt, 1));
   }
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "count deliveries");
     return NULL;
@@ -486,12 +517,12 @@ gw_queue_has_due_work (GwQueue    *self,
   sqlite3_stmt *stmt = NULL;
   gboolean due = FALSE;
 
-  if (sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL) == SQLITE_OK) {
+  if (reader_prepare (self, sql, &stmt) == SQLITE_OK) {
     sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 2, now);
     due = sqlite3_step (stmt) == SQLITE_ROW;
   }
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   return due;
 }
 
@@ -508,7 +539,7 @@ gw_queue_list_remote_jobs (GwQueue    *self,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (self->reader, sql, -1, &stmt, NULL);
+  rc = reader_prepare (self, sql, &stmt);
   if (rc != SQLITE_OK) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "read remote jobs");
     return NULL;
@@ -518,7 +549,7 @@ gw_queue_list_remote_jobs (GwQueue    *self,
     g_ptr_array_add (out, g_strdup (column_text (stmt, 0)));
     g_ptr_array_add (out, g_strdup (column_text (stmt, 1)));
   }
-  sqlite3_finalize (stmt);
+  reader_release (stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, self->reader, rc, "read remote jobs");
     return NULL;

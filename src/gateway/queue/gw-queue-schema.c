@@ -135,6 +135,14 @@ static const char * const migrations[] = {
   "  minute INTEGER NOT NULL,"
   "  recipients INTEGER NOT NULL,"
   "  PRIMARY KEY (profile, minute)) WITHOUT ROWID;",
+  /* 6 → 7 (issue 18, scale): ListDeliveries with a state filter reads its
+   * first page along deliveries_state (newest first) instead of sorting
+   * every delivery in that state (0.6 s with a million queued). It takes
+   * the place of deliveries_final (state, updated), so a state change still
+   * updates one index: the prune of old final deliveries walks them oldest
+   * created first and stops at its chunk. */
+  "CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, created);"
+  "DROP INDEX IF EXISTS deliveries_final;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == GW_QUEUE_SCHEMA_VERSION - 1);
@@ -286,7 +294,7 @@ recover (sqlite3 *db,
     " AND (profile IS NULL OR typeof (next_attempt) != 'integer' OR delivery_id IS NULL)";
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) deliveries = g_ptr_array_new_with_free_func (g_free);
-  GwQueueWriter w = { db, NULL, NULL };
+  GwQueueWriter w = { db, NULL, NULL, NULL };
   sqlite3_stmt *stmt = NULL;
   int result;
 

@@ -94,3 +94,28 @@ gw_queue_read_signal_details (GwQueueWriter     *w,
   }
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
+
+void
+gw_queue_note_change (GwQueueWriter *w,
+                      const char    *delivery_id,
+                      const char    *state,
+                      const char    *new_profile)
+{
+  g_hash_table_insert (w->changed, g_strdup (delivery_id), g_strdup (state));
+  if (w->known == NULL)
+    return;
+  if (new_profile == NULL) {
+    g_hash_table_remove (w->known, delivery_id);
+    return;
+  }
+  /* What gw_queue_read_signal_details() reads for a delivery just made. */
+  {
+    g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+    if (g_utf8_validate (new_profile, -1, NULL))
+      g_variant_dict_insert (&dict, "profile", "s", new_profile);
+    g_variant_dict_insert (&dict, "attempts", "u", 0);
+    g_variant_dict_insert (&dict, "next-attempt", "x", (gint64) 0);
+    g_hash_table_insert (w->known, g_strdup (delivery_id), g_variant_ref_sink (g_variant_dict_end (&dict)));
+  }
+}

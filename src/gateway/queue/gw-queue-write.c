@@ -180,7 +180,7 @@ gw_queue_refresh_delivery_state (GwQueueWriter     *w,
     return FALSE;
   /* (A damaged row's id may not be text a signal can carry.) */
   if (sqlite3_changes (w->db) > 0 && g_utf8_validate (delivery_id, -1, NULL))
-    g_hash_table_insert (w->changed, g_strdup (delivery_id), g_strdup (state));
+    gw_queue_note_change (w, delivery_id, state, NULL);
   return TRUE;
 }
 
@@ -266,6 +266,7 @@ run_submit (GwQueueWriter *w,
 {
   GwSubmission *sub = op->submission;
   gint64 now = g_get_real_time ();
+  GwSubmissionJob *first;
   sqlite3_stmt *stmt;
 
   /* A retried Send with the same key (per caller, 24 hours) gets the first
@@ -314,7 +315,9 @@ run_submit (GwQueueWriter *w,
     if (!insert_job (w, sub->delivery_id, g_ptr_array_index (sub->jobs, i), now, error))
       return FALSE;
   }
-  g_hash_table_insert (w->changed, g_strdup (sub->delivery_id), g_strdup ("queued"));
+  /* A new delivery's details need no reading back. */
+  first = sub->jobs->len > 0 ? g_ptr_array_index (sub->jobs, 0) : NULL;
+  gw_queue_note_change (w, sub->delivery_id, "queued", first != NULL ? first->profile : NULL);
   return TRUE;
 }
 

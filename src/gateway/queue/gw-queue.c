@@ -49,87 +49,6 @@ gw_queue_exec (sqlite3    *db,
   return TRUE;
 }
 
-/* ---- submissions and jobs ---- */
-
-GwSubmission *
-gw_submission_new (void)
-{
-  GwSubmission *self = g_new0 (GwSubmission, 1);
-
-  self->urgency = 1;
-  self->jobs = g_ptr_array_new ();
-  return self;
-}
-
-void
-gw_submission_add_job (GwSubmission *self,
-                       const char   *profile,
-                       gint64        expire_at,
-                       GwEnvelope   *envelope)
-{
-  GwSubmissionJob *job = g_new0 (GwSubmissionJob, 1);
-
-  job->profile = g_strdup (profile);
-  job->expire_at = expire_at;
-  job->envelope = g_object_ref (envelope);
-  g_ptr_array_add (self->jobs, job);
-}
-
-void
-gw_submission_free (GwSubmission *self)
-{
-  for (guint i = 0; i < self->jobs->len; i++) {
-    GwSubmissionJob *job = g_ptr_array_index (self->jobs, i);
-    g_free (job->profile);
-    g_object_unref (job->envelope);
-    g_free (job);
-  }
-  g_ptr_array_unref (self->jobs);
-  g_free (self->delivery_id);
-  g_free (self->app_name);
-  g_free (self->category);
-  g_free (self->subject);
-  g_free (self->idempotency_key);
-  g_free (self);
-}
-
-void
-gw_queued_job_free (GwQueuedJob *job)
-{
-  g_free (job->delivery_id);
-  g_free (job->profile);
-  g_clear_object (&job->envelope);
-  g_free (job);
-}
-
-GwAttemptResult *
-gw_attempt_result_copy (const GwAttemptResult *result)
-{
-  GwAttemptResult *copy = g_new (GwAttemptResult, 1);
-
-  *copy = *result;
-  copy->state = g_strdup (result->state);
-  copy->reply = g_strdup (result->reply);
-  copy->enhanced_code = g_strdup (result->enhanced_code);
-  copy->reason = g_strdup (result->reason);
-  copy->tls = g_strdup (result->tls);
-  copy->fallback = g_strdup (result->fallback);
-  return copy;
-}
-
-/* Frees a result made by gw_attempt_result_copy(), never a caller's own. */
-void
-gw_attempt_result_free (GwAttemptResult *result)
-{
-  g_free ((char *) result->state);
-  g_free ((char *) result->reply);
-  g_free ((char *) result->enhanced_code);
-  g_free ((char *) result->reason);
-  g_free ((char *) result->tls);
-  g_free ((char *) result->fallback);
-  g_free (result);
-}
-
 static void
 op_free (GwQueueOp *op)
 {
@@ -243,8 +162,12 @@ read_changed_details (GwQueueWriter *w)
   gpointer id;
 
   g_hash_table_iter_init (&iter, w->changed);
-  while (g_hash_table_iter_next (&iter, &id, NULL))
-    g_hash_table_insert (details, g_strdup (id), gw_queue_read_signal_details (w, id));
+  while (g_hash_table_iter_next (&iter, &id, NULL)) {
+    GVariant *known = g_hash_table_lookup (w->known, id);
+
+    g_hash_table_insert (details, g_strdup (id),
+                         known != NULL ? g_variant_ref (known) : gw_queue_read_signal_details (w, id));
+  }
   return details;
 }
 
@@ -293,7 +216,8 @@ run_batch (GwQueue   *self,
 {
   ChangedEmission *emission = NULL;
   GwQueueWriter w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
-               self->statements };
+               self->statements,
+               g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref) };
   g_autoptr(GError) batch_error = NULL;
   g_autoptr(GHashTable) details = NULL;
 
@@ -352,6 +276,7 @@ run_batch (GwQueue   *self,
     emission->details = g_steal_pointer (&details);
   }
   g_clear_pointer (&w.changed, g_hash_table_unref);
+  g_hash_table_unref (w.known);
   return emission;
 }
 
@@ -439,6 +364,7 @@ gw_queue_close (GwQueue *self)
     gw_checkpointer_free (g_steal_pointer (&self->checkpointer), self->writer);
   /* Statements first: a connection with statements left does not close. */
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->reader_statements, g_hash_table_unref);
   g_clear_pointer (&self->writer, sqlite3_close);
   g_clear_pointer (&self->reader, sqlite3_close);
 }
@@ -473,6 +399,8 @@ gw_queue_init (GwQueue *self)
   g_mutex_init (&self->change_lock);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) sqlite3_finalize);
+  self->reader_statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify) sqlite3_finalize);
   self->context = g_main_context_ref_thread_default ();
 }
 

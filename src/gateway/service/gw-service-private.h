@@ -23,6 +23,23 @@
 
 G_BEGIN_DECLS
 
+/* DeliveryChanged folded under load (gw-service-signals.c): a change is
+ * emitted at once when the last signals are older than the window, else
+ * at the window's end, each delivery once with its latest state. */
+#define GW_CHANGE_FOLDER_WINDOW_MS 25
+typedef struct _GwChangeFolder GwChangeFolder;
+
+GwChangeFolder *gw_change_folder_new  (GMainContext     *context,
+                                       GwQueueChangeFunc emit,
+                                       gpointer          emit_data);
+/* A GwQueueChangeFunc, with the folder as @user_data; any thread. */
+void            gw_change_folder_add  (const char       *delivery_id,
+                                       const char       *state,
+                                       GVariant         *details,
+                                       gpointer          user_data);
+/* Emits what waits, then frees. */
+void            gw_change_folder_free (GwChangeFolder   *self);
+
 struct _GwService {
   GwDBusGateway1Skeleton parent_instance;
   GwConfig       *config;
@@ -44,6 +61,7 @@ struct _GwService {
   GObject        *http_api;      /* GwHttpApi; NULL unless [http] api=true */
   GHashTable     *sign_ins;      /* profile name → running SignIn call (unowned); lazily made */
   GwProfileStatus *status;       /* each profile's last TestProfile */
+  GwChangeFolder *changes;       /* DeliveryChanged, folded under load */
 };
 
 void       gw_service_touch            (GwService             *self);

@@ -321,6 +321,7 @@ gw_service_finalize (GObject *object)
   g_clear_object (&self->http_api);
   if (self->queue != NULL)
     gw_queue_set_change_func (self->queue, NULL, NULL);
+  g_clear_pointer (&self->changes, gw_change_folder_free);
   g_clear_object (&self->dispatcher);
   g_clear_object (&self->untrusted);
   g_clear_object (&self->trusted);
@@ -506,7 +507,11 @@ gw_service_new (GwConfig   *config,
   self->queue = gw_queue_new (queue_path, error);
   if (self->queue == NULL)
     return NULL;
-  gw_queue_set_change_func (self->queue, gw_service_emit_delivery_changed, self);
+  self->changes = gw_change_folder_new (g_main_context_get_thread_default () != NULL
+                                       ? g_main_context_get_thread_default ()
+                                       : g_main_context_default (),
+                                       gw_service_emit_delivery_changed, self);
+  gw_queue_set_change_func (self->queue, gw_change_folder_add, self->changes);
   self->dispatcher = gw_dispatcher_new (self->queue, self->profiles, self->plugins);
   self->untrusted = gw_untrusted_store_new (gw_config_get_state_dir (config));
   self->trusted = gw_untrusted_store_new_for_file (gw_config_get_state_dir (config),

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gw-service-signals.c: DeliveryChanged, folded under load
+ *
+ * Each state change of each delivery was one D-Bus signal: three per
+ * notification (queued, sending, sent), a tenth of the daemon's CPU time
+ * under load (issue 18). Now a change that comes while the bus is quiet is
+ * signalled at once, as before; changes that follow within
+ * GW_CHANGE_FOLDER_WINDOW_MS of the last signals wait for the end of that
+ * window, and a delivery that changed more than once meanwhile is signalled
+ * once, with its latest state and details. A delivery's signals keep their
+ * order, and its last change (a final state included) is always signalled.
+ */
+#define G_LOG_DOMAIN "gw-service"
+
+#include "config.h"
+
+#include "gw-service-private.h"
+
+typedef struct {
+  char     *state;
+  GVariant *details;
+} Pending;
+
+struct _GwChangeFolder {
+  GMutex            lock;          /* guards everything below; held while emitting */
+  GMainContext     *context;       /* where the end of a window is run */
+  GwQueueChangeFunc emit;
+  gpointer          emit_data;
+  GHashTable       *pending;       /* delivery id → Pending, in arrival order of ids */
+  GPtrArray        *order;         /* the ids of @pending as they came */
+  GSource          *flush_source;  /* the end of the current window, or NULL */
+  gint64            last_emit;     /* monotonic µs of the last signals */
+};
+
+static void
+pending_free (gpointer data)
+{
+  Pending *p = data;
+
+  g_free (p->state);
+  g_clear_pointer (&p->details, g_variant_unref);
+  g_free (p);
+}
+
+/* With the lock held. */
+static void
+emit_pending (GwChangeFolder *self)
+{
+  for (guint i = 0; i < self->order->len; i++) {
+    const char *id = g_ptr_array_index (self->order, i);
+    Pending *p = g_hash_table_lookup (self->pending, id);
+
+    self->emit (id, p->state, p->details, self->emit_data);
+  }
+  g_hash_table_remove_all (self->pending);
+  g_ptr_array_set_size (self->order, 0);
+  self->last_emit = g_get_monotonic_time ();
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  GwChangeFolder *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  emit_pending (self);
+  g_mutex_unlock (&self->lock);
+  return G_SOURCE_REMOVE;
+}
+
+GwChangeFolder *
+gw_change_folder_new (GMainContext     *context,
+                      GwQueueChangeFunc emit,
+                      gpointer          emit_data)
+{
+  GwChangeFolder *self = g_new0 (GwChangeFolder, 1);
+
+  g_mutex_init (&self->lock);
+  self->context = g_main_context_ref (context);
+  self->emit = emit;
+  self->emit_data = emit_data;
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
+  self->order = g_ptr_array_new_with_free_func (g_free);
+  return self;
+}
+
+/* A GwQueueChangeFunc (any thread). */
+void
+gw_change_folder_add (const char *delivery_id,
+                      const char *state,
+                      GVariant   *details,
+                      gpointer    user_data)
+{
+  GwChangeFolder *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 window = GW_CHANGE_FOLDER_WINDOW_MS * 1000;
+  Pending *p;
+
+  g_mutex_lock (&self->lock);
+  if (self->flush_source == NULL && now - self->last_emit >= window) {
+    /* Quiet: at once, as every change was signalled before. */
+    self->emit (delivery_id, state, details, self->emit_data);
+    self->last_emit = now;
+    g_mutex_unlock (&self->lock);
+    return;
+  }
+  p = g_hash_table_lookup (self->pending, delivery_id);
+  if (p == NULL) {
+    char *id = g_strdup (delivery_id);
+
+    p = g_new0 (Pending, 1);
+    g_ptr_array_add (self->order, id);
+    g_hash_table_insert (self->pending, id, p);
+  }
+  g_free (p->state);
+  p->state = g_strdup (state);
+  g_clear_pointer (&p->details, g_variant_unref);
+  p->details = details != NULL ? g_variant_ref (details) : NULL;
+  if (self->flush_source == NULL) {
+    gint64 wait_ms = MAX (1, (self->last_emit + window - now) / 1000);
+
+    self->flush_source = g_timeout_source_new ((guint) MIN (wait_ms, GW_CHANGE_FOLDER_WINDOW_MS));
+    g_source_set_callback (self->flush_source, flush_cb, self, NULL);
+    g_source_attach (self->flush_source, self->context);
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gw_change_folder_free (GwChangeFolder *self)
+{
+  if (self == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  if (self->flush_source != NULL) {
+    g_source_destroy (self->flush_source);
+    g_clear_pointer (&self->flush_source, g_source_unref);
+  }
+  emit_pending (self);
+  g_mutex_unlock (&self->lock);
+  g_hash_table_unref (self->pending);
+  g_ptr_array_unref (self->order);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}

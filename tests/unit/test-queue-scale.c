@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-queue-scale.c: the queue's look-ups that must not grow with the
+ * backlog (issue 18) read along an index, checked with SQLite's query plans
+ * on a real database; and the migration that added those indexes */
+#define G_LOG_DOMAIN "test-queue-scale"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "herald-error.h"
+#include "herald-test-util.h"
+#include "queue-test-util.h"
+
+/* The schema this test knows; the migration under test leads to it. */
+#define SCHEMA_VERSION 7
+
+typedef struct {
+  char    *tmpdir;
+  char    *path;
+  GwQueue *queue;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->tmpdir = herald_test_make_tmpdir ("herald-queue-scale-XXXXXX");
+  f->path = g_build_filename (f->tmpdir, "queue.db", NULL);
+  f->queue = queue_test_open (f->path);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  if (f->queue != NULL)
+    gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  herald_test_rm_rf (f->tmpdir);
+  g_free (f->path);
+  g_free (f->tmpdir);
+}
+
+/* The details of @sql's query plan, one step a line. */
+static char *
+query_plan (const char *path,
+            const char *sql)
+{
+  g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+  g_autoptr(GString) plan = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (g_steal_pointer (&plan), FALSE);
+}
+
+/* The first page of ListDeliveries with a state filter, as
+ * gw_queue_list_deliveries() picks its rows (gw-queue-read.c), walks
+ * deliveries_state newest first: no sort of every delivery in that state.
+ * The prune of old final deliveries reads it too. */
+static void
+test_plans (Fixture *f, gconstpointer data)
+{
+  g_autofree char *list = query_plan (f->path,
+    "SELECT d.rowid FROM deliveries d WHERE 1 AND d.state = 'queued'"
+    " ORDER BY d.created DESC, d.rowid DESC LIMIT 100");
+  g_autofree char *prune = query_plan (f->path,
+    "SELECT id FROM deliveries WHERE state IN ('sent', 'partial', 'failed', 'cancelled')"
+    " AND updated < 1 LIMIT 500");
+
+  g_test_message ("list: %s", list);
+  g_assert_nonnull (strstr (list, "INDEX deliveries_state (state=?)"));
+  g_assert_null (strstr (list, "TEMP B-TREE"));
+  g_test_message ("prune: %s", prune);
+  g_assert_nonnull (strstr (prune, "INDEX deliveries_state (state=?)"));
+}
+
+static gboolean
+index_exists (const char *path,
+              const char *name)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE name = '%s'", name);
+
+  return queue_test_sql_int (path, sql) == 1;
+}
+
+static void
+submit_and_finish (Fixture    *f,
+                   const char *subject,
+                   gboolean    sent,
+                   char      **id)
+{
+  const char *to[] = { "x@example.org", NULL };
+  g_autoptr(GError) error = NULL;
+
+  *id = queue_test_submit (f->queue, queue_test_submission ("a", subject, to, 0), &error);
+  g_assert_no_error (error);
+  if (sent) {
+    g_autoptr(GPtrArray) jobs = queue_test_claim (f->queue, "a", 16);
+    GwAttemptResult result = { .state = "sent", .reply = "250 Ok" };
+
+    g_assert_cmpuint (jobs->len, ==, 1);
+    g_assert_true (queue_test_record (f->queue, g_ptr_array_index (jobs, 0), &result, &error));
+    g_assert_no_error (error);
+  }
+}
+
+/* A state directory of schema 6 (deliveries_final, no deliveries_state)
+ * gets the new index in its place, and its rows read as before. */
+static void
+test_migration (Fixture *f, gconstpointer data)
+{
+  g_autofree char *old_sent = NULL, *queued_1 = NULL, *queued_2 = NULL;
+  g_autoptr(GVariant) page = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *id = NULL;
+
+  submit_and_finish (f, "old", TRUE, &old_sent);
+  submit_and_finish (f, "first", FALSE, &queued_1);
+  submit_and_finish (f, "second", FALSE, &queued_2);
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  /* What schema 6 had. */
+  queue_test_sql (f->path,
+                  "DROP INDEX deliveries_state;"
+                  "CREATE INDEX deliveries_final ON deliveries (state, updated);"
+                  "UPDATE meta SET value = '6' WHERE key = 'schema-version';");
+  g_assert_false (index_exists (f->path, "deliveries_state"));
+
+  f->queue = queue_test_open (f->path);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, SCHEMA_VERSION);
+  g_assert_true (index_exists (f->path, "deliveries_state"));
+  g_assert_false (index_exists (f->path, "deliveries_final"));
+  {
+    g_autofree char *check = queue_test_sql_text (f->path, "PRAGMA integrity_check");
+    g_assert_cmpstr (check, ==, "ok");
+  }
+
+  /* Newest first, only the state asked for. */
+  page = gw_queue_list_deliveries (f->queue, g_variant_new_parsed ("{'state': <'queued'>}"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (page), ==, 2);
+  {
+    g_autoptr(GVariant) first = g_variant_get_child_value (page, 0);
+    g_assert_true (g_variant_lookup (first, "id", "&s", &id));
+    g_assert_cmpstr (id, ==, queued_2);
+  }
+  g_clear_pointer (&page, g_variant_unref);
+  page = gw_queue_list_deliveries (f->queue, g_variant_new_parsed ("{'state': <'sent'>}"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (page), ==, 1);
+
+  /* The prune still finds the final delivery, and only it. */
+  g_assert_cmpuint (queue_test_prune (f->queue, g_get_real_time () + G_USEC_PER_SEC, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_null (queue_test_state (f->queue, old_sent));
+  {
+    g_autofree char *state = queue_test_state (f->queue, queued_1);
+    g_assert_cmpstr (state, ==, "queued");
+  }
+
+  /* Opening it again changes nothing. */
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  f->queue = queue_test_open (f->path);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, SCHEMA_VERSION);
+}
+
+/* A message larger than what goes in and out with its row (64 KiB) is
+ * written and read in place; it comes back byte for byte, counts towards
+ * its caller's usage, and one whose bytes are gone is set aside. */
+static void
+test_large_message (Fixture *f, gconstpointer data)
+{
+  const char *to[] = { "x@example.org", NULL };
+  GwSubmission *submission = queue_test_submission ("a", "large", to, 3 * 1024 * 1024 + 17);
+  GwSubmissionJob *first = g_ptr_array_index (submission->jobs, 0);
+  g_autoptr(GBytes) sent = g_bytes_ref (gw_envelope_get_message (first->envelope));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = queue_test_submit (f->queue, submission, &error);
+  g_autofree char *small = NULL, *broken = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  guint64 deliveries = 0, bytes = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (sent), >, 3 * 1024 * 1024);
+  g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (bytes, ==, g_bytes_get_size (sent));
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT length (message) FROM jobs"), ==,
+                   (gint64) g_bytes_get_size (sent));
+
+  jobs = queue_test_claim (f->queue, "a", 16);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_true (g_bytes_equal (gw_envelope_get_message (((GwQueuedJob *) g_ptr_array_index (jobs, 0))->envelope),
+                                sent));
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+
+  /* Next to a small one, a large message whose bytes became a number (a damaged
+   * row) is set aside; the small one goes on. */
+  small = queue_test_submit (f->queue, queue_test_submission ("b", "small", to, 100), &error);
+  g_assert_no_error (error);
+  broken = queue_test_submit (f->queue, queue_test_submission ("b", "broken", to, 100 * 1024), &error);
+  g_assert_no_error (error);
+  queue_test_sql (f->path, "UPDATE jobs SET message = 42 WHERE message_id = '<broken@test>'");
+  queue_test_reset_warnings ();
+  jobs = queue_test_claim (f->queue, "b", 16);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpstr (((GwQueuedJob *) g_ptr_array_index (jobs, 0))->delivery_id, ==, small);
+  g_assert_true (queue_test_warned ("cannot be used"));
+  {
+    g_autofree char *state = queue_test_state (f->queue, broken);
+    g_assert_cmpstr (state, ==, "failed");
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  queue_test_init_logging ();
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/queue/scale/plans", test_plans);
+  ADD ("/queue/scale/migration-7", test_migration);
+  ADD ("/queue/scale/large-message", test_large_message);
+  return g_test_run ();
+}
