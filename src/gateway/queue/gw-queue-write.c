@@ -317,6 +317,10 @@ run_submit (GwQueueWriter *w,
   /* A new delivery's details need no reading back. */
   first = sub->jobs->len > 0 ? g_ptr_array_index (sub->jobs, 0) : NULL;
   gw_queue_note_change (w, sub->delivery_id, "queued", first != NULL ? first->profile : NULL);
+  /* The bytes are in the transaction now, and the caller needs only the
+   * id: a composed message of tens of MiB is not held until the batch
+   * ends, next to its copy that a claim in the same batch reads. */
+  gw_submission_release_jobs (sub);
   return TRUE;
 }
 
