@@ -447,6 +447,33 @@ test_fallback_expired (Fixture *f, gconstpointer data)
   }
 }
 
+/* A large message goes to the fallback job in chunks (more than one),
+ * byte for byte, and counts for the caller as before (once per job). */
+static void
+test_fallback_large (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GwSubmission) submission =
+    queue_test_submission ("a", "large-fallback", (const char *[]) { "p2@example.org", NULL },
+                           600 * 1024);
+  g_autoptr(GBytes) message = g_bytes_ref (gw_envelope_get_message (
+    ((GwSubmissionJob *) g_ptr_array_index (submission->jobs, 0))->envelope));
+  g_autofree char *id = queue_test_submit (f->queue, g_steal_pointer (&submission), NULL);
+  g_autoptr(GwQueuedJob) on_a = claim_one (f, "a");
+  g_autoptr(GwQueuedJob) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 deliveries = 0, bytes = 0;
+
+  g_assert_cmpuint (g_bytes_get_size (message), >, 2 * 256 * 1024);
+  finish (f, on_a, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, "b");
+  on_b = claim_one (f, "b");
+  g_assert_cmpstr (on_b->delivery_id, ==, id);
+  g_assert_true (g_bytes_equal (gw_envelope_get_message (on_b->envelope), message));
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM messages"), ==, 2);
+  g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (bytes, ==, 2 * g_bytes_get_size (message));
+}
+
 /* The first release's schema, as it made databases. */
 static const char schema_v1[] =
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -991,6 +1018,7 @@ main (int argc, char **argv)
   ADD ("/queue/schema/newer", test_newer_schema);
   ADD ("/queue/schema/migration-from-5", test_migration_from_5);
   ADD ("/queue/schema/migration-from-7", test_migration_from_7);
+  ADD ("/queue/fallback/large", test_fallback_large);
   ADD ("/queue/recipient-counts", test_recipient_counts);
   ADD ("/queue/checkpoint", test_checkpoint);
   ADD ("/queue/submitted", test_submitted);

@@ -95,18 +95,80 @@ gw_queue_write_message (GwQueueWriter *w,
   return TRUE;
 }
 
+/* The length of job @job_id's message when it is a blob too large to be
+ * copied by SQL in one piece, or 0. */
+static gboolean
+large_blob_size (GwQueueWriter *w,
+                 gint64         job_id,
+                 int           *size,
+                 GError       **error)
+{
+  sqlite3_stmt *stmt = gw_queue_prepare (w, "SELECT length (body) FROM messages WHERE job_id = ?"
+                                            " AND typeof (body) = 'blob'", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  rc = sqlite3_step (stmt);
+  *size = rc == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : 0;
+  gw_queue_release (w, stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "copy message");
+    return FALSE;
+  }
+  if (*size <= GW_QUEUE_INLINE_MESSAGE_MAX)
+    *size = 0;
+  return TRUE;
+}
+
+/* A large message goes over in chunks: INSERT ... SELECT would hold the
+ * whole of it in SQLite's memory. Anything else (a small or damaged one,
+ * or none) is copied as it is, for the claim to judge. */
 gboolean
 gw_queue_copy_message (GwQueueWriter *w,
                        gint64         from_job_id,
                        gint64         to_job_id,
                        GError       **error)
 {
-  sqlite3_stmt *stmt = gw_queue_prepare (w, "INSERT INTO messages (job_id, body)"
-                                            " SELECT ?, body FROM messages WHERE job_id = ?", error);
+  g_autofree guint8 *chunk = NULL;
+  sqlite3_blob *from = NULL, *to = NULL;
+  sqlite3_stmt *stmt;
+  int size = 0;
+  int rc;
 
+  if (!large_blob_size (w, from_job_id, &size, error))
+    return FALSE;
+  stmt = gw_queue_prepare (w, size > 0 ? "INSERT INTO messages (job_id, body) VALUES (?1, zeroblob (?3))"
+                                       : "INSERT INTO messages (job_id, body)"
+                                         " SELECT ?1, body FROM messages WHERE job_id = ?2", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, to_job_id);
   sqlite3_bind_int64 (stmt, 2, from_job_id);
-  return gw_queue_step_done (w, stmt, "copy message", error);
+  if (size > 0)
+    sqlite3_bind_int (stmt, 3, size);
+  if (!gw_queue_step_done (w, stmt, "copy message", error))
+    return FALSE;
+  if (size == 0)
+    return TRUE;
+
+  chunk = g_malloc (MESSAGE_CHUNK);
+  rc = sqlite3_blob_open (w->db, "main", "messages", "body", from_job_id, 0, &from);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_blob_open (w->db, "main", "messages", "body", to_job_id, 1, &to);
+  for (int done = 0; rc == SQLITE_OK && done < size; done += MESSAGE_CHUNK) {
+    int n = MIN (size - done, MESSAGE_CHUNK);
+
+    rc = sqlite3_blob_read (from, chunk, n, done);
+    if (rc == SQLITE_OK)
+      rc = sqlite3_blob_write (to, chunk, n, done);
+  }
+  sqlite3_blob_close (from);
+  sqlite3_blob_close (to);
+  if (rc != SQLITE_OK) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "copy message");
+    return FALSE;
+  }
+  return TRUE;
 }
