@@ -453,7 +453,7 @@ static void
 test_fallback_large (Fixture *f, gconstpointer data)
 {
   g_autoptr(GwSubmission) submission =
-    queue_test_submission ("a", "large-fallback", (const char *[]) { "p2@example.org", NULL },
+    queue_test_submission ("a", "large-fallback", (const char *[]){ "p2@example.org", NULL },
                            600 * 1024);
   g_autoptr(GBytes) message = g_bytes_ref (gw_envelope_get_message (
     ((GwSubmissionJob *) g_ptr_array_index (submission->jobs, 0))->envelope));
@@ -574,7 +574,8 @@ test_migration (Fixture *f, gconstpointer data)
                                                 " WHERE name = 'created'"), ==, 1);
   /* 7 → 8: the message bytes in a table of their own */
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('jobs')"
-                                                " WHERE name = 'message'"), ==, 0);
+                                                " WHERE name = 'message'"),
+                   ==, 0);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT sum (length (body)) FROM messages"), ==, 18);
 
   /* The old attempt has no recipients; a new one does. */
@@ -643,8 +644,8 @@ test_migration_from_7 (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *small = queue_test_submit (f->queue, queue_test_submission ("a", "small", to, 0),
                                               &error);
-  g_autofree char *large = queue_test_submit (f->queue, queue_test_submission ("b", "large", to,
-                                                                               300 * 1024), &error);
+  g_autoptr(GwSubmission) large_submission = queue_test_submission ("b", "large", to, 300 * 1024);
+  g_autofree char *large = queue_test_submit (f->queue, g_steal_pointer (&large_submission), &error);
   g_autoptr(GwQueuedJob) job = NULL;
   g_autoptr(GBytes) small_bytes = NULL, large_bytes = NULL;
   guint64 deliveries = 0, bytes = 0, bytes_before = 0;
@@ -663,7 +664,8 @@ test_migration_from_7 (Fixture *f, gconstpointer data)
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
                    ==, 8);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('jobs')"
-                                                " WHERE name = 'message'"), ==, 0);
+                                                " WHERE name = 'message'"),
+                   ==, 0);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM messages"), ==, 2);
   g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
   g_assert_no_error (error);

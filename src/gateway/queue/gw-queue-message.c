@@ -104,7 +104,8 @@ large_blob_size (GwQueueWriter *w,
                  GError       **error)
 {
   sqlite3_stmt *stmt = gw_queue_prepare (w, "SELECT length (body) FROM messages WHERE job_id = ?"
-                                            " AND typeof (body) = 'blob'", error);
+                                            " AND typeof (body) = 'blob'",
+                                         error);
   int rc;
 
   if (stmt == NULL)
@@ -139,9 +140,12 @@ gw_queue_copy_message (GwQueueWriter *w,
 
   if (!large_blob_size (w, from_job_id, &size, error))
     return FALSE;
-  stmt = gw_queue_prepare (w, size > 0 ? "INSERT INTO messages (job_id, body) VALUES (?1, zeroblob (?3))"
-                                       : "INSERT INTO messages (job_id, body)"
-                                         " SELECT ?1, body FROM messages WHERE job_id = ?2", error);
+  if (size > 0)
+    stmt = gw_queue_prepare (w, "INSERT INTO messages (job_id, body) VALUES (?1, zeroblob (?3))", error);
+  else
+    stmt = gw_queue_prepare (w, "INSERT INTO messages (job_id, body)"
+                                " SELECT ?1, body FROM messages WHERE job_id = ?2",
+                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, to_job_id);

@@ -225,7 +225,8 @@ insert_job (GwQueueWriter          *w,
 
   stmt = gw_queue_prepare (w, "INSERT INTO jobs (delivery_id, profile, state, next_attempt, expire_at,"
                               " sender, message_id, created)"
-                              " VALUES (?, ?, 'queued', ?3, ?, ?, ?, ?3)", error);
+                              " VALUES (?, ?, 'queued', ?3, ?, ?, ?, ?3)",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
@@ -317,9 +318,8 @@ run_submit (GwQueueWriter *w,
   /* A new delivery's details need no reading back. */
   first = sub->jobs->len > 0 ? g_ptr_array_index (sub->jobs, 0) : NULL;
   gw_queue_note_change (w, sub->delivery_id, "queued", first != NULL ? first->profile : NULL);
-  /* The bytes are in the transaction now, and the caller needs only the
-   * id: a composed message of tens of MiB is not held until the batch
-   * ends, next to its copy that a claim in the same batch reads. */
+  /* Inserted; the caller needs only the id: a large message is not held
+   * to the batch's end, next to the copy a claim in the batch reads. */
   gw_submission_release_jobs (sub);
   return TRUE;
 }
@@ -394,7 +394,8 @@ hand_to_fallback (GwQueueWriter                *w,
                               " sender, message_id, fallback_of, created)"
                               " SELECT delivery_id, ?1, 'queued', ?2, ?3, sender, message_id,"
                               " id, ?2 FROM jobs WHERE id = ?4 AND EXISTS (SELECT 1 FROM recipients"
-                              " WHERE job_id = ?4 AND state = 'failed')", error);
+                              " WHERE job_id = ?4 AND state = 'failed')",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, r->fallback, -1, SQLITE_STATIC);
