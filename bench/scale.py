@@ -54,8 +54,12 @@ def fill_backlog(db_path, total, log):
         add = total - have
         if add <= 0:
             return 0.0
+        # Schema 8 keeps the bytes in messages; --rev may run an older one.
+        separate = con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                               " AND name = 'messages'").fetchone()[0] == 1
+        body = ('(SELECT body FROM messages WHERE job_id = j.id)' if separate else 'j.message')
         template = con.execute(
-            'SELECT d.id, d.caller_uid, j.sender, j.message FROM jobs j JOIN deliveries d'
+            f'SELECT d.id, d.caller_uid, j.sender, {body} FROM jobs j JOIN deliveries d'
             ' ON d.id = j.delivery_id WHERE j.profile = ? ORDER BY j.id LIMIT 1', (BACKLOG,)).fetchone()
         if template is None:
             raise RuntimeError('no template delivery on the backlog profile')
@@ -78,10 +82,14 @@ def fill_backlog(db_path, total, log):
             done += n
         con.execute(
             'INSERT INTO jobs (delivery_id, profile, state, next_attempt, expire_at, sender,'
-            ' message_id, message, created)'
+            f' message_id, {"" if separate else "message, "}created)'
             ' SELECT id, ?, \'queued\', created, created + 5 * 86400000000, ?,'
-            ' \'<\' || id || \'@bench.herald.test>\', ?, created FROM deliveries WHERE rowid > ?',
-            (BACKLOG, sender, message, max_delivery))
+            f' \'<\' || id || \'@bench.herald.test>\', {"" if separate else "?, "}created'
+            ' FROM deliveries WHERE rowid > ?',
+            (BACKLOG, sender, max_delivery) if separate else (BACKLOG, sender, message, max_delivery))
+        if separate:
+            con.execute('INSERT INTO messages (job_id, body) SELECT id, ? FROM jobs WHERE id > ?',
+                        (message, max_job))
         con.execute(
             'INSERT INTO recipients (job_id, idx, address, kind, state)'
             ' SELECT id, 0, \'rcpt@sink.herald.test\', \'to\', \'pending\' FROM jobs WHERE id > ?',

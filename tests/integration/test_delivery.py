@@ -559,10 +559,11 @@ class CorruptDataTest(DaemonCase):
 
         queue = gw.queue_path()
         empty_message, no_recipients = ids[subjects[1]], ids[subjects[3]]
-        self.sql(queue, f"UPDATE jobs SET message = x'' WHERE delivery_id = '{empty_message}';")
+        self.sql(queue, "UPDATE messages SET body = x'' WHERE job_id IN "
+                        f"(SELECT id FROM jobs WHERE delivery_id = '{empty_message}');")
         self.sql(queue, 'DELETE FROM recipients WHERE job_id IN '
                         f"(SELECT id FROM jobs WHERE delivery_id = '{no_recipients}');")
-        self.assertEqual(self.sql(queue, 'SELECT count(*) FROM jobs WHERE length(message) = 0;')
+        self.assertEqual(self.sql(queue, 'SELECT count(*) FROM messages WHERE length(body) = 0;')
                          .strip(), '1')
 
         down.release()

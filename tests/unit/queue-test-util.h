@@ -68,4 +68,24 @@ gint64      queue_test_sql_int           (const char  *path,
 char       *queue_test_sql_text          (const char  *path,
                                           const char  *sql);
 
+/* A database of schema 7 (messages in the jobs' rows) as that release
+ * made it, from one of today's: the column back with the bytes, the
+ * triggers of then, no table messages. */
+#define QUEUE_TEST_DOWNGRADE_TO_7 \
+  "ALTER TABLE jobs ADD COLUMN message BLOB;" \
+  "UPDATE jobs SET message = (SELECT body FROM messages WHERE job_id = jobs.id);" \
+  "DROP TRIGGER caller_usage_delivery_delete;" \
+  "DROP TRIGGER caller_usage_message_insert;" \
+  "DROP TABLE messages;" \
+  "CREATE TRIGGER caller_usage_delivery_delete BEFORE DELETE ON deliveries BEGIN" \
+  "  UPDATE caller_usage SET deliveries = deliveries" \
+  "   - (OLD.state IN ('queued', 'sending', 'deferred', 'submitted'))," \
+  "   bytes = bytes - (SELECT IFNULL (SUM (length (message)), 0) FROM jobs WHERE delivery_id = OLD.id)" \
+  "   WHERE uid = OLD.caller_uid;" \
+  " END;" \
+  "CREATE TRIGGER caller_usage_job_insert AFTER INSERT ON jobs BEGIN" \
+  "  UPDATE caller_usage SET bytes = bytes + length (NEW.message)" \
+  "   WHERE uid = (SELECT caller_uid FROM deliveries WHERE id = NEW.delivery_id);" \
+  " END;"
+
 G_END_DECLS

@@ -98,7 +98,7 @@ test_corrupt_rows (Fixture *f, gconstpointer data)
 {
   g_autofree char *good = NULL, *empty = NULL, *orphan = NULL, *no_sender = NULL;
   g_autofree char *bad_rcpt = NULL, *no_rcpt = NULL, *no_profile = NULL, *text_msg = NULL;
-  g_autofree char *later = NULL;
+  g_autofree char *later = NULL, *no_msg = NULL;
   g_autoptr(GPtrArray) jobs = NULL;
   g_auto(GStrv) due = NULL;
 
@@ -111,6 +111,7 @@ test_corrupt_rows (Fixture *f, gconstpointer data)
   no_rcpt = submit_ok (f, "no-rcpt");
   no_profile = submit_ok (f, "no-profile");
   text_msg = submit_ok (f, "text-msg");
+  no_msg = submit_ok (f, "no-msg");
   gw_queue_close (f->queue);
   g_clear_object (&f->queue);
 
@@ -118,14 +119,16 @@ test_corrupt_rows (Fixture *f, gconstpointer data)
    * columns take any type, and a NOT NULL can be edited out of the schema. */
   queue_test_sql (f->path,
     "PRAGMA foreign_keys = OFF;"
-    "UPDATE jobs SET message = X'' WHERE message_id = '<empty@test>';"
-    "UPDATE jobs SET message = 42 WHERE message_id = '<text-msg@test>';"
+    "UPDATE messages SET body = X'' WHERE job_id = (SELECT id FROM jobs WHERE message_id = '<empty@test>');"
+    "UPDATE messages SET body = 42 WHERE job_id = (SELECT id FROM jobs WHERE message_id = '<text-msg@test>');"
+    "DELETE FROM messages WHERE job_id = (SELECT id FROM jobs WHERE message_id = '<no-msg@test>');"
     "DELETE FROM deliveries WHERE subject = 'orphan';"
     "UPDATE recipients SET address = 'x@example.org' || char (13, 10) || 'RCPT TO:<evil@example.org>'"
     "  WHERE job_id = (SELECT id FROM jobs WHERE message_id = '<bad-rcpt@test>');"
     "DELETE FROM recipients WHERE job_id = (SELECT id FROM jobs WHERE message_id = '<no-rcpt@test>');"
     "INSERT INTO recipients (job_id, idx, address, kind, state)"
     "  SELECT max (id) + 1, 0, 'stale@example.org', 'to', 'pending' FROM jobs;"
+    "INSERT INTO messages (job_id, body) SELECT max (id) + 1, X'00' FROM jobs;"
     "PRAGMA writable_schema = ON;"
     "UPDATE sqlite_master SET sql = replace (replace (sql, 'sender TEXT NOT NULL', 'sender TEXT'),"
     "  'profile TEXT NOT NULL', 'profile TEXT') WHERE name = 'jobs';");
@@ -144,8 +147,9 @@ test_corrupt_rows (Fixture *f, gconstpointer data)
   g_assert_cmpuint (jobs->len, ==, 1);
   g_assert_cmpstr (((GwQueuedJob *) g_ptr_array_index (jobs, 0))->delivery_id, ==, good);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM jobs WHERE reason = 'corrupt'"),
-                   ==, 7);
+                   ==, 8);
   assert_set_aside (f, "<empty@test>");
+  assert_set_aside (f, "<no-msg@test>");
   assert_set_aside (f, "<text-msg@test>");
   assert_set_aside (f, "<orphan@test>");
   assert_set_aside (f, "<no-sender@test>");
@@ -157,8 +161,9 @@ test_corrupt_rows (Fixture *f, gconstpointer data)
   assert_delivery (f, good, "sending", NULL);
   g_assert_true (queue_test_warned ("marked failed with reason \"corrupt\""));
   /* The rows are kept for inspection. */
-  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT length (message) FROM jobs"
-                                                " WHERE message_id = '<empty@test>'"), ==, 0);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT length (body) FROM messages WHERE job_id ="
+                                                " (SELECT id FROM jobs WHERE message_id = '<empty@test>')"),
+                   ==, 0);
 
   /* Nothing is left to pick, and a new job does not inherit stale rows
    * left with its id. */
@@ -174,6 +179,8 @@ test_corrupt_rows (Fixture *f, gconstpointer data)
     g_assert_cmpstr (job->delivery_id, ==, later);
     g_assert_cmpuint (gw_envelope_get_n_recipients (job->envelope), ==, 1);
     g_assert_cmpstr (gw_envelope_get_recipient (job->envelope, 0)->address, ==, "x@example.org");
+    /* its own message, not the stale one-byte row */
+    g_assert_cmpuint (g_bytes_get_size (gw_envelope_get_message (job->envelope)), >, 1);
   }
   g_assert_true (queue_test_warned ("stale rows"));
 

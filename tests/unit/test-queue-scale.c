@@ -13,7 +13,7 @@
 #include "queue-test-util.h"
 
 /* The schema this test knows; the migration under test leads to it. */
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 typedef struct {
   char    *tmpdir;
@@ -126,7 +126,7 @@ test_migration (Fixture *f, gconstpointer data)
   gw_queue_close (f->queue);
   g_clear_object (&f->queue);
   /* What schema 6 had. */
-  queue_test_sql (f->path,
+  queue_test_sql (f->path, QUEUE_TEST_DOWNGRADE_TO_7
                   "DROP INDEX deliveries_state;"
                   "CREATE INDEX deliveries_final ON deliveries (state, updated);"
                   "UPDATE meta SET value = '6' WHERE key = 'schema-version';");
@@ -194,7 +194,7 @@ test_large_message (Fixture *f, gconstpointer data)
   g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (bytes, ==, g_bytes_get_size (sent));
-  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT length (message) FROM jobs"), ==,
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT length (body) FROM messages"), ==,
                    (gint64) g_bytes_get_size (sent));
 
   jobs = queue_test_claim (f->queue, "a", 16);
@@ -209,7 +209,8 @@ test_large_message (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   broken = queue_test_submit (f->queue, queue_test_submission ("b", "broken", to, 100 * 1024), &error);
   g_assert_no_error (error);
-  queue_test_sql (f->path, "UPDATE jobs SET message = 42 WHERE message_id = '<broken@test>'");
+  queue_test_sql (f->path, "UPDATE messages SET body = 42 WHERE job_id ="
+                           " (SELECT id FROM jobs WHERE message_id = '<broken@test>')");
   queue_test_reset_warnings ();
   jobs = queue_test_claim (f->queue, "b", 16);
   g_assert_cmpuint (jobs->len, ==, 1);

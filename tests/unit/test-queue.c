@@ -447,6 +447,33 @@ test_fallback_expired (Fixture *f, gconstpointer data)
   }
 }
 
+/* A large message goes to the fallback job in chunks (more than one),
+ * byte for byte, and counts for the caller as before (once per job). */
+static void
+test_fallback_large (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GwSubmission) submission =
+    queue_test_submission ("a", "large-fallback", (const char *[]){ "p2@example.org", NULL },
+                           600 * 1024);
+  g_autoptr(GBytes) message = g_bytes_ref (gw_envelope_get_message (
+    ((GwSubmissionJob *) g_ptr_array_index (submission->jobs, 0))->envelope));
+  g_autofree char *id = queue_test_submit (f->queue, g_steal_pointer (&submission), NULL);
+  g_autoptr(GwQueuedJob) on_a = claim_one (f, "a");
+  g_autoptr(GwQueuedJob) on_b = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 deliveries = 0, bytes = 0;
+
+  g_assert_cmpuint (g_bytes_get_size (message), >, 2 * 256 * 1024);
+  finish (f, on_a, GW_RECIPIENT_PERMFAIL, "failed", "rejected", 0, "b");
+  on_b = claim_one (f, "b");
+  g_assert_cmpstr (on_b->delivery_id, ==, id);
+  g_assert_true (g_bytes_equal (gw_envelope_get_message (on_b->envelope), message));
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM messages"), ==, 2);
+  g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (bytes, ==, 2 * g_bytes_get_size (message));
+}
+
 /* The first release's schema, as it made databases. */
 static const char schema_v1[] =
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -522,7 +549,7 @@ test_migration (Fixture *f, gconstpointer data)
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 7);
+                   ==, 8);
   /* 5 → 6: an empty table of recipients counted per profile and minute */
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM profile_recipients"), ==, 0);
   /* The migration counted what uid 0 held: one waiting delivery of 16 bytes. */
@@ -545,6 +572,11 @@ test_migration (Fixture *f, gconstpointer data)
                                                 " WHERE name = 'recipients'"), ==, 1);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('jobs')"
                                                 " WHERE name = 'created'"), ==, 1);
+  /* 7 → 8: the message bytes in a table of their own */
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('jobs')"
+                                                " WHERE name = 'message'"),
+                   ==, 0);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT sum (length (body)) FROM messages"), ==, 18);
 
   /* The old attempt has no recipients; a new one does. */
   job = claim_one (f, "a");
@@ -573,7 +605,7 @@ test_migration (Fixture *f, gconstpointer data)
   g_clear_object (&f->queue);
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 7);
+                   ==, 8);
 }
 
 /* A database of schema 5 (the release before issue 19) gets the table of
@@ -587,15 +619,78 @@ test_migration_from_5 (Fixture *f, gconstpointer data)
 
   gw_queue_close (f->queue);
   g_clear_object (&f->queue);
-  queue_test_sql (f->path, "DROP TABLE profile_recipients;"
+  queue_test_sql (f->path, QUEUE_TEST_DOWNGRADE_TO_7
+                           "DROP TABLE profile_recipients;"
                            "UPDATE meta SET value = '5' WHERE key = 'schema-version'");
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 7);
+                   ==, 8);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('profile_recipients')"),
                    ==, 3);
   job = claim_one (f, "a");
   g_assert_cmpstr (job->delivery_id, ==, id);
+}
+
+static const char downgrade_to_7[] =
+  QUEUE_TEST_DOWNGRADE_TO_7 "UPDATE meta SET value = '7' WHERE key = 'schema-version'";
+
+/* Schema 7 → 8: the messages (a small and a large one) move to their own
+ * table, read back the same; the caller's bytes stay and go with a prune;
+ * a job's updates no longer touch the bytes. */
+static void
+test_migration_from_7 (Fixture *f, gconstpointer data)
+{
+  const char * const to[] = { "seven@example.org", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *small = queue_test_submit (f->queue, queue_test_submission ("a", "small", to, 0),
+                                              &error);
+  g_autoptr(GwSubmission) large_submission = queue_test_submission ("b", "large", to, 300 * 1024);
+  g_autofree char *large = queue_test_submit (f->queue, g_steal_pointer (&large_submission), &error);
+  g_autoptr(GwQueuedJob) job = NULL;
+  g_autoptr(GBytes) small_bytes = NULL, large_bytes = NULL;
+  guint64 deliveries = 0, bytes = 0, bytes_before = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes_before, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (bytes_before, >, 300 * 1024);
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  queue_test_sql (f->path, downgrade_to_7);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT sum (length (message)) FROM jobs"), ==,
+                   (gint64) bytes_before);
+
+  f->queue = queue_test_open (f->path);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, 8);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('jobs')"
+                                                " WHERE name = 'message'"),
+                   ==, 0);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM messages"), ==, 2);
+  g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (bytes, ==, bytes_before);
+
+  job = claim_one (f, "a");
+  g_assert_cmpstr (job->delivery_id, ==, small);
+  small_bytes = g_bytes_ref (gw_envelope_get_message (job->envelope));
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (small_bytes, NULL),
+                                 (gssize) g_bytes_get_size (small_bytes), "Subject: small"));
+  finish (f, job, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+  g_clear_pointer (&job, gw_queued_job_free);
+  job = claim_one (f, "b");
+  g_assert_cmpstr (job->delivery_id, ==, large);
+  large_bytes = g_bytes_ref (gw_envelope_get_message (job->envelope));
+  g_assert_cmpuint (g_bytes_get_size (large_bytes), >, 300 * 1024);
+  g_assert_cmpuint (g_bytes_get_size (small_bytes) + g_bytes_get_size (large_bytes), ==, bytes_before);
+  finish (f, job, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+
+  /* The pruned deliveries take their bytes and message rows along. */
+  g_assert_cmpuint (queue_test_prune (f->queue, g_get_real_time () + HOUR_US, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
+  g_assert_cmpuint (bytes, ==, 0);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM messages"), ==, 0);
 }
 
 static GArray *
@@ -924,6 +1019,8 @@ main (int argc, char **argv)
   ADD ("/queue/all-refused", test_all_refused);
   ADD ("/queue/schema/newer", test_newer_schema);
   ADD ("/queue/schema/migration-from-5", test_migration_from_5);
+  ADD ("/queue/schema/migration-from-7", test_migration_from_7);
+  ADD ("/queue/fallback/large", test_fallback_large);
   ADD ("/queue/recipient-counts", test_recipient_counts);
   ADD ("/queue/checkpoint", test_checkpoint);
   ADD ("/queue/submitted", test_submitted);

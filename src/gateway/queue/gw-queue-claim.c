@@ -179,9 +179,10 @@ load_job (GwQueueWriter       *w,
 {
   static const char sql[] =
     "SELECT j.delivery_id, j.profile, j.attempts, j.expire_at, j.sender, j.message_id,"
-    " CASE WHEN length (j.message) <= " G_STRINGIFY (GW_QUEUE_INLINE_MESSAGE_MAX) " THEN j.message END,"
-    " d.created, d.id IS NOT NULL, typeof (j.message) FROM jobs j"
-    " LEFT JOIN deliveries d ON d.id = j.delivery_id WHERE j.id = ?";
+    " CASE WHEN length (m.body) <= " G_STRINGIFY (GW_QUEUE_INLINE_MESSAGE_MAX) " THEN m.body END,"
+    " d.created, d.id IS NOT NULL, typeof (m.body) FROM jobs j"
+    " LEFT JOIN deliveries d ON d.id = j.delivery_id"
+    " LEFT JOIN messages m ON m.job_id = j.id WHERE j.id = ?";
   g_autoptr(GwQueuedJob) job = NULL;
   sqlite3_stmt *stmt = gw_queue_prepare (w, sql, error);
   const char *problem;

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-queue-message.c: a large message out of the database
+/* gw-queue-message.c: a job's message into and out of the database
  *
- * A small message comes out with its job's row. A large one (an attachment
- * of tens of MiB) would be copied whole twice on the way: SQLite reads a
- * column that spills onto overflow pages into a buffer of its own, and we
- * copied that out. So a large message is read straight into the one buffer
- * the dispatcher then holds, with SQLite's incremental blob I/O (issue 18).
- * (Writing it the same way does not pay: a zeroblob that is not the row's
- * last column is expanded in memory, and then the row built around it.)
+ * The bytes live in the table messages, apart from the job's row, so that
+ * updates of the job never rewrite them (schema 8, issue 18). A small
+ * message comes out with the job's row. A large one (an attachment of tens
+ * of MiB) would be copied whole twice on the way: SQLite reads a column
+ * that spills onto overflow pages into a buffer of its own, and we copied
+ * that out. So a large message is read straight into the one buffer the
+ * dispatcher then holds, with SQLite's incremental blob I/O, and written
+ * the same way: a zeroblob (the row's only column besides its key, so it
+ * is not expanded), then the bytes in chunks, with no record built in
+ * memory around a copy of them.
  */
 #define G_LOG_DOMAIN "gw-queue"
 
@@ -15,6 +18,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "herald-error.h"
 #include "gw-queue-private.h"
 
 /* Chunk of the incremental reads. */
@@ -28,7 +32,7 @@ gw_queue_read_message (GwQueueWriter *w,
 {
   g_autofree guint8 *data = NULL;
   sqlite3_blob *blob = NULL;
-  int rc = sqlite3_blob_open (w->db, "main", "jobs", "message", job_id, 0, &blob);
+  int rc = sqlite3_blob_open (w->db, "main", "messages", "body", job_id, 0, &blob);
   int size = 0;
 
   if (rc == SQLITE_OK) {
@@ -54,4 +58,121 @@ gw_queue_read_message (GwQueueWriter *w,
     gw_queue_set_sqlite_error (error, w->db, rc, "read message");
     return NULL;
   }
+}
+
+gboolean
+gw_queue_write_message (GwQueueWriter *w,
+                        gint64         job_id,
+                        GBytes        *message,
+                        GError       **error)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (message, &size);
+  sqlite3_stmt *stmt;
+  sqlite3_blob *blob = NULL;
+  int rc;
+
+  if (size > G_MAXINT) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
+                 _("The message is too large for the queue"));
+    return FALSE;
+  }
+  stmt = gw_queue_prepare (w, "INSERT INTO messages (job_id, body) VALUES (?, zeroblob (?))", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  sqlite3_bind_int (stmt, 2, (int) size);
+  if (!gw_queue_step_done (w, stmt, "insert message", error))
+    return FALSE;
+  rc = sqlite3_blob_open (w->db, "main", "messages", "body", job_id, 1, &blob);
+  for (gsize done = 0; rc == SQLITE_OK && done < size; done += MESSAGE_CHUNK)
+    rc = sqlite3_blob_write (blob, data + done, (int) MIN (size - done, MESSAGE_CHUNK), (int) done);
+  sqlite3_blob_close (blob);
+  if (rc != SQLITE_OK) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "write message");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The length of job @job_id's message when it is a blob too large to be
+ * copied by SQL in one piece, or 0. */
+static gboolean
+large_blob_size (GwQueueWriter *w,
+                 gint64         job_id,
+                 int           *size,
+                 GError       **error)
+{
+  sqlite3_stmt *stmt = gw_queue_prepare (w, "SELECT length (body) FROM messages WHERE job_id = ?"
+                                            " AND typeof (body) = 'blob'",
+                                         error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  rc = sqlite3_step (stmt);
+  *size = rc == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : 0;
+  gw_queue_release (w, stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "copy message");
+    return FALSE;
+  }
+  if (*size <= GW_QUEUE_INLINE_MESSAGE_MAX)
+    *size = 0;
+  return TRUE;
+}
+
+/* A large message goes over in chunks: INSERT ... SELECT would hold the
+ * whole of it in SQLite's memory. Anything else (a small or damaged one,
+ * or none) is copied as it is, for the claim to judge. */
+gboolean
+gw_queue_copy_message (GwQueueWriter *w,
+                       gint64         from_job_id,
+                       gint64         to_job_id,
+                       GError       **error)
+{
+  g_autofree guint8 *chunk = NULL;
+  sqlite3_blob *from = NULL, *to = NULL;
+  sqlite3_stmt *stmt;
+  int size = 0;
+  int rc;
+
+  if (!large_blob_size (w, from_job_id, &size, error))
+    return FALSE;
+  if (size > 0)
+    stmt = gw_queue_prepare (w, "INSERT INTO messages (job_id, body) VALUES (?1, zeroblob (?3))", error);
+  else
+    stmt = gw_queue_prepare (w, "INSERT INTO messages (job_id, body)"
+                                " SELECT ?1, body FROM messages WHERE job_id = ?2",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, to_job_id);
+  sqlite3_bind_int64 (stmt, 2, from_job_id);
+  if (size > 0)
+    sqlite3_bind_int (stmt, 3, size);
+  if (!gw_queue_step_done (w, stmt, "copy message", error))
+    return FALSE;
+  if (size == 0)
+    return TRUE;
+
+  chunk = g_malloc (MESSAGE_CHUNK);
+  rc = sqlite3_blob_open (w->db, "main", "messages", "body", from_job_id, 0, &from);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_blob_open (w->db, "main", "messages", "body", to_job_id, 1, &to);
+  for (int done = 0; rc == SQLITE_OK && done < size; done += MESSAGE_CHUNK) {
+    int n = MIN (size - done, MESSAGE_CHUNK);
+
+    rc = sqlite3_blob_read (from, chunk, n, done);
+    if (rc == SQLITE_OK)
+      rc = sqlite3_blob_write (to, chunk, n, done);
+  }
+  sqlite3_blob_close (from);
+  sqlite3_blob_close (to);
+  if (rc != SQLITE_OK) {
+    gw_queue_set_sqlite_error (error, w->db, rc, "copy message");
+    return FALSE;
+  }
+  return TRUE;
 }

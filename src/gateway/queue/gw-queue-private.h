@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 7
+#define GW_QUEUE_SCHEMA_VERSION 8
 
 /* SQL that is 1 when the delivery state in @column is not final yet. */
 #define GW_QUEUE_WAITING_SQL(column) \
@@ -157,6 +157,17 @@ gboolean      gw_queue_record_held      (GwQueueWriter       *w,
 GBytes       *gw_queue_read_message     (GwQueueWriter *w,
                                          gint64        job_id,
                                          const char  **why,
+                                         GError      **error);
+
+/* Stores @message as job @job_id's, written in place in chunks. */
+gboolean      gw_queue_write_message    (GwQueueWriter *w,
+                                         gint64        job_id,
+                                         GBytes       *message,
+                                         GError      **error);
+/* A fallback job's message: a copy of its first job's. */
+gboolean      gw_queue_copy_message     (GwQueueWriter *w,
+                                         gint64        from_job_id,
+                                         gint64        to_job_id,
                                          GError      **error);
 
 /* Marks a job that cannot be used "failed" with reason "corrupt" and @why

@@ -143,6 +143,31 @@ static const char * const migrations[] = {
    * created first and stops at its chunk. */
   "CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, created);"
   "DROP INDEX IF EXISTS deliveries_final;",
+  /* 7 → 8 (issue 18, large messages): the message bytes move out of the
+   * job's row into a table of their own, so that the updates of a job's
+   * state (claimed, then its result) no longer rewrite a message of tens of
+   * MiB in memory and in the WAL; being the row's last column, a new
+   * message is written in place (a zeroblob, then incremental writes). The
+   * caller's bytes are counted from there; the triggers that read
+   * jobs.message go before the column does. */
+  "CREATE TABLE messages ("
+  "  job_id INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,"
+  "  body BLOB NOT NULL);"
+  "INSERT INTO messages (job_id, body) SELECT id, message FROM jobs;"
+  "DROP TRIGGER caller_usage_delivery_delete;"
+  "DROP TRIGGER caller_usage_job_insert;"
+  "ALTER TABLE jobs DROP COLUMN message;"
+  "CREATE TRIGGER caller_usage_delivery_delete BEFORE DELETE ON deliveries BEGIN"
+  "  UPDATE caller_usage SET deliveries = deliveries - " GW_QUEUE_WAITING_SQL ("OLD.state") ","
+  "   bytes = bytes - (SELECT IFNULL (SUM (length (m.body)), 0) FROM jobs j"
+  "    JOIN messages m ON m.job_id = j.id WHERE j.delivery_id = OLD.id)"
+  "   WHERE uid = OLD.caller_uid;"
+  " END;"
+  "CREATE TRIGGER caller_usage_message_insert AFTER INSERT ON messages BEGIN"
+  "  UPDATE caller_usage SET bytes = bytes + length (NEW.body)"
+  "   WHERE uid = (SELECT d.caller_uid FROM jobs j JOIN deliveries d ON d.id = j.delivery_id"
+  "    WHERE j.id = NEW.job_id);"
+  " END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == GW_QUEUE_SCHEMA_VERSION - 1);

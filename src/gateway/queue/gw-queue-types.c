@@ -32,7 +32,7 @@ gw_submission_add_job (GwSubmission *self,
 }
 
 void
-gw_submission_free (GwSubmission *self)
+gw_submission_release_jobs (GwSubmission *self)
 {
   for (guint i = 0; i < self->jobs->len; i++) {
     GwSubmissionJob *job = g_ptr_array_index (self->jobs, i);
@@ -40,6 +40,13 @@ gw_submission_free (GwSubmission *self)
     g_object_unref (job->envelope);
     g_free (job);
   }
+  g_ptr_array_set_size (self->jobs, 0);
+}
+
+void
+gw_submission_free (GwSubmission *self)
+{
+  gw_submission_release_jobs (self);
   g_ptr_array_unref (self->jobs);
   g_free (self->delivery_id);
   g_free (self->app_name);

@@ -194,6 +194,7 @@ clear_stale_rows (GwQueueWriter *w,
   static const char * const sql[] = {
     "DELETE FROM recipients WHERE job_id = ?",
     "DELETE FROM attempts WHERE job_id = ?",
+    "DELETE FROM messages WHERE job_id = ?",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (sql); i++) {
@@ -220,12 +221,12 @@ insert_job (GwQueueWriter          *w,
 {
   sqlite3_stmt *stmt;
   GwEnvelope *envelope = job->envelope;
-  GBytes *message = gw_envelope_get_message (envelope);
   gint64 job_id;
 
   stmt = gw_queue_prepare (w, "INSERT INTO jobs (delivery_id, profile, state, next_attempt, expire_at,"
-                              " sender, message_id, message, created)"
-                              " VALUES (?, ?, 'queued', ?3, ?, ?, ?, ?, ?3)", error);
+                              " sender, message_id, created)"
+                              " VALUES (?, ?, 'queued', ?3, ?, ?, ?, ?3)",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
@@ -234,12 +235,11 @@ insert_job (GwQueueWriter          *w,
   sqlite3_bind_int64 (stmt, 4, job->expire_at);
   sqlite3_bind_text (stmt, 5, gw_envelope_get_sender (envelope), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 6, gw_envelope_get_message_id (envelope), -1, SQLITE_STATIC);
-  sqlite3_bind_blob64 (stmt, 7, g_bytes_get_data (message, NULL), g_bytes_get_size (message),
-                       SQLITE_STATIC);
   if (!gw_queue_step_done (w, stmt, "insert job", error))
     return FALSE;
   job_id = sqlite3_last_insert_rowid (w->db);
-  if (!clear_stale_rows (w, job_id, error))
+  if (!clear_stale_rows (w, job_id, error) ||
+      !gw_queue_write_message (w, job_id, gw_envelope_get_message (envelope), error))
     return FALSE;
 
   for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
@@ -318,6 +318,9 @@ run_submit (GwQueueWriter *w,
   /* A new delivery's details need no reading back. */
   first = sub->jobs->len > 0 ? g_ptr_array_index (sub->jobs, 0) : NULL;
   gw_queue_note_change (w, sub->delivery_id, "queued", first != NULL ? first->profile : NULL);
+  /* Inserted; the caller needs only the id: a large message is not held
+   * to the batch's end, next to the copy a claim in the batch reads. */
+  gw_submission_release_jobs (sub);
   return TRUE;
 }
 
@@ -388,10 +391,11 @@ hand_to_fallback (GwQueueWriter                *w,
     return TRUE;
   }
   stmt = gw_queue_prepare (w, "INSERT INTO jobs (delivery_id, profile, state, next_attempt, expire_at,"
-                              " sender, message_id, message, fallback_of, created)"
-                              " SELECT delivery_id, ?1, 'queued', ?2, ?3, sender, message_id, message,"
+                              " sender, message_id, fallback_of, created)"
+                              " SELECT delivery_id, ?1, 'queued', ?2, ?3, sender, message_id,"
                               " id, ?2 FROM jobs WHERE id = ?4 AND EXISTS (SELECT 1 FROM recipients"
-                              " WHERE job_id = ?4 AND state = 'failed')", error);
+                              " WHERE job_id = ?4 AND state = 'failed')",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, r->fallback, -1, SQLITE_STATIC);
@@ -403,7 +407,8 @@ hand_to_fallback (GwQueueWriter                *w,
   if (sqlite3_changes (w->db) == 0)
     return TRUE;
   new_id = sqlite3_last_insert_rowid (w->db);
-  if (!clear_stale_rows (w, new_id, error))
+  if (!clear_stale_rows (w, new_id, error) ||
+      !gw_queue_copy_message (w, job->job_id, new_id, error))
     return FALSE;
 
   stmt = gw_queue_prepare (w, "INSERT INTO recipients (job_id, idx, address, kind, state)"

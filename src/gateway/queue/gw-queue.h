@@ -43,6 +43,8 @@ void          gw_submission_add_job  (GwSubmission *self,
                                       const char   *profile,
                                       gint64        expire_at,
                                       GwEnvelope   *envelope);
+/* Frees the jobs (and their messages) of @self, keeping the rest. */
+void          gw_submission_release_jobs (GwSubmission *self);
 void          gw_submission_free     (GwSubmission *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwSubmission, gw_submission_free)
 
