@@ -15,66 +15,6 @@
 
 #define IDEMPOTENCY_WINDOW_US (G_GINT64_CONSTANT (24) * 3600 * G_USEC_PER_SEC)
 
-sqlite3_stmt *
-gw_queue_prepare (GwQueueWriter     *w,
-                  const char *sql,
-                  GError    **error)
-{
-  sqlite3_stmt *stmt = w->statements != NULL ? g_hash_table_lookup (w->statements, sql) : NULL;
-  int rc;
-
-  if (stmt != NULL)
-    return stmt;
-  rc = sqlite3_prepare_v3 (w->db, sql, -1, w->statements != NULL ? SQLITE_PREPARE_PERSISTENT : 0,
-                           &stmt, NULL);
-  if (rc != SQLITE_OK) {
-    gw_queue_set_sqlite_error (error, w->db, rc, "prepare");
-    return NULL;
-  }
-  if (w->statements != NULL)
-    g_hash_table_insert (w->statements, g_strdup (sql), stmt);
-  return stmt;
-}
-
-void
-gw_queue_release (GwQueueWriter       *w,
-                  sqlite3_stmt *stmt)
-{
-  if (w->statements == NULL) {
-    sqlite3_finalize (stmt);
-    return;
-  }
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-}
-
-gboolean
-gw_queue_step_done (GwQueueWriter       *w,
-                    sqlite3_stmt *stmt,
-                    const char   *what,
-                    GError      **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  gw_queue_release (w, stmt);
-  if (rc != SQLITE_DONE) {
-    gw_queue_set_sqlite_error (error, w->db, rc, what);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-void
-gw_queue_bind_text_or_null (sqlite3_stmt *stmt,
-                            int           index,
-                            const char   *value)
-{
-  if (value != NULL)
-    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
 /* Whether a recipient of any job of the delivery (one superseded by a
  * fallback job too) has the message. */
 static gboolean

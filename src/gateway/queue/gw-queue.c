@@ -17,38 +17,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (GwQueue, gw_queue, G_TYPE_OBJECT)
 
-void
-gw_queue_set_sqlite_error (GError    **error,
-                           sqlite3    *db,
-                           int         rc,
-                           const char *what)
-{
-  int primary = rc & 0xff;
-
-  if (primary == SQLITE_FULL || primary == SQLITE_IOERR)
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
-                 _("The queue cannot be written (%s): %s"), what,
-                 primary == SQLITE_FULL ? _("the disk is full") : sqlite3_errstr (rc));
-  else
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
-                 _("Queue failure (%s): %s"), what,
-                 db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
-}
-
-gboolean
-gw_queue_exec (sqlite3    *db,
-               const char *sql,
-               GError    **error)
-{
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK) {
-    gw_queue_set_sqlite_error (error, db, rc, sql);
-    return FALSE;
-  }
-  return TRUE;
-}
-
 static void
 op_free (GwQueueOp *op)
 {
