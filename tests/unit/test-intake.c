@@ -427,6 +427,7 @@ test_message (Fixture *f, gconstpointer data)
   g_autoptr(GString) big = g_string_new ("From: root@host.example\r\nTo: root\r\nSubject: big\r\n\r\n");
   g_autofree char *id = NULL;
   g_autoptr(GVariant) delivery = NULL;
+  g_autoptr(GVariant) recipients = NULL;
   g_autoptr(GError) error = NULL;
   const char *category = NULL;
   const char *app_name = NULL;
@@ -442,6 +443,17 @@ test_message (Fixture *f, gconstpointer data)
   g_assert_cmpstr (category, ==, "sendmail");
   g_assert_true (g_variant_lookup (delivery, "app-name", "&s", &app_name));
   g_assert_cmpstr (app_name, ==, "cron");
+  /* "To: root" went through [aliases] */
+  recipients = g_variant_lookup_value (delivery, "recipients", G_VARIANT_TYPE ("aa{sv}"));
+  g_assert_nonnull (recipients);
+  g_assert_cmpuint (g_variant_n_children (recipients), ==, 1);
+  {
+    g_autoptr(GVariant) first = g_variant_get_child_value (recipients, 0);
+    const char *address = NULL;
+
+    g_assert_true (g_variant_lookup (first, "address", "&s", &address));
+    g_assert_cmpstr (address, ==, "ops@example.org");
+  }
   stored = usage (f, 1000, "queue-bytes");
   g_assert_cmpuint (stored, >, strlen (cron_mail));
   g_assert_cmpuint (gw_intake_get_in_flight (f->intake), ==, 0);

@@ -130,6 +130,21 @@ char      *gw_intake_send_message_finish (GwIntake          *self,
                                           GAsyncResult      *result,
                                           GError           **error);
 
+/*
+ * TestProfile's message to @recipient through @profile_name (steps 1, 3
+ * and 6; nothing is queued, gw-intake-test.c): the envelope, with the
+ * profile and its transport in @profile and @transport (transfer none),
+ * or NULL with a HeraldError: NOT_AUTHORIZED, INVALID_ARGUMENT,
+ * NO_SUCH_PROFILE, TRANSPORT_UNAVAILABLE, INVALID_*.
+ */
+GwEnvelope *gw_intake_compose_test    (GwIntake          *self,
+                                       GwCaller          *caller,
+                                       const char        *profile_name,
+                                       const char        *recipient,
+                                       GwProfile        **profile,
+                                       GwTransport      **transport,
+                                       GError           **error);
+
 /* Send requests between their start and their commit. */
 guint      gw_intake_get_in_flight    (GwIntake          *self);
 

@@ -53,35 +53,20 @@ test_done_cb (GObject      *source,
 
 gboolean
 gw_service_handle_test_profile (GwDBusGateway1        *object,
-                     GDBusMethodInvocation *invocation,
-                     const char            *name,
-                     const char            *recipient)
+                                GDBusMethodInvocation *invocation,
+                                const char            *name,
+                                const char            *recipient)
 {
   GwService *self = GW_SERVICE (object);
-  g_autoptr(GwNotification) n = gw_notification_new ();
   g_autoptr(GwEnvelope) envelope = NULL;
   g_autoptr(GError) error = NULL;
-  GwTransport *transport;
-  GwProfile *profile;
+  GwTransport *transport = NULL;
+  GwProfile *profile = NULL;
   TestData *data;
 
   gw_service_touch (self);
-  profile = gw_service_lookup_profile (self, invocation, name);
-  if (profile == NULL)
-    return TRUE;
-  transport = gw_plugin_loader_lookup (self->plugins, gw_profile_get_transport (profile));
-  if (transport == NULL)
-    return gw_service_return_new_error (invocation, HERALD_ERROR_TRANSPORT_UNAVAILABLE,
-                             _("Profile “%s” uses transport “%s”, which is not installed"),
-                             name, gw_profile_get_transport (profile));
-  if (!gw_check_header_text ("recipient", recipient, &error))
-    return gw_service_return_error (invocation, error);
-  n->to = g_strdupv ((char *[]) { (char *) recipient, NULL });
-  n->subject = g_strdup_printf (_("Herald test message from profile “%s”"), name);
-  n->body = g_strdup_printf (_("This message tests the Herald profile “%s” on %s.\n"),
-                             name, g_get_host_name ());
-  n->app_name = g_strdup ("herald-test");
-  envelope = gw_composer_compose (profile, n, &error);
+  envelope = gw_intake_compose_test (self->intake, gw_authority_get_caller (invocation), name, recipient,
+                                     &profile, &transport, &error);
   if (envelope == NULL)
     return gw_service_return_error (invocation, error);
 
