@@ -210,13 +210,10 @@ exchange_fail (GTask  *task,
                              self->host, self->port, what, self->conversation_timeout);
   else if (outer != NULL && g_cancellable_is_cancelled (outer))
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Operation was cancelled"));
-  else if ((owned->domain == G_TLS_ERROR || g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) &&
-           !self->tls_answered && self->tls_policy != NULL &&
+  else if (!self->tls_answered && self->tls_policy != NULL &&
            (refusal = gw_tls_policy_client_refusal_error (self->tls_policy, owned)) != NULL)
     /* With TLS 1.3 the server judges our certificate after our side of
-     * the handshake is done: its alert comes with the first read, or,
-     * when the server drops the connection before we read the alert, an
-     * end of the stream does. */
+     * the handshake is done: its alert comes with the first read. */
     g_task_return_error (task, g_steal_pointer (&refusal));
   else if (g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,

@@ -110,7 +110,9 @@ gw_tls_policy_get_client_certificate (GwTlsPolicy *self)
  * @self: a policy
  * @error: how the TLS session failed: an alert of the server in the
  *   handshake or on the first read after it (with TLS 1.3 the server
- *   judges the client's certificate after the client's handshake is done)
+ *   judges the client's certificate after the client's handshake is done),
+ *   or the connection closed before that alert could be read; any other
+ *   failure gives %NULL
  *
  * When the session failed where a server judges the client's certificate:
  * the error that says so, with the server's alert.
@@ -130,6 +132,13 @@ gw_tls_policy_client_refusal_error (GwTlsPolicy  *self,
 
   g_return_val_if_fail (GW_IS_TLS_POLICY (self), NULL);
 
+  /* Where a server judges the client's certificate: an alert, or the
+   * connection dropped before the alert could be read (TLS 1.3). */
+  if (error == NULL ||
+      !(error->domain == G_TLS_ERROR ||
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)))
+    return NULL;
   if (self->client_certificate == NULL) {
     if (!self->certificate_requested)
       return NULL;

@@ -388,17 +388,18 @@ handshake_cb (GObject      *source,
   g_autoptr(GTask) task = G_TASK (user_data);
   GwTlsPolicy *self = g_task_get_source_object (task);
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) refusal = NULL;
 
   g_signal_handlers_disconnect_by_func (tls, on_accept_certificate, self);
   if (!g_tls_connection_handshake_finish (tls, result, &local_error)) {
+    if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED))
+      self->certificate_requested = TRUE;
     if (self->failure != NULL) {
       g_task_return_error (task, gw_tls_policy_refusal_error (self));
     } else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_task_return_error (task, g_steal_pointer (&local_error));
-    } else if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED) ||
-               self->client_certificate != NULL || self->certificate_requested) {
-      self->certificate_requested = TRUE;
-      g_task_return_error (task, gw_tls_policy_client_refusal_error (self, local_error));
+    } else if ((refusal = gw_tls_policy_client_refusal_error (self, local_error)) != NULL) {
+      g_task_return_error (task, g_steal_pointer (&refusal));
     } else {
       g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                                _("TLS handshake with %s failed: %s"),

@@ -118,8 +118,9 @@ class GraphServer(netutil.LoopbackHttpServer):
     HANDLER = _Handler
     THREAD_NAME = 'graph-server'
 
-    def __init__(self, certset, tokens=('graph-access-token',), script=(), cert_kind='server'):
-        netutil.LoopbackHttpServer.__init__(self, certset, cert_kind=cert_kind)
+    def __init__(self, certset, tokens=('graph-access-token',), script=(), cert_kind='server',
+                 client_ca=None):
+        netutil.LoopbackHttpServer.__init__(self, certset, cert_kind=cert_kind, client_ca=client_ca)
         self.tokens = set(tokens)
         self.script = list(script)
         self.requests = []

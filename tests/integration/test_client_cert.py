@@ -20,6 +20,9 @@
 #   HttpMutualTlsTest      the HTTP fax API (fax_api_server.py) requiring a
 #                          client certificate: the fax backend's libsoup
 #                          client presents the profile's.
+#   GraphMutualTlsTest     the graph transport presenting the profile's certificate
+#                          to a Graph endpoint that requires one; a foreign
+#                          one refused with the words that say so.
 #
 # Run as test_smtp.py is run (see meson.build); Postfix needs root.
 
@@ -478,6 +481,62 @@ class HttpMutualTlsTest(ClientCertCase):
         self.assertEqual(self.api.posts('+17246279593'), [])
         self.assertIn('presented its client certificate', delivery_text(delivery), describe(delivery))
         self.assertIn('CN=Foreign Test CA', delivery_text(delivery))
+
+
+
+class GraphMutualTlsTest(ClientCertCase):
+    """A tenant that asks for mutual TLS: the graph transport presents the
+    profile's certificate to Graph (and to the token endpoint)."""
+    REFRESH = 'graph-mtls-refresh'
+    ACCESS = 'graph-mtls-access'
+
+    @classmethod
+    def setUpClass(cls):
+        import graph_server
+        import oauth_server
+        cls.oauth = oauth_server.OAuthServer(refresh_token=cls.REFRESH, client_id='graph-mtls',
+                                             client_secret='graph-mtls-secret',
+                                             access_tokens=[cls.ACCESS] * 8, certset=CERTS)
+        cls.oauth.start()
+        cls.addClassCleanup(cls.oauth.stop)
+        cls.graph = graph_server.GraphServer(CERTS, tokens=(cls.ACCESS,), client_ca=CERTS.ca_file)
+        cls.graph.start()
+        cls.addClassCleanup(cls.graph.stop)
+
+    def profile(self, kind):
+        settings = {'transport': 'graph', 'graph-url': self.graph.base_url, 'graph-user': FROM,
+                    'from-address': FROM, 'oauth2-token-url': self.oauth.url,
+                    'oauth2-client-id': 'graph-mtls', 'ca-file': CERTS.ca_file,
+                    'retry-interval': '3600', 'connect-timeout': '5', 'conversation-timeout': '15',
+                    'tls-client-certificate': CLIENTS.cert(kind)}
+        name = GW.add_profile(GW.unique(f'graph-mtls-{kind}'), settings,
+                              {'oauth2-client-secret': 'graph-mtls-secret',
+                               'oauth2-refresh-token': self.REFRESH})
+        GW.client.set_secret_sync(name, 'tls-client-key', CLIENTS.key_text(kind), None)
+        return name
+
+    def send(self, profile):
+        n = Herald.Notification.new()
+        n.add_to('ops@herald.test')
+        n.set_subject(GW.unique('mTLS graph'))
+        n.set_body('Body.\n')
+        n.set_profile(profile)
+        return GW.client.send_sync(n, None)
+
+    def test_client_certificate_presented(self):
+        before = len(self.graph.sent())
+        name = self.profile('client')
+        delivery = GW.wait_state(self.send(name), State.SENT, timeout=60)
+        self.assertEqual(len(self.graph.sent()), before + 1, describe(delivery))
+        self.assert_key_hidden(name, 'client')
+
+    def test_foreign_certificate_refused(self):
+        before = len(self.graph.sent())
+        name = self.profile('foreign')
+        delivery = GW.wait_state(self.send(name), State.DEFERRED, timeout=60)
+        self.assertEqual(len(self.graph.sent()), before)
+        self.assertIn('presented its client certificate', delivery_text(delivery), describe(delivery))
+        self.assertNotIn(self.ACCESS, delivery_text(delivery))
 
 
 if __name__ == '__main__':
