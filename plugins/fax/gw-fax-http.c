@@ -217,21 +217,14 @@ call_api (GwProfile    *profile,
   guard = gw_http_client_guard_new (profile, uri, error);
   if (guard == NULL)
     return FALSE;
-  session = soup_session_new_with_options (
-    "timeout", (guint) gw_profile_get_uint (profile, "conversation-timeout"),
-    "idle-timeout", (guint) gw_profile_get_uint (profile, "connect-timeout"),
-    "user-agent", "herald/" PACKAGE_VERSION, NULL);
-  message = soup_message_new_from_uri (method, uri);
-  /* Never follow a redirect: the key would go wherever it points. */
-  soup_message_set_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  session = gw_http_client_session_new (profile);
+  message = gw_http_client_guard_new_message (guard, method, uri);
   authorization = g_strconcat ("Bearer ", key, NULL);
   soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", authorization);
-  soup_message_headers_replace (soup_message_get_request_headers (message), "Accept", "application/json");
   memset (authorization, 0, strlen (authorization));
   memset (key, 0, strlen (key));
   if (body != NULL)
     soup_message_set_request_body_from_bytes (message, "application/json", body);
-  gw_http_client_guard_watch (guard, message);
 
   stream = soup_session_send (session, message, cancellable, &local_error);
   if (stream == NULL || !read_answer (profile, stream, cancellable, &response, &problem, &local_error)) {

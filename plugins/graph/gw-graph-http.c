@@ -81,7 +81,6 @@ gw_graph_post (GwProfile     *profile,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GwSecret) authorization = NULL;
   g_autoptr(GDateTime) now = NULL;
-  SoupMessageHeaders *headers;
 
   if (uri == NULL || g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0) {
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
@@ -91,19 +90,11 @@ gw_graph_post (GwProfile     *profile,
   guard = gw_http_client_guard_new (profile, uri, error);
   if (guard == NULL)
     return FALSE;
-  session = soup_session_new_with_options (
-    "timeout", (guint) gw_profile_get_uint (profile, "conversation-timeout"),
-    "idle-timeout", (guint) gw_profile_get_uint (profile, "connect-timeout"),
-    "user-agent", "herald/" PACKAGE_VERSION, NULL);
-  message = soup_message_new_from_uri (SOUP_METHOD_POST, uri);
-  /* Never follow a redirect: the token would go wherever it points. */
-  soup_message_set_flags (message, SOUP_MESSAGE_NO_REDIRECT);
-  headers = soup_message_get_request_headers (message);
+  session = gw_http_client_session_new (profile);
+  message = gw_http_client_guard_new_message (guard, SOUP_METHOD_POST, uri);
   authorization = g_strconcat ("Bearer ", token, NULL);
-  soup_message_headers_replace (headers, "Authorization", authorization);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", authorization);
   soup_message_set_request_body_from_bytes (message, "text/plain", payload);
-  gw_http_client_guard_watch (guard, message);
 
   stream = soup_session_send (session, message, cancellable, &local_error);
   if (stream == NULL || !read_body (profile, stream, cancellable, answer, &local_error)) {
@@ -111,7 +102,8 @@ gw_graph_post (GwProfile     *profile,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-    if (gw_http_client_guard_refused (guard, error))
+    /* the guard's refusal, or a client certificate the server refused */
+    if (gw_http_client_guard_explain (guard, local_error, error))
       return FALSE;
     g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                  _("Microsoft Graph (%s): %s"), g_uri_get_host (uri), local_error->message);

@@ -180,6 +180,55 @@ gw_http_client_guard_watch (GwHttpClientGuard *self,
 }
 
 /**
+ * gw_http_client_guard_new_message:
+ * @self: a guard
+ * @method: the HTTP method, such as %SOUP_METHOD_POST
+ * @uri: the URI the guard was made for
+ *
+ * A request that carries credentials as every Herald client sends it: it
+ * never follows a redirect (the credentials would go wherever it points),
+ * asks for JSON, and is watched by the guard (gw_http_client_guard_watch()).
+ *
+ * Returns: (transfer full): the request
+ */
+SoupMessage *
+gw_http_client_guard_new_message (GwHttpClientGuard *self,
+                                  const char        *method,
+                                  GUri              *uri)
+{
+  SoupMessage *message;
+
+  g_return_val_if_fail (GW_IS_HTTP_CLIENT_GUARD (self), NULL);
+
+  message = soup_message_new_from_uri (method, uri);
+  soup_message_set_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Accept", "application/json");
+  gw_http_client_guard_watch (self, message);
+  return message;
+}
+
+/**
+ * gw_http_client_session_new:
+ * @profile: the profile the requests are made for
+ *
+ * A session for a transport's blocking requests, with the profile's
+ * "connect-timeout" (idle connections) and "conversation-timeout" (each
+ * read and write), and Herald's user agent.
+ *
+ * Returns: (transfer full): the session
+ */
+SoupSession *
+gw_http_client_session_new (GwProfile *profile)
+{
+  g_return_val_if_fail (GW_IS_PROFILE (profile), NULL);
+
+  return soup_session_new_with_options (
+    "timeout", (guint) gw_profile_get_uint (profile, "conversation-timeout"),
+    "idle-timeout", (guint) gw_profile_get_uint (profile, "connect-timeout"),
+    "user-agent", "herald/" PACKAGE_VERSION, NULL);
+}
+
+/**
  * gw_http_client_guard_refused:
  * @self: a guard
  * @error: return location for the refusal
@@ -232,8 +281,7 @@ gw_http_client_guard_explain (GwHttpClientGuard  *self,
 
   if (gw_http_client_guard_refused (self, error))
     return TRUE;
-  if (self->policy == NULL || self->client_certificate == NULL || failure == NULL ||
-      failure->domain != G_TLS_ERROR)
+  if (self->policy == NULL || self->client_certificate == NULL)
     return FALSE;
   refusal = gw_tls_policy_client_refusal_error (self->policy, failure);
   if (refusal == NULL)

@@ -36,6 +36,14 @@ GwHttpClientGuard *gw_http_client_guard_new     (GwProfile          *profile,
 void               gw_http_client_guard_watch   (GwHttpClientGuard  *self,
                                                  SoupMessage        *message);
 
+/* A request that never follows a redirect, asks for JSON and is watched. */
+SoupMessage       *gw_http_client_guard_new_message (GwHttpClientGuard *self,
+                                                     const char        *method,
+                                                     GUri              *uri);
+
+/* A session with @profile's connect and conversation timeouts. */
+SoupSession       *gw_http_client_session_new       (GwProfile         *profile);
+
 /* After a request failed: TRUE with @error set when the guard refused
  * the connection (its reason says why); FALSE for any other failure. */
 gboolean           gw_http_client_guard_refused (GwHttpClientGuard  *self,

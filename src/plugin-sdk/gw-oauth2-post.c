@@ -215,11 +215,7 @@ gw_oauth2_post_async (GwProfile          *profile,
   post->session = soup_session_new_with_options ("timeout", (guint) (timeout > 0 ? timeout : 30),
                                                  "user-agent", "herald/" PACKAGE_VERSION,
                                                  NULL);
-  post->message = soup_message_new_from_uri (SOUP_METHOD_POST, uri);
-  soup_message_set_flags (post->message, SOUP_MESSAGE_NO_REDIRECT);
-  soup_message_headers_replace (soup_message_get_request_headers (post->message),
-                                "Accept", "application/json");
-  gw_http_client_guard_watch (post->guard, post->message);
+  post->message = gw_http_client_guard_new_message (post->guard, SOUP_METHOD_POST, uri);
   soup_message_set_request_body_from_bytes (post->message, "application/x-www-form-urlencoded", form);
   soup_session_send_async (post->session, post->message, G_PRIORITY_DEFAULT,
                            post->cancellable, on_sent, g_steal_pointer (&task));
