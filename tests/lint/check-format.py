@@ -7,7 +7,8 @@ Usage: check-format.py SOURCE_ROOT [FILE...]
 Without FILEs, checks the lines of *.c and *.h files that differ from the
 base: $HERALD_FORMAT_BASE, else the merge base of HEAD with origin/main,
 else with main (the working tree against it, so uncommitted changes count
-too). With FILEs, or with $HERALD_FORMAT_FILES naming a file that lists
+too); when that base is HEAD itself and nothing is changed (a fresh clone),
+the newest commit's lines (against HEAD~1). With FILEs, or with $HERALD_FORMAT_FILES naming a file that lists
 paths one a line, checks those files whole. Exits 77 (skipped) outside a
 git checkout, without clang-format, or without a base.
 
@@ -47,7 +48,14 @@ def find_base(root):
             continue
         base = git(root, 'merge-base', 'HEAD', candidate)
         if base:
-            return base.strip(), candidate
+            base = base.strip()
+            head = (git(root, 'rev-parse', 'HEAD') or '').strip()
+            parent = git(root, 'rev-parse', '--verify', '--quiet', 'HEAD~1')
+            # A fresh clone (CI) is its own base: check the newest commit's
+            # lines then, so that the test has something to judge.
+            if base == head and parent and not git(root, 'status', '--porcelain', '--untracked-files=no'):
+                return parent.strip(), 'HEAD~1'
+            return base, candidate
     return None, None
 
 
