@@ -74,6 +74,14 @@ def changed_lines(root, base):
             match = re.match(r'@@ -\S+ \+(\d+)(?:,(\d+))? @@', line)
             start, count = int(match.group(1)), int(match.group(2) or 1)
             changes.setdefault(path, set()).update(range(start, start + count))
+    # Files git does not track yet are new lines all through.
+    untracked = git(root, 'ls-files', '--others', '--exclude-standard', '--',
+                    *(f'*{ext}' for ext in EXTENSIONS))
+    for path in (untracked or '').splitlines():
+        if path.startswith('fuzz/corpus/'):
+            continue
+        with open(os.path.join(root, path), encoding='utf-8', errors='replace') as source:
+            changes[path] = set(range(1, source.read().count('\n') + 2))
     return {p: lines for p, lines in changes.items() if lines}
 
 

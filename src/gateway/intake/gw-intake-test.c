@@ -48,7 +48,7 @@ gw_intake_compose_test (GwIntake     *self,
   if (!gw_check_header_text ("recipient", recipient, error))
     return NULL;
   n = gw_notification_new ();
-  n->to = g_strdupv ((char *[]) { (char *) recipient, NULL });
+  n->to = g_strdupv ((char *[]){ (char *) recipient, NULL });
   n->subject = g_strdup_printf (_("Herald test message from profile “%s”"), profile_name);
   n->body = g_strdup_printf (_("This message tests the Herald profile “%s” on %s.\n"),
                              profile_name, g_get_host_name ());
