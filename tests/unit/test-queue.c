@@ -1000,6 +1000,120 @@ test_caller_usage (Fixture *f, gconstpointer data)
   assert_usage (f, 1001, 0, 0);
 }
 
+/* Each "delivery-changed" compared, as it comes, with what GetDelivery
+ * reads at that moment: a delivery of one job has its details made by
+ * the writer without reading them back, one of two jobs has them read. */
+typedef struct {
+  GwQueue *queue;
+  guint    signals;
+  guint    compared;
+} SignalCheck;
+
+static void
+compare_with_delivery_cb (GwQueue     *queue,
+                          const char  *id,
+                          const char  *state,
+                          GVariant    *details,
+                          SignalCheck *check)
+{
+  static const char * const keys[] = { "profile", "attempts", "next-attempt", "reply",
+                                       "enhanced-code", "reason" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) delivery = gw_queue_get_delivery (check->queue, id, &error);
+  const char *current = NULL;
+
+  g_assert_no_error (error);
+  check->signals++;
+  g_assert_true (g_variant_lookup (delivery, "state", "&s", &current));
+  /* A later change already committed: that signal will be compared. */
+  if (!g_str_equal (current, state))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
+    g_autoptr(GVariant) shown = g_variant_lookup_value (details, keys[i], NULL);
+    g_autoptr(GVariant) read = g_variant_lookup_value (delivery, keys[i], NULL);
+    g_autofree char *shown_text = shown != NULL ? g_variant_print (shown, TRUE) : g_strdup ("(none)");
+    g_autofree char *read_text = read != NULL ? g_variant_print (read, TRUE) : g_strdup ("(none)");
+
+    if (g_strcmp0 (shown_text, read_text) != 0)
+      g_error ("%s %s: the signal shows %s = %s, GetDelivery %s", id, state, keys[i],
+               shown_text, read_text);
+  }
+  check->compared++;
+}
+
+static void
+wait_for_signals (SignalCheck *check,
+                  guint        count)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (check->signals < count && g_get_monotonic_time () < deadline) {
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  }
+  g_assert_cmpuint (check->signals, ==, count);
+}
+
+static void
+test_signal_details (Fixture *f, gconstpointer data)
+{
+  const char * const rcpts[] = { "a@example.org", NULL };
+  SignalCheck check = { f->queue, 0, 0 };
+  g_autoptr(GwSubmission) two = queue_test_submission ("relay", "Two", rcpts, 0);
+  g_autoptr(GwEnvelope) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *one = NULL;
+  g_autofree char *both = NULL;
+  gulong handler;
+
+  handler = g_signal_connect (f->queue, "delivery-changed", G_CALLBACK (compare_with_delivery_cb),
+                              &check);
+  one = submit (f, "relay", "One", rcpts);
+  wait_for_signals (&check, 1);
+  {
+    g_autoptr(GwQueuedJob) job = claim_one (f, "relay");
+
+    g_assert_cmpuint (job->n_jobs, ==, 1);
+    wait_for_signals (&check, 2);
+    finish (f, job, GW_RECIPIENT_TEMPFAIL, "deferred", NULL, g_get_real_time (), NULL);
+    wait_for_signals (&check, 3);
+  }
+  {
+    /* sending again: the last reply stays, no next attempt */
+    g_autoptr(GwQueuedJob) job = claim_one (f, "relay");
+
+    wait_for_signals (&check, 4);
+    finish (f, job, GW_RECIPIENT_TEMPFAIL, "failed", "expired", 0, NULL);
+    wait_for_signals (&check, 5);
+  }
+  assert_state (f, one, "failed");
+
+  /* Two jobs of one delivery: read back. */
+  {
+    GwEnvelope *first = ((GwSubmissionJob *) g_ptr_array_index (two->jobs, 0))->envelope;
+
+    copy = gw_envelope_new (NULL, gw_envelope_get_sender (first), gw_envelope_get_message_id (first),
+                            gw_envelope_get_message (first));
+    gw_envelope_add_recipient (copy, rcpts[0], "to");
+  }
+  gw_submission_add_job (two, "backup", g_get_real_time () + HOUR_US, copy);
+  both = queue_test_submit (f->queue, g_steal_pointer (&two), &error);
+  g_assert_no_error (error);
+  wait_for_signals (&check, 6);
+  {
+    g_autoptr(GwQueuedJob) job = claim_one (f, "backup");
+
+    g_assert_cmpuint (job->n_jobs, ==, 2);
+    wait_for_signals (&check, 7);
+    finish (f, job, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+    /* the other job still queued: the delivery is queued again */
+    wait_for_signals (&check, 8);
+  }
+  assert_state (f, both, "queued");
+  g_signal_handler_disconnect (f->queue, handler);
+  g_assert_cmpuint (check.compared, ==, check.signals);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1025,6 +1139,7 @@ main (int argc, char **argv)
   ADD ("/queue/checkpoint", test_checkpoint);
   ADD ("/queue/submitted", test_submitted);
   ADD ("/queue/caller-usage", test_caller_usage);
+  ADD ("/queue/signal-details", test_signal_details);
 #undef ADD
   return g_test_run ();
 }

@@ -169,18 +169,22 @@ load_recipients (GwQueueWriter      *w,
 }
 
 /* Reads job @job_id into @out. FALSE only on a database failure; a job
- * that cannot be sent leaves @out NULL and sets @why. */
+ * that cannot be sent leaves @out NULL and sets @why. A delivery of this
+ * one job gets the details of its "sending" signal in @sending_details,
+ * which the caller frees even when there is no job. */
 static gboolean
 load_job (GwQueueWriter       *w,
           gint64        job_id,
           GwQueuedJob **out,
+          GVariant    **sending_details,
           char        **why,
           GError      **error)
 {
   static const char sql[] =
     "SELECT j.delivery_id, j.profile, j.attempts, j.expire_at, j.sender, j.message_id,"
     " CASE WHEN length (m.body) <= " G_STRINGIFY (GW_QUEUE_INLINE_MESSAGE_MAX) " THEN m.body END,"
-    " d.created, d.id IS NOT NULL, typeof (m.body) FROM jobs j"
+    " d.created, d.id IS NOT NULL, typeof (m.body), j.reply, j.enhanced_code,"
+    " (SELECT count(*) FROM jobs k WHERE k.delivery_id = j.delivery_id) FROM jobs j"
     " LEFT JOIN deliveries d ON d.id = j.delivery_id"
     " LEFT JOIN messages m ON m.job_id = j.id WHERE j.id = ?";
   g_autoptr(GwQueuedJob) job = NULL;
@@ -219,6 +223,13 @@ load_job (GwQueueWriter       *w,
   job->attempts = (guint) CLAMP (sqlite3_column_int64 (stmt, 2), 0, G_MAXUINT);
   job->expire_at = sqlite3_column_int64 (stmt, 3);
   job->created = sqlite3_column_int64 (stmt, 7);
+  job->n_jobs = (guint) CLAMP (sqlite3_column_int64 (stmt, 12), 0, G_MAXUINT);
+  /* What the signal would read back: the job's last reply, no reason. */
+  if (job->n_jobs == 1)
+    *sending_details = gw_queue_signal_details_new (job->profile, job->attempts, 0,
+                                                    (const char *) sqlite3_column_text (stmt, 10),
+                                                    (const char *) sqlite3_column_text (stmt, 11),
+                                                    NULL);
   {
     g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, job_id);
     g_autoptr(GBytes) message = NULL;
@@ -246,8 +257,11 @@ load_job (GwQueueWriter       *w,
 static gboolean
 mark_sending (GwQueueWriter      *w,
               GwQueuedJob *job,
+              GVariant    *details,
               GError     **error)
 {
+  g_autoptr(GVariant) owned = details;
+
   sqlite3_stmt *stmt = gw_queue_prepare (w, "UPDATE jobs SET state = 'sending' WHERE id = ?", error);
 
   if (stmt == NULL)
@@ -267,7 +281,7 @@ mark_sending (GwQueueWriter      *w,
   if (!gw_queue_step_done (w, stmt, "claim job", error))
     return FALSE;
   if (sqlite3_changes (w->db) > 0 && g_utf8_validate (job->delivery_id, -1, NULL))
-    gw_queue_note_change (w, job->delivery_id, "sending", NULL);
+    gw_queue_note_change (w, job->delivery_id, "sending", g_steal_pointer (&owned));
   return TRUE;
 }
 
@@ -322,9 +336,13 @@ gw_queue_run_claim (GwQueueWriter *w,
     for (guint i = 0; i < ids->len; i++) {
       gint64 id = g_array_index (ids, gint64, i);
       GwQueuedJob *job = NULL;
+      GVariant *details = NULL;
       g_autofree char *why = NULL;
+      gboolean loaded = load_job (w, id, &job, &details, &why, error);
 
-      if (!load_job (w, id, &job, &why, error))
+      if (job == NULL)
+        g_clear_pointer (&details, g_variant_unref);
+      if (!loaded)
         return FALSE;
       if (job == NULL) {
         if (!gw_queue_set_aside_job (w, id, g_ptr_array_index (deliveries, i), why, error))
@@ -333,7 +351,7 @@ gw_queue_run_claim (GwQueueWriter *w,
         continue;
       }
       g_ptr_array_add (op->claimed, job);
-      if (!mark_sending (w, job, error))
+      if (!mark_sending (w, job, details, error))
         return FALSE;
     }
     /* Only set-aside jobs make another round worth it. */

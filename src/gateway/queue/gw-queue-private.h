@@ -36,6 +36,10 @@ struct _GwQueue {
   GAsyncQueue  *ops;
   GThread      *thread;
   GMainContext *context;       /* where delivery-changed is emitted */
+  gboolean      synchronous_full;  /* the writer's setting: FULL, or NORMAL */
+  gboolean      synchronous_known; /* synchronous_full was set by the writer */
+  gboolean      unsynced;      /* a NORMAL commit is not flushed to disk yet */
+  gint          sync_delay_us; /* quiet before flushing them (atomic) */
   GMutex        change_lock;   /* guards the two below */
   GwQueueChangeFunc change_func;
   gpointer      change_data;
@@ -70,6 +74,16 @@ typedef struct {
   GPtrArray    *claimed;      /* CLAIM output */
   GError       *error;
 } GwQueueOp;
+
+/* Commits that wait for the disk (gw-queue-sync.c). A batch of claims and
+ * results only does not; anything else does. */
+gboolean      gw_queue_batch_needs_sync (GPtrArray *batch);
+/* PRAGMA synchronous=FULL or NORMAL on the writer, outside a transaction. */
+gboolean      gw_queue_set_synchronous  (GwQueue   *self,
+                                         gboolean   full,
+                                         GError   **error);
+/* Flushes the write-ahead log to disk (the NORMAL commits before). */
+void          gw_queue_sync_wal         (GwQueue   *self);
 
 /* The writer thread's connection and what its batch changed. */
 typedef struct {
@@ -124,13 +138,21 @@ gboolean      gw_queue_refresh_delivery_state (GwQueueWriter     *w,
                                                const char *delivery_id,
                                                GError    **error);
 
-/* Notes that the batch changed @delivery_id to @state, for the signal. A
- * new delivery names its first job's @new_profile: its details are known
- * without reading them back; NULL: read at the end of the batch. */
+/* Notes that the batch changed @delivery_id to @state, for the signal.
+ * @details (transfer full): what the signal shows besides the state, when
+ * the caller knows it without reading (a new delivery, a delivery of one
+ * job); NULL: read at the end of the batch. */
 void          gw_queue_note_change      (GwQueueWriter *w,
                                          const char    *delivery_id,
                                          const char    *state,
-                                         const char    *new_profile);
+                                         GVariant      *details);
+/* (transfer full) details as gw_queue_read_signal_details() reads them. */
+GVariant     *gw_queue_signal_details_new (const char *profile,
+                                           guint32     attempts,
+                                           gint64      next_attempt,
+                                           const char *reply,
+                                           const char *enhanced_code,
+                                           const char *reason);
 
 /* The values DeliveryChanged shows besides the state: profile, attempts,
  * next-attempt, reply, enhanced-code, reason (gw-queue-signal.c). Never

@@ -95,27 +95,40 @@ gw_queue_read_signal_details (GwQueueWriter     *w,
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
+GVariant *
+gw_queue_signal_details_new (const char *profile,
+                             guint32     attempts,
+                             gint64      next_attempt,
+                             const char *reply,
+                             const char *enhanced_code,
+                             const char *reason)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  const char * const keys[] = { "profile", "reply", "enhanced-code", "reason" };
+  const char * const values[] = { profile, reply, enhanced_code, reason };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
+    if (values[i] != NULL && g_utf8_validate (values[i], -1, NULL))
+      g_variant_dict_insert (&dict, keys[i], "s", values[i]);
+  }
+  g_variant_dict_insert (&dict, "attempts", "u", attempts);
+  g_variant_dict_insert (&dict, "next-attempt", "x", next_attempt);
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
 void
 gw_queue_note_change (GwQueueWriter *w,
                       const char    *delivery_id,
                       const char    *state,
-                      const char    *new_profile)
+                      GVariant      *details)
 {
   g_hash_table_insert (w->changed, g_strdup (delivery_id), g_strdup (state));
-  if (w->known == NULL)
+  if (w->known == NULL) {
+    g_clear_pointer (&details, g_variant_unref);
     return;
-  if (new_profile == NULL) {
+  }
+  if (details == NULL)
     g_hash_table_remove (w->known, delivery_id);
-    return;
-  }
-  /* What gw_queue_read_signal_details() reads for a delivery just made. */
-  {
-    g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
-
-    if (g_utf8_validate (new_profile, -1, NULL))
-      g_variant_dict_insert (&dict, "profile", "s", new_profile);
-    g_variant_dict_insert (&dict, "attempts", "u", 0);
-    g_variant_dict_insert (&dict, "next-attempt", "x", (gint64) 0);
-    g_hash_table_insert (w->known, g_strdup (delivery_id), g_variant_ref_sink (g_variant_dict_end (&dict)));
-  }
+  else
+    g_hash_table_insert (w->known, g_strdup (delivery_id), details);
 }

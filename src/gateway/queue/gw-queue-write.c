@@ -41,6 +41,47 @@ delivery_reached_anyone (GwQueueWriter     *w,
   return TRUE;
 }
 
+/* A reason explains a final failure; it is stale once work goes on,
+ * unless the work waits for a sign-in. */
+static gboolean
+reason_stays (const char *state,
+              const char *reason)
+{
+  return g_str_equal (state, "failed") || g_str_equal (state, "cancelled") ||
+         g_str_equal (state, "partial") ||
+         (g_str_equal (state, "deferred") && g_strcmp0 (reason, GW_QUEUE_REASON_SIGN_IN) == 0);
+}
+
+/* Writes the delivery's @state and @reason; a change is noted for the
+ * signal, with @details (transfer full) when the caller knows them. */
+static gboolean
+set_delivery_state (GwQueueWriter *w,
+                    const char    *delivery_id,
+                    const char    *state,
+                    const char    *reason,
+                    GVariant      *details,
+                    GError       **error)
+{
+  g_autoptr(GVariant) owned = details;
+  sqlite3_stmt *stmt;
+
+  stmt = gw_queue_prepare (w, "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
+                              "WHERE id = ? AND (state != ?1 OR reason IS NOT ?3)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, state, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  gw_queue_bind_text_or_null (stmt, 3, reason);
+  sqlite3_bind_text (stmt, 4, delivery_id, -1, SQLITE_STATIC);
+  if (!gw_queue_step_done (w, stmt, "update delivery", error))
+    return FALSE;
+  /* (A damaged row's id may not be text a signal can carry.) */
+  if (sqlite3_changes (w->db) > 0 && g_utf8_validate (delivery_id, -1, NULL))
+    gw_queue_note_change (w, delivery_id, state, g_steal_pointer (&owned));
+  return TRUE;
+}
+
 /* The delivery's state follows from its jobs' states; a job whose failed
  * recipients were handed to a fallback job no longer counts. A delivery
  * whose work is over is "partial" when some of its recipients have the
@@ -101,27 +142,9 @@ gw_queue_refresh_delivery_state (GwQueueWriter     *w,
     state = reached ? "partial" : "failed";
   } else
     state = "sent";
-  /* A reason explains a final failure; it is stale once work goes on,
-   * unless the work waits for a sign-in. */
-  if (!g_str_equal (state, "failed") && !g_str_equal (state, "cancelled") &&
-      !g_str_equal (state, "partial") &&
-      !(g_str_equal (state, "deferred") && g_strcmp0 (reason, GW_QUEUE_REASON_SIGN_IN) == 0))
+  if (!reason_stays (state, reason))
     g_clear_pointer (&reason, g_free);
-
-  stmt = gw_queue_prepare (w, "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
-                              "WHERE id = ? AND (state != ?1 OR reason IS NOT ?3)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, state, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  gw_queue_bind_text_or_null (stmt, 3, reason);
-  sqlite3_bind_text (stmt, 4, delivery_id, -1, SQLITE_STATIC);
-  if (!gw_queue_step_done (w, stmt, "update delivery", error))
-    return FALSE;
-  /* (A damaged row's id may not be text a signal can carry.) */
-  if (sqlite3_changes (w->db) > 0 && g_utf8_validate (delivery_id, -1, NULL))
-    gw_queue_note_change (w, delivery_id, state, NULL);
-  return TRUE;
+  return set_delivery_state (w, delivery_id, state, reason, NULL, error);
 }
 
 /* Rows of a job that is gone (a damaged or hand-edited database) must not
@@ -257,7 +280,9 @@ run_submit (GwQueueWriter *w,
   }
   /* A new delivery's details need no reading back. */
   first = sub->jobs->len > 0 ? g_ptr_array_index (sub->jobs, 0) : NULL;
-  gw_queue_note_change (w, sub->delivery_id, "queued", first != NULL ? first->profile : NULL);
+  gw_queue_note_change (w, sub->delivery_id, "queued",
+                        first != NULL ? gw_queue_signal_details_new (first->profile, 0, 0, NULL, NULL, NULL)
+                                      : NULL);
   /* Inserted; the caller needs only the id: a large message is not held
    * to the batch's end, next to the copy a claim in the batch reads. */
   gw_submission_release_jobs (sub);
@@ -317,6 +342,7 @@ static gboolean
 hand_to_fallback (GwQueueWriter                *w,
                   GwQueuedJob           *job,
                   const GwAttemptResult *r,
+                  gboolean              *made,
                   GError               **error)
 {
   sqlite3_stmt *stmt;
@@ -346,6 +372,7 @@ hand_to_fallback (GwQueueWriter                *w,
     return FALSE;
   if (sqlite3_changes (w->db) == 0)
     return TRUE;
+  *made = TRUE;
   new_id = sqlite3_last_insert_rowid (w->db);
   if (!clear_stale_rows (w, new_id, error) ||
       !gw_queue_copy_message (w, job->job_id, new_id, error))
@@ -420,6 +447,7 @@ run_record (GwQueueWriter *w,
   GwEnvelope *envelope = job->envelope;
   g_autofree char *addresses = NULL;
   const char *job_state = NULL;
+  gboolean fallback_made = FALSE;
   sqlite3_stmt *stmt;
 
   if (r->held)
@@ -478,8 +506,20 @@ run_record (GwQueueWriter *w,
     return FALSE;
   if (r->fallback != NULL &&
       (g_strcmp0 (job_state, "failed") == 0 || g_strcmp0 (job_state, "partial") == 0) &&
-      !hand_to_fallback (w, job, r, error))
+      !hand_to_fallback (w, job, r, &fallback_made, error))
     return FALSE;
+  /* A delivery of this one job is in the job's state: no need to aggregate
+   * its jobs, nor to read back what the signal shows. */
+  if (job->n_jobs == 1 && !fallback_made) {
+    const char *reason = reason_stays (job_state, r->reason) ? r->reason : NULL;
+    gboolean waiting = g_str_equal (job_state, "deferred") || g_str_equal (job_state, "submitted");
+
+    return set_delivery_state (w, job->delivery_id, job_state, reason,
+                               gw_queue_signal_details_new (job->profile, job->attempts + 1,
+                                                            waiting ? r->next_attempt : 0,
+                                                            r->reply, r->enhanced_code, reason),
+                               error);
+  }
   return gw_queue_refresh_delivery_state (w, job->delivery_id, error);
 }
 

@@ -195,8 +195,10 @@ run_batch (GwQueue   *self,
    * batch: a visible share of the writer at one connection.) */
   gboolean single = batch->len == 1;
   gboolean failed_alone = FALSE;
+  gboolean full = gw_queue_batch_needs_sync (batch);
 
-  if (writer_exec (&w, "BEGIN IMMEDIATE", &batch_error)) {
+  if (gw_queue_set_synchronous (self, full, &batch_error) &&
+      writer_exec (&w, "BEGIN IMMEDIATE", &batch_error)) {
     for (guint i = 0; i < batch->len && batch_error == NULL; i++) {
       GwQueueOp *op = g_ptr_array_index (batch, i);
 
@@ -221,8 +223,9 @@ run_batch (GwQueue   *self,
       g_hash_table_remove_all (w.changed);
     if (batch_error == NULL && !failed_alone)
       details = read_changed_details (&w);
-    if (batch_error == NULL && !failed_alone)
-      writer_exec (&w, "COMMIT", &batch_error);
+    if (batch_error == NULL && !failed_alone && writer_exec (&w, "COMMIT", &batch_error))
+      /* A FULL commit flushes the NORMAL ones before it too. */
+      self->unsynced = !full;
     if (!sqlite3_get_autocommit (w.db))
       writer_exec (&w, "ROLLBACK", NULL);
   }
@@ -286,7 +289,15 @@ writer_thread (gpointer user_data)
     g_autoptr(GPtrArray) batch = g_ptr_array_new ();
     ChangedEmission *emission;
 
-    op = g_async_queue_pop (self->ops);
+    /* Quiet after commits not flushed yet: flush them now. */
+    if (self->unsynced) {
+      op = g_async_queue_timeout_pop (self->ops, (guint64) g_atomic_int_get (&self->sync_delay_us));
+      if (op == NULL) {
+        gw_queue_sync_wal (self);
+        continue;
+      }
+    } else
+      op = g_async_queue_pop (self->ops);
     g_ptr_array_add (batch, op);
     while (batch->len < GROUP_COMMIT_MAX && (op = g_async_queue_try_pop (self->ops)) != NULL)
       g_ptr_array_add (batch, op);
@@ -298,6 +309,8 @@ writer_thread (gpointer user_data)
     if (emission != NULL)
       emit_changes (self, emission);
   }
+  if (self->unsynced)
+    gw_queue_sync_wal (self);
   /* Whatever came after the stop is answered, never left hanging. */
   while ((op = g_async_queue_try_pop (self->ops)) != NULL) {
     op->error = g_error_new_literal (HERALD_ERROR, HERALD_ERROR_STORAGE, _("The queue is closed"));
@@ -364,6 +377,7 @@ static void
 gw_queue_init (GwQueue *self)
 {
   self->ops = g_async_queue_new ();
+  self->sync_delay_us = GW_QUEUE_SYNC_DELAY_US;
   g_mutex_init (&self->change_lock);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) sqlite3_finalize);

@@ -56,6 +56,7 @@ typedef struct {
   guint       attempts;    /* attempts made before this one */
   gint64      created;
   gint64      expire_at;
+  guint       n_jobs;      /* jobs of its delivery when it was claimed */
   GwEnvelope *envelope;
 } GwQueuedJob;
 
@@ -279,5 +280,12 @@ char      *gw_queue_get_idempotency_key (GwQueue    *self,
 /* Deliveries by state, final ones included (a{st}: state, count). */
 GVariant  *gw_queue_count_by_state    (GwQueue      *self,
                                        GError      **error);
+
+/* A batch of claims and delivery results is committed without waiting
+ * for the disk; the writer flushes such commits after @delay_us of quiet
+ * (default GW_QUEUE_SYNC_DELAY_US), or with the next commit that waits. */
+#define GW_QUEUE_SYNC_DELAY_US (20 * G_TIME_SPAN_MILLISECOND)
+void       gw_queue_set_sync_delay    (GwQueue      *self,
+                                       gint64        delay_us);
 
 G_END_DECLS
