@@ -9,6 +9,8 @@
  * window, and a delivery that changed more than once meanwhile is signalled
  * once, with its latest state and details. A delivery's signals keep their
  * order, and its last change (a final state included) is always signalled.
+ * A window's signals go out without the lock, so the queue's writer never
+ * waits for the bus.
  */
 #define G_LOG_DOMAIN "gw-service"
 
@@ -22,7 +24,7 @@ typedef struct {
 } Pending;
 
 struct _GwChangeFolder {
-  GMutex            lock;          /* guards everything below; held while emitting */
+  GMutex            lock;          /* guards everything below */
   GMainContext     *context;       /* where the end of a window is run */
   GwQueueChangeFunc emit;
   gpointer          emit_data;
@@ -30,6 +32,7 @@ struct _GwChangeFolder {
   GPtrArray        *order;         /* the ids of @pending as they came */
   GSource          *flush_source;  /* the end of the current window, or NULL */
   gint64            last_emit;     /* monotonic µs of the last signals */
+  gboolean          emitting;      /* a window's changes are being signalled */
 };
 
 static void
@@ -42,29 +45,58 @@ pending_free (gpointer data)
   g_free (p);
 }
 
-/* With the lock held. */
-static void
-emit_pending (GwChangeFolder *self)
+static GHashTable *
+pending_table_new (void)
 {
-  for (guint i = 0; i < self->order->len; i++) {
-    const char *id = g_ptr_array_index (self->order, i);
-    Pending *p = g_hash_table_lookup (self->pending, id);
+  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
+}
+
+/* Signals a window's changes. Without the lock: the writer thread goes on
+ * folding into a fresh window meanwhile instead of waiting for the bus. */
+static void
+emit_window (GwChangeFolder *self,
+             GHashTable     *pending,
+             GPtrArray      *order)
+{
+  for (guint i = 0; i < order->len; i++) {
+    const char *id = g_ptr_array_index (order, i);
+    Pending *p = g_hash_table_lookup (pending, id);
 
     self->emit (id, p->state, p->details, self->emit_data);
   }
-  g_hash_table_remove_all (self->pending);
-  g_ptr_array_set_size (self->order, 0);
-  self->last_emit = g_get_monotonic_time ();
+}
+
+/* Takes the window's changes out, with the lock held. */
+static void
+take_window (GwChangeFolder *self,
+             GHashTable    **pending,
+             GPtrArray     **order)
+{
+  *pending = g_steal_pointer (&self->pending);
+  *order = g_steal_pointer (&self->order);
+  self->pending = pending_table_new ();
+  self->order = g_ptr_array_new_with_free_func (g_free);
 }
 
 static gboolean
 flush_cb (gpointer user_data)
 {
   GwChangeFolder *self = user_data;
+  g_autoptr(GHashTable) pending = NULL;
+  g_autoptr(GPtrArray) order = NULL;
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->flush_source, g_source_unref);
-  emit_pending (self);
+  take_window (self, &pending, &order);
+  /* Until these are out, a change is folded, never signalled ahead. */
+  self->emitting = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  emit_window (self, pending, order);
+
+  g_mutex_lock (&self->lock);
+  self->emitting = FALSE;
+  self->last_emit = g_get_monotonic_time ();
   g_mutex_unlock (&self->lock);
   return G_SOURCE_REMOVE;
 }
@@ -80,7 +112,7 @@ gw_change_folder_new (GMainContext     *context,
   self->context = g_main_context_ref (context);
   self->emit = emit;
   self->emit_data = emit_data;
-  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
+  self->pending = pending_table_new ();
   self->order = g_ptr_array_new_with_free_func (g_free);
   return self;
 }
@@ -98,8 +130,9 @@ gw_change_folder_add (const char *delivery_id,
   Pending *p;
 
   g_mutex_lock (&self->lock);
-  if (self->flush_source == NULL && now - self->last_emit >= window) {
-    /* Quiet: at once, as every change was signalled before. */
+  if (self->flush_source == NULL && !self->emitting && now - self->last_emit >= window) {
+    /* Quiet: at once, as every change was signalled before. (Under the
+     * lock, so that a window taken later cannot overtake it.) */
     self->emit (delivery_id, state, details, self->emit_data);
     self->last_emit = now;
     g_mutex_unlock (&self->lock);
@@ -130,6 +163,9 @@ gw_change_folder_add (const char *delivery_id,
 void
 gw_change_folder_free (GwChangeFolder *self)
 {
+  g_autoptr(GHashTable) pending = NULL;
+  g_autoptr(GPtrArray) order = NULL;
+
   if (self == NULL)
     return;
   g_mutex_lock (&self->lock);
@@ -137,8 +173,9 @@ gw_change_folder_free (GwChangeFolder *self)
     g_source_destroy (self->flush_source);
     g_clear_pointer (&self->flush_source, g_source_unref);
   }
-  emit_pending (self);
+  take_window (self, &pending, &order);
   g_mutex_unlock (&self->lock);
+  emit_window (self, pending, order);
   g_hash_table_unref (self->pending);
   g_ptr_array_unref (self->order);
   g_main_context_unref (self->context);
