@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "gw-queue-private.h"
 #include "herald-test-util.h"
 #include "queue-test-util.h"
 
@@ -338,6 +339,28 @@ test_result_flushed_by_next_submit (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_atomic_int_get (&wal_unsynced), ==, 0);
 }
 
+/* A large message (and a prune) runs in a transaction of its own, with
+ * no savepoint: SQLite then keeps no in-memory copy of the pages it
+ * reuses. Small ones share the batch. */
+static void
+test_large_runs_alone (void)
+{
+  const char * const rcpts[] = { "a@example.org", NULL };
+  GwQueueOp small = { .kind = GW_QUEUE_OP_SUBMIT };
+  GwQueueOp large = { .kind = GW_QUEUE_OP_SUBMIT };
+  GwQueueOp prune = { .kind = GW_QUEUE_OP_PRUNE };
+  GwQueueOp record = { .kind = GW_QUEUE_OP_RECORD };
+
+  small.submission = queue_test_submission ("relay", "Small", rcpts, 1024);
+  large.submission = queue_test_submission ("relay", "Large", rcpts, GW_QUEUE_ALONE_BYTES + 1);
+  g_assert_false (gw_queue_op_runs_alone (&small));
+  g_assert_true (gw_queue_op_runs_alone (&large));
+  g_assert_true (gw_queue_op_runs_alone (&prune));
+  g_assert_false (gw_queue_op_runs_alone (&record));
+  gw_submission_free (small.submission);
+  gw_submission_free (large.submission);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -352,5 +375,6 @@ main (int argc, char **argv)
   ADD ("/queue/sync/results-when-quiet", test_results_flushed_when_quiet);
   ADD ("/queue/sync/result-then-submit", test_result_flushed_by_next_submit);
 #undef ADD
+  g_test_add_func ("/queue/sync/large-runs-alone", test_large_runs_alone);
   return g_test_run ();
 }

@@ -78,6 +78,11 @@ typedef struct {
 /* Commits that wait for the disk (gw-queue-sync.c). A batch of claims and
  * results only does not; anything else does. */
 gboolean      gw_queue_batch_needs_sync (GPtrArray *batch);
+/* Whether @op writes so much (a large message, a prune) that it runs in a
+ * batch of its own: no savepoint, so SQLite keeps no copy of the pages it
+ * reuses. */
+#define GW_QUEUE_ALONE_BYTES (256 * 1024)
+gboolean      gw_queue_op_runs_alone    (GwQueueOp *op);
 /* PRAGMA synchronous=FULL or NORMAL on the writer, outside a transaction. */
 gboolean      gw_queue_set_synchronous  (GwQueue   *self,
                                          gboolean   full,

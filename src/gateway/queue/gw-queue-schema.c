@@ -197,29 +197,6 @@ is_corruption (int rc)
 
 /* On a failure that SQLite reports as corruption, the connection is left
  * open in @damaged (when not NULL), for close_damaged(). */
-/* A savepoint keeps a copy of each page it changes (the statement
- * journal); SQLite keeps it in memory up to 64 KiB, and once one grows
- * past that, every later savepoint of the transaction writes its copies
- * to a temporary file: a quarter of the writer's time in a busy batch. A
- * Send's savepoint stays well under this; a large message spills. */
-#define STATEMENT_JOURNAL_IN_MEMORY (1024 * 1024)
-
-static void
-configure_sqlite_once (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done)) {
-    /* Only before SQLite's first use in the process (else SQLITE_MISUSE). */
-    int rc = sqlite3_config (SQLITE_CONFIG_STMTJRNL_SPILL, STATEMENT_JOURNAL_IN_MEMORY);
-
-    if (rc != SQLITE_OK)
-      g_debug ("SQLite was already in use: statement journals keep its default size (%s)",
-               sqlite3_errstr (rc));
-    g_once_init_leave (&done, 1);
-  }
-}
-
 static sqlite3 *
 open_raw (const char *path,
           int        *rc,
@@ -227,10 +204,7 @@ open_raw (const char *path,
           GError    **error)
 {
   sqlite3 *db = NULL;
-  int result;
-
-  configure_sqlite_once ();
-  result = sqlite3_open_v2 (path, &db,
+  int result = sqlite3_open_v2 (path, &db,
                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                 NULL);
 
@@ -243,7 +217,14 @@ open_raw (const char *path,
     return NULL;
   }
   sqlite3_busy_timeout (db, 5000);
-  if (!run (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+  /* temp_store=MEMORY: a savepoint's copies of the pages it changes stay
+   * in memory. By default, once one grew past 64 KiB they went to a
+   * temporary file for the rest of the transaction: a quarter of the
+   * writer's time under load. What writes much runs in a batch of its own,
+   * without a savepoint (gw_queue_op_runs_alone), so those copies stay
+   * small. */
+  if (!run (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                " PRAGMA temp_store=MEMORY;",
             rc, error)) {
     if (damaged != NULL && is_corruption (*rc))
       *damaged = db;

@@ -103,17 +103,20 @@ gw_queue_signal_details_new (const char *profile,
                              const char *enhanced_code,
                              const char *reason)
 {
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
   const char * const keys[] = { "profile", "reply", "enhanced-code", "reason" };
   const char * const values[] = { profile, reply, enhanced_code, reason };
+  GVariantBuilder builder;
 
+  /* A builder, not a GVariantDict: no hash table for six keys, on the
+   * writer's path of every change. */
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
     if (values[i] != NULL && g_utf8_validate (values[i], -1, NULL))
-      g_variant_dict_insert (&dict, keys[i], "s", values[i]);
+      g_variant_builder_add (&builder, "{sv}", keys[i], g_variant_new_string (values[i]));
   }
-  g_variant_dict_insert (&dict, "attempts", "u", attempts);
-  g_variant_dict_insert (&dict, "next-attempt", "x", next_attempt);
-  return g_variant_ref_sink (g_variant_dict_end (&dict));
+  g_variant_builder_add (&builder, "{sv}", "attempts", g_variant_new_uint32 (attempts));
+  g_variant_builder_add (&builder, "{sv}", "next-attempt", g_variant_new_int64 (next_attempt));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 void

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-queue-sync.c: which commits wait for the disk
+/* gw-queue-sync.c: which commits wait for the disk, and which operations
+ * run in a transaction of their own
  *
  * An accepted notification is on disk before its Send returns: a batch
  * with a submission (or an administrator's change) commits with
@@ -17,6 +18,23 @@
 #include "config.h"
 
 #include "gw-queue-private.h"
+
+gboolean
+gw_queue_op_runs_alone (GwQueueOp *op)
+{
+  gsize bytes = 0;
+
+  if (op->kind == GW_QUEUE_OP_PRUNE)
+    return TRUE;
+  if (op->kind != GW_QUEUE_OP_SUBMIT || op->submission->jobs == NULL)
+    return FALSE;
+  for (guint i = 0; i < op->submission->jobs->len; i++) {
+    GwSubmissionJob *job = g_ptr_array_index (op->submission->jobs, i);
+
+    bytes += g_bytes_get_size (gw_envelope_get_message (job->envelope));
+  }
+  return bytes > GW_QUEUE_ALONE_BYTES;
+}
 
 gboolean
 gw_queue_batch_needs_sync (GPtrArray *batch)

@@ -284,13 +284,16 @@ writer_thread (gpointer user_data)
   GwQueue *self = user_data;
   gboolean stop = FALSE;
   GwQueueOp *op;
+  GwQueueOp *alone = NULL;     /* taken from the queue, for the next batch */
 
   while (!stop) {
     g_autoptr(GPtrArray) batch = g_ptr_array_new ();
     ChangedEmission *emission;
 
+    if (alone != NULL)
+      op = g_steal_pointer (&alone);
     /* Quiet after commits not flushed yet: flush them now. */
-    if (self->unsynced) {
+    else if (self->unsynced) {
       op = g_async_queue_timeout_pop (self->ops, (guint64) g_atomic_int_get (&self->sync_delay_us));
       if (op == NULL) {
         gw_queue_sync_wal (self);
@@ -299,8 +302,14 @@ writer_thread (gpointer user_data)
     } else
       op = g_async_queue_pop (self->ops);
     g_ptr_array_add (batch, op);
-    while (batch->len < GROUP_COMMIT_MAX && (op = g_async_queue_try_pop (self->ops)) != NULL)
+    while (!gw_queue_op_runs_alone (g_ptr_array_index (batch, 0)) && batch->len < GROUP_COMMIT_MAX &&
+           (op = g_async_queue_try_pop (self->ops)) != NULL) {
+      if (gw_queue_op_runs_alone (op)) {
+        alone = op;
+        break;
+      }
       g_ptr_array_add (batch, op);
+    }
     for (guint i = 0; i < batch->len; i++)
       stop |= ((GwQueueOp *) g_ptr_array_index (batch, i))->kind == GW_QUEUE_OP_STOP;
     emission = run_batch (self, batch);
@@ -312,6 +321,8 @@ writer_thread (gpointer user_data)
   if (self->unsynced)
     gw_queue_sync_wal (self);
   /* Whatever came after the stop is answered, never left hanging. */
+  if (alone != NULL)
+    g_async_queue_push_front (self->ops, g_steal_pointer (&alone));
   while ((op = g_async_queue_try_pop (self->ops)) != NULL) {
     op->error = g_error_new_literal (HERALD_ERROR, HERALD_ERROR_STORAGE, _("The queue is closed"));
     finish_op (self, op, TRUE);
