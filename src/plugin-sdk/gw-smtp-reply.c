@@ -313,14 +313,19 @@ fill_cb (GObject      *source,
   read_step (g_steal_pointer (&task));
 }
 
-/* Takes every complete line already buffered; fills the buffer when the
- * reply is not complete yet. Consumes @task. */
-static void
-read_step (GTask *task)
-{
-  GBufferedInputStream *stream = g_task_get_source_object (task);
-  ReadData *data = g_task_get_task_data (task);
+typedef enum {
+  TAKE_FAILED,      /* @error is set: the stream is unusable */
+  TAKE_NEED_MORE,   /* the reply is not complete in the buffer */
+  TAKE_COMPLETE,    /* @out holds the reply */
+} TakeResult;
 
+/* Takes every complete line already buffered, up to the reply's last. */
+static TakeResult
+take_buffered_lines (GBufferedInputStream *stream,
+                     ReadData             *data,
+                     GwSmtpReply         **out,
+                     GError              **error)
+{
   for (;;) {
     g_autoptr(GError) local_error = NULL;
     gsize avail = 0;
@@ -332,15 +337,11 @@ read_step (GTask *task)
     if (nl == NULL) {
       /* The limit plus a CR: anything more without a newline is too long. */
       if (avail > GW_SMTP_REPLY_MAX_LINE + 1) {
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                                 _("The server sent a reply line longer than %u bytes"),
-                                 GW_SMTP_REPLY_MAX_LINE);
-        g_object_unref (task);
-        return;
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     _("The server sent a reply line longer than %u bytes"), GW_SMTP_REPLY_MAX_LINE);
+        return TAKE_FAILED;
       }
-      g_buffered_input_stream_fill_async (stream, -1, data->io_priority,
-                                          g_task_get_cancellable (task), fill_cb, task);
-      return;
+      return TAKE_NEED_MORE;
     }
 
     consumed = (gsize) (nl - buf) + 1;
@@ -348,37 +349,112 @@ read_step (GTask *task)
     if (len > 0 && buf[len - 1] == '\r')
       len--;
     if (len > GW_SMTP_REPLY_MAX_LINE) {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("The server sent a reply line longer than %u bytes"),
-                               GW_SMTP_REPLY_MAX_LINE);
-      g_object_unref (task);
-      return;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The server sent a reply line longer than %u bytes"), GW_SMTP_REPLY_MAX_LINE);
+      return TAKE_FAILED;
     }
-    if (!take_line (data, buf, len, &last, &local_error)) {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      g_object_unref (task);
-      return;
-    }
+    if (!take_line (data, buf, len, &last, error))
+      return TAKE_FAILED;
     /* Only buffered bytes are skipped: this never blocks. */
     if (g_input_stream_skip (G_INPUT_STREAM (stream), consumed, NULL, &local_error) != (gssize) consumed) {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("Cannot consume the server's reply: %s"),
-                               local_error != NULL ? local_error->message : "short skip");
-      g_object_unref (task);
-      return;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot consume the server's reply: %s"),
+                   local_error != NULL ? local_error->message : "short skip");
+      return TAKE_FAILED;
     }
     if (last) {
-      GwSmtpReply *reply;
-
       g_ptr_array_add (data->lines, NULL);
-      reply = gw_smtp_reply_new (data->code, (const char * const *) data->lines->pdata);
+      *out = gw_smtp_reply_new (data->code, (const char * const *) data->lines->pdata);
       if (data->enhanced)
-        gw_smtp_reply_parse_enhanced (reply);
-      g_task_return_pointer (task, reply, (GDestroyNotify) gw_smtp_reply_free);
-      g_object_unref (task);
-      return;
+        gw_smtp_reply_parse_enhanced (*out);
+      return TAKE_COMPLETE;
     }
   }
+}
+
+/* Fills the buffer until the reply is complete. Consumes @task. */
+static void
+read_step (GTask *task)
+{
+  GBufferedInputStream *stream = g_task_get_source_object (task);
+  ReadData *data = g_task_get_task_data (task);
+  GwSmtpReply *reply = NULL;
+  GError *error = NULL;
+
+  switch (take_buffered_lines (stream, data, &reply, &error)) {
+  case TAKE_FAILED:
+    g_task_return_error (task, error);
+    break;
+  case TAKE_COMPLETE:
+    g_task_return_pointer (task, reply, (GDestroyNotify) gw_smtp_reply_free);
+    break;
+  case TAKE_NEED_MORE:
+  default:
+    g_buffered_input_stream_fill_async (stream, -1, data->io_priority, g_task_get_cancellable (task),
+                                        fill_cb, task);
+    return;
+  }
+  g_object_unref (task);
+}
+
+/* Whether a whole reply (up to its last line) is in the buffer, by a look
+ * that consumes nothing. */
+static gboolean
+reply_is_buffered (GBufferedInputStream *stream)
+{
+  gsize avail = 0;
+  const char *buf = g_buffered_input_stream_peek_buffer (stream, &avail);
+  const char *end = buf + avail;
+
+  for (const char *line = buf; line < end;) {
+    const char *nl = memchr (line, '\n', (gsize) (end - line));
+    gsize len;
+
+    if (nl == NULL)
+      return FALSE;
+    len = (gsize) (nl - line);
+    if (len > 0 && line[len - 1] == '\r')
+      len--;
+    /* "250 ..." or "250" ends a reply; "250-..." goes on. A malformed
+     * line ends the look too: the read reports it. */
+    if (len <= 3 || line[3] != '-')
+      return TRUE;
+    line = nl + 1;
+  }
+  return FALSE;
+}
+
+/**
+ * gw_smtp_reply_read_buffered:
+ * @stream: the server's input, as for gw_smtp_reply_read_async()
+ * @enhanced: whether to parse the enhanced status code of the first line
+ * @error: return location for %G_IO_ERROR_INVALID_DATA
+ *
+ * Reads a reply that is already whole in @stream's buffer, without I/O
+ * and without waiting for the main loop: pipelined replies mostly arrive
+ * together. Nothing is consumed when the reply's last line has not come
+ * yet; then read it with gw_smtp_reply_read_async(). The same limits
+ * apply as there.
+ *
+ * Returns: (transfer full) (nullable): the reply, or %NULL when it is not
+ *   all buffered yet or, with @error set, malformed
+ */
+GwSmtpReply *
+gw_smtp_reply_read_buffered (GBufferedInputStream *stream,
+                             gboolean              enhanced,
+                             GError              **error)
+{
+  ReadData data = { .enhanced = enhanced };
+  GwSmtpReply *reply = NULL;
+
+  g_return_val_if_fail (G_IS_BUFFERED_INPUT_STREAM (stream), NULL);
+  if (!reply_is_buffered (stream))
+    return NULL;
+  data.lines = g_ptr_array_new_with_free_func (g_free);
+  /* (Never TAKE_NEED_MORE: the reply's last line is in the buffer.) */
+  if (take_buffered_lines (stream, &data, &reply, error) != TAKE_COMPLETE)
+    g_clear_pointer (&reply, gw_smtp_reply_free);
+  g_ptr_array_unref (data.lines);
+  return reply;
 }
 
 /**

@@ -69,6 +69,9 @@ void         gw_smtp_reply_read_async        (GBufferedInputStream *stream,
 GwSmtpReply *gw_smtp_reply_read_finish       (GBufferedInputStream *stream,
                                               GAsyncResult         *result,
                                               GError              **error);
+GwSmtpReply *gw_smtp_reply_read_buffered     (GBufferedInputStream *stream,
+                                              gboolean              enhanced,
+                                              GError              **error);
 
 gboolean     gw_smtp_reply_has_pending_input (GBufferedInputStream *stream);
 

@@ -40,11 +40,30 @@ cancel_inner_cb (GCancellable *outer,
   g_cancellable_cancel (G_CANCELLABLE (inner));
 }
 
+static gboolean
+deadline_dispatch (GSource    *source,
+                   GSourceFunc callback,
+                   gpointer    user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs deadline_funcs = { .dispatch = deadline_dispatch };
+
 void
 gw_deadline_start (GwDeadline   *deadline,
                    GCancellable *outer,
                    guint         seconds)
 {
+  gint64 due = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  /* Running for the same caller: only the time moves. (A cancellable and
+   * a timer made for each wait cost more than the wait under load.) */
+  if (deadline->timer != NULL && !deadline->fired && deadline->outer == outer &&
+      !g_source_is_destroyed (deadline->timer)) {
+    g_source_set_ready_time (deadline->timer, due);
+    return;
+  }
   gw_deadline_stop (deadline);
   deadline->fired = FALSE;
   deadline->cancellable = g_cancellable_new ();
@@ -54,7 +73,8 @@ gw_deadline_start (GwDeadline   *deadline,
                                                 g_object_ref (deadline->cancellable),
                                                 g_object_unref);
   }
-  deadline->timer = g_timeout_source_new (seconds * 1000);
+  deadline->timer = g_source_new (&deadline_funcs, sizeof (GSource));
+  g_source_set_ready_time (deadline->timer, due);
   g_source_set_callback (deadline->timer, deadline_fired_cb, deadline, NULL);
   g_source_set_static_name (deadline->timer, "[herald] SMTP deadline");
   g_source_attach (deadline->timer, g_main_context_get_thread_default ());
@@ -256,6 +276,21 @@ static void read_next (GTask *task);
 static void write_next (GTask *task);
 
 static void
+take_reply (GwSmtpSession *self,
+            Exchange      *ex,
+            GwSmtpReply   *reply)
+{
+  record_reply (self, reply);
+  g_ptr_array_add (ex->replies, reply);
+  /* 421: the server is closing the connection (RFC 5321 3.8); no more
+   * replies will come, the caller gets the ones read so far. */
+  if (reply->code == 421) {
+    self->broken = TRUE;
+    ex->n_replies = ex->replies->len;
+  }
+}
+
+static void
 read_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -271,15 +306,7 @@ read_cb (GObject      *source,
     exchange_fail (task, g_steal_pointer (&local_error));
     return;
   }
-  gw_deadline_stop (&ex->deadline);
-  record_reply (self, reply);
-  g_ptr_array_add (ex->replies, reply);
-  /* 421: the server is closing the connection (RFC 5321 3.8); no more
-   * replies will come, the caller gets the ones read so far. */
-  if (reply->code == 421) {
-    self->broken = TRUE;
-    ex->n_replies = ex->replies->len;
-  }
+  take_reply (self, ex, reply);
   read_next (task);
 }
 
@@ -288,16 +315,32 @@ read_next (GTask *task)
 {
   GwSmtpSession *self = g_task_get_source_object (task);
   Exchange *ex = g_task_get_task_data (task);
+  gboolean enhanced = g_hash_table_contains (self->caps, "ENHANCEDSTATUSCODES");
 
+  /* Pipelined replies mostly come together: those already buffered are
+   * taken at once, without an iteration of the main loop for each. */
+  while (ex->replies->len < ex->n_replies) {
+    g_autoptr(GError) local_error = NULL;
+    GwSmtpReply *reply = gw_smtp_reply_read_buffered (self->input, enhanced, &local_error);
+
+    if (local_error != NULL) {
+      exchange_fail (task, g_steal_pointer (&local_error));
+      return;
+    }
+    if (reply == NULL)
+      break;
+    take_reply (self, ex, reply);
+  }
   if (ex->replies->len == ex->n_replies) {
+    gw_deadline_stop (&ex->deadline);
     self->busy = FALSE;
     g_task_return_pointer (task, g_ptr_array_ref (ex->replies), (GDestroyNotify) g_ptr_array_unref);
     g_object_unref (task);
     return;
   }
   gw_deadline_start (&ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
-  gw_smtp_reply_read_async (self->input, g_hash_table_contains (self->caps, "ENHANCEDSTATUSCODES"),
-                            G_PRIORITY_DEFAULT, ex->deadline.cancellable, read_cb, task);
+  gw_smtp_reply_read_async (self->input, enhanced, G_PRIORITY_DEFAULT, ex->deadline.cancellable,
+                            read_cb, task);
 }
 
 static void
@@ -314,7 +357,6 @@ write_cb (GObject      *source,
     exchange_fail (task, g_steal_pointer (&local_error));
     return;
   }
-  gw_deadline_stop (&ex->deadline);
   ex->offset += written;
   if (ex->offset < (ex->encoding ? ex->chunk_len : g_bytes_get_size (ex->payload)) ||
       (ex->encoding && !ex->encoder.finished)) {

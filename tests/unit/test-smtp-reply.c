@@ -427,12 +427,70 @@ test_advice_without_profile (void)
   g_assert_null (strstr (advice, "heraldctl"));
 }
 
+/* Replies already buffered are read at once; a reply whose last line has
+ * not come is left alone, for the asynchronous read. */
+static void
+test_read_buffered (void)
+{
+  static const char data[] = "250-2.1.0 first\r\n250 Ok\r\n354 go on\r\n250-partial\r\n250 en";
+  g_autoptr(GInputStream) base = g_memory_input_stream_new_from_data (data, sizeof data - 1, NULL);
+  g_autoptr(GInputStream) input = g_buffered_input_stream_new_sized (base, 8192);
+  GBufferedInputStream *buffered = G_BUFFERED_INPUT_STREAM (input);
+  g_autoptr(GwSmtpReply) none = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize avail = 0;
+
+  /* Nothing buffered yet: nothing read, nothing waited for. */
+  none = gw_smtp_reply_read_buffered (buffered, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_null (none);
+  g_assert_cmpint (g_buffered_input_stream_fill (buffered, -1, NULL, &error), ==, sizeof data - 1);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GwSmtpReply) first = gw_smtp_reply_read_buffered (buffered, TRUE, &error);
+    g_autoptr(GwSmtpReply) second = gw_smtp_reply_read_buffered (buffered, TRUE, &error);
+    g_autoptr(GwSmtpReply) partial = NULL;
+
+    g_assert_no_error (error);
+    g_assert_nonnull (first);
+    g_assert_cmpuint (first->code, ==, 250);
+    g_assert_cmpuint (g_strv_length (first->lines), ==, 2);
+    g_assert_cmpstr (first->lines[1], ==, "Ok");
+    g_assert_cmpstr (first->enhanced_code, ==, "2.1.0");
+    g_assert_nonnull (second);
+    g_assert_cmpuint (second->code, ==, 354);
+    /* "250-partial" came, its last line not: left in the buffer. */
+    partial = gw_smtp_reply_read_buffered (buffered, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_null (partial);
+    g_buffered_input_stream_peek_buffer (buffered, &avail);
+    g_assert_cmpuint (avail, ==, strlen ("250-partial\r\n250 en"));
+  }
+}
+
+static void
+test_read_buffered_malformed (void)
+{
+  static const char data[] = "250-fine\r\nxyz nonsense\r\n";
+  g_autoptr(GInputStream) base = g_memory_input_stream_new_from_data (data, sizeof data - 1, NULL);
+  g_autoptr(GInputStream) input = g_buffered_input_stream_new_sized (base, 8192);
+  g_autoptr(GwSmtpReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_buffered_input_stream_fill (G_BUFFERED_INPUT_STREAM (input), -1, NULL, NULL);
+  reply = gw_smtp_reply_read_buffered (G_BUFFERED_INPUT_STREAM (input), FALSE, &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/smtp-reply/single-line", test_single_line);
+  g_test_add_func ("/smtp-reply/read-buffered", test_read_buffered);
+  g_test_add_func ("/smtp-reply/read-buffered-malformed", test_read_buffered_malformed);
   g_test_add_func ("/smtp-reply/multi-line-capabilities", test_multi_line_and_capabilities);
   g_test_add_func ("/smtp-reply/enhanced-codes", test_enhanced_codes);
   g_test_add_func ("/smtp-reply/lenient-forms", test_lenient_forms);
