@@ -79,6 +79,20 @@ char    *gw_dispatcher_describe_hold     (GwDispatcher      *self,
                                           GwProfile         *profile,
                                           gint64             room_at);
 
+/* Fills @result (state, reply, next attempt, reason, fallback) from the
+ * results @job's transport left in its envelope and the retry policy of
+ * @profile; @configured is the profile as stored (NULL when it was
+ * removed: no fallback, no sign-in). A partial job's reply points at the
+ * text put in @refused (gw-dispatcher-outcome.c). */
+void    gw_dispatcher_decide_outcome  (GwDispatcher    *self,
+                                       const char      *profile_name,
+                                       GwProfile       *configured,
+                                       GwProfile       *profile,
+                                       GwTransport     *transport,
+                                       GwQueuedJob     *job,
+                                       GwAttemptResult *result,
+                                       char           **refused);
+
 /* Ends the workers waiting on timers (at stop). */
 void    gw_dispatcher_end_waiting     (GwDispatcher *self);
 

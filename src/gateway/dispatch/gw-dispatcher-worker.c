@@ -23,8 +23,6 @@
 
 #include "gw-dispatcher-private.h"
 #include "gw-metrics-hooks.h"
-#include "gw-oauth2.h"
-#include "gw-remote-jobs.h"
 
 /* Results a worker may have on their way to disk while it delivers the
  * next job: one lets the commit overlap the next transaction; more would
@@ -161,138 +159,6 @@ gw_dispatcher_end_waiting (GwDispatcher *self)
   g_list_free (workers);
 }
 
-/* Picks the profile's fallback for a job that failed for good; the queue
- * refuses it if it is already in the job's fallback chain. */
-static void
-worker_choose_fallback (Worker          *worker,
-                        GwAttemptResult *result)
-{
-  const char *name = gw_profile_get_string (worker->profile, "fallback");
-  GwProfile *fallback;
-
-  if (name == NULL || worker->profile_removed)
-    return;
-  fallback = gw_profile_store_lookup (worker->dispatcher->profiles, name);
-  if (fallback == NULL) {
-    g_warning ("Profile %s names fallback profile %s, which does not exist",
-               worker->profile_name, name);
-    return;
-  }
-  result->fallback = name;
-  result->fallback_expire_at = g_get_real_time () +
-    (gint64) gw_profile_get_uint (fallback, "expire-after") * G_USEC_PER_SEC;
-}
-
-/* Seconds until the server that has a submitted job is asked again. */
-static guint
-poll_interval (Worker *worker)
-{
-  if (worker->transport != NULL && GW_IS_REMOTE_JOBS (worker->transport))
-    return gw_remote_jobs_get_poll_interval (GW_REMOTE_JOBS (worker->transport), worker->profile);
-  return (guint) MIN (gw_profile_get_uint (worker->profile, "retry-interval"), G_MAXUINT);
-}
-
-/* "bad@example.org: 550 5.1.1 ...; other@example.org: 550 ...": the
- * recipients refused for good, each with the server's reply, for the reply
- * of a job that reached the others. */
-static char *
-describe_refused (GwEnvelope *envelope)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
-    GwRecipient *r = gw_envelope_get_recipient (envelope, i);
-
-    if (r->status != GW_RECIPIENT_PERMFAIL)
-      continue;
-    if (text->len > 0)
-      g_string_append (text, "; ");
-    g_string_append_printf (text, "%s: %s", r->address, r->reply != NULL ? r->reply : "");
-  }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-/* Decides the job's state from its recipients' results and the retry
- * policy: "partial" when some recipients have the message and the others
- * failed for good (the queue also makes a "failed" job partial when an
- * earlier attempt reached a recipient). */
-static void
-worker_record_outcome (Worker *worker,
-                       Record *record)
-{
-  GwQueuedJob *job = record->job;
-  GwAttemptResult *result = &record->result;
-  GwEnvelope *envelope = job->envelope;
-  gboolean any_temp = FALSE, any_perm = FALSE, any_submitted = FALSE, any_sent = FALSE;
-  const char *reply = NULL, *code = NULL;
-  gint64 now = g_get_real_time ();
-
-  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
-    GwRecipient *r = gw_envelope_get_recipient (envelope, i);
-
-    if (r->status == GW_RECIPIENT_PENDING)
-      gw_envelope_set_result (envelope, i, GW_RECIPIENT_TEMPFAIL,
-                              _("The transport gave no result"), NULL);
-    any_temp |= r->status == GW_RECIPIENT_TEMPFAIL;
-    any_perm |= r->status == GW_RECIPIENT_PERMFAIL;
-    any_submitted |= r->status == GW_RECIPIENT_SUBMITTED;
-    any_sent |= r->status == GW_RECIPIENT_SENT;
-    if (reply == NULL || (r->status != GW_RECIPIENT_SENT && code == NULL)) {
-      reply = r->reply;
-      code = r->enhanced_code;
-    }
-  }
-  result->reply = reply;
-  result->enhanced_code = code;
-  result->next_attempt = 0;
-  result->tls = gw_envelope_get_tls (envelope);
-  /* A profile whose refresh token was refused waits for a person to sign
-   * it in: its jobs are held (deferred, never expired) until then. */
-  if (any_temp && !worker->profile_removed && gw_oauth2_needs_sign_in (gw_oauth2_get_default (), worker->profile)) {
-    result->state = "deferred";
-    result->reason = GW_QUEUE_REASON_SIGN_IN;
-    result->next_attempt = now + gw_dispatcher_retry_delay (
-      gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
-    return;
-  }
-  if (any_temp && now >= job->expire_at) {
-    for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
-      GwRecipient *r = gw_envelope_get_recipient (envelope, i);
-      if (r->status == GW_RECIPIENT_TEMPFAIL)
-        r->status = GW_RECIPIENT_PERMFAIL;
-    }
-    result->state = "failed";
-    result->reason = "expired";
-  } else if (any_temp) {
-    guint retry_after = gw_envelope_get_retry_after (envelope);
-
-    result->state = "deferred";
-    /* A server that said when to come back (Retry-After) is asked then. */
-    if (retry_after > 0)
-      result->next_attempt = now + (gint64) retry_after * G_USEC_PER_SEC;
-    else
-      result->next_attempt = now + gw_dispatcher_retry_delay (
-        gw_profile_get_uint (worker->profile, "retry-interval"), job->attempts + 1);
-  } else if (any_submitted) {
-    /* The server has it and sends it on its own schedule (and gives up on
-     * its own, so no expiry here): ask again after the poll interval. */
-    result->state = "submitted";
-    result->next_attempt = now + (gint64) poll_interval (worker) * G_USEC_PER_SEC;
-  } else if (any_perm) {
-    result->state = "failed";
-    result->reason = "rejected";
-  } else {
-    result->state = "sent";
-  }
-  if (g_str_equal (result->state, "failed") && any_sent) {
-    result->state = "partial";
-    record->refused = describe_refused (envelope);
-    result->reply = record->refused;
-  }
-  if (g_str_equal (result->state, "failed") || g_str_equal (result->state, "partial"))
-    worker_choose_fallback (worker, result);
-}
-
 static void
 record_cb (GObject      *source,
            GAsyncResult *res,
@@ -368,7 +234,10 @@ worker_record (Worker *worker)
     g_info ("Delivery %s: job %" G_GINT64_FORMAT " via %s held: %s", record->job->delivery_id,
             record->job->job_id, worker->profile_name, result->reply);
   } else {
-    worker_record_outcome (worker, record);
+    gw_dispatcher_decide_outcome (worker->dispatcher, worker->profile_name,
+                                  worker->profile_removed ? NULL : worker->profile,
+                                  worker->profile, worker->transport, record->job, result,
+                                  &record->refused);
     gw_dispatcher_settle_recipients (worker->dispatcher, worker->profile_name, &worker->ticket,
                                      record->job->envelope, result);
     /* One line per attempt, naming the delivery, after its outcome is known. */
@@ -538,9 +407,14 @@ claim_cb (GObject      *source,
   }
   g_clear_pointer (&worker->jobs, g_ptr_array_unref);
   worker->jobs = g_steal_pointer (&jobs);
-  /* A full batch means a backlog: let the scan add workers up to the limit. */
-  if (worker->jobs->len == GW_DISPATCHER_CLAIM_BATCH)
-    gw_dispatcher_wake (worker->dispatcher);
+  /* A full batch means a backlog: let the scan add workers up to the
+   * limit (a pool already there would only cost the scan's queries). */
+  if (worker->jobs->len == GW_DISPATCHER_CLAIM_BATCH) {
+    GwProfile *current = gw_profile_store_lookup (worker->dispatcher->profiles, worker->profile_name);
+
+    if (current == NULL || pool->active < gw_profile_get_uint (current, "max-connections"))
+      gw_dispatcher_wake (worker->dispatcher);
+  }
   worker_deliver_next (worker);
 }
 
