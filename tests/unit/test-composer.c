@@ -10,6 +10,7 @@
 #include "herald-error.h"
 #include "gw-composer.h"
 #include "gw-gmime.h"
+#include "gw-message-id.h"
 #include "transport-test-util.h"
 
 static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
@@ -572,6 +573,44 @@ test_injection (void)
   }
 }
 
+/* Message-IDs: random, the domain in ASCII, the host name for anything
+ * that is not a plain domain. */
+static void
+test_message_ids (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *host = g_hostname_to_ascii (g_get_host_name ());
+  const char * const not_domains[] = { "", "[192.0.2.1]", "192.0.2.1", "a b.example",
+                                       "x(y).example", "..example", "example." };
+
+  for (guint i = 0; i < 1000; i++) {
+    char *id = gw_message_id_generate ("example.org");
+
+    g_assert_true (g_str_has_suffix (id, "@example.org"));
+    g_assert_cmpuint (strlen (id), ==, 32 + strlen ("@example.org"));
+    for (const char *p = id; *p != '@'; p++)
+      g_assert_true (g_ascii_isxdigit (*p));
+    g_assert_true (g_hash_table_add (seen, id));
+  }
+  {
+    g_autofree char *idn = gw_message_id_generate ("bücher.example");
+
+    g_assert_true (g_str_has_suffix (idn, "@xn--bcher-kva.example"));
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (not_domains); i++) {
+    g_autofree char *id = gw_message_id_generate (not_domains[i]);
+    const char *at = strchr (id, '@');
+
+    g_assert_nonnull (at);
+    g_assert_true (g_str_equal (at + 1, host) || g_str_equal (at + 1, "localhost"));
+  }
+  {
+    g_autofree char *id = gw_message_id_generate (NULL);
+
+    g_assert_nonnull (strchr (id, '@'));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -580,6 +619,7 @@ main (int   argc,
   herald_test_load_transports ();
   g_mime_init ();
   g_test_add_func ("/composer/headers", test_headers);
+  g_test_add_func ("/composer/message-ids", test_message_ids);
   g_test_add_func ("/composer/html", test_html);
   g_test_add_func ("/composer/html-to-text", test_html_to_text);
   g_test_add_func ("/composer/charset", test_charset);

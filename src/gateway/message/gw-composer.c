@@ -15,6 +15,7 @@
 #include "herald-error.h"
 #include "gw-address.h"
 #include "gw-attachment-links.h"
+#include "gw-message-id.h"
 #include "gw-composer.h"
 #include "gw-gmime.h"
 
@@ -501,7 +502,7 @@ gw_composer_compose_full (GwProfile         *profile,
   g_autoptr(GMimeMessage) message = g_mime_message_new (TRUE);
   g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GMimeObject) body = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) now = gw_message_date_now ();
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *sender = NULL;
   g_autofree char *message_id = NULL;
@@ -547,7 +548,7 @@ gw_composer_compose_full (GwProfile         *profile,
 
   g_mime_message_set_subject (message, n->subject != NULL ? n->subject : _("Notification"), "utf-8");
   g_mime_message_set_date (message, now);
-  message_id = g_mime_utils_generate_message_id (gw_address_get_domain (sender));
+  message_id = gw_message_id_generate (gw_address_get_domain (sender));
   g_mime_message_set_message_id (message, message_id);
   add_herald_headers (GMIME_OBJECT (message), n);
   for (guint i = 0; i + 1 < n->headers->len; i += 2)

@@ -21,6 +21,7 @@
 #include "gw-address.h"
 #include "gw-gmime.h"
 #include "gw-message-header.h"
+#include "gw-message-id.h"
 #include "gw-message-private.h"
 
 #define MAX_SUBJECT_LENGTH 998
@@ -273,7 +274,7 @@ append_missing_fields (GByteArray                 *out,
     result->from = g_strdup (options->from_address);
   }
   if (gw_header_section_find (section, data, "Date") == NULL) {
-    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(GDateTime) now = gw_message_date_now ();
     g_autofree char *date = g_mime_utils_header_format_date (now);
 
     append_text (out, "Date: ");
@@ -283,8 +284,7 @@ append_missing_fields (GByteArray                 *out,
   if (result->message_id == NULL) {
     if (result->from != NULL)
       domain = gw_address_get_domain (result->from);
-    result->message_id = g_mime_utils_generate_message_id (domain != NULL ? domain
-                                                                          : g_get_host_name ());
+    result->message_id = gw_message_id_generate (domain);
     append_text (out, "Message-ID: <");
     append_text (out, result->message_id);
     append_text (out, ">\r\n");
@@ -360,7 +360,7 @@ gw_message_read (GBytes                     *raw,
   /* An empty Message-ID field stays; the queue still needs an id. */
   if (*result->message_id == '\0') {
     g_free (result->message_id);
-    result->message_id = g_mime_utils_generate_message_id (g_get_host_name ());
+    result->message_id = gw_message_id_generate (NULL);
   }
   fix = gw_message_needs_fix (out->data + body_offset, out->len - body_offset, &result->has_8bit);
   result->message = g_byte_array_free_to_bytes (out);

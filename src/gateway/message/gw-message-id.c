@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gw-message-id.c: Message-IDs and Date values of the messages Herald makes
+ *
+ * GMime's g_mime_utils_generate_message_id() opens /dev/urandom and runs
+ * an IDN conversion for every message; with the local time zone looked up
+ * for every Date, that was a tenth of composing a notification (issue 18).
+ * Here the random bits come from getrandom(2) and the zone is kept.
+ */
+#define G_LOG_DOMAIN "gw-message"
+
+#include "config.h"
+
+#include <sys/random.h>
+
+#include "gw-message-id.h"
+
+#define RANDOM_BYTES 16
+
+static void
+fill_random (guint8 *out,
+             gsize   len)
+{
+  gsize done = 0;
+
+  while (done < len) {
+    ssize_t n = getrandom (out + done, len - done, 0);
+
+    if (n <= 0)
+      break;
+    done += (gsize) n;
+  }
+  /* (Only unique, not secret: GLib's generator fills what is left.) */
+  for (; done < len; done++)
+    out[done] = (guint8) g_random_int_range (0, 256);
+}
+
+/* ASCII letters, digits, dots and hyphens: a dot-atom, safe in any header. */
+static gboolean
+is_plain_domain (const char *name)
+{
+  if (name == NULL || *name == '\0' || *name == '.' || g_hostname_is_ip_address (name))
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++) {
+    if (!g_ascii_isalnum (*p) && *p != '-' && (*p != '.' || p[1] == '.' || p[1] == '\0'))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+char *
+gw_message_id_generate (const char *domain)
+{
+  guint8 bits[RANDOM_BYTES];
+  g_autofree char *ascii = domain != NULL && *domain != '\0' ? g_hostname_to_ascii (domain) : NULL;
+  GString *id = g_string_sized_new (2 * RANDOM_BYTES + 64);
+
+  fill_random (bits, sizeof bits);
+  for (gsize i = 0; i < sizeof bits; i++)
+    g_string_append_printf (id, "%02x", bits[i]);
+  if (!is_plain_domain (ascii)) {
+    g_free (ascii);
+    ascii = g_hostname_to_ascii (g_get_host_name ());
+  }
+  g_string_append_c (id, '@');
+  g_string_append (id, is_plain_domain (ascii) ? ascii : "localhost");
+  return g_string_free (id, FALSE);
+}
+
+GDateTime *
+gw_message_date_now (void)
+{
+  static GTimeZone *local;
+
+  if (g_once_init_enter (&local))
+    g_once_init_leave (&local, g_time_zone_new_local ());
+  return g_date_time_new_now (local);
+}
