@@ -262,16 +262,34 @@ emit_changes (GwQueue         *self,
                               emission, changed_emission_free);
 }
 
-/* Completes @op, or queues it again when it is a prune with more to do
- * and the queue is not stopping. */
+/* Completes, in the owner's main context, the operations of a batch: one
+ * wake-up of that thread for the batch instead of one per operation. */
+static gboolean
+return_ops_cb (gpointer user_data)
+{
+  GPtrArray *done = user_data;
+
+  for (guint i = 0; i < done->len; i++)
+    return_op (g_ptr_array_index (done, i));
+  return G_SOURCE_REMOVE;
+}
+
+/* Completes @op (now, or with the others of @done when @done is given and
+ * its caller waits in the owner's context), or queues it again when it is
+ * a prune with more to do and the queue is not stopping. */
 static void
-finish_op (GwQueue  *self,
-           GwQueueOp       *op,
-           gboolean  stopping)
+finish_op (GwQueue   *self,
+           GwQueueOp *op,
+           gboolean   stopping,
+           GPtrArray *done)
 {
   if (op->kind == GW_QUEUE_OP_PRUNE && op->error == NULL && op->more && !stopping) {
     op->more = FALSE;
     g_async_queue_push (self->ops, op);
+    return;
+  }
+  if (done != NULL && g_task_get_context (op->task) == self->context) {
+    g_ptr_array_add (done, op);
     return;
   }
   return_op (op);
@@ -288,6 +306,7 @@ writer_thread (gpointer user_data)
 
   while (!stop) {
     g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+    GPtrArray *done;
     ChangedEmission *emission;
 
     if (alone != NULL)
@@ -313,8 +332,13 @@ writer_thread (gpointer user_data)
     for (guint i = 0; i < batch->len; i++)
       stop |= ((GwQueueOp *) g_ptr_array_index (batch, i))->kind == GW_QUEUE_OP_STOP;
     emission = run_batch (self, batch);
+    done = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
     for (guint i = 0; i < batch->len; i++)
-      finish_op (self, g_ptr_array_index (batch, i), stop);
+      finish_op (self, g_ptr_array_index (batch, i), stop, done);
+    if (done->len > 0)
+      g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, return_ops_cb,
+                                  g_steal_pointer (&done), (GDestroyNotify) g_ptr_array_unref);
+    g_clear_pointer (&done, g_ptr_array_unref);
     if (emission != NULL)
       emit_changes (self, emission);
   }
@@ -325,7 +349,7 @@ writer_thread (gpointer user_data)
     g_async_queue_push_front (self->ops, g_steal_pointer (&alone));
   while ((op = g_async_queue_try_pop (self->ops)) != NULL) {
     op->error = g_error_new_literal (HERALD_ERROR, HERALD_ERROR_STORAGE, _("The queue is closed"));
-    finish_op (self, op, TRUE);
+    finish_op (self, op, TRUE, NULL);
   }
   return NULL;
 }
