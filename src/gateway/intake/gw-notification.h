@@ -40,6 +40,7 @@ typedef struct {
 /* Hard ceiling on attachment bytes read into one notification, whatever the
  * profile allows: the composed message is held in memory and in the queue. */
 #define GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+#define GW_NOTIFICATION_MAX_ATTACHMENTS      100
 
 /*
  * Checks every key's type and value (unknown keys, control characters,
@@ -62,6 +63,12 @@ GwNotification *gw_notification_new_from_variant_finish (GAsyncResult       *res
  * or NULL/"" to detect it, at most 100 attachments and the gateway's
  * ceiling on their total size (HERALD_ERROR_TOO_LARGE).
  */
+/* Reads Send's "attachments" (a(ssh): name, content type, the index of a
+ * descriptor in @fd_list) into @self (gw-notification-attachments.c). */
+gboolean        gw_notification_take_attachments (GwNotification *self,
+                                                  GVariant       *value,
+                                                  GUnixFDList    *fd_list,
+                                                  GError        **error);
 gboolean        gw_notification_add_attachment   (GwNotification *self,
                                                   const char     *name,
                                                   const char     *content_type,
