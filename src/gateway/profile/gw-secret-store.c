@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,8 +23,8 @@
 #include "herald-error.h"
 #include "gw-profile-schema.h"
 #include "gw-secret-store.h"
+#include "gw-secret-files.h"
 
-#define KEY_SIZE       32
 #define NONCE_SIZE     12
 #define TAG_SIZE       16
 #define FORMAT_VERSION 1
@@ -45,183 +44,13 @@ struct _GwSecretStore {
 G_DEFINE_TYPE (GwSecretStore, gw_secret_store, G_TYPE_OBJECT)
 
 static gboolean
-set_store_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-set_store_error (GError **error, const char *format, ...)
-{
-  va_list args;
-  GError *local_error;
-
-  va_start (args, format);
-  local_error = g_error_new_valist (HERALD_ERROR, HERALD_ERROR_SECRET_STORE, format, args);
-  va_end (args);
-  g_propagate_error (error, local_error);
-  return FALSE;
-}
-
-static gboolean
-check_file (const char        *path,
-            const struct stat *st,
-            gboolean           credential,
-            GError           **error)
-{
-  if (!S_ISREG (st->st_mode))
-    return set_store_error (error, _("%s is not a regular file"), path);
-
-  /* systemd writes a credential 0400 owned by root and grants a non-root
-   * service read access by an ACL, whose mask shows in the group bits; the
-   * directory itself is private to the service. So there, root may own the
-   * file and the group may read it, but nobody else may do anything. */
-  if (credential) {
-    if (st->st_uid != geteuid () && st->st_uid != 0)
-      return set_store_error (error, _("%s is owned by user %u, not by %u or root"),
-                              path, (guint) st->st_uid, (guint) geteuid ());
-    if ((st->st_mode & 0037) != 0)
-      return set_store_error (error, _("%s is accessible by other users (mode %04o)"),
-                              path, (guint) (st->st_mode & 07777));
-    return TRUE;
-  }
-
-  if (st->st_uid != geteuid ())
-    return set_store_error (error, _("%s is owned by user %u, not by %u"),
-                            path, (guint) st->st_uid, (guint) geteuid ());
-  if ((st->st_mode & 0077) != 0)
-    return set_store_error (error, _("%s is accessible by other users (mode %04o); it must be 0600"),
-                            path, (guint) (st->st_mode & 07777));
-  return TRUE;
-}
-
-/* Opens without following links and checks the descriptor itself, so the
- * file checked is the file read. Returns -1 with *missing set if absent. */
-static int
-open_checked (const char  *path,
-              gboolean     credential,
-              struct stat *st,
-              gboolean    *missing,
-              GError     **error)
-{
-  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-  int saved_errno = errno;
-
-  *missing = FALSE;
-  if (fd < 0) {
-    if (saved_errno == ENOENT) {
-      *missing = TRUE;
-      set_store_error (error, _("%s does not exist"), path);
-    } else if (saved_errno == ELOOP) {
-      set_store_error (error, _("%s is not a regular file"), path);
-    } else {
-      set_store_error (error, _("Cannot open %s: %s"), path, g_strerror (saved_errno));
-    }
-    return -1;
-  }
-  if (fstat (fd, st) != 0) {
-    saved_errno = errno;
-    close (fd);
-    set_store_error (error, _("Cannot open %s: %s"), path, g_strerror (saved_errno));
-    return -1;
-  }
-  if (!check_file (path, st, credential, error)) {
-    close (fd);
-    return -1;
-  }
-  return fd;
-}
-
-static gboolean
-read_all (int fd, guint8 *buf, gsize len, const char *path, GError **error)
-{
-  gsize done = 0;
-
-  while (done < len) {
-    gssize n = read (fd, buf + done, len - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return set_store_error (error, _("Cannot read %s: %s"), path, g_strerror (errno));
-    if (n == 0)
-      return set_store_error (error, _("Cannot read %s: the file is shorter than expected"), path);
-    done += n;
-  }
-  return TRUE;
-}
-
-static gboolean
-fsync_directory (const char *path, GError **error)
-{
-  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) != 0) {
-    int saved_errno = errno;
-    if (fd >= 0)
-      close (fd);
-    return set_store_error (error, _("Cannot sync %s: %s"), path, g_strerror (saved_errno));
-  }
-  close (fd);
-  return TRUE;
-}
-
-static gboolean
-read_key (const char *path, gboolean credential, guint8 key[KEY_SIZE], gboolean *missing, GError **error)
-{
-  struct stat st;
-  int fd = open_checked (path, credential, &st, missing, error);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  if (st.st_size != KEY_SIZE) {
-    close (fd);
-    return set_store_error (error, _("%s has the wrong size (%lld bytes; a key is %d bytes)"),
-                            path, (long long) st.st_size, KEY_SIZE);
-  }
-  ok = read_all (fd, key, KEY_SIZE, path, error);
-  close (fd);
-  return ok;
-}
-
-static gboolean
-create_key (const char *state_dir, const char *path, guint8 key[KEY_SIZE], GError **error)
-{
-  /* O_EXCL: never replace a key that appeared meanwhile. */
-  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  gsize done = 0;
-
-  if (fd < 0)
-    return set_store_error (error, _("Cannot create %s: %s"), path, g_strerror (errno));
-  if (gnutls_rnd (GNUTLS_RND_KEY, key, KEY_SIZE) != 0) {
-    close (fd);
-    g_unlink (path);
-    return set_store_error (error, _("Cannot create %s: no random numbers"), path);
-  }
-  while (done < KEY_SIZE) {
-    gssize n = write (fd, key + done, KEY_SIZE - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    done += n;
-  }
-  if (done != KEY_SIZE || fsync (fd) != 0) {
-    int saved_errno = errno;
-    close (fd);
-    g_unlink (path);
-    return set_store_error (error, _("Cannot write %s: %s"), path, g_strerror (saved_errno));
-  }
-  close (fd);
-  g_info ("Created a new secret key in %s", path);
-  return fsync_directory (state_dir, error);
-}
-
-static gboolean
 load_secrets (GwSecretStore *self, GError **error)
 {
   g_autofree char *data = NULL;
   g_autoptr(GError) local_error = NULL;
   struct stat st;
   gboolean missing;
-  int fd = open_checked (self->path, FALSE, &st, &missing, &local_error);
+  int fd = gw_secret_file_open (self->path, FALSE, &st, &missing, &local_error);
 
   if (fd < 0 && missing)
     return TRUE;
@@ -231,17 +60,17 @@ load_secrets (GwSecretStore *self, GError **error)
   }
   if (st.st_size > MAX_SECRETS_SIZE) {
     close (fd);
-    return set_store_error (error, _("%s is too large"), self->path);
+    return gw_secret_error (error, _("%s is too large"), self->path);
   }
   data = g_malloc (st.st_size + 1);
-  if (!read_all (fd, (guint8 *) data, st.st_size, self->path, error)) {
+  if (!gw_secret_file_read_all (fd, (guint8 *) data, st.st_size, self->path, error)) {
     close (fd);
     return FALSE;
   }
   close (fd);
   data[st.st_size] = '\0';
   if (!g_key_file_load_from_data (self->file, data, st.st_size, G_KEY_FILE_NONE, &local_error))
-    return set_store_error (error, _("Cannot parse %s: %s"), self->path, local_error->message);
+    return gw_secret_error (error, _("Cannot parse %s: %s"), self->path, local_error->message);
   return TRUE;
 }
 
@@ -259,7 +88,7 @@ holds_secrets (GKeyFile *file)
 }
 
 static gboolean
-load_key (GwSecretStore *self, guint8 key[KEY_SIZE], GError **error)
+load_key (GwSecretStore *self, guint8 key[GW_SECRET_KEY_SIZE], GError **error)
 {
   const char *cred_dir = g_getenv ("CREDENTIALS_DIRECTORY");
   g_autofree char *path = NULL;
@@ -270,20 +99,22 @@ load_key (GwSecretStore *self, guint8 key[KEY_SIZE], GError **error)
    * to another key would silently make every stored secret unreadable. */
   if (cred_dir != NULL && *cred_dir != '\0') {
     path = g_build_filename (cred_dir, GW_SECRET_KEY_NAME, NULL);
-    return read_key (path, TRUE, key, &missing, error);
+    return gw_secret_key_read (path, TRUE, key, &missing, error);
   }
 
   path = g_build_filename (self->state_dir, GW_SECRET_KEY_NAME, NULL);
-  if (read_key (path, FALSE, key, &missing, &local_error))
+  if (gw_secret_key_read (path, FALSE, key, &missing, &local_error))
     return TRUE;
   if (!missing) {
     g_propagate_error (error, g_steal_pointer (&local_error));
     return FALSE;
   }
   if (holds_secrets (self->file))
-    return set_store_error (error, _("%s holds encrypted secrets but the key %s is missing; "
-                                     "refusing to create a new key"), self->path, path);
-  return create_key (self->state_dir, path, key, error);
+    return gw_secret_error (error,
+                            _("%s holds encrypted secrets but the key %s is missing; "
+                              "refusing to create a new key"),
+                            self->path, path);
+  return gw_secret_key_create (self->state_dir, path, key, error);
 }
 
 /* A rotation (gw_secret_store_rotate_key()) writes secrets.new, then
@@ -304,23 +135,23 @@ finish_rotation (GwSecretStore *self, GError **error)
   if (g_file_test (new_secrets, G_FILE_TEST_EXISTS)) {
     g_message ("Rolling back an interrupted key rotation in %s", self->state_dir);
     if (g_unlink (new_secrets) != 0 || g_unlink (new_key) != 0)
-      return set_store_error (error, _("Cannot roll back the interrupted key rotation in %s: %s"),
+      return gw_secret_error (error, _("Cannot roll back the interrupted key rotation in %s: %s"),
                               self->state_dir, g_strerror (errno));
   } else {
     g_message ("Completing an interrupted key rotation in %s", self->state_dir);
     if (g_rename (new_key, key) != 0)
-      return set_store_error (error, _("Cannot complete the interrupted key rotation in %s: %s"),
+      return gw_secret_error (error, _("Cannot complete the interrupted key rotation in %s: %s"),
                               self->state_dir, g_strerror (errno));
   }
-  return fsync_directory (self->state_dir, error);
+  return gw_secret_file_sync_dir (self->state_dir, error);
 }
 
 GwSecretStore *
 gw_secret_store_new (const char *state_dir, GError **error)
 {
   g_autoptr(GwSecretStore) self = NULL;
-  guint8 key[KEY_SIZE];
-  gnutls_datum_t datum = { key, KEY_SIZE };
+  guint8 key[GW_SECRET_KEY_SIZE];
+  gnutls_datum_t datum = { key, GW_SECRET_KEY_SIZE };
   gboolean ok;
   int rc = 0;
 
@@ -331,7 +162,7 @@ gw_secret_store_new (const char *state_dir, GError **error)
   self->path = g_build_filename (state_dir, SECRETS_NAME, NULL);
 
   if (g_mkdir_with_parents (state_dir, 0700) != 0) {
-    set_store_error (error, _("Cannot create %s: %s"), state_dir, g_strerror (errno));
+    gw_secret_error (error, _("Cannot create %s: %s"), state_dir, g_strerror (errno));
     return NULL;
   }
   if (!finish_rotation (self, error))
@@ -347,7 +178,7 @@ gw_secret_store_new (const char *state_dir, GError **error)
     return NULL;
   if (rc < 0) {
     self->cipher = NULL;
-    set_store_error (error, _("Cannot set up AES-256-GCM: %s"), gnutls_strerror (rc));
+    gw_secret_error (error, _("Cannot set up AES-256-GCM: %s"), gnutls_strerror (rc));
     return NULL;
   }
   return g_steal_pointer (&self);
@@ -378,13 +209,13 @@ seal (GwSecretStore *self, const char *profile, const char *key, const char *val
 
   blob[0] = FORMAT_VERSION;
   if (gnutls_rnd (GNUTLS_RND_NONCE, blob + 1, NONCE_SIZE) != 0) {
-    set_store_error (error, _("Cannot encrypt the secret: no random numbers"));
+    gw_secret_error (error, _("Cannot encrypt the secret: no random numbers"));
     return NULL;
   }
   rc = gnutls_aead_cipher_encrypt (self->cipher, blob + 1, NONCE_SIZE, ad, adlen, TAG_SIZE,
                                    value, plen, blob + 1 + NONCE_SIZE, &clen);
   if (rc < 0) {
-    set_store_error (error, _("Cannot encrypt the secret: %s"), gnutls_strerror (rc));
+    gw_secret_error (error, _("Cannot encrypt the secret: %s"), gnutls_strerror (rc));
     return NULL;
   }
   return g_base64_encode (blob, 1 + NONCE_SIZE + clen);
@@ -415,7 +246,7 @@ unseal (GwSecretStore *self, const char *profile, const char *key, const char *e
     gnutls_memset (plain, 0, clen);
   }
   if (secret == NULL)
-    set_store_error (error, _("The secret “%s” of profile “%s” in %s cannot be authenticated "
+    gw_secret_error (error, _("The secret “%s” of profile “%s” in %s cannot be authenticated "
                               "(the file was altered or the key is not the one it was written with)"),
                      key, profile, self->path);
   return secret;
@@ -445,10 +276,10 @@ save (GwSecretStore *self, GKeyFile *file, GError **error)
   if (!g_file_set_contents_full (self->path, data, len,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  0600, &local_error))
-    return set_store_error (error, _("Cannot write %s: %s"), self->path, local_error->message);
+    return gw_secret_error (error, _("Cannot write %s: %s"), self->path, local_error->message);
   g_key_file_unref (self->file);
   self->file = g_key_file_ref (file);
-  return fsync_directory (self->state_dir, error);
+  return gw_secret_file_sync_dir (self->state_dir, error);
 }
 
 static GKeyFile *
@@ -550,33 +381,6 @@ gw_secret_store_remove_profile (GwSecretStore *self,
   return save (self, copy, error);
 }
 
-/* Writes @key to @path, which must not exist, 0600, synced. */
-static gboolean
-write_key (const char *path, const guint8 key[KEY_SIZE], GError **error)
-{
-  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  gsize done = 0;
-
-  if (fd < 0)
-    return set_store_error (error, _("Cannot create %s: %s"), path, g_strerror (errno));
-  while (done < KEY_SIZE) {
-    gssize n = write (fd, key + done, KEY_SIZE - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    done += n;
-  }
-  if (done != KEY_SIZE || fsync (fd) != 0) {
-    int saved_errno = errno;
-    close (fd);
-    g_unlink (path);
-    return set_store_error (error, _("Cannot write %s: %s"), path, g_strerror (saved_errno));
-  }
-  close (fd);
-  return TRUE;
-}
-
 /* Every value of @self sealed again with @cipher, in a new key file. */
 static GKeyFile *
 reseal_all (GwSecretStore          *self,
@@ -625,27 +429,29 @@ gw_secret_store_rotate_key (const char  *state_dir,
   g_autoptr(GError) local_error = NULL;
   const char *cred_dir = g_getenv ("CREDENTIALS_DIRECTORY");
   gnutls_aead_cipher_hd_t cipher = NULL;
-  guint8 key[KEY_SIZE];
-  gnutls_datum_t datum = { key, KEY_SIZE };
+  guint8 key[GW_SECRET_KEY_SIZE];
+  gnutls_datum_t datum = { key, GW_SECRET_KEY_SIZE };
   guint n = 0;
   gsize len;
   int rc;
 
   if (cred_dir != NULL && *cred_dir != '\0')
-    return set_store_error (error, _("The secret key is the systemd credential %s/%s: rotate it "
-                                     "by decrypting the secrets with the old credential and "
-                                     "starting with a new one; --rotate-key rotates only a key "
-                                     "kept in the state directory"), cred_dir, GW_SECRET_KEY_NAME);
+    return gw_secret_error (error,
+                            _("The secret key is the systemd credential %s/%s: rotate it "
+                              "by decrypting the secrets with the old credential and "
+                              "starting with a new one; --rotate-key rotates only a key "
+                              "kept in the state directory"),
+                            cred_dir, GW_SECRET_KEY_NAME);
   self = gw_secret_store_new (state_dir, error);
   if (self == NULL)
     return FALSE;
 
-  if (gnutls_rnd (GNUTLS_RND_KEY, key, KEY_SIZE) != 0)
-    return set_store_error (error, _("Cannot create a new key: no random numbers"));
+  if (gnutls_rnd (GNUTLS_RND_KEY, key, GW_SECRET_KEY_SIZE) != 0)
+    return gw_secret_error (error, _("Cannot create a new key: no random numbers"));
   rc = gnutls_aead_cipher_init (&cipher, GNUTLS_CIPHER_AES_256_GCM, &datum);
   if (rc < 0) {
     gnutls_memset (key, 0, sizeof key);
-    return set_store_error (error, _("Cannot set up AES-256-GCM: %s"), gnutls_strerror (rc));
+    return gw_secret_error (error, _("Cannot set up AES-256-GCM: %s"), gnutls_strerror (rc));
   }
   resealed = reseal_all (self, cipher, &n, error);
   gnutls_aead_cipher_deinit (cipher);
@@ -662,24 +468,24 @@ gw_secret_store_rotate_key (const char  *state_dir,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  0600, &local_error)) {
     gnutls_memset (key, 0, sizeof key);
-    return set_store_error (error, _("Cannot write %s: %s"), new_secrets, local_error->message);
+    return gw_secret_error (error, _("Cannot write %s: %s"), new_secrets, local_error->message);
   }
-  if (!write_key (new_key, key, error)) {
+  if (!gw_secret_key_write (new_key, key, error)) {
     gnutls_memset (key, 0, sizeof key);
     g_unlink (new_secrets);
     return FALSE;
   }
   gnutls_memset (key, 0, sizeof key);
-  if (!fsync_directory (state_dir, error))
+  if (!gw_secret_file_sync_dir (state_dir, error))
     return FALSE;
   /* The commit point: from here on the new key goes with the secrets. */
   if (g_rename (new_secrets, self->path) != 0)
-    return set_store_error (error, _("Cannot rename %s: %s"), new_secrets, g_strerror (errno));
-  if (!fsync_directory (state_dir, error))
+    return gw_secret_error (error, _("Cannot rename %s: %s"), new_secrets, g_strerror (errno));
+  if (!gw_secret_file_sync_dir (state_dir, error))
     return FALSE;
   if (g_rename (new_key, key_path) != 0)
-    return set_store_error (error, _("Cannot rename %s: %s"), new_key, g_strerror (errno));
-  if (!fsync_directory (state_dir, error))
+    return gw_secret_error (error, _("Cannot rename %s: %s"), new_key, g_strerror (errno));
+  if (!gw_secret_file_sync_dir (state_dir, error))
     return FALSE;
   g_info ("Re-encrypted %u secrets with a new key", n);
   if (n_secrets != NULL)
