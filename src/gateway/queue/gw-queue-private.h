@@ -90,6 +90,15 @@ gboolean      gw_queue_set_synchronous  (GwQueue   *self,
 /* Flushes the write-ahead log to disk (the NORMAL commits before). */
 void          gw_queue_sync_wal         (GwQueue   *self);
 
+/* A new operation whose GTask completes @callback (gw-queue-ops.c). */
+GwQueueOp    *gw_queue_op_new           (GwQueue            *self,
+                                         GwQueueOpKind       kind,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+/* Hands @op to the writer thread, or fails it when the queue is closed. */
+void          gw_queue_push_op          (GwQueue            *self,
+                                         GwQueueOp          *op);
+
 /* The writer thread's connection and what its batch changed. */
 typedef struct {
   sqlite3    *db;
