@@ -10,6 +10,7 @@
 
 #include "herald-error.h"
 #include "herald-test-util.h"
+#include "gw-queue-private.h"
 #include "queue-test-util.h"
 
 /* The schema this test knows; the migration under test leads to it. */
@@ -78,6 +79,23 @@ test_plans (Fixture *f, gconstpointer data)
   g_assert_null (strstr (list, "TEMP B-TREE"));
   g_test_message ("prune: %s", prune);
   g_assert_nonnull (strstr (prune, "INDEX deliveries_state (state=?)"));
+}
+
+/* A claim's two statements look up each job and delivery by its key,
+ * whatever the backlog. */
+static void
+test_claim_plans (Fixture *f, gconstpointer data)
+{
+  g_autofree char *jobs = query_plan (f->path, GW_QUEUE_CLAIM_JOBS_SQL);
+  g_autofree char *deliveries = query_plan (f->path, GW_QUEUE_CLAIM_DELIVERIES_SQL);
+
+  g_test_message ("jobs: %s", jobs);
+  g_assert_nonnull (strstr (jobs, "SEARCH jobs USING INTEGER PRIMARY KEY (rowid=?)"));
+  g_assert_null (strstr (jobs, "SCAN jobs"));
+  g_test_message ("deliveries: %s", deliveries);
+  g_assert_nonnull (strstr (deliveries, "SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 (id=?)"));
+  g_assert_nonnull (strstr (deliveries, "SEARCH jobs USING INTEGER PRIMARY KEY (rowid=?)"));
+  g_assert_null (strstr (deliveries, "SCAN deliveries"));
 }
 
 static gboolean
@@ -229,6 +247,7 @@ main (int argc, char **argv)
   queue_test_init_logging ();
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/queue/scale/plans", test_plans);
+  ADD ("/queue/scale/claim-plans", test_claim_plans);
   ADD ("/queue/scale/migration-7", test_migration);
   ADD ("/queue/scale/large-message", test_large_message);
   return g_test_run ();

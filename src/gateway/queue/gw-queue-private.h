@@ -15,6 +15,15 @@ G_BEGIN_DECLS
 #define GW_QUEUE_WAITING_SQL(column) \
   "(" column " IN ('queued', 'sending', 'deferred', 'submitted'))"
 
+/* A claim marks its jobs and their deliveries "sending" in one statement
+ * each: ?1 is a JSON array of the job ids (gw-queue-claim.c). */
+#define GW_QUEUE_CLAIM_JOBS_SQL \
+  "UPDATE jobs SET state = 'sending' WHERE id IN (SELECT value FROM json_each (?1))"
+#define GW_QUEUE_CLAIM_DELIVERIES_SQL \
+  "UPDATE deliveries SET state = 'sending', updated = ?2, reason = NULL" \
+  " WHERE id IN (SELECT delivery_id FROM jobs WHERE id IN (SELECT value FROM json_each (?1)))" \
+  " AND (state != 'sending' OR reason IS NOT NULL) RETURNING id"
+
 /* Passive WAL checkpoints on a thread of their own (gw-queue-checkpoint.c). */
 typedef struct _GwCheckpointer GwCheckpointer;
 
