@@ -342,7 +342,9 @@ herald_client_wait_for_delivery_sync (HeraldClient  *self,
   }
 
   /* Listen first, then ask: a change between the two is either in the
-   * answer or dispatched in this context afterwards. */
+   * answer or dispatched in this context afterwards. (Every
+   * DeliveriesChanged: the id is inside its array, where no match rule
+   * reaches.) */
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   changed_id = g_dbus_connection_signal_subscribe (connection, HERALD_DBUS_NAME,
