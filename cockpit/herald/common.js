@@ -82,9 +82,15 @@ export const api = {
         return client.subscribe({ interface: IFACE, member: "SignInProgress", path: PATH },
                                 (path, iface, signal, args) => handler(args[0], args[1], plain(args[2])));
     },
+    // DeliveriesChanged carries a window's changes, [id, state, details]
+    // each, in order (it replaced DeliveryChanged, one signal per change, in
+    // Herald 0.1.0); the handler sees them one by one, as before.
     onDeliveryChanged(handler) {
-        client.subscribe({ interface: IFACE, member: "DeliveryChanged", path: PATH },
-                         (path, iface, signal, args) => handler(args[0], args[1]));
+        client.subscribe({ interface: IFACE, member: "DeliveriesChanged", path: PATH },
+                         (path, iface, signal, args) => {
+                             for (const [id, state] of args[0])
+                                 handler(id, state);
+                         });
     },
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // deliveries.js: the Deliveries tab (a live list that follows
-// DeliveryChanged, filters, details with attempts and per-recipient results,
+// DeliveriesChanged, filters, details with attempts and per-recipient results,
 // cancel and retry) and the Outgoing log tab (every attempt, filtered).
 
 import {

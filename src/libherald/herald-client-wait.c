@@ -10,7 +10,8 @@
 #include "herald-error.h"
 
 /*
- * Race-free waiting: the handler for DeliveryChanged is connected before the
+ * Race-free waiting: the handler for delivery-changed (the D-Bus signal
+ * DeliveriesChanged, one change at a time) is connected before the
  * first GetDelivery is sent. A change that happens before the gateway
  * answers GetDelivery is either in that answer or arrives as a signal after
  * it (one sender's messages keep their order), and every signal announcing
@@ -260,18 +261,26 @@ sync_signal_cb (GDBusConnection *connection,
 {
   SyncWait *wait = user_data;
 
-  if (g_strcmp0 (signal, "DeliveryChanged") == 0) {
+  if (g_strcmp0 (signal, "DeliveriesChanged") == 0) {
+    g_autoptr(GVariant) changes = NULL;
+    GVariantIter iter;
     const char *id = NULL;
     const char *state_name = NULL;
-    HeraldDeliveryState state;
+    gboolean final = FALSE;
 
-    if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ssa{sv})")))
+    if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(a(ssa{sv}))")))
       return;
-    g_variant_get (parameters, "(&s&s@a{sv})", &id, &state_name, NULL);
-    /* a state this library does not know may be final: ask */
-    if (g_strcmp0 (id, wait->id) != 0 ||
-        (herald_delivery_state_from_string (state_name, &state) &&
-         !herald_delivery_state_is_final (state)))
+    changes = g_variant_get_child_value (parameters, 0);
+    g_variant_iter_init (&iter, changes);
+    while (!final && g_variant_iter_next (&iter, "(&s&s@a{sv})", &id, &state_name, NULL)) {
+      HeraldDeliveryState state;
+
+      /* a state this library does not know may be final: ask */
+      final = g_strcmp0 (id, wait->id) == 0 &&
+              (!herald_delivery_state_from_string (state_name, &state) ||
+               herald_delivery_state_is_final (state));
+    }
+    if (!final)
       return;
   }
   wait->changed = TRUE;
@@ -333,12 +342,14 @@ herald_client_wait_for_delivery_sync (HeraldClient  *self,
   }
 
   /* Listen first, then ask: a change between the two is either in the
-   * answer or dispatched in this context afterwards. */
+   * answer or dispatched in this context afterwards. (Every
+   * DeliveriesChanged: the id is inside its array, where no match rule
+   * reaches.) */
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   changed_id = g_dbus_connection_signal_subscribe (connection, HERALD_DBUS_NAME,
-                                                   HERALD_DBUS_INTERFACE, "DeliveryChanged",
-                                                   HERALD_DBUS_PATH, id,
+                                                   HERALD_DBUS_INTERFACE, "DeliveriesChanged",
+                                                   HERALD_DBUS_PATH, NULL,
                                                    G_DBUS_SIGNAL_FLAGS_NONE,
                                                    sync_signal_cb, &wait, NULL);
   owner_id = g_dbus_connection_signal_subscribe (connection, "org.freedesktop.DBus",

@@ -70,16 +70,15 @@ herald_client_get_proxy (HeraldClient *self)
   return G_DBUS_PROXY (self->proxy);
 }
 
-static void
-delivery_changed_cb (HeraldDBusGateway1 *proxy,
-                     const char         *id,
-                     const char         *state,
-                     GVariant           *details,
-                     HeraldClient       *self)
+/* One change of a DeliveriesChanged as a HeraldDelivery; NULL if it is
+ * not one this library can read. */
+static HeraldDelivery *
+delivery_from_change (const char *id,
+                      const char *state,
+                      GVariant   *details,
+                      GError    **error)
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  g_autoptr(HeraldDelivery) delivery = NULL;
-  g_autoptr(GError) error = NULL;
   GVariantIter iter;
   const char *key;
   GVariant *value;
@@ -91,14 +90,36 @@ delivery_changed_cb (HeraldDBusGateway1 *proxy,
     if (g_strcmp0 (key, "id") != 0 && g_strcmp0 (key, "state") != 0)
       g_variant_builder_add (&builder, "{sv}", key, value);
   }
+  return herald_delivery_new_from_variant (g_variant_builder_end (&builder), error);
+}
 
-  delivery = herald_delivery_new_from_variant (g_variant_builder_end (&builder), &error);
-  if (delivery == NULL) {
-    g_debug ("Ignoring DeliveryChanged: %s", error->message);
-    return;
+/* The gateway signals a window's changes together (DeliveriesChanged);
+ * callers see one delivery-changed per change, in order, as when each
+ * change was a signal of its own. */
+static void
+deliveries_changed_cb (HeraldDBusGateway1 *proxy,
+                       GVariant           *changes,
+                       HeraldClient       *self)
+{
+  g_autoptr(GObject) keep = g_object_ref (G_OBJECT (self));
+  GVariantIter iter;
+  const char *id;
+  const char *state;
+  GVariant *details;
+
+  g_variant_iter_init (&iter, changes);
+  while (g_variant_iter_loop (&iter, "(&s&s@a{sv})", &id, &state, &details)) {
+    g_autoptr(HeraldDelivery) delivery = NULL;
+    g_autoptr(GError) error = NULL;
+
+    delivery = delivery_from_change (id, state, details, &error);
+    if (delivery == NULL) {
+      g_debug ("Ignoring a change in DeliveriesChanged: %s", error->message);
+      continue;
+    }
+    g_signal_emit (self, signals[SIGNAL_DELIVERY_CHANGED], 0,
+                   id, herald_delivery_get_state (delivery), delivery);
   }
-  g_signal_emit (self, signals[SIGNAL_DELIVERY_CHANGED], 0,
-                 id, herald_delivery_get_state (delivery), delivery);
 }
 
 static void
@@ -129,7 +150,7 @@ herald_client_set_proxy (HeraldClient       *self,
                          HeraldDBusGateway1 *proxy)
 {
   self->proxy = proxy;
-  g_signal_connect (proxy, "delivery-changed", G_CALLBACK (delivery_changed_cb), self);
+  g_signal_connect (proxy, "deliveries-changed", G_CALLBACK (deliveries_changed_cb), self);
   g_signal_connect (proxy, "sign-in-progress", G_CALLBACK (sign_in_progress_cb), self);
   g_signal_connect (proxy, "notify", G_CALLBACK (proxy_notify_cb), self);
   self->initialized = TRUE;
@@ -396,6 +417,13 @@ herald_client_class_init (HeraldClientClass *klass)
    *
    * Emitted when a delivery changes state, for every delivery the caller
    * may see.
+   *
+   * The gateway sends the changes of a short window (25 ms under load)
+   * together, in one D-Bus signal `DeliveriesChanged` (since Herald 0.1.0;
+   * it replaced `DeliveryChanged`, one signal per change); this signal is
+   * emitted once for each of them, in the order they came. A delivery that
+   * changed more than once within a window is reported once, with its latest
+   * state; its last change, a final state included, is always reported.
    *
    * Since: 0.1
    */

@@ -337,24 +337,30 @@ typedef struct {
   GVariant  *last_details;
 } SignalLog;
 
+/* Each DeliveriesChanged carries one or more changes: the log keeps those
+ * of its delivery. */
 static void
-delivery_changed_cb (GDBusConnection *connection,
-                     const char      *sender,
-                     const char      *path,
-                     const char      *interface,
-                     const char      *signal,
-                     GVariant        *parameters,
-                     gpointer         user_data)
+deliveries_changed_cb (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *path,
+                       const char      *interface,
+                       const char      *signal,
+                       GVariant        *parameters,
+                       gpointer         user_data)
 {
   SignalLog *log = user_data;
+  g_autoptr(GVariantIter) changes = NULL;
   const char *id, *state;
-  g_autoptr(GVariant) details = NULL;
+  GVariant *details;
 
-  g_variant_get (parameters, "(&s&s@a{sv})", &id, &state, &details);
-  if (g_strcmp0 (id, log->id) == 0) {
-    g_ptr_array_add (log->states, g_strdup (state));
-    g_clear_pointer (&log->last_details, g_variant_unref);
-    log->last_details = g_steal_pointer (&details);
+  g_variant_get (parameters, "(a(ssa{sv}))", &changes);
+  while (g_variant_iter_next (changes, "(&s&s@a{sv})", &id, &state, &details)) {
+    if (g_strcmp0 (id, log->id) == 0) {
+      g_ptr_array_add (log->states, g_strdup (state));
+      g_clear_pointer (&log->last_details, g_variant_unref);
+      log->last_details = g_steal_pointer (&details);
+    }
+    g_clear_pointer (&details, g_variant_unref);
   }
 }
 
@@ -409,9 +415,9 @@ test_send_to_maildir (void)
                                g_variant_new_parsed ("[('report.txt', '', @h 0)]"));
 
   subscription = g_dbus_connection_signal_subscribe (daemon->connection, "org.herald.Gateway1",
-                                                     "org.herald.Gateway1", "DeliveryChanged",
+                                                     "org.herald.Gateway1", "DeliveriesChanged",
                                                      "/org/herald/Gateway1", NULL, 0,
-                                                     delivery_changed_cb, &log, NULL);
+                                                     deliveries_changed_cb, &log, NULL);
   id = herald_test_send (daemon, g_variant_dict_end (&dict), fd_list, &error);
   g_assert_no_error (error);
   g_assert_nonnull (id);

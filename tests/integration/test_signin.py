@@ -191,13 +191,13 @@ class DeviceFlowTest(SignInCase):
         name = self.add('device', self.settings(oauth, smtp), {'oauth2-client-secret': CLIENT_SECRET})
         self.assertEqual(get_profile(name).get_string('state'), 'ready')
 
-        # another client on the bus: it hears DeliveryChanged, never SignInProgress
+        # another client on the bus: it hears DeliveriesChanged, never SignInProgress
         other = Gio.DBusConnection.new_for_address_sync(
             os.environ['DBUS_SESSION_BUS_ADDRESS'],
             Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
             None, None)
         heard = []
-        for member in ('SignInProgress', 'DeliveryChanged'):
+        for member in ('SignInProgress', 'DeliveriesChanged'):
             other.signal_subscribe(None, 'org.herald.Gateway1', member, '/org/herald/Gateway1', None,
                                    Gio.DBusSignalFlags.NONE,
                                    lambda c, s, p, i, member, params: heard.append(member))
@@ -229,10 +229,10 @@ class DeviceFlowTest(SignInCase):
 
         context = GLib.MainContext.default()
         deadline = time.monotonic() + 10
-        while 'DeliveryChanged' not in heard and time.monotonic() < deadline:
+        while 'DeliveriesChanged' not in heard and time.monotonic() < deadline:
             context.iteration(False)
             time.sleep(0.02)
-        self.assertIn('DeliveryChanged', heard, 'the other client hears broadcast signals')
+        self.assertIn('DeliveriesChanged', heard, 'the other client hears broadcast signals')
         self.assertNotIn('SignInProgress', heard, 'SignInProgress reached another client')
 
         profile_text = str(get_profile(name).get_settings())

@@ -177,7 +177,7 @@ GVariant     *gw_queue_signal_details_new (const char *profile,
                                            const char *enhanced_code,
                                            const char *reason);
 
-/* The values DeliveryChanged shows besides the state: profile, attempts,
+/* The values a change in DeliveriesChanged shows besides the state: profile, attempts,
  * next-attempt, reply, enhanced-code, reason (gw-queue-signal.c). Never
  * NULL: a read that fails gives an empty dictionary. */
 GVariant     *gw_queue_read_signal_details (GwQueueWriter     *w,

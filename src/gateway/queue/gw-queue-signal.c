@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gw-queue-signal.c: what "delivery-changed" carries
  *
- * The writer thread reads the few values a DeliveryChanged signal shows
+ * The writer thread reads the few values a change in DeliveriesChanged shows
  * while its transaction is still open, with statements it keeps prepared:
  * the main thread then only emits, instead of re-reading every delivery
  * (formerly the largest share of the daemon's CPU time under load).

@@ -512,32 +512,41 @@ gw_service_handle_retry (GwDBusGateway1        *object,
   return TRUE;
 }
 
-/* Runs on the queue's writer thread: GDBusConnection is thread-safe, and
- * emitting here keeps the signals (three per notification) off the main
- * thread, which answers Send calls and drives the SMTP sessions. */
+/* Runs on the queue's writer thread (a change while the bus is quiet) or
+ * the main thread (the end of a folding window): GDBusConnection is
+ * thread-safe, and emitting on the writer keeps the quiet signals off the
+ * main thread, which answers Send calls and drives the SMTP sessions. */
 void
-gw_service_emit_delivery_changed (const char *id,
-                                  const char *state,
-                                  GVariant   *details,
-                                  gpointer    user_data)
+gw_service_emit_deliveries_changed (const GwChange *changes,
+                                    guint           n_changes,
+                                    gpointer        user_data)
 {
   GwService *self = user_data;
   GList *connections = g_dbus_interface_skeleton_get_connections (G_DBUS_INTERFACE_SKELETON (self));
-
   /* On the system bus every peer may receive the signal: the details (a
    * server's reply names recipients) go only to callers GetDelivery
    * authorises. */
-  g_autoptr(GVariant) shown = gw_config_get_system_bus (self->config)
-                              ? g_variant_ref_sink (g_variant_new ("a{sv}", NULL))
-                              : g_variant_ref (details);
+  gboolean hide_details = gw_config_get_system_bus (self->config);
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(ssa{sv})"));
+  g_autoptr(GVariant) parameters = NULL;
 
+  if (connections == NULL)
+    return;
+  for (guint i = 0; i < n_changes; i++) {
+    const GwChange *change = &changes[i];
+    GVariant *details = hide_details || change->details == NULL
+                        ? g_variant_new ("a{sv}", NULL)
+                        : change->details;
+
+    g_variant_builder_add (&builder, "(ss@a{sv})", change->delivery_id, change->state, details);
+  }
+  parameters = g_variant_ref_sink (g_variant_new ("(@a(ssa{sv}))", g_variant_builder_end (&builder)));
   for (GList *l = connections; l != NULL; l = l->next) {
     g_autoptr(GError) error = NULL;
 
     if (!g_dbus_connection_emit_signal (l->data, NULL, GW_SERVICE_OBJECT_PATH, "org.herald.Gateway1",
-                                        "DeliveryChanged",
-                                        g_variant_new ("(ss@a{sv})", id, state, shown), &error))
-      g_debug ("Cannot emit DeliveryChanged for %s: %s", id, error->message);
+                                        "DeliveriesChanged", parameters, &error))
+      g_debug ("Cannot emit DeliveriesChanged (%u changes): %s", n_changes, error->message);
   }
   g_list_free_full (connections, g_object_unref);
 }

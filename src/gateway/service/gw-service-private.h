@@ -19,26 +19,10 @@
 #include "gw-router.h"
 #include "gw-secret-store.h"
 #include "gw-service.h"
+#include "gw-service-signals.h"
 #include "gw-untrusted-store.h"
 
 G_BEGIN_DECLS
-
-/* DeliveryChanged folded under load (gw-service-signals.c): a change is
- * emitted at once when the last signals are older than the window, else
- * at the window's end, each delivery once with its latest state. */
-#define GW_CHANGE_FOLDER_WINDOW_MS 25
-typedef struct _GwChangeFolder GwChangeFolder;
-
-GwChangeFolder *gw_change_folder_new  (GMainContext     *context,
-                                       GwQueueChangeFunc emit,
-                                       gpointer          emit_data);
-/* A GwQueueChangeFunc, with the folder as @user_data; any thread. */
-void            gw_change_folder_add  (const char       *delivery_id,
-                                       const char       *state,
-                                       GVariant         *details,
-                                       gpointer          user_data);
-/* Emits what waits, then frees. */
-void            gw_change_folder_free (GwChangeFolder   *self);
 
 struct _GwService {
   GwDBusGateway1Skeleton parent_instance;
@@ -61,7 +45,7 @@ struct _GwService {
   GObject        *http_api;      /* GwHttpApi; NULL unless [http] api=true */
   GHashTable     *sign_ins;      /* profile name → running SignIn call (unowned); lazily made */
   GwProfileStatus *status;       /* each profile's last TestProfile */
-  GwChangeFolder *changes;       /* DeliveryChanged, folded under load */
+  GwChangeFolder *changes;       /* DeliveriesChanged, folded under load */
 };
 
 void       gw_service_touch            (GwService             *self);
@@ -99,9 +83,9 @@ GVariant  *gw_service_get_delivery   (GwService *self, const char *id, GError **
 /* Cancel, whoever asks: jobs a server accepted are removed there first. */
 void       gw_service_cancel_async   (GwService *self, const char *id, GAsyncReadyCallback callback, gpointer user_data);
 gboolean   gw_service_cancel_finish  (GwService *self, GAsyncResult *result, GError **error);
-/* A GwQueueChangeFunc: emits DeliveryChanged from the queue's writer thread. */
-void     gw_service_emit_delivery_changed (const char *id, const char *state, GVariant *details,
-                                           gpointer user_data);
+/* A GwChangeBatchFunc: emits one DeliveriesChanged, from the queue's writer
+ * thread or the main thread. */
+void     gw_service_emit_deliveries_changed (const GwChange *changes, guint n_changes, gpointer user_data);
 
 /* gw-service-routes.c */
 gboolean gw_service_handle_get_profile_keys (GwDBusGateway1 *object, GDBusMethodInvocation *invocation,

@@ -510,7 +510,8 @@ gw_service_new (GwConfig   *config,
   self->changes = gw_change_folder_new (g_main_context_get_thread_default () != NULL
                                        ? g_main_context_get_thread_default ()
                                        : g_main_context_default (),
-                                       gw_service_emit_delivery_changed, self);
+                                       GW_CHANGE_FOLDER_WINDOW_MS,
+                                       gw_service_emit_deliveries_changed, self);
   gw_queue_set_change_func (self->queue, gw_change_folder_add, self->changes);
   self->dispatcher = gw_dispatcher_new (self->queue, self->profiles, self->plugins);
   self->untrusted = gw_untrusted_store_new (gw_config_get_state_dir (config));
