@@ -184,7 +184,7 @@ load_job (GwQueueWriter       *w,
     "SELECT j.delivery_id, j.profile, j.attempts, j.expire_at, j.sender, j.message_id,"
     " CASE WHEN length (m.body) <= " G_STRINGIFY (GW_QUEUE_INLINE_MESSAGE_MAX) " THEN m.body END,"
     " d.created, d.id IS NOT NULL, typeof (m.body), j.reply, j.enhanced_code,"
-    " (SELECT count(*) FROM jobs k WHERE k.delivery_id = j.delivery_id) FROM jobs j"
+    " (SELECT count(*) FROM jobs k WHERE k.delivery_id = j.delivery_id), d.rowid FROM jobs j"
     " LEFT JOIN deliveries d ON d.id = j.delivery_id"
     " LEFT JOIN messages m ON m.job_id = j.id WHERE j.id = ?";
   g_autoptr(GwQueuedJob) job = NULL;
@@ -224,6 +224,7 @@ load_job (GwQueueWriter       *w,
   job->expire_at = sqlite3_column_int64 (stmt, 3);
   job->created = sqlite3_column_int64 (stmt, 7);
   job->n_jobs = (guint) CLAMP (sqlite3_column_int64 (stmt, 12), 0, G_MAXUINT);
+  job->delivery_rowid = sqlite3_column_int64 (stmt, 13);
   /* What the signal would read back: the job's last reply, no reason. */
   if (job->n_jobs == 1)
     *sending_details = gw_queue_signal_details_new (job->profile, job->attempts, 0,
@@ -265,15 +266,20 @@ mark_sending (GwQueueWriter *w,
               GError       **error)
 {
   g_autoptr(GString) ids = g_string_new ("[");
+  g_autoptr(GString) rows = g_string_new ("[");
   sqlite3_stmt *stmt;
   int rc;
 
   if (jobs->len == 0)
     return TRUE;
-  for (guint i = 0; i < jobs->len; i++)
-    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
-                            ((GwQueuedJob *) g_ptr_array_index (jobs, i))->job_id);
+  for (guint i = 0; i < jobs->len; i++) {
+    GwQueuedJob *job = g_ptr_array_index (jobs, i);
+
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", job->job_id);
+    g_string_append_printf (rows, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", job->delivery_rowid);
+  }
   g_string_append_c (ids, ']');
+  g_string_append_c (rows, ']');
 
   stmt = gw_queue_prepare (w, GW_QUEUE_CLAIM_JOBS_SQL, error);
   if (stmt == NULL)
@@ -287,7 +293,7 @@ mark_sending (GwQueueWriter *w,
   stmt = gw_queue_prepare (w, GW_QUEUE_CLAIM_DELIVERIES_SQL, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, ids->str, (int) ids->len, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, rows->str, (int) rows->len, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
     const char *id = (const char *) sqlite3_column_text (stmt, 0);

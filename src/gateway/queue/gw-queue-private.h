@@ -19,9 +19,10 @@ G_BEGIN_DECLS
  * each: ?1 is a JSON array of the job ids (gw-queue-claim.c). */
 #define GW_QUEUE_CLAIM_JOBS_SQL \
   "UPDATE jobs SET state = 'sending' WHERE id IN (SELECT value FROM json_each (?1))"
+/* ?1: a JSON array of the deliveries' rowids, read by the same claim. */
 #define GW_QUEUE_CLAIM_DELIVERIES_SQL \
   "UPDATE deliveries SET state = 'sending', updated = ?2, reason = NULL" \
-  " WHERE id IN (SELECT delivery_id FROM jobs WHERE id IN (SELECT value FROM json_each (?1)))" \
+  " WHERE rowid IN (SELECT value FROM json_each (?1))" \
   " AND (state != 'sending' OR reason IS NOT NULL) RETURNING id"
 
 /* Passive WAL checkpoints on a thread of their own (gw-queue-checkpoint.c). */

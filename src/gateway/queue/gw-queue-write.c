@@ -53,10 +53,14 @@ reason_stays (const char *state,
 }
 
 /* Writes the delivery's @state and @reason; a change is noted for the
- * signal, with @details (transfer full) when the caller knows them. */
+ * signal, with @details (transfer full) when the caller knows them. The
+ * row is found by @rowid when it is not 0 (a claimed job knows it: a look
+ * up by the text key, with the state trigger, cost five times as much;
+ * the id is compared still), else by @delivery_id. */
 static gboolean
 set_delivery_state (GwQueueWriter *w,
                     const char    *delivery_id,
+                    gint64         rowid,
                     const char    *state,
                     const char    *reason,
                     GVariant      *details,
@@ -65,8 +69,10 @@ set_delivery_state (GwQueueWriter *w,
   g_autoptr(GVariant) owned = details;
   sqlite3_stmt *stmt;
 
-  stmt = gw_queue_prepare (w, "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
-                              "WHERE id = ? AND (state != ?1 OR reason IS NOT ?3)",
+  stmt = gw_queue_prepare (w, rowid != 0 ? "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
+                                           "WHERE rowid = ?5 AND id = ?4 AND (state != ?1 OR reason IS NOT ?3)"
+                                         : "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
+                                           "WHERE id = ?4 AND (state != ?1 OR reason IS NOT ?3)",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -74,6 +80,8 @@ set_delivery_state (GwQueueWriter *w,
   sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
   gw_queue_bind_text_or_null (stmt, 3, reason);
   sqlite3_bind_text (stmt, 4, delivery_id, -1, SQLITE_STATIC);
+  if (rowid != 0)
+    sqlite3_bind_int64 (stmt, 5, rowid);
   if (!gw_queue_step_done (w, stmt, "update delivery", error))
     return FALSE;
   /* (A damaged row's id may not be text a signal can carry.) */
@@ -144,7 +152,7 @@ gw_queue_refresh_delivery_state (GwQueueWriter     *w,
     state = "sent";
   if (!reason_stays (state, reason))
     g_clear_pointer (&reason, g_free);
-  return set_delivery_state (w, delivery_id, state, reason, NULL, error);
+  return set_delivery_state (w, delivery_id, 0, state, reason, NULL, error);
 }
 
 /* Rows of a job that is gone (a damaged or hand-edited database) must not
@@ -514,7 +522,7 @@ run_record (GwQueueWriter *w,
     const char *reason = reason_stays (job_state, r->reason) ? r->reason : NULL;
     gboolean waiting = g_str_equal (job_state, "deferred") || g_str_equal (job_state, "submitted");
 
-    return set_delivery_state (w, job->delivery_id, job_state, reason,
+    return set_delivery_state (w, job->delivery_id, job->delivery_rowid, job_state, reason,
                                gw_queue_signal_details_new (job->profile, job->attempts + 1,
                                                             waiting ? r->next_attempt : 0,
                                                             r->reply, r->enhanced_code, reason),

@@ -57,6 +57,7 @@ typedef struct {
   gint64      created;
   gint64      expire_at;
   guint       n_jobs;      /* jobs of its delivery when it was claimed */
+  gint64      delivery_rowid; /* the delivery's row (never reused while it has jobs) */
   GwEnvelope *envelope;
 } GwQueuedJob;
 
