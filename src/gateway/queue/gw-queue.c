@@ -238,6 +238,24 @@ run_batch (GwQueue   *self,
   return emission;
 }
 
+/* Runs @func in the owner's main context, always from an idle source
+ * there: g_main_context_invoke() would run it on this thread whenever the
+ * owner's thread happened to be between two iterations (the writer's
+ * default context is the same), and the callbacks are not thread-safe. */
+static void
+run_in_owner_context (GwQueue       *self,
+                      GSourceFunc    func,
+                      gpointer       data,
+                      GDestroyNotify destroy)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, "[herald] queue results");
+  g_source_attach (source, self->context);
+}
+
 /* After the batch's callers have their answers: the change function on
  * this thread, then "delivery-changed" in the owner's main context. */
 static void
@@ -245,8 +263,7 @@ emit_changes (GwQueue         *self,
               ChangedEmission *emission)
 {
   call_change_func (self, emission->changed, emission->details);
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed_cb,
-                              emission, changed_emission_free);
+  run_in_owner_context (self, emit_changed_cb, emission, changed_emission_free);
 }
 
 /* Completes, in the owner's main context, the operations of a batch: one
@@ -323,8 +340,8 @@ writer_thread (gpointer user_data)
     for (guint i = 0; i < batch->len; i++)
       finish_op (self, g_ptr_array_index (batch, i), stop, done);
     if (done->len > 0)
-      g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, return_ops_cb,
-                                  g_steal_pointer (&done), (GDestroyNotify) g_ptr_array_unref);
+      run_in_owner_context (self, return_ops_cb, g_steal_pointer (&done),
+                            (GDestroyNotify) g_ptr_array_unref);
     g_clear_pointer (&done, g_ptr_array_unref);
     if (emission != NULL)
       emit_changes (self, emission);
