@@ -361,6 +361,35 @@ test_large_runs_alone (void)
   gw_submission_free (large.submission);
 }
 
+/* Busy without a pause: a result is flushed before the next batch once
+ * it is five delays old, though the writer never goes quiet that long. */
+static void
+test_results_flushed_when_old (Fixture *f, gconstpointer data)
+{
+  const char * const rcpts[] = { "a@example.org", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  gint syncs;
+
+  /* Quiet: 50 ms, too long for this test to see; old: 250 ms. */
+  gw_queue_set_sync_delay (f->queue, 50 * G_TIME_SPAN_MILLISECOND);
+  id = queue_test_submit (f->queue, queue_test_submission ("relay", "Old", rcpts, 0), &error);
+  g_assert_no_error (error);
+  deliver_one (f);
+  /* Keep the writer busy with claims that find nothing, every 10 ms. */
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       g_atomic_int_get (&wal_unsynced) && g_get_monotonic_time () < deadline;) {
+    g_clear_pointer (&none, g_ptr_array_unref);
+    none = queue_test_claim (f->queue, "relay", 16);
+    g_assert_cmpuint (none->len, ==, 0);
+    g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+  }
+  g_assert_cmpint (g_atomic_int_get (&wal_unsynced), ==, 0);
+  syncs = g_atomic_int_get (&wal_syncs);
+  g_assert_cmpint (syncs, >, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -373,6 +402,7 @@ main (int argc, char **argv)
   ADD ("/queue/sync/submit", test_submit_waits_for_disk);
   ADD ("/queue/sync/results-not-waited-for", test_results_not_waited_for);
   ADD ("/queue/sync/results-when-quiet", test_results_flushed_when_quiet);
+  ADD ("/queue/sync/results-when-old", test_results_flushed_when_old);
   ADD ("/queue/sync/result-then-submit", test_result_flushed_by_next_submit);
 #undef ADD
   g_test_add_func ("/queue/sync/large-runs-alone", test_large_runs_alone);

@@ -49,6 +49,7 @@ struct _GwQueue {
   gboolean      synchronous_full;  /* the writer's setting: FULL, or NORMAL */
   gboolean      synchronous_known; /* synchronous_full was set by the writer */
   gboolean      unsynced;      /* a NORMAL commit is not flushed to disk yet */
+  gint64        unsynced_since; /* monotonic µs of the first such commit */
   gint          sync_delay_us; /* quiet before flushing them (atomic) */
   GMutex        change_lock;   /* guards the two below */
   GwQueueChangeFunc change_func;
@@ -86,7 +87,10 @@ typedef struct {
 } GwQueueOp;
 
 /* Commits that wait for the disk (gw-queue-sync.c). A batch of claims and
- * results only does not; anything else does. */
+ * results only does not; anything else does. Such commits are flushed
+ * after the quiet delay (gw_queue_set_sync_delay()), or before the next
+ * batch once the oldest of them is this many delays old. */
+#define GW_QUEUE_SYNC_MAX_AGE_DELAYS 5
 gboolean      gw_queue_batch_needs_sync (GPtrArray *batch);
 /* Whether @op writes so much (a large message, a prune) that it runs in a
  * batch of its own: no savepoint, so SQLite keeps no copy of the pages it

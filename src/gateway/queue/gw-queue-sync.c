@@ -10,8 +10,9 @@
  * message again, as the loss of the reply after the final "." would. Mail
  * relays do the same (an fsync when a message is accepted, none when it
  * is delivered). Those commits are flushed with the next FULL commit, a
- * checkpoint, or after a short quiet (gw_queue_set_sync_delay()),
- * whichever comes first, so the window stays short at any load.
+ * checkpoint, after a short quiet (gw_queue_set_sync_delay()), or once the
+ * oldest is five such delays old, whichever comes first, so the window
+ * stays short at any load.
  */
 #define G_LOG_DOMAIN "gw-queue"
 

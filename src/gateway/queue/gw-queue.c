@@ -210,9 +210,12 @@ run_batch (GwQueue   *self,
       g_hash_table_remove_all (w.changed);
     if (batch_error == NULL && !failed_alone)
       details = read_changed_details (&w);
-    if (batch_error == NULL && !failed_alone && writer_exec (&w, "COMMIT", &batch_error))
+    if (batch_error == NULL && !failed_alone && writer_exec (&w, "COMMIT", &batch_error)) {
       /* A FULL commit flushes the NORMAL ones before it too. */
+      if (!full && !self->unsynced)
+        self->unsynced_since = g_get_monotonic_time ();
       self->unsynced = !full;
+    }
     if (!sqlite3_get_autocommit (w.db))
       writer_exec (&w, "ROLLBACK", NULL);
   }
@@ -313,6 +316,10 @@ writer_thread (gpointer user_data)
     GPtrArray *done;
     ChangedEmission *emission;
 
+    /* Busy without a pause: the oldest commit not flushed bounds the wait. */
+    if (self->unsynced && g_get_monotonic_time () - self->unsynced_since >=
+                            (gint64) GW_QUEUE_SYNC_MAX_AGE_DELAYS * g_atomic_int_get (&self->sync_delay_us))
+      gw_queue_sync_wal (self);
     if (alone != NULL)
       op = g_steal_pointer (&alone);
     /* Quiet after commits not flushed yet: flush them now. */

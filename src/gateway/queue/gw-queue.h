@@ -284,7 +284,8 @@ GVariant  *gw_queue_count_by_state    (GwQueue      *self,
 
 /* A batch of claims and delivery results is committed without waiting
  * for the disk; the writer flushes such commits after @delay_us of quiet
- * (default GW_QUEUE_SYNC_DELAY_US), or with the next commit that waits. */
+ * (default GW_QUEUE_SYNC_DELAY_US), with the next commit that waits, or,
+ * busy without a pause, once the oldest is five delays old. */
 #define GW_QUEUE_SYNC_DELAY_US (20 * G_TIME_SPAN_MILLISECOND)
 void       gw_queue_set_sync_delay    (GwQueue      *self,
                                        gint64        delay_us);
