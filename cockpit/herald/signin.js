@@ -81,7 +81,9 @@ export async function signIn(name, done) {
                 ? _("Waiting for the sign-in at the provider (it asked to be asked less often)…")
                 : _("Waiting for the sign-in at the provider…"));
         } else if (stage === "failed") {
-            setStatus("failed", details.message || _("The sign-in failed."), "failed");
+            // The provider's word, at once; the stage turns "failed" only
+            // with SignIn's own reply (finish), the last word of the two.
+            setStatus(status.dataset.stage, details.message || _("The sign-in failed."), "failed");
         }
     };
 
