@@ -13,6 +13,7 @@
 
 #include <glib/gstdio.h>
 
+#include "herald-test-util.h"
 #include "queue-test-util.h"
 
 static GMutex warnings_lock;
@@ -142,6 +143,27 @@ queue_test_open (const char *path)
   g_assert_no_error (error);
   g_assert_nonnull (queue);
   return queue;
+}
+
+void
+queue_fixture_setup (QueueFixture  *f,
+                     gconstpointer  data)
+{
+  f->tmpdir = herald_test_make_tmpdir ("herald-queue-XXXXXX");
+  f->path = g_build_filename (f->tmpdir, "queue.db", NULL);
+  f->queue = queue_test_open (f->path);
+}
+
+void
+queue_fixture_teardown (QueueFixture  *f,
+                        gconstpointer  data)
+{
+  if (f->queue != NULL)
+    gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  herald_test_rm_rf (f->tmpdir);
+  g_free (f->path);
+  g_free (f->tmpdir);
 }
 
 GwSubmission *

@@ -33,6 +33,18 @@ void        queue_test_store_result_cb   (GObject      *source,
                                           gpointer      user_data);
 
 GwQueue    *queue_test_open              (const char  *path);
+
+/* A queue in a temporary directory of its own, for g_test_add(). */
+typedef struct {
+  char    *tmpdir;
+  char    *path;     /* the database file */
+  GwQueue *queue;    /* NULL once a test closed and dropped it */
+} QueueFixture;
+
+void        queue_fixture_setup          (QueueFixture  *f,
+                                          gconstpointer  data);
+void        queue_fixture_teardown       (QueueFixture  *f,
+                                          gconstpointer  data);
 /* A submission of one job of @profile for @recipients ("to" each),
  * message "Subject: @subject" with Message-ID <@subject@test>. */
 GwSubmission *queue_test_submission      (const char  *profile,

@@ -16,30 +16,7 @@
 /* The schema this test knows; the migration under test leads to it. */
 #define SCHEMA_VERSION 8
 
-typedef struct {
-  char    *tmpdir;
-  char    *path;
-  GwQueue *queue;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->tmpdir = herald_test_make_tmpdir ("herald-queue-scale-XXXXXX");
-  f->path = g_build_filename (f->tmpdir, "queue.db", NULL);
-  f->queue = queue_test_open (f->path);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  if (f->queue != NULL)
-    gw_queue_close (f->queue);
-  g_clear_object (&f->queue);
-  herald_test_rm_rf (f->tmpdir);
-  g_free (f->path);
-  g_free (f->tmpdir);
-}
+typedef QueueFixture Fixture;
 
 /* The details of @sql's query plan, one step a line. */
 static char *
@@ -244,7 +221,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   queue_test_init_logging ();
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, Fixture, NULL, queue_fixture_setup, func, queue_fixture_teardown)
   ADD ("/queue/scale/plans", test_plans);
   ADD ("/queue/scale/claim-plans", test_claim_plans);
   ADD ("/queue/scale/migration-7", test_migration);

@@ -204,29 +204,7 @@ install_counting_vfs (void)
   g_assert_cmpint (sqlite3_vfs_register (&counting_vfs, 1), ==, SQLITE_OK);
 }
 
-typedef struct {
-  char    *tmpdir;
-  char    *path;
-  GwQueue *queue;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->tmpdir = herald_test_make_tmpdir ("herald-queue-sync-XXXXXX");
-  f->path = g_build_filename (f->tmpdir, "queue.db", NULL);
-  f->queue = queue_test_open (f->path);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  gw_queue_close (f->queue);
-  g_clear_object (&f->queue);
-  herald_test_rm_rf (f->tmpdir);
-  g_free (f->path);
-  g_free (f->tmpdir);
-}
+typedef QueueFixture Fixture;
 
 /* Waits until the writer flushed the log (bounded). */
 static void
@@ -398,7 +376,7 @@ main (int argc, char **argv)
   install_counting_vfs ();
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (path, Fixture, NULL, queue_fixture_setup, func, queue_fixture_teardown)
   ADD ("/queue/sync/submit", test_submit_waits_for_disk);
   ADD ("/queue/sync/results-not-waited-for", test_results_not_waited_for);
   ADD ("/queue/sync/results-when-quiet", test_results_flushed_when_quiet);

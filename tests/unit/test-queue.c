@@ -14,30 +14,7 @@
 #define HOUR_US (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
 #define DAY_US  (24 * HOUR_US)
 
-typedef struct {
-  char    *tmpdir;
-  char    *path;
-  GwQueue *queue;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->tmpdir = herald_test_make_tmpdir ("herald-queue-XXXXXX");
-  f->path = g_build_filename (f->tmpdir, "queue.db", NULL);
-  f->queue = queue_test_open (f->path);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  if (f->queue != NULL)
-    gw_queue_close (f->queue);
-  g_clear_object (&f->queue);
-  herald_test_rm_rf (f->tmpdir);
-  g_free (f->path);
-  g_free (f->tmpdir);
-}
+typedef QueueFixture Fixture;
 
 static char *
 submit (Fixture            *f,
@@ -1121,7 +1098,7 @@ main (int argc, char **argv)
   queue_test_init_logging ();
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (path, Fixture, NULL, queue_fixture_setup, func, queue_fixture_teardown)
   ADD ("/queue/retry/failed", test_retry_failed);
   ADD ("/queue/retry/deferred", test_retry_deferred);
   ADD ("/queue/retry/refused", test_retry_refused);
