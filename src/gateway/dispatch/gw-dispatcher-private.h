@@ -48,6 +48,10 @@ void    gw_dispatcher_hold_pool       (GwDispatcher *self,
                                        const char   *profile);
 /* The delay before trying the queue again after @failures errors (µs). */
 gint64  gw_dispatcher_queue_backoff   (guint         failures);
+/* Whether another worker of @profile_name may start now (connections,
+ * queue back-off, rate limit). */
+gboolean gw_dispatcher_pool_may_grow  (GwDispatcher *self,
+                                       const char   *profile_name);
 /* Starts one worker for @profile (gw-dispatcher-worker.c). */
 void    gw_dispatcher_start_worker    (GwDispatcher *self,
                                        const char   *profile);

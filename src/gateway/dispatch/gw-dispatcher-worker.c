@@ -408,13 +408,10 @@ claim_cb (GObject      *source,
   g_clear_pointer (&worker->jobs, g_ptr_array_unref);
   worker->jobs = g_steal_pointer (&jobs);
   /* A full batch means a backlog: let the scan add workers up to the
-   * limit (a pool already there would only cost the scan's queries). */
-  if (worker->jobs->len == GW_DISPATCHER_CLAIM_BATCH) {
-    GwProfile *current = gw_profile_store_lookup (worker->dispatcher->profiles, worker->profile_name);
-
-    if (current == NULL || pool->active < gw_profile_get_uint (current, "max-connections"))
-      gw_dispatcher_wake (worker->dispatcher);
-  }
+   * limit (a pool that may not grow would only cost the scan's queries). */
+  if (worker->jobs->len == GW_DISPATCHER_CLAIM_BATCH &&
+      gw_dispatcher_pool_may_grow (worker->dispatcher, worker->profile_name))
+    gw_dispatcher_wake (worker->dispatcher);
   worker_deliver_next (worker);
 }
 

@@ -123,6 +123,14 @@ pool_may_start (GwPool    *pool,
   return TRUE;
 }
 
+gboolean
+gw_dispatcher_pool_may_grow (GwDispatcher *self,
+                             const char   *profile_name)
+{
+  return pool_may_start (gw_dispatcher_get_pool (self, profile_name),
+                         gw_profile_store_lookup (self->profiles, profile_name), g_get_real_time ());
+}
+
 /* Starts workers for due profiles that have capacity; returns FALSE on a
  * queue error. */
 static gboolean
