@@ -46,8 +46,7 @@ struct _GwQueue {
   GAsyncQueue  *ops;
   GThread      *thread;
   GMainContext *context;       /* where delivery-changed is emitted */
-  gboolean      synchronous_full;  /* the writer's setting: FULL, or NORMAL */
-  gboolean      synchronous_known; /* synchronous_full was set by the writer */
+  gboolean      synchronous_full;  /* the writer's setting: FULL (as opened), or NORMAL */
   gboolean      unsynced;      /* a NORMAL commit is not flushed to disk yet */
   gint64        unsynced_since; /* monotonic µs of the first such commit */
   gint          sync_delay_us; /* quiet before flushing them (atomic) */

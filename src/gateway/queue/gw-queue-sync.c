@@ -57,14 +57,13 @@ gw_queue_set_synchronous (GwQueue  *self,
   GwQueueWriter w = { self->writer, NULL, self->statements, NULL };
   sqlite3_stmt *stmt;
 
-  if (self->synchronous_full == full && self->synchronous_known)
+  if (self->synchronous_full == full)
     return TRUE;
   /* (SQLite refuses the change inside a transaction: it comes first.) */
   stmt = gw_queue_prepare (&w, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", error);
   if (stmt == NULL || !gw_queue_step_done (&w, stmt, "synchronous", error))
     return FALSE;
   self->synchronous_full = full;
-  self->synchronous_known = TRUE;
   return TRUE;
 }
 

@@ -443,6 +443,8 @@ gw_queue_new (const char *path,
   self->writer = gw_queue_open_database (path, error);
   if (self->writer == NULL)
     return NULL;
+  /* gw_queue_open_connection() opened it with synchronous=FULL. */
+  self->synchronous_full = TRUE;
   self->reader = gw_queue_open_connection (path, error);
   if (self->reader == NULL)
     return NULL;
