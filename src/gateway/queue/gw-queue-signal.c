@@ -12,32 +12,34 @@
 
 #include "gw-queue-private.h"
 
-static void
-insert_text (GVariantDict *dict,
-             const char   *key,
-             sqlite3_stmt *stmt,
-             int           column)
-{
-  const char *value = (const char *) sqlite3_column_text (stmt, column);
+/* What the signal shows of a delivery's jobs. */
+typedef struct {
+  char   *profile;        /* the first job's */
+  guint32 attempts;       /* the most of any job */
+  gint64  next_attempt;   /* the earliest of a deferred or submitted job */
+  char   *reply;          /* the last job's */
+  char   *enhanced_code;  /* the last job's */
+} JobDetails;
 
-  if (value != NULL && g_utf8_validate (value, -1, NULL))
-    g_variant_dict_insert (dict, key, "s", value);
+static void
+job_details_clear (JobDetails *d)
+{
+  g_free (d->profile);
+  g_free (d->reply);
+  g_free (d->enhanced_code);
 }
 
-/* The jobs' part: the first job's profile, the most attempts of any job,
- * the earliest next attempt of a deferred or submitted job, the last job's
- * reply. */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JobDetails, job_details_clear)
+
 static gboolean
-add_job_details (GwQueueWriter       *w,
-                 const char   *delivery_id,
-                 GVariantDict *dict,
-                 GError      **error)
+read_job_details (GwQueueWriter *w,
+                  const char    *delivery_id,
+                  JobDetails    *d,
+                  GError       **error)
 {
   sqlite3_stmt *stmt = gw_queue_prepare (w,
       "SELECT profile, attempts, state, next_attempt, reply, enhanced_code "
       "FROM jobs WHERE delivery_id = ? ORDER BY id", error);
-  guint32 attempts = 0;
-  gint64 next_attempt = 0;
   gboolean first = TRUE;
   int rc;
 
@@ -49,50 +51,50 @@ add_job_details (GwQueueWriter       *w,
     gint64 next = sqlite3_column_int64 (stmt, 3);
 
     if (first)
-      insert_text (dict, "profile", stmt, 0);
+      d->profile = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
     first = FALSE;
-    attempts = MAX (attempts, (guint32) sqlite3_column_int (stmt, 1));
+    d->attempts = MAX (d->attempts, (guint32) sqlite3_column_int (stmt, 1));
     /* Like GetDelivery: a deferred job's retry, or a submitted job's next
      * status query. */
     if ((g_strcmp0 (state, "deferred") == 0 || g_strcmp0 (state, "submitted") == 0) &&
-        (next_attempt == 0 || next < next_attempt))
-      next_attempt = next;
+        (d->next_attempt == 0 || next < d->next_attempt))
+      d->next_attempt = next;
     /* Later jobs (fallbacks, fan-out) overwrite: the last job's reply wins. */
-    g_variant_dict_remove (dict, "reply");
-    g_variant_dict_remove (dict, "enhanced-code");
-    insert_text (dict, "reply", stmt, 4);
-    insert_text (dict, "enhanced-code", stmt, 5);
+    g_free (d->reply);
+    g_free (d->enhanced_code);
+    d->reply = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+    d->enhanced_code = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
   }
   gw_queue_release (w, stmt);
   if (rc != SQLITE_DONE) {
     gw_queue_set_sqlite_error (error, w->db, rc, "delivery details");
     return FALSE;
   }
-  g_variant_dict_insert (dict, "attempts", "u", attempts);
-  g_variant_dict_insert (dict, "next-attempt", "x", next_attempt);
   return TRUE;
 }
 
 GVariant *
-gw_queue_read_signal_details (GwQueueWriter     *w,
-                              const char *delivery_id)
+gw_queue_read_signal_details (GwQueueWriter *w,
+                              const char    *delivery_id)
 {
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_auto(JobDetails) d = { NULL, 0, 0, NULL, NULL };
   g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
   sqlite3_stmt *stmt;
 
-  if (!add_job_details (w, delivery_id, &dict, &error)) {
+  if (!read_job_details (w, delivery_id, &d, &error)) {
     g_debug ("No details for the signal of %s: %s", delivery_id, error->message);
-    return g_variant_ref_sink (g_variant_dict_end (&dict));
+    return g_variant_ref_sink (g_variant_new ("a{sv}", NULL));
   }
   stmt = gw_queue_prepare (w, "SELECT reason FROM deliveries WHERE id = ?", &error);
   if (stmt != NULL) {
     sqlite3_bind_text (stmt, 1, delivery_id, -1, SQLITE_STATIC);
     if (sqlite3_step (stmt) == SQLITE_ROW)
-      insert_text (&dict, "reason", stmt, 0);
+      reason = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
     gw_queue_release (w, stmt);
   }
-  return g_variant_ref_sink (g_variant_dict_end (&dict));
+  return gw_queue_signal_details_new (d.profile, d.attempts, d.next_attempt, d.reply,
+                                      d.enhanced_code, reason);
 }
 
 GVariant *
