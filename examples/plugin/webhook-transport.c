@@ -36,12 +36,12 @@ G_DEFINE_DYNAMIC_TYPE_EXTENDED (WebhookTransport, webhook_transport, GW_TYPE_TRA
 /* The envelope as the peer gets it: who, what, and the message itself. */
 static char *
 envelope_to_json (GwProfile  *profile,
-                  GwEnvelope *envelope)
+                  GwEnvelope *envelope,
+                  GBytes     *message)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  GBytes *message = gw_envelope_get_message (envelope);
   g_autofree char *text = g_strndup (g_bytes_get_data (message, NULL), g_bytes_get_size (message));
 
   json_builder_begin_object (builder);
@@ -125,6 +125,7 @@ webhook_transport_deliver (GwTransport        *transport,
   g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) whole = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GwSecret) token = NULL;
   Delivery *delivery = g_new0 (Delivery, 1);
@@ -154,7 +155,15 @@ webhook_transport_deliver (GwTransport        *transport,
     soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", header);
   }
   soup_message_set_flags (message, SOUP_MESSAGE_NO_REDIRECT);
-  json = envelope_to_json (profile, envelope);
+  /* A large message is not held in memory by the envelope: JSON needs it
+   * whole, so it is read here (a transport that writes it in pieces reads
+   * gw_envelope_get_message_source() instead). */
+  whole = gw_envelope_load_message (envelope, &error);
+  if (whole == NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
+  json = envelope_to_json (profile, envelope, whole);
   body = g_bytes_new_take (json, strlen (json));
   soup_message_set_request_body_from_bytes (message, "application/json", body);
   soup_session_send_and_read_async (delivery->session, message, G_PRIORITY_DEFAULT, cancellable,

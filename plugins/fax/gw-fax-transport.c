@@ -314,6 +314,11 @@ start_backend (const GwFaxBackend *backend,
     return;
   }
   content = gw_fax_content_new_from_envelope (envelope, &error);
+  if (content == NULL && error->domain == GW_TRANSPORT_ERROR) {
+    g_task_return_error (task, g_steal_pointer (&error));  /* the queue could not be read */
+    g_object_unref (task);
+    return;
+  }
   if (content == NULL) {
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
                              "%s", error->message);

@@ -207,14 +207,20 @@ GwFaxContent *
 gw_fax_content_new_from_envelope (GwEnvelope *envelope,
                                   GError    **error)
 {
-  GBytes *message_bytes = gw_envelope_get_message (envelope);
-  gsize size;
-  const char *data = g_bytes_get_data (message_bytes, &size);
-  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, size);
-  g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
-  g_autoptr(GMimeMessage) message = g_mime_parser_construct_message (parser, NULL);
+  g_autoptr(GBytes) message_bytes = gw_envelope_load_message (envelope, error);
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(GwFaxContent) content = g_new0 (GwFaxContent, 1);
+  gsize size;
+  const char *data;
 
+  if (message_bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (message_bytes, &size);
+  stream = g_mime_stream_mem_new_with_buffer (data, size);
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
   content->documents = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_fax_document_free);
   if (message == NULL) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,

@@ -98,10 +98,11 @@ line_ending (GBytes *message)
 /* The Bcc header to add ("" when none), or NULL with @error set. */
 static char *
 plan_recipients (GwEnvelope *envelope,
+                 GBytes     *message,
                  GError    **error)
 {
-  g_autoptr(GHashTable) named = header_recipients (gw_envelope_get_message (envelope));
-  const char *eol = line_ending (gw_envelope_get_message (envelope));
+  g_autoptr(GHashTable) named = header_recipients (message);
+  const char *eol = line_ending (message);
   g_autoptr(GHashTable) pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GString) bcc = g_string_new (NULL);
   GHashTableIter iter;
@@ -167,25 +168,40 @@ gboolean
 gw_graph_check_message (GwEnvelope *envelope,
                         GError    **error)
 {
-  g_autofree char *bcc = plan_recipients (envelope, error);
+  g_autoptr(GBytes) message = NULL;
+  g_autofree char *bcc = NULL;
 
+  /* Graph takes a few MiB: a message too large to be held is refused
+   * before it is read. */
+  if (!check_size (gw_envelope_get_message_size (envelope), error))
+    return FALSE;
+  message = gw_envelope_load_message (envelope, error);
+  if (message == NULL)
+    return FALSE;
+  bcc = plan_recipients (envelope, message, error);
   if (bcc == NULL)
     return FALSE;
-  return check_size (strlen (bcc) + g_bytes_get_size (gw_envelope_get_message (envelope)), error);
+  return check_size (strlen (bcc) + g_bytes_get_size (message), error);
 }
 
 GBytes *
 gw_graph_build_payload (GwEnvelope *envelope,
                         GError    **error)
 {
-  g_autofree char *bcc = plan_recipients (envelope, error);
-  GBytes *message = gw_envelope_get_message (envelope);
+  g_autoptr(GBytes) message = NULL;
+  g_autofree char *bcc = NULL;
   gsize size, bcc_length;
   const guchar *data;
   char *out;
   int state = 0, save = 0;
   gsize written;
 
+  if (!check_size (gw_envelope_get_message_size (envelope), error))
+    return NULL;
+  message = gw_envelope_load_message (envelope, error);
+  if (message == NULL)
+    return NULL;
+  bcc = plan_recipients (envelope, message, error);
   if (bcc == NULL)
     return NULL;
   data = g_bytes_get_data (message, &size);

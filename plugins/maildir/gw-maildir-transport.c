@@ -193,8 +193,12 @@ deliver_thread (GTask        *task,
   GwEnvelope *envelope = GW_ENVELOPE (task_data);
   const char *root = g_object_get_data (G_OBJECT (task), "maildir-path");
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = maildir_store (root, gw_envelope_get_message (envelope), &error);
+  g_autoptr(GBytes) message = gw_envelope_load_message (envelope, &error);
+  g_autofree char *path = NULL;
   g_autofree char *reply = NULL;
+
+  if (message != NULL)
+    path = maildir_store (root, message, &error);
 
   if (path == NULL) {
     /* Disk full or a missing folder can heal: retry rather than drop. */

@@ -4,14 +4,18 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "gw-envelope.h"
+#include "gw-transport.h"
 
 struct _GwEnvelope {
   GObject    parent_instance;
   char      *job_id;
   char      *sender;
   char      *message_id;
-  GBytes    *message;
+  GBytes    *message;  /* or: */
+  GwMessageSource *source;
   GPtrArray *recipients;
   GVariant  *certificate_failure;
   char      *tls;
@@ -46,6 +50,7 @@ gw_envelope_finalize (GObject *object)
   g_free (self->sender);
   g_free (self->message_id);
   g_clear_pointer (&self->message, g_bytes_unref);
+  g_clear_object (&self->source);
   g_ptr_array_unref (self->recipients);
   g_clear_pointer (&self->certificate_failure, g_variant_unref);
   g_free (self->tls);
@@ -129,15 +134,111 @@ gw_envelope_get_message_id (GwEnvelope *self)
 }
 
 /**
+ * gw_envelope_new_from_source:
+ * @job_id: (nullable): the queue's id of the job, or %NULL outside the queue
+ * @sender: the envelope sender (MAIL FROM), "" for none
+ * @message_id: the Message-ID, kept across attempts
+ * @source: where the message (RFC 5322, CRLF line ends) is read from
+ *
+ * Makes an envelope without recipients whose message is not held in
+ * memory: the daemon does this for a large one, read from its queue as it
+ * is sent.
+ *
+ * Returns: (transfer full): a new envelope
+ */
+GwEnvelope *
+gw_envelope_new_from_source (const char      *job_id,
+                             const char      *sender,
+                             const char      *message_id,
+                             GwMessageSource *source)
+{
+  GwEnvelope *self = g_object_new (GW_TYPE_ENVELOPE, NULL);
+
+  self->job_id = g_strdup (job_id);
+  self->sender = g_strdup (sender);
+  self->message_id = g_strdup (message_id);
+  self->source = g_object_ref (source);
+  return self;
+}
+
+/**
  * gw_envelope_get_message:
  * @self: an envelope
  *
- * Returns: (transfer none): the message in RFC 5322 form with CRLF line ends
+ * The message when it is held in memory. A large one is not: read it with
+ * gw_envelope_get_message_source() as it is sent, or whole with
+ * gw_envelope_load_message().
+ *
+ * Returns: (transfer none) (nullable): the message in RFC 5322 form with
+ *   CRLF line ends, or %NULL when it is read from a source
  */
 GBytes *
 gw_envelope_get_message (GwEnvelope *self)
 {
   return self->message;
+}
+
+/**
+ * gw_envelope_get_message_source:
+ * @self: an envelope
+ *
+ * Returns: (transfer none) (nullable): where the message is read from, or
+ *   %NULL when it is held in memory (gw_envelope_get_message())
+ */
+GwMessageSource *
+gw_envelope_get_message_source (GwEnvelope *self)
+{
+  return self->source;
+}
+
+/**
+ * gw_envelope_get_message_size:
+ * @self: an envelope
+ *
+ * Returns: the message's length in bytes, held or not
+ */
+gsize
+gw_envelope_get_message_size (GwEnvelope *self)
+{
+  if (self->source != NULL)
+    return gw_message_source_get_size (self->source);
+  return g_bytes_get_size (self->message);
+}
+
+/**
+ * gw_envelope_load_message:
+ * @self: an envelope
+ * @error: return location for a #GError
+ *
+ * The whole message, for a transport that needs it in one piece (a JSON
+ * request). A message from a source is read here, blocking: prefer reading
+ * the source as the message is sent. A read that fails is a
+ * %GW_TRANSPORT_ERROR_TEMPORARY.
+ *
+ * Returns: (transfer full): the message, or %NULL
+ */
+GBytes *
+gw_envelope_load_message (GwEnvelope  *self,
+                          GError     **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree guint8 *data = NULL;
+  gsize size, got = 0;
+
+  if (self->source == NULL)
+    return g_bytes_ref (self->message);
+  size = gw_message_source_get_size (self->source);
+  data = g_malloc (MAX (size, 1));
+  stream = gw_message_source_open (self->source, &local_error);
+  if (stream == NULL || !g_input_stream_read_all (stream, data, size, &got, NULL, &local_error) ||
+      got != size) {
+    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                 _("Cannot read the message from the queue: %s"),
+                 local_error != NULL ? local_error->message : _("it is shorter than recorded"));
+    return NULL;
+  }
+  return g_bytes_new_take (g_steal_pointer (&data), size);
 }
 
 /**

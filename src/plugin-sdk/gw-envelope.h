@@ -4,6 +4,8 @@
 
 #include <glib-object.h>
 
+#include "gw-message-source.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -58,6 +60,14 @@ const char  *gw_envelope_get_job_id          (GwEnvelope  *self);
 const char  *gw_envelope_get_sender          (GwEnvelope  *self);
 const char  *gw_envelope_get_message_id      (GwEnvelope  *self);
 GBytes      *gw_envelope_get_message         (GwEnvelope  *self);
+GwEnvelope  *gw_envelope_new_from_source     (const char  *job_id,
+                                              const char  *sender,
+                                              const char  *message_id,
+                                              GwMessageSource *source);
+GwMessageSource *gw_envelope_get_message_source (GwEnvelope *self);
+gsize        gw_envelope_get_message_size    (GwEnvelope  *self);
+GBytes      *gw_envelope_load_message        (GwEnvelope  *self,
+                                              GError     **error);
 
 void         gw_envelope_add_recipient       (GwEnvelope  *self,
                                               const char  *address,

@@ -15,37 +15,33 @@
 #include "gw-smtp-session-private.h"
 
 void
-gw_smtp_data_encoder_init (GwSmtpDataEncoder *enc,
-                           GBytes            *message)
+gw_smtp_data_encoder_init (GwSmtpDataEncoder *enc)
 {
-  enc->message = message != NULL ? g_bytes_ref (message) : NULL;
-  enc->in = 0;
   enc->line_start = TRUE;
-  enc->finished = FALSE;
-}
-
-void
-gw_smtp_data_encoder_clear (GwSmtpDataEncoder *enc)
-{
-  g_clear_pointer (&enc->message, g_bytes_unref);
+  enc->after_cr = FALSE;
 }
 
 gsize
-gw_smtp_data_encoder_fill (GwSmtpDataEncoder *enc,
-                           guint8            *out,
-                           gsize              size)
+gw_smtp_data_encoder_encode (GwSmtpDataEncoder *enc,
+                             const guint8      *in,
+                             gsize              in_len,
+                             gsize             *consumed,
+                             guint8            *out,
+                             gsize              out_size)
 {
-  gsize len = 0, o = 0;
-  const guint8 *in = enc->message != NULL ? g_bytes_get_data (enc->message, &len) : NULL;
+  gsize i = 0, o = 0;
 
-  g_return_val_if_fail (size >= 5, 0);
+  g_return_val_if_fail (out_size >= 2, 0);
   /* Each byte of input makes at most two of output. */
-  while (enc->in < len && o + 2 <= size) {
-    guint8 c = in[enc->in++];
+  for (; i < in_len && o + 2 <= out_size; i++) {
+    guint8 c = in[i];
 
+    if (c == '\n' && enc->after_cr) {
+      enc->after_cr = FALSE;  /* the second half of a CRLF already written */
+      continue;
+    }
+    enc->after_cr = c == '\r';
     if (c == '\r' || c == '\n') {
-      if (c == '\r' && enc->in < len && in[enc->in] == '\n')
-        enc->in++;
       out[o++] = '\r';
       out[o++] = '\n';
       enc->line_start = TRUE;
@@ -56,46 +52,204 @@ gw_smtp_data_encoder_fill (GwSmtpDataEncoder *enc,
     out[o++] = c;
     enc->line_start = FALSE;
   }
-  if (enc->in == len && !enc->finished && o + 5 <= size) {
-    if (!enc->line_start) {
-      out[o++] = '\r';
-      out[o++] = '\n';
-    }
-    memcpy (out + o, ".\r\n", 3);
-    o += 3;
-    enc->finished = TRUE;
-  }
+  *consumed = i;
   return o;
+}
+
+gsize
+gw_smtp_data_encoder_finish (GwSmtpDataEncoder *enc,
+                             guint8            *out)
+{
+  gsize o = 0;
+
+  if (!enc->line_start) {
+    out[o++] = '\r';
+    out[o++] = '\n';
+  }
+  memcpy (out + o, ".\r\n", 3);
+  enc->line_start = TRUE;
+  return o + 3;
+}
+
+void
+gw_smtp_data_facts_init (GwSmtpDataFacts *facts)
+{
+  memset (facts, 0, sizeof *facts);
+  gw_smtp_data_encoder_init (&facts->encoder);
+  facts->line_start = TRUE;
+}
+
+/* The header ends at its first empty line: an LF, or a CRLF, at a line's
+ * start (as body_offset() below). */
+static void
+facts_scan (GwSmtpDataFacts *facts,
+            const guint8    *p,
+            gsize            len)
+{
+  gsize i = 0;
+
+  while (i < len && !facts->in_body) {
+    guint8 c = p[i++];
+    gboolean empty_line = (facts->line_start || facts->cr_at_line_start) && c == '\n';
+
+    if (empty_line) {
+      facts->in_body = TRUE;
+      break;
+    }
+    facts->cr_at_line_start = facts->line_start && c == '\r';
+    if (c & 0x80)
+      facts->header_8bit = TRUE;
+    facts->line_start = c == '\n';
+  }
+  for (; i < len && !facts->body_8bit; i++) {
+    if (p[i] & 0x80)
+      facts->body_8bit = TRUE;
+  }
+}
+
+void
+gw_smtp_data_facts_add (GwSmtpDataFacts *facts,
+                        const guint8    *data,
+                        gsize            len)
+{
+  guint8 scratch[4096];
+  gsize done = 0;
+
+  facts_scan (facts, data, len);
+  while (done < len) {
+    gsize consumed = 0;
+
+    facts->payload_size += gw_smtp_data_encoder_encode (&facts->encoder, data + done, len - done,
+                                                        &consumed, scratch, sizeof scratch);
+    done += consumed;
+  }
+}
+
+void
+gw_smtp_data_facts_end (GwSmtpDataFacts *facts)
+{
+  guint8 end[5];
+
+  facts->payload_size += gw_smtp_data_encoder_finish (&facts->encoder, end);
+}
+
+void
+gw_smtp_data_facts_of_bytes (GwSmtpDataFacts *facts,
+                             GBytes          *message)
+{
+  gsize len = 0;
+  const guint8 *data = message != NULL ? g_bytes_get_data (message, &len) : NULL;
+
+  gw_smtp_data_facts_init (facts);
+  gw_smtp_data_facts_add (facts, data, len);
+  gw_smtp_data_facts_end (facts);
+}
+
+/* A source is read for its facts in pieces of this size. */
+#define FACTS_PIECE (256 * 1024)
+
+typedef struct {
+  GInputStream    *stream;
+  guint8          *piece;
+  GwSmtpDataFacts  facts;
+} FactsRead;
+
+static void
+facts_read_free (FactsRead *read)
+{
+  if (read->stream != NULL)
+    g_input_stream_close (read->stream, NULL, NULL);
+  g_clear_object (&read->stream);
+  g_free (read->piece);
+  g_free (read);
+}
+
+static void
+facts_piece_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = G_TASK (user_data);
+  FactsRead *read = g_task_get_task_data (task);
+  GCancellable *cancellable;
+  GError *error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n < 0) {
+    g_task_return_error (task, error);
+    return;
+  }
+  if (n == 0) {
+    gw_smtp_data_facts_end (&read->facts);
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+  gw_smtp_data_facts_add (&read->facts, read->piece, (gsize) n);
+  cancellable = g_task_get_cancellable (task);
+  g_input_stream_read_async (read->stream, read->piece, FACTS_PIECE, G_PRIORITY_DEFAULT,
+                             cancellable, facts_piece_cb, g_steal_pointer (&task));
+}
+
+void
+gw_smtp_data_facts_read_async (GwMessageSource     *source,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  FactsRead *read = g_new0 (FactsRead, 1);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, gw_smtp_data_facts_read_async);
+  g_task_set_task_data (task, read, (GDestroyNotify) facts_read_free);
+  gw_smtp_data_facts_init (&read->facts);
+  read->stream = gw_message_source_open (source, &error);
+  if (read->stream == NULL) {
+    g_task_return_error (task, error);
+    return;
+  }
+  read->piece = g_malloc (FACTS_PIECE);
+  g_input_stream_read_async (read->stream, read->piece, FACTS_PIECE, G_PRIORITY_DEFAULT,
+                             cancellable, facts_piece_cb, g_steal_pointer (&task));
+}
+
+gboolean
+gw_smtp_data_facts_read_finish (GAsyncResult     *result,
+                                GwSmtpDataFacts  *facts,
+                                GError          **error)
+{
+  FactsRead *read = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  *facts = read->facts;
+  return TRUE;
 }
 
 gsize
 gw_smtp_data_encoded_size (GBytes *message)
 {
-  GwSmtpDataEncoder enc;
-  guint8 scratch[4096];
-  gsize total = 0, n;
+  GwSmtpDataFacts facts;
 
-  gw_smtp_data_encoder_init (&enc, message);
-  while ((n = gw_smtp_data_encoder_fill (&enc, scratch, sizeof scratch)) > 0)
-    total += n;
-  gw_smtp_data_encoder_clear (&enc);
-  return total;
+  gw_smtp_data_facts_of_bytes (&facts, message);
+  return facts.payload_size;
 }
 
 GBytes *
 gw_smtp_data_encode (GBytes *message)
 {
   GwSmtpDataEncoder enc;
-  gsize len = message != NULL ? g_bytes_get_size (message) : 0;
+  gsize len = 0;
+  const guint8 *in = message != NULL ? g_bytes_get_data (message, &len) : NULL;
   /* Worst case: every byte is a bare line end ("\n" → "\r\n") or a dot at
    * a line start ("." → ".."), doubling; plus the final CRLF and ".\r\n". */
-  gsize max = len * 2 + 5, o;
+  gsize max = len * 2 + 5, o, consumed = 0;
   guint8 *out = g_malloc (max);
 
-  gw_smtp_data_encoder_init (&enc, message);
-  o = gw_smtp_data_encoder_fill (&enc, out, max);
-  g_assert (enc.finished);
-  gw_smtp_data_encoder_clear (&enc);
+  gw_smtp_data_encoder_init (&enc);
+  o = gw_smtp_data_encoder_encode (&enc, in, len, &consumed, out, max);
+  g_assert (consumed == len);
+  o += gw_smtp_data_encoder_finish (&enc, out + o);
   return g_bytes_new_take (g_realloc (out, o), o);
 }
 

@@ -14,12 +14,15 @@
 #include <gnutls/gnutls.h>
 #include <glib/gi18n-lib.h>
 
+#include "gw-smtp-data.h"
 #include "gw-smtp-session-private.h"
 #include "gw-transport.h"
 
 #define READ_BUFFER_SIZE 8192
 /* The message goes out in large writes; the timer restarts for each. */
 #define BODY_CHUNK (1024 * 1024)
+/* A message from a source is read in pieces of this size. */
+#define BODY_PIECE (256 * 1024)
 
 /* ---- deadlines ---- */
 
@@ -156,9 +159,19 @@ gw_smtp_session_helo_name (GwSmtpSession *self)
 typedef struct {
   GBytes     *payload;   /* commands; or NULL while a body is encoded */
   gsize       offset;    /* into @payload, or into @chunk */
-  GwSmtpDataEncoder encoder; /* the body, encoded as it is written */
+  /* A body is encoded as it is written, from @body or from @body_stream
+   * read a piece at a time. */
   gboolean    encoding;
-  guint8     *chunk;     /* the piece of the body being written */
+  GwSmtpDataEncoder encoder;
+  GBytes     *body;
+  GInputStream *body_stream;
+  guint8     *piece;     /* @body_stream: the piece read last */
+  const guint8 *in;      /* the input being encoded */
+  gsize       in_len;
+  gsize       in_pos;
+  gboolean    in_done;   /* no input after @in */
+  gboolean    finished;  /* the terminator is in @chunk */
+  guint8     *chunk;     /* the piece of the payload being written */
   gsize       chunk_size;
   gsize       chunk_len;
   guint       n_replies;
@@ -174,7 +187,11 @@ exchange_free (Exchange *ex)
 {
   gw_deadline_stop (&ex->deadline);
   g_clear_pointer (&ex->payload, g_bytes_unref);
-  gw_smtp_data_encoder_clear (&ex->encoder);
+  g_clear_pointer (&ex->body, g_bytes_unref);
+  if (ex->body_stream != NULL)
+    g_input_stream_close (ex->body_stream, NULL, NULL);
+  g_clear_object (&ex->body_stream);
+  g_free (ex->piece);
   g_free (ex->chunk);
   g_ptr_array_unref (ex->replies);
   g_free (ex->what);
@@ -359,12 +376,67 @@ write_cb (GObject      *source,
   }
   ex->offset += written;
   if (ex->offset < (ex->encoding ? ex->chunk_len : g_bytes_get_size (ex->payload)) ||
-      (ex->encoding && !ex->encoder.finished)) {
+      (ex->encoding && !ex->finished)) {
     write_next (task);
     return;
   }
   ex->writing = FALSE;
   read_next (task);
+}
+
+static void
+piece_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = G_TASK (user_data);
+  Exchange *ex = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &local_error);
+
+  if (n < 0 && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    exchange_fail (task, g_steal_pointer (&local_error));  /* timed out or cancelled */
+    return;
+  }
+  if (n < 0) {
+    GwSmtpSession *self = g_task_get_source_object (task);
+
+    /* The server has part of the message: the session cannot be reused. */
+    self->broken = TRUE;
+    self->busy = FALSE;
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+                             _("Cannot read the message to send: %s"), local_error->message);
+    g_object_unref (task);
+    return;
+  }
+  ex->in = ex->piece;
+  ex->in_len = (gsize) n;
+  ex->in_pos = 0;
+  ex->in_done = n == 0;
+  write_next (task);
+}
+
+/* Encodes input into @chunk until it is full or the input runs out.
+ * Returns FALSE when a piece must be read first. */
+static gboolean
+fill_chunk (Exchange *ex)
+{
+  ex->chunk_len = 0;
+  ex->offset = 0;
+  while (ex->chunk_len + 2 <= ex->chunk_size && ex->in_pos < ex->in_len) {
+    gsize consumed = 0;
+
+    ex->chunk_len += gw_smtp_data_encoder_encode (&ex->encoder, ex->in + ex->in_pos,
+                                                  ex->in_len - ex->in_pos, &consumed,
+                                                  ex->chunk + ex->chunk_len,
+                                                  ex->chunk_size - ex->chunk_len);
+    ex->in_pos += consumed;
+  }
+  if (ex->in_pos == ex->in_len && ex->in_done && ex->chunk_len + 5 <= ex->chunk_size) {
+    ex->chunk_len += gw_smtp_data_encoder_finish (&ex->encoder, ex->chunk + ex->chunk_len);
+    ex->finished = TRUE;
+  }
+  return ex->chunk_len > 0 || ex->in_pos < ex->in_len || ex->in_done;
 }
 
 static void
@@ -375,9 +447,11 @@ write_next (GTask *task)
   gsize len = 0;
   const guint8 *data;
 
-  if (ex->encoding && ex->offset == ex->chunk_len) {
-    ex->chunk_len = gw_smtp_data_encoder_fill (&ex->encoder, ex->chunk, ex->chunk_size);
-    ex->offset = 0;
+  gw_deadline_start (&ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
+  if (ex->encoding && ex->offset == ex->chunk_len && !fill_chunk (ex)) {
+    g_input_stream_read_async (ex->body_stream, ex->piece, BODY_PIECE, G_PRIORITY_DEFAULT,
+                               ex->deadline.cancellable, piece_read_cb, task);
+    return;
   }
   if (ex->encoding) {
     data = ex->chunk;
@@ -386,28 +460,26 @@ write_next (GTask *task)
     data = g_bytes_get_data (ex->payload, &len);
   }
   ex->writing = TRUE;
-  gw_deadline_start (&ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
                                    data + ex->offset, MIN (BODY_CHUNK, len - ex->offset),
                                    G_PRIORITY_DEFAULT, ex->deadline.cancellable,
                                    write_cb, task);
 }
 
-void
-gw_smtp_session_exchange_async (GwSmtpSession       *self,
-                                const char * const  *commands,
-                                GBytes              *body,
-                                guint                n_replies,
-                                const char          *what,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+static void
+exchange_start (GwSmtpSession       *self,
+                const char * const  *commands,
+                GBytes              *body,
+                GInputStream        *body_stream,
+                gsize                payload_size,
+                guint                n_replies,
+                const char          *what,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
 {
   GTask *task;
   Exchange *ex;
-
-  g_return_if_fail (GW_IS_SMTP_SESSION (self));
-  g_return_if_fail (commands == NULL || body == NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gw_smtp_session_exchange_async);
@@ -438,19 +510,59 @@ gw_smtp_session_exchange_async (GwSmtpSession       *self,
         gw_transcript_add_client (self->transcript, commands[i]);
     }
     ex->payload = g_bytes_new_with_free_func (buffer->str, buffer->len, wipe_and_free, buffer);
-  } else if (body != NULL) {
+  } else if (body != NULL || body_stream != NULL) {
     ex->encoding = TRUE;
-    gw_smtp_data_encoder_init (&ex->encoder, body);
-    ex->chunk_size = MIN (BODY_CHUNK, g_bytes_get_size (body) * 2 + 5);
+    gw_smtp_data_encoder_init (&ex->encoder);
+    if (body != NULL) {
+      ex->body = g_bytes_ref (body);
+      ex->in = g_bytes_get_data (body, &ex->in_len);
+      ex->in_done = TRUE;
+    } else {
+      ex->body_stream = g_object_ref (body_stream);
+      ex->piece = g_malloc (BODY_PIECE);
+    }
+    ex->chunk_size = MIN (BODY_CHUNK, payload_size + 5);
     ex->chunk = g_malloc (ex->chunk_size);
     if (self->transcript != NULL)
-      gw_transcript_add_message (self->transcript, gw_smtp_data_encoded_size (body));
+      gw_transcript_add_message (self->transcript, payload_size);
   }
 
   if (ex->payload != NULL || ex->encoding)
     write_next (task);
   else
     read_next (task);
+}
+
+void
+gw_smtp_session_exchange_async (GwSmtpSession       *self,
+                                const char * const  *commands,
+                                GBytes              *body,
+                                guint                n_replies,
+                                const char          *what,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (GW_IS_SMTP_SESSION (self));
+  g_return_if_fail (commands == NULL || body == NULL);
+
+  exchange_start (self, commands, body, NULL, body != NULL ? gw_smtp_data_encoded_size (body) : 0,
+                  n_replies, what, cancellable, callback, user_data);
+}
+
+void
+gw_smtp_session_exchange_stream_async (GwSmtpSession       *self,
+                                       GInputStream        *body,
+                                       gsize                payload_size,
+                                       const char          *what,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (GW_IS_SMTP_SESSION (self));
+  g_return_if_fail (G_IS_INPUT_STREAM (body));
+
+  exchange_start (self, NULL, NULL, body, payload_size, 1, what, cancellable, callback, user_data);
 }
 
 GPtrArray *

@@ -89,6 +89,16 @@ void         gw_smtp_session_exchange_async   (GwSmtpSession       *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
+/* The same for a message read from @body as it is written; @payload_size:
+ * of its DATA payload (GwSmtpDataFacts). Completes with
+ * gw_smtp_session_exchange_finish(). */
+void         gw_smtp_session_exchange_stream_async (GwSmtpSession  *self,
+                                               GInputStream        *body,
+                                               gsize                payload_size,
+                                               const char          *what,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
 GPtrArray   *gw_smtp_session_exchange_finish  (GwSmtpSession       *self,
                                                GAsyncResult        *result,
                                                GError             **error);
@@ -101,24 +111,5 @@ void         gw_smtp_session_auth_async       (GwSmtpSession       *self,
 gboolean     gw_smtp_session_auth_finish      (GwSmtpSession       *self,
                                                GAsyncResult        *result,
                                                GError             **error);
-
-/* The DATA payload of gw_smtp_data_encode(), made piece by piece as it is
- * written (gw-smtp-data.c): a message of tens of MiB is not copied whole. */
-typedef struct {
-  GBytes   *message;
-  gsize     in;          /* bytes of @message consumed */
-  gboolean  line_start;
-  gboolean  finished;    /* the terminator is out */
-} GwSmtpDataEncoder;
-
-void   gw_smtp_data_encoder_init  (GwSmtpDataEncoder *enc,
-                                   GBytes            *message);
-void   gw_smtp_data_encoder_clear (GwSmtpDataEncoder *enc);
-/* Up to @size (at least 5) bytes of the payload into @out; 0 at the end. */
-gsize  gw_smtp_data_encoder_fill  (GwSmtpDataEncoder *enc,
-                                   guint8            *out,
-                                   gsize              size);
-/* The size of gw_smtp_data_encode (@message), without making it. */
-gsize  gw_smtp_data_encoded_size  (GBytes            *message);
 
 G_END_DECLS

@@ -34,8 +34,9 @@ typedef struct {
 typedef struct {
   GwEnvelope  *envelope;
   GwProfile   *profile;       /* the session's, which the task keeps alive */
-  GBytes      *message;       /* encoded for DATA as it is written */
-  gsize        payload_size;  /* of the DATA payload, terminator included */
+  GBytes      *message;       /* encoded for DATA as it is written; or */
+  GwMessageSource *source;    /* read as it is written */
+  GwSmtpDataFacts facts;      /* of the message, learned before MAIL */
   GArray      *cmds;          /* Cmd */
   guint        group;         /* first command of the group in flight */
   guint        next;          /* first command not yet sent */
@@ -58,6 +59,7 @@ send_data_free (SendData *data)
 {
   g_clear_object (&data->envelope);
   g_clear_pointer (&data->message, g_bytes_unref);
+  g_clear_object (&data->source);
   g_array_unref (data->cmds);
   g_array_unref (data->accepted);
   g_clear_pointer (&data->mail_refused, gw_smtp_reply_free);
@@ -232,8 +234,22 @@ conclude (GTask *task)
     return;
   }
   g_assert (data->data_started);
-  gw_smtp_session_exchange_async (self, NULL, data->message, 1, "the reply to the end of the message",
-                                  g_task_get_cancellable (task), final_reply_cb, task);
+  if (data->message != NULL) {
+    gw_smtp_session_exchange_async (self, NULL, data->message, 1, "the reply to the end of the message",
+                                    g_task_get_cancellable (task), final_reply_cb, task);
+  } else {
+    g_autoptr(GError) local_error = NULL;
+    g_autoptr(GInputStream) body = gw_message_source_open (data->source, &local_error);
+
+    if (body == NULL) {
+      self->broken = TRUE;  /* the server waits for a message that will not come */
+      send_fail (task, NULL, _("Cannot read the message to send: %s"), local_error->message);
+      return;
+    }
+    gw_smtp_session_exchange_stream_async (self, body, data->facts.payload_size,
+                                           "the reply to the end of the message",
+                                           g_task_get_cancellable (task), final_reply_cb, task);
+  }
 }
 
 static void
@@ -338,12 +354,12 @@ mail_command (GwSmtpSession *self,
   GString *line = g_string_new (NULL);
   const char *sender = gw_envelope_get_sender (envelope);
   const char *job_id = gw_envelope_get_job_id (envelope);
-  GBytes *message = gw_envelope_get_message (envelope);
+  gboolean has_8bit = data->facts.header_8bit || data->facts.body_8bit;
 
   g_string_append_printf (line, "MAIL FROM:<%s>", sender != NULL ? sender : "");
   if (g_hash_table_contains (self->caps, "SIZE"))
-    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, data->payload_size - 3);
-  if (g_hash_table_contains (self->caps, "8BITMIME") && gw_smtp_data_has_8bit (message))
+    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, data->facts.payload_size - 3);
+  if (g_hash_table_contains (self->caps, "8BITMIME") && has_8bit)
     g_string_append (line, " BODY=8BITMIME");
   if (utf8)
     g_string_append (line, " SMTPUTF8");
@@ -410,65 +426,25 @@ send_refuse_all (GTask      *task,
   send_done (task);
 }
 
-void
-gw_smtp_session_send_async (GwSmtpSession       *self,
-                            GwEnvelope          *envelope,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+/* Once the message's facts are known: the commands of the transaction,
+ * then the first group of them. Consumes @task. */
+static void
+begin_transaction (GTask *task)
 {
-  GTask *task;
-  SendData *data;
-  const char *sender;
-  GBytes *message;
-  gboolean has_utf8_cap;
+  GwSmtpSession *self = g_task_get_source_object (task);
+  SendData *data = g_task_get_task_data (task);
+  GwEnvelope *envelope = data->envelope;
+  const char *sender = gw_envelope_get_sender (envelope);
+  gboolean has_utf8_cap = g_hash_table_contains (self->caps, "SMTPUTF8");
   gboolean need_utf8;
   guint64 limit = 0;
-  gsize size;
+  gsize size = data->facts.payload_size - 3;
   guint n_rcpt = 0;
   guint mail_index;
 
-  g_return_if_fail (GW_IS_SMTP_SESSION (self));
-  g_return_if_fail (GW_IS_ENVELOPE (envelope));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gw_smtp_session_send_async);
-  data = g_new0 (SendData, 1);
-  data->envelope = g_object_ref (envelope);
-  data->profile = self->profile;
-  data->cmds = g_array_new (FALSE, TRUE, sizeof (Cmd));
-  g_array_set_clear_func (data->cmds, cmd_clear);
-  data->accepted = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
-
-  if (!gw_smtp_session_is_usable (self) || self->busy) {
-    send_fail (task, NULL, _("The connection to %s:%u is not usable"), self->host, self->port);
-    return;
-  }
-
-  sender = gw_envelope_get_sender (envelope);
   if (sender == NULL)
     sender = "";
-  has_utf8_cap = g_hash_table_contains (self->caps, "SMTPUTF8");
   need_utf8 = !gw_smtp_data_is_ascii (sender);
-  if (*sender != '\0' && !gw_smtp_data_address_is_safe (sender)) {
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             _("The sender address is not valid in SMTP"));
-    g_object_unref (task);
-    return;
-  }
-  if (need_utf8 && !has_utf8_cap) {
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             _("The sender address <%s> is not ASCII and %s does not offer SMTPUTF8"),
-                             sender, self->host);
-    g_object_unref (task);
-    return;
-  }
-
-  message = gw_envelope_get_message (envelope);
-  data->message = g_bytes_ref (message);
-  data->payload_size = gw_smtp_data_encoded_size (message);
-  size = data->payload_size - 3;
   if (g_hash_table_contains (self->caps, "SIZE"))
     limit = g_ascii_strtoull (g_hash_table_lookup (self->caps, "SIZE"), NULL, 10);
   if (limit > 0 && size > limit) {
@@ -516,7 +492,7 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
    * 8-bit body as it came: declared when the server offers the extension,
    * never sent to one that does not. (A UTF-8 header that a UTF-8 address
    * explains is the address's case, handled per recipient above.) */
-  if (gw_smtp_data_header_has_8bit (message)) {
+  if (data->facts.header_8bit) {
     if (has_utf8_cap) {
       need_utf8 = TRUE;
     } else if (!need_utf8 && gw_smtp_data_is_ascii (sender) && envelope_is_ascii (envelope)) {
@@ -525,7 +501,7 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
       return;
     }
   }
-  if (!g_hash_table_contains (self->caps, "8BITMIME") && gw_smtp_data_body_has_8bit (message)) {
+  if (!g_hash_table_contains (self->caps, "8BITMIME") && data->facts.body_8bit) {
     send_refuse_all (task, envelope, _("The message has 8-bit content and %s does not offer 8BITMIME"),
                      self->host);
     return;
@@ -533,6 +509,82 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
   g_array_index (data->cmds, Cmd, mail_index).line = mail_command (self, data, need_utf8);
   add_cmd (data, CMD_DATA, 0, g_strdup ("DATA"));
   send_next (task);
+}
+
+static void
+facts_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = G_TASK (user_data);
+  SendData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!gw_smtp_data_facts_read_finish (result, &data->facts, &local_error)) {
+    send_fail (task, NULL, _("Cannot read the message to send: %s"), local_error->message);
+    return;
+  }
+  begin_transaction (task);
+}
+
+void
+gw_smtp_session_send_async (GwSmtpSession       *self,
+                            GwEnvelope          *envelope,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  SendData *data;
+  const char *sender;
+  GBytes *message;
+
+  g_return_if_fail (GW_IS_SMTP_SESSION (self));
+  g_return_if_fail (GW_IS_ENVELOPE (envelope));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gw_smtp_session_send_async);
+  data = g_new0 (SendData, 1);
+  data->envelope = g_object_ref (envelope);
+  data->profile = self->profile;
+  data->cmds = g_array_new (FALSE, TRUE, sizeof (Cmd));
+  g_array_set_clear_func (data->cmds, cmd_clear);
+  data->accepted = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+
+  if (!gw_smtp_session_is_usable (self) || self->busy) {
+    send_fail (task, NULL, _("The connection to %s:%u is not usable"), self->host, self->port);
+    return;
+  }
+
+  sender = gw_envelope_get_sender (envelope);
+  if (sender == NULL)
+    sender = "";
+  if (*sender != '\0' && !gw_smtp_data_address_is_safe (sender)) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("The sender address is not valid in SMTP"));
+    g_object_unref (task);
+    return;
+  }
+  if (!gw_smtp_data_is_ascii (sender) && !g_hash_table_contains (self->caps, "SMTPUTF8")) {
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("The sender address <%s> is not ASCII and %s does not offer SMTPUTF8"),
+                             sender, self->host);
+    g_object_unref (task);
+    return;
+  }
+
+  message = gw_envelope_get_message (envelope);
+  if (message != NULL) {
+    data->message = g_bytes_ref (message);
+    gw_smtp_data_facts_of_bytes (&data->facts, message);
+    begin_transaction (task);
+    return;
+  }
+  /* A message read from its source: a first pass for its size and 8-bit
+   * content (SIZE=, BODY=8BITMIME, SMTPUTF8), then DATA reads it again. */
+  data->source = g_object_ref (gw_envelope_get_message_source (envelope));
+  gw_smtp_data_facts_read_async (data->source, cancellable, facts_read_cb, task);
 }
 
 gboolean

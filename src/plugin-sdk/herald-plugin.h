@@ -11,6 +11,7 @@
 #include "gw-envelope.h"
 #include "gw-http-client-guard.h"
 #include "gw-log.h"
+#include "gw-message-source.h"
 #include "gw-oauth2.h"
 #include "gw-pop-login.h"
 #include "gw-profile.h"

@@ -11,6 +11,7 @@
 #include "gw-composer.h"
 #include "gw-gmime.h"
 #include "gw-message-id.h"
+#include "herald-test-util.h"
 #include "transport-test-util.h"
 
 static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
@@ -71,7 +72,7 @@ add_attachment (GwNotification *n,
 static GMimeMessage *
 parse_back (GwEnvelope *envelope)
 {
-  GBytes *bytes = gw_envelope_get_message (envelope);
+  g_autoptr(GBytes) bytes = gw_envelope_load_message (envelope, NULL);
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
   g_autoptr(GMimeStream) stream = NULL;
@@ -469,6 +470,54 @@ test_attachments (void)
   g_assert_nonnull (strstr (raw, "filename=notes.txt"));
 }
 
+/* Attachments of GW_COMPOSER_FILE_MIN bytes and more: the message is
+ * written to a file with no name in the spool directory, not held in
+ * memory, and reads back as the same message. */
+static void
+test_large_attachment (void)
+{
+  g_autofree char *spool = herald_test_make_tmpdir ("herald-composer-XXXXXX");
+  g_autoptr(GwProfile) profile = profile_with (NULL, NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GMimeStream) out = g_mime_stream_mem_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  gsize size = GW_COMPOSER_FILE_MIN + 4099;
+  g_autofree guint8 *data = g_malloc (size);
+  GMimeObject *part;
+  GByteArray *decoded;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) g_test_rand_int_range (0, 256);
+  n->to = strv ("jane@example.org", NULL);
+  n->body = g_strdup ("A large attachment.");
+  add_attachment (n, "large.bin", "application/octet-stream", data, size);
+  envelope = gw_composer_compose_full (profile, n, NULL, spool, &error);
+  g_assert_no_error (error);
+  g_assert_null (gw_envelope_get_message (envelope));
+  g_assert_nonnull (gw_envelope_get_message_source (envelope));
+  g_assert_cmpuint (gw_envelope_get_message_size (envelope), >, size * 4 / 3);
+  dir = g_dir_open (spool, 0, &error);
+  g_assert_no_error (error);
+  g_assert_null (g_dir_read_name (dir));  /* nothing left behind by name */
+
+  message = parse_back (envelope);
+  part = g_mime_multipart_get_part (GMIME_MULTIPART (g_mime_message_get_mime_part (message)), 1);
+  g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, "large.bin");
+  g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (GMIME_PART (part)), out);
+  decoded = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (out));
+  g_assert_cmpmem (decoded->data, decoded->len, data, size);
+  herald_test_rm_rf (spool);
+
+  /* A spool directory that cannot take it: a storage error, nothing half made. */
+  g_clear_object (&envelope);
+  envelope = gw_composer_compose_full (profile, n, NULL, "/nonexistent/herald-spool", &error);
+  g_assert_null (envelope);
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE);
+}
+
 static void
 test_size_limit (void)
 {
@@ -625,6 +674,7 @@ main (int   argc,
   g_test_add_func ("/composer/charset", test_charset);
   g_test_add_func ("/composer/line-ends", test_line_ends);
   g_test_add_func ("/composer/attachments", test_attachments);
+  g_test_add_func ("/composer/large-attachment", test_large_attachment);
   g_test_add_func ("/composer/size-limit", test_size_limit);
   g_test_add_func ("/composer/from-override", test_from_override);
   g_test_add_func ("/composer/injection", test_injection);

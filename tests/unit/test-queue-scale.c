@@ -167,6 +167,56 @@ test_migration (Fixture *f, gconstpointer data)
                    ==, SCHEMA_VERSION);
 }
 
+/* Reads @envelope's message through its source in uneven pieces, each
+ * read in a thread as a transport does, and compares it with @sent. */
+static void
+assert_read_in_pieces (GwEnvelope *envelope,
+                       GBytes     *sent)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = gw_message_source_open (gw_envelope_get_message_source (envelope), &error);
+  g_autoptr(GByteArray) got = g_byte_array_new ();
+  guint8 piece[65537];
+  gssize n;
+
+  g_assert_no_error (error);
+  while ((n = g_input_stream_read (stream, piece, sizeof piece, NULL, &error)) > 0)
+    g_byte_array_append (got, piece, (guint) n);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 0);
+  g_assert_true (g_input_stream_close (stream, NULL, &error));
+  g_assert_cmpmem (got->data, got->len, g_bytes_get_data (sent, NULL), g_bytes_get_size (sent));
+}
+
+/* A message whose job is deleted (cancelled, pruned) is not read as
+ * something else: a stream opened before reads on in its snapshot, one
+ * opened after ends with an error. */
+static void
+assert_read_fails_once_deleted (Fixture    *f,
+                                GwEnvelope *envelope)
+{
+  GwMessageSource *source = gw_envelope_get_message_source (envelope);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) before = gw_message_source_open (source, &error);
+  g_autoptr(GInputStream) after = NULL;
+  g_autofree char *sql = NULL;
+  guint8 piece[4096];
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_input_stream_read (before, piece, sizeof piece, NULL, &error), ==, sizeof piece);
+  g_assert_no_error (error);
+  sql = g_strdup_printf ("DELETE FROM messages WHERE job_id = %s", gw_envelope_get_job_id (envelope));
+  queue_test_sql (f->path, sql);
+  g_assert_cmpint (g_input_stream_read (before, piece, sizeof piece, NULL, &error), ==, sizeof piece);
+  g_assert_no_error (error);
+
+  after = gw_message_source_open (source, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_input_stream_read (after, piece, sizeof piece, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "cannot be read"));
+}
+
 /* A message larger than what goes in and out with its row (64 KiB) is
  * written and read in place; it comes back byte for byte, counts towards
  * its caller's usage, and one whose bytes are gone is set aside. */
@@ -193,8 +243,19 @@ test_large_message (Fixture *f, gconstpointer data)
 
   jobs = queue_test_claim (f->queue, "a", 16);
   g_assert_cmpuint (jobs->len, ==, 1);
-  g_assert_true (g_bytes_equal (gw_envelope_get_message (((GwQueuedJob *) g_ptr_array_index (jobs, 0))->envelope),
-                                sent));
+  {
+    GwEnvelope *claimed = ((GwQueuedJob *) g_ptr_array_index (jobs, 0))->envelope;
+    g_autoptr(GBytes) loaded = NULL;
+
+    /* Not copied out when claimed: read from the database as it is sent. */
+    g_assert_null (gw_envelope_get_message (claimed));
+    g_assert_cmpuint (gw_envelope_get_message_size (claimed), ==, g_bytes_get_size (sent));
+    loaded = gw_envelope_load_message (claimed, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (loaded, sent));
+    assert_read_in_pieces (claimed, sent);
+    assert_read_fails_once_deleted (f, claimed);
+  }
   g_clear_pointer (&jobs, g_ptr_array_unref);
 
   /* Next to a small one, a large message whose bytes became a number (a damaged

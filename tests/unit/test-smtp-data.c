@@ -245,6 +245,77 @@ test_8bit_parts (void)
   }
 }
 
+/* The payload and the facts of @message when it comes in pieces of
+ * 1..@max_piece bytes (a message read from its source) are those of the
+ * whole message: a CR LF, a dot at a line start or the empty line that
+ * ends the header split between two pieces changes nothing. */
+static void
+check_pieces (GBytes *message,
+              guint   max_piece)
+{
+  gsize len = 0;
+  const guint8 *in = g_bytes_get_data (message, &len);
+  g_autoptr(GBytes) whole = gw_smtp_data_encode (message);
+  g_autoptr(GByteArray) got = g_byte_array_new ();
+  GwSmtpDataEncoder enc;
+  GwSmtpDataFacts facts;
+  guint8 out[16];
+  gsize at = 0;
+
+  gw_smtp_data_encoder_init (&enc);
+  gw_smtp_data_facts_init (&facts);
+  while (at < len) {
+    gsize piece = (gsize) g_test_rand_int_range (1, (gint32) max_piece + 1);
+    gsize done = 0;
+
+    piece = MIN (piece, len - at);  /* MIN() evaluates its arguments twice */
+
+    gw_smtp_data_facts_add (&facts, in + at, piece);
+    /* A small output buffer too: the encoder stops when it is full. */
+    while (done < piece) {
+      gsize room = (gsize) g_test_rand_int_range (2, sizeof out + 1);
+      gsize consumed = 0;
+      gsize n = gw_smtp_data_encoder_encode (&enc, in + at + done, piece - done, &consumed, out, room);
+
+      g_byte_array_append (got, out, (guint) n);
+      done += consumed;
+    }
+    at += piece;
+  }
+  g_byte_array_append (got, out, (guint) gw_smtp_data_encoder_finish (&enc, out));
+  gw_smtp_data_facts_end (&facts);
+
+  g_assert_cmpmem (got->data, got->len, g_bytes_get_data (whole, NULL), g_bytes_get_size (whole));
+  g_assert_cmpuint (facts.payload_size, ==, g_bytes_get_size (whole));
+  g_assert_cmpint (facts.header_8bit, ==, gw_smtp_data_header_has_8bit (message));
+  g_assert_cmpint (facts.body_8bit, ==, gw_smtp_data_body_has_8bit (message));
+}
+
+static void
+test_pieces (void)
+{
+  static const char alphabet[] = "\r\n.a\xff";
+
+  for (guint i = 0; i < G_N_ELEMENTS (encode_cases); i++) {
+    const EncodeCase *c = &encode_cases[i];
+    g_autoptr(GBytes) input = g_bytes_new_static (c->input, c->input_len ? c->input_len : strlen (c->input));
+
+    g_test_message ("case %s", c->name);
+    check_pieces (input, 1);
+    check_pieces (input, 3);
+  }
+  for (guint n = 0; n < 2000; n++) {
+    gsize len = g_test_rand_int_range (0, 60);
+    g_autofree guint8 *buf = g_malloc (len + 1);
+    g_autoptr(GBytes) input = NULL;
+
+    for (gsize i = 0; i < len; i++)
+      buf[i] = (guint8) alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
+    input = g_bytes_new (buf, len);
+    check_pieces (input, 1 + n % 7);
+  }
+}
+
 static void
 test_address_safety (void)
 {
@@ -279,6 +350,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-data/large", test_large);
   g_test_add_func ("/smtp-data/8bit", test_8bit);
   g_test_add_func ("/smtp-data/8bit-parts", test_8bit_parts);
+  g_test_add_func ("/smtp-data/pieces", test_pieces);
   g_test_add_func ("/smtp-data/address-safety", test_address_safety);
   g_test_add_func ("/smtp-data/xtext", test_xtext);
   return g_test_run ();

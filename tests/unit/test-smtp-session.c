@@ -470,6 +470,138 @@ test_crlf_body_large (void)
   g_assert_true (commands_contain_text (srv, size_param));
 }
 
+/* A message source that hands its bytes out in uneven small pieces, as a
+ * stream from the queue's database would in larger ones. */
+G_DECLARE_FINAL_TYPE (TestPieceStream, test_piece_stream, TEST, PIECE_STREAM, GInputStream)
+
+struct _TestPieceStream {
+  GInputStream parent_instance;
+  GBytes      *bytes;
+  gsize        offset;
+};
+
+G_DEFINE_FINAL_TYPE (TestPieceStream, test_piece_stream, G_TYPE_INPUT_STREAM)
+
+static gssize
+test_piece_stream_read (GInputStream *stream, void *buffer, gsize count, GCancellable *cancellable, GError **error)
+{
+  TestPieceStream *self = (TestPieceStream *) stream;
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (self->bytes, &len);
+  gsize n = MIN (count, 1 + self->offset % 7919);
+
+  n = MIN (n, len - self->offset);
+  memcpy (buffer, data + self->offset, n);
+  self->offset += n;
+  return (gssize) n;
+}
+
+static void
+test_piece_stream_finalize (GObject *object)
+{
+  g_bytes_unref (((TestPieceStream *) object)->bytes);
+  G_OBJECT_CLASS (test_piece_stream_parent_class)->finalize (object);
+}
+
+static void
+test_piece_stream_class_init (TestPieceStreamClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_piece_stream_finalize;
+  G_INPUT_STREAM_CLASS (klass)->read_fn = test_piece_stream_read;
+}
+
+static void
+test_piece_stream_init (TestPieceStream *self)
+{
+}
+
+G_DECLARE_FINAL_TYPE (TestSource, test_source, TEST, SOURCE, GwMessageSource)
+
+struct _TestSource {
+  GwMessageSource parent_instance;
+  GBytes         *bytes;
+  guint           opened;
+};
+
+G_DEFINE_FINAL_TYPE (TestSource, test_source, GW_TYPE_MESSAGE_SOURCE)
+
+static GInputStream *
+test_source_open (GwMessageSource *source, GError **error)
+{
+  TestSource *self = (TestSource *) source;
+  TestPieceStream *stream = g_object_new (test_piece_stream_get_type (), NULL);
+
+  self->opened++;
+  stream->bytes = g_bytes_ref (self->bytes);
+  return G_INPUT_STREAM (stream);
+}
+
+static void
+test_source_finalize (GObject *object)
+{
+  g_bytes_unref (((TestSource *) object)->bytes);
+  G_OBJECT_CLASS (test_source_parent_class)->finalize (object);
+}
+
+static void
+test_source_class_init (TestSourceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_source_finalize;
+  GW_MESSAGE_SOURCE_CLASS (klass)->open = test_source_open;
+}
+
+static void
+test_source_init (TestSource *self)
+{
+}
+
+/* A message that is not held in memory is read from its source twice: once
+ * for SIZE= and its 8-bit content before MAIL, once as DATA is written.
+ * The server gets what the whole-message encoder makes, however the pieces
+ * fall. */
+static void
+test_body_from_source (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING,SIZE 0,8BITMIME");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const pieces[] = { "\r\n", "\n", "\r", ".", "..", "\r\n.", "x", "caf\xc3\xa9" };
+  g_autoptr(GString) body = g_string_new ("Subject: streamed\r\n\r\n");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (180);
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(GBytes) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *size_param = NULL;
+  TestSource *source;
+
+  while (body->len < 3 * 1024 * 1024 + 11)
+    g_string_append (body, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+  message = g_bytes_new (body->str, body->len);
+  source = g_object_new (test_source_get_type (), "size", (guint64) body->len, NULL);
+  source->bytes = g_bytes_ref (message);
+  envelope = gw_envelope_new_from_source ("job-1", "sender@example.org", "<m@example.org>",
+                                          GW_MESSAGE_SOURCE (source));
+  gw_envelope_add_recipient (envelope, "a@example.org", "to");
+  expected = gw_smtp_data_encode (message);
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_true (session_send (session, envelope, &error));
+  g_assert_no_error (error);
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_cmpuint (source->opened, ==, 2);
+  g_assert_cmpuint (srv->messages->len, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (srv->messages->pdata[0], NULL),
+                   g_bytes_get_size (srv->messages->pdata[0]),
+                   g_bytes_get_data (expected, NULL), g_bytes_get_size (expected) - 3);
+  size_param = g_strdup_printf ("SIZE=%" G_GSIZE_FORMAT, g_bytes_get_size (expected) - 3);
+  g_assert_true (commands_contain_text (srv, size_param));
+  g_assert_true (commands_contain_text (srv, "BODY=8BITMIME"));
+  g_object_unref (source);
+}
+
 static void
 check_open_fails (Mode mode, const char *expected_text)
 {
@@ -718,6 +850,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-session/no-pipelining", test_no_pipelining);
   g_test_add_func ("/smtp-session/crlf-body", test_crlf_body);
   g_test_add_func ("/smtp-session/crlf-body-large", test_crlf_body_large);
+  g_test_add_func ("/smtp-session/body-from-source", test_body_from_source);
   g_test_add_func ("/smtp-session/huge-reply-line", test_huge_reply_line);
   g_test_add_func ("/smtp-session/endless-continuation", test_endless_continuation);
   g_test_add_func ("/smtp-session/conversation-timeout", test_conversation_timeout);

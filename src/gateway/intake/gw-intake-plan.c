@@ -80,6 +80,7 @@ compose_for_route (GwProfile         *profile,
                    GwNotification    *n,
                    GwRoute           *route,
                    GwAttachmentLinks *links,
+                   const char        *spool_dir,
                    GError           **error)
 {
   GStrv own[] = { n->to, n->cc, n->bcc };
@@ -94,7 +95,7 @@ compose_for_route (GwProfile         *profile,
   n->cc = route->cc;
   n->bcc = route->bcc;
   n->others = route_others;
-  envelope = gw_composer_compose_full (profile, n, links, error);
+  envelope = gw_composer_compose_full (profile, n, links, spool_dir, error);
   n->to = own[0];
   n->cc = own[1];
   n->bcc = own[2];
@@ -123,7 +124,8 @@ gw_intake_compose (GwIntake          *self,
                    _("No profile is named “%s”"), route->profile);
       return NULL;
     }
-    envelope = compose_for_route (profile, notification, route, links, error);
+    envelope = compose_for_route (profile, notification, route, links,
+                                  gw_config_get_state_dir (self->config), error);
     if (envelope == NULL)
       return NULL;
     /* Each transport checks what it is given (a transport of documents,

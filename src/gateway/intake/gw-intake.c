@@ -142,7 +142,7 @@ gw_intake_jobs_bytes (GPtrArray *jobs)
 
   for (guint i = 0; i < jobs->len; i++) {
     GwIntakeJob *job = g_ptr_array_index (jobs, i);
-    bytes += g_bytes_get_size (gw_envelope_get_message (job->envelope));
+    bytes += gw_envelope_get_message_size (job->envelope);
   }
   return bytes;
 }

@@ -8,13 +8,17 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "herald-error.h"
 #include "gw-address.h"
 #include "gw-attachment-links.h"
+#include "gw-message-file.h"
 #include "gw-message-id.h"
 #include "gw-composer.h"
 #include "gw-gmime.h"
@@ -463,12 +467,44 @@ serialize (GMimeMessage *message)
   return gw_mime_stream_mem_steal_bytes (GMIME_STREAM_MEM (stream));
 }
 
+/* @message in a file of its own (gw-message-file.c), or NULL. */
+static GwMessageSource *
+serialize_to_file (GMimeMessage *message,
+                   const char   *dir,
+                   GError      **error)
+{
+  g_autoptr(GMimeFormatOptions) options = g_mime_format_options_new ();
+  g_autoptr(GMimeStream) file = NULL;
+  g_autoptr(GMimeStream) buffered = NULL;
+  int fd = gw_message_file_create (dir, error);
+  struct stat st;
+
+  if (fd < 0)
+    return NULL;
+  file = g_mime_stream_fs_new (fd);
+  g_mime_stream_fs_set_owner (GMIME_STREAM_FS (file), FALSE);
+  buffered = g_mime_stream_buffer_new (file, GMIME_STREAM_BUFFER_BLOCK_WRITE);
+  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
+  errno = 0;
+  if (g_mime_object_write_to_stream (GMIME_OBJECT (message), options, buffered) < 0 ||
+      g_mime_stream_flush (buffered) < 0 || fstat (fd, &st) != 0) {
+    int saved_errno = errno;
+
+    g_close (fd, NULL);
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE, _("Cannot write the message to %s: %s"),
+                 dir != NULL ? dir : g_get_tmp_dir (),
+                 saved_errno != 0 ? g_strerror (saved_errno) : _("write failed"));
+    return NULL;
+  }
+  return gw_message_file_new (fd, (gsize) st.st_size);
+}
+
 GwEnvelope *
 gw_composer_compose (GwProfile      *profile,
                      GwNotification *n,
                      GError        **error)
 {
-  return gw_composer_compose_full (profile, n, NULL, error);
+  return gw_composer_compose_full (profile, n, NULL, NULL, error);
 }
 
 static void
@@ -492,6 +528,7 @@ GwEnvelope *
 gw_composer_compose_full (GwProfile         *profile,
                           GwNotification    *n,
                           GwAttachmentLinks *links,
+                          const char        *spool_dir,
                           GError           **error)
 {
   gboolean as_links = n->attachments->len > 0 && gw_profile_get_boolean (profile, "attachments-as-url");
@@ -574,8 +611,16 @@ gw_composer_compose_full (GwProfile         *profile,
     g_mime_message_set_mime_part (message, body);
   }
 
-  bytes = serialize (message);
-  envelope = gw_envelope_new (NULL, sender, message_id, bytes);
+  if (n->attachments->len > 0 && !as_links && n->attachments_size >= GW_COMPOSER_FILE_MIN) {
+    g_autoptr(GwMessageSource) file = serialize_to_file (message, spool_dir, error);
+
+    if (file == NULL)
+      return NULL;
+    envelope = gw_envelope_new_from_source (NULL, sender, message_id, file);
+  } else {
+    bytes = serialize (message);
+    envelope = gw_envelope_new (NULL, sender, message_id, bytes);
+  }
   /* One envelope recipient per address, even if named in To and Cc. */
   for (guint i = 0; i + 1 < rcpts->len; i += 2) {
     const char *addr = g_ptr_array_index (rcpts, i);

@@ -21,12 +21,20 @@ GwEnvelope *gw_composer_compose      (GwProfile      *profile,
                                       GwNotification *notification,
                                       GError        **error);
 
+/* Attachments of this many bytes or more make a message that is written
+ * to a file in the spool directory, not held in memory: the envelope
+ * reads it from its GwMessageSource. */
+#define GW_COMPOSER_FILE_MIN (192 * 1024)
+
 /* The same; with a profile that has attachments-as-url, attachments go to
  * @links and the body carries their URLs instead
- * (HERALD_ERROR_NOT_SUPPORTED when @links is NULL: no HTTP server). */
+ * (HERALD_ERROR_NOT_SUPPORTED when @links is NULL: no HTTP server).
+ * @spool_dir: where a large message is written (NULL: the temporary
+ * directory); HERALD_ERROR_STORAGE when it cannot be. */
 GwEnvelope *gw_composer_compose_full (GwProfile         *profile,
                                       GwNotification    *n,
                                       GwAttachmentLinks *links,
+                                      const char        *spool_dir,
                                       GError           **error);
 
 /* Plain text made from HTML: tags dropped, block ends as line breaks,

@@ -184,7 +184,8 @@ load_job (GwQueueWriter       *w,
     "SELECT j.delivery_id, j.profile, j.attempts, j.expire_at, j.sender, j.message_id,"
     " CASE WHEN length (m.body) <= " G_STRINGIFY (GW_QUEUE_INLINE_MESSAGE_MAX) " THEN m.body END,"
     " d.created, d.id IS NOT NULL, typeof (m.body), j.reply, j.enhanced_code,"
-    " (SELECT count(*) FROM jobs k WHERE k.delivery_id = j.delivery_id), d.rowid FROM jobs j"
+    " (SELECT count(*) FROM jobs k WHERE k.delivery_id = j.delivery_id), d.rowid, length (m.body)"
+    " FROM jobs j"
     " LEFT JOIN deliveries d ON d.id = j.delivery_id"
     " LEFT JOIN messages m ON m.job_id = j.id WHERE j.id = ?";
   g_autoptr(GwQueuedJob) job = NULL;
@@ -236,15 +237,24 @@ load_job (GwQueueWriter       *w,
     g_autoptr(GBytes) message = NULL;
     const char *unreadable = NULL;
 
-    if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
+    gint64 size = sqlite3_column_int64 (stmt, 14);
+
+    if (sqlite3_column_type (stmt, 6) != SQLITE_NULL) {
       message = g_bytes_new (sqlite3_column_blob (stmt, 6), (gsize) sqlite3_column_bytes (stmt, 6));
-    else if ((message = gw_queue_read_message (w, job_id, &unreadable, error)) == NULL) {
+    } else if (size >= GW_QUEUE_STREAMED_MESSAGE_MIN && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 9), "blob") == 0) {
+      /* Read as it is sent, not held here (gw-queue-message-source.c). */
+      g_autoptr(GwMessageSource) source = gw_queue_message_source_new (sqlite3_db_filename (w->db, "main"),
+                                                                       job_id, (gsize) size);
+      job->envelope = gw_envelope_new_from_source (id, (const char *) sqlite3_column_text (stmt, 4),
+                                                   (const char *) sqlite3_column_text (stmt, 5), source);
+    } else if ((message = gw_queue_read_message (w, job_id, &unreadable, error)) == NULL) {
       gw_queue_release (w, stmt);
       *why = g_strdup (unreadable);
       return unreadable != NULL;
     }
-    job->envelope = gw_envelope_new (id, (const char *) sqlite3_column_text (stmt, 4),
-                                     (const char *) sqlite3_column_text (stmt, 5), message);
+    if (message != NULL)
+      job->envelope = gw_envelope_new (id, (const char *) sqlite3_column_text (stmt, 4),
+                                       (const char *) sqlite3_column_text (stmt, 5), message);
   }
   gw_queue_release (w, stmt);
 

@@ -60,14 +60,43 @@ gw_queue_read_message (GwQueueWriter *w,
   }
 }
 
+/* The next piece of @message into @chunk: from its bytes, or read from its
+ * source (a composed message kept in a file). */
+static gboolean
+next_piece (GwEnvelope    *envelope,
+            GInputStream  *stream,
+            gsize          done,
+            guint8        *chunk,
+            gsize          n,
+            const guint8 **piece,
+            GError       **error)
+{
+  gsize got = 0;
+
+  if (stream == NULL) {
+    *piece = (const guint8 *) g_bytes_get_data (gw_envelope_get_message (envelope), NULL) + done;
+    return TRUE;
+  }
+  if (!g_input_stream_read_all (stream, chunk, n, &got, NULL, error))
+    return FALSE;
+  if (got != n) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE,
+                 _("The composed message is shorter than its recorded length"));
+    return FALSE;
+  }
+  *piece = chunk;
+  return TRUE;
+}
+
 gboolean
 gw_queue_write_message (GwQueueWriter *w,
                         gint64         job_id,
-                        GBytes        *message,
+                        GwEnvelope    *envelope,
                         GError       **error)
 {
-  gsize size = 0;
-  const guint8 *data = g_bytes_get_data (message, &size);
+  gsize size = gw_envelope_get_message_size (envelope);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autofree guint8 *chunk = NULL;
   sqlite3_stmt *stmt;
   sqlite3_blob *blob = NULL;
   int rc;
@@ -77,6 +106,12 @@ gw_queue_write_message (GwQueueWriter *w,
                  _("The message is too large for the queue"));
     return FALSE;
   }
+  if (gw_envelope_get_message (envelope) == NULL) {
+    stream = gw_message_source_open (gw_envelope_get_message_source (envelope), error);
+    if (stream == NULL)
+      return FALSE;
+    chunk = g_malloc (MESSAGE_CHUNK);
+  }
   stmt = gw_queue_prepare (w, "INSERT INTO messages (job_id, body) VALUES (?, zeroblob (?))", error);
   if (stmt == NULL)
     return FALSE;
@@ -85,8 +120,16 @@ gw_queue_write_message (GwQueueWriter *w,
   if (!gw_queue_step_done (w, stmt, "insert message", error))
     return FALSE;
   rc = sqlite3_blob_open (w->db, "main", "messages", "body", job_id, 1, &blob);
-  for (gsize done = 0; rc == SQLITE_OK && done < size; done += MESSAGE_CHUNK)
-    rc = sqlite3_blob_write (blob, data + done, (int) MIN (size - done, MESSAGE_CHUNK), (int) done);
+  for (gsize done = 0; rc == SQLITE_OK && done < size; done += MESSAGE_CHUNK) {
+    gsize n = MIN (size - done, MESSAGE_CHUNK);
+    const guint8 *piece = NULL;
+
+    if (!next_piece (envelope, stream, done, chunk, n, &piece, error)) {
+      sqlite3_blob_close (blob);
+      return FALSE;
+    }
+    rc = sqlite3_blob_write (blob, piece, (int) n, (int) done);
+  }
   sqlite3_blob_close (blob);
   if (rc != SQLITE_OK) {
     gw_queue_set_sqlite_error (error, w->db, rc, "write message");

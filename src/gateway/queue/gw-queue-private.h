@@ -208,10 +208,22 @@ GBytes       *gw_queue_read_message     (GwQueueWriter *w,
                                          const char  **why,
                                          GError      **error);
 
-/* Stores @message as job @job_id's, written in place in chunks. */
+/* A job's message from this size on is not read when it is claimed: its
+ * envelope reads it from the database as it is sent. */
+#define GW_QUEUE_STREAMED_MESSAGE_MIN (256 * 1024)
+#define GW_TYPE_QUEUE_MESSAGE_SOURCE (gw_queue_message_source_get_type ())
+G_DECLARE_FINAL_TYPE (GwQueueMessageSource, gw_queue_message_source, GW, QUEUE_MESSAGE_SOURCE, GwMessageSource)
+/* Job @job_id's message (@size bytes) in the queue at @path
+ * (gw-queue-message-source.c). */
+GwMessageSource *gw_queue_message_source_new (const char *path,
+                                              gint64      job_id,
+                                              gsize       size);
+
+/* Stores @envelope's message as job @job_id's, written in place in
+ * chunks (read from its source when it is not held). */
 gboolean      gw_queue_write_message    (GwQueueWriter *w,
                                          gint64        job_id,
-                                         GBytes       *message,
+                                         GwEnvelope   *envelope,
                                          GError      **error);
 /* A fallback job's message: a copy of its first job's. */
 gboolean      gw_queue_copy_message     (GwQueueWriter *w,

@@ -32,7 +32,7 @@ gw_queue_op_runs_alone (GwQueueOp *op)
   for (guint i = 0; i < op->submission->jobs->len; i++) {
     GwSubmissionJob *job = g_ptr_array_index (op->submission->jobs, i);
 
-    bytes += g_bytes_get_size (gw_envelope_get_message (job->envelope));
+    bytes += gw_envelope_get_message_size (job->envelope);
   }
   return bytes > GW_QUEUE_ALONE_BYTES;
 }

@@ -210,7 +210,7 @@ insert_job (GwQueueWriter          *w,
     return FALSE;
   job_id = sqlite3_last_insert_rowid (w->db);
   if (!clear_stale_rows (w, job_id, error) ||
-      !gw_queue_write_message (w, job_id, gw_envelope_get_message (envelope), error))
+      !gw_queue_write_message (w, job_id, envelope, error))
     return FALSE;
 
   for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
