@@ -521,10 +521,12 @@ exchange_start (GwSmtpSession       *self,
       ex->body_stream = g_object_ref (body_stream);
       ex->piece = g_malloc (BODY_PIECE);
     }
-    ex->chunk_size = MIN (BODY_CHUNK, payload_size + 5);
+    /* Without a size (a body in memory), its worst case: each byte two. */
+    ex->chunk_size = MIN (BODY_CHUNK, body != NULL ? g_bytes_get_size (body) * 2 + 5 : payload_size + 5);
     ex->chunk = g_malloc (ex->chunk_size);
     if (self->transcript != NULL)
-      gw_transcript_add_message (self->transcript, payload_size);
+      gw_transcript_add_message (self->transcript,
+                                 body != NULL ? gw_smtp_data_encoded_size (body) : payload_size);
   }
 
   if (ex->payload != NULL || ex->encoding)
@@ -546,8 +548,7 @@ gw_smtp_session_exchange_async (GwSmtpSession       *self,
   g_return_if_fail (GW_IS_SMTP_SESSION (self));
   g_return_if_fail (commands == NULL || body == NULL);
 
-  exchange_start (self, commands, body, NULL, body != NULL ? gw_smtp_data_encoded_size (body) : 0,
-                  n_replies, what, cancellable, callback, user_data);
+  exchange_start (self, commands, body, NULL, 0, n_replies, what, cancellable, callback, user_data);
 }
 
 void

@@ -215,6 +215,118 @@ test_attachments_as_links (void)
   g_assert_false (g_file_test (entry, G_FILE_TEST_EXISTS));
 }
 
+/* ASCII lines, so that the download compares as text. */
+static GString *
+large_text (gsize size)
+{
+  GString *text = g_string_sized_new (size + 80);
+
+  for (guint line = 0; text->len < size; line++)
+    g_string_append_printf (text, "line %u of a large attachment\n", line);
+  return text;
+}
+
+/* The first attachment part's base64 content in @message (LF line ends, as
+ * the maildir stores it), decoded. */
+static GBytes *
+decode_attachment (const char *message,
+                   const char *filename)
+{
+  g_autofree char *marker = g_strdup_printf ("filename=%s", filename);
+  const char *start = strstr (message, marker);
+  const char *end;
+  g_autofree char *encoded = NULL;
+  gsize len = 0;
+  guchar *data;
+
+  g_assert_nonnull (start);
+  start = strstr (start, "\n\n");
+  g_assert_nonnull (start);
+  end = strstr (start + 2, "\n--");
+  g_assert_nonnull (end);
+  /* g_base64_decode() skips the line breaks. */
+  encoded = g_strndup (start + 2, (gsize) (end - start - 2));
+  data = g_base64_decode (encoded, &len);
+  return g_bytes_new_take (data, len);
+}
+
+/* An attachment of some MiB (copied into a file with no name in the state
+ * directory, the message written to another, both read in pieces) arrives
+ * whole, inline and as a link; the caller's file offset does not move, and
+ * nothing is left in the state directory by name. */
+static void
+test_large_attachment (void)
+{
+  g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
+  g_autofree char *config_dir = g_build_filename (daemon->config_home, "herald", NULL);
+  g_autofree char *conf = g_build_filename (config_dir, "heraldd.conf", NULL);
+  g_autofree char *inline_dir = g_build_filename (daemon->tmpdir, "inline-maildir", NULL);
+  g_autofree char *links_dir = g_build_filename (daemon->tmpdir, "links-maildir", NULL);
+  g_autofree char *path = g_build_filename (daemon->tmpdir, "big.txt", NULL);
+  g_autoptr(GString) text = large_text (3 * 1024 * 1024 + 5);
+  const char * const profiles[] = { "inline", "links" };
+  const char *to[] = { "admin@example.org", NULL };
+  int fd;
+
+  herald_test_daemon_stop (daemon);
+  g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (conf, "[http]\nport=0\n", -1, NULL));
+  herald_test_daemon_start (daemon);
+  add_profile (daemon, "inline", herald_test_settings ("transport", "maildir", "maildir-path", inline_dir, NULL));
+  add_profile (daemon, "links", herald_test_settings ("transport", "maildir", "maildir-path", links_dir, "attachments-as-url", "true", NULL));
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (lseek (fd, 17, SEEK_SET), ==, 17);
+
+  for (guint i = 0; i < G_N_ELEMENTS (profiles); i++) {
+    g_autoptr(GUnixFDList) fd_list = g_unix_fd_list_new ();
+    g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *id = NULL;
+    g_autofree char *state = NULL;
+    g_autofree char *message = NULL;
+
+    g_assert_cmpint (g_unix_fd_list_append (fd_list, fd, NULL), ==, 0);
+    g_variant_dict_insert (&dict, "to", "^as", to);
+    g_variant_dict_insert (&dict, "body", "s", "A large attachment.");
+    g_variant_dict_insert (&dict, "profile", "s", profiles[i]);
+    g_variant_dict_insert_value (&dict, "attachments", g_variant_new_parsed ("[('big.txt', 'text/plain', @h 0)]"));
+    id = herald_test_send (daemon, g_variant_dict_end (&dict), fd_list, &error);
+    g_assert_no_error (error);
+    state = herald_test_wait_final (daemon, id, 30);
+    g_assert_cmpstr (state, ==, "sent");
+    message = read_only_message (i == 0 ? inline_dir : links_dir);
+    if (i == 0) {
+      g_autoptr(GBytes) got = decode_attachment (message, "big.txt");
+
+      g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), text->str, text->len);
+    } else {
+      g_autoptr(GRegex) regex = g_regex_new ("http://127\\.0\\.0\\.1:[0-9]+/a/[A-Za-z0-9_-]{43}/big\\.txt", 0, 0, NULL);
+      g_autoptr(GMatchInfo) match = NULL;
+      g_autofree char *url = NULL;
+      g_autofree char *body = NULL;
+
+      /* The text part is quoted-printable: its soft line breaks go. */
+      g_autoptr(GRegex) soft_break = g_regex_new ("=\n", 0, 0, NULL);
+      g_autofree char *unfolded = g_regex_replace_literal (soft_break, message, -1, 0, "", 0, NULL);
+
+      g_assert_true (g_regex_match (regex, unfolded, 0, &match));
+      url = g_match_info_fetch (match, 0);
+      g_assert_cmpint (http_get (url, &body), ==, 200);
+      g_assert_cmpstr (body, ==, text->str);
+    }
+  }
+  g_assert_cmpint (lseek (fd, 0, SEEK_CUR), ==, 17);
+  close (fd);
+  {
+    g_autoptr(GDir) dir = g_dir_open (daemon->state_dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_false (g_str_has_prefix (name, ".herald-message"));
+  }
+}
+
 /* Without the HTTP server, a links profile refuses attachments: typed
  * error, nothing queued, nothing kept. */
 static void
@@ -384,6 +496,7 @@ main (int   argc,
   g_test_add_func ("/composition/attachments-as-links", test_attachments_as_links);
   g_test_add_func ("/composition/links-need-http", test_links_need_http);
   g_test_add_func ("/composition/attachment-size-limit", test_attachment_size_limit);
+  g_test_add_func ("/composition/large-attachment", test_large_attachment);
   g_test_add_func ("/composition/message-id-kept-on-retry", test_message_id_kept_on_retry);
   g_test_add_func ("/composition/injection-refused", test_injection_refused);
   return g_test_run ();

@@ -5,7 +5,11 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixfdlist.h>
 
 #include "herald-error.h"
 #include "gw-composer.h"
@@ -518,6 +522,79 @@ test_large_attachment (void)
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE);
 }
 
+/* A large attachment passed as a descriptor is copied into a file with no
+ * name in the spool directory (not read into memory), without moving the
+ * caller's offset; a small one, or one without a spool, is read into
+ * memory. Either way it composes into the same attachment. */
+static void
+test_attachment_copied_to_spool (void)
+{
+  g_autofree char *spool = herald_test_make_tmpdir ("herald-spool-XXXXXX");
+  g_autofree char *path = g_build_filename (spool, "caller.bin", NULL);
+  g_autoptr(GwProfile) profile = profile_with (NULL, NULL);
+  gsize size = GW_ATTACHMENT_FILE_MIN + 12345;
+  g_autofree guint8 *data = g_malloc (size);
+  const char * const spools[] = { spool, NULL };
+  int fd;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) g_test_rand_int_range (0, 256);
+  g_assert_true (g_file_set_contents (path, (const char *) data, (gssize) size, NULL));
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (lseek (fd, 99, SEEK_SET), ==, 99);
+
+  for (guint i = 0; i < G_N_ELEMENTS (spools); i++) {
+    g_autoptr(GwNotification) n = gw_notification_new ();
+    g_autoptr(GUnixFDList) fd_list = g_unix_fd_list_new ();
+    g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_parsed ("[('a.bin', 'application/octet-stream', @h 0)]"));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GInputStream) stream = NULL;
+    g_autoptr(GByteArray) got = g_byte_array_new ();
+    g_autoptr(GwEnvelope) envelope = NULL;
+    g_autoptr(GMimeMessage) message = NULL;
+    g_autoptr(GMimeStream) out = g_mime_stream_mem_new ();
+    GwAttachment *attachment;
+    GMimeObject *part;
+    GByteArray *decoded;
+    guint8 piece[8192];
+    gssize r;
+
+    g_assert_cmpint (g_unix_fd_list_append (fd_list, fd, NULL), ==, 0);
+    n->to = strv ("jane@example.org", NULL);
+    g_assert_true (gw_notification_take_attachments (n, value, fd_list, spools[i], &error));
+    g_assert_no_error (error);
+    attachment = g_ptr_array_index (n->attachments, 0);
+    g_assert_true ((attachment->file != NULL) == (spools[i] != NULL));
+    g_assert_true ((attachment->data == NULL) == (spools[i] != NULL));
+    g_assert_cmpuint (gw_attachment_get_size (attachment), ==, size);
+    g_assert_cmpuint (n->attachments_size, ==, size);
+    stream = gw_attachment_open (attachment, &error);
+    g_assert_no_error (error);
+    while ((r = g_input_stream_read (stream, piece, sizeof piece, NULL, &error)) > 0)
+      g_byte_array_append (got, piece, (guint) r);
+    g_assert_no_error (error);
+    g_assert_cmpmem (got->data, got->len, data, size);
+
+    envelope = gw_composer_compose_full (profile, n, NULL, spool, &error);
+    g_assert_no_error (error);
+    message = parse_back (envelope);
+    part = g_mime_multipart_get_part (GMIME_MULTIPART (g_mime_message_get_mime_part (message)), 1);
+    g_mime_data_wrapper_write_to_stream (g_mime_part_get_content (GMIME_PART (part)), out);
+    decoded = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (out));
+    g_assert_cmpmem (decoded->data, decoded->len, data, size);
+  }
+  g_assert_cmpint (lseek (fd, 0, SEEK_CUR), ==, 99);
+  close (fd);
+  {
+    g_autoptr(GDir) dir = g_dir_open (spool, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_cmpstr (name, ==, "caller.bin");  /* the copies have no name */
+  }
+  herald_test_rm_rf (spool);
+}
+
 static void
 test_size_limit (void)
 {
@@ -675,6 +752,7 @@ main (int   argc,
   g_test_add_func ("/composer/line-ends", test_line_ends);
   g_test_add_func ("/composer/attachments", test_attachments);
   g_test_add_func ("/composer/large-attachment", test_large_attachment);
+  g_test_add_func ("/composer/attachment-copied-to-spool", test_attachment_copied_to_spool);
   g_test_add_func ("/composer/size-limit", test_size_limit);
   g_test_add_func ("/composer/from-override", test_from_override);
   g_test_add_func ("/composer/injection", test_injection);

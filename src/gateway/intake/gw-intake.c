@@ -247,7 +247,8 @@ release_attachment_data (GwNotification *n)
   for (guint i = 0; i < n->attachments->len; i++) {
     GwAttachment *attachment = g_ptr_array_index (n->attachments, i);
 
-    g_bytes_unref (attachment->data);
+    g_clear_pointer (&attachment->data, g_bytes_unref);
+    g_clear_object (&attachment->file);
     attachment->data = g_bytes_new_static ("", 0);
   }
 }

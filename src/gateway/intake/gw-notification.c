@@ -24,6 +24,7 @@ gw_attachment_free (GwAttachment *attachment)
   g_free (attachment->name);
   g_free (attachment->content_type);
   g_clear_pointer (&attachment->data, g_bytes_unref);
+  g_clear_object (&attachment->file);
   g_free (attachment);
 }
 
@@ -227,6 +228,7 @@ take_key (GwNotification *self,
           const char     *key,
           GVariant       *value,
           GUnixFDList    *fd_list,
+          const char     *spool_dir,
           GError        **error)
 {
   if (g_str_equal (key, "to"))
@@ -259,7 +261,7 @@ take_key (GwNotification *self,
     return take_headers (self, value, error);
   if (g_str_equal (key, "attachments"))
     return expect_type (key, value, G_VARIANT_TYPE ("a(ssh)"), error) &&
-           gw_notification_take_attachments (self, value, fd_list, error);
+           gw_notification_take_attachments (self, value, fd_list, spool_dir, error);
   if (g_str_equal (key, "urgency")) {
     if (!expect_type (key, value, G_VARIANT_TYPE_BYTE, error))
       return FALSE;
@@ -345,10 +347,11 @@ gw_notification_new (void)
   return self;
 }
 
-GwNotification *
-gw_notification_new_from_variant (GVariant    *dict,
-                                  GUnixFDList *fd_list,
-                                  GError     **error)
+static GwNotification *
+parse_variant (GVariant    *dict,
+               GUnixFDList *fd_list,
+               const char  *spool_dir,
+               GError     **error)
 {
   g_autoptr(GwNotification) self = gw_notification_new ();
   GVariantIter iter;
@@ -358,7 +361,7 @@ gw_notification_new_from_variant (GVariant    *dict,
   g_variant_iter_init (&iter, dict);
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
     g_autoptr(GVariant) owned = value;
-    if (!take_key (self, key, owned, fd_list, error))
+    if (!take_key (self, key, owned, fd_list, spool_dir, error))
       return NULL;
   }
   if (gw_notification_count_recipients (self) == 0) {
@@ -370,11 +373,20 @@ gw_notification_new_from_variant (GVariant    *dict,
   return g_steal_pointer (&self);
 }
 
+GwNotification *
+gw_notification_new_from_variant (GVariant    *dict,
+                                  GUnixFDList *fd_list,
+                                  GError     **error)
+{
+  return parse_variant (dict, fd_list, NULL, error);
+}
+
 /* ---- reading attachments off the main thread ---- */
 
 typedef struct {
   GVariant    *dict;
   GUnixFDList *fd_list;
+  char        *spool_dir;
 } ParseData;
 
 static void
@@ -382,6 +394,7 @@ parse_data_free (ParseData *data)
 {
   g_variant_unref (data->dict);
   g_clear_object (&data->fd_list);
+  g_free (data->spool_dir);
   g_free (data);
 }
 
@@ -392,7 +405,7 @@ parse_in_thread (gpointer task_data,
   g_autoptr(GTask) task = task_data;
   ParseData *data = g_task_get_task_data (task);
   GError *error = NULL;
-  GwNotification *n = gw_notification_new_from_variant (data->dict, data->fd_list, &error);
+  GwNotification *n = parse_variant (data->dict, data->fd_list, data->spool_dir, &error);
 
   if (n == NULL)
     g_task_return_error (task, error);
@@ -418,13 +431,15 @@ has_attachments (GVariant *dict)
  * gw_notification_new_from_variant_async:
  *
  * As gw_notification_new_from_variant(), but the attachments are read by
- * a small pool of threads of its own: a file on a hung network mount holds
+ * a small pool of threads of its own, a large one copied into a file with
+ * no name in @spool_dir (NULL: into memory): a file on a hung network mount holds
  * one of them and never the main loop (nor GIO's shared worker threads).
  * A request without attachments is checked at once.
  */
 void
 gw_notification_new_from_variant_async (GVariant           *dict,
                                         GUnixFDList        *fd_list,
+                                        const char         *spool_dir,
                                         GAsyncReadyCallback callback,
                                         gpointer            user_data)
 {
@@ -451,6 +466,7 @@ gw_notification_new_from_variant_async (GVariant           *dict,
   data = g_new0 (ParseData, 1);
   data->dict = g_variant_ref (dict);
   data->fd_list = fd_list != NULL ? g_object_ref (fd_list) : NULL;
+  data->spool_dir = g_strdup (spool_dir);
   g_task_set_task_data (task, data, (GDestroyNotify) parse_data_free);
   g_thread_pool_push (readers, g_steal_pointer (&task), NULL);
 }

@@ -4,13 +4,25 @@
 
 #include <gio/gio.h>
 
+#include "gw-message-source.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
   char  *name;
   char  *content_type;   /* NULL: detect */
-  GBytes *data;
+  GBytes *data;          /* or, when NULL: */
+  GwMessageSource *file; /* the bytes in a file with no name (gw-message-file.c) */
 } GwAttachment;
+
+/* An attachment of this size or more, passed as a descriptor, is copied
+ * into a file in the spool directory rather than read into memory. */
+#define GW_ATTACHMENT_FILE_MIN (192 * 1024)
+
+gsize         gw_attachment_get_size (const GwAttachment *attachment);
+/* A stream of the attachment's bytes from the start. */
+GInputStream *gw_attachment_open     (const GwAttachment *attachment,
+                                      GError            **error);
 
 typedef struct {
   GStrv      to;
@@ -37,8 +49,8 @@ typedef struct {
   GStrv      local_recipients;
 } GwNotification;
 
-/* Hard ceiling on attachment bytes read into one notification, whatever the
- * profile allows: the composed message is held in memory and in the queue. */
+/* Hard ceiling on attachment bytes of one notification, whatever the
+ * profile allows: the composed message is kept in the queue's database. */
 #define GW_NOTIFICATION_MAX_ATTACHMENTS_SIZE (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 #define GW_NOTIFICATION_MAX_ATTACHMENTS      100
 
@@ -53,6 +65,7 @@ GwNotification *gw_notification_new_from_variant (GVariant    *dict,
 /* The same, with the attachments read off the main thread. */
 void            gw_notification_new_from_variant_async  (GVariant           *dict,
                                                          GUnixFDList        *fd_list,
+                                                         const char         *spool_dir,
                                                          GAsyncReadyCallback callback,
                                                          gpointer            user_data);
 GwNotification *gw_notification_new_from_variant_finish (GAsyncResult       *result,
@@ -64,10 +77,13 @@ GwNotification *gw_notification_new_from_variant_finish (GAsyncResult       *res
  * ceiling on their total size (HERALD_ERROR_TOO_LARGE).
  */
 /* Reads Send's "attachments" (a(ssh): name, content type, the index of a
- * descriptor in @fd_list) into @self (gw-notification-attachments.c). */
+ * descriptor in @fd_list) into @self (gw-notification-attachments.c); a
+ * large one is copied into a file with no name in @spool_dir (NULL: read
+ * into memory). */
 gboolean        gw_notification_take_attachments (GwNotification *self,
                                                   GVariant       *value,
                                                   GUnixFDList    *fd_list,
+                                                  const char     *spool_dir,
                                                   GError        **error);
 gboolean        gw_notification_add_attachment   (GwNotification *self,
                                                   const char     *name,

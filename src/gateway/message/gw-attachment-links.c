@@ -18,7 +18,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -33,6 +35,7 @@
 #define PATH_PREFIX     "/a"
 #define SWEEP_SECONDS   3600
 #define CHUNK_SIZE      (64 * 1024)
+#define STORE_PIECE     (256 * 1024)
 /* GET and HEAD carry no body. */
 #define MAX_REQUEST_BODY 1024
 
@@ -391,6 +394,46 @@ write_file (const char *path,
   return TRUE;
 }
 
+/* @data into a new file at @path, piece by piece: a large attachment is
+ * not held in memory (its entry is complete only once "info" is written
+ * after it). */
+static gboolean
+write_stream (const char   *path,
+              GInputStream *data,
+              gsize         size,
+              GError      **error)
+{
+  g_autofree guint8 *piece = g_malloc (MIN (size, STORE_PIECE) + 1);
+  g_autoptr(GError) local_error = NULL;
+  gsize done = 0;
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  gboolean ok = fd >= 0;
+
+  if (!ok)
+    local_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
+  while (ok && done < size) {
+    gsize got = 0;
+
+    ok = g_input_stream_read_all (data, piece, MIN (size - done, STORE_PIECE), &got, NULL, &local_error) &&
+         got > 0;
+    if (ok && write (fd, piece, got) != (ssize_t) got) {
+      local_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
+      ok = FALSE;
+    }
+    done += got;
+  }
+  if (ok && fsync (fd) != 0) {
+    local_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
+    ok = FALSE;
+  }
+  if (fd >= 0)
+    close (fd);
+  if (!ok)
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE, _("Cannot keep an attachment for its link: %s"),
+                 local_error != NULL ? local_error->message : _("it is shorter than recorded"));
+  return ok;
+}
+
 char *
 gw_attachment_links_store (GwAttachmentLinks *self,
                            const char        *name,
@@ -398,6 +441,21 @@ gw_attachment_links_store (GwAttachmentLinks *self,
                            GBytes            *data,
                            gint64             expires_at,
                            GError           **error)
+{
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (data);
+
+  return gw_attachment_links_store_stream (self, name, content_type, stream, g_bytes_get_size (data),
+                                           expires_at, error);
+}
+
+char *
+gw_attachment_links_store_stream (GwAttachmentLinks *self,
+                                  const char        *name,
+                                  const char        *content_type,
+                                  GInputStream      *data,
+                                  gsize              size,
+                                  gint64             expires_at,
+                                  GError           **error)
 {
   GwAttachmentLinks *spool = self->spool != NULL ? self->spool : self;
   guint8 random[TOKEN_BYTES];
@@ -408,8 +466,6 @@ gw_attachment_links_store (GwAttachmentLinks *self,
   g_autofree char *info_text = NULL;
   g_autofree char *escaped = NULL;
   g_autoptr(GKeyFile) info = g_key_file_new ();
-  gsize size;
-  const void *bytes = g_bytes_get_data (data, &size);
 
   if (gnutls_rnd (GNUTLS_RND_KEY, random, sizeof random) != 0) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_FAILED,
@@ -441,7 +497,7 @@ gw_attachment_links_store (GwAttachmentLinks *self,
     g_key_file_set_uint64 (info, "attachment", "owner", self->owner_uid);
   info_text = g_key_file_to_data (info, NULL, NULL);
   /* data first: an entry with info is complete */
-  if (!write_file (data_path, bytes, size, error) ||
+  if (!write_stream (data_path, data, size, error) ||
       !write_file (info_path, info_text, strlen (info_text), error)) {
     remove_entry (dir);
     return NULL;

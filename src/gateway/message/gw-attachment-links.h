@@ -35,6 +35,15 @@ char              *gw_attachment_links_store (GwAttachmentLinks *self,
                                               gint64             expires_at,
                                               GError           **error);
 
+/* The same, with the attachment's @size bytes read from @data. */
+char              *gw_attachment_links_store_stream (GwAttachmentLinks *self,
+                                                     const char        *name,
+                                                     const char        *content_type,
+                                                     GInputStream      *data,
+                                                     gsize              size,
+                                                     gint64             expires_at,
+                                                     GError           **error);
+
 /* A batch: stores through it go to @self's spool, belong to @owner_uid
  * (counted in gw_attachment_links_get_usage()) and are listed, so that
  * gw_attachment_links_discard() can take them back when the notification

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -283,12 +284,20 @@ static char *
 attachment_mime_type (GwAttachment *attachment)
 {
   g_autofree char *guessed = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (attachment->data, &size);
+  g_autoptr(GInputStream) stream = NULL;
+  guint8 head[4096];
+  gsize size = 0;
+  const guint8 *data = head;
   char *mime_type;
 
   if (attachment->content_type != NULL)
     return g_strdup (attachment->content_type);
+  if (attachment->data != NULL) {
+    data = g_bytes_get_data (attachment->data, &size);
+  } else if ((stream = gw_attachment_open (attachment, NULL)) == NULL ||
+             !g_input_stream_read_all (stream, head, sizeof head, &size, NULL, NULL)) {
+    size = 0;  /* from its name alone */
+  }
   guessed = g_content_type_guess (attachment->name, data, size, NULL);
   mime_type = g_content_type_get_mime_type (guessed);
   return mime_type != NULL ? mime_type : g_strdup ("application/octet-stream");
@@ -331,11 +340,14 @@ store_links (GwAttachmentLinks *links,
   for (guint i = 0; i < n->attachments->len; i++) {
     GwAttachment *attachment = g_ptr_array_index (n->attachments, i);
     g_autofree char *mime_type = attachment_mime_type (attachment);
-    g_autofree char *size = g_format_size (g_bytes_get_size (attachment->data));
-    g_autofree char *url = gw_attachment_links_store (links, attachment->name, mime_type,
-                                                      attachment->data, expires, error);
+    g_autofree char *size = g_format_size (gw_attachment_get_size (attachment));
+    g_autoptr(GInputStream) data = gw_attachment_open (attachment, error);
+    g_autofree char *url = NULL;
     g_autofree char *item = NULL;
 
+    if (data != NULL)
+      url = gw_attachment_links_store_stream (links, attachment->name, mime_type, data,
+                                              gw_attachment_get_size (attachment), expires, error);
     if (url == NULL)
       return FALSE;
     g_string_append_printf (text, "  %s (%s): %s\n", attachment->name, size, url);
@@ -358,7 +370,14 @@ make_attachment (GwAttachment *attachment)
   g_autoptr(GMimeDataWrapper) content = NULL;
 
   g_mime_object_set_content_type (GMIME_OBJECT (part), content_type);
-  stream = gw_mime_stream_new_for_bytes (attachment->data);
+  if (attachment->data != NULL) {
+    stream = gw_mime_stream_new_for_bytes (attachment->data);
+  } else {
+    /* GMime reads our own copy as it writes the message: a description of
+     * our own, so its seeks move nobody else's offset. */
+    stream = g_mime_stream_fs_new_with_bounds (dup (gw_message_file_get_fd (GW_MESSAGE_FILE (attachment->file))),
+                                               0, (gint64) gw_attachment_get_size (attachment));
+  }
   content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
   g_mime_part_set_content (part, content);
   /* GMime writes a non-ASCII or long name per RFC 2231 (filename*=). */

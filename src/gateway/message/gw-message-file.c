@@ -164,3 +164,9 @@ gw_message_file_new (int   fd,
   self->fd = fd;
   return GW_MESSAGE_SOURCE (self);
 }
+
+int
+gw_message_file_get_fd (GwMessageFile *self)
+{
+  return self->fd;
+}

@@ -18,5 +18,8 @@ int              gw_message_file_create (const char  *dir,
  * which the source owns from now on. */
 GwMessageSource *gw_message_file_new    (int          fd,
                                          gsize        size);
+/* (transfer none) the file's descriptor: read it with pread(2), or dup(2)
+ * it for a reader that moves its offset. */
+int              gw_message_file_get_fd (GwMessageFile *self);
 
 G_END_DECLS

@@ -141,7 +141,8 @@ gw_service_handle_send (GwDBusGateway1        *object,
   data->self = g_object_ref (self);
   data->invocation = invocation;
   self->parsing++;
-  gw_notification_new_from_variant_async (notification, fd_list, send_parsed_cb, data);
+  gw_notification_new_from_variant_async (notification, fd_list, gw_config_get_state_dir (self->config),
+                                          send_parsed_cb, data);
   return TRUE;
 }
 
