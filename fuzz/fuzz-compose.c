@@ -82,7 +82,7 @@ LLVMFuzzerInitialize (int    *argc,
 static void
 check_message (GwEnvelope *envelope)
 {
-  GBytes *bytes = gw_envelope_get_message (envelope);
+  g_autoptr(GBytes) bytes = gw_envelope_load_message (envelope, NULL);
   gsize size;
   const char *raw = g_bytes_get_data (bytes, &size);
   g_autoptr(GMimeStream) stream = NULL;
@@ -129,7 +129,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   n = gw_notification_new_from_variant (normal, fd_list, NULL);
   if (n == NULL)
     return 0;
-  envelope = gw_composer_compose_full (profile, n, NULL, NULL);
+  envelope = gw_composer_compose_full (profile, n, NULL, NULL, NULL);
   if (envelope != NULL)
     check_message (envelope);
   return 0;
