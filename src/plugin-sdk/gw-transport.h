@@ -26,9 +26,11 @@ G_BEGIN_DECLS
  * The plugin ABI: bumped whenever #GwTransportClass or what a transport
  * relies on changes incompatibly. A transport sets
  * `klass->abi_version = GW_TRANSPORT_ABI_VERSION` in its class_init; the
- * daemon refuses a transport built for another version.
+ * daemon refuses a transport built for another version. 3: a large
+ * message's envelope holds no bytes (gw_envelope_get_message() is %NULL;
+ * read gw_envelope_get_message_source() or gw_envelope_load_message()).
  */
-#define GW_TRANSPORT_ABI_VERSION 2
+#define GW_TRANSPORT_ABI_VERSION 3
 
 /**
  * GW_TRANSPORT_ERROR:

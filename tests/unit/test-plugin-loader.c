@@ -344,7 +344,7 @@ test_refused_transports (void)
   /* Instantiated in the order of their priorities, before the maildir
    * module of the other tests (priority 0). */
   g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_INFO, "Transport first available");
-  g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING, "*built for plugin ABI 1, this daemon has 2*");
+  g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING, "*built for plugin ABI 1, this daemon has " G_STRINGIFY (GW_TRANSPORT_ABI_VERSION) "*");
   g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING,
                          "Refusing transport clash: *“pager-level” unlike another transport*");
   g_test_expect_message ("gw-plugin-loader", G_LOG_LEVEL_WARNING,
