@@ -147,12 +147,23 @@ expire_entry (const char *entry)
   g_assert_true (g_key_file_save_to_file (info, info_path, NULL));
 }
 
+/* The daemon again, with its HTTP server on any free loopback port. */
+static void
+restart_with_http (HeraldTestDaemon *daemon)
+{
+  g_autofree char *config_dir = g_build_filename (daemon->config_home, "herald", NULL);
+  g_autofree char *conf = g_build_filename (config_dir, "heraldd.conf", NULL);
+
+  herald_test_daemon_stop (daemon);
+  g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (conf, "[http]\nport=0\n", -1, NULL));
+  herald_test_daemon_start (daemon);
+}
+
 static void
 test_attachments_as_links (void)
 {
   g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
-  g_autofree char *config_dir = g_build_filename (daemon->config_home, "herald", NULL);
-  g_autofree char *conf = g_build_filename (config_dir, "heraldd.conf", NULL);
   g_autofree char *maildir = g_build_filename (daemon->tmpdir, "links-maildir", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
@@ -163,11 +174,7 @@ test_attachments_as_links (void)
   g_autofree char *tampered = NULL;
   g_autofree char *entry = NULL;
 
-  /* The HTTP server on any free loopback port. */
-  herald_test_daemon_stop (daemon);
-  g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (conf, "[http]\nport=0\n", -1, NULL));
-  herald_test_daemon_start (daemon);
+  restart_with_http (daemon);
   add_profile (daemon, "links", herald_test_settings ("transport", "maildir", "maildir-path", maildir,
                                              "attachments-as-url", "true", NULL));
 
@@ -258,8 +265,6 @@ static void
 test_large_attachment (void)
 {
   g_autoptr(HeraldTestDaemon) daemon = herald_test_daemon_new ();
-  g_autofree char *config_dir = g_build_filename (daemon->config_home, "herald", NULL);
-  g_autofree char *conf = g_build_filename (config_dir, "heraldd.conf", NULL);
   g_autofree char *inline_dir = g_build_filename (daemon->tmpdir, "inline-maildir", NULL);
   g_autofree char *links_dir = g_build_filename (daemon->tmpdir, "links-maildir", NULL);
   g_autofree char *path = g_build_filename (daemon->tmpdir, "big.txt", NULL);
@@ -268,10 +273,7 @@ test_large_attachment (void)
   const char *to[] = { "admin@example.org", NULL };
   int fd;
 
-  herald_test_daemon_stop (daemon);
-  g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (conf, "[http]\nport=0\n", -1, NULL));
-  herald_test_daemon_start (daemon);
+  restart_with_http (daemon);
   add_profile (daemon, "inline", herald_test_settings ("transport", "maildir", "maildir-path", inline_dir, NULL));
   add_profile (daemon, "links", herald_test_settings ("transport", "maildir", "maildir-path", links_dir, "attachments-as-url", "true", NULL));
   g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));

@@ -177,20 +177,26 @@ test_round_trip_table (void)
   }
 }
 
-/* Random messages over a small alphabet rich in line ends and dots. */
+/* A random message of fewer than @max_len bytes over a small alphabet rich
+ * in line ends and dots. */
+static GBytes *
+random_message (gint32 max_len)
+{
+  static const char alphabet[] = "\r\n.a\xff";
+  gsize len = (gsize) g_test_rand_int_range (0, max_len);
+  guint8 *buf = g_malloc (len + 1);
+
+  for (gsize i = 0; i < len; i++)
+    buf[i] = (guint8) alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
+  return g_bytes_new_take (buf, len);
+}
+
 static void
 test_round_trip_random (void)
 {
-  static const char alphabet[] = "\r\n.a\xff";
-
   for (guint n = 0; n < 2000; n++) {
-    gsize len = g_test_rand_int_range (0, 40);
-    g_autofree guint8 *buf = g_malloc (len + 1);
-    g_autoptr(GBytes) input = NULL;
+    g_autoptr(GBytes) input = random_message (40);
 
-    for (gsize i = 0; i < len; i++)
-      buf[i] = (guint8) alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
-    input = g_bytes_new (buf, len);
     check_round_trip (input);
   }
 }
@@ -294,8 +300,6 @@ check_pieces (GBytes *message,
 static void
 test_pieces (void)
 {
-  static const char alphabet[] = "\r\n.a\xff";
-
   for (guint i = 0; i < G_N_ELEMENTS (encode_cases); i++) {
     const EncodeCase *c = &encode_cases[i];
     g_autoptr(GBytes) input = g_bytes_new_static (c->input, c->input_len ? c->input_len : strlen (c->input));
@@ -305,13 +309,8 @@ test_pieces (void)
     check_pieces (input, 3);
   }
   for (guint n = 0; n < 2000; n++) {
-    gsize len = g_test_rand_int_range (0, 60);
-    g_autofree guint8 *buf = g_malloc (len + 1);
-    g_autoptr(GBytes) input = NULL;
+    g_autoptr(GBytes) input = random_message (60);
 
-    for (gsize i = 0; i < len; i++)
-      buf[i] = (guint8) alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
-    input = g_bytes_new (buf, len);
     check_pieces (input, 1 + n % 7);
   }
 }

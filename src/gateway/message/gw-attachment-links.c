@@ -407,31 +407,28 @@ write_stream (const char   *path,
   g_autoptr(GError) local_error = NULL;
   gsize done = 0;
   int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  gboolean ok = fd >= 0;
+  int saved_errno = fd < 0 ? errno : 0;
 
-  if (!ok)
-    local_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
-  while (ok && done < size) {
+  while (saved_errno == 0 && local_error == NULL && done < size) {
     gsize got = 0;
 
-    ok = g_input_stream_read_all (data, piece, MIN (size - done, STORE_PIECE), &got, NULL, &local_error) &&
-         got > 0;
-    if (ok && write (fd, piece, got) != (ssize_t) got) {
-      local_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
-      ok = FALSE;
-    }
+    if (!g_input_stream_read_all (data, piece, MIN (size - done, STORE_PIECE), &got, NULL, &local_error))
+      break;
+    if (got == 0)
+      local_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("it is shorter than recorded"));
+    else if (write (fd, piece, got) != (ssize_t) got)
+      saved_errno = errno != 0 ? errno : ENOSPC;
     done += got;
   }
-  if (ok && fsync (fd) != 0) {
-    local_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
-    ok = FALSE;
-  }
+  if (saved_errno == 0 && local_error == NULL && fsync (fd) != 0)
+    saved_errno = errno;
   if (fd >= 0)
     close (fd);
-  if (!ok)
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE, _("Cannot keep an attachment for its link: %s"),
-                 local_error != NULL ? local_error->message : _("it is shorter than recorded"));
-  return ok;
+  if (saved_errno == 0 && local_error == NULL)
+    return TRUE;
+  g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE, _("Cannot keep an attachment for its link: %s"),
+               local_error != NULL ? local_error->message : g_strerror (saved_errno));
+  return FALSE;
 }
 
 char *
