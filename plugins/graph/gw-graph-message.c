@@ -164,6 +164,24 @@ check_size (gsize   message_size,
   return FALSE;
 }
 
+/* The message and the Bcc header to add before it, both within Graph's
+ * request limit. Graph takes a few MiB: a message too large is refused
+ * before it is read (a large one is not held by its envelope). */
+static gboolean
+load_checked (GwEnvelope  *envelope,
+              GBytes     **message,
+              char       **bcc,
+              GError     **error)
+{
+  if (!check_size (gw_envelope_get_message_size (envelope), error))
+    return FALSE;
+  *message = gw_envelope_load_message (envelope, error);
+  if (*message == NULL)
+    return FALSE;
+  *bcc = plan_recipients (envelope, *message, error);
+  return *bcc != NULL && check_size (strlen (*bcc) + g_bytes_get_size (*message), error);
+}
+
 gboolean
 gw_graph_check_message (GwEnvelope *envelope,
                         GError    **error)
@@ -171,17 +189,7 @@ gw_graph_check_message (GwEnvelope *envelope,
   g_autoptr(GBytes) message = NULL;
   g_autofree char *bcc = NULL;
 
-  /* Graph takes a few MiB: a message too large to be held is refused
-   * before it is read. */
-  if (!check_size (gw_envelope_get_message_size (envelope), error))
-    return FALSE;
-  message = gw_envelope_load_message (envelope, error);
-  if (message == NULL)
-    return FALSE;
-  bcc = plan_recipients (envelope, message, error);
-  if (bcc == NULL)
-    return FALSE;
-  return check_size (strlen (bcc) + g_bytes_get_size (message), error);
+  return load_checked (envelope, &message, &bcc, error);
 }
 
 GBytes *
@@ -196,18 +204,10 @@ gw_graph_build_payload (GwEnvelope *envelope,
   int state = 0, save = 0;
   gsize written;
 
-  if (!check_size (gw_envelope_get_message_size (envelope), error))
-    return NULL;
-  message = gw_envelope_load_message (envelope, error);
-  if (message == NULL)
-    return NULL;
-  bcc = plan_recipients (envelope, message, error);
-  if (bcc == NULL)
+  if (!load_checked (envelope, &message, &bcc, error))
     return NULL;
   data = g_bytes_get_data (message, &size);
   bcc_length = strlen (bcc);
-  if (!check_size (bcc_length + size, error))
-    return NULL;
   /* One base64 stream over the Bcc header and the message, without
    * copying the message: no line breaks (Graph wants one string). */
   out = g_malloc ((bcc_length / 3 + 1) * 4 + 4 + (size / 3 + 1) * 4 + 4 + 4);
