@@ -478,6 +478,7 @@ struct _TestPieceStream {
   GInputStream parent_instance;
   GBytes      *bytes;
   gsize        offset;
+  gsize        fail_at;   /* 0: never; else the read at this offset fails */
 };
 
 G_DEFINE_FINAL_TYPE (TestPieceStream, test_piece_stream, G_TYPE_INPUT_STREAM)
@@ -489,6 +490,11 @@ test_piece_stream_read (GInputStream *stream, void *buffer, gsize count, GCancel
   gsize len = 0;
   const guint8 *data = g_bytes_get_data (self->bytes, &len);
   gsize n = MIN (count, 1 + self->offset % 7919);
+
+  if (self->fail_at > 0 && self->offset >= self->fail_at) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the disk went away");
+    return -1;
+  }
 
   n = MIN (n, len - self->offset);
   memcpy (buffer, data + self->offset, n);
@@ -521,6 +527,7 @@ struct _TestSource {
   GwMessageSource parent_instance;
   GBytes         *bytes;
   guint           opened;
+  guint           failing_open;  /* 0: none; else the stream of this open fails midway */
 };
 
 G_DEFINE_FINAL_TYPE (TestSource, test_source, GW_TYPE_MESSAGE_SOURCE)
@@ -533,6 +540,8 @@ test_source_open (GwMessageSource *source, GError **error)
 
   self->opened++;
   stream->bytes = g_bytes_ref (self->bytes);
+  if (self->opened == self->failing_open)
+    stream->fail_at = g_bytes_get_size (self->bytes) / 2;
   return G_INPUT_STREAM (stream);
 }
 
@@ -600,6 +609,43 @@ test_body_from_source (void)
   g_assert_true (commands_contain_text (srv, size_param));
   g_assert_true (commands_contain_text (srv, "BODY=8BITMIME"));
   g_object_unref (source);
+}
+
+/* A source that cannot be read: before MAIL (its facts), the transaction
+ * never starts and the connection stays usable; during DATA, the server
+ * has half a message, so the connection is given up. Either way the
+ * delivery fails for now, not for good. */
+static void
+test_body_source_fails (void)
+{
+  for (guint failing_open = 1; failing_open <= 2; failing_open++) {
+    g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING,SIZE 0");
+    g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+    g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+    g_autofree char *body = g_strnfill (600 * 1024, 'x');
+    g_autofree char *text = g_strconcat ("Subject: x\r\n\r\n", body, NULL);
+    g_autoptr(GwEnvelope) envelope = NULL;
+    g_autoptr(GError) error = NULL;
+    TestSource *source = g_object_new (test_source_get_type (), "size", (guint64) strlen (text), NULL);
+
+    source->bytes = g_bytes_new (text, strlen (text));
+    source->failing_open = failing_open;
+    envelope = gw_envelope_new_from_source ("job-1", "sender@example.org", "<m@example.org>",
+                                            GW_MESSAGE_SOURCE (source));
+    gw_envelope_add_recipient (envelope, "a@example.org", "to");
+    server_run (srv);
+    g_assert_true (session_open (session, &error));
+    g_assert_false (session_send (session, envelope, &error));
+    g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+    g_assert_nonnull (strstr (error->message, "Cannot read the message to send"));
+    g_assert_nonnull (strstr (error->message, "the disk went away"));
+    g_assert_cmpint (gw_smtp_session_is_usable (session), ==, failing_open == 1);
+    session_close (session);
+    g_thread_join (g_steal_pointer (&srv->thread));
+    g_assert_cmpint (commands_contain (srv, "MAIL"), ==, failing_open == 2);
+    g_assert_cmpuint (srv->messages->len, ==, 0);
+    g_object_unref (source);
+  }
 }
 
 static void
@@ -851,6 +897,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-session/crlf-body", test_crlf_body);
   g_test_add_func ("/smtp-session/crlf-body-large", test_crlf_body_large);
   g_test_add_func ("/smtp-session/body-from-source", test_body_from_source);
+  g_test_add_func ("/smtp-session/body-source-fails", test_body_source_fails);
   g_test_add_func ("/smtp-session/huge-reply-line", test_huge_reply_line);
   g_test_add_func ("/smtp-session/endless-continuation", test_endless_continuation);
   g_test_add_func ("/smtp-session/conversation-timeout", test_conversation_timeout);
