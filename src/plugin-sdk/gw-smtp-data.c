@@ -80,7 +80,7 @@ gw_smtp_data_facts_init (GwSmtpDataFacts *facts)
 }
 
 /* The header ends at its first empty line: an LF, or a CRLF, at a line's
- * start (as body_offset() below). */
+ * start. */
 static void
 facts_scan (GwSmtpDataFacts *facts,
             const guint8    *p,
@@ -251,67 +251,6 @@ gw_smtp_data_encode (GBytes *message)
   g_assert (consumed == len);
   o += gw_smtp_data_encoder_finish (&enc, out + o);
   return g_bytes_new_take (g_realloc (out, o), o);
-}
-
-gboolean
-gw_smtp_data_has_8bit (GBytes *message)
-{
-  gsize len = 0;
-  const guint8 *p = message != NULL ? g_bytes_get_data (message, &len) : NULL;
-
-  for (gsize i = 0; i < len; i++) {
-    if (p[i] & 0x80)
-      return TRUE;
-  }
-  return FALSE;
-}
-
-/* The offset of the body: after the first empty line (LF or CRLF), or the
- * end when there is none. */
-static gsize
-body_offset (const guint8 *p,
-             gsize         len)
-{
-  gboolean line_start = TRUE;
-
-  for (gsize i = 0; i < len; i++) {
-    if (line_start && p[i] == '\n')
-      return i + 1;
-    if (line_start && p[i] == '\r' && i + 1 < len && p[i + 1] == '\n')
-      return i + 2;
-    line_start = p[i] == '\n';
-  }
-  return len;
-}
-
-static gboolean
-range_has_8bit (const guint8 *p,
-                gsize         from,
-                gsize         to)
-{
-  for (gsize i = from; i < to; i++) {
-    if (p[i] & 0x80)
-      return TRUE;
-  }
-  return FALSE;
-}
-
-gboolean
-gw_smtp_data_header_has_8bit (GBytes *message)
-{
-  gsize len = 0;
-  const guint8 *p = message != NULL ? g_bytes_get_data (message, &len) : NULL;
-
-  return range_has_8bit (p, 0, body_offset (p, len));
-}
-
-gboolean
-gw_smtp_data_body_has_8bit (GBytes *message)
-{
-  gsize len = 0;
-  const guint8 *p = message != NULL ? g_bytes_get_data (message, &len) : NULL;
-
-  return range_has_8bit (p, body_offset (p, len), len);
 }
 
 gboolean

@@ -73,17 +73,6 @@ gboolean gw_smtp_data_facts_read_finish (GAsyncResult      *result,
 /* The size of gw_smtp_data_encode (@message), without making it. */
 gsize  gw_smtp_data_encoded_size   (GBytes            *message);
 
-/* Whether @message holds a byte above 127 (BODY=8BITMIME is needed). */
-gboolean  gw_smtp_data_has_8bit        (GBytes     *message);
-
-/* Whether the header section of @message (up to its first empty line)
- * holds a byte above 127: UTF-8 header fields (RFC 6532) need SMTPUTF8. */
-gboolean  gw_smtp_data_header_has_8bit (GBytes     *message);
-
-/* Whether the body of @message (after its first empty line) holds a byte
- * above 127: it needs BODY=8BITMIME (RFC 6152). */
-gboolean  gw_smtp_data_body_has_8bit   (GBytes     *message);
-
 /* Whether @text holds a byte above 127 (SMTPUTF8 is needed). */
 gboolean  gw_smtp_data_is_ascii        (const char *text);
 
