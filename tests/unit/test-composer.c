@@ -16,6 +16,7 @@
 #include "gw-gmime.h"
 #include "gw-message-id.h"
 #include "herald-test-util.h"
+#include "queue-test-util.h"
 #include "transport-test-util.h"
 
 static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
@@ -595,6 +596,36 @@ test_attachment_copied_to_spool (void)
   herald_test_rm_rf (spool);
 }
 
+/* The spool directory full: the copy of a large attachment fails with a
+ * storage error (ours, not the caller's bad input), and nothing is kept. */
+static void
+test_attachment_spool_full (void)
+{
+  g_autofree char *spool = herald_test_make_tmpdir ("herald-spool-full-XXXXXX");
+  g_autofree char *caller_dir = herald_test_make_tmpdir ("herald-caller-XXXXXX");
+  g_autofree char *path = g_build_filename (caller_dir, "big.bin", NULL);
+  g_autofree char *data = g_strnfill (GW_ATTACHMENT_FILE_MIN * 2, 'x');
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GUnixFDList) fd_list = g_unix_fd_list_new ();
+  g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_parsed ("[('big.bin', '', @h 0)]"));
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  if (!queue_test_mount_tmpfs (spool, 64 * 1024))
+    return;
+  g_assert_true (g_file_set_contents (path, data, -1, NULL));
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (g_unix_fd_list_append (fd_list, fd, NULL), ==, 0);
+  close (fd);
+  g_assert_false (gw_notification_take_attachments (n, value, fd_list, spool, &error));
+  g_assert_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "big.bin"));
+  g_assert_cmpuint (n->attachments->len, ==, 0);
+  queue_test_umount (spool);
+  herald_test_rm_rf (spool);
+  herald_test_rm_rf (caller_dir);
+}
+
 static void
 test_size_limit (void)
 {
@@ -741,6 +772,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Before any thread exists: a small tmpfs private to this process. */
+  queue_test_private_mounts ();
   g_test_init (&argc, &argv, NULL);
   herald_test_load_transports ();
   g_mime_init ();
@@ -753,6 +786,7 @@ main (int   argc,
   g_test_add_func ("/composer/attachments", test_attachments);
   g_test_add_func ("/composer/large-attachment", test_large_attachment);
   g_test_add_func ("/composer/attachment-copied-to-spool", test_attachment_copied_to_spool);
+  g_test_add_func ("/composer/attachment-spool-full", test_attachment_spool_full);
   g_test_add_func ("/composer/size-limit", test_size_limit);
   g_test_add_func ("/composer/from-override", test_from_override);
   g_test_add_func ("/composer/injection", test_injection);

@@ -99,15 +99,22 @@ copy_into_file (const char *name,
   while (done < size) {
     off_t from = (off_t) done;
     ssize_t n = buffer == NULL ? copy_file_range (fd, &from, out, NULL, size - done, 0) : -1;
+    gboolean write_failed = FALSE;
 
     if (n < 0 && buffer == NULL && errno != EINTR) {
-      /* Not between these two file systems: through a buffer. */
+      /* Not between these two file systems: through a buffer (which also
+       * tells the caller's read errors from our write errors). */
       buffer = g_malloc (COPY_PIECE);
     }
     if (buffer != NULL) {
       n = pread (fd, buffer, MIN (COPY_PIECE, size - done), (off_t) done);
-      if (n > 0 && write (out, buffer, (gsize) n) != n)
+      errno = n < 0 ? errno : 0;
+      if (n > 0 && write (out, buffer, (gsize) n) != n) {
+        write_failed = TRUE;
+        if (errno == 0)
+          errno = ENOSPC;  /* a short write */
         n = -1;
+      }
     }
     if (n < 0 && errno == EINTR)
       continue;
@@ -115,7 +122,12 @@ copy_into_file (const char *name,
       int saved_errno = errno;
 
       close (out);
-      set_read_error (error, name, saved_errno);
+      /* Our disk full is ours to report, not the caller's bad input. */
+      if (write_failed)
+        g_set_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE, _("Cannot keep attachment “%s”: %s"), name,
+                     g_strerror (saved_errno));
+      else
+        set_read_error (error, name, saved_errno);
       return NULL;
     }
     if (n == 0)
