@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw-gmime.h"
 #include "gw-notification.h"
 #include "gw-router.h"
 
@@ -40,6 +41,9 @@ LLVMFuzzerInitialize (int    *argc,
     " 'category': <'device.error'>, 'urgency': <byte 2>, 'app-name': <'smartd'>,"
     " 'tags': <['disk', 'raid']>}"));
 
+  /* As heraldd does before anything parses an address: a rule's address
+   * with an encoded word ("=?") is decoded by GMime. */
+  g_mime_init ();
   router = gw_router_new (path, probe, NULL);
   sample = gw_notification_new_from_variant (dict, NULL, NULL);
   if (sample == NULL)
