@@ -25,9 +25,10 @@
 #include "gw-metrics-hooks.h"
 
 /* Results a worker may have on their way to disk while it delivers the
- * next job: one lets the commit overlap the next transaction; more would
- * only widen what a crash sends twice. */
-#define MAX_PENDING_RECORDS 1
+ * next jobs. The queue holds a batch of results up to a millisecond so
+ * that they share one commit (gw-queue.c), and a fast worker finishes
+ * several jobs meanwhile; each more widens what a crash sends twice. */
+#define MAX_PENDING_RECORDS 8
 
 /* A session idle longer than this while waiting for a token is closed
  * rather than left for the server to drop. */

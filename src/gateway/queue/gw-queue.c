@@ -12,6 +12,11 @@
 /* Upper bound of operations folded into one transaction. */
 #define GROUP_COMMIT_MAX 512
 
+/* How long, and below how many operations, a batch of results waits for
+ * more (see gather_batch()). */
+#define RECORD_LINGER_US 1000
+#define RECORD_LINGER_MIN 64
+
 enum { SIGNAL_DELIVERY_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
@@ -303,6 +308,41 @@ finish_op (GwQueue   *self,
   op_free (op);
 }
 
+/* Adds to @batch what else is waiting. A batch of results only waits up
+ * to RECORD_LINGER_US for more: nobody waits on a result, and each commit
+ * writes its pages to the WAL again, so a few results per commit cost
+ * several times what dozens do. Anything else arriving ends the wait.
+ * Returns an operation that must run in a batch of its own, or NULL. */
+static GwQueueOp *
+gather_batch (GwQueue   *self,
+              GPtrArray *batch)
+{
+  gboolean only_results = TRUE;
+  gint64 deadline = 0;
+
+  for (guint i = 0; i < batch->len; i++)
+    only_results &= ((GwQueueOp *) g_ptr_array_index (batch, i))->kind == GW_QUEUE_OP_RECORD;
+  while (batch->len < GROUP_COMMIT_MAX) {
+    GwQueueOp *op = g_async_queue_try_pop (self->ops);
+
+    if (op == NULL && only_results && batch->len < RECORD_LINGER_MIN) {
+      gint64 now = g_get_monotonic_time ();
+
+      if (deadline == 0)
+        deadline = now + RECORD_LINGER_US;
+      if (now < deadline)
+        op = g_async_queue_timeout_pop (self->ops, (guint64) (deadline - now));
+    }
+    if (op == NULL)
+      return NULL;
+    if (gw_queue_op_runs_alone (op))
+      return op;
+    only_results &= op->kind == GW_QUEUE_OP_RECORD;
+    g_ptr_array_add (batch, op);
+  }
+  return NULL;
+}
+
 static gpointer
 writer_thread (gpointer user_data)
 {
@@ -332,14 +372,8 @@ writer_thread (gpointer user_data)
     } else
       op = g_async_queue_pop (self->ops);
     g_ptr_array_add (batch, op);
-    while (!gw_queue_op_runs_alone (g_ptr_array_index (batch, 0)) && batch->len < GROUP_COMMIT_MAX &&
-           (op = g_async_queue_try_pop (self->ops)) != NULL) {
-      if (gw_queue_op_runs_alone (op)) {
-        alone = op;
-        break;
-      }
-      g_ptr_array_add (batch, op);
-    }
+    if (!gw_queue_op_runs_alone (op))
+      alone = gather_batch (self, batch);
     for (guint i = 0; i < batch->len; i++)
       stop |= ((GwQueueOp *) g_ptr_array_index (batch, i))->kind == GW_QUEUE_OP_STOP;
     emission = run_batch (self, batch);
