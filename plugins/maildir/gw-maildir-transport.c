@@ -197,8 +197,12 @@ deliver_thread (GTask        *task,
   g_autofree char *path = NULL;
   g_autofree char *reply = NULL;
 
-  if (message != NULL)
-    path = maildir_store (root, message, &error);
+  /* (A queued message that cannot be read back fails as the SDK says.) */
+  if (message == NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
+  path = maildir_store (root, message, &error);
 
   if (path == NULL) {
     /* Disk full or a missing folder can heal: retry rather than drop. */

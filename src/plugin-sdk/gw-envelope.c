@@ -213,7 +213,8 @@ gw_envelope_get_message_size (GwEnvelope *self)
  * The whole message, for a transport that needs it in one piece (a JSON
  * request). A message from a source is read here, blocking: prefer reading
  * the source as the message is sent. A read that fails is a
- * %GW_TRANSPORT_ERROR_TEMPORARY.
+ * %GW_TRANSPORT_ERROR_TEMPORARY, or %GW_TRANSPORT_ERROR_MESSAGE_DAMAGED
+ * when the stored message is damaged.
  *
  * Returns: (transfer full): the message, or %NULL
  */
@@ -233,7 +234,9 @@ gw_envelope_load_message (GwEnvelope  *self,
   stream = gw_message_source_open (self->source, &local_error);
   if (stream == NULL || !g_input_stream_read_all (stream, data, size, &got, NULL, &local_error) ||
       got != size) {
-    g_set_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+    g_set_error (error, GW_TRANSPORT_ERROR,
+                 local_error != NULL ? gw_transport_error_for_message_read (local_error)
+                                     : GW_TRANSPORT_ERROR_TEMPORARY,
                  _("Cannot read the message from the queue: %s"),
                  local_error != NULL ? local_error->message : _("it is shorter than recorded"));
     return NULL;

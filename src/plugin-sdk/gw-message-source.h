@@ -17,7 +17,9 @@ G_DECLARE_DERIVABLE_TYPE (GwMessageSource, gw_message_source, GW, MESSAGE_SOURCE
  *   this call
  *
  * Where a large message is read from: the daemon's queue keeps it on disk,
- * and each open reads it from the start.
+ * and each open reads it from the start. A stream's read fails with
+ * %G_IO_ERROR_INVALID_DATA when the stored message is damaged and will
+ * never read back (see gw_transport_error_for_message_read()).
  */
 struct _GwMessageSourceClass {
   GObjectClass parent_class;

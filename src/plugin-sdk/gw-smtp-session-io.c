@@ -404,7 +404,7 @@ piece_read_cb (GObject      *source,
     /* The server has part of the message: the session cannot be reused. */
     self->broken = TRUE;
     self->busy = FALSE;
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, gw_transport_error_for_message_read (local_error),
                              _("Cannot read the message to send: %s"), local_error->message);
     g_object_unref (task);
     return;

@@ -521,7 +521,9 @@ facts_read_cb (GObject      *source,
   g_autoptr(GError) local_error = NULL;
 
   if (!gw_smtp_data_facts_read_finish (result, &data->facts, &local_error)) {
-    send_fail (task, NULL, _("Cannot read the message to send: %s"), local_error->message);
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, gw_transport_error_for_message_read (local_error),
+                             _("Cannot read the message to send: %s"), local_error->message);
+    g_object_unref (task);
     return;
   }
   begin_transaction (task);

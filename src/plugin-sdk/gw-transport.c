@@ -39,6 +39,25 @@ typedef struct {
 G_DEFINE_QUARK (gw-transport-error-quark, gw_transport_error)
 /* clang-format on */
 
+/**
+ * gw_transport_error_for_message_read:
+ * @read_error: why reading a #GwMessageSource's stream failed
+ *
+ * A source says that its message is damaged for good with
+ * %G_IO_ERROR_INVALID_DATA; any other failure may pass (a busy disk, a
+ * job deleted meanwhile).
+ *
+ * Returns: %GW_TRANSPORT_ERROR_MESSAGE_DAMAGED or
+ *   %GW_TRANSPORT_ERROR_TEMPORARY, the code to fail the delivery with
+ */
+GwTransportError
+gw_transport_error_for_message_read (const GError *read_error)
+{
+  if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+    return GW_TRANSPORT_ERROR_MESSAGE_DAMAGED;
+  return GW_TRANSPORT_ERROR_TEMPORARY;
+}
+
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GwTransport, gw_transport, G_TYPE_OBJECT)
 
 static gboolean

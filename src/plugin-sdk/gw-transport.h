@@ -48,6 +48,9 @@ G_BEGIN_DECLS
  *   configuration
  * @GW_TRANSPORT_ERROR_TLS_REQUIRED: retry later: TLS, which the profile's
  *   security or its credentials need, was missing or refused; nothing sent
+ * @GW_TRANSPORT_ERROR_MESSAGE_DAMAGED: do not retry, here or by a
+ *   fallback: the queued message cannot be read back (its source said
+ *   %G_IO_ERROR_INVALID_DATA); the job is set aside as corrupt
  *
  * How a delivery failed.
  */
@@ -55,9 +58,11 @@ typedef enum {
   GW_TRANSPORT_ERROR_TEMPORARY,
   GW_TRANSPORT_ERROR_PERMANENT,
   GW_TRANSPORT_ERROR_TLS_REQUIRED,
+  GW_TRANSPORT_ERROR_MESSAGE_DAMAGED,
 } GwTransportError;
 
-GQuark gw_transport_error_quark (void);
+GQuark           gw_transport_error_quark            (void);
+GwTransportError gw_transport_error_for_message_read (const GError *read_error);
 
 #define GW_TYPE_TRANSPORT (gw_transport_get_type ())
 G_DECLARE_DERIVABLE_TYPE (GwTransport, gw_transport, GW, TRANSPORT, GObject)

@@ -265,6 +265,45 @@ queue_test_state (GwQueue    *queue,
   return state;
 }
 
+/* Whether @page holds only the text of queue_test_submission()'s body
+ * after its 4-byte link to the next page, and that link is not the end. */
+static gboolean
+is_message_overflow_page (const guint8 *page,
+                          gsize         size)
+{
+  if (page[0] == 0 && page[1] == 0 && page[2] == 0 && page[3] == 0)
+    return FALSE;
+  for (gsize i = 4; i < size; i++) {
+    if (!g_ascii_isxdigit (page[i]) && page[i] != '\r' && page[i] != '\n')
+      return FALSE;
+  }
+  return TRUE;
+}
+
+void
+queue_test_damage_message (const char *path)
+{
+  g_autofree guint8 *contents = NULL;
+  gsize length = 0, page_size;
+
+  g_assert_true (g_file_get_contents (path, (char **) &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 100);
+  /* The header's page size: big-endian at offset 16, 1 meaning 65536. */
+  page_size = (gsize) contents[16] << 8 | contents[17];
+  if (page_size == 1)
+    page_size = 65536;
+  for (gsize page = length / page_size / 2; (page + 1) * page_size <= length; page++) {
+    guint8 *start = contents + page * page_size;
+
+    if (is_message_overflow_page (start, page_size)) {
+      memset (start, 0xa5, page_size);
+      g_assert_true (g_file_set_contents (path, (const char *) contents, (gssize) length, NULL));
+      return;
+    }
+  }
+  g_assert_not_reached ();
+}
+
 static sqlite3 *
 open_db (const char *path)
 {

@@ -80,6 +80,11 @@ gint64      queue_test_sql_int           (const char  *path,
 char       *queue_test_sql_text          (const char  *path,
                                           const char  *sql);
 
+/* Damages, in the closed database at @path, one page in the middle of a
+ * large message of queue_test_submission(): its bytes and the link to the
+ * next page, as a failing disk would. */
+void        queue_test_damage_message    (const char  *path);
+
 /* A database of schema 7 (messages in the jobs' rows) as that release
  * made it, from one of today's: the column back with the bytes, the
  * triggers of then, no table messages. */

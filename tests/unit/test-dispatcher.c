@@ -17,7 +17,9 @@
 #include "gw-token-bucket.h"
 #include "queue-test-util.h"
 
-/* ---- a transport that answers by profile name: "reject-*" 550, others 250 ---- */
+/* ---- a transport that answers by profile name: "reject-*" 550, others 250;
+ * a message read from the queue as it is sent is loaded first, as a
+ * transport that needs it whole does ---- */
 
 typedef struct {
   char   *profile;
@@ -62,6 +64,16 @@ test_transport_deliver (GwTransport        *transport,
   d->message_id = g_strdup (gw_envelope_get_message_id (envelope));
   d->when = g_get_monotonic_time ();
   g_ptr_array_add (delivered, d);
+  if (gw_envelope_get_message (envelope) == NULL) {
+    g_autoptr(GBytes) message = NULL;
+    GError *error = NULL;
+
+    message = gw_envelope_load_message (envelope, &error);
+    if (message == NULL) {
+      g_task_return_error (task, error);
+      return;
+    }
+  }
   gw_envelope_set_tls (envelope, "TLSv1.3 TEST_CIPHER");
   gw_envelope_set_pending_result (envelope, reject ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_SENT,
                                   reject ? "550 5.7.1 Refused" : "250 2.0.0 Ok",
@@ -461,6 +473,42 @@ test_prune (Fixture *f, gconstpointer data)
   }
 }
 
+/* A queued message that cannot be read back (damaged pages) fails for
+ * good at its first attempt, set aside as corrupt, and is not handed to
+ * the profile's fallback, whose job would copy the same damaged bytes. */
+static void
+test_damaged_message (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) delivery = NULL;
+  g_autofree char *id = NULL, *job = NULL;
+  const char *to[] = { "x@example.org", NULL };
+  const char *reason = NULL;
+  GwQueue *queue;
+
+  add_profile (f, "relay", NULL);
+  add_profile (f, "damaged", "'fallback': <'relay'>");
+  queue = queue_test_open (f->path);
+  id = queue_test_submit (queue, queue_test_submission ("damaged", "damaged", to, 1024 * 1024), &error);
+  g_assert_no_error (error);
+  gw_queue_close (queue);
+  g_object_unref (queue);
+  queue_test_damage_message (f->path);
+
+  start (f);
+  gw_dispatcher_wake (f->dispatcher);
+  wait_for_state (f, id, "failed", 10);
+  g_assert_cmpuint (count_delivered ("damaged"), ==, 1);
+  g_assert_cmpuint (count_delivered ("relay"), ==, 0);
+  job = queue_test_sql_text (f->path, "SELECT state || '/' || reason FROM jobs");
+  g_assert_cmpstr (job, ==, "failed/corrupt");
+  delivery = gw_queue_get_delivery (f->queue, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_lookup (delivery, "reason", "&s", &reason));
+  g_assert_cmpstr (reason, ==, "corrupt");
+  g_assert_true (queue_test_warned ("with reason \"corrupt\""));
+}
+
 static void
 test_disk_full (Fixture *f, gconstpointer data)
 {
@@ -530,6 +578,7 @@ main (int argc, char **argv)
   ADD ("/dispatcher/rate-limit", test_rate_limit);
   ADD ("/dispatcher/fallback", test_fallback);
   ADD ("/dispatcher/prune", test_prune);
+  ADD ("/dispatcher/damaged-message", test_damaged_message);
   ADD ("/dispatcher/disk-full", test_disk_full);
 #undef ADD
   return g_test_run ();

@@ -479,6 +479,7 @@ struct _TestPieceStream {
   GBytes      *bytes;
   gsize        offset;
   gsize        fail_at;   /* 0: never; else the read at this offset fails */
+  gboolean     damaged;   /* it fails as damaged storage, not a passing error */
 };
 
 G_DEFINE_FINAL_TYPE (TestPieceStream, test_piece_stream, G_TYPE_INPUT_STREAM)
@@ -492,7 +493,10 @@ test_piece_stream_read (GInputStream *stream, void *buffer, gsize count, GCancel
   gsize n = MIN (count, 1 + self->offset % 7919);
 
   if (self->fail_at > 0 && self->offset >= self->fail_at) {
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the disk went away");
+    if (self->damaged)
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the disk went away for good");
+    else
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the disk went away");
     return -1;
   }
 
@@ -528,6 +532,7 @@ struct _TestSource {
   GBytes         *bytes;
   guint           opened;
   guint           failing_open;  /* 0: none; else the stream of this open fails midway */
+  gboolean        damaged;       /* as damaged storage (G_IO_ERROR_INVALID_DATA) */
 };
 
 G_DEFINE_FINAL_TYPE (TestSource, test_source, GW_TYPE_MESSAGE_SOURCE)
@@ -542,6 +547,7 @@ test_source_open (GwMessageSource *source, GError **error)
   stream->bytes = g_bytes_ref (self->bytes);
   if (self->opened == self->failing_open)
     stream->fail_at = g_bytes_get_size (self->bytes) / 2;
+  stream->damaged = self->damaged;
   return G_INPUT_STREAM (stream);
 }
 
@@ -614,11 +620,15 @@ test_body_from_source (void)
 /* A source that cannot be read: before MAIL (its facts), the transaction
  * never starts and the connection stays usable; during DATA, the server
  * has half a message, so the connection is given up. Either way the
- * delivery fails for now, not for good. */
+ * delivery fails for now, not for good, unless the source says that its
+ * message is damaged: then no later attempt can send it either. */
 static void
 test_body_source_fails (void)
 {
-  for (guint failing_open = 1; failing_open <= 2; failing_open++) {
+  for (guint run = 0; run < 4; run++) {
+    guint failing_open = 1 + run % 2;
+    gboolean damaged = run >= 2;
+    GwTransportError expected = damaged ? GW_TRANSPORT_ERROR_MESSAGE_DAMAGED : GW_TRANSPORT_ERROR_TEMPORARY;
     g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING,SIZE 0");
     g_autoptr(GwProfile) profile = make_profile (srv, NULL);
     g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
@@ -630,13 +640,14 @@ test_body_source_fails (void)
 
     source->bytes = g_bytes_new (text, strlen (text));
     source->failing_open = failing_open;
+    source->damaged = damaged;
     envelope = gw_envelope_new_from_source ("job-1", "sender@example.org", "<m@example.org>",
                                             GW_MESSAGE_SOURCE (source));
     gw_envelope_add_recipient (envelope, "a@example.org", "to");
     server_run (srv);
     g_assert_true (session_open (session, &error));
     g_assert_false (session_send (session, envelope, &error));
-    g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+    g_assert_error (error, GW_TRANSPORT_ERROR, expected);
     g_assert_nonnull (strstr (error->message, "Cannot read the message to send"));
     g_assert_nonnull (strstr (error->message, "the disk went away"));
     g_assert_cmpint (gw_smtp_session_is_usable (session), ==, failing_open == 1);

@@ -54,6 +54,7 @@ typedef struct {
   guint           timer;        /* waiting for a token or to record again */
   GwRecipientTicket ticket;     /* max-recipients-per-day reserved for current */
   gint64          held_until;   /* current waits for that quota until then */
+  gboolean        damaged;      /* current's message could not be read back */
 } Worker;
 
 /* One job's result on its way to disk. */
@@ -204,6 +205,22 @@ worker_send_record (Worker *worker,
 
 /* Hands the current job's result to the queue and goes on with the next
  * job, unless an earlier result could not be stored. */
+/* A message the queue cannot read back fails for good, as a job the claim
+ * finds damaged does (gw-queue-claim.c): reason "corrupt", which Retry
+ * leaves alone, and no fallback, whose job would copy the same bytes. */
+static void
+set_aside_damaged (GwQueuedJob     *job,
+                   GwAttemptResult *result)
+{
+  if (!g_str_equal (result->state, "failed") && !g_str_equal (result->state, "partial"))
+    return;
+  g_warning ("Delivery %s: job %" G_GINT64_FORMAT " cannot be used (%s): marked %s with reason "
+             "\"corrupt\" and set aside",
+             job->delivery_id, job->job_id, result->reply != NULL ? result->reply : "", result->state);
+  result->reason = "corrupt";
+  result->fallback = NULL;
+}
+
 static void
 worker_record (Worker *worker)
 {
@@ -239,6 +256,9 @@ worker_record (Worker *worker)
                                   worker->profile_removed ? NULL : worker->profile,
                                   worker->profile, worker->transport, record->job, result,
                                   &record->refused);
+    if (worker->damaged)
+      set_aside_damaged (record->job, result);
+    worker->damaged = FALSE;
     gw_dispatcher_settle_recipients (worker->dispatcher, worker->profile_name, &worker->ticket,
                                      record->job->envelope, result);
     /* One line per attempt, naming the delivery, after its outcome is known. */
@@ -297,8 +317,10 @@ worker_handle_unrecorded (Worker *worker)
 static GwRecipientStatus
 status_for_error (const GError *error)
 {
-  return g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT)
-         ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_TEMPFAIL;
+  gboolean for_good = g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT) ||
+                      g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_MESSAGE_DAMAGED);
+
+  return for_good ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_TEMPFAIL;
 }
 
 static void
@@ -315,6 +337,7 @@ deliver_cb (GObject      *source,
              error->message);
     gw_envelope_set_pending_result (worker->current->envelope, status_for_error (error),
                                     error->message, NULL);
+    worker->damaged = g_error_matches (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_MESSAGE_DAMAGED);
     /* The session is in an unknown state: do not reuse it. */
     worker_close_session (worker);
   }

@@ -22,22 +22,6 @@
 /* Rounds of picking when set-aside jobs leave the batch short. */
 #define CLAIM_PASSES 8
 
-/* Failures that mean the row, not the database connection, is at fault. */
-static gboolean
-is_row_damage (int rc)
-{
-  switch (rc & 0xff) {
-  case SQLITE_CORRUPT:
-  case SQLITE_NOTADB:
-  case SQLITE_FORMAT:
-  case SQLITE_TOOBIG:
-  case SQLITE_MISMATCH:
-    return TRUE;
-  default:
-    return FALSE;
-  }
-}
-
 /* Text without control characters (no header or command injection from a
  * tampered row); empty is allowed only where @may_be_empty. */
 static gboolean
@@ -156,7 +140,7 @@ load_recipients (GwQueueWriter      *w,
   if (*why != NULL)
     return TRUE;
   if (rc != SQLITE_DONE) {
-    if (!is_row_damage (rc)) {
+    if (!gw_queue_rc_is_row_damage (rc)) {
       gw_queue_set_sqlite_error (error, w->db, rc, "read recipients");
       return FALSE;
     }
@@ -203,7 +187,7 @@ load_job (GwQueueWriter       *w,
       *why = g_strdup (_("its row is gone"));
       return TRUE;
     }
-    if (!is_row_damage (rc)) {
+    if (!gw_queue_rc_is_row_damage (rc)) {
       gw_queue_set_sqlite_error (error, w->db, rc, "read job");
       return FALSE;
     }

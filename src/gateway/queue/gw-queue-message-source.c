@@ -48,8 +48,14 @@ stream_fail (GwQueueMessageStream *self,
              int                   rc,
              GError              **error)
 {
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The queued message cannot be read: %s"),
-               self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+  /* Damaged pages read the same at every attempt: the transport gives up
+   * on the job (gw_transport_error_for_message_read()). */
+  if (gw_queue_rc_is_row_damage (rc))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The queued message is damaged: %s"),
+                 self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The queued message cannot be read: %s"),
+                 self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
   return FALSE;
 }
 

@@ -248,6 +248,9 @@ sqlite3      *gw_queue_open_connection  (const char   *path,
 sqlite3      *gw_queue_open_database    (const char   *path,
                                          GError      **error);
 
+/* Whether @rc means the row (its pages, its values), not the connection,
+ * is at fault: it will fail the same way however often it is read. */
+gboolean      gw_queue_rc_is_row_damage (int           rc);
 /* Maps an SQLite failure to a HeraldError; a full disk gets its own message. */
 void          gw_queue_set_sqlite_error (GError      **error,
                                          sqlite3      *db,

@@ -10,6 +10,21 @@
 #include "herald-error.h"
 #include "gw-queue-private.h"
 
+gboolean
+gw_queue_rc_is_row_damage (int rc)
+{
+  switch (rc & 0xff) {
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB:
+  case SQLITE_FORMAT:
+  case SQLITE_TOOBIG:
+  case SQLITE_MISMATCH:
+    return TRUE;
+  default:
+    return FALSE;
+  }
+}
+
 void
 gw_queue_set_sqlite_error (GError    **error,
                            sqlite3    *db,
