@@ -768,6 +768,41 @@ test_message_ids (void)
   }
 }
 
+/* Delivery ids: UUIDs of version 7 whose first 48 bits are the time in
+ * milliseconds, so that later ones sort after; the rest random. */
+static void
+test_delivery_ids (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *previous = NULL;
+
+  for (guint i = 0; i < 1000; i++) {
+    guint64 before = (guint64) g_get_real_time () / 1000;
+    char *id = gw_delivery_id_generate ();
+    guint64 after = (guint64) g_get_real_time () / 1000;
+    g_autofree char *hex = g_strndup (id, 8);
+    g_autofree char *millis = g_strconcat (hex, id + 9, NULL);
+    guint64 stamp;
+
+    millis[12] = '\0';
+    stamp = g_ascii_strtoull (millis, NULL, 16);
+    g_assert_true (g_uuid_string_is_valid (id));
+    g_assert_cmpuint (strlen (id), ==, 36);
+    g_assert_cmpint (id[14], ==, '7');
+    g_assert_nonnull (strchr ("89ab", id[19]));
+    g_assert_cmpuint (stamp, >=, before);
+    g_assert_cmpuint (stamp, <=, after);
+    /* Later, or within the same millisecond. */
+    if (previous != NULL)
+      g_assert_cmpint (strncmp (previous, id, 13), <=, 0);
+    g_free (previous);
+    previous = g_strdup (id);
+    g_assert_true (g_hash_table_add (seen, id));
+    if (i % 100 == 0)
+      g_usleep (1500);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -779,6 +814,7 @@ main (int   argc,
   g_mime_init ();
   g_test_add_func ("/composer/headers", test_headers);
   g_test_add_func ("/composer/message-ids", test_message_ids);
+  g_test_add_func ("/composer/delivery-ids", test_delivery_ids);
   g_test_add_func ("/composer/html", test_html);
   g_test_add_func ("/composer/html-to-text", test_html_to_text);
   g_test_add_func ("/composer/charset", test_charset);

@@ -10,6 +10,7 @@
 
 #include "herald-error.h"
 #include "gw-intake-private.h"
+#include "gw-message-id.h"
 #include "gw-metrics-hooks.h"
 
 G_DEFINE_FINAL_TYPE (GwIntake, gw_intake, G_TYPE_OBJECT)
@@ -216,7 +217,7 @@ gw_intake_commit (GTask     *task,
   GwNotification *n = request->notification;
   GwSubmission *submission = gw_submission_new ();
 
-  submission->delivery_id = g_uuid_string_random ();
+  submission->delivery_id = gw_delivery_id_generate ();
   submission->caller_uid = gw_caller_get_uid (request->caller);
   request->delivery_id = g_strdup (submission->delivery_id);
   request->accepted = g_ptr_array_new_with_free_func (g_free);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-message-id.c: Message-IDs and Date values of the messages Herald makes
+/* gw-message-id.c: Message-IDs and Date values of the messages Herald
+ * makes, and delivery ids
  *
  * GMime's g_mime_utils_generate_message_id() opens /dev/urandom and runs
  * an IDN conversion for every message; with the local time zone looked up
@@ -32,6 +33,22 @@ fill_random (guint8 *out,
   /* (Only unique, not secret: GLib's generator fills what is left.) */
   for (; done < len; done++)
     out[done] = (guint8) g_random_int_range (0, 256);
+}
+
+char *
+gw_delivery_id_generate (void)
+{
+  guint8 bits[16];
+  guint64 ms = (guint64) MAX (g_get_real_time (), 0) / 1000;
+
+  fill_random (bits, sizeof bits);
+  for (guint i = 0; i < 6; i++)
+    bits[i] = (guint8) (ms >> (40 - 8 * i));
+  bits[6] = (guint8) ((bits[6] & 0x0f) | 0x70);  /* version 7 */
+  bits[8] = (guint8) ((bits[8] & 0x3f) | 0x80);  /* the RFC 9562 variant */
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          bits[0], bits[1], bits[2], bits[3], bits[4], bits[5], bits[6], bits[7],
+                          bits[8], bits[9], bits[10], bits[11], bits[12], bits[13], bits[14], bits[15]);
 }
 
 /* ASCII letters, digits, dots and hyphens: a dot-atom, safe in any header. */
