@@ -32,11 +32,14 @@ TARGET_LIST_MS = 50.0
 LARGE_ALLOWANCE_MIB = 64.0
 
 
-def uuid_sql():
-    """SQL for a random version-4 UUID in text, like g_uuid_string_random()."""
-    return ("lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||"
-            " substr(lower(hex(randomblob(2))), 2) || '-8' || substr(lower(hex(randomblob(2))), 2)"
-            " || '-' || lower(hex(randomblob(6)))")
+def uuid_sql(created_us):
+    """SQL for a delivery id as heraldd makes them (gw_delivery_id_generate):
+    a version-7 UUID in text whose first 48 bits are CREATED_US (an SQL
+    expression, in microseconds) in milliseconds, the rest random."""
+    stamp = f"printf('%012x', ({created_us}) / 1000)"
+    return (f"substr({stamp}, 1, 8) || '-' || substr({stamp}, 9, 4) || '-7' ||"
+            " substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) ||"
+            " substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))")
 
 
 def fill_backlog(db_path, total, log):
@@ -73,12 +76,13 @@ def fill_backlog(db_path, total, log):
         while done < add:
             n = min(chunk, add - done)
             con.execute(
-                'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)'
+                'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :n),'
+                ' t(created) AS (SELECT :now - (:left - i) * 1000 FROM n)'
                 ' INSERT INTO deliveries (id, created, updated, state, caller_uid, urgency,'
                 ' app_name, category, subject)'
-                f' SELECT {uuid_sql()}, ? - (? - i) * 1000, ? - (? - i) * 1000, \'queued\', ?, 1,'
-                ' \'herald-bench\', \'bench\', \'Herald benchmark backlog\' FROM n',
-                (n, now, add - done, now, add - done, uid))
+                f' SELECT {uuid_sql("created")}, created, created, \'queued\', :uid, 1,'
+                ' \'herald-bench\', \'bench\', \'Herald benchmark backlog\' FROM t',
+                {'n': n, 'now': now, 'left': add - done, 'uid': uid})
             done += n
         con.execute(
             'INSERT INTO jobs (delivery_id, profile, state, next_attempt, expire_at, sender,'
