@@ -203,8 +203,6 @@ worker_send_record (Worker *worker,
                          record_cb, record);
 }
 
-/* Hands the current job's result to the queue and goes on with the next
- * job, unless an earlier result could not be stored. */
 /* A message the queue cannot read back fails for good, as a job the claim
  * finds damaged does (gw-queue-claim.c): reason "corrupt", which Retry
  * leaves alone, and no fallback, whose job would copy the same bytes. */
@@ -221,6 +219,8 @@ set_aside_damaged (GwQueuedJob     *job,
   result->fallback = NULL;
 }
 
+/* Hands the current job's result to the queue and goes on with the next
+ * job, unless an earlier result could not be stored. */
 static void
 worker_record (Worker *worker)
 {
