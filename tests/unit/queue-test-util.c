@@ -227,7 +227,7 @@ queue_test_record (GwQueue               *queue,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  gw_queue_record_async (queue, job, attempt, queue_test_store_result_cb, &result);
+  gw_queue_record_async (queue, job, attempt, TRUE, queue_test_store_result_cb, &result);
   return gw_queue_record_finish (queue, queue_test_wait (&result), error);
 }
 

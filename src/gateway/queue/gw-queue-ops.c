@@ -67,6 +67,7 @@ void
 gw_queue_record_async (GwQueue               *self,
                        GwQueuedJob           *job,
                        const GwAttemptResult *result,
+                       gboolean               awaited,
                        GAsyncReadyCallback    callback,
                        gpointer               user_data)
 {
@@ -75,6 +76,7 @@ gw_queue_record_async (GwQueue               *self,
   /* The job stays owned by the caller until the callback runs. */
   op->job = job;
   op->result = gw_attempt_result_copy (result);
+  op->awaited = awaited;
   gw_queue_push_op (self, op);
 }
 

@@ -81,6 +81,7 @@ typedef struct {
   gint64        before;       /* PRUNE */
   guint         pruned;       /* PRUNE: deliveries deleted so far */
   gboolean      more;         /* PRUNE: a full chunk went, run again */
+  gboolean      awaited;      /* RECORD: its caller waits for it to go on */
   GPtrArray    *claimed;      /* CLAIM output */
   GError       *error;
 } GwQueueOp;

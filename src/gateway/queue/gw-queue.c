@@ -308,10 +308,18 @@ finish_op (GwQueue   *self,
   op_free (op);
 }
 
+/* Whether @op may wait for others to share its commit. */
+static gboolean
+op_may_wait (GwQueueOp *op)
+{
+  return op->kind == GW_QUEUE_OP_RECORD && !op->awaited;
+}
+
 /* Adds to @batch what else is waiting. A batch of results only waits up
- * to RECORD_LINGER_US for more: nobody waits on a result, and each commit
- * writes its pages to the WAL again, so a few results per commit cost
- * several times what dozens do. Anything else arriving ends the wait.
+ * to RECORD_LINGER_US for more: each commit writes its pages to the WAL
+ * again, so a few results per commit cost several times what dozens do.
+ * Anything else arriving ends the wait, and so does a result its caller
+ * waits for (a worker that reached its limit of results under way).
  * Returns an operation that must run in a batch of its own, or NULL. */
 static GwQueueOp *
 gather_batch (GwQueue   *self,
@@ -321,7 +329,7 @@ gather_batch (GwQueue   *self,
   gint64 deadline = 0;
 
   for (guint i = 0; i < batch->len; i++)
-    only_results &= ((GwQueueOp *) g_ptr_array_index (batch, i))->kind == GW_QUEUE_OP_RECORD;
+    only_results &= op_may_wait (g_ptr_array_index (batch, i));
   while (batch->len < GROUP_COMMIT_MAX) {
     GwQueueOp *op = g_async_queue_try_pop (self->ops);
 
@@ -337,7 +345,7 @@ gather_batch (GwQueue   *self,
       return NULL;
     if (gw_queue_op_runs_alone (op))
       return op;
-    only_results &= op->kind == GW_QUEUE_OP_RECORD;
+    only_results &= op_may_wait (op);
     g_ptr_array_add (batch, op);
   }
   return NULL;

@@ -152,10 +152,13 @@ GPtrArray *gw_queue_claim_finish      (GwQueue      *self,
                                        GError      **error);
 
 /* Stores the outcome of one attempt, the recipients' results from the
- * job's envelope, and a row in the attempt log. */
+ * job's envelope, and a row in the attempt log. A result may wait up to a
+ * millisecond for others to share its commit, unless @awaited: its caller
+ * goes on only once it is stored. */
 void       gw_queue_record_async      (GwQueue      *self,
                                        GwQueuedJob  *job,
                                        const GwAttemptResult *result,
+                                       gboolean      awaited,
                                        GAsyncReadyCallback callback,
                                        gpointer      user_data);
 gboolean   gw_queue_record_finish     (GwQueue      *self,
