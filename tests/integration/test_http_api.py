@@ -349,6 +349,9 @@ class NotificationTest(unittest.TestCase):
             (dict(json_body=notification(subject='a\r\nBcc: x@example.org')), 400, 'InvalidArgument'),
             (dict(data='to=ops@example.org', headers=['Content-Type: text/plain']), 415, 'NotSupported'),
             (dict(data='[' * 10000, headers=['Content-Type: application/json']), 400, 'InvalidArgument'),
+            # an escape JSON does not have: json-glib would make the byte 0x92 of it
+            (dict(data='{"to": ["ops@example.org"], "subject": "\\222"}',
+                  headers=['Content-Type: application/json']), 400, 'InvalidArgument'),
         ]
         for index, (kwargs, status, error) in enumerate(cases):
             with self.subTest(case=index):

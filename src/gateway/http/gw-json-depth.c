@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-json-depth.c: how deep a JSON text nests, before a parser sees it
+/* gw-json-depth.c: how deep a JSON text nests, and whether its escapes
+ * are JSON's, before a parser sees it
  *
  * json-glib parses arrays and objects recursively, so a hostile document of
  * a few thousand brackets costs stack and time in proportion. This scan
  * counts the nesting of "[" and "{" outside strings in one pass and with
  * no allocation; a text it passes may still be invalid JSON, which the
  * parser then reports.
+ *
+ * json-glib (GScanner underneath) also takes escapes that JSON does not
+ * have: "\222" becomes the byte 0x92, which is not UTF-8, in a string the
+ * rest of Herald takes for UTF-8 text (the fuzzer found one in a routes
+ * document). The second scan refuses them before the parser runs.
  */
 #define G_LOG_DOMAIN "gw-json-depth"
 
@@ -42,6 +48,40 @@ gw_json_depth_within (const char *text,
     } else if ((c == ']' || c == '}') && depth > 0) {
       depth--;
     }
+  }
+  return TRUE;
+}
+
+gboolean
+gw_json_escapes_valid (const char *text,
+                       gssize      length)
+{
+  gsize n = length < 0 ? strlen (text) : (gsize) length;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < n; i++) {
+    char c = text[i];
+
+    if (!in_string || c != '\\') {
+      if (c == '"')
+        in_string = !in_string;
+      continue;
+    }
+    /* (A backslash at the very end is the parser's error to report.) */
+    if (++i >= n)
+      return TRUE;
+    c = text[i];
+    if (c != '\0' && strchr ("\"\\/bfnrt", c) != NULL)
+      continue;
+    if (c != 'u' || n - i <= 4)
+      return FALSE;
+    for (gsize k = 1; k <= 4; k++) {
+      if (!g_ascii_isxdigit (text[i + k]))
+        return FALSE;
+    }
+    if (strncmp (text + i + 1, "0000", 4) == 0)
+      return FALSE;
+    i += 4;
   }
   return TRUE;
 }

@@ -10,8 +10,13 @@ G_BEGIN_DECLS
  * JSON parser's stack small. */
 #define GW_ROUTER_MAX_JSON_DEPTH 16
 
-gboolean gw_json_depth_within (const char *text,
-                               gssize      length,
-                               guint       max_depth);
+gboolean gw_json_depth_within   (const char *text,
+                                 gssize      length,
+                                 guint       max_depth);
+/* FALSE when a string of @text holds an escape JSON does not have ("\222",
+ * "\c") or "\u0000". json-glib decodes the first kind anyway, an octal
+ * escape into a byte that is not UTF-8, and cuts a string at the second. */
+gboolean gw_json_escapes_valid  (const char *text,
+                                 gssize      length);
 
 G_END_DECLS

@@ -39,6 +39,12 @@ gw_json_parse_bounded (const char *data,
                  _("%s nests deeper than %u levels"), what, max_depth);
     return NULL;
   }
+  if (!gw_json_escapes_valid (data, (gssize) length)) {
+    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                 _("%s is not valid JSON: a string holds an escape that JSON does not have, or \\u0000"),
+                 what);
+    return NULL;
+  }
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error)) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,

@@ -101,6 +101,12 @@ parse_json (const char *text,
                  _("The routes document nests deeper than %u levels"), GW_ROUTER_MAX_JSON_DEPTH);
     return NULL;
   }
+  if (!gw_json_escapes_valid (text, length)) {
+    g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
+                         _("The routes document is not valid JSON: a string holds an escape that JSON "
+                           "does not have, or \\u0000"));
+    return NULL;
+  }
   if (!json_parser_load_from_data (parser, text, length, &local_error)) {
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                  _("The routes document is not valid JSON: %s"), local_error->message);
