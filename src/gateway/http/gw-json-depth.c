@@ -11,7 +11,7 @@
  * json-glib (GScanner underneath) also takes escapes that JSON does not
  * have: "\222" becomes the byte 0x92, which is not UTF-8, in a string the
  * rest of Herald takes for UTF-8 text (the fuzzer found one in a routes
- * document). The second scan refuses them before the parser runs.
+ * document). The same pass refuses them before the parser runs.
  */
 #define G_LOG_DOMAIN "gw-json-depth"
 
@@ -21,21 +21,47 @@
 
 #include "gw-json-depth.h"
 
-gboolean
-gw_json_depth_within (const char *text,
-                      gssize      length,
-                      guint       max_depth)
+/* Whether the escape after the backslash at @text[*i] is one of JSON's
+ * (and not \u0000); moves *i to its last character. */
+static gboolean
+escape_is_json (const char *text,
+                gsize       n,
+                gsize      *i)
 {
-  gsize n = length < 0 ? strlen (text) : (gsize) length;
+  char c;
+
+  /* (A backslash at the very end is the parser's error to report.) */
+  if (++*i >= n)
+    return TRUE;
+  c = text[*i];
+  if (c != '\0' && strchr ("\"\\/bfnrt", c) != NULL)
+    return TRUE;
+  if (c != 'u' || n - *i <= 4)
+    return FALSE;
+  for (gsize k = 1; k <= 4; k++) {
+    if (!g_ascii_isxdigit (text[*i + k]))
+      return FALSE;
+  }
+  if (strncmp (text + *i + 1, "0000", 4) == 0)
+    return FALSE;
+  *i += 4;
+  return TRUE;
+}
+
+GwJsonTextProblem
+gw_json_text_check (const char *text,
+                    gsize       length,
+                    guint       max_depth)
+{
   gboolean in_string = FALSE;
   guint depth = 0;
 
-  for (gsize i = 0; i < n; i++) {
+  for (gsize i = 0; i < length; i++) {
     char c = text[i];
 
     if (in_string) {
-      if (c == '\\')
-        i++;            /* the escaped character cannot end the string */
+      if (c == '\\' && !escape_is_json (text, length, &i))
+        return GW_JSON_TEXT_BAD_ESCAPE;
       else if (c == '"')
         in_string = FALSE;
       continue;
@@ -44,44 +70,10 @@ gw_json_depth_within (const char *text,
       in_string = TRUE;
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth)
-        return FALSE;
+        return GW_JSON_TEXT_TOO_DEEP;
     } else if ((c == ']' || c == '}') && depth > 0) {
       depth--;
     }
   }
-  return TRUE;
-}
-
-gboolean
-gw_json_escapes_valid (const char *text,
-                       gssize      length)
-{
-  gsize n = length < 0 ? strlen (text) : (gsize) length;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < n; i++) {
-    char c = text[i];
-
-    if (!in_string || c != '\\') {
-      if (c == '"')
-        in_string = !in_string;
-      continue;
-    }
-    /* (A backslash at the very end is the parser's error to report.) */
-    if (++i >= n)
-      return TRUE;
-    c = text[i];
-    if (c != '\0' && strchr ("\"\\/bfnrt", c) != NULL)
-      continue;
-    if (c != 'u' || n - i <= 4)
-      return FALSE;
-    for (gsize k = 1; k <= 4; k++) {
-      if (!g_ascii_isxdigit (text[i + k]))
-        return FALSE;
-    }
-    if (strncmp (text + i + 1, "0000", 4) == 0)
-      return FALSE;
-    i += 4;
-  }
-  return TRUE;
+  return GW_JSON_TEXT_OK;
 }

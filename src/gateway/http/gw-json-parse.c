@@ -3,7 +3,7 @@
  *
  * json-glib descends into arrays and objects recursively, so a body of a
  * million "[" would cost the daemon its stack. The nesting is counted in
- * one pass over the text first by gw_json_depth_within() (gw-json-depth.c),
+ * one pass over the text first by gw_json_text_check() (gw-json-depth.c),
  * the scan every JSON reader of the gateway shares.
  */
 #define G_LOG_DOMAIN "gw-json-parse"
@@ -34,16 +34,19 @@ gw_json_parse_bounded (const char *data,
                  _("%s is not UTF-8 text"), what);
     return NULL;
   }
-  if (!gw_json_depth_within (data, (gssize) length, max_depth)) {
+  switch (gw_json_text_check (data, length, max_depth)) {
+  case GW_JSON_TEXT_TOO_DEEP:
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                  _("%s nests deeper than %u levels"), what, max_depth);
     return NULL;
-  }
-  if (!gw_json_escapes_valid (data, (gssize) length)) {
+  case GW_JSON_TEXT_BAD_ESCAPE:
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                  _("%s is not valid JSON: a string holds an escape that JSON does not have, or \\u0000"),
                  what);
     return NULL;
+  case GW_JSON_TEXT_OK:
+  default:
+    break;
   }
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error)) {

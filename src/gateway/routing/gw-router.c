@@ -14,6 +14,7 @@
 #include "herald-error.h"
 #include "gw-config.h"
 #include "gw-json-depth.h"
+#include "gw-json-parse.h"
 #include "gw-recipient-kinds.h"
 #include "gw-router-private.h"
 
@@ -87,40 +88,6 @@ gw_router_get_n_rules (GwRouter *self)
   return self->rules->len;
 }
 
-static JsonNode *
-parse_json (const char *text,
-            gssize      length,
-            GError    **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-
-  if (!gw_json_depth_within (text, length, GW_ROUTER_MAX_JSON_DEPTH)) {
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
-                 _("The routes document nests deeper than %u levels"), GW_ROUTER_MAX_JSON_DEPTH);
-    return NULL;
-  }
-  if (!gw_json_escapes_valid (text, length)) {
-    g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
-                         _("The routes document is not valid JSON: a string holds an escape that JSON "
-                           "does not have, or \\u0000"));
-    return NULL;
-  }
-  if (!json_parser_load_from_data (parser, text, length, &local_error)) {
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
-                 _("The routes document is not valid JSON: %s"), local_error->message);
-    return NULL;
-  }
-  root = json_parser_get_root (parser);
-  if (root == NULL) {
-    g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
-                         _("The routes document is empty"));
-    return NULL;
-  }
-  return json_node_ref (root);
-}
-
 static void
 install (GwRouter  *self,
          JsonNode  *document,
@@ -149,7 +116,8 @@ gw_router_load (GwRouter *self,
                  self->path, local_error->message);
     return FALSE;
   }
-  document = parse_json (text, (gssize) length, &local_error);
+  document = gw_json_parse_bounded (text, length, GW_ROUTER_MAX_JSON_DEPTH, _("The routes document"),
+                                    &local_error);
   if (document != NULL)
     rules = gw_rules_parse (document, self->probe, self->probe_data, FALSE, &local_error);
   if (rules == NULL) {
@@ -202,7 +170,8 @@ gw_router_set_json (GwRouter   *self,
                  _("The routes document is larger than %u KiB"), GW_ROUTER_MAX_DOCUMENT_SIZE / 1024);
     return FALSE;
   }
-  document = parse_json (json, -1, error);
+  document = gw_json_parse_bounded (json, strlen (json), GW_ROUTER_MAX_JSON_DEPTH, _("The routes document"),
+                                    error);
   if (document == NULL)
     return FALSE;
   rules = gw_rules_parse (document, self->probe, self->probe_data, TRUE, error);
