@@ -80,6 +80,7 @@ gw_dispatcher_decide_outcome (GwDispatcher    *self,
                               GwProfile       *profile,
                               GwTransport     *transport,
                               GwQueuedJob     *job,
+                              gboolean         damaged,
                               GwAttemptResult *result,
                               char           **refused)
 {
@@ -150,6 +151,18 @@ gw_dispatcher_decide_outcome (GwDispatcher    *self,
     *refused = describe_refused (envelope);
     result->reply = *refused;
   }
-  if (configured != NULL && (g_str_equal (result->state, "failed") || g_str_equal (result->state, "partial")))
+  if (!g_str_equal (result->state, "failed") && !g_str_equal (result->state, "partial"))
+    return;
+  /* A message the queue cannot read back is set aside as a job the claim
+   * finds damaged is (gw-queue-claim.c): reason "corrupt", which Retry
+   * leaves alone, and no fallback, whose job would copy the same bytes. */
+  if (damaged) {
+    g_warning ("Delivery %s: job %" G_GINT64_FORMAT " cannot be used (%s): marked %s with reason "
+               "\"corrupt\" and set aside",
+               job->delivery_id, job->job_id, result->reply != NULL ? result->reply : "", result->state);
+    result->reason = "corrupt";
+    return;
+  }
+  if (configured != NULL)
     choose_fallback (self, profile_name, configured, result);
 }

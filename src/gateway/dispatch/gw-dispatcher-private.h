@@ -86,14 +86,17 @@ char    *gw_dispatcher_describe_hold     (GwDispatcher      *self,
 /* Fills @result (state, reply, next attempt, reason, fallback) from the
  * results @job's transport left in its envelope and the retry policy of
  * @profile; @configured is the profile as stored (NULL when it was
- * removed: no fallback, no sign-in). A partial job's reply points at the
- * text put in @refused (gw-dispatcher-outcome.c). */
+ * removed: no fallback, no sign-in). @damaged: the transport could not
+ * read the queued message back (GW_TRANSPORT_ERROR_MESSAGE_DAMAGED). A
+ * partial job's reply points at the text put in @refused
+ * (gw-dispatcher-outcome.c). */
 void    gw_dispatcher_decide_outcome  (GwDispatcher    *self,
                                        const char      *profile_name,
                                        GwProfile       *configured,
                                        GwProfile       *profile,
                                        GwTransport     *transport,
                                        GwQueuedJob     *job,
+                                       gboolean         damaged,
                                        GwAttemptResult *result,
                                        char           **refused);
 

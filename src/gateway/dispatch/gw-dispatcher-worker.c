@@ -206,22 +206,6 @@ worker_send_record (Worker *worker,
                          worker->pending > MAX_PENDING_RECORDS, record_cb, record);
 }
 
-/* A message the queue cannot read back fails for good, as a job the claim
- * finds damaged does (gw-queue-claim.c): reason "corrupt", which Retry
- * leaves alone, and no fallback, whose job would copy the same bytes. */
-static void
-set_aside_damaged (GwQueuedJob     *job,
-                   GwAttemptResult *result)
-{
-  if (!g_str_equal (result->state, "failed") && !g_str_equal (result->state, "partial"))
-    return;
-  g_warning ("Delivery %s: job %" G_GINT64_FORMAT " cannot be used (%s): marked %s with reason "
-             "\"corrupt\" and set aside",
-             job->delivery_id, job->job_id, result->reply != NULL ? result->reply : "", result->state);
-  result->reason = "corrupt";
-  result->fallback = NULL;
-}
-
 /* Hands the current job's result to the queue and goes on with the next
  * job, unless an earlier result could not be stored. */
 static void
@@ -257,10 +241,8 @@ worker_record (Worker *worker)
   } else {
     gw_dispatcher_decide_outcome (worker->dispatcher, worker->profile_name,
                                   worker->profile_removed ? NULL : worker->profile,
-                                  worker->profile, worker->transport, record->job, result,
-                                  &record->refused);
-    if (worker->damaged)
-      set_aside_damaged (record->job, result);
+                                  worker->profile, worker->transport, record->job, worker->damaged,
+                                  result, &record->refused);
     worker->damaged = FALSE;
     gw_dispatcher_settle_recipients (worker->dispatcher, worker->profile_name, &worker->ticket,
                                      record->job->envelope, result);
