@@ -421,6 +421,9 @@ test_send_to_maildir (void)
   id = herald_test_send (daemon, g_variant_dict_end (&dict), fd_list, &error);
   g_assert_no_error (error);
   g_assert_nonnull (id);
+  /* A UUID of version 7, as the D-Bus reference says (time-ordered). */
+  g_assert_true (g_uuid_string_is_valid (id));
+  g_assert_cmpint (id[14], ==, '7');
   log.id = id;
   state = herald_test_wait_final (daemon, id, 20);
   g_assert_cmpstr (state, ==, "sent");
