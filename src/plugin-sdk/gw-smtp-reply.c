@@ -14,7 +14,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "gw-smtp-reply.h"
+#include "gw-smtp-reply-private.h"
 
 G_DEFINE_BOXED_TYPE (GwSmtpReply, gw_smtp_reply, gw_smtp_reply_copy, gw_smtp_reply_free)
 
@@ -226,16 +226,14 @@ gw_smtp_reply_has_pending_input (GBufferedInputStream *stream)
 /* ---- reading ---- */
 
 typedef struct {
-  gboolean   enhanced;
-  int        io_priority;
-  guint      code;
-  GPtrArray *lines;
+  int               io_priority;
+  GwSmtpReplyParser parser;
 } ReadData;
 
 static void
 read_data_free (ReadData *data)
 {
-  g_ptr_array_unref (data->lines);
+  gw_smtp_reply_parser_clear (&data->parser);
   g_free (data);
 }
 
@@ -254,12 +252,27 @@ sanitize_text (const char *text,
   return out;
 }
 
+void
+gw_smtp_reply_parser_init (GwSmtpReplyParser *parser,
+                           gboolean           enhanced)
+{
+  parser->enhanced = enhanced;
+  parser->code = 0;
+  parser->lines = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+gw_smtp_reply_parser_clear (GwSmtpReplyParser *parser)
+{
+  g_clear_pointer (&parser->lines, g_ptr_array_unref);
+}
+
 static gboolean
-take_line (ReadData   *data,
-           const char *line,
-           gsize       len,
-           gboolean   *last,
-           GError    **error)
+take_line (GwSmtpReplyParser *parser,
+           const char        *line,
+           gsize              len,
+           gboolean          *last,
+           GError           **error)
 {
   guint code;
 
@@ -272,21 +285,69 @@ take_line (ReadData   *data,
     return FALSE;
   }
   code = (guint) ((line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0'));
-  if (data->lines->len > 0 && code != data->code) {
+  if (parser->lines->len > 0 && code != parser->code) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                  _("The server changed the reply code within a reply (%u, then %u)"),
-                 data->code, code);
+                 parser->code, code);
     return FALSE;
   }
-  data->code = code;
+  parser->code = code;
   *last = len == 3 || line[3] == ' ';
-  if (!*last && data->lines->len + 1 >= GW_SMTP_REPLY_MAX_LINES) {
+  if (!*last && parser->lines->len + 1 >= GW_SMTP_REPLY_MAX_LINES) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                  _("The server sent a reply of more than %u lines"), GW_SMTP_REPLY_MAX_LINES);
     return FALSE;
   }
-  g_ptr_array_add (data->lines, len > 4 ? sanitize_text (line + 4, len - 4) : g_strdup (""));
+  g_ptr_array_add (parser->lines, len > 4 ? sanitize_text (line + 4, len - 4) : g_strdup (""));
   return TRUE;
+}
+
+gboolean
+gw_smtp_reply_parser_take (GwSmtpReplyParser *parser,
+                           const char        *buf,
+                           gsize              avail,
+                           gsize             *consumed,
+                           GwSmtpReply      **out,
+                           GError           **error)
+{
+  *consumed = 0;
+  *out = NULL;
+  for (;;) {
+    const char *line = buf + *consumed;
+    gsize left = avail - *consumed;
+    const char *nl = left > 0 ? memchr (line, '\n', left) : NULL;
+    gsize len;
+    gboolean last = FALSE;
+
+    if (nl == NULL) {
+      /* The limit plus a CR: anything more without a newline is too long. */
+      if (left > GW_SMTP_REPLY_MAX_LINE + 1) {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     _("The server sent a reply line longer than %u bytes"), GW_SMTP_REPLY_MAX_LINE);
+        return FALSE;
+      }
+      return TRUE;
+    }
+    len = (gsize) (nl - line);
+    if (len > 0 && line[len - 1] == '\r')
+      len--;
+    if (len > GW_SMTP_REPLY_MAX_LINE) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The server sent a reply line longer than %u bytes"), GW_SMTP_REPLY_MAX_LINE);
+      return FALSE;
+    }
+    if (!take_line (parser, line, len, &last, error))
+      return FALSE;
+    *consumed += (gsize) (nl - line) + 1;
+    if (last) {
+      g_ptr_array_add (parser->lines, NULL);
+      *out = gw_smtp_reply_new (parser->code, (const char * const *) parser->lines->pdata);
+      if (parser->enhanced)
+        gw_smtp_reply_parse_enhanced (*out);
+      g_ptr_array_set_size (parser->lines, 0);
+      return TRUE;
+    }
+  }
 }
 
 static void read_step (GTask *task);
@@ -313,62 +374,31 @@ fill_cb (GObject      *source,
   read_step (g_steal_pointer (&task));
 }
 
-typedef enum {
-  TAKE_FAILED,      /* @error is set: the stream is unusable */
-  TAKE_NEED_MORE,   /* the reply is not complete in the buffer */
-  TAKE_COMPLETE,    /* @out holds the reply */
-} TakeResult;
-
-/* Takes every complete line already buffered, up to the reply's last. */
-static TakeResult
+/* Takes every complete line already buffered, up to the reply's last: FALSE
+ * with @error when the stream is unusable, *@out NULL when the reply is not
+ * complete in the buffer. */
+static gboolean
 take_buffered_lines (GBufferedInputStream *stream,
-                     ReadData             *data,
+                     GwSmtpReplyParser    *parser,
                      GwSmtpReply         **out,
                      GError              **error)
 {
-  for (;;) {
-    g_autoptr(GError) local_error = NULL;
-    gsize avail = 0;
-    const char *buf = g_buffered_input_stream_peek_buffer (stream, &avail);
-    const char *nl = avail > 0 ? memchr (buf, '\n', avail) : NULL;
-    gsize len, consumed;
-    gboolean last = FALSE;
+  g_autoptr(GError) local_error = NULL;
+  gsize avail = 0;
+  const char *buf = g_buffered_input_stream_peek_buffer (stream, &avail);
+  gsize consumed = 0;
 
-    if (nl == NULL) {
-      /* The limit plus a CR: anything more without a newline is too long. */
-      if (avail > GW_SMTP_REPLY_MAX_LINE + 1) {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                     _("The server sent a reply line longer than %u bytes"), GW_SMTP_REPLY_MAX_LINE);
-        return TAKE_FAILED;
-      }
-      return TAKE_NEED_MORE;
-    }
-
-    consumed = (gsize) (nl - buf) + 1;
-    len = consumed - 1;
-    if (len > 0 && buf[len - 1] == '\r')
-      len--;
-    if (len > GW_SMTP_REPLY_MAX_LINE) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The server sent a reply line longer than %u bytes"), GW_SMTP_REPLY_MAX_LINE);
-      return TAKE_FAILED;
-    }
-    if (!take_line (data, buf, len, &last, error))
-      return TAKE_FAILED;
-    /* Only buffered bytes are skipped: this never blocks. */
-    if (g_input_stream_skip (G_INPUT_STREAM (stream), consumed, NULL, &local_error) != (gssize) consumed) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot consume the server's reply: %s"),
-                   local_error != NULL ? local_error->message : "short skip");
-      return TAKE_FAILED;
-    }
-    if (last) {
-      g_ptr_array_add (data->lines, NULL);
-      *out = gw_smtp_reply_new (data->code, (const char * const *) data->lines->pdata);
-      if (data->enhanced)
-        gw_smtp_reply_parse_enhanced (*out);
-      return TAKE_COMPLETE;
-    }
+  if (!gw_smtp_reply_parser_take (parser, buf, avail, &consumed, out, error))
+    return FALSE;
+  /* Only buffered bytes are skipped: this never blocks. */
+  if (consumed > 0 &&
+      g_input_stream_skip (G_INPUT_STREAM (stream), consumed, NULL, &local_error) != (gssize) consumed) {
+    g_clear_pointer (out, gw_smtp_reply_free);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot consume the server's reply: %s"),
+                 local_error != NULL ? local_error->message : "short skip");
+    return FALSE;
   }
+  return TRUE;
 }
 
 /* Fills the buffer until the reply is complete. Consumes @task. */
@@ -380,15 +410,11 @@ read_step (GTask *task)
   GwSmtpReply *reply = NULL;
   GError *error = NULL;
 
-  switch (take_buffered_lines (stream, data, &reply, &error)) {
-  case TAKE_FAILED:
+  if (!take_buffered_lines (stream, &data->parser, &reply, &error))
     g_task_return_error (task, error);
-    break;
-  case TAKE_COMPLETE:
+  else if (reply != NULL)
     g_task_return_pointer (task, reply, (GDestroyNotify) gw_smtp_reply_free);
-    break;
-  case TAKE_NEED_MORE:
-  default:
+  else {
     g_buffered_input_stream_fill_async (stream, -1, data->io_priority, g_task_get_cancellable (task),
                                         fill_cb, task);
     return;
@@ -443,17 +469,16 @@ gw_smtp_reply_read_buffered (GBufferedInputStream *stream,
                              gboolean              enhanced,
                              GError              **error)
 {
-  ReadData data = { .enhanced = enhanced };
+  GwSmtpReplyParser parser;
   GwSmtpReply *reply = NULL;
 
   g_return_val_if_fail (G_IS_BUFFERED_INPUT_STREAM (stream), NULL);
   if (!reply_is_buffered (stream))
     return NULL;
-  data.lines = g_ptr_array_new_with_free_func (g_free);
-  /* (Never TAKE_NEED_MORE: the reply's last line is in the buffer.) */
-  if (take_buffered_lines (stream, &data, &reply, error) != TAKE_COMPLETE)
-    g_clear_pointer (&reply, gw_smtp_reply_free);
-  g_ptr_array_unref (data.lines);
+  gw_smtp_reply_parser_init (&parser, enhanced);
+  /* (The reply is whole: no partial result.) */
+  take_buffered_lines (stream, &parser, &reply, error);
+  gw_smtp_reply_parser_clear (&parser);
   return reply;
 }
 
@@ -488,9 +513,8 @@ gw_smtp_reply_read_async (GBufferedInputStream *stream,
   task = g_task_new (stream, cancellable, callback, user_data);
   g_task_set_source_tag (task, gw_smtp_reply_read_async);
   data = g_new0 (ReadData, 1);
-  data->enhanced = enhanced;
   data->io_priority = io_priority;
-  data->lines = g_ptr_array_new_with_free_func (g_free);
+  gw_smtp_reply_parser_init (&data->parser, enhanced);
   g_task_set_task_data (task, data, (GDestroyNotify) read_data_free);
   read_step (task);
 }

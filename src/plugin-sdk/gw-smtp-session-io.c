@@ -63,7 +63,7 @@ gw_deadline_start (GwDeadline   *deadline,
   /* Running for the same caller: only the time moves. (A cancellable and
    * a timer made for each wait cost more than the wait under load.) */
   if (deadline->timer != NULL && !deadline->fired && deadline->outer == outer &&
-      !g_source_is_destroyed (deadline->timer)) {
+      !g_source_is_destroyed (deadline->timer) && !g_cancellable_is_cancelled (deadline->cancellable)) {
     g_source_set_ready_time (deadline->timer, due);
     return;
   }
@@ -81,6 +81,13 @@ gw_deadline_start (GwDeadline   *deadline,
   g_source_set_callback (deadline->timer, deadline_fired_cb, deadline, NULL);
   g_source_set_static_name (deadline->timer, "[herald] SMTP deadline");
   g_source_attach (deadline->timer, g_main_context_get_thread_default ());
+}
+
+void
+gw_deadline_pause (GwDeadline *deadline)
+{
+  if (deadline->timer != NULL)
+    g_source_set_ready_time (deadline->timer, -1);
 }
 
 void
@@ -104,11 +111,22 @@ void
 gw_smtp_session_set_stream (GwSmtpSession *self,
                             GIOStream     *stream)
 {
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+  GOutputStream *output = g_io_stream_get_output_stream (stream);
+
   g_set_object (&self->stream, stream);
   g_clear_object (&self->input);
-  self->input = G_BUFFERED_INPUT_STREAM (
-    g_buffered_input_stream_new_sized (g_io_stream_get_input_stream (stream), READ_BUFFER_SIZE));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (self->input), FALSE);
+  g_clear_object (&self->output);
+  /* Sockets and TLS over them can; a stream that cannot is unusable. */
+  if (G_IS_POLLABLE_INPUT_STREAM (input) && g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input)) &&
+      G_IS_POLLABLE_OUTPUT_STREAM (output) && g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (output))) {
+    self->input = g_object_ref (G_POLLABLE_INPUT_STREAM (input));
+    self->output = g_object_ref (G_POLLABLE_OUTPUT_STREAM (output));
+  }
+  if (self->received == NULL)
+    self->received = g_malloc (READ_BUFFER_SIZE);
+  self->received_start = 0;
+  self->received_len = 0;
 }
 
 static gboolean
@@ -178,14 +196,19 @@ typedef struct {
   GPtrArray  *replies;
   char       *what;      /* nullable: derived from @verbs */
   GPtrArray  *verbs;     /* the command word of each line sent */
-  GwDeadline  deadline;  /* conversation-timeout, per wait */
+  GwSmtpReplyParser parser; /* the reply being read */
+  GSource    *wait;      /* nullable: for the socket to be ready */
+  GwDeadline *deadline;  /* the session's */
   gboolean    writing;
 } Exchange;
 
 static void
 exchange_free (Exchange *ex)
 {
-  gw_deadline_stop (&ex->deadline);
+  if (ex->wait != NULL)
+    g_source_destroy (ex->wait);
+  g_clear_pointer (&ex->wait, g_source_unref);
+  gw_smtp_reply_parser_clear (&ex->parser);
   g_clear_pointer (&ex->payload, g_bytes_unref);
   g_clear_pointer (&ex->body, g_bytes_unref);
   if (ex->body_stream != NULL)
@@ -231,10 +254,11 @@ exchange_fail (GTask  *task,
   Exchange *ex = g_task_get_task_data (task);
   g_autoptr(GError) owned = error;
   GCancellable *outer = g_task_get_cancellable (task);
-  gboolean fired = ex->deadline.fired;
+  gboolean fired = ex->deadline->fired;
   g_autofree char *what = exchange_waiting_for (ex);
   g_autoptr(GError) refusal = NULL;
 
+  gw_deadline_pause (ex->deadline);
   self->broken = TRUE;
   self->busy = FALSE;
   if (fired && ex->writing)
@@ -307,24 +331,79 @@ take_reply (GwSmtpSession *self,
   }
 }
 
-static void
-read_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* ---- waiting for the socket ---- */
+
+static gboolean
+stream_ready_cb (GObject  *stream,
+                 gpointer  user_data)
 {
   GTask *task = G_TASK (user_data);
-  GwSmtpSession *self = g_task_get_source_object (task);
   Exchange *ex = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
-  GwSmtpReply *reply;
 
-  reply = gw_smtp_reply_read_finish (G_BUFFERED_INPUT_STREAM (source), result, &local_error);
-  if (reply == NULL) {
+  g_clear_pointer (&ex->wait, g_source_unref);
+  /* The deadline fired, or the caller cancelled. */
+  if (g_cancellable_set_error_if_cancelled (ex->deadline->cancellable, &local_error))
     exchange_fail (task, g_steal_pointer (&local_error));
-    return;
+  else if (ex->writing)
+    write_next (task);
+  else
+    read_next (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits, under the conversation timeout, until the server has sent more
+ * (or, @writing, until the socket takes more). */
+static void
+wait_for_stream (GTask   *task,
+                 gboolean writing)
+{
+  GwSmtpSession *self = g_task_get_source_object (task);
+  Exchange *ex = g_task_get_task_data (task);
+
+  ex->writing = writing;
+  gw_deadline_start (ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
+  ex->wait = writing ? g_pollable_output_stream_create_source (self->output, ex->deadline->cancellable)
+                     : g_pollable_input_stream_create_source (self->input, ex->deadline->cancellable);
+  g_source_set_callback (ex->wait, G_SOURCE_FUNC (stream_ready_cb), task, NULL);
+  g_source_set_static_name (ex->wait, "[herald] SMTP I/O");
+  g_source_attach (ex->wait, g_main_context_get_thread_default ());
+}
+
+/* Reads what the server has sent, without blocking. FALSE (and the
+ * exchange failed) when the stream is unusable; *@would_block when nothing
+ * is there yet. */
+static gboolean
+receive (GTask    *task,
+         gboolean *would_block)
+{
+  GwSmtpSession *self = g_task_get_source_object (task);
+  g_autoptr(GError) local_error = NULL;
+  gssize n;
+
+  *would_block = FALSE;
+  if (self->received_start > 0) {
+    memmove (self->received, self->received + self->received_start, self->received_len);
+    self->received_start = 0;
   }
-  take_reply (self, ex, reply);
-  read_next (task);
+  /* (Never full here: a buffer's worth without a newline is a line too long.) */
+  n = g_pollable_input_stream_read_nonblocking (self->input, self->received + self->received_len,
+                                                READ_BUFFER_SIZE - self->received_len, NULL, &local_error);
+  if (n > 0) {
+    self->received_len += (gsize) n;
+    return TRUE;
+  }
+  if (n == 0) {
+    exchange_fail (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                                      _("The server closed the connection")));
+    return FALSE;
+  }
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+    *would_block = TRUE;
+    return TRUE;
+  }
+  exchange_fail (task, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 static void
@@ -332,56 +411,37 @@ read_next (GTask *task)
 {
   GwSmtpSession *self = g_task_get_source_object (task);
   Exchange *ex = g_task_get_task_data (task);
-  gboolean enhanced = g_hash_table_contains (self->caps, "ENHANCEDSTATUSCODES");
 
-  /* Pipelined replies mostly come together: those already buffered are
-   * taken at once, without an iteration of the main loop for each. */
+  /* Pipelined replies mostly come together: those already read are taken
+   * at once. */
   while (ex->replies->len < ex->n_replies) {
     g_autoptr(GError) local_error = NULL;
-    GwSmtpReply *reply = gw_smtp_reply_read_buffered (self->input, enhanced, &local_error);
+    GwSmtpReply *reply = NULL;
+    gsize consumed = 0;
+    gboolean would_block = FALSE;
 
-    if (local_error != NULL) {
+    if (!gw_smtp_reply_parser_take (&ex->parser, self->received + self->received_start,
+                                    self->received_len, &consumed, &reply, &local_error)) {
       exchange_fail (task, g_steal_pointer (&local_error));
       return;
     }
-    if (reply == NULL)
-      break;
-    take_reply (self, ex, reply);
+    self->received_start += consumed;
+    self->received_len -= consumed;
+    if (reply != NULL) {
+      take_reply (self, ex, reply);
+      continue;
+    }
+    if (!receive (task, &would_block))
+      return;
+    if (would_block) {
+      wait_for_stream (task, FALSE);
+      return;
+    }
   }
-  if (ex->replies->len == ex->n_replies) {
-    gw_deadline_stop (&ex->deadline);
-    self->busy = FALSE;
-    g_task_return_pointer (task, g_ptr_array_ref (ex->replies), (GDestroyNotify) g_ptr_array_unref);
-    g_object_unref (task);
-    return;
-  }
-  gw_deadline_start (&ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
-  gw_smtp_reply_read_async (self->input, enhanced, G_PRIORITY_DEFAULT, ex->deadline.cancellable,
-                            read_cb, task);
-}
-
-static void
-write_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GTask *task = G_TASK (user_data);
-  Exchange *ex = g_task_get_task_data (task);
-  g_autoptr(GError) local_error = NULL;
-  gsize written = 0;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &local_error)) {
-    exchange_fail (task, g_steal_pointer (&local_error));
-    return;
-  }
-  ex->offset += written;
-  if (ex->offset < (ex->encoding ? ex->chunk_len : g_bytes_get_size (ex->payload)) ||
-      (ex->encoding && !ex->finished)) {
-    write_next (task);
-    return;
-  }
-  ex->writing = FALSE;
-  read_next (task);
+  gw_deadline_pause (ex->deadline);
+  self->busy = FALSE;
+  g_task_return_pointer (task, g_ptr_array_ref (ex->replies), (GDestroyNotify) g_ptr_array_unref);
+  g_object_unref (task);
 }
 
 static void
@@ -402,6 +462,7 @@ piece_read_cb (GObject      *source,
     GwSmtpSession *self = g_task_get_source_object (task);
 
     /* The server has part of the message: the session cannot be reused. */
+    gw_deadline_pause (ex->deadline);
     self->broken = TRUE;
     self->busy = FALSE;
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, gw_transport_error_for_message_read (local_error),
@@ -439,31 +500,55 @@ fill_chunk (Exchange *ex)
   return ex->chunk_len > 0 || ex->in_pos < ex->in_len || ex->in_done;
 }
 
+/* Writes what the socket takes now; waits only when it is full. */
 static void
 write_next (GTask *task)
 {
   GwSmtpSession *self = g_task_get_source_object (task);
   Exchange *ex = g_task_get_task_data (task);
-  gsize len = 0;
-  const guint8 *data;
 
-  gw_deadline_start (&ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
-  if (ex->encoding && ex->offset == ex->chunk_len && !fill_chunk (ex)) {
-    g_input_stream_read_async (ex->body_stream, ex->piece, BODY_PIECE, G_PRIORITY_DEFAULT,
-                               ex->deadline.cancellable, piece_read_cb, task);
-    return;
+  for (;;) {
+    g_autoptr(GError) local_error = NULL;
+    gsize len = 0;
+    const guint8 *data;
+    gssize n;
+
+    if (ex->encoding && ex->offset == ex->chunk_len) {
+      if (ex->finished)
+        break;
+      if (!fill_chunk (ex)) {
+        gw_deadline_start (ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
+        g_input_stream_read_async (ex->body_stream, ex->piece, BODY_PIECE, G_PRIORITY_DEFAULT,
+                                   ex->deadline->cancellable, piece_read_cb, task);
+        return;
+      }
+      continue;
+    }
+    if (ex->encoding) {
+      data = ex->chunk;
+      len = ex->chunk_len;
+    } else {
+      data = g_bytes_get_data (ex->payload, &len);
+      if (ex->offset == len)
+        break;
+    }
+    ex->writing = TRUE;
+    n = g_pollable_output_stream_write_nonblocking (self->output, data + ex->offset,
+                                                    MIN (BODY_CHUNK, len - ex->offset), NULL, &local_error);
+    if (n > 0) {
+      ex->offset += (gsize) n;
+    } else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+      wait_for_stream (task, TRUE);
+      return;
+    } else {
+      exchange_fail (task, local_error != NULL ? g_steal_pointer (&local_error)
+                                               : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                                                                      _("Nothing could be written")));
+      return;
+    }
   }
-  if (ex->encoding) {
-    data = ex->chunk;
-    len = ex->chunk_len;
-  } else {
-    data = g_bytes_get_data (ex->payload, &len);
-  }
-  ex->writing = TRUE;
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
-                                   data + ex->offset, MIN (BODY_CHUNK, len - ex->offset),
-                                   G_PRIORITY_DEFAULT, ex->deadline.cancellable,
-                                   write_cb, task);
+  ex->writing = FALSE;
+  read_next (task);
 }
 
 static void
@@ -490,7 +575,9 @@ exchange_start (GwSmtpSession       *self,
   ex->verbs = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, ex, (GDestroyNotify) exchange_free);
 
-  if (self->busy || self->broken || self->stream == NULL) {
+  gw_smtp_reply_parser_init (&ex->parser, g_hash_table_contains (self->caps, "ENHANCEDSTATUSCODES"));
+  ex->deadline = &self->exchange_deadline;
+  if (self->busy || self->broken || self->stream == NULL || self->input == NULL) {
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                              _("The connection to %s:%u is not usable"), self->host, self->port);
     g_object_unref (task);

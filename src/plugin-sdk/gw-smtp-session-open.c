@@ -225,7 +225,7 @@ starttls_cb (GObject      *source,
    * Bytes already there were injected into the plaintext stream and would be
    * taken as replies once TLS is up (CVE-2011-0411 and kin). */
   socket = g_socket_connection_get_socket (self->connection);
-  if (gw_smtp_reply_has_pending_input (self->input) || g_socket_get_available_bytes (socket) > 0) {
+  if (self->received_len > 0 || g_socket_get_available_bytes (socket) > 0) {
     gw_smtp_session_note (self, "protocol error: data after the 220 reply to STARTTLS");
     self->broken = TRUE;
     open_fail (task, g_error_new (GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,

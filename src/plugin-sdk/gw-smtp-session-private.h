@@ -3,12 +3,24 @@
 #pragma once
 
 #include "gw-profile.h"
-#include "gw-smtp-reply.h"
+#include "gw-smtp-reply-private.h"
 #include "gw-smtp-session.h"
 #include "gw-tls-policy.h"
 #include "gw-transcript.h"
 
 G_BEGIN_DECLS
+
+/*
+ * A timer that cancels an operation. @cancellable is cancelled when the
+ * timer fires (then @fired is set) or when the caller's cancellable is.
+ */
+typedef struct {
+  GCancellable *cancellable;
+  GCancellable *outer;
+  gulong        outer_id;
+  GSource      *timer;
+  gboolean      fired;
+} GwDeadline;
 
 struct _GwSmtpSession {
   GObject               parent_instance;
@@ -27,12 +39,22 @@ struct _GwSmtpSession {
   GVariant             *pop_tls_failure; /* nullable: the POP3 server's certificate refused */
   GSocketConnection    *connection;    /* the TCP connection */
   GIOStream            *stream;        /* the connection, or TLS over it */
-  GBufferedInputStream *input;         /* over the input of @stream */
+  /* @stream's two sides, used without blocking: a GTask (and a main
+   * loop iteration for it to return in) per read and write cost more than
+   * the I/O itself under load. */
+  GPollableInputStream *input;
+  GPollableOutputStream *output;
+  char                 *received;      /* the server's bytes not yet parsed ... */
+  gsize                 received_start;
+  gsize                 received_len;  /* ... from @received_start on */
   GHashTable           *caps;          /* EHLO keyword → parameters */
   char                 *tls_description;
   char                 *starttls_refusal; /* the server's reply when it refused STARTTLS */
   char                 *helo;          /* the name given in EHLO/HELO */
   GwSmtpReply          *last_reply;
+  /* conversation-timeout, per wait of an exchange; kept between exchanges
+   * (a cancellable and a timer for each cost more than the wait) */
+  GwDeadline            exchange_deadline;
 
   gboolean              opened;        /* ready for transactions */
   gboolean              broken;        /* conversation state unknown: only close */
@@ -43,21 +65,11 @@ struct _GwSmtpSession {
                                           our client certificate, if it asked) */
 };
 
-/*
- * A timer that cancels an operation. @cancellable is cancelled when the
- * timer fires (then @fired is set) or when the caller's cancellable is.
- */
-typedef struct {
-  GCancellable *cancellable;
-  GCancellable *outer;
-  gulong        outer_id;
-  GSource      *timer;
-  gboolean      fired;
-} GwDeadline;
-
 void         gw_deadline_start                (GwDeadline          *deadline,
                                                GCancellable        *outer,
                                                guint                seconds);
+/* Stops the timer and keeps it for the next start. */
+void         gw_deadline_pause                (GwDeadline          *deadline);
 void         gw_deadline_stop                 (GwDeadline          *deadline);
 
 /* Replaces the stream the session talks on (after connecting or TLS). */

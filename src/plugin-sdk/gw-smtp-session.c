@@ -30,6 +30,9 @@ gw_smtp_session_dispose (GObject *object)
   if (self->connection != NULL && !g_io_stream_is_closed (G_IO_STREAM (self->connection)))
     g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
   g_clear_object (&self->input);
+  g_clear_object (&self->output);
+  g_clear_pointer (&self->received, g_free);
+  gw_deadline_stop (&self->exchange_deadline);
   g_clear_object (&self->stream);
   g_clear_object (&self->connection);
   g_clear_object (&self->tls_policy);
