@@ -85,10 +85,41 @@ char       *queue_test_sql_text          (const char  *path,
  * next page, as a failing disk would. */
 void        queue_test_damage_message    (const char  *path);
 
+/* A database of schema 8 as that release made it, from one of today's:
+ * the state tested with IN lists in the index of waiting jobs and in the
+ * triggers that count a caller's waiting deliveries. */
+#define QUEUE_TEST_DOWNGRADE_TO_8 \
+  "DROP INDEX jobs_waiting;" \
+  "CREATE INDEX jobs_waiting ON jobs (profile, next_attempt)" \
+  "  WHERE state IN ('queued', 'deferred', 'submitted');" \
+  "DROP TRIGGER caller_usage_delivery_insert;" \
+  "DROP TRIGGER caller_usage_delivery_state;" \
+  "DROP TRIGGER caller_usage_delivery_delete;" \
+  "CREATE TRIGGER caller_usage_delivery_insert AFTER INSERT ON deliveries BEGIN" \
+  "  INSERT INTO caller_usage (uid, deliveries)" \
+  "   VALUES (NEW.caller_uid, (NEW.state IN ('queued', 'sending', 'deferred', 'submitted')))" \
+  "   ON CONFLICT (uid) DO UPDATE SET deliveries = deliveries + excluded.deliveries;" \
+  " END;" \
+  "CREATE TRIGGER caller_usage_delivery_state AFTER UPDATE OF state ON deliveries" \
+  " WHEN (OLD.state IN ('queued', 'sending', 'deferred', 'submitted'))" \
+  "  != (NEW.state IN ('queued', 'sending', 'deferred', 'submitted')) BEGIN" \
+  "  UPDATE caller_usage SET deliveries = deliveries" \
+  "   + CASE WHEN (NEW.state IN ('queued', 'sending', 'deferred', 'submitted')) THEN 1 ELSE -1 END" \
+  "   WHERE uid = NEW.caller_uid;" \
+  " END;" \
+  "CREATE TRIGGER caller_usage_delivery_delete BEFORE DELETE ON deliveries BEGIN" \
+  "  UPDATE caller_usage SET deliveries = deliveries" \
+  "   - (OLD.state IN ('queued', 'sending', 'deferred', 'submitted'))," \
+  "   bytes = bytes - (SELECT IFNULL (SUM (length (m.body)), 0) FROM jobs j" \
+  "    JOIN messages m ON m.job_id = j.id WHERE j.delivery_id = OLD.id)" \
+  "   WHERE uid = OLD.caller_uid;" \
+  " END;"
+
 /* A database of schema 7 (messages in the jobs' rows) as that release
  * made it, from one of today's: the column back with the bytes, the
  * triggers of then, no table messages. */
 #define QUEUE_TEST_DOWNGRADE_TO_7 \
+  QUEUE_TEST_DOWNGRADE_TO_8 \
   "ALTER TABLE jobs ADD COLUMN message BLOB;" \
   "UPDATE jobs SET message = (SELECT body FROM messages WHERE job_id = jobs.id);" \
   "DROP TRIGGER caller_usage_delivery_delete;" \

@@ -531,7 +531,7 @@ test_migration (Fixture *f, gconstpointer data)
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 8);
+                   ==, 9);
   /* 5 → 6: an empty table of recipients counted per profile and minute */
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM profile_recipients"), ==, 0);
   /* The migration counted what uid 0 held: one waiting delivery of 16 bytes. */
@@ -587,7 +587,7 @@ test_migration (Fixture *f, gconstpointer data)
   g_clear_object (&f->queue);
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 8);
+                   ==, 9);
 }
 
 /* A database of schema 5 (the release before issue 19) gets the table of
@@ -606,7 +606,7 @@ test_migration_from_5 (Fixture *f, gconstpointer data)
                            "UPDATE meta SET value = '5' WHERE key = 'schema-version'");
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 8);
+                   ==, 9);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('profile_recipients')"),
                    ==, 3);
   job = claim_one (f, "a");
@@ -615,6 +615,58 @@ test_migration_from_5 (Fixture *f, gconstpointer data)
 
 static const char downgrade_to_7[] =
   QUEUE_TEST_DOWNGRADE_TO_7 "UPDATE meta SET value = '7' WHERE key = 'schema-version'";
+
+/* Schema 8 → 9: the index of waiting jobs and the triggers that count a
+ * caller's waiting deliveries, rewritten without IN lists, find and count
+ * the same rows. */
+static void
+test_migration_from_8 (Fixture *f, gconstpointer data)
+{
+  const char * const to[] = { "eight@example.org", NULL };
+  g_autofree char *waiting = submit (f, "a", "waiting", to);
+  g_autofree char *sent = submit (f, "b", "sent", to);
+  g_autofree char *schema = NULL;
+  g_autoptr(GwQueuedJob) job = claim_one (f, "b");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) due = NULL;
+  guint64 deliveries = 0, bytes = 0;
+
+  finish (f, job, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+  g_clear_pointer (&job, gw_queued_job_free);
+  gw_queue_close (f->queue);
+  g_clear_object (&f->queue);
+  queue_test_sql (f->path, QUEUE_TEST_DOWNGRADE_TO_8 "UPDATE meta SET value = '8' WHERE key = 'schema-version'");
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '% IN (%'"),
+                   ==, 4);
+
+  f->queue = queue_test_open (f->path);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
+                   ==, 9);
+  g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '% IN (%'"),
+                   ==, 0);
+  schema = queue_test_sql_text (f->path, "SELECT sql FROM sqlite_schema WHERE name = 'jobs_waiting'");
+  g_assert_nonnull (strstr (schema, "state = 'submitted'"));
+  g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deliveries, ==, 1);
+
+  /* The waiting job is found along the new index, and the triggers count. */
+  due = gw_queue_dup_due_profiles (f->queue, g_get_real_time (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (due, ((const char *[]){ "a", NULL }));
+  job = claim_one (f, "a");
+  g_assert_cmpstr (job->delivery_id, ==, waiting);
+  finish (f, job, GW_RECIPIENT_SENT, "sent", NULL, 0, NULL);
+  assert_state (f, sent, "sent");
+  assert_state (f, waiting, "sent");
+  g_assert_true (gw_queue_get_caller_usage (f->queue, 0, &deliveries, &bytes, &error));
+  g_assert_cmpuint (deliveries, ==, 0);
+  g_assert_no_error (error);
+  {
+    g_autofree char *check = queue_test_sql_text (f->path, "PRAGMA integrity_check");
+    g_assert_cmpstr (check, ==, "ok");
+  }
+}
 
 /* Schema 7 → 8: the messages (a small and a large one) move to their own
  * table, read back the same; the caller's bytes stay and go with a prune;
@@ -644,7 +696,7 @@ test_migration_from_7 (Fixture *f, gconstpointer data)
 
   f->queue = queue_test_open (f->path);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT value FROM meta WHERE key = 'schema-version'"),
-                   ==, 8);
+                   ==, 9);
   g_assert_cmpint (queue_test_sql_int (f->path, "SELECT count(*) FROM pragma_table_info ('jobs')"
                                                 " WHERE name = 'message'"),
                    ==, 0);
@@ -1120,6 +1172,7 @@ main (int argc, char **argv)
   ADD ("/queue/schema/newer", test_newer_schema);
   ADD ("/queue/schema/migration-from-5", test_migration_from_5);
   ADD ("/queue/schema/migration-from-7", test_migration_from_7);
+  ADD ("/queue/schema/migration-from-8", test_migration_from_8);
   ADD ("/queue/fallback/large", test_fallback_large);
   ADD ("/queue/recipient-counts", test_recipient_counts);
   ADD ("/queue/checkpoint", test_checkpoint);

@@ -320,8 +320,9 @@ select_due (GwQueueWriter     *w,
   int rc;
 
   stmt = gw_queue_prepare (w, "SELECT id, delivery_id FROM jobs WHERE profile = ?"
-                              " AND state IN ('queued', 'deferred', 'submitted') AND next_attempt <= ?"
-                              " ORDER BY next_attempt, id LIMIT ?", error);
+                              " AND " GW_QUEUE_JOB_WAITING_SQL " AND next_attempt <= ?"
+                              " ORDER BY next_attempt, id LIMIT ?",
+                           error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_STATIC);

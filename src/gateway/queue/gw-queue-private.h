@@ -9,11 +9,20 @@
 G_BEGIN_DECLS
 
 /* The schema this build writes (meta "schema-version"). */
-#define GW_QUEUE_SCHEMA_VERSION 8
+#define GW_QUEUE_SCHEMA_VERSION 9
 
-/* SQL that is 1 when the delivery state in @column is not final yet. */
+/* SQL that is 1 when the delivery state in @column is not final yet.
+ * Comparisons joined by OR, not an IN list: SQLite fills a temporary table
+ * with a list of three or more values each time it evaluates one, and
+ * the triggers evaluate this for every change of a delivery (issue 18). */
 #define GW_QUEUE_WAITING_SQL(column) \
-  "(" column " IN ('queued', 'sending', 'deferred', 'submitted'))"
+  "(" column " = 'queued' OR " column " = 'sending' OR " column " = 'deferred' OR " column " = 'submitted')"
+
+/* SQL that is true for a job that waits for an attempt: the condition of
+ * the partial index jobs_waiting, which a query repeats to use it. OR for
+ * the reason above: the index evaluates it for every write of a job. */
+#define GW_QUEUE_JOB_WAITING_SQL \
+  "(state = 'queued' OR state = 'deferred' OR state = 'submitted')"
 
 /* A claim marks its jobs and their deliveries "sending" in one statement
  * each: ?1 is a JSON array of the job ids (gw-queue-claim.c). */

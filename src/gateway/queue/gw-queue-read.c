@@ -340,13 +340,13 @@ gw_queue_dup_due_profiles (GwQueue *self,
   static const char sql[] =
     "WITH RECURSIVE p (name) AS ("
     " SELECT (SELECT min (profile) FROM jobs INDEXED BY jobs_waiting"
-    "         WHERE state IN ('queued', 'deferred', 'submitted'))"
+    "         WHERE " GW_QUEUE_JOB_WAITING_SQL ")"
     " UNION ALL"
     " SELECT (SELECT min (profile) FROM jobs INDEXED BY jobs_waiting"
-    "         WHERE state IN ('queued', 'deferred', 'submitted') AND profile > p.name)"
+    "         WHERE " GW_QUEUE_JOB_WAITING_SQL " AND profile > p.name)"
     " FROM p WHERE p.name IS NOT NULL)"
     "SELECT name FROM p WHERE name IS NOT NULL AND EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_waiting"
-    " WHERE state IN ('queued', 'deferred', 'submitted') AND profile = p.name AND next_attempt <= ?1)";
+    " WHERE " GW_QUEUE_JOB_WAITING_SQL " AND profile = p.name AND next_attempt <= ?1)";
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -512,7 +512,7 @@ gw_queue_has_due_work (GwQueue    *self,
                        gint64      now)
 {
   static const char sql[] =
-    "SELECT 1 FROM jobs INDEXED BY jobs_waiting WHERE profile = ? AND state IN ('queued', 'deferred', 'submitted')"
+    "SELECT 1 FROM jobs INDEXED BY jobs_waiting WHERE profile = ? AND " GW_QUEUE_JOB_WAITING_SQL
     " AND next_attempt <= ? LIMIT 1";
   sqlite3_stmt *stmt = NULL;
   gboolean due = FALSE;

@@ -168,6 +168,31 @@ static const char * const migrations[] = {
   "   WHERE uid = (SELECT d.caller_uid FROM jobs j JOIN deliveries d ON d.id = j.delivery_id"
   "    WHERE j.id = NEW.job_id);"
   " END;",
+  /* 8 → 9 (issue 18): the partial index of waiting jobs and the triggers
+   * that count a caller's waiting deliveries test the state with OR, not
+   * with an IN list, for which SQLite built a temporary table at every
+   * write of a job or delivery. Same rows, same counts. */
+  "DROP INDEX jobs_waiting;"
+  "CREATE INDEX jobs_waiting ON jobs (profile, next_attempt) WHERE " GW_QUEUE_JOB_WAITING_SQL ";"
+  "DROP TRIGGER caller_usage_delivery_insert;"
+  "DROP TRIGGER caller_usage_delivery_state;"
+  "DROP TRIGGER caller_usage_delivery_delete;"
+  "CREATE TRIGGER caller_usage_delivery_insert AFTER INSERT ON deliveries BEGIN"
+  "  INSERT INTO caller_usage (uid, deliveries) VALUES (NEW.caller_uid, " GW_QUEUE_WAITING_SQL ("NEW.state") ")"
+  "   ON CONFLICT (uid) DO UPDATE SET deliveries = deliveries + excluded.deliveries;"
+  " END;"
+  "CREATE TRIGGER caller_usage_delivery_state AFTER UPDATE OF state ON deliveries"
+  " WHEN " GW_QUEUE_WAITING_SQL ("OLD.state") " != " GW_QUEUE_WAITING_SQL ("NEW.state") " BEGIN"
+  "  UPDATE caller_usage SET deliveries = deliveries"
+  "   + CASE WHEN " GW_QUEUE_WAITING_SQL ("NEW.state") " THEN 1 ELSE -1 END"
+  "   WHERE uid = NEW.caller_uid;"
+  " END;"
+  "CREATE TRIGGER caller_usage_delivery_delete BEFORE DELETE ON deliveries BEGIN"
+  "  UPDATE caller_usage SET deliveries = deliveries - " GW_QUEUE_WAITING_SQL ("OLD.state") ","
+  "   bytes = bytes - (SELECT IFNULL (SUM (length (m.body)), 0) FROM jobs j"
+  "    JOIN messages m ON m.job_id = j.id WHERE j.delivery_id = OLD.id)"
+  "   WHERE uid = OLD.caller_uid;"
+  " END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == GW_QUEUE_SCHEMA_VERSION - 1);
