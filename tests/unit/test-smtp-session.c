@@ -27,6 +27,8 @@ typedef enum {
   MODE_ENDLESS,        /* EHLO answered by 250- lines forever */
   MODE_SILENT,         /* EHLO never answered */
   MODE_INJECT,         /* extra bytes after the 220 to STARTTLS */
+  MODE_DRIBBLE,        /* every reply a byte at a time */
+  MODE_STALL_DATA,     /* after the 354, reads nothing more */
 } Mode;
 
 typedef struct {
@@ -72,6 +74,22 @@ send_text (GIOStream *stream, const char *text)
                                     NULL, NULL, NULL);
 }
 
+/* A reply as the mode has it: whole, or a byte per write with a pause, so
+ * that the client reads it in pieces (a multi-line reply across many
+ * reads, a line cut anywhere). */
+static gboolean
+send_reply (Server *srv, GIOStream *stream, const char *text)
+{
+  if (srv->mode != MODE_DRIBBLE)
+    return send_text (stream, text);
+  for (const char *p = text; *p != '\0'; p++) {
+    if (!g_output_stream_write_all (g_io_stream_get_output_stream (stream), p, 1, NULL, NULL, NULL))
+      return FALSE;
+    g_usleep (200);
+  }
+  return TRUE;
+}
+
 /* Whether more input is waiting right after a command. */
 static gboolean
 more_input (GDataInputStream *in, GSocket *socket)
@@ -91,7 +109,7 @@ serve_one (Server *srv, GSocketConnection *connection)
 
   g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
-  send_text (stream, "220 test ESMTP\r\n");
+  send_reply (srv, stream, "220 test ESMTP\r\n");
 
   for (;;) {
     g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
@@ -111,11 +129,11 @@ serve_one (Server *srv, GSocketConnection *connection)
       if (srv->mode == MODE_HUGE_LINE) {
         g_autofree char *huge = g_strnfill (1024 * 1024, 'A');
         g_autofree char *text = g_strdup_printf ("250 %s\r\n", huge);
-        send_text (stream, text);
+        send_reply (srv, stream, text);
         continue;
       }
       if (srv->mode == MODE_ENDLESS) {
-        while (send_text (stream, "250-more\r\n250-more\r\n250-more\r\n250-more\r\n"))
+        while (send_reply (srv, stream, "250-more\r\n250-more\r\n250-more\r\n250-more\r\n"))
           ;
         return;
       }
@@ -128,16 +146,16 @@ serve_one (Server *srv, GSocketConnection *connection)
       if (srv->offer_starttls && !tls)
         g_string_append (reply, "250-STARTTLS\r\n");
       g_string_append (reply, "250 HELP\r\n");
-      send_text (stream, reply->str);
+      send_reply (srv, stream, reply->str);
     } else if (g_str_equal (upper, "STARTTLS")) {
       g_autoptr(GIOStream) tls_stream = NULL;
 
       if (srv->mode == MODE_INJECT) {
-        send_text (stream, "220 go ahead\r\n250 injected\r\n");
+        send_reply (srv, stream, "220 go ahead\r\n250 injected\r\n");
         g_usleep (G_USEC_PER_SEC);
         return;
       }
-      send_text (stream, "220 go ahead\r\n");
+      send_reply (srv, stream, "220 go ahead\r\n");
       tls_stream = g_tls_server_connection_new (G_IO_STREAM (connection), srv->certificate, NULL);
       if (tls_stream == NULL || !g_tls_connection_handshake (G_TLS_CONNECTION (tls_stream), NULL, NULL))
         return;
@@ -147,22 +165,26 @@ serve_one (Server *srv, GSocketConnection *connection)
       in = g_data_input_stream_new (g_io_stream_get_input_stream (stream));
       g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
     } else if (g_str_has_prefix (upper, "AUTH")) {
-      send_text (stream, "235 2.7.0 ok\r\n");
+      send_reply (srv, stream, "235 2.7.0 ok\r\n");
     } else if (g_str_has_prefix (upper, "MAIL")) {
       if (more_input (in, socket))
         srv->grouped = TRUE;
-      send_text (stream, "250 2.1.0 ok\r\n");
+      send_reply (srv, stream, "250 2.1.0 ok\r\n");
     } else if (g_str_has_prefix (upper, "RCPT")) {
       if (strstr (line, "bad") != NULL)
-        send_text (stream, "550 5.1.1 no such user\r\n");
+        send_reply (srv, stream, "550 5.1.1 no such user\r\n");
       else if (strstr (line, "busy") != NULL)
-        send_text (stream, "451 4.2.1 mailbox busy\r\n");
+        send_reply (srv, stream, "451 4.2.1 mailbox busy\r\n");
       else
-        send_text (stream, "250 2.1.5 ok\r\n");
+        send_reply (srv, stream, "250 2.1.5 ok\r\n");
     } else if (g_str_equal (upper, "DATA")) {
       g_autoptr(GByteArray) raw = g_byte_array_new ();
 
-      send_text (stream, "354 go\r\n");
+      send_reply (srv, stream, "354 go\r\n");
+      if (srv->mode == MODE_STALL_DATA) {
+        g_usleep (3 * G_USEC_PER_SEC);
+        return;
+      }
       /* Raw bytes, so that a bare CR or LF would show. */
       for (;;) {
         guint8 c;
@@ -175,14 +197,14 @@ serve_one (Server *srv, GSocketConnection *connection)
       }
       g_byte_array_set_size (raw, raw->len - 3);
       server_record (srv, srv->messages, g_byte_array_free_to_bytes (g_steal_pointer (&raw)));
-      send_text (stream, "250 2.0.0 queued\r\n");
+      send_reply (srv, stream, "250 2.0.0 queued\r\n");
     } else if (g_str_equal (upper, "RSET")) {
-      send_text (stream, "250 2.0.0 ok\r\n");
+      send_reply (srv, stream, "250 2.0.0 ok\r\n");
     } else if (g_str_equal (upper, "QUIT")) {
-      send_text (stream, "221 2.0.0 bye\r\n");
+      send_reply (srv, stream, "221 2.0.0 bye\r\n");
       return;
     } else {
-      send_text (stream, "502 5.5.2 unknown\r\n");
+      send_reply (srv, stream, "502 5.5.2 unknown\r\n");
     }
   }
 }
@@ -677,6 +699,69 @@ check_open_fails (Mode mode, const char *expected_text)
   session_close (session);
 }
 
+/* Replies that come a byte at a time are read whole: a multi-line EHLO
+ * reply, pipelined replies, the reply to the message. */
+static void
+test_replies_in_pieces (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_DRIBBLE, "PIPELINING,ENHANCEDSTATUSCODES,SIZE 100000");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "good@example.org", "bad@example.org", NULL };
+  g_autoptr(GwEnvelope) envelope = make_envelope ("Subject: x\r\n\r\nhello\r\n", rcpts);
+  g_autoptr(GError) error = NULL;
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_no_error (error);
+  g_assert_true (session_send (session, envelope, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gw_envelope_get_recipient (envelope, 0)->status, ==, GW_RECIPIENT_SENT);
+  g_assert_cmpstr (gw_envelope_get_recipient (envelope, 0)->reply, ==, "250 2.0.0 queued");
+  g_assert_cmpint (gw_envelope_get_recipient (envelope, 1)->status, ==, GW_RECIPIENT_PERMFAIL);
+  g_assert_cmpstr (gw_envelope_get_recipient (envelope, 1)->enhanced_code, ==, "5.1.1");
+  g_assert_true (gw_smtp_session_is_usable (session));
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_cmpuint (srv->messages->len, ==, 1);
+}
+
+/* A server that stops reading in the middle of a message: the socket
+ * fills, the session waits for room, and the conversation timeout ends
+ * the wait with an error that says so. */
+static void
+test_write_stall_timeout (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_STALL_DATA, "PIPELINING");
+  g_autoptr(GwProfile) profile = make_profile (srv, "conversation-timeout", "1", NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "a@example.org", NULL };
+  /* Larger than what loopback buffers take on both sides. */
+  gsize size = 64 * 1024 * 1024;
+  g_autofree char *body = g_malloc (size + 1);
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  memset (body, 'a', size);
+  for (gsize i = 76; i < size; i += 78) {
+    body[i] = '\r';
+    body[i + 1] = '\n';
+  }
+  body[size] = '\0';
+  envelope = make_envelope (body, rcpts);
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_no_error (error);
+  start = g_get_monotonic_time ();
+  g_assert_false (session_send (session, envelope, &error));
+  g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "timed out sending data to the server (1 s)"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_false (gw_smtp_session_is_usable (session));
+  session_close (session);
+}
+
 static void
 test_huge_reply_line (void)
 {
@@ -909,6 +994,8 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-session/crlf-body-large", test_crlf_body_large);
   g_test_add_func ("/smtp-session/body-from-source", test_body_from_source);
   g_test_add_func ("/smtp-session/body-source-fails", test_body_source_fails);
+  g_test_add_func ("/smtp-session/replies-in-pieces", test_replies_in_pieces);
+  g_test_add_func ("/smtp-session/write-stall-timeout", test_write_stall_timeout);
   g_test_add_func ("/smtp-session/huge-reply-line", test_huge_reply_line);
   g_test_add_func ("/smtp-session/endless-continuation", test_endless_continuation);
   g_test_add_func ("/smtp-session/conversation-timeout", test_conversation_timeout);
