@@ -260,11 +260,11 @@ static void
 record_details_cb (GwQueue    *queue,
                    const char *id,
                    const char *state,
-                   GVariant   *details,
+                   GwDeliveryDetails *details,
                    GHashTable *last)
 {
   g_hash_table_insert (last, g_strdup (id),
-                       g_variant_new_parsed ("(%s, %@a{sv})", state, details));
+                       g_variant_new_parsed ("(%s, %@a{sv})", state, gw_delivery_details_to_variant (details)));
 }
 
 static gboolean

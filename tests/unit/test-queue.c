@@ -1038,6 +1038,48 @@ test_caller_usage (Fixture *f, gconstpointer data)
   assert_usage (f, 1001, 0, 0);
 }
 
+/* The details of a change keep their own copy of the text, and become the
+ * a{sv} of DeliveriesChanged only when asked: text that is not UTF-8 is
+ * left out, and no details give an empty dictionary. */
+static void
+test_delivery_details (void)
+{
+  g_autofree char *reply = g_strdup ("250 2.0.0 Ok");
+  g_autoptr(GwDeliveryDetails) details = gw_delivery_details_new ("relay", 2, 42, reply, "2.0.0",
+                                                                  "bad \xff text");
+  g_autoptr(GwDeliveryDetails) bare = gw_delivery_details_new (NULL, 0, 0, NULL, NULL, NULL);
+  g_autoptr(GVariant) shown = NULL;
+  g_autoptr(GVariant) empty = g_variant_ref_sink (gw_delivery_details_to_variant (NULL));
+  const char *text = NULL;
+  guint32 attempts = 0;
+  gint64 next = 0;
+
+  memset (reply, 'x', strlen (reply));
+  g_assert_cmpstr (details->reply, ==, "250 2.0.0 Ok");
+  g_assert_cmpstr (details->profile, ==, "relay");
+  g_assert_null (bare->profile);
+  g_assert_null (bare->reason);
+
+  shown = g_variant_ref_sink (gw_delivery_details_to_variant (details));
+  g_assert_true (g_variant_lookup (shown, "profile", "&s", &text));
+  g_assert_cmpstr (text, ==, "relay");
+  g_assert_true (g_variant_lookup (shown, "reply", "&s", &text));
+  g_assert_cmpstr (text, ==, "250 2.0.0 Ok");
+  g_assert_true (g_variant_lookup (shown, "enhanced-code", "&s", &text));
+  g_assert_cmpstr (text, ==, "2.0.0");
+  g_assert_false (g_variant_lookup (shown, "reason", "&s", &text));
+  g_assert_true (g_variant_lookup (shown, "attempts", "u", &attempts));
+  g_assert_cmpuint (attempts, ==, 2);
+  g_assert_true (g_variant_lookup (shown, "next-attempt", "x", &next));
+  g_assert_cmpint (next, ==, 42);
+  g_assert_cmpuint (g_variant_n_children (empty), ==, 0);
+  g_assert_true (g_variant_is_of_type (empty, G_VARIANT_TYPE_VARDICT));
+
+  /* A reference is the same details. */
+  g_assert_true (gw_delivery_details_ref (details) == details);
+  gw_delivery_details_unref (details);
+}
+
 /* Each "delivery-changed" compared, as it comes, with what GetDelivery
  * reads at that moment: a delivery of one job has its details made by
  * the writer without reading them back, one of two jobs has them read. */
@@ -1051,13 +1093,14 @@ static void
 compare_with_delivery_cb (GwQueue     *queue,
                           const char  *id,
                           const char  *state,
-                          GVariant    *details,
+                          GwDeliveryDetails *raw_details,
                           SignalCheck *check)
 {
   static const char * const keys[] = { "profile", "attempts", "next-attempt", "reply",
                                        "enhanced-code", "reason" };
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) delivery = gw_queue_get_delivery (check->queue, id, &error);
+  g_autoptr(GVariant) details = g_variant_ref_sink (gw_delivery_details_to_variant (raw_details));
   const char *current = NULL;
 
   g_assert_no_error (error);
@@ -1179,6 +1222,7 @@ main (int argc, char **argv)
   ADD ("/queue/submitted", test_submitted);
   ADD ("/queue/caller-usage", test_caller_usage);
   ADD ("/queue/signal-details", test_signal_details);
+  g_test_add_func ("/queue/delivery-details", test_delivery_details);
 #undef ADD
   return g_test_run ();
 }

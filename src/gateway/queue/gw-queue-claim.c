@@ -160,7 +160,7 @@ static gboolean
 load_job (GwQueueWriter       *w,
           gint64        job_id,
           GwQueuedJob **out,
-          GVariant    **sending_details,
+          GwDeliveryDetails **sending_details,
           char        **why,
           GError      **error)
 {
@@ -212,10 +212,10 @@ load_job (GwQueueWriter       *w,
   job->delivery_rowid = sqlite3_column_int64 (stmt, 13);
   /* What the signal would read back: the job's last reply, no reason. */
   if (job->n_jobs == 1)
-    *sending_details = gw_queue_signal_details_new (job->profile, job->attempts, 0,
-                                                    (const char *) sqlite3_column_text (stmt, 10),
-                                                    (const char *) sqlite3_column_text (stmt, 11),
-                                                    NULL);
+    *sending_details = gw_delivery_details_new (job->profile, job->attempts, 0,
+                                                (const char *) sqlite3_column_text (stmt, 10),
+                                                (const char *) sqlite3_column_text (stmt, 11),
+                                                NULL);
   {
     g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, job_id);
     g_autoptr(GBytes) message = NULL;
@@ -291,13 +291,13 @@ mark_sending (GwQueueWriter *w,
   sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
     const char *id = (const char *) sqlite3_column_text (stmt, 0);
-    GVariant *known;
+    GwDeliveryDetails *known;
 
     /* (A damaged row's id may not be text a signal can carry.) */
     if (id == NULL || !g_utf8_validate (id, -1, NULL))
       continue;
     known = g_hash_table_lookup (details, id);
-    gw_queue_note_change (w, id, "sending", known != NULL ? g_variant_ref (known) : NULL);
+    gw_queue_note_change (w, id, "sending", known != NULL ? gw_delivery_details_ref (known) : NULL);
   }
   gw_queue_release (w, stmt);
   if (rc != SQLITE_DONE) {
@@ -354,7 +354,7 @@ gw_queue_run_claim (GwQueueWriter *w,
     g_autoptr(GPtrArray) deliveries = g_ptr_array_new_with_free_func (g_free);
     g_autoptr(GPtrArray) claimed = g_ptr_array_new ();
     g_autoptr(GHashTable) details = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                           (GDestroyNotify) g_variant_unref);
+                                                           (GDestroyNotify) gw_delivery_details_unref);
     guint set_aside = 0;
 
     if (!select_due (w, op->profile, op->limit - op->claimed->len, ids, deliveries, error))
@@ -362,12 +362,12 @@ gw_queue_run_claim (GwQueueWriter *w,
     for (guint i = 0; i < ids->len; i++) {
       gint64 id = g_array_index (ids, gint64, i);
       GwQueuedJob *job = NULL;
-      GVariant *job_details = NULL;
+      GwDeliveryDetails *job_details = NULL;
       g_autofree char *why = NULL;
       gboolean loaded = load_job (w, id, &job, &job_details, &why, error);
 
       if (job == NULL)
-        g_clear_pointer (&job_details, g_variant_unref);
+        g_clear_pointer (&job_details, gw_delivery_details_unref);
       if (!loaded)
         return FALSE;
       if (job == NULL) {

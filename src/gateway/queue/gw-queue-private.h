@@ -182,20 +182,13 @@ gboolean      gw_queue_refresh_delivery_state (GwQueueWriter     *w,
 void          gw_queue_note_change      (GwQueueWriter *w,
                                          const char    *delivery_id,
                                          const char    *state,
-                                         GVariant      *details);
-/* (transfer full) details as gw_queue_read_signal_details() reads them. */
-GVariant     *gw_queue_signal_details_new (const char *profile,
-                                           guint32     attempts,
-                                           gint64      next_attempt,
-                                           const char *reply,
-                                           const char *enhanced_code,
-                                           const char *reason);
+                                         GwDeliveryDetails *details);
 
 /* The values a change in DeliveriesChanged shows besides the state: profile, attempts,
- * next-attempt, reply, enhanced-code, reason (gw-queue-signal.c). Never
- * NULL: a read that fails gives an empty dictionary. */
-GVariant     *gw_queue_read_signal_details (GwQueueWriter     *w,
-                                            const char *delivery_id);
+ * next-attempt, reply, enhanced-code, reason (gw-queue-signal.c). NULL when
+ * the read fails. */
+GwDeliveryDetails *gw_queue_read_signal_details (GwQueueWriter *w,
+                                                 const char    *delivery_id);
 
 /* max-recipients-per-day (gw-queue-quota.c): adds the attempt's
  * quota_recipients to the profile's minute; records a held job. */

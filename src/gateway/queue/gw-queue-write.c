@@ -63,10 +63,10 @@ set_delivery_state (GwQueueWriter *w,
                     gint64         rowid,
                     const char    *state,
                     const char    *reason,
-                    GVariant      *details,
+                    GwDeliveryDetails *details,
                     GError       **error)
 {
-  g_autoptr(GVariant) owned = details;
+  g_autoptr(GwDeliveryDetails) owned = details;
   sqlite3_stmt *stmt;
 
   stmt = gw_queue_prepare (w, rowid != 0 ? "UPDATE deliveries SET state = ?, updated = ?, reason = ? "
@@ -289,7 +289,7 @@ run_submit (GwQueueWriter *w,
   /* A new delivery's details need no reading back. */
   first = sub->jobs->len > 0 ? g_ptr_array_index (sub->jobs, 0) : NULL;
   gw_queue_note_change (w, sub->delivery_id, "queued",
-                        first != NULL ? gw_queue_signal_details_new (first->profile, 0, 0, NULL, NULL, NULL)
+                        first != NULL ? gw_delivery_details_new (first->profile, 0, 0, NULL, NULL, NULL)
                                       : NULL);
   /* Inserted; the caller needs only the id: a large message is not held
    * to the batch's end, next to the copy a claim in the batch reads. */
@@ -523,7 +523,7 @@ run_record (GwQueueWriter *w,
     gboolean waiting = g_str_equal (job_state, "deferred") || g_str_equal (job_state, "submitted");
 
     return set_delivery_state (w, job->delivery_id, job->delivery_rowid, job_state, reason,
-                               gw_queue_signal_details_new (job->profile, job->attempts + 1,
+                               gw_delivery_details_new (job->profile, job->attempts + 1,
                                                             waiting ? r->next_attempt : 0,
                                                             r->reply, r->enhanced_code, reason),
                                error);

@@ -41,7 +41,7 @@ op_free (GwQueueOp *op)
 typedef struct {
   GwQueue    *queue;
   GHashTable *changed;   /* delivery id → state */
-  GHashTable *details;   /* delivery id → a{sv} for the signal */
+  GHashTable *details;   /* delivery id → GwDeliveryDetails for the signal */
 } ChangedEmission;
 
 static gboolean
@@ -117,16 +117,16 @@ static GHashTable *
 read_changed_details (GwQueueWriter *w)
 {
   GHashTable *details = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                               (GDestroyNotify) g_variant_unref);
+                                               (GDestroyNotify) gw_delivery_details_unref);
   GHashTableIter iter;
   gpointer id;
 
   g_hash_table_iter_init (&iter, w->changed);
   while (g_hash_table_iter_next (&iter, &id, NULL)) {
-    GVariant *known = g_hash_table_lookup (w->known, id);
+    GwDeliveryDetails *known = g_hash_table_lookup (w->known, id);
 
     g_hash_table_insert (details, g_strdup (id),
-                         known != NULL ? g_variant_ref (known) : gw_queue_read_signal_details (w, id));
+                         known != NULL ? gw_delivery_details_ref (known) : gw_queue_read_signal_details (w, id));
   }
   return details;
 }
@@ -177,7 +177,7 @@ run_batch (GwQueue   *self,
   ChangedEmission *emission = NULL;
   GwQueueWriter w = { self->writer, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
                self->statements,
-               g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref) };
+               g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) gw_delivery_details_unref) };
   g_autoptr(GError) batch_error = NULL;
   g_autoptr(GHashTable) details = NULL;
 
@@ -458,7 +458,8 @@ gw_queue_class_init (GwQueueClass *klass)
 
   signals[SIGNAL_DELIVERY_CHANGED] =
     g_signal_new ("delivery-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_VARIANT);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING,
+                  GW_TYPE_DELIVERY_DETAILS | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void

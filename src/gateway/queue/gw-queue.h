@@ -102,14 +102,44 @@ GwAttemptResult *gw_attempt_result_copy (const GwAttemptResult *result);
 void             gw_attempt_result_free (GwAttemptResult       *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwAttemptResult, gw_attempt_result_free)
 
+/* What a change of a delivery shows besides its state, kept as plain
+ * values (read only): the a{sv} of DeliveriesChanged is built only for the
+ * changes that are signalled. Under load most "sending" changes are folded
+ * away before that, and on the system bus the details are not sent. */
+typedef struct {
+  const char *profile;        /* nullable */
+  guint32     attempts;
+  gint64      next_attempt;   /* 0: none */
+  const char *reply;          /* nullable */
+  const char *enhanced_code;  /* nullable */
+  const char *reason;         /* nullable */
+} GwDeliveryDetails;
+
+#define GW_TYPE_DELIVERY_DETAILS (gw_delivery_details_get_type ())
+GType              gw_delivery_details_get_type   (void) G_GNUC_CONST;
+/* One allocation, the strings copied into it; reference counted. */
+GwDeliveryDetails *gw_delivery_details_new        (const char              *profile,
+                                                   guint32                  attempts,
+                                                   gint64                   next_attempt,
+                                                   const char              *reply,
+                                                   const char              *enhanced_code,
+                                                   const char              *reason);
+GwDeliveryDetails *gw_delivery_details_ref        (GwDeliveryDetails       *details);
+void               gw_delivery_details_unref      (GwDeliveryDetails       *details);
+/* (transfer floating) the a{sv} of DeliveriesChanged: profile, attempts,
+ * next-attempt, reply, enhanced-code, reason (text that is not UTF-8 left
+ * out); an empty one for NULL. */
+GVariant          *gw_delivery_details_to_variant (const GwDeliveryDetails *details);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GwDeliveryDetails, gw_delivery_details_unref)
+
 #define GW_TYPE_QUEUE (gw_queue_get_type ())
 G_DECLARE_FINAL_TYPE (GwQueue, gw_queue, GW, QUEUE, GObject)
 
 /* Opens (creating) the database; rows left "sending" by a crash return to
  * "queued". A database of an older schema is migrated; one SQLite reports
  * as corrupt is moved aside (queue.db.corrupt-TIMESTAMP) and a fresh queue
- * started. Signal "delivery-changed" (id, state, details a{sv}: profile,
- * attempts, next-attempt, reply, enhanced-code, reason as of the commit)
+ * started. Signal "delivery-changed" (id, state, GwDeliveryDetails as of the
+ * commit, nullable)
  * fires in the thread-default main context of the caller after each commit
  * that changes a delivery. */
 GwQueue   *gw_queue_new               (const char   *path,
@@ -119,10 +149,10 @@ GwQueue   *gw_queue_new               (const char   *path,
  * changed delivery, with what "delivery-changed" later carries: for work
  * that is thread-safe and should not wait for the main loop (the D-Bus
  * signal). NULL removes it; once this returns the old one is not running. */
-typedef void (*GwQueueChangeFunc) (const char *delivery_id,
-                                   const char *state,
-                                   GVariant   *details,
-                                   gpointer    user_data);
+typedef void (*GwQueueChangeFunc) (const char        *delivery_id,
+                                   const char        *state,
+                                   GwDeliveryDetails *details,
+                                   gpointer           user_data);
 void       gw_queue_set_change_func   (GwQueue      *self,
                                        GwQueueChangeFunc func,
                                        gpointer      user_data);

@@ -535,9 +535,9 @@ gw_service_emit_deliveries_changed (const GwChange *changes,
     return;
   for (guint i = 0; i < n_changes; i++) {
     const GwChange *change = &changes[i];
-    GVariant *details = hide_details || change->details == NULL
-                        ? g_variant_new ("a{sv}", NULL)
-                        : change->details;
+    /* Built here, for the changes that are signalled, not for each one
+     * the queue makes. */
+    GVariant *details = gw_delivery_details_to_variant (hide_details ? NULL : change->details);
 
     g_variant_builder_add (&builder, "(ss@a{sv})", change->delivery_id, change->state, details);
   }

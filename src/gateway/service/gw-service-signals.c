@@ -22,7 +22,7 @@
 
 typedef struct {
   char     *state;
-  GVariant *details;
+  GwDeliveryDetails *details;
 } Pending;
 
 struct _GwChangeFolder {
@@ -44,7 +44,7 @@ pending_free (gpointer data)
   Pending *p = data;
 
   g_free (p->state);
-  g_clear_pointer (&p->details, g_variant_unref);
+  gw_delivery_details_unref (p->details);
   g_free (p);
 }
 
@@ -143,7 +143,7 @@ gw_change_folder_new (GMainContext     *context,
 void
 gw_change_folder_add (const char *delivery_id,
                       const char *state,
-                      GVariant   *details,
+                      GwDeliveryDetails *details,
                       gpointer    user_data)
 {
   GwChangeFolder *self = user_data;
@@ -172,8 +172,8 @@ gw_change_folder_add (const char *delivery_id,
   }
   g_free (p->state);
   p->state = g_strdup (state);
-  g_clear_pointer (&p->details, g_variant_unref);
-  p->details = details != NULL ? g_variant_ref (details) : NULL;
+  g_clear_pointer (&p->details, gw_delivery_details_unref);
+  p->details = details != NULL ? gw_delivery_details_ref (details) : NULL;
   if (self->flush_source == NULL) {
     gint64 wait_ms = MAX (1, (self->last_emit + window - now) / 1000);
 

@@ -4,6 +4,8 @@
 
 #include <gio/gio.h>
 
+#include "gw-queue.h"
+
 G_BEGIN_DECLS
 
 /* A change is signalled at once when the last signals are older than the
@@ -16,7 +18,7 @@ G_BEGIN_DECLS
 typedef struct {
   const char *delivery_id;
   const char *state;
-  GVariant   *details;   /* a{sv}; NULL for none */
+  GwDeliveryDetails *details;   /* NULL for none */
 } GwChange;
 
 /* Signals @n_changes changes (1 to GW_CHANGE_FOLDER_MAX_BATCH), in this
@@ -37,7 +39,7 @@ GwChangeFolder *gw_change_folder_new  (GMainContext     *context,
 /* A GwQueueChangeFunc, with the folder as @user_data; any thread. */
 void            gw_change_folder_add  (const char       *delivery_id,
                                        const char       *state,
-                                       GVariant         *details,
+                                       GwDeliveryDetails *details,
                                        gpointer          user_data);
 /* Emits what waits, then frees. */
 void            gw_change_folder_free (GwChangeFolder   *self);
