@@ -65,6 +65,23 @@ static const char schema_v1_sql[] =
   "  reply TEXT, enhanced_code TEXT, tls TEXT);"
   "CREATE INDEX IF NOT EXISTS attempts_job ON attempts (job_id);";
 
+/* The triggers that count a caller's waiting deliveries as they come and
+ * change state (made by 3 → 4, made again by 8 → 9 with the state tested
+ * without IN lists). */
+/* clang-format off */
+#define CALLER_USAGE_WAITING_TRIGGERS \
+  "CREATE TRIGGER caller_usage_delivery_insert AFTER INSERT ON deliveries BEGIN" \
+  "  INSERT INTO caller_usage (uid, deliveries) VALUES (NEW.caller_uid, " GW_QUEUE_WAITING_SQL ("NEW.state") ")" \
+  "   ON CONFLICT (uid) DO UPDATE SET deliveries = deliveries + excluded.deliveries;" \
+  " END;" \
+  "CREATE TRIGGER caller_usage_delivery_state AFTER UPDATE OF state ON deliveries" \
+  " WHEN " GW_QUEUE_WAITING_SQL ("OLD.state") " != " GW_QUEUE_WAITING_SQL ("NEW.state") " BEGIN" \
+  "  UPDATE caller_usage SET deliveries = deliveries" \
+  "   + CASE WHEN " GW_QUEUE_WAITING_SQL ("NEW.state") " THEN 1 ELSE -1 END" \
+  "   WHERE uid = NEW.caller_uid;" \
+  " END;"
+/* clang-format on */
+
 /* migrations[n - 1] takes a database from version n to n + 1. */
 static const char * const migrations[] = {
   /* 1 → 2: the addresses tried in each attempt ("\n"-separated); when each
@@ -98,17 +115,7 @@ static const char * const migrations[] = {
   "INSERT INTO caller_usage (uid, deliveries, bytes)"
   "  SELECT caller_uid, SUM (" GW_QUEUE_WAITING_SQL ("state") "),"
   "   SUM ((SELECT IFNULL (SUM (length (message)), 0) FROM jobs WHERE delivery_id = deliveries.id))"
-  "  FROM deliveries GROUP BY caller_uid;"
-  "CREATE TRIGGER caller_usage_delivery_insert AFTER INSERT ON deliveries BEGIN"
-  "  INSERT INTO caller_usage (uid, deliveries) VALUES (NEW.caller_uid, " GW_QUEUE_WAITING_SQL ("NEW.state") ")"
-  "   ON CONFLICT (uid) DO UPDATE SET deliveries = deliveries + excluded.deliveries;"
-  " END;"
-  "CREATE TRIGGER caller_usage_delivery_state AFTER UPDATE OF state ON deliveries"
-  " WHEN " GW_QUEUE_WAITING_SQL ("OLD.state") " != " GW_QUEUE_WAITING_SQL ("NEW.state") " BEGIN"
-  "  UPDATE caller_usage SET deliveries = deliveries"
-  "   + CASE WHEN " GW_QUEUE_WAITING_SQL ("NEW.state") " THEN 1 ELSE -1 END"
-  "   WHERE uid = NEW.caller_uid;"
-  " END;"
+  "  FROM deliveries GROUP BY caller_uid;" CALLER_USAGE_WAITING_TRIGGERS
   "CREATE TRIGGER caller_usage_delivery_delete BEFORE DELETE ON deliveries BEGIN"
   "  UPDATE caller_usage SET deliveries = deliveries - " GW_QUEUE_WAITING_SQL ("OLD.state") ","
   "   bytes = bytes - (SELECT IFNULL (SUM (length (message)), 0) FROM jobs WHERE delivery_id = OLD.id)"
@@ -176,17 +183,7 @@ static const char * const migrations[] = {
   "CREATE INDEX jobs_waiting ON jobs (profile, next_attempt) WHERE " GW_QUEUE_JOB_WAITING_SQL ";"
   "DROP TRIGGER caller_usage_delivery_insert;"
   "DROP TRIGGER caller_usage_delivery_state;"
-  "DROP TRIGGER caller_usage_delivery_delete;"
-  "CREATE TRIGGER caller_usage_delivery_insert AFTER INSERT ON deliveries BEGIN"
-  "  INSERT INTO caller_usage (uid, deliveries) VALUES (NEW.caller_uid, " GW_QUEUE_WAITING_SQL ("NEW.state") ")"
-  "   ON CONFLICT (uid) DO UPDATE SET deliveries = deliveries + excluded.deliveries;"
-  " END;"
-  "CREATE TRIGGER caller_usage_delivery_state AFTER UPDATE OF state ON deliveries"
-  " WHEN " GW_QUEUE_WAITING_SQL ("OLD.state") " != " GW_QUEUE_WAITING_SQL ("NEW.state") " BEGIN"
-  "  UPDATE caller_usage SET deliveries = deliveries"
-  "   + CASE WHEN " GW_QUEUE_WAITING_SQL ("NEW.state") " THEN 1 ELSE -1 END"
-  "   WHERE uid = NEW.caller_uid;"
-  " END;"
+  "DROP TRIGGER caller_usage_delivery_delete;" CALLER_USAGE_WAITING_TRIGGERS
   "CREATE TRIGGER caller_usage_delivery_delete BEFORE DELETE ON deliveries BEGIN"
   "  UPDATE caller_usage SET deliveries = deliveries - " GW_QUEUE_WAITING_SQL ("OLD.state") ","
   "   bytes = bytes - (SELECT IFNULL (SUM (length (m.body)), 0) FROM jobs j"
