@@ -19,6 +19,9 @@
 #include "gw-transport.h"
 
 #define READ_BUFFER_SIZE 8192
+/* A longest line, its CR LF and more fit: a full buffer without a newline
+ * is a line too long, so a read always has room (receive()). */
+G_STATIC_ASSERT (READ_BUFFER_SIZE > 2 * (GW_SMTP_REPLY_MAX_LINE + 2));
 /* The message goes out in large writes; the timer restarts for each. */
 #define BODY_CHUNK (1024 * 1024)
 /* A message from a source is read in pieces of this size. */
