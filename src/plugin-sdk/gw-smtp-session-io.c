@@ -201,7 +201,6 @@ typedef struct {
   GPtrArray  *verbs;     /* the command word of each line sent */
   GwSmtpReplyParser parser; /* the reply being read */
   GSource    *wait;      /* nullable: for the socket to be ready */
-  GwDeadline *deadline;  /* the session's */
   gboolean    writing;
 } Exchange;
 
@@ -257,11 +256,11 @@ exchange_fail (GTask  *task,
   Exchange *ex = g_task_get_task_data (task);
   g_autoptr(GError) owned = error;
   GCancellable *outer = g_task_get_cancellable (task);
-  gboolean fired = ex->deadline->fired;
+  gboolean fired = self->exchange_deadline.fired;
   g_autofree char *what = exchange_waiting_for (ex);
   g_autoptr(GError) refusal = NULL;
 
-  gw_deadline_pause (ex->deadline);
+  gw_deadline_pause (&self->exchange_deadline);
   self->broken = TRUE;
   self->busy = FALSE;
   if (fired && ex->writing)
@@ -341,12 +340,13 @@ stream_ready_cb (GObject  *stream,
                  gpointer  user_data)
 {
   GTask *task = G_TASK (user_data);
+  GwSmtpSession *self = g_task_get_source_object (task);
   Exchange *ex = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
   g_clear_pointer (&ex->wait, g_source_unref);
   /* The deadline fired, or the caller cancelled. */
-  if (g_cancellable_set_error_if_cancelled (ex->deadline->cancellable, &local_error))
+  if (g_cancellable_set_error_if_cancelled (self->exchange_deadline.cancellable, &local_error))
     exchange_fail (task, g_steal_pointer (&local_error));
   else if (ex->writing)
     write_next (task);
@@ -365,9 +365,9 @@ wait_for_stream (GTask   *task,
   Exchange *ex = g_task_get_task_data (task);
 
   ex->writing = writing;
-  gw_deadline_start (ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
-  ex->wait = writing ? g_pollable_output_stream_create_source (self->output, ex->deadline->cancellable)
-                     : g_pollable_input_stream_create_source (self->input, ex->deadline->cancellable);
+  gw_deadline_start (&self->exchange_deadline, g_task_get_cancellable (task), self->conversation_timeout);
+  ex->wait = writing ? g_pollable_output_stream_create_source (self->output, self->exchange_deadline.cancellable)
+                     : g_pollable_input_stream_create_source (self->input, self->exchange_deadline.cancellable);
   g_source_set_callback (ex->wait, G_SOURCE_FUNC (stream_ready_cb), task, NULL);
   g_source_set_static_name (ex->wait, "[herald] SMTP I/O");
   g_source_attach (ex->wait, g_main_context_get_thread_default ());
@@ -441,7 +441,7 @@ read_next (GTask *task)
       return;
     }
   }
-  gw_deadline_pause (ex->deadline);
+  gw_deadline_pause (&self->exchange_deadline);
   self->busy = FALSE;
   g_task_return_pointer (task, g_ptr_array_ref (ex->replies), (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);
@@ -465,7 +465,7 @@ piece_read_cb (GObject      *source,
     GwSmtpSession *self = g_task_get_source_object (task);
 
     /* The server has part of the message: the session cannot be reused. */
-    gw_deadline_pause (ex->deadline);
+    gw_deadline_pause (&self->exchange_deadline);
     self->broken = TRUE;
     self->busy = FALSE;
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, gw_transport_error_for_message_read (local_error),
@@ -520,9 +520,9 @@ write_next (GTask *task)
       if (ex->finished)
         break;
       if (!fill_chunk (ex)) {
-        gw_deadline_start (ex->deadline, g_task_get_cancellable (task), self->conversation_timeout);
+        gw_deadline_start (&self->exchange_deadline, g_task_get_cancellable (task), self->conversation_timeout);
         g_input_stream_read_async (ex->body_stream, ex->piece, BODY_PIECE, G_PRIORITY_DEFAULT,
-                                   ex->deadline->cancellable, piece_read_cb, task);
+                                   self->exchange_deadline.cancellable, piece_read_cb, task);
         return;
       }
       continue;
@@ -579,7 +579,6 @@ exchange_start (GwSmtpSession       *self,
   g_task_set_task_data (task, ex, (GDestroyNotify) exchange_free);
 
   gw_smtp_reply_parser_init (&ex->parser, g_hash_table_contains (self->caps, "ENHANCEDSTATUSCODES"));
-  ex->deadline = &self->exchange_deadline;
   if (self->busy || self->broken || self->stream == NULL || self->input == NULL) {
     g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY,
                              _("The connection to %s:%u is not usable"), self->host, self->port);
