@@ -6,18 +6,21 @@
  * form as D-Bus would deliver it. Then the same code Send runs:
  * gw_notification_new_from_variant() and gw_composer_compose_full().
  * Handles 0 and 1 of the fd list are small regular files, so attachments
- * are exercised too. A composed message must be CRLF-only and parse back.
+ * are exercised too. A composed message must be CRLF-only, parse back,
+ * and be the message a GMimeMessage writes (composer-oracle.c).
  */
 #include "config.h"
 
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <gio/gunixfdlist.h>
 
+#include "composer-oracle.h"
 #include "gw-composer.h"
 #include "gw-gmime.h"
 
@@ -80,7 +83,9 @@ LLVMFuzzerInitialize (int    *argc,
 }
 
 static void
-check_message (GwEnvelope *envelope)
+check_message (GwProfile      *profile,
+               GwNotification *n,
+               GwEnvelope     *envelope)
 {
   g_autoptr(GBytes) bytes = gw_envelope_load_message (envelope, NULL);
   gsize size;
@@ -103,6 +108,14 @@ check_message (GwEnvelope *envelope)
     abort ();
   g_object_unref (message);
   g_object_unref (parser);
+  {
+    g_autofree char *diff = herald_test_composer_oracle_diff (profile, n, envelope);
+
+    if (diff != NULL) {
+      fprintf (stderr, "%s\n", diff);
+      abort ();
+    }
+  }
 }
 
 int
@@ -131,6 +144,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     return 0;
   envelope = gw_composer_compose_full (profile, n, NULL, NULL, NULL);
   if (envelope != NULL)
-    check_message (envelope);
+    check_message (profile, n, envelope);
   return 0;
 }

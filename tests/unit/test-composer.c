@@ -12,6 +12,7 @@
 #include <gio/gunixfdlist.h>
 
 #include "herald-error.h"
+#include "composer-oracle.h"
 #include "gw-composer.h"
 #include "gw-gmime.h"
 #include "gw-message-id.h"
@@ -150,6 +151,32 @@ text_of (GMimeObject *part)
   return last;
 }
 
+/* gw_composer_compose_full(), and the message compared byte for byte
+ * with the one a GMimeMessage writes (composer-oracle.c). */
+static GwEnvelope *
+compose_full (GwProfile      *profile,
+              GwNotification *n,
+              const char     *spool,
+              GError        **error)
+{
+  GwEnvelope *envelope = gw_composer_compose_full (profile, n, NULL, spool, error);
+
+  if (envelope != NULL) {
+    g_autofree char *diff = herald_test_composer_oracle_diff (profile, n, envelope);
+
+    g_assert_cmpstr (diff, ==, NULL);
+  }
+  return envelope;
+}
+
+static GwEnvelope *
+compose (GwProfile      *profile,
+         GwNotification *n,
+         GError        **error)
+{
+  return compose_full (profile, n, NULL, error);
+}
+
 static void
 test_headers (void)
 {
@@ -176,7 +203,7 @@ test_headers (void)
   g_ptr_array_add (n->headers, g_strdup ("X-Ticket"));
   g_ptr_array_add (n->headers, g_strdup ("INC-42"));
 
-  envelope = gw_composer_compose (profile, n, &error);
+  envelope = compose (profile, n, &error);
   g_assert_no_error (error);
   message = parse_back (envelope);
 
@@ -259,7 +286,7 @@ test_headers (void)
   }
 
   /* A new composition is a new message: a new Message-ID. */
-  again = gw_composer_compose (profile, n, &error);
+  again = compose (profile, n, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (gw_envelope_get_message_id (again), !=, gw_envelope_get_message_id (envelope));
 }
@@ -277,7 +304,7 @@ test_html (void)
 
   /* HTML only: alternative of generated text and the HTML. */
   {
-    g_autoptr(GwEnvelope) envelope = gw_composer_compose (profile, n, &error);
+    g_autoptr(GwEnvelope) envelope = compose (profile, n, &error);
     g_autoptr(GMimeMessage) message = NULL;
     GMimeObject *body;
 
@@ -297,7 +324,7 @@ test_html (void)
   /* The caller's text wins over the generated one. */
   n->body = g_strdup ("Disk at 97 %.");
   {
-    g_autoptr(GwEnvelope) envelope = gw_composer_compose (profile, n, &error);
+    g_autoptr(GwEnvelope) envelope = compose (profile, n, &error);
     g_autoptr(GMimeMessage) message = parse_back (envelope);
     GMimeObject *body = g_mime_message_get_mime_part (message);
 
@@ -305,7 +332,7 @@ test_html (void)
   }
   /* plain-text-only: never an HTML part. */
   {
-    g_autoptr(GwEnvelope) envelope = gw_composer_compose (plain, n, &error);
+    g_autoptr(GwEnvelope) envelope = compose (plain, n, &error);
     g_autoptr(GMimeMessage) message = parse_back (envelope);
     GMimeObject *body = g_mime_message_get_mime_part (message);
     g_autofree char *raw = raw_message (envelope);
@@ -318,7 +345,7 @@ test_html (void)
   }
   g_clear_pointer (&n->body, g_free);
   {
-    g_autoptr(GwEnvelope) envelope = gw_composer_compose (plain, n, &error);
+    g_autoptr(GwEnvelope) envelope = compose (plain, n, &error);
     g_autoptr(GMimeMessage) message = parse_back (envelope);
     GMimeObject *body = g_mime_message_get_mime_part (message);
 
@@ -341,7 +368,7 @@ test_line_ends (void)
   n->to = strv ("jane@example.org", NULL);
   n->body = g_strdup ("one\rtwo\r\nthree\nfour\r");
   n->html = g_strdup ("<sep><org\r");
-  envelope = gw_composer_compose (profile, n, &error);
+  envelope = compose (profile, n, &error);
   g_assert_no_error (error);
   /* parse_back() asserts that every CR and LF is part of a CRLF */
   message = parse_back (envelope);
@@ -389,7 +416,7 @@ test_charset (void)
 
   n->to = strv ("jane@example.org", NULL);
   n->body = g_strdup ("Grüße aus Köln");
-  envelope = gw_composer_compose (profile, n, &error);
+  envelope = compose (profile, n, &error);
   g_assert_no_error (error);
   message = parse_back (envelope);
   body = g_mime_message_get_mime_part (message);
@@ -401,7 +428,7 @@ test_charset (void)
   /* Text the charset cannot hold is refused, not mangled. */
   g_free (n->body);
   n->body = g_strdup ("Alarm ⚠");
-  envelope = gw_composer_compose (profile, n, &error);
+  envelope = compose (profile, n, &error);
   g_assert_null (envelope);
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT);
 }
@@ -439,7 +466,7 @@ test_attachments (void)
   add_attachment (n, expected[1].filename, NULL, png_magic, sizeof png_magic);
   add_attachment (n, expected[2].filename, NULL, notes, sizeof notes - 1);
   add_attachment (n, expected[3].filename, "application/x-custom; version=2", "\x00\x01\x02", 3);
-  envelope = gw_composer_compose (profile, n, &error);
+  envelope = compose (profile, n, &error);
   g_assert_no_error (error);
   message = parse_back (envelope);
   raw = raw_message (envelope);
@@ -499,7 +526,7 @@ test_large_attachment (void)
   n->to = strv ("jane@example.org", NULL);
   n->body = g_strdup ("A large attachment.");
   add_attachment (n, "large.bin", "application/octet-stream", data, size);
-  envelope = gw_composer_compose_full (profile, n, NULL, spool, &error);
+  envelope = compose_full (profile, n, spool, &error);
   g_assert_no_error (error);
   g_assert_null (gw_envelope_get_message (envelope));
   g_assert_nonnull (gw_envelope_get_message_source (envelope));
@@ -518,7 +545,7 @@ test_large_attachment (void)
 
   /* A spool directory that cannot take it: a storage error, nothing half made. */
   g_clear_object (&envelope);
-  envelope = gw_composer_compose_full (profile, n, NULL, "/nonexistent/herald-spool", &error);
+  envelope = compose_full (profile, n, "/nonexistent/herald-spool", &error);
   g_assert_null (envelope);
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_STORAGE);
 }
@@ -576,7 +603,7 @@ test_attachment_copied_to_spool (void)
     g_assert_no_error (error);
     g_assert_cmpmem (got->data, got->len, data, size);
 
-    envelope = gw_composer_compose_full (profile, n, NULL, spool, &error);
+    envelope = compose_full (profile, n, spool, &error);
     g_assert_no_error (error);
     message = parse_back (envelope);
     part = g_mime_multipart_get_part (GMIME_MULTIPART (g_mime_message_get_mime_part (message)), 1);
@@ -637,11 +664,11 @@ test_size_limit (void)
 
   n->to = strv ("jane@example.org", NULL);
   add_attachment (n, "a.bin", NULL, data, 600);
-  envelope = gw_composer_compose (profile, n, &error);
+  envelope = compose (profile, n, &error);
   g_assert_no_error (error);
   g_clear_object (&envelope);
   add_attachment (n, "b.bin", NULL, data, 600);
-  envelope = gw_composer_compose (profile, n, &error);
+  envelope = compose (profile, n, &error);
   g_assert_null (envelope);
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_TOO_LARGE);
   g_assert_nonnull (strstr (error->message, "1200"));
@@ -661,12 +688,12 @@ test_from_override (void)
 
   n->to = strv ("jane@example.org", NULL);
   n->from = g_strdup ("Backup Robot <backup@example.org>");
-  envelope = gw_composer_compose (closed, n, &error);
+  envelope = compose (closed, n, &error);
   g_assert_null (envelope);
   g_assert_error (error, HERALD_ERROR, HERALD_ERROR_NOT_AUTHORIZED);
   g_clear_error (&error);
 
-  envelope = gw_composer_compose (open, n, &error);
+  envelope = compose (open, n, &error);
   g_assert_no_error (error);
   message = parse_back (envelope);
   assert_mailbox (g_mime_message_get_from (message), 0, "Backup Robot", "backup@example.org");
@@ -723,7 +750,7 @@ test_injection (void)
     n->to = strv ("jane@example.org", NULL);
     g_ptr_array_add (n->headers, g_strdup (reserved[i]));
     g_ptr_array_add (n->headers, g_strdup ("x@example.org"));
-    envelope = gw_composer_compose (profile, n, &error);
+    envelope = compose (profile, n, &error);
     g_test_message ("header “%s”", reserved[i]);
     g_assert_null (envelope);
     g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT);
@@ -803,6 +830,78 @@ test_delivery_ids (void)
   }
 }
 
+/* Every header and body shape that GMime folds, encodes or ends in its own
+ * way: compose() compares each message with a GMimeMessage's. */
+static void
+test_same_as_gmime (void)
+{
+  static const char * const texts[] = {
+    "", "\n", "no line end", "two\r\nCRLF lines\r\n", "a lone\rCR", "From me\nto you\n",
+    "one\nFrom here\n", "From", "8-bit: Grüße\n", "\x01\x7f controls\n", ".\n..\n", "tab\there  \n",
+    "mostly 8-bit: äöüßéèêë\n"
+  };
+  static const char * const subjects[] = {
+    "Herald benchmark 1", "", "  \tpadded  \t", "Festplatte fast voll: 97 % auf /srv — bitte prüfen",
+    "A rather long subject line that goes on and on past the seventy-eight column fold",
+    /* one word of 130 letters */
+    "Rindfleischetikettierungsueberwachungsaufgabenuebertragungsgesetz"
+    "Rindfleischetikettierungsueberwachungsaufgabenuebertragungsgesetz",
+    "=?utf-8?q?looks_encoded?= but is not", "ÄÖÜ äöü ÄÖÜ äöü ÄÖÜ äöü ÄÖÜ äöü ÄÖÜ äöü ÄÖÜ äöü ÄÖÜ äöü"
+  };
+  static const char * const to[] = {
+    "Jane Doe <jane@example.org>", "\"Doe, John\" <john@example.org>", "Jörg Müller <joerg@example.org>",
+    "a.b@xn--bcher-kva.example", "ops@example.org", "\"Quote \\\"me\\\"\" <q@example.org>",
+    "Operations Team On Call Rotation For The Storage Cluster <storage-oncall@example.org>",
+    "x1@example.org", "x2@example.org", "x3@example.org", "x4@example.org", NULL
+  };
+  g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GwProfile) plain = profile_with (NULL, NULL);
+  g_autoptr(GwProfile) named = profile_with ("from-address", "alerts@bücher.example",
+                                             "from-name", "Herald Wächter, Überwachung", NULL);
+  g_autoptr(GwProfile) latin = profile_with ("charset", "iso-8859-15", "plain-text-only", "true", NULL);
+  GwProfile *profiles[] = { plain, named, latin };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    g_ptr_array_add (bodies, g_strdup (texts[i]));
+  /* The longest line sent as it is, and one octet more. */
+  g_ptr_array_add (bodies, g_strnfill (998, 'a'));
+  g_ptr_array_add (bodies, g_strnfill (999, 'b'));
+  for (guint b = 0; b < bodies->len; b++) {
+    for (guint p = 0; p < G_N_ELEMENTS (profiles); p++) {
+      g_autoptr(GwNotification) n = gw_notification_new ();
+      g_autoptr(GwEnvelope) envelope = NULL;
+      g_autoptr(GError) error = NULL;
+
+      n->to = g_strdupv ((GStrv) (to + (b % 4 == 0 ? 0 : 4 + b % 4)));
+      n->subject = g_strdup (subjects[b % G_N_ELEMENTS (subjects)]);
+      n->body = g_strdup (g_ptr_array_index (bodies, b));
+      if (b % 3 == 1)
+        n->html = g_strdup_printf ("<p>%s</p>", (char *) g_ptr_array_index (bodies, b));
+      if (b % 2 == 0) {
+        n->cc = strv ("Ünïcode Name <u@example.org>", NULL);
+        n->reply_to = g_strdup ("Service Désk <desk@example.org>");
+        n->app_name = g_strdup ("Sicherungsüberwachung");
+        n->category = g_strdup ("device.error");
+        n->urgency = 2;
+      }
+      g_ptr_array_add (n->headers, g_strdup ("X-Ticket"));
+      g_ptr_array_add (n->headers, g_strdup (b % 2 == 0 ? "  INC-42  " : "Grüße aus dem Rechenzentrum"));
+      g_ptr_array_add (n->headers, g_strdup ("References"));
+      g_ptr_array_add (n->headers, g_strdup ("<a@example.org> <b@example.org>"));
+      g_ptr_array_add (n->headers, g_strdup ("X-Long"));
+      g_ptr_array_add (n->headers, g_strdup (subjects[4]));
+      g_test_message ("body %u, profile %u", b, p);
+      envelope = compose (profiles[p], n, &error);
+      /* Text that ISO-8859-15 cannot write is refused; the rest is composed. */
+      if (envelope == NULL)
+        g_assert_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT);
+      else
+        g_assert_no_error (error);
+      g_assert_true (envelope != NULL || profiles[p] == latin);
+    }
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -826,5 +925,6 @@ main (int   argc,
   g_test_add_func ("/composer/size-limit", test_size_limit);
   g_test_add_func ("/composer/from-override", test_from_override);
   g_test_add_func ("/composer/injection", test_injection);
+  g_test_add_func ("/composer/same-as-gmime", test_same_as_gmime);
   return g_test_run ();
 }
