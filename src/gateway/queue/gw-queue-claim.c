@@ -125,8 +125,10 @@ load_recipients (GwQueueWriter      *w,
   sqlite3_stmt *stmt;
   int rc;
 
+  /* OR, not IN: see GW_QUEUE_WAITING_SQL. */
   stmt = gw_queue_prepare (w, "SELECT address, kind, state, remote_id FROM recipients WHERE job_id = ?"
-                              " AND state IN ('pending', 'deferred', 'submitted') ORDER BY idx", error);
+                              " AND (state = 'pending' OR state = 'deferred' OR state = 'submitted')"
+                              " ORDER BY idx", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, job->job_id);
