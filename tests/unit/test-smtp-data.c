@@ -247,6 +247,33 @@ test_8bit_parts (void)
     g_assert_cmpint (facts.header_8bit, ==, cases[i].header);
     g_assert_cmpint (facts.body_8bit, ==, cases[i].body);
   }
+  /* One 8-bit byte anywhere in a long body: in a word, at its edges, at
+   * a chunk's end, last. */
+  {
+    static const gsize offsets[] = { 0, 1, 7, 8, 9, 15, 4095, 4096, 4097, 8191, 9999 };
+    g_autofree char *text = g_strnfill (4 + 10000, 'a');
+
+    memcpy (text, "\r\n\r", 3);
+    text[3] = '\n';
+    for (guint i = 0; i < G_N_ELEMENTS (offsets); i++) {
+      g_autoptr(GBytes) message = NULL;
+      GwSmtpDataFacts facts;
+
+      text[4 + offsets[i]] = (char) 0xe9;
+      message = g_bytes_new (text, strlen (text));
+      gw_smtp_data_facts_of_bytes (&facts, message);
+      g_assert_false (facts.header_8bit);
+      g_assert_true (facts.body_8bit);
+      text[4 + offsets[i]] = 'a';
+    }
+    {
+      g_autoptr(GBytes) message = g_bytes_new (text, strlen (text));
+      GwSmtpDataFacts facts;
+
+      gw_smtp_data_facts_of_bytes (&facts, message);
+      g_assert_false (facts.body_8bit);
+    }
+  }
   g_assert_true (gw_smtp_data_is_ascii ("user@example.org"));
   g_assert_false (gw_smtp_data_is_ascii ("us\xc3\xa9r@example.org"));
 }
