@@ -11,7 +11,9 @@ G_BEGIN_DECLS
  * wrote the header block itself (issue 18): a GMimeMessage with the same
  * Date and Message-ID as @composed, written by GMime. Returns NULL if the
  * bytes are the same, else a description of the first difference.
- * With attachments, only the headers up to MIME-Version are compared. */
+ * With attachments, only the headers up to MIME-Version are compared.
+ * Where GMime would write a domain in UTF-8 (an IDNA domain libidn2
+ * cannot encode again), the composer's domains must be ASCII instead. */
 char *herald_test_composer_oracle_diff (GwProfile      *profile,
                                         GwNotification *n,
                                         GwEnvelope     *composed);

@@ -852,8 +852,20 @@ test_same_as_gmime (void)
     "Jane Doe <jane@example.org>", "\"Doe, John\" <john@example.org>", "Jörg Müller <joerg@example.org>",
     "a.b@xn--bcher-kva.example", "ops@example.org", "\"Quote \\\"me\\\"\" <q@example.org>",
     "Operations Team On Call Rotation For The Storage Cluster <storage-oncall@example.org>",
-    "x1@example.org", "x2@example.org", "x3@example.org", "x4@example.org", NULL
+    "x1@example.org", "x2@example.org", "x3@example.org", "x4@example.org", NULL,
+    /* Plain addresses (composed without GMime's objects), folded; a long
+     * one first wraps the line at once. */
+    "storage-cluster-on-call-rotation-primary-and-secondary@operations.example.org",
+    "backup-operations@example.org", "Mixed.Case@Example.ORG", "a@b.example", "x@[192.0.2.1]",
+    "third-line-of-recipients-is-reached-about-here@example.org", "ops@xn--bcher-kva.example", NULL,
+    /* Display names GMime encodes, quotes or breaks between words. */
+    "A Very Long Display Name That Goes On And On Beyond The Fold Length Of Seventy-Eight <l@example.org>",
+    "Ünïcode Ünïcode Ünïcode Ünïcode Ünïcode Ünïcode Ünïcode Ünïcode Ünïcode <u2@example.org>",
+    "\"Smith, J.\" <j@example.org>", "plain@example.org", "Short <s@example.org>",
+    "Another Rather Long Name For Wrapping <another-rather-long-address@example.org>", NULL
   };
+  /* Where each list of recipients starts in @to. */
+  static const guint to_lists[] = { 0, 5, 6, 7, 12, 20 };
   g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GwProfile) plain = profile_with (NULL, NULL);
   g_autoptr(GwProfile) named = profile_with ("from-address", "alerts@bücher.example",
@@ -872,7 +884,7 @@ test_same_as_gmime (void)
       g_autoptr(GwEnvelope) envelope = NULL;
       g_autoptr(GError) error = NULL;
 
-      n->to = g_strdupv ((GStrv) (to + (b % 4 == 0 ? 0 : 4 + b % 4)));
+      n->to = g_strdupv ((GStrv) (to + to_lists[b % G_N_ELEMENTS (to_lists)]));
       n->subject = g_strdup (subjects[b % G_N_ELEMENTS (subjects)]);
       n->body = g_strdup (g_ptr_array_index (bodies, b));
       if (b % 3 == 1)
@@ -902,6 +914,30 @@ test_same_as_gmime (void)
   }
 }
 
+/* Domains GLib writes in IDNA that libidn2 cannot encode again (GMime
+ * wrote them decoded, found by fuzz-compose): headers stay 7-bit, with the
+ * ASCII form given, with and without a display name. */
+static void
+test_idn_header_ascii (void)
+{
+  g_autoptr(GwProfile) profile = profile_with (NULL, NULL);
+  g_autoptr(GwNotification) n = gw_notification_new ();
+  g_autoptr(GwEnvelope) envelope = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *headers = NULL;
+
+  /* (GMime wrote the second as "a@b(w)lc": its decoded form.) */
+  n->to = strv ("jane@büycprܓteople", "a@xn--l-repog", NULL);
+  n->cc = strv ("Jane Doe <doe@büycprܓteople>", NULL);
+  envelope = compose (profile, n, &error);
+  g_assert_no_error (error);
+  headers = raw_headers (envelope);
+  for (const char *p = headers; *p != '\0'; p++)
+    g_assert_cmpuint ((guchar) *p, <, 0x80);
+  g_assert_nonnull (strstr (headers, "\r\nTo: jane@xn--bycprteople-thb583r, a@xn--l-repog\r\n"));
+  g_assert_nonnull (strstr (headers, "\r\nCc: Jane Doe <doe@xn--bycprteople-thb583r>\r\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -926,5 +962,6 @@ main (int   argc,
   g_test_add_func ("/composer/from-override", test_from_override);
   g_test_add_func ("/composer/injection", test_injection);
   g_test_add_func ("/composer/same-as-gmime", test_same_as_gmime);
+  g_test_add_func ("/composer/idn-header-ascii", test_idn_header_ascii);
   return g_test_run ();
 }

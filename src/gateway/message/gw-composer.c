@@ -66,19 +66,18 @@ check_custom_header (const char *name,
   return TRUE;
 }
 
-/* The list takes its own reference. */
+/* @mailboxes: display name (or NULL) and address pairs. */
 static void
-list_add_mailbox (InternetAddressList *list,
-                  const char          *name,
-                  const char          *addr)
+list_add_mailbox (GPtrArray  *mailboxes,
+                  const char *name,
+                  const char *addr)
 {
-  g_autoptr(InternetAddress) mailbox = internet_address_mailbox_new (name, addr);
-
-  internet_address_list_add (list, mailbox);
+  g_ptr_array_add (mailboxes, g_strdup (name));
+  g_ptr_array_add (mailboxes, g_strdup (addr));
 }
 
 static gboolean
-add_mailboxes (InternetAddressList *list,
+add_mailboxes (GPtrArray           *list,
                const char          *what,
                GStrv                entries,
                gboolean             strict,
@@ -106,7 +105,7 @@ default_sender (void)
 }
 
 static gboolean
-set_from (InternetAddressList *list,
+set_from (GPtrArray      *list,
           GwProfile      *profile,
           GwNotification *n,
           gboolean        strict,
@@ -273,10 +272,10 @@ add_others (GwNotification *n,
  * Reply-To, Subject, To and Cc first). */
 static GString *
 compose_head (GwNotification      *n,
-              InternetAddressList *from,
-              InternetAddressList *reply_to,
-              InternetAddressList *to,
-              InternetAddressList *cc,
+              GPtrArray           *from,
+              GPtrArray           *reply_to,
+              GPtrArray           *to,
+              GPtrArray           *cc,
               const char          *message_id)
 {
   GString *head = g_string_sized_new (512);
@@ -361,10 +360,10 @@ gw_composer_compose_full (GwProfile         *profile,
   g_autofree char *links_html = NULL;
   gboolean strict = gw_profile_get_boolean (profile, "strict-addresses");
   guint64 limit = gw_profile_get_uint (profile, "max-attachment-size");
-  g_autoptr(InternetAddressList) from = internet_address_list_new ();
-  g_autoptr(InternetAddressList) reply_to = internet_address_list_new ();
-  g_autoptr(InternetAddressList) to = internet_address_list_new ();
-  g_autoptr(InternetAddressList) cc = internet_address_list_new ();
+  g_autoptr(GPtrArray) from = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) reply_to = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) cc = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) head = NULL;
   g_autofree char *sender = NULL;

@@ -21,10 +21,11 @@ void gw_header_block_set_text          (GString             *block,
                                         const char          *name,
                                         const char          *value,
                                         const char          *charset);
-/* From, Reply-To, To, Cc: @list encoded and folded. */
+/* From, Reply-To, To, Cc: @mailboxes, pairs of a display name (or NULL)
+ * and an address with an ASCII domain, encoded and folded. */
 void gw_header_block_append_mailboxes  (GString             *block,
                                         const char          *name,
-                                        InternetAddressList *list);
+                                        GPtrArray           *mailboxes);
 /* "Message-Id: <@message_id>" (g_mime_message_set_message_id). */
 void gw_header_block_append_message_id (GString             *block,
                                         const char          *message_id);
