@@ -1075,6 +1075,30 @@ test_delivery_details (void)
   g_assert_cmpuint (g_variant_n_children (empty), ==, 0);
   g_assert_true (g_variant_is_of_type (empty, G_VARIANT_TYPE_VARDICT));
 
+  /* Entries shared between changes (profile, code, reason, attempts, no
+   * next attempt) never mix: more kinds than the cache holds, each shown
+   * with its own values, twice. */
+  for (guint round = 0; round < 2; round++) {
+    for (guint i = 0; i < 300; i++) {
+      g_autofree char *profile = g_strdup_printf ("profile-%u", i);
+      g_autofree char *code = g_strdup_printf ("4.%u.%u", i / 10, i % 10);
+      g_autoptr(GwDeliveryDetails) one = gw_delivery_details_new (profile, i, i % 2 ? 0 : i, NULL,
+                                                                   code, i % 3 ? NULL : "expired");
+      g_autoptr(GVariant) seen = g_variant_ref_sink (gw_delivery_details_to_variant (one));
+
+      g_assert_true (g_variant_lookup (seen, "profile", "&s", &text));
+      g_assert_cmpstr (text, ==, profile);
+      g_assert_true (g_variant_lookup (seen, "enhanced-code", "&s", &text));
+      g_assert_cmpstr (text, ==, code);
+      g_assert_cmpint (g_variant_lookup (seen, "reason", "&s", &text), ==, i % 3 == 0);
+      g_assert_false (g_variant_lookup (seen, "reply", "&s", &text));
+      g_assert_true (g_variant_lookup (seen, "attempts", "u", &attempts));
+      g_assert_cmpuint (attempts, ==, i);
+      g_assert_true (g_variant_lookup (seen, "next-attempt", "x", &next));
+      g_assert_cmpint (next, ==, i % 2 ? 0 : i);
+    }
+  }
+
   /* A reference is the same details. */
   g_assert_true (gw_delivery_details_ref (details) == details);
   gw_delivery_details_unref (details);
