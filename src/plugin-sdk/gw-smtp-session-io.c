@@ -34,6 +34,11 @@ deadline_fired_cb (gpointer user_data)
 {
   GwDeadline *deadline = user_data;
 
+  /* Paused, or started again since the source was set: look again then. */
+  if (deadline->due == 0 || g_get_monotonic_time () < deadline->due) {
+    g_source_set_ready_time (deadline->timer, deadline->due == 0 ? -1 : deadline->due);
+    return G_SOURCE_CONTINUE;
+  }
   deadline->fired = TRUE;
   g_cancellable_cancel (deadline->cancellable);
   return G_SOURCE_REMOVE;
@@ -64,14 +69,20 @@ gw_deadline_start (GwDeadline   *deadline,
   gint64 due = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
 
   /* Running for the same caller: only the time moves. (A cancellable and
-   * a timer made for each wait cost more than the wait under load.) */
+   * a timer made for each wait cost more than the wait under load.) The
+   * source is left at the earlier time it may have, and looks again then
+   * (deadline_fired_cb()): setting a source's time wakes its main context,
+   * a system call for each wait. */
   if (deadline->timer != NULL && !deadline->fired && deadline->outer == outer &&
       !g_source_is_destroyed (deadline->timer) && !g_cancellable_is_cancelled (deadline->cancellable)) {
-    g_source_set_ready_time (deadline->timer, due);
+    deadline->due = due;
+    if (g_source_get_ready_time (deadline->timer) == -1)
+      g_source_set_ready_time (deadline->timer, due);
     return;
   }
   gw_deadline_stop (deadline);
   deadline->fired = FALSE;
+  deadline->due = due;
   deadline->cancellable = g_cancellable_new ();
   if (outer != NULL) {
     deadline->outer = g_object_ref (outer);
@@ -89,8 +100,8 @@ gw_deadline_start (GwDeadline   *deadline,
 void
 gw_deadline_pause (GwDeadline *deadline)
 {
-  if (deadline->timer != NULL)
-    g_source_set_ready_time (deadline->timer, -1);
+  /* The source stays set: when it fires, it finds the pause. */
+  deadline->due = 0;
 }
 
 void
@@ -100,6 +111,7 @@ gw_deadline_stop (GwDeadline *deadline)
     g_source_destroy (deadline->timer);
     g_clear_pointer (&deadline->timer, g_source_unref);
   }
+  deadline->due = 0;
   if (deadline->outer != NULL) {
     g_cancellable_disconnect (deadline->outer, deadline->outer_id);
     deadline->outer_id = 0;

@@ -13,12 +13,15 @@ G_BEGIN_DECLS
 /*
  * A timer that cancels an operation. @cancellable is cancelled when the
  * timer fires (then @fired is set) or when the caller's cancellable is.
+ * @due is when (monotonic µs), 0 while paused; the timer's source may be
+ * set to an earlier time and then looks again (gw_deadline_start()).
  */
 typedef struct {
   GCancellable *cancellable;
   GCancellable *outer;
   gulong        outer_id;
   GSource      *timer;
+  gint64        due;
   gboolean      fired;
 } GwDeadline;
 

@@ -29,6 +29,7 @@ typedef enum {
   MODE_INJECT,         /* extra bytes after the 220 to STARTTLS */
   MODE_DRIBBLE,        /* every reply a byte at a time */
   MODE_STALL_DATA,     /* after the 354, reads nothing more */
+  MODE_SLOW_DOT,       /* answers a message after 600 ms */
 } Mode;
 
 typedef struct {
@@ -197,6 +198,8 @@ serve_one (Server *srv, GSocketConnection *connection)
       }
       g_byte_array_set_size (raw, raw->len - 3);
       server_record (srv, srv->messages, g_byte_array_free_to_bytes (g_steal_pointer (&raw)));
+      if (srv->mode == MODE_SLOW_DOT)
+        g_usleep (600 * 1000);
       send_reply (srv, stream, "250 2.0.0 queued\r\n");
     } else if (g_str_equal (upper, "RSET")) {
       send_reply (srv, stream, "250 2.0.0 ok\r\n");
@@ -762,6 +765,52 @@ test_write_stall_timeout (void)
   session_close (session);
 }
 
+/* Runs the default main context for @ms milliseconds. */
+static void
+idle_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end) {
+    g_main_context_iteration (NULL, FALSE);
+    g_usleep (1000);
+  }
+}
+
+/* The conversation timeout is per wait: it is paused between exchanges,
+ * and a wait that starts later ends later (the timer's source, left at
+ * the earlier time, looks again then). With a timeout of 1 s: a session
+ * idle for 1.5 s between messages is still usable, and a message sent
+ * 0.7 s after the last, answered 0.6 s later (past the first wait's end,
+ * within its own), is sent. (A reply that does not come in time still
+ * times out: conversation-timeout, write-stall-timeout.) */
+static void
+test_timeout_per_wait (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_SLOW_DOT, "PIPELINING");
+  g_autoptr(GwProfile) profile = make_profile (srv, "conversation-timeout", "1", NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "a@example.org", NULL };
+  g_autoptr(GError) error = NULL;
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++) {
+    g_autoptr(GwEnvelope) envelope = make_envelope ("Subject: x\r\n\r\nhello\r\n", rcpts);
+
+    idle_for (i == 1 ? 1500 : 700);
+    g_test_message ("message %u", i);
+    g_assert_true (session_send (session, envelope, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (gw_envelope_get_recipient (envelope, 0)->status, ==, GW_RECIPIENT_SENT);
+    g_assert_true (gw_smtp_session_is_usable (session));
+  }
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_cmpuint (srv->messages->len, ==, 3);
+}
+
 static void
 test_huge_reply_line (void)
 {
@@ -996,6 +1045,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-session/body-source-fails", test_body_source_fails);
   g_test_add_func ("/smtp-session/replies-in-pieces", test_replies_in_pieces);
   g_test_add_func ("/smtp-session/write-stall-timeout", test_write_stall_timeout);
+  g_test_add_func ("/smtp-session/timeout-per-wait", test_timeout_per_wait);
   g_test_add_func ("/smtp-session/huge-reply-line", test_huge_reply_line);
   g_test_add_func ("/smtp-session/endless-continuation", test_endless_continuation);
   g_test_add_func ("/smtp-session/conversation-timeout", test_conversation_timeout);
