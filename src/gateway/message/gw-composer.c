@@ -98,10 +98,19 @@ add_mailboxes (GPtrArray           *list,
   return TRUE;
 }
 
+/* user@host, the host in ASCII: the address goes into the header as it
+ * is (gw-header-block.c) and into MAIL FROM. */
 static char *
 default_sender (void)
 {
-  return g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+  static char *host;
+
+  if (g_once_init_enter (&host)) {
+    char *ascii = g_hostname_to_ascii (g_get_host_name ());
+
+    g_once_init_leave (&host, ascii != NULL ? ascii : g_strdup ("localhost"));
+  }
+  return g_strdup_printf ("%s@%s", g_get_user_name (), host);
 }
 
 static gboolean
