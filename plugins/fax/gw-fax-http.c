@@ -32,6 +32,7 @@
 
 #include "gw-fax-http.h"
 #include "gw-http-client-guard.h"
+#include "gw-json-text.h"
 
 /* Answers are read up to this size and no further (an error page, not a
  * fax id): the status stands, the body counts as absent. */
@@ -244,7 +245,9 @@ call_api (GwProfile    *profile,
     gsize size;
     const char *data = g_bytes_get_data (response, &size);
 
-    if (json_parser_load_from_data (parser, data, (gssize) size, NULL))
+    /* Checked first: json-glib recurses into every bracket (gw-json-text.c). */
+    if (gw_json_text_check (data, size, GW_JSON_TEXT_MAX_DEPTH) == GW_JSON_TEXT_OK &&
+        json_parser_load_from_data (parser, data, (gssize) size, NULL))
       answer->json = json_node_ref (json_parser_get_root (parser));
   }
   provider_text = lookup_first (answer->json, message_paths);

@@ -19,6 +19,7 @@
 #include <libsoup/soup.h>
 
 #include "gw-fax-http.h"
+#include "gw-json-text.h"
 #include "gw-remote-jobs.h"
 
 /* Where the callback keeps the fax id and its status. */
@@ -141,7 +142,9 @@ gw_fax_webhook_verify (const char *secret,
     return NULL;
   }
 
-  if (!json_parser_load_from_data (parser, bytes, (gssize) size, NULL) ||
+  /* Checked first: json-glib recurses into every bracket (gw-json-text.c). */
+  if (gw_json_text_check (bytes, size, GW_JSON_TEXT_MAX_DEPTH) != GW_JSON_TEXT_OK ||
+      !json_parser_load_from_data (parser, bytes, (gssize) size, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The webhook is not a JSON object"));
     return NULL;

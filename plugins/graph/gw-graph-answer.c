@@ -15,6 +15,7 @@
 #include <libsoup/soup.h>
 
 #include "gw-graph.h"
+#include "gw-json-text.h"
 
 /* Text shown to people is printable and at most this many characters. */
 #define MAX_SHOWN 300
@@ -67,7 +68,9 @@ gw_graph_answer_parse_body (GwGraphAnswer *answer,
   JsonNode *root, *error_node;
   JsonObject *error;
 
-  if (body == NULL || length == 0 || !json_parser_load_from_data (parser, body, (gssize) length, NULL))
+  /* Checked first: json-glib recurses into every bracket (gw-json-text.c). */
+  if (body == NULL || length == 0 || gw_json_text_check (body, length, GW_JSON_TEXT_MAX_DEPTH) != GW_JSON_TEXT_OK ||
+      !json_parser_load_from_data (parser, body, (gssize) length, NULL))
     return;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))

@@ -48,6 +48,29 @@ test_odd_bodies (void)
   }
 }
 
+/* Answers json-glib must not see (gw_json_text_check()): nested past
+ * GW_JSON_TEXT_MAX_DEPTH (a recursive parser's stack), a \u0000 that would
+ * cut the code short, an escape JSON does not have, bytes that are not
+ * UTF-8. None gives an error code. (60,000 brackets fit in the 64 KiB of
+ * an answer read, and overflowed the stack.) */
+static void
+test_hostile_bodies (void)
+{
+  g_autofree char *open = g_strnfill (60000, '[');
+  g_autofree char *deep = g_strdup_printf ("{\"error\": {\"code\": \"X\", \"a\": %s", open);
+  const char *bodies[] = { deep, "{\"error\": {\"code\": \"Error\\u0000Denied\"}}",
+                           "{\"error\": {\"code\": \"Error\\222\"}}",
+                           "{\"error\": {\"code\": \"Error\xff\"}}" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bodies); i++) {
+    GwGraphAnswer answer = { 400, g_strdup ("Bad Request") };
+
+    gw_graph_answer_parse_body (&answer, bodies[i], strlen (bodies[i]));
+    g_assert_null (answer.error_code);
+    gw_graph_answer_clear (&answer);
+  }
+}
+
 static void
 test_long_message_bounded (void)
 {
@@ -223,6 +246,7 @@ main (int argc, char **argv)
   g_test_add_func ("/graph/answer/error-body", test_error_body);
   g_test_add_func ("/graph/answer/odd-bodies", test_odd_bodies);
   g_test_add_func ("/graph/answer/long-message-bounded", test_long_message_bounded);
+  g_test_add_func ("/graph/answer/hostile-bodies", test_hostile_bodies);
   g_test_add_func ("/graph/answer/retry-after", test_retry_after);
   g_test_add_func ("/graph/payload/adds-bcc", test_payload_adds_bcc);
   g_test_add_func ("/graph/payload/exact", test_payload_exact);

@@ -17,6 +17,7 @@
 #include <libsoup/soup.h>
 #include <glib/gi18n-lib.h>
 
+#include "gw-json-text.h"
 #include "gw-oauth2-private.h"
 #include "gw-secret.h"
 
@@ -27,7 +28,9 @@ gw_oauth2_parse_object (JsonParser *parser,
   gsize size = 0;
   const char *data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
 
-  if (size > 0 && json_parser_load_from_data (parser, data, (gssize) size, NULL) &&
+  /* Checked first: json-glib recurses into every bracket (gw-json-text.c). */
+  if (size > 0 && gw_json_text_check (data, size, GW_JSON_TEXT_MAX_DEPTH) == GW_JSON_TEXT_OK &&
+      json_parser_load_from_data (parser, data, (gssize) size, NULL) &&
       json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return json_node_get_object (json_parser_get_root (parser));
   return NULL;

@@ -10,6 +10,7 @@
 
 #include "gw-envelope.h"
 #include "gw-http-client-guard.h"
+#include "gw-json-text.h"
 #include "gw-log.h"
 #include "gw-message-source.h"
 #include "gw-oauth2.h"

@@ -27,6 +27,8 @@ typedef enum {
   REPLY_ECHO_SECRET,
   REPLY_UNAVAILABLE,
   REPLY_NOT_JSON,
+  REPLY_DEEP,
+  REPLY_CUT_TOKEN,
   REPLY_SLOW,
 } ReplyMode;
 
@@ -121,6 +123,18 @@ token_handler (SoupServer *server, SoupServerMessage *msg, const char *path,
   case REPLY_NOT_JSON:
     soup_server_message_set_status (msg, 200, NULL);
     soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, "<html>", 6);
+    break;
+  case REPLY_DEEP: {
+    /* Fits the 64 KiB an answer is read to; json-glib's recursion did not. */
+    g_autofree char *open = g_strnfill (60000, '[');
+
+    json = g_strdup_printf ("{\"access_token\":\"access\",\"token_type\":\"Bearer\",\"x\":%s", open);
+    reply_json (msg, 200, json);
+    break;
+  }
+  case REPLY_CUT_TOKEN:
+    /* json-glib cut the string at the \u0000: a token that was not sent. */
+    reply_json (msg, 200, "{\"access_token\":\"access\\u0000-rest\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
     break;
 
   default:
@@ -365,6 +379,14 @@ test_unavailable (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (f->error->message, "temporarily_unavailable"));
 
   f->mode = REPLY_NOT_JSON;
+  get_token (f, FALSE);
+  g_assert_error (f->error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+
+  /* Answers checked before json-glib parses them (gw_json_text_check()). */
+  f->mode = REPLY_DEEP;
+  get_token (f, FALSE);
+  g_assert_error (f->error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+  f->mode = REPLY_CUT_TOKEN;
   get_token (f, FALSE);
   g_assert_error (f->error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
 }

@@ -3,8 +3,8 @@
  *
  * json-glib descends into arrays and objects recursively, so a body of a
  * million "[" would cost the daemon its stack. The nesting is counted in
- * one pass over the text first by gw_json_text_check() (gw-json-depth.c),
- * the scan every JSON reader of the gateway shares.
+ * one pass over the text first by gw_json_text_check() (the plugin SDK's
+ * gw-json-text.c), the scan every JSON reader of Herald shares.
  */
 #define G_LOG_DOMAIN "gw-json-parse"
 
@@ -15,7 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "herald-error.h"
-#include "gw-json-depth.h"
+#include "gw-json-text.h"
 #include "gw-json-parse.h"
 
 JsonNode *
@@ -29,12 +29,11 @@ gw_json_parse_bounded (const char *data,
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
-  if (memchr (data, '\0', length) != NULL || !g_utf8_validate (data, (gssize) length, NULL)) {
+  switch (gw_json_text_check (data, length, max_depth)) {
+  case GW_JSON_TEXT_NOT_UTF8:
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                  _("%s is not UTF-8 text"), what);
     return NULL;
-  }
-  switch (gw_json_text_check (data, length, max_depth)) {
   case GW_JSON_TEXT_TOO_DEEP:
     g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
                  _("%s nests deeper than %u levels"), what, max_depth);

@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* Routes documents nest 5 deep; this leaves room and keeps the recursive
+ * JSON parser's stack small. */
+#define GW_ROUTER_MAX_JSON_DEPTH 16
+
 typedef struct {
   guint     index;             /* from 1 */
   char     *name;              /* or NULL */

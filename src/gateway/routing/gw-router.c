@@ -13,7 +13,6 @@
 
 #include "herald-error.h"
 #include "gw-config.h"
-#include "gw-json-depth.h"
 #include "gw-json-parse.h"
 #include "gw-recipient-kinds.h"
 #include "gw-router-private.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gw-json-depth.c: how deep a JSON text nests, and whether its escapes
- * are JSON's, before a parser sees it
+/* gw-json-text.c: whether a JSON text is UTF-8, how deep it nests, and
+ * whether its escapes are JSON's, before a parser sees it (plugin SDK)
  *
  * json-glib parses arrays and objects recursively, so a hostile document of
  * a few thousand brackets costs stack and time in proportion. This scan
@@ -13,13 +13,13 @@
  * rest of Herald takes for UTF-8 text (the fuzzer found one in a routes
  * document). The same pass refuses them before the parser runs.
  */
-#define G_LOG_DOMAIN "gw-json-depth"
+#define G_LOG_DOMAIN "gw-json-text"
 
 #include "config.h"
 
 #include <string.h>
 
-#include "gw-json-depth.h"
+#include "gw-json-text.h"
 
 /* Whether the escape after the backslash at @text[*i] is one of JSON's
  * (and not \u0000); moves *i to its last character. */
@@ -48,6 +48,19 @@ escape_is_json (const char *text,
   return TRUE;
 }
 
+/**
+ * gw_json_text_check:
+ * @text: (array length=length): the text, not necessarily NUL-terminated
+ * @length: its length in bytes
+ * @max_depth: the deepest nesting of arrays and objects allowed
+ *
+ * Checks a JSON text from the network before json-glib parses it. Every
+ * JSON reader of Herald calls it first: the daemon's doors and the
+ * answers of the web services a transport talks to (a token endpoint,
+ * Microsoft Graph, a fax API). One pass, no allocation.
+ *
+ * Returns: the first problem found, or %GW_JSON_TEXT_OK
+ */
 GwJsonTextProblem
 gw_json_text_check (const char *text,
                     gsize       length,
@@ -56,6 +69,8 @@ gw_json_text_check (const char *text,
   gboolean in_string = FALSE;
   guint depth = 0;
 
+  if (memchr (text, '\0', length) != NULL || !g_utf8_validate (text, (gssize) length, NULL))
+    return GW_JSON_TEXT_NOT_UTF8;
   for (gsize i = 0; i < length; i++) {
     char c = text[i];
 
