@@ -84,29 +84,17 @@ test_refused (void)
 static void
 test_bad_body (void)
 {
+  /* Signed, but not for json-glib (gw_json_text_check()): nested past
+   * GW_JSON_TEXT_MAX_DEPTH (its recursion overflowed the stack), or an id
+   * that a \u0000 would cut to "fx". */
+  g_autofree char *open = g_strnfill (60000, '[');
+  g_autofree char *deep = g_strdup_printf ("{\"data\":{\"payload\":{\"fax_id\":\"fx-1\",\"x\":%s", open);
+
   const char *bodies[] = { "not json", "[]", "{\"data\":{\"payload\":{}}}",
                            "{\"data\":{\"payload\":{\"fax_id\":\"a\\r\\nb\"}}}",
                            /* found by fuzz-fax-webhook: an empty id names no fax */
-                           "{\"data\": {\"payload\": {\"id\": \"\"}}}" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++) {
-    g_autofree char *header = sign (SECRET, NOW, bodies[i]);
-    g_autoptr(GError) error = NULL;
-    g_autofree char *id = verify (header, bodies[i], NULL, &error);
-
-    g_assert_null (id);
-    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  }
-}
-
-/* Signed, but not for json-glib (gw_json_text_check()): nested past
- * GW_JSON_TEXT_MAX_DEPTH, or an id that a \u0000 would cut to "fx". */
-static void
-test_hostile_body (void)
-{
-  g_autofree char *open = g_strnfill (60000, '[');
-  g_autofree char *deep = g_strdup_printf ("{\"data\":{\"payload\":{\"fax_id\":\"fx-1\",\"x\":%s", open);
-  const char *bodies[] = { deep, "{\"data\":{\"payload\":{\"fax_id\":\"fx\\u0000-42\"}}}" };
+                           "{\"data\": {\"payload\": {\"id\": \"\"}}}",
+                           deep, "{\"data\":{\"payload\":{\"fax_id\":\"fx\\u0000-42\"}}}" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++) {
     g_autofree char *header = sign (SECRET, NOW, bodies[i]);
@@ -136,7 +124,6 @@ main (int argc, char **argv)
   g_test_add_func ("/fax-webhook/good", test_good);
   g_test_add_func ("/fax-webhook/refused", test_refused);
   g_test_add_func ("/fax-webhook/bad-body", test_bad_body);
-  g_test_add_func ("/fax-webhook/hostile-body", test_hostile_body);
   g_test_add_func ("/fax-webhook/status-words", test_status_words);
   return g_test_run ();
 }
