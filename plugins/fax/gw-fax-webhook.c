@@ -143,7 +143,7 @@ gw_fax_webhook_verify (const char *secret,
   }
 
   /* Checked first: json-glib recurses into every bracket (gw-json-text.c). */
-  if (gw_json_text_check (bytes, size, GW_JSON_TEXT_MAX_DEPTH) != GW_JSON_TEXT_OK ||
+  if (size == 0 || gw_json_text_check (bytes, size, GW_JSON_TEXT_MAX_DEPTH) != GW_JSON_TEXT_OK ||
       !json_parser_load_from_data (parser, bytes, (gssize) size, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The webhook is not a JSON object"));

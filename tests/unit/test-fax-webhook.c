@@ -90,7 +90,7 @@ test_bad_body (void)
   g_autofree char *open = g_strnfill (60000, '[');
   g_autofree char *deep = g_strdup_printf ("{\"data\":{\"payload\":{\"fax_id\":\"fx-1\",\"x\":%s", open);
 
-  const char *bodies[] = { "not json", "[]", "{\"data\":{\"payload\":{}}}",
+  const char *bodies[] = { "", "not json", "[]", "{\"data\":{\"payload\":{}}}",
                            "{\"data\":{\"payload\":{\"fax_id\":\"a\\r\\nb\"}}}",
                            /* found by fuzz-fax-webhook: an empty id names no fax */
                            "{\"data\": {\"payload\": {\"id\": \"\"}}}",
