@@ -243,36 +243,32 @@ gw_composer_make_body (const char *text,
 /* Appends the body of a text/plain part that GMime would send as it is
  * (7-bit: no 8-bit byte, no line over 998 octets, no line starting
  * "From "), with CRLF line ends, and one at its end unless it is empty, as
- * GMime's message writes it.
- * FALSE, with nothing appended, if GMime would encode it. */
+ * GMime's message writes it. FALSE, with @out as it was, if GMime would
+ * encode it. One pass: the text is copied as it is checked. */
 gboolean
 gw_composer_append_plain_text (GByteArray *out,
                                const char *text)
 {
+  guint       start = out->len;
   gsize       line = 0;
   const char *run = text;
   const char *p;
 
   for (p = text; *p != '\0'; p++) {
-    if ((guchar) *p >= 0x80)
-      return FALSE;
-    if (*p == '\r' || *p == '\n') {
-      line = 0;
-    } else if (line == 0 && strncmp (p, "From ", 5) == 0) {
-      return FALSE;
-    } else if (++line > 998) {
+    if ((guchar) *p >= 0x80 || (line == 0 && strncmp (p, "From ", 5) == 0) ||
+        (*p != '\r' && *p != '\n' && ++line > 998)) {
+      g_byte_array_set_size (out, start);
       return FALSE;
     }
-  }
-  /* CR, LF and CRLF each end a line (normalize_line_ends). */
-  for (p = text; *p != '\0'; p++) {
     if (*p != '\r' && *p != '\n')
       continue;
+    /* CR, LF and CRLF each end a line (normalize_line_ends). */
     g_byte_array_append (out, (const guint8 *) run, (guint) (p - run));
     g_byte_array_append (out, (const guint8 *) "\r\n", 2);
     if (p[0] == '\r' && p[1] == '\n')
       p++;
     run = p + 1;
+    line = 0;
   }
   g_byte_array_append (out, (const guint8 *) run, (guint) (p - run));
   if (p != text && p[-1] != '\r' && p[-1] != '\n')

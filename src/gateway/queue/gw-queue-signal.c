@@ -178,14 +178,16 @@ vardict_entry (const char *key,
 G_LOCK_DEFINE_STATIC (shared_entries);
 static GHashTable *shared_entries;  /* "key\nvalue" → GVariant {sv} */
 
-/* @text_value, or else @number_value as a uint32 (attempts) or an int64. */
+/* The shared entry for @key with @text (a string) or @number (a uint32
+ * or an int64, as @type says). */
 static GVariant *
-shared_entry (const char *key,
-              const char *text_value,
-              gint64      number_value)
+shared_entry (const char         *key,
+              const GVariantType *type,
+              const char         *text,
+              gint64              number)
 {
-  g_autofree char *id = text_value != NULL ? g_strconcat (key, "\n", text_value, NULL)
-                                           : g_strdup_printf ("%s\n#%" G_GINT64_FORMAT, key, number_value);
+  g_autofree char *id = text != NULL ? g_strconcat (key, "\n", text, NULL)
+                                     : g_strdup_printf ("%s\n%" G_GINT64_FORMAT, key, number);
   GVariant *entry;
 
   G_LOCK (shared_entries);
@@ -196,9 +198,9 @@ shared_entry (const char *key,
   }
   entry = g_hash_table_lookup (shared_entries, id);
   if (entry == NULL) {
-    GVariant *value = text_value != NULL ? g_variant_new_string (text_value)
-                    : g_str_equal (key, "attempts") ? g_variant_new_uint32 ((guint32) number_value)
-                                                    : g_variant_new_int64 (number_value);
+    GVariant *value = g_variant_type_equal (type, G_VARIANT_TYPE_STRING) ? g_variant_new_string (text)
+                    : g_variant_type_equal (type, G_VARIANT_TYPE_UINT32) ? g_variant_new_uint32 ((guint32) number)
+                                                                         : g_variant_new_int64 (number);
 
     entry = g_variant_ref_sink (vardict_entry (key, value));
     g_hash_table_insert (shared_entries, g_steal_pointer (&id), entry);
@@ -206,6 +208,21 @@ shared_entry (const char *key,
   g_variant_ref (entry);
   G_UNLOCK (shared_entries);
   return entry;
+}
+
+/* Adds the entry of a text detail, unless it is NULL or not UTF-8:
+ * shared, or made for this change only (a server's reply). */
+static void
+add_text_entry (GVariant  **entries,
+                gsize      *n,
+                const char *key,
+                const char *text,
+                gboolean    shared)
+{
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return;
+  entries[(*n)++] = shared ? shared_entry (key, G_VARIANT_TYPE_STRING, text, 0)
+                           : g_variant_ref_sink (vardict_entry (key, g_variant_new_string (text)));
 }
 
 GVariant *
@@ -216,20 +233,13 @@ gw_delivery_details_to_variant (const GwDeliveryDetails *details)
   GVariant *array;
 
   if (details != NULL) {
-    const char * const keys[] = { "profile", "reply", "enhanced-code", "reason" };
-    const char * const values[] = { details->profile, details->reply, details->enhanced_code,
-                                    details->reason };
-
-    for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
-      if (values[i] == NULL || !g_utf8_validate (values[i], -1, NULL))
-        continue;
-      entries[n++] = values[i] == details->reply
-                     ? g_variant_ref_sink (vardict_entry (keys[i], g_variant_new_string (values[i])))
-                     : shared_entry (keys[i], values[i], 0);
-    }
-    entries[n++] = shared_entry ("attempts", NULL, details->attempts);
+    add_text_entry (entries, &n, "profile", details->profile, TRUE);
+    add_text_entry (entries, &n, "reply", details->reply, FALSE);
+    add_text_entry (entries, &n, "enhanced-code", details->enhanced_code, TRUE);
+    add_text_entry (entries, &n, "reason", details->reason, TRUE);
+    entries[n++] = shared_entry ("attempts", G_VARIANT_TYPE_UINT32, NULL, details->attempts);
     entries[n++] = details->next_attempt == 0
-                   ? shared_entry ("next-attempt", NULL, 0)
+                   ? shared_entry ("next-attempt", G_VARIANT_TYPE_INT64, NULL, 0)
                    : g_variant_ref_sink (vardict_entry ("next-attempt", g_variant_new_int64 (details->next_attempt)));
   }
   array = g_variant_new_array (G_VARIANT_TYPE ("{sv}"), entries, n);
