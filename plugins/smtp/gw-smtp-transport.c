@@ -218,10 +218,18 @@ gw_smtp_transport_deliver (GwTransport        *transport,
   data->session = GW_SMTP_SESSION (g_object_ref (session));
   data->envelope = g_object_ref (envelope);
   g_task_set_task_data (task, data, (GDestroyNotify) deliver_data_free);
-  if (gw_smtp_session_is_usable (data->session))
+  if (gw_smtp_session_is_usable (data->session) || gw_smtp_session_has_sent_ahead (data->session, envelope))
     gw_smtp_session_send_async (data->session, envelope, cancellable, send_cb, g_steal_pointer (&task));
   else
     gw_smtp_session_open_async (data->session, cancellable, open_cb, g_steal_pointer (&task));
+}
+
+static void
+gw_smtp_transport_announce_next (GwTransport *transport,
+                                 GObject     *session,
+                                 GwEnvelope  *envelope)
+{
+  gw_smtp_session_announce_next (GW_SMTP_SESSION (session), envelope);
 }
 
 static gboolean
@@ -314,6 +322,7 @@ gw_smtp_transport_class_init (GwSmtpTransportClass *klass)
   transport_class->close_session = gw_smtp_transport_close_session;
   transport_class->deliver = gw_smtp_transport_deliver;
   transport_class->deliver_finish = gw_smtp_transport_deliver_finish;
+  transport_class->announce_next = gw_smtp_transport_announce_next;
   transport_class->test = gw_smtp_transport_test;
   transport_class->test_finish = gw_smtp_transport_test_finish;
 }

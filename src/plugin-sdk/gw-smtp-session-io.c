@@ -142,6 +142,7 @@ gw_smtp_session_set_stream (GwSmtpSession *self,
     self->received = g_malloc (READ_BUFFER_SIZE);
   self->received_start = 0;
   self->received_len = 0;
+  gw_smtp_session_drop_ahead (self);
 }
 
 static gboolean
@@ -190,7 +191,7 @@ gw_smtp_session_helo_name (GwSmtpSession *self)
 /* ---- exchanges ---- */
 
 typedef struct {
-  GBytes     *payload;   /* commands; or NULL while a body is encoded */
+  GBytes     *payload;   /* commands; after a body, those that follow it */
   gsize       offset;    /* into @payload, or into @chunk */
   /* A body is encoded as it is written, from @body or from @body_stream
    * read a piece at a time. */
@@ -204,6 +205,7 @@ typedef struct {
   gsize       in_pos;
   gboolean    in_done;   /* no input after @in */
   gboolean    finished;  /* the terminator is in @chunk */
+  gboolean    trailed;   /* and @payload after it */
   guint8     *chunk;     /* the piece of the payload being written */
   gsize       chunk_size;
   gsize       chunk_len;
@@ -512,6 +514,13 @@ fill_chunk (Exchange *ex)
     ex->chunk_len += gw_smtp_data_encoder_finish (&ex->encoder, ex->chunk + ex->chunk_len);
     ex->finished = TRUE;
   }
+  /* The commands after the message go in the same write when they fit. */
+  if (ex->finished && ex->payload != NULL &&
+      ex->chunk_len + g_bytes_get_size (ex->payload) <= ex->chunk_size) {
+    memcpy (ex->chunk + ex->chunk_len, g_bytes_get_data (ex->payload, NULL), g_bytes_get_size (ex->payload));
+    ex->chunk_len += g_bytes_get_size (ex->payload);
+    ex->trailed = TRUE;
+  }
   return ex->chunk_len > 0 || ex->in_pos < ex->in_len || ex->in_done;
 }
 
@@ -529,8 +538,14 @@ write_next (GTask *task)
     gssize n;
 
     if (ex->encoding && ex->offset == ex->chunk_len) {
-      if (ex->finished)
+      if (ex->finished && (ex->payload == NULL || ex->trailed))
         break;
+      if (ex->finished) {
+        /* The commands after the message did not fit its last write. */
+        ex->encoding = FALSE;
+        ex->offset = 0;
+        continue;
+      }
       if (!fill_chunk (ex)) {
         gw_deadline_start (&self->exchange_deadline, g_task_get_cancellable (task), self->conversation_timeout);
         g_input_stream_read_async (ex->body_stream, ex->piece, BODY_PIECE, G_PRIORITY_DEFAULT,
@@ -599,6 +614,14 @@ exchange_start (GwSmtpSession       *self,
   }
   self->busy = TRUE;
 
+  /* A message comes first; commands after it start the next transaction
+   * (RFC 2920 3.1: the message may be the first "command" of a group). */
+  if (body != NULL || body_stream != NULL) {
+    g_ptr_array_add (ex->verbs, g_strdup ("the end of the message"));
+    if (self->transcript != NULL)
+      gw_transcript_add_message (self->transcript,
+                                 body != NULL ? gw_smtp_data_encoded_size (body) : payload_size);
+  }
   if (commands != NULL && commands[0] != NULL) {
     GString *buffer = g_string_sized_new (256);
 
@@ -611,7 +634,8 @@ exchange_start (GwSmtpSession       *self,
         gw_transcript_add_client (self->transcript, commands[i]);
     }
     ex->payload = g_bytes_new_with_free_func (buffer->str, buffer->len, wipe_and_free, buffer);
-  } else if (body != NULL || body_stream != NULL) {
+  }
+  if (body != NULL || body_stream != NULL) {
     ex->encoding = TRUE;
     gw_smtp_data_encoder_init (&ex->encoder);
     if (body != NULL) {
@@ -624,10 +648,9 @@ exchange_start (GwSmtpSession       *self,
     }
     /* Without a size (a body in memory), its worst case: each byte two. */
     ex->chunk_size = MIN (BODY_CHUNK, body != NULL ? g_bytes_get_size (body) * 2 + 5 : payload_size + 5);
+    if (ex->payload != NULL)
+      ex->chunk_size += g_bytes_get_size (ex->payload);
     ex->chunk = g_malloc (ex->chunk_size);
-    if (self->transcript != NULL)
-      gw_transcript_add_message (self->transcript,
-                                 body != NULL ? gw_smtp_data_encoded_size (body) : payload_size);
   }
 
   if (ex->payload != NULL || ex->encoding)
@@ -647,7 +670,6 @@ gw_smtp_session_exchange_async (GwSmtpSession       *self,
                                 gpointer             user_data)
 {
   g_return_if_fail (GW_IS_SMTP_SESSION (self));
-  g_return_if_fail (commands == NULL || body == NULL);
 
   exchange_start (self, commands, body, NULL, 0, n_replies, what, cancellable, callback, user_data);
 }

@@ -66,6 +66,11 @@ struct _GwSmtpSession {
   gboolean              need_rset;     /* a transaction ran on this session */
   gboolean              tls_answered;  /* a reply came over TLS (so the server took
                                           our client certificate, if it asked) */
+  /* The next transaction goes out with the end of this message when its
+   * envelope is known (gw_smtp_session_announce_next()): one write and one
+   * wait per message instead of two. */
+  GwEnvelope           *next_envelope; /* nullable: announced, not yet sent */
+  struct _GwSmtpTransaction *ahead;  /* nullable: sent, waiting for its send_async */
 };
 
 void         gw_deadline_start                (GwDeadline          *deadline,
@@ -84,7 +89,8 @@ void         gw_smtp_session_note             (GwSmtpSession       *self,
 
 /*
  * Writes @commands (each one line, CRLF added) or @body (a message, sent
- * as gw_smtp_data_encode() makes it, piece by piece) in one write group,
+ * as gw_smtp_data_encode() makes it, piece by piece), or @body followed by
+ * @commands (the next transaction's, pipelined), in one write group,
  * then reads @n_replies replies, each within conversation-timeout (the
  * greeting too: it is a server reply like any other).
  * @what names the wait in errors ("the greeting"); NULL: "the reply to"
@@ -117,6 +123,10 @@ void         gw_smtp_session_exchange_stream_async (GwSmtpSession  *self,
 GPtrArray   *gw_smtp_session_exchange_finish  (GwSmtpSession       *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+
+/* Forgets a transaction sent ahead (gw-smtp-session-send.c): on a new
+ * stream, or when the session closes. */
+void         gw_smtp_session_drop_ahead       (GwSmtpSession       *self);
 
 /* AUTH, when the profile has a username (gw-smtp-session-auth.c). */
 void         gw_smtp_session_auth_async       (GwSmtpSession       *self,

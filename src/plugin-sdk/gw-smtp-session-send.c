@@ -5,6 +5,10 @@
  * the replies are read in order (RFC 2920); without it each command waits
  * for its reply, and a refused MAIL or no accepted recipient stops the
  * transaction before DATA. Each recipient gets its own result.
+ *
+ * When the next envelope is announced, its transaction goes out ahead, in
+ * the write that ends this message; its replies wait in the session for
+ * its own gw_smtp_session_send_async().
  */
 #define G_LOG_DOMAIN "gw-smtp-session"
 
@@ -31,7 +35,7 @@ typedef struct {
   char    *line;
 } Cmd;
 
-typedef struct {
+typedef struct _GwSmtpTransaction {
   GwEnvelope  *envelope;
   GwProfile   *profile;       /* the session's, which the task keeps alive */
   GBytes      *message;       /* encoded for DATA as it is written; or */
@@ -46,6 +50,8 @@ typedef struct {
   gboolean     rset_failed;
   gboolean     data_started;  /* the server answered 354 */
   gboolean     empty_sent;    /* an empty message ended an unwanted DATA */
+  guint        mail_index;    /* of CMD_MAIL in @cmds */
+  gboolean     carries_next;  /* the end of this message carries session->ahead */
 } SendData;
 
 static void
@@ -65,6 +71,26 @@ send_data_free (SendData *data)
   g_clear_pointer (&data->mail_refused, gw_smtp_reply_free);
   g_clear_pointer (&data->data_refused, gw_smtp_reply_free);
   g_free (data);
+}
+
+static SendData *
+send_data_new (GwSmtpSession *self,
+               GwEnvelope    *envelope)
+{
+  SendData *data = g_new0 (SendData, 1);
+
+  data->envelope = g_object_ref (envelope);
+  data->profile = self->profile;
+  data->cmds = g_array_new (FALSE, TRUE, sizeof (Cmd));
+  g_array_set_clear_func (data->cmds, cmd_clear);
+  data->accepted = g_array_new (FALSE, FALSE, sizeof (guint));
+  return data;
+}
+
+void
+gw_smtp_session_drop_ahead (GwSmtpSession *self)
+{
+  g_clear_pointer (&self->ahead, send_data_free);
 }
 
 static void
@@ -142,6 +168,7 @@ send_done (GTask *task)
 }
 
 static void conclude (GTask *task);
+static SendData *prepare_ahead (GwSmtpSession *self);
 
 static void
 final_reply_cb (GObject      *source,
@@ -158,6 +185,9 @@ final_reply_cb (GObject      *source,
 
   replies = gw_smtp_session_exchange_finish (self, result, &local_error);
   if (replies == NULL) {
+    /* The session is broken: nothing more is read on it. */
+    if (data->carries_next)
+      gw_smtp_session_drop_ahead (self);
     g_task_return_error (task, g_steal_pointer (&local_error));
     g_object_unref (task);
     return;
@@ -235,7 +265,24 @@ conclude (GTask *task)
   }
   g_assert (data->data_started);
   if (data->message != NULL) {
-    gw_smtp_session_exchange_async (self, NULL, data->message, 1, "the reply to the end of the message",
+    SendData *next = prepare_ahead (self);
+    g_autofree const char **lines = NULL;
+
+    if (next == NULL) {
+      gw_smtp_session_exchange_async (self, NULL, data->message, 1, "the reply to the end of the message",
+                                      g_task_get_cancellable (task), final_reply_cb, task);
+      return;
+    }
+    lines = g_new0 (const char *, next->cmds->len + 1);
+    for (guint i = 0; i < next->cmds->len; i++)
+      lines[i] = g_array_index (next->cmds, Cmd, i).line;
+    next->next = next->cmds->len;
+    self->need_rset = TRUE;
+    self->ahead = next;
+    data->carries_next = TRUE;
+    /* Only this message's reply is awaited: its outcome must not depend
+     * on the next transaction's replies, read when that one is sent. */
+    gw_smtp_session_exchange_async (self, lines, data->message, 1, "the reply to the end of the message",
                                     g_task_get_cancellable (task), final_reply_cb, task);
   } else {
     g_autoptr(GError) local_error = NULL;
@@ -426,41 +473,21 @@ send_refuse_all (GTask      *task,
   send_done (task);
 }
 
-/* Once the message's facts are known: the commands of the transaction,
- * then the first group of them. Consumes @task. */
-static void
-begin_transaction (GTask *task)
+/* [RSET], MAIL (its line is set by finish_commands()) and an RCPT for each
+ * pending recipient SMTP can carry; the others get their result. Returns
+ * the number of RCPT; *@need_utf8 is set when an address needs SMTPUTF8. */
+static guint
+add_commands (GwSmtpSession *self,
+              SendData      *data,
+              gboolean      *need_utf8)
 {
-  GwSmtpSession *self = g_task_get_source_object (task);
-  SendData *data = g_task_get_task_data (task);
   GwEnvelope *envelope = data->envelope;
-  const char *sender = gw_envelope_get_sender (envelope);
   gboolean has_utf8_cap = g_hash_table_contains (self->caps, "SMTPUTF8");
-  gboolean need_utf8;
-  guint64 limit = 0;
-  gsize size = data->facts.payload_size - 3;
   guint n_rcpt = 0;
-  guint mail_index;
-
-  if (sender == NULL)
-    sender = "";
-  need_utf8 = !gw_smtp_data_is_ascii (sender);
-  if (g_hash_table_contains (self->caps, "SIZE"))
-    limit = g_ascii_strtoull (g_hash_table_lookup (self->caps, "SIZE"), NULL, 10);
-  if (limit > 0 && size > limit) {
-    g_autofree char *size_text = g_strdup_printf ("%" G_GSIZE_FORMAT, size);
-    g_autofree char *limit_text = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
-
-    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
-                             _("The message is %s bytes, more than the %s bytes %s accepts (SIZE)"),
-                             size_text, limit_text, self->host);
-    g_object_unref (task);
-    return;
-  }
 
   if (self->need_rset)
     add_cmd (data, CMD_RSET, 0, g_strdup ("RSET"));
-  mail_index = data->cmds->len;
+  data->mail_index = data->cmds->len;
   add_cmd (data, CMD_MAIL, 0, NULL); /* the line is known once recipients are */
   for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
     GwRecipient *rcpt = gw_envelope_get_recipient (envelope, i);
@@ -479,12 +506,62 @@ begin_transaction (GTask *task)
         gw_envelope_set_result (envelope, i, GW_RECIPIENT_PERMFAIL, reason, NULL);
         continue;
       }
-      need_utf8 = TRUE;
+      *need_utf8 = TRUE;
     }
     add_cmd (data, CMD_RCPT, i, rcpt_command (self, rcpt->address));
     n_rcpt++;
   }
-  if (n_rcpt == 0) {
+  return n_rcpt;
+}
+
+static void
+finish_commands (GwSmtpSession *self,
+                 SendData      *data,
+                 gboolean       need_utf8)
+{
+  g_array_index (data->cmds, Cmd, data->mail_index).line = mail_command (self, data, need_utf8);
+  add_cmd (data, CMD_DATA, 0, g_strdup ("DATA"));
+}
+
+/* Whether the server's SIZE limit refuses the message. */
+static gboolean
+exceeds_size_limit (GwSmtpSession *self,
+                    SendData      *data,
+                    guint64       *limit)
+{
+  *limit = 0;
+  if (g_hash_table_contains (self->caps, "SIZE"))
+    *limit = g_ascii_strtoull (g_hash_table_lookup (self->caps, "SIZE"), NULL, 10);
+  return *limit > 0 && data->facts.payload_size - 3 > *limit;
+}
+
+/* Once the message's facts are known: the commands of the transaction,
+ * then the first group of them. Consumes @task. */
+static void
+begin_transaction (GTask *task)
+{
+  GwSmtpSession *self = g_task_get_source_object (task);
+  SendData *data = g_task_get_task_data (task);
+  GwEnvelope *envelope = data->envelope;
+  const char *sender = gw_envelope_get_sender (envelope);
+  gboolean has_utf8_cap = g_hash_table_contains (self->caps, "SMTPUTF8");
+  gboolean need_utf8;
+  guint64 limit = 0;
+
+  if (sender == NULL)
+    sender = "";
+  need_utf8 = !gw_smtp_data_is_ascii (sender);
+  if (exceeds_size_limit (self, data, &limit)) {
+    g_autofree char *size_text = g_strdup_printf ("%" G_GSIZE_FORMAT, data->facts.payload_size - 3);
+    g_autofree char *limit_text = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
+
+    g_task_return_new_error (task, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_PERMANENT,
+                             _("The message is %s bytes, more than the %s bytes %s accepts (SIZE)"),
+                             size_text, limit_text, self->host);
+    g_object_unref (task);
+    return;
+  }
+  if (add_commands (self, data, &need_utf8) == 0) {
     send_done (task);
     return;
   }
@@ -506,9 +583,50 @@ begin_transaction (GTask *task)
                      self->host);
     return;
   }
-  g_array_index (data->cmds, Cmd, mail_index).line = mail_command (self, data, need_utf8);
-  add_cmd (data, CMD_DATA, 0, g_strdup ("DATA"));
+  finish_commands (self, data, need_utf8);
   send_next (task);
+}
+
+/* The announced envelope's transaction, to go out with the end of the
+ * message being sent; NULL when it cannot. Only the plain case goes ahead
+ * (PIPELINING, the message in memory, ASCII addresses SMTP can carry, no
+ * 8-bit content, within SIZE): nothing in it is refused before the server
+ * answers, so preparing it changes nothing in the envelope. */
+static SendData *
+prepare_ahead (GwSmtpSession *self)
+{
+  g_autoptr(GwEnvelope) envelope = g_steal_pointer (&self->next_envelope);
+  const char *sender;
+  GBytes *message;
+  SendData *data;
+  gboolean need_utf8 = FALSE;
+  guint64 limit;
+
+  if (envelope == NULL || !g_hash_table_contains (self->caps, "PIPELINING") || self->transcript != NULL)
+    return NULL;
+  message = gw_envelope_get_message (envelope);
+  sender = gw_envelope_get_sender (envelope);
+  if (message == NULL || gw_envelope_get_n_recipients (envelope) == 0 ||
+      (sender != NULL && *sender != '\0' &&
+       (!gw_smtp_data_address_is_safe (sender) || !gw_smtp_data_is_ascii (sender))))
+    return NULL;
+  for (guint i = 0; i < gw_envelope_get_n_recipients (envelope); i++) {
+    GwRecipient *rcpt = gw_envelope_get_recipient (envelope, i);
+
+    if (rcpt->status != GW_RECIPIENT_PENDING || !gw_smtp_data_address_is_safe (rcpt->address) ||
+        !gw_smtp_data_is_ascii (rcpt->address))
+      return NULL;
+  }
+  data = send_data_new (self, envelope);
+  data->message = g_bytes_ref (message);
+  gw_smtp_data_facts_of_bytes (&data->facts, message);
+  if (data->facts.header_8bit || data->facts.body_8bit || exceeds_size_limit (self, data, &limit)) {
+    send_data_free (data);
+    return NULL;
+  }
+  add_commands (self, data, &need_utf8);
+  finish_commands (self, data, need_utf8);
+  return data;
 }
 
 static void
@@ -546,12 +664,23 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gw_smtp_session_send_async);
-  data = g_new0 (SendData, 1);
-  data->envelope = g_object_ref (envelope);
-  data->profile = self->profile;
-  data->cmds = g_array_new (FALSE, TRUE, sizeof (Cmd));
-  g_array_set_clear_func (data->cmds, cmd_clear);
-  data->accepted = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (self->next_envelope == envelope)
+    g_clear_object (&self->next_envelope);
+  if (gw_smtp_session_has_sent_ahead (self, envelope)) {
+    /* Its commands went out with the message before: read their replies. */
+    data = g_steal_pointer (&self->ahead);
+    g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+    gw_smtp_session_exchange_async (self, NULL, NULL, data->cmds->len,
+                                    "the replies to the commands sent with the message before",
+                                    cancellable, replies_cb, task);
+    return;
+  }
+  if (self->ahead != NULL) {
+    /* Another transaction is open on the server (maybe in DATA). */
+    gw_smtp_session_drop_ahead (self);
+    self->broken = TRUE;
+  }
+  data = send_data_new (self, envelope);
   g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
 
   if (!gw_smtp_session_is_usable (self) || self->busy) {
@@ -587,6 +716,25 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
    * content (SIZE=, BODY=8BITMIME, SMTPUTF8), then DATA reads it again. */
   data->source = g_object_ref (gw_envelope_get_message_source (envelope));
   gw_smtp_data_facts_read_async (data->source, cancellable, facts_read_cb, task);
+}
+
+void
+gw_smtp_session_announce_next (GwSmtpSession *self,
+                               GwEnvelope    *envelope)
+{
+  g_return_if_fail (GW_IS_SMTP_SESSION (self));
+  g_return_if_fail (envelope == NULL || GW_IS_ENVELOPE (envelope));
+
+  g_set_object (&self->next_envelope, envelope);
+}
+
+gboolean
+gw_smtp_session_has_sent_ahead (GwSmtpSession *self,
+                                GwEnvelope    *envelope)
+{
+  g_return_val_if_fail (GW_IS_SMTP_SESSION (self), FALSE);
+
+  return self->ahead != NULL && self->ahead->envelope == envelope;
 }
 
 gboolean

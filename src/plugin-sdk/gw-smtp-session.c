@@ -32,6 +32,8 @@ gw_smtp_session_dispose (GObject *object)
   g_clear_object (&self->input);
   g_clear_object (&self->output);
   g_clear_pointer (&self->received, g_free);
+  gw_smtp_session_drop_ahead (self);
+  g_clear_object (&self->next_envelope);
   gw_deadline_stop (&self->exchange_deadline);
   g_clear_object (&self->stream);
   g_clear_object (&self->connection);
@@ -243,6 +245,12 @@ gw_smtp_session_close_async (GwSmtpSession       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gw_smtp_session_close_async);
   g_task_set_task_data (task, g_new0 (GwDeadline, 1), (GDestroyNotify) close_data_free);
+  /* A transaction sent ahead may have the server in DATA, where QUIT
+   * would be text: only the connection's end leaves it. */
+  if (self->ahead != NULL)
+    self->broken = TRUE;
+  gw_smtp_session_drop_ahead (self);
+  g_clear_object (&self->next_envelope);
   if (self->stream != NULL && !self->broken && !self->closed && !self->busy) {
     gw_smtp_session_exchange_async (self, quit, NULL, 1, "the reply to QUIT",
                                     cancellable, quit_cb, task);

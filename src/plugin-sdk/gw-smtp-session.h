@@ -106,6 +106,37 @@ void               gw_smtp_session_send_async           (GwSmtpSession       *se
                                                          gpointer             user_data);
 
 /**
+ * gw_smtp_session_announce_next:
+ * @self: a session
+ * @envelope: (nullable): the envelope this session sends next
+ *
+ * Tells the session, while gw_smtp_session_send_async() runs, which
+ * envelope it sends next. When the server offers PIPELINING and both
+ * messages are in memory, the next transaction's commands go out in the
+ * same write as the end of this message (RFC 2920, 3.1): one write and one
+ * wait per message instead of two. The next gw_smtp_session_send_async()
+ * must then be for @envelope (see gw_smtp_session_has_sent_ahead()); for
+ * another one the session is not usable. %NULL withdraws an announcement
+ * that nothing was sent for yet.
+ */
+void               gw_smtp_session_announce_next        (GwSmtpSession       *self,
+                                                         GwEnvelope          *envelope);
+
+/**
+ * gw_smtp_session_has_sent_ahead:
+ * @self: a session
+ * @envelope: an envelope
+ *
+ * Returns: whether the transaction of @envelope went out ahead, with the
+ *   end of the message before it (gw_smtp_session_announce_next()). Send
+ *   @envelope with gw_smtp_session_send_async() then, even when
+ *   gw_smtp_session_is_usable() says no (the server may have closed after
+ *   answering): its replies are already in.
+ */
+gboolean           gw_smtp_session_has_sent_ahead       (GwSmtpSession       *self,
+                                                         GwEnvelope          *envelope);
+
+/**
  * gw_smtp_session_send_finish:
  * @self: a session
  * @result: the result given to the callback

@@ -417,6 +417,34 @@ gw_transport_deliver_finish (GwTransport  *self,
 }
 
 /**
+ * gw_transport_announce_next:
+ * @self: a transport
+ * @session: the session a delivery runs on
+ * @envelope: the envelope delivered next on @session
+ *
+ * Tells the transport, while gw_transport_deliver() runs on @session,
+ * which envelope comes next on it (see #GwTransportClass.announce_next).
+ * The next delivery on @session must be for @envelope; to deliver another
+ * one, close the session first. Does nothing for a transport that does
+ * not look ahead.
+ */
+void
+gw_transport_announce_next (GwTransport *self,
+                            GObject     *session,
+                            GwEnvelope  *envelope)
+{
+  GwTransportClass *klass;
+
+  g_return_if_fail (GW_IS_TRANSPORT (self));
+  g_return_if_fail (G_IS_OBJECT (session));
+  g_return_if_fail (GW_IS_ENVELOPE (envelope));
+
+  klass = GW_TRANSPORT_GET_CLASS (self);
+  if (klass->announce_next != NULL)
+    klass->announce_next (self, session, envelope);
+}
+
+/**
  * gw_transport_describe:
  * @self: a transport
  * @profile: a profile of this transport

@@ -101,6 +101,11 @@ G_DECLARE_DERIVABLE_TYPE (GwTransport, gw_transport, GW, TRANSPORT, GObject)
  *   gw_transport_class_set_recipient_kind()): checks one recipient of
  *   that kind at Send and in routing rules; errors are
  *   %HERALD_ERROR_INVALID_ADDRESS
+ * @announce_next: optional: told, while @deliver runs on @session, which
+ *   envelope the daemon delivers next on it, so that part of it may go out
+ *   early (an SMTP client pipelines the next transaction with the end of
+ *   this message); the next @deliver on @session is for that envelope, or
+ *   the daemon closes the session first
  *
  * The virtual methods of a transport. A transport also declares, in its
  * class_init, its settings (gw_transport_class_install_setting()), and
@@ -159,9 +164,12 @@ struct _GwTransportClass {
   gboolean   (*check_recipient)     (GwTransport   *self,
                                      const char    *address,
                                      GError       **error);
+  void       (*announce_next)       (GwTransport   *self,
+                                     GObject       *session,
+                                     GwEnvelope    *envelope);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 /**
@@ -230,6 +238,9 @@ void         gw_transport_deliver                (GwTransport   *self,
 gboolean     gw_transport_deliver_finish         (GwTransport   *self,
                                                   GAsyncResult  *result,
                                                   GError       **error);
+void         gw_transport_announce_next          (GwTransport   *self,
+                                                  GObject       *session,
+                                                  GwEnvelope    *envelope);
 char        *gw_transport_describe               (GwTransport   *self,
                                                   GwProfile     *profile);
 gboolean     gw_transport_check_content          (GwTransport   *self,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-dispatcher.c: the dispatcher with a fake transport: rate limits,
- * fallback profiles, the TLS in the attempt log, log pruning, and a full
- * disk under a running dispatcher */
+ * fallback profiles, the TLS in the attempt log, log pruning, a full disk
+ * under a running dispatcher, and the next job told to the session */
 #define G_LOG_DOMAIN "test-dispatcher"
 
 #include "config.h"
@@ -28,6 +28,13 @@ typedef struct {
 } Delivered;
 
 static GPtrArray *delivered;
+
+/* Sessions are plain objects holding the envelope announced as the next
+ * one ("announced"); a delivery of another envelope on such a session is
+ * what a transport that sent the next one ahead could not survive. */
+static guint sessions_opened;
+static guint announcements;
+static guint announcement_violations;
 
 static void
 delivered_free (Delivered *d)
@@ -64,6 +71,12 @@ test_transport_deliver (GwTransport        *transport,
   d->message_id = g_strdup (gw_envelope_get_message_id (envelope));
   d->when = g_get_monotonic_time ();
   g_ptr_array_add (delivered, d);
+  if (session != NULL) {
+    GwEnvelope *announced = g_object_get_data (session, "announced");
+
+    announcement_violations += announced != NULL && announced != envelope;
+    g_object_set_data (session, "announced", NULL);
+  }
   if (gw_envelope_get_message (envelope) == NULL) {
     g_autoptr(GBytes) message = NULL;
     GError *error = NULL;
@@ -90,6 +103,42 @@ test_transport_deliver_finish (GwTransport  *transport,
 }
 
 static void
+test_transport_open_session (GwTransport        *transport,
+                             GwProfile          *profile,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
+
+  sessions_opened++;
+  g_task_return_pointer (task, g_object_new (G_TYPE_OBJECT, NULL), g_object_unref);
+}
+
+static GObject *
+test_transport_open_session_finish (GwTransport  *transport,
+                                    GAsyncResult *result,
+                                    GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_transport_close_session (GwTransport *transport,
+                              GObject     *session)
+{
+}
+
+static void
+test_transport_announce_next (GwTransport *transport,
+                              GObject     *session,
+                              GwEnvelope  *envelope)
+{
+  announcements++;
+  g_object_set_data_full (session, "announced", g_object_ref (envelope), g_object_unref);
+}
+
+static void
 test_transport_class_init (TestTransportClass *klass)
 {
   GwTransportClass *transport_class = GW_TRANSPORT_CLASS (klass);
@@ -98,6 +147,10 @@ test_transport_class_init (TestTransportClass *klass)
   transport_class->name = "maildir";
   transport_class->deliver = test_transport_deliver;
   transport_class->deliver_finish = test_transport_deliver_finish;
+  transport_class->open_session = test_transport_open_session;
+  transport_class->open_session_finish = test_transport_open_session_finish;
+  transport_class->close_session = test_transport_close_session;
+  transport_class->announce_next = test_transport_announce_next;
   gw_transport_class_install_setting (transport_class,
                                       gw_setting_spec_new ("maildir-path", GW_SETTING_PATH, 0, NULL,
                                                            "Maildir to deliver into"));
@@ -144,6 +197,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->path = g_build_filename (f->tmpdir, "queue.db", NULL);
   g_clear_pointer (&delivered, g_ptr_array_unref);
   delivered = g_ptr_array_new_with_free_func ((GDestroyNotify) delivered_free);
+  sessions_opened = announcements = announcement_violations = 0;
   queue_test_reset_warnings ();
 }
 
@@ -509,6 +563,81 @@ test_damaged_message (Fixture *f, gconstpointer data)
   g_assert_true (queue_test_warned ("with reason \"corrupt\""));
 }
 
+static char *
+submit_to (Fixture            *f,
+           const char         *profile,
+           const char         *subject,
+           const char * const *recipients)
+{
+  g_autoptr(GError) error = NULL;
+  char *id = queue_test_submit (f->queue, queue_test_submission (profile, subject, recipients, 0), &error);
+
+  g_assert_no_error (error);
+  return id;
+}
+
+/* A backlog goes out job after job on one session, each job announced to
+ * the session before the one ahead of it ends (the claims ahead keep the
+ * next job at hand), and never another job than the one announced. */
+static void
+test_announce_next (Fixture *f, gconstpointer data)
+{
+  const guint n = 40;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) message_ids = g_hash_table_new (g_str_hash, g_str_equal);
+
+  add_profile (f, "relay", "'max-connections': <'1'>");
+  /* Queued before the dispatcher starts: a backlog from the first claim. */
+  f->queue = queue_test_open (f->path);
+  for (guint i = 0; i < n; i++) {
+    g_autofree char *subject = g_strdup_printf ("job-%u", i);
+    g_ptr_array_add (ids, submit (f, "relay", subject));
+  }
+  f->dispatcher = gw_dispatcher_new (f->queue, f->profiles, f->plugins);
+  gw_dispatcher_wake (f->dispatcher);
+  for (guint i = 0; i < n; i++)
+    wait_for_state (f, ids->pdata[i], "sent", 30);
+
+  g_assert_cmpuint (delivered->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_hash_table_add (message_ids, ((Delivered *) delivered->pdata[i])->message_id);
+  g_assert_cmpuint (g_hash_table_size (message_ids), ==, n);
+  g_assert_cmpuint (sessions_opened, ==, 1);
+  g_assert_cmpuint (announcement_violations, ==, 0);
+  /* Two claims of 16 and one of 8: all but the batches' last are told at
+   * least, and the claims ahead usually have the next batch in time. */
+  g_assert_cmpuint (announcements, >=, n - 3);
+}
+
+/* The job announced as the next is held for max-recipients-per-day: the
+ * job after it goes out on a new session, not on the one that may have
+ * started the held one. */
+static void
+test_announced_job_held (Fixture *f, gconstpointer data)
+{
+  const char * const one[] = { "x@example.org", NULL };
+  const char * const two[] = { "x@example.org", "y@example.org", NULL };
+  g_autofree char *first = NULL, *second = NULL, *held = NULL, *last = NULL;
+
+  add_profile (f, "quota", "'max-recipients-per-day': <'3'>, 'max-connections': <'1'>");
+  f->queue = queue_test_open (f->path);
+  first = submit_to (f, "quota", "first", one);
+  second = submit_to (f, "quota", "second", one);
+  held = submit_to (f, "quota", "held", two);
+  last = submit_to (f, "quota", "last", one);
+  f->dispatcher = gw_dispatcher_new (f->queue, f->profiles, f->plugins);
+  gw_dispatcher_wake (f->dispatcher);
+  wait_for_state (f, first, "sent", 30);
+  wait_for_state (f, second, "sent", 30);
+  wait_for_state (f, held, "deferred", 30);
+  wait_for_state (f, last, "sent", 30);
+
+  g_assert_cmpuint (count_delivered ("quota"), ==, 3);
+  g_assert_cmpuint (announcements, >=, 2);
+  g_assert_cmpuint (announcement_violations, ==, 0);
+  g_assert_cmpuint (sessions_opened, ==, 2);
+}
+
 static void
 test_disk_full (Fixture *f, gconstpointer data)
 {
@@ -580,6 +709,8 @@ main (int argc, char **argv)
   ADD ("/dispatcher/prune", test_prune);
   ADD ("/dispatcher/damaged-message", test_damaged_message);
   ADD ("/dispatcher/disk-full", test_disk_full);
+  ADD ("/dispatcher/announce-next", test_announce_next);
+  ADD ("/dispatcher/announced-job-held", test_announced_job_held);
 #undef ADD
   return g_test_run ();
 }

@@ -46,6 +46,7 @@ typedef struct {
   GPtrArray       *violations;
   GPtrArray       *messages;     /* GBytes: raw DATA up to "." */
   gboolean         grouped;      /* MAIL arrived with RCPT right behind it */
+  guint            ahead;        /* messages whose "." had the next command behind it */
 } Server;
 
 static void
@@ -172,6 +173,10 @@ serve_one (Server *srv, GSocketConnection *connection)
         srv->grouped = TRUE;
       send_reply (srv, stream, "250 2.1.0 ok\r\n");
     } else if (g_str_has_prefix (upper, "RCPT")) {
+      if (strstr (line, "closing") != NULL) {
+        send_reply (srv, stream, "421 4.3.2 shutting down\r\n");
+        return;
+      }
       if (strstr (line, "bad") != NULL)
         send_reply (srv, stream, "550 5.1.1 no such user\r\n");
       else if (strstr (line, "busy") != NULL)
@@ -198,6 +203,10 @@ serve_one (Server *srv, GSocketConnection *connection)
       }
       g_byte_array_set_size (raw, raw->len - 3);
       server_record (srv, srv->messages, g_byte_array_free_to_bytes (g_steal_pointer (&raw)));
+      /* Already there, not after the reply: sent in the message's write. */
+      if (g_buffered_input_stream_get_available (G_BUFFERED_INPUT_STREAM (in)) > 0 ||
+          g_socket_get_available_bytes (socket) > 0)
+        srv->ahead++;
       if (srv->mode == MODE_SLOW_DOT)
         g_usleep (600 * 1000);
       send_reply (srv, stream, "250 2.0.0 queued\r\n");
@@ -426,6 +435,161 @@ static void
 test_no_pipelining (void)
 {
   check_transactions (FALSE);
+}
+
+/* Sends @envelope with @next announced as the one after it. */
+static gboolean
+session_send_announcing (GwSmtpSession *session, GwEnvelope *envelope, GwEnvelope *next, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  gw_smtp_session_send_async (session, envelope, NULL, store_result_cb, &result);
+  if (next != NULL)
+    gw_smtp_session_announce_next (session, next);
+  return gw_smtp_session_send_finish (session, wait_result (&result), error);
+}
+
+static GwEnvelope *
+make_numbered_envelope (guint n, const char * const *recipients)
+{
+  g_autofree char *body = g_strdup_printf ("Subject: %u\r\n\r\nmessage %u\r\n", n, n);
+
+  return make_envelope (body, recipients);
+}
+
+static guint
+count_commands (Server *srv, const char *prefix)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < srv->commands->len; i++)
+    count += g_str_has_prefix (srv->commands->pdata[i], prefix);
+  return count;
+}
+
+/* With the next envelope announced, its transaction goes out in the write
+ * that ends the message before; each recipient still gets its own reply. */
+static void
+check_send_ahead (gboolean pipelining)
+{
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, pipelining ? "PIPELINING,ENHANCEDSTATUSCODES"
+                                                               : "ENHANCEDSTATUSCODES");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "good@example.org", "bad@example.org", "busy@example.org", NULL };
+  GwEnvelope *envelopes[3];
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (envelopes); i++)
+    envelopes[i] = make_numbered_envelope (i, rcpts);
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (envelopes); i++) {
+    GwEnvelope *next = i + 1 < G_N_ELEMENTS (envelopes) ? envelopes[i + 1] : NULL;
+
+    g_assert_true (session_send_announcing (session, envelopes[i], next, &error));
+    g_assert_no_error (error);
+    g_assert_true (next == NULL || gw_smtp_session_has_sent_ahead (session, next) == pipelining);
+    g_assert_cmpint (gw_envelope_get_recipient (envelopes[i], 0)->status, ==, GW_RECIPIENT_SENT);
+    g_assert_cmpstr (gw_envelope_get_recipient (envelopes[i], 0)->reply, ==, "250 2.0.0 queued");
+    g_assert_cmpint (gw_envelope_get_recipient (envelopes[i], 1)->status, ==, GW_RECIPIENT_PERMFAIL);
+    g_assert_cmpstr (gw_envelope_get_recipient (envelopes[i], 1)->reply, ==, "550 5.1.1 no such user");
+    g_assert_cmpint (gw_envelope_get_recipient (envelopes[i], 2)->status, ==, GW_RECIPIENT_TEMPFAIL);
+    g_assert_true (gw_smtp_session_is_usable (session));
+  }
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+
+  g_assert_cmpuint (srv->messages->len, ==, 3);
+  for (guint i = 0; i < srv->messages->len; i++) {
+    g_autofree char *expected = g_strdup_printf ("Subject: %u\r\n\r\nmessage %u\r\n", i, i);
+    g_assert_cmpmem (g_bytes_get_data (srv->messages->pdata[i], NULL), g_bytes_get_size (srv->messages->pdata[i]),
+                     expected, strlen (expected));
+  }
+  g_assert_cmpuint (srv->ahead, ==, pipelining ? 2 : 0);
+  g_assert_cmpuint (count_commands (srv, "MAIL"), ==, 3);
+  g_assert_cmpuint (count_commands (srv, "RSET"), ==, 2);
+  g_assert_cmpstr (srv->commands->pdata[srv->commands->len - 1], ==, "QUIT");
+  g_assert_cmpuint (srv->violations->len, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (envelopes); i++)
+    g_object_unref (envelopes[i]);
+}
+
+static void
+test_send_ahead (void)
+{
+  check_send_ahead (TRUE);
+}
+
+static void
+test_send_ahead_needs_pipelining (void)
+{
+  check_send_ahead (FALSE);
+}
+
+/* Announced one envelope, sent another: the server may be waiting in DATA
+ * for the first, so the session is not used for the second, and nothing
+ * reaches the server as a message by mistake. */
+static void
+test_send_ahead_other_envelope (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING,ENHANCEDSTATUSCODES");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "good@example.org", NULL };
+  g_autoptr(GwEnvelope) first = make_numbered_envelope (1, rcpts);
+  g_autoptr(GwEnvelope) announced = make_numbered_envelope (2, rcpts);
+  g_autoptr(GwEnvelope) other = make_numbered_envelope (3, rcpts);
+  g_autoptr(GError) error = NULL;
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_true (session_send_announcing (session, first, announced, &error));
+  g_assert_no_error (error);
+  g_assert_true (gw_smtp_session_has_sent_ahead (session, announced));
+  g_assert_false (gw_smtp_session_has_sent_ahead (session, other));
+
+  g_assert_false (session_send (session, other, &error));
+  g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+  g_assert_false (gw_smtp_session_is_usable (session));
+  g_assert_cmpint (gw_envelope_get_recipient (other, 0)->status, ==, GW_RECIPIENT_PENDING);
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+
+  g_assert_cmpuint (srv->messages->len, ==, 1);
+  g_assert_false (commands_contain (srv, "QUIT"));
+}
+
+/* The server answers the next transaction's RCPT with 421 and closes: the
+ * message before is sent, the next one fails for now, with that reply. */
+static void
+test_send_ahead_421 (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_NORMAL, "PIPELINING,ENHANCEDSTATUSCODES");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const good[] = { "good@example.org", NULL };
+  const char * const closing[] = { "closing@example.org", NULL };
+  g_autoptr(GwEnvelope) first = make_numbered_envelope (1, good);
+  g_autoptr(GwEnvelope) next = make_numbered_envelope (2, closing);
+  g_autoptr(GError) error = NULL;
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_true (session_send_announcing (session, first, next, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gw_envelope_get_recipient (first, 0)->status, ==, GW_RECIPIENT_SENT);
+
+  g_assert_false (session_send (session, next, &error));
+  g_assert_error (error, GW_TRANSPORT_ERROR, GW_TRANSPORT_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "421 4.3.2 shutting down"));
+  g_assert_cmpint (gw_envelope_get_recipient (next, 0)->status, ==, GW_RECIPIENT_TEMPFAIL);
+  g_assert_cmpstr (gw_envelope_get_recipient (next, 0)->reply, ==, "421 4.3.2 shutting down");
+  g_assert_false (gw_smtp_session_is_usable (session));
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_cmpuint (srv->messages->len, ==, 1);
 }
 
 static void
@@ -1039,6 +1203,10 @@ main (int argc, char **argv)
 
   g_test_add_func ("/smtp-session/pipelining", test_pipelining);
   g_test_add_func ("/smtp-session/no-pipelining", test_no_pipelining);
+  g_test_add_func ("/smtp-session/send-ahead", test_send_ahead);
+  g_test_add_func ("/smtp-session/send-ahead-needs-pipelining", test_send_ahead_needs_pipelining);
+  g_test_add_func ("/smtp-session/send-ahead-other-envelope", test_send_ahead_other_envelope);
+  g_test_add_func ("/smtp-session/send-ahead-421", test_send_ahead_421);
   g_test_add_func ("/smtp-session/crlf-body", test_crlf_body);
   g_test_add_func ("/smtp-session/crlf-body-large", test_crlf_body_large);
   g_test_add_func ("/smtp-session/body-from-source", test_body_from_source);

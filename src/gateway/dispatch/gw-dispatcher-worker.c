@@ -3,7 +3,10 @@
  *
  * A worker claims jobs, opens a session only when it has work, delivers job
  * after job over that session, records each result and claims again until
- * nothing is due. Under a rate limit it takes a token per job before it
+ * nothing is due. With a backlog it claims the next jobs while the last of
+ * a batch go out, and tells the transport which job comes next on the
+ * session (an SMTP session sends its commands with the end of the message
+ * before). Under a rate limit it takes a token per job before it
  * claims; with none left it waits on a timer of its own (never polling, and
  * never holding up another profile).
  *
@@ -36,6 +39,9 @@
  * rather than left for the server to drop. */
 #define SESSION_IDLE_MAX_US (10 * G_USEC_PER_SEC)
 
+/* Jobs left in hand when a worker with a backlog claims the next ones. */
+#define CLAIM_AHEAD_AT (GW_DISPATCHER_CLAIM_BATCH / 4)
+
 typedef struct {
   GwDispatcher   *dispatcher;
   char           *profile_name;
@@ -45,7 +51,12 @@ typedef struct {
   gboolean        profile_removed;
   GPtrArray      *jobs;         /* claimed, not yet delivered */
   guint           reserved;     /* tokens taken for the claim in flight */
+  gboolean        claiming;     /* a claim is with the queue */
+  gboolean        claim_awaited; /* and the worker has nothing to do until it is back */
+  gboolean        backlog;      /* the last claim was full: claim ahead */
+  guint           claim_limit;  /* of the claim in flight */
   GwQueuedJob    *current;      /* being delivered */
+  GwEnvelope     *announced;    /* nullable: told the session as the next after current */
   guint           pending;      /* results handed to the queue, not yet back */
   GQueue          unrecorded;   /* Record: results the queue could not store */
   guint           record_failures;
@@ -78,13 +89,32 @@ record_free (Record *record)
 }
 
 static void worker_claim (Worker *worker);
+static void deliver_cb (GObject *source, GAsyncResult *res, gpointer user_data);
+static void worker_claim_ahead (Worker *worker);
 static gboolean worker_handle_unrecorded (Worker *worker);
 
 static void
 worker_close_session (Worker *worker)
 {
+  g_clear_object (&worker->announced);
   if (worker->session != NULL)
     gw_transport_close_session (worker->transport, g_steal_pointer (&worker->session));
+}
+
+/* Delivers the current job on the open session, telling the transport the
+ * job after it, which the session may start early. */
+static void
+worker_deliver_on_session (Worker *worker)
+{
+  gw_transport_deliver (worker->transport, worker->profile, worker->session,
+                        worker->current->envelope, worker->dispatcher->cancellable,
+                        deliver_cb, worker);
+  if (worker->session != NULL && worker->jobs->len > 0) {
+    GwQueuedJob *next = g_ptr_array_index (worker->jobs, 0);
+
+    g_set_object (&worker->announced, next->envelope);
+    gw_transport_announce_next (worker->transport, worker->session, next->envelope);
+  }
 }
 
 static void
@@ -94,8 +124,8 @@ worker_free (Worker *worker)
   GwPool *pool = gw_dispatcher_get_pool (self, worker->profile_name);
   Record *record;
 
-  /* Results still with the writer come back to this worker. */
-  if (worker->pending > 0) {
+  /* Results and claims still with the writer come back to this worker. */
+  if (worker->pending > 0 || worker->claiming) {
     worker->finished = TRUE;
     worker_close_session (worker);
     return;
@@ -117,6 +147,7 @@ worker_free (Worker *worker)
   self->n_workers--;
   g_clear_pointer (&worker->jobs, g_ptr_array_unref);
   g_clear_pointer (&worker->current, gw_queued_job_free);
+  g_clear_object (&worker->announced);
   g_clear_object (&worker->profile);
   g_clear_object (&worker->transport);
   g_free (worker->profile_name);
@@ -184,7 +215,7 @@ record_cb (GObject      *source,
       worker->record_failures = 0;
   }
   if (worker->finished) {
-    if (worker->pending == 0) {
+    if (worker->pending == 0 && !worker->claiming) {
       worker->finished = FALSE;
       worker_free (worker);
     }
@@ -346,9 +377,7 @@ open_session_cb (GObject      *source,
     worker_record (worker);
     return;
   }
-  gw_transport_deliver (worker->transport, worker->profile, worker->session,
-                        worker->current->envelope, worker->dispatcher->cancellable,
-                        deliver_cb, worker);
+  worker_deliver_on_session (worker);
 }
 
 static void
@@ -356,6 +385,7 @@ worker_deliver_next (Worker *worker)
 {
   worker->current = g_ptr_array_steal_index (worker->jobs, 0);
   worker->started = g_get_monotonic_time ();
+  worker_claim_ahead (worker);
 
   if (worker->profile_removed) {
     g_autofree char *reply = g_strdup_printf (_("The profile “%s” was removed"),
@@ -377,14 +407,17 @@ worker_deliver_next (Worker *worker)
     worker_record (worker);
     return;
   }
+  /* The session may have started the job it was told of: another one
+   * needs a fresh session. */
+  if (worker->announced != NULL && worker->announced != worker->current->envelope)
+    worker_close_session (worker);
+  g_clear_object (&worker->announced);
   if (worker->session == NULL && GW_TRANSPORT_GET_CLASS (worker->transport)->open_session != NULL) {
     gw_transport_open_session (worker->transport, worker->profile,
                                worker->dispatcher->cancellable, open_session_cb, worker);
     return;
   }
-  gw_transport_deliver (worker->transport, worker->profile, worker->session,
-                        worker->current->envelope, worker->dispatcher->cancellable,
-                        deliver_cb, worker);
+  worker_deliver_on_session (worker);
 }
 
 static void
@@ -397,31 +430,72 @@ claim_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) jobs = gw_queue_claim_finish (GW_QUEUE (source), res, &error);
   guint reserved = worker->reserved;
+  gboolean awaited = worker->claim_awaited;
 
   worker->reserved = 0;
+  worker->claiming = FALSE;
+  worker->claim_awaited = FALSE;
   if (jobs == NULL) {
     g_warning ("Cannot claim jobs for %s: %s", worker->profile_name, error->message);
     if (pool->bucket != NULL)
       gw_token_bucket_put_back (pool->bucket, reserved);
     gw_dispatcher_hold_pool (worker->dispatcher, worker->profile_name);
-    worker_free (worker);
+    worker->backlog = FALSE;
+    /* A claim ahead failed: the jobs in hand still go out. */
+    if (awaited || worker->finished)
+      worker_free (worker);
     return;
   }
   pool->failures = 0;
   if (pool->bucket != NULL && reserved > jobs->len)
     gw_token_bucket_put_back (pool->bucket, reserved - jobs->len);
-  if (jobs->len == 0 || worker->dispatcher->stopped) {
+  /* Stopping (a worker is only finished early then, see worker_free()):
+   * the jobs stay "sending" until the next start puts them back, as for
+   * any job in flight at a stop. */
+  if (worker->finished || worker->dispatcher->stopped) {
+    if (awaited || worker->finished)
+      worker_free (worker);
+    return;
+  }
+  worker->backlog = jobs->len == worker->claim_limit;
+  /* A full batch means a backlog: let the scan add workers up to the
+   * limit (a pool that may not grow would only cost the scan's queries). */
+  if (worker->backlog && gw_dispatcher_pool_may_grow (worker->dispatcher, worker->profile_name))
+    gw_dispatcher_wake (worker->dispatcher);
+  if (!awaited) {
+    g_ptr_array_extend_and_steal (worker->jobs, g_steal_pointer (&jobs));
+    return;
+  }
+  if (jobs->len == 0) {
     worker_free (worker);
     return;
   }
   g_clear_pointer (&worker->jobs, g_ptr_array_unref);
   worker->jobs = g_steal_pointer (&jobs);
-  /* A full batch means a backlog: let the scan add workers up to the
-   * limit (a pool that may not grow would only cost the scan's queries). */
-  if (worker->jobs->len == GW_DISPATCHER_CLAIM_BATCH &&
-      gw_dispatcher_pool_may_grow (worker->dispatcher, worker->profile_name))
-    gw_dispatcher_wake (worker->dispatcher);
   worker_deliver_next (worker);
+}
+
+static void
+worker_start_claim (Worker *worker,
+                    guint   limit)
+{
+  worker->claiming = TRUE;
+  worker->claim_limit = limit;
+  gw_queue_claim_async (worker->dispatcher->queue, worker->profile_name, limit, claim_cb, worker);
+}
+
+/* With a backlog, the next jobs are claimed while the last few of a batch
+ * go out: a worker that waited for each claim spent a fifth of its time
+ * so at ten connections (the claim shares the writer's batches). Not
+ * under a rate limit, whose tokens are taken per claim. */
+static void
+worker_claim_ahead (Worker *worker)
+{
+  GwPool *pool = gw_dispatcher_get_pool (worker->dispatcher, worker->profile_name);
+
+  if (worker->backlog && !worker->claiming && worker->jobs->len <= CLAIM_AHEAD_AT &&
+      pool->bucket == NULL && !worker->profile_removed && !worker->dispatcher->stopped)
+    worker_start_claim (worker, GW_DISPATCHER_CLAIM_BATCH);
 }
 
 static void
@@ -441,11 +515,15 @@ worker_claim (Worker *worker)
     worker_deliver_next (worker);
     return;
   }
+  worker->claim_awaited = TRUE;
+  if (worker->claiming)
+    return;
   if (pool->bucket != NULL) {
     gint64 now = g_get_monotonic_time ();
 
     limit = gw_token_bucket_take (pool->bucket, limit, now);
     if (limit == 0) {
+      worker->claim_awaited = FALSE;
       /* Rate limit reached: wait for the next token, if there is work. */
       if (!gw_queue_has_due_work (self->queue, worker->profile_name, g_get_real_time ())) {
         worker_free (worker);
@@ -456,7 +534,7 @@ worker_claim (Worker *worker)
     }
     worker->reserved = limit;
   }
-  gw_queue_claim_async (self->queue, worker->profile_name, limit, claim_cb, worker);
+  worker_start_claim (worker, limit);
 }
 
 void
