@@ -23,7 +23,10 @@
 # ends) or 'huge' (Content-Length: 2 GiB), alone for a 202 or as
 # ('endless', STATUS), floods zeros until the client hangs up (512 MiB at
 # most, then the connection is dropped); .flooded
-# lists how many bytes each flood got out. cert_kind='other' serves a
+# lists how many bytes each flood got out. ('deep', STATUS) answers valid
+# JSON 130,000 brackets deep (json-glib recurses into each one); ('nul',
+# STATUS) a fax id with \u0000 in it, which would cut the id short.
+# cert_kind='other' serves a
 # certificate with another key (pin mismatch), tls_version='1.1' speaks
 # TLS 1.1 only. client_ca requires a TLS client certificate from that CA
 # (mutual TLS, issue 19); each recorded request has the certificate's
@@ -52,6 +55,13 @@ MAX_BODY = 16 * 1024 * 1024
 BASE = '/v2/faxes'
 
 
+# Well-formed JSON that a reader must not take as it is (see above).
+HOSTILE_JSON = {
+    'deep': b'{"data": ' + b'[' * 130000 + b']' * 130000 + b'}',
+    'nul': b'{"data": {"id": "fax-\\u0000-1", "status": "queued"}}',
+}
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = 'HeraldTestFaxAPI/1'
     protocol_version = 'HTTP/1.1'
@@ -65,6 +75,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header('Content-Type', 'application/json')
         for name, value in headers:
             self.send_header(name, value)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _raw_reply(self, status, data):
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -143,6 +160,9 @@ class _Handler(BaseHTTPRequestHandler):
             status = scripted.pop(0) if scripted else 202
         if isinstance(status, (str, tuple)):
             mode, code = (status, 202) if isinstance(status, str) else status
+            if mode in HOSTILE_JSON:
+                self._raw_reply(code, HOSTILE_JSON[mode])
+                return
             self._flood(mode, code)
             return
         if status == 422:

@@ -18,7 +18,8 @@
 #                 query), failed (4xx), retried (503 then 202), redirect not
 #                 followed with the key, wrong key, Cancel at the provider
 #   HostileFaxApiTest  the API as an adversary: endless and 2 GiB answers read
-#                 up to the cap (peak RSS checked), a TLS 1.1 server and a pin
+#                 up to the cap (peak RSS checked), JSON 130,000 deep and a fax
+#                 id cut by \u0000 not taken, a TLS 1.1 server and a pin
 #                 mismatch refused before the request with the key is written
 #   HostileHylafaxTest scripted hfaxd impostors (hostile_hylafax.py): a reply
 #                 line without end, a trickled reply, silence
@@ -500,6 +501,23 @@ class HostileFaxApiTest(unittest.TestCase):
         self.assertTrue(all(sent < 64 * 1024 * 1024 for sent in self.api.flooded), self.api.flooded)
         peak = GW.peak_rss_kib()
         self.assertLess(peak - baseline, self.RSS_SLACK_KIB, f'heraldd grew from {baseline} to {peak} KiB')
+
+    def test_hostile_json_answers_not_taken(self):
+        # Valid JSON no reader may take as it is: 130,000 brackets deep
+        # (json-glib recurses into each one: the daemon's stack would
+        # overflow), and a fax id that \u0000 would cut short to "fax-".
+        # Each counts as an answer without a body: accepted, nothing to follow.
+        cases = (('deep', '+1 724 555 0173'), ('nul', '+1 724 555 0174'))
+        for mode, number in cases:
+            with self.subTest(mode=mode):
+                digits = '+' + ''.join(c for c in number if c.isdigit())
+                self.api.script[digits] = [(mode, 202)]
+                name = self.profile()
+                delivery_id = send(fax_notification(name, [number], attach=pdf_file(self)))
+                delivery = GW.wait_state(delivery_id, State.SENT, timeout=90)
+                text = delivery_text(delivery)
+                self.assertIn('HTTP 202', text, describe(delivery))
+                self.assertIn('gave no fax id to follow', text, describe(delivery))
 
     def assert_refused_before_request(self, name, number, reason, server):
         digits = '+' + ''.join(c for c in number if c.isdigit())
