@@ -165,7 +165,7 @@ hylafax_deliver_thread (GTask        *task,
 {
   HylafaxJob *job = g_object_get_data (G_OBJECT (task), "fax-hylafax");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&submit_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&submit_lock);
   GwHylafaxConn *conn = gw_hylafax_conn_open (job->profile, cancellable, &error);
 
   if (conn == NULL) {

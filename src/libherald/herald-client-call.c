@@ -91,7 +91,7 @@ herald_client_call_with_timeout (HeraldClient       *self,
                                  GTask              *task)
 {
   if (herald_client_get_proxy (self) == NULL) {
-    g_autoptr(GVariant) sunk = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
+    G_GNUC_UNUSED g_autoptr(GVariant) sunk = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
 
     g_task_return_new_error (task, HERALD_ERROR, HERALD_ERROR_FAILED,
                              _("The client is not initialized"));
@@ -142,7 +142,7 @@ herald_client_call_with_timeout_sync (HeraldClient        *self,
   GVariant *reply;
 
   if (herald_client_get_proxy (self) == NULL) {
-    g_autoptr(GVariant) sunk = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
+    G_GNUC_UNUSED g_autoptr(GVariant) sunk = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
 
     g_set_error_literal (error, HERALD_ERROR, HERALD_ERROR_FAILED,
                          _("The client is not initialized"));

@@ -101,7 +101,7 @@ deliveries_changed_cb (HeraldDBusGateway1 *proxy,
                        GVariant           *changes,
                        HeraldClient       *self)
 {
-  g_autoptr(GObject) keep = g_object_ref (G_OBJECT (self));
+  G_GNUC_UNUSED g_autoptr(GObject) keep = g_object_ref (G_OBJECT (self));
   GVariantIter iter;
   const char *id;
   const char *state;

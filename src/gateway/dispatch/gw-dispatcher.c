@@ -261,7 +261,7 @@ void
 gw_dispatcher_stop (GwDispatcher *self)
 {
   /* Ending the waiting workers drops their references. */
-  g_autoptr(GwDispatcher) keep = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr(GwDispatcher) keep = g_object_ref (self);
 
   stop_sources (self);
   gw_dispatcher_end_waiting (self);

@@ -350,7 +350,7 @@ parse_scope (GwApiToken *token,
   token->rate = GW_API_TOKEN_DEFAULT_RATE;
   g_variant_iter_init (&iter, scope);
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
-    g_autoptr(GVariant) owned = value;
+    G_GNUC_UNUSED g_autoptr(GVariant) owned = value;
     GStrv *list = NULL;
 
     if (g_str_equal (key, "rate")) {

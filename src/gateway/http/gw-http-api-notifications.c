@@ -257,7 +257,7 @@ add_query (GVariantDict      *dict,
     return TRUE;
   g_uri_params_iter_init (&iter, query, -1, "&", G_URI_PARAMS_NONE);
   while (g_uri_params_iter_next (&iter, &name, &value, &local_error)) {
-    g_autofree char *owned_name = name;
+    G_GNUC_UNUSED g_autofree char *owned_name = name;
     g_autofree char *owned_value = value;
     gboolean known = FALSE;
 

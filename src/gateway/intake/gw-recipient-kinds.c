@@ -31,7 +31,7 @@ gboolean
 gw_recipient_kinds_add (GwTransport *transport,
                         GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&kinds_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&kinds_lock);
   const char *kind = gw_transport_get_recipient_kind (transport);
   GwTransport *existing;
 
@@ -58,7 +58,7 @@ gw_recipient_kinds_add (GwTransport *transport,
 GwTransport *
 gw_recipient_kinds_lookup (const char *kind)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&kinds_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&kinds_lock);
 
   return kinds != NULL && kind != NULL ? g_hash_table_lookup (kinds, kind) : NULL;
 }
@@ -66,7 +66,7 @@ gw_recipient_kinds_lookup (const char *kind)
 const char *
 gw_recipient_kinds_of_transport (const char *transport)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&kinds_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&kinds_lock);
 
   return by_transport != NULL && transport != NULL ? g_hash_table_lookup (by_transport, transport) : NULL;
 }
@@ -74,7 +74,7 @@ gw_recipient_kinds_of_transport (const char *transport)
 GStrv
 gw_recipient_kinds_dup_all (void)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&kinds_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&kinds_lock);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   GHashTableIter iter;

@@ -92,7 +92,6 @@ load_files (GwSendmailConfig *self,
 {
   g_auto(GStrv) files = g_key_file_get_string_list (keyfile, "sendmail", "alias-files", NULL, NULL);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GError) local_error = NULL;
 
   for (guint i = 0; files != NULL && files[i] != NULL; i++) {
     g_autofree char *file = g_strstrip (g_strdup (files[i]));

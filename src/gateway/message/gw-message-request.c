@@ -89,7 +89,7 @@ gw_message_request_set_options (GwMessageRequest *self,
 
   g_variant_iter_init (&iter, options);
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
-    g_autoptr(GVariant) owned = value;
+    G_GNUC_UNUSED g_autoptr(GVariant) owned = value;
     gboolean ok;
 
     if (g_str_equal (key, "extract-recipients")) {

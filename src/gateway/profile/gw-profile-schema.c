@@ -199,7 +199,7 @@ gboolean
 gw_profile_schema_add_transport (GwTransport *transport,
                                  GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
   Schema *schema = get_schema ();
   const char *name = gw_transport_get_name (transport);
   guint n_specs = 0;
@@ -232,7 +232,7 @@ gw_profile_schema_add_transport (GwTransport *transport,
 gboolean
 gw_profile_schema_has_transport (const char *name)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
 
   return name != NULL && g_hash_table_contains (get_schema ()->transports, name);
 }
@@ -240,7 +240,7 @@ gw_profile_schema_has_transport (const char *name)
 GStrv
 gw_profile_schema_dup_transports (void)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   GHashTableIter iter;
@@ -282,7 +282,7 @@ lookup_locked (Schema     *schema,
 const GwSettingSpec *
 gw_profile_schema_lookup (const char *key)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
 
   return lookup_locked (get_schema (), NULL, key, TRUE);
 }
@@ -291,7 +291,7 @@ const GwSettingSpec *
 gw_profile_schema_lookup_for (const char *transport,
                               const char *key)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
 
   return lookup_locked (get_schema (), transport, key, FALSE);
 }
@@ -299,7 +299,7 @@ gw_profile_schema_lookup_for (const char *transport,
 GPtrArray *
 gw_profile_schema_list_for (const char *transport)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
   Schema *schema = get_schema ();
   GPtrArray *own = transport != NULL ? g_hash_table_lookup (schema->transports, transport) : NULL;
   GPtrArray *list = g_ptr_array_new ();
@@ -317,7 +317,7 @@ gboolean
 gw_setting_has_flag (const char     *key,
                      GwSettingFlags  flag)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
   Schema *schema = get_schema ();
   const GwSettingSpec *core = key != NULL ? g_hash_table_lookup (schema->core_by_key, key) : NULL;
   GPtrArray *all = key != NULL ? g_hash_table_lookup (schema->by_key, key) : NULL;
@@ -344,7 +344,7 @@ gw_profile_schema_dup_keys_with_flag (GwSettingFlags flag)
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
   {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+    G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
     Schema *schema = get_schema ();
     GHashTableIter iter;
     gpointer key;
@@ -440,7 +440,7 @@ gw_profile_schema_dup_preset (const char         *transport,
 
   /* Not under the lock: looking up the conditions reads the schema. */
   {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
+    G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&schema_lock);
     type = transport != NULL ? GPOINTER_TO_SIZE (g_hash_table_lookup (get_schema ()->types, transport)) : 0;
   }
   if (type == 0)

@@ -163,7 +163,7 @@ gw_service_handle_get_quota (GwDBusGateway1        *object,
   gw_service_touch (self);
   g_variant_iter_init (&iter, options);
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
-    g_autoptr(GVariant) owned = value;
+    G_GNUC_UNUSED g_autoptr(GVariant) owned = value;
 
     if (!g_str_equal (key, "uid"))
       return gw_service_return_new_error (invocation, HERALD_ERROR_INVALID_ARGUMENT,
@@ -248,7 +248,7 @@ check_filter (GDBusMethodInvocation *invocation,
 
   g_variant_iter_init (&iter, filter);
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
-    g_autoptr(GVariant) owned = value;
+    G_GNUC_UNUSED g_autoptr(GVariant) owned = value;
     gboolean known = FALSE;
 
     for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {

@@ -76,7 +76,7 @@ gw_service_handle_list_untrusted_certificates (GwDBusGateway1        *object,
   /* Records of a profile removed since are of no use to anyone. */
   g_variant_iter_init (&iter, all);
   while ((record = g_variant_iter_next_value (&iter)) != NULL) {
-    g_autoptr(GVariant) owned = record;
+    G_GNUC_UNUSED g_autoptr(GVariant) owned = record;
     const char *profile = NULL;
 
     if (g_variant_lookup (record, "profile", "&s", &profile) &&
@@ -170,7 +170,7 @@ retry_deferred (GwService  *self,
   }
   g_variant_iter_init (&iter, deliveries);
   while ((delivery = g_variant_iter_next_value (&iter)) != NULL) {
-    g_autoptr(GVariant) owned = delivery;
+    G_GNUC_UNUSED g_autoptr(GVariant) owned = delivery;
     const char *id;
 
     if (g_variant_lookup (delivery, "id", "&s", &id))

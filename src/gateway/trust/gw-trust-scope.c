@@ -54,7 +54,7 @@ record_endpoints (GVariant   *all,
 
   g_variant_iter_init (&iter, all);
   while ((record = g_variant_iter_next_value (&iter)) != NULL) {
-    g_autoptr(GVariant) owned = record;
+    G_GNUC_UNUSED g_autoptr(GVariant) owned = record;
     const char *p = NULL, *k = NULL;
     char *endpoint;
 
