@@ -204,10 +204,9 @@ typedef struct {
   gsize       in_len;
   gsize       in_pos;
   gboolean    in_done;   /* no input after @in */
-  gboolean    finished;  /* the terminator is in @chunk */
-  gboolean    trailed;   /* and @payload after it */
+  gboolean    finished;  /* the terminator (and @payload after it) is in @chunk */
   guint8     *chunk;     /* the piece of the payload being written */
-  gsize       chunk_size;
+  gsize       chunk_size; /* for the message; @chunk has room for @payload besides */
   gsize       chunk_len;
   guint       n_replies;
   GPtrArray  *replies;
@@ -514,12 +513,10 @@ fill_chunk (Exchange *ex)
     ex->chunk_len += gw_smtp_data_encoder_finish (&ex->encoder, ex->chunk + ex->chunk_len);
     ex->finished = TRUE;
   }
-  /* The commands after the message go in the same write when they fit. */
-  if (ex->finished && ex->payload != NULL &&
-      ex->chunk_len + g_bytes_get_size (ex->payload) <= ex->chunk_size) {
+  /* The commands after the message go in the same write. */
+  if (ex->finished && ex->payload != NULL) {
     memcpy (ex->chunk + ex->chunk_len, g_bytes_get_data (ex->payload, NULL), g_bytes_get_size (ex->payload));
     ex->chunk_len += g_bytes_get_size (ex->payload);
-    ex->trailed = TRUE;
   }
   return ex->chunk_len > 0 || ex->in_pos < ex->in_len || ex->in_done;
 }
@@ -538,14 +535,8 @@ write_next (GTask *task)
     gssize n;
 
     if (ex->encoding && ex->offset == ex->chunk_len) {
-      if (ex->finished && (ex->payload == NULL || ex->trailed))
+      if (ex->finished)
         break;
-      if (ex->finished) {
-        /* The commands after the message did not fit its last write. */
-        ex->encoding = FALSE;
-        ex->offset = 0;
-        continue;
-      }
       if (!fill_chunk (ex)) {
         gw_deadline_start (&self->exchange_deadline, g_task_get_cancellable (task), self->conversation_timeout);
         g_input_stream_read_async (ex->body_stream, ex->piece, BODY_PIECE, G_PRIORITY_DEFAULT,
@@ -648,9 +639,7 @@ exchange_start (GwSmtpSession       *self,
     }
     /* Without a size (a body in memory), its worst case: each byte two. */
     ex->chunk_size = MIN (BODY_CHUNK, body != NULL ? g_bytes_get_size (body) * 2 + 5 : payload_size + 5);
-    if (ex->payload != NULL)
-      ex->chunk_size += g_bytes_get_size (ex->payload);
-    ex->chunk = g_malloc (ex->chunk_size);
+    ex->chunk = g_malloc (ex->chunk_size + (ex->payload != NULL ? g_bytes_get_size (ex->payload) : 0));
   }
 
   if (ex->payload != NULL || ex->encoding)

@@ -51,7 +51,6 @@ typedef struct _GwSmtpTransaction {
   gboolean     data_started;  /* the server answered 354 */
   gboolean     empty_sent;    /* an empty message ended an unwanted DATA */
   guint        mail_index;    /* of CMD_MAIL in @cmds */
-  gboolean     carries_next;  /* the end of this message carries session->ahead */
 } SendData;
 
 static void
@@ -185,9 +184,9 @@ final_reply_cb (GObject      *source,
 
   replies = gw_smtp_session_exchange_finish (self, result, &local_error);
   if (replies == NULL) {
-    /* The session is broken: nothing more is read on it. */
-    if (data->carries_next)
-      gw_smtp_session_drop_ahead (self);
+    /* The session is broken: a transaction sent with this message is
+     * never read. */
+    gw_smtp_session_drop_ahead (self);
     g_task_return_error (task, g_steal_pointer (&local_error));
     g_object_unref (task);
     return;
@@ -279,7 +278,6 @@ conclude (GTask *task)
     next->next = next->cmds->len;
     self->need_rset = TRUE;
     self->ahead = next;
-    data->carries_next = TRUE;
     /* Only this message's reply is awaited: its outcome must not depend
      * on the next transaction's replies, read when that one is sent. */
     gw_smtp_session_exchange_async (self, lines, data->message, 1, "the reply to the end of the message",

@@ -54,6 +54,14 @@ struct _TestTransport {
 G_DEFINE_FINAL_TYPE (TestTransport, test_transport, GW_TYPE_TRANSPORT)
 
 static void
+return_sent_cb (gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 test_transport_deliver (GwTransport        *transport,
                         GwProfile          *profile,
                         GObject            *session,
@@ -91,6 +99,11 @@ test_transport_deliver (GwTransport        *transport,
   gw_envelope_set_pending_result (envelope, reject ? GW_RECIPIENT_PERMFAIL : GW_RECIPIENT_SENT,
                                   reject ? "550 5.7.1 Refused" : "250 2.0.0 Ok",
                                   reject ? "5.7.1" : "2.0.0");
+  /* "paced-*": each delivery takes 25 ms, as a server's round trips do. */
+  if (g_str_has_prefix (name, "paced")) {
+    g_timeout_add_once (25, return_sent_cb, g_steal_pointer (&task));
+    return;
+  }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -577,8 +590,11 @@ submit_to (Fixture            *f,
 }
 
 /* A backlog goes out job after job on one session, each job announced to
- * the session before the one ahead of it ends (the claims ahead keep the
- * next job at hand), and never another job than the one announced. */
+ * the session while the one before it goes out, and never another job than
+ * the one announced. With deliveries of 25 ms, the next claim (made four
+ * jobs before a batch runs out) is always back in time: every job but the
+ * first is announced. Without the claims ahead the first of each batch
+ * would not be. */
 static void
 test_announce_next (Fixture *f, gconstpointer data)
 {
@@ -586,12 +602,12 @@ test_announce_next (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) message_ids = g_hash_table_new (g_str_hash, g_str_equal);
 
-  add_profile (f, "relay", "'max-connections': <'1'>");
+  add_profile (f, "paced", "'max-connections': <'1'>");
   /* Queued before the dispatcher starts: a backlog from the first claim. */
   f->queue = queue_test_open (f->path);
   for (guint i = 0; i < n; i++) {
     g_autofree char *subject = g_strdup_printf ("job-%u", i);
-    g_ptr_array_add (ids, submit (f, "relay", subject));
+    g_ptr_array_add (ids, submit (f, "paced", subject));
   }
   f->dispatcher = gw_dispatcher_new (f->queue, f->profiles, f->plugins);
   gw_dispatcher_wake (f->dispatcher);
@@ -604,9 +620,7 @@ test_announce_next (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_hash_table_size (message_ids), ==, n);
   g_assert_cmpuint (sessions_opened, ==, 1);
   g_assert_cmpuint (announcement_violations, ==, 0);
-  /* Two claims of 16 and one of 8: all but the batches' last are told at
-   * least, and the claims ahead usually have the next batch in time. */
-  g_assert_cmpuint (announcements, >=, n - 3);
+  g_assert_cmpuint (announcements, ==, n - 1);
 }
 
 /* The job announced as the next is held for max-recipients-per-day: the

@@ -620,7 +620,8 @@ test_crlf_body (void)
 /* A body of several MiB is encoded piece by piece as it is written (bare
  * line ends, dots at line starts and CR LF pairs fall on every piece
  * boundary sooner or later): the server gets what the whole-message
- * encoder makes, and SIZE= announced its size. */
+ * encoder makes, and SIZE= announced its size. The next transaction, sent
+ * ahead, follows the message's last piece. */
 static void
 test_crlf_body_large (void)
 {
@@ -636,6 +637,7 @@ test_crlf_body_large (void)
   g_autoptr(GBytes) expected = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *size_param = NULL;
+  g_autoptr(GwEnvelope) next = make_numbered_envelope (2, rcpts);
 
   while (body->len < 2 * 1024 * 1024 + 7)
     g_string_append (body, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
@@ -646,11 +648,18 @@ test_crlf_body_large (void)
 
   server_run (srv);
   g_assert_true (session_open (session, &error));
-  g_assert_true (session_send (session, envelope, &error));
+  /* The next transaction follows the last of the message's writes. */
+  g_assert_true (session_send_announcing (session, envelope, next, &error));
+  g_assert_no_error (error);
+  g_assert_true (gw_smtp_session_has_sent_ahead (session, next));
+  g_assert_true (session_send (session, next, &error));
   g_assert_no_error (error);
   session_close (session);
   g_thread_join (g_steal_pointer (&srv->thread));
-  g_assert_cmpuint (srv->messages->len, ==, 1);
+  g_assert_cmpuint (srv->messages->len, ==, 2);
+  g_assert_cmpuint (srv->ahead, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (srv->messages->pdata[1], NULL), g_bytes_get_size (srv->messages->pdata[1]),
+                   "Subject: 2\r\n\r\nmessage 2\r\n", strlen ("Subject: 2\r\n\r\nmessage 2\r\n"));
   /* The server keeps what came before the terminating ".\r\n". */
   g_assert_cmpmem (g_bytes_get_data (srv->messages->pdata[0], NULL),
                    g_bytes_get_size (srv->messages->pdata[0]),
