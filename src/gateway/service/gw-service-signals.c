@@ -132,6 +132,10 @@ gw_change_folder_new (GMainContext     *context,
   g_mutex_init (&self->lock);
   self->context = g_main_context_ref (context);
   self->window = (gint64) window_ms * 1000;
+  /* Never signalled: the bus is quiet, however young the clock (the
+   * monotonic clock starts at boot, so 0 was "a moment ago" on a machine
+   * up for less than a window). */
+  self->last_emit = G_MININT64 / 2;
   self->emit = emit;
   self->emit_data = emit_data;
   self->pending = pending_table_new ();
