@@ -15,6 +15,7 @@
 #include "composer-oracle.h"
 #include "gw-composer.h"
 #include "gw-gmime.h"
+#include "gw-header-block.h"
 #include "gw-message-id.h"
 #include "herald-test-util.h"
 #include "queue-test-util.h"
@@ -830,6 +831,76 @@ test_delivery_ids (void)
   }
 }
 
+/* The header block writes plain text headers without GMime: their bytes
+ * must be GMime's, for values at and around every edge of that shortcut
+ * (blanks, "=?", control and 8-bit bytes, the folding length) and for
+ * seeded random ones over the characters that matter. */
+static void
+check_header_as_gmime (const char *name,
+                       const char *value)
+{
+  g_autoptr(GMimeHeaderList) list = g_mime_header_list_new (g_mime_parser_options_get_default ());
+  g_autoptr(GString) block = g_string_new (NULL);
+  g_autofree char *raw = NULL;
+  g_autofree char *expected = NULL;
+
+  g_mime_header_list_append (list, name, NULL, NULL);
+  raw = g_mime_header_format_default (g_mime_header_list_get_header_at (list, 0), NULL, value, "utf-8");
+  expected = g_strconcat (name, ":", raw, NULL);
+  gw_header_block_append_text (block, name, value, "utf-8");
+  g_assert_cmpstr (block->str, ==, expected);
+}
+
+static void
+test_plain_header_as_gmime (void)
+{
+  const char *names[] = { "Subject", "X-Herald-Category", "X-Herald-App" };
+  const char *values[] = {
+    "backup",
+    "Disk almost full",
+    " leading",
+    "trailing ",
+    "two  blanks",
+    "tab\there",
+    "a=?b",
+    "=?utf-8?q?x?=",
+    "a=b?c",
+    "caf\xc3\xa9",
+    "line\nbreak",
+    "del\x7f",
+    "~!#$%&'()*+,-./:;<>@[\\]^_`{|}",
+    "",
+    " ",
+    "x",
+  };
+  const char alphabet[] = "aZ~ =?\t!";
+  g_autoptr(GRand) rand = g_rand_new_with_seed (18);
+
+  for (guint n = 0; n < G_N_ELEMENTS (names); n++) {
+    for (guint v = 0; v < G_N_ELEMENTS (values); v++)
+      check_header_as_gmime (names[n], values[v]);
+    /* One word, then words of four, around the length where GMime folds. */
+    for (gsize length = 50; length <= 90; length++) {
+      g_autofree char *word = g_strnfill (length, 'w');
+      g_autoptr(GString) words = g_string_new (NULL);
+
+      check_header_as_gmime (names[n], word);
+      while (words->len < length)
+        g_string_append (words, words->len == 0 ? "wwww" : " www");
+      check_header_as_gmime (names[n], words->str);
+    }
+    for (guint i = 0; i < 3000; i++) {
+      gsize length = (gsize) g_rand_int_range (rand, 1, 90);
+      g_autofree char *value = g_malloc (length + 1);
+
+      for (gsize j = 0; j < length; j++)
+        value[j] = alphabet[g_rand_int_range (rand, 0, (gint32) strlen (alphabet))];
+      value[length] = '\0';
+      check_header_as_gmime (names[n], value);
+    }
+  }
+}
+
 /* Every header and body shape that GMime folds, encodes or ends in its own
  * way: compose() compares each message with a GMimeMessage's. */
 static void
@@ -962,6 +1033,7 @@ main (int   argc,
   g_test_add_func ("/composer/from-override", test_from_override);
   g_test_add_func ("/composer/injection", test_injection);
   g_test_add_func ("/composer/same-as-gmime", test_same_as_gmime);
+  g_test_add_func ("/composer/plain-header-as-gmime", test_plain_header_as_gmime);
   g_test_add_func ("/composer/idn-header-ascii", test_idn_header_ascii);
   return g_test_run ();
 }

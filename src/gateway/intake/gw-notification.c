@@ -107,13 +107,11 @@ take_text (const char *key,
                  _("“%s” is longer than %d bytes"), key, MAX_TEXT_LENGTH);
     return FALSE;
   }
-  if (!g_utf8_validate (text, (gssize) length, NULL)) {
-    g_set_error (error, HERALD_ERROR, HERALD_ERROR_INVALID_ARGUMENT,
-                 _("“%s” is not valid UTF-8"), key);
-    return FALSE;
-  }
+  /* No UTF-8 check: a GVariant string is UTF-8 by construction, and
+   * g_variant_get_string() gives "" for one from untrusted data that is
+   * not (GDBus has checked a Send's strings twice already). */
   g_free (*out);
-  *out = g_strdup (text);
+  *out = g_strndup (text, length);
   return TRUE;
 }
 
@@ -354,14 +352,17 @@ parse_variant (GVariant    *dict,
                GError     **error)
 {
   g_autoptr(GwNotification) self = gw_notification_new ();
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
+  gsize n = g_variant_n_children (dict);
 
-  g_variant_iter_init (&iter, dict);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
-    g_autoptr(GVariant) owned = value;
-    if (!take_key (self, key, owned, fd_list, spool_dir, error))
+  /* By child values rather than g_variant_iter_next() and a format
+   * string, which is parsed again for every entry (issue 18). */
+  for (gsize i = 0; i < n; i++) {
+    g_autoptr(GVariant) entry = g_variant_get_child_value (dict, i);
+    g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+    g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+    g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+
+    if (!take_key (self, g_variant_get_string (key, NULL), value, fd_list, spool_dir, error))
       return NULL;
   }
   if (gw_notification_count_recipients (self) == 0) {
@@ -416,12 +417,13 @@ parse_in_thread (gpointer task_data,
 static gboolean
 has_attachments (GVariant *dict)
 {
-  GVariantIter iter;
-  const char *key;
+  gsize n = g_variant_n_children (dict);
 
-  g_variant_iter_init (&iter, dict);
-  while (g_variant_iter_next (&iter, "{&s@v}", &key, NULL)) {
-    if (g_str_equal (key, "attachments"))
+  for (gsize i = 0; i < n; i++) {
+    g_autoptr(GVariant) entry = g_variant_get_child_value (dict, i);
+    g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+
+    if (g_str_equal (g_variant_get_string (key, NULL), "attachments"))
       return TRUE;
   }
   return FALSE;

@@ -67,13 +67,16 @@ is_plain_domain (const char *name)
 char *
 gw_message_id_generate (const char *domain)
 {
+  static const char hex[] = "0123456789abcdef";
   guint8 bits[RANDOM_BYTES];
   g_autofree char *ascii = domain != NULL && *domain != '\0' ? g_hostname_to_ascii (domain) : NULL;
   GString *id = g_string_sized_new (2 * RANDOM_BYTES + 64);
 
   fill_random (bits, sizeof bits);
-  for (gsize i = 0; i < sizeof bits; i++)
-    g_string_append_printf (id, "%02x", bits[i]);
+  for (gsize i = 0; i < sizeof bits; i++) {
+    g_string_append_c (id, hex[bits[i] >> 4]);
+    g_string_append_c (id, hex[bits[i] & 0xf]);
+  }
   if (!is_plain_domain (ascii)) {
     g_free (ascii);
     ascii = g_hostname_to_ascii (g_get_host_name ());
