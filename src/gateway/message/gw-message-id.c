@@ -35,20 +35,36 @@ fill_random (guint8 *out,
     out[done] = (guint8) g_random_int_range (0, 256);
 }
 
+static void
+append_hex_byte (GString *out,
+                 guint8   byte)
+{
+  static const char hex[] = "0123456789abcdef";
+
+  g_string_append_c (out, hex[byte >> 4]);
+  g_string_append_c (out, hex[byte & 0xf]);
+}
+
 char *
 gw_delivery_id_generate (void)
 {
   guint8 bits[16];
   guint64 ms = (guint64) MAX (g_get_real_time (), 0) / 1000;
+  GString *id = g_string_sized_new (36);
 
   fill_random (bits, sizeof bits);
   for (guint i = 0; i < 6; i++)
     bits[i] = (guint8) (ms >> (40 - 8 * i));
   bits[6] = (guint8) ((bits[6] & 0x0f) | 0x70);  /* version 7 */
   bits[8] = (guint8) ((bits[8] & 0x3f) | 0x80);  /* the RFC 9562 variant */
-  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                          bits[0], bits[1], bits[2], bits[3], bits[4], bits[5], bits[6], bits[7],
-                          bits[8], bits[9], bits[10], bits[11], bits[12], bits[13], bits[14], bits[15]);
+  /* 8-4-4-4-12 hex digits, by hand: printf parsed its format for every
+   * Send (issue 18). */
+  for (guint i = 0; i < sizeof bits; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      g_string_append_c (id, '-');
+    append_hex_byte (id, bits[i]);
+  }
+  return g_string_free (id, FALSE);
 }
 
 /* ASCII letters, digits, dots and hyphens: a dot-atom, safe in any header. */
@@ -67,16 +83,13 @@ is_plain_domain (const char *name)
 char *
 gw_message_id_generate (const char *domain)
 {
-  static const char hex[] = "0123456789abcdef";
   guint8 bits[RANDOM_BYTES];
   g_autofree char *ascii = domain != NULL && *domain != '\0' ? g_hostname_to_ascii (domain) : NULL;
   GString *id = g_string_sized_new (2 * RANDOM_BYTES + 64);
 
   fill_random (bits, sizeof bits);
-  for (gsize i = 0; i < sizeof bits; i++) {
-    g_string_append_c (id, hex[bits[i] >> 4]);
-    g_string_append_c (id, hex[bits[i] & 0xf]);
-  }
+  for (gsize i = 0; i < sizeof bits; i++)
+    append_hex_byte (id, bits[i]);
   if (!is_plain_domain (ascii)) {
     g_free (ascii);
     ascii = g_hostname_to_ascii (g_get_host_name ());

@@ -178,6 +178,25 @@ vardict_entry (const char *key,
 G_LOCK_DEFINE_STATIC (shared_entries);
 static GHashTable *shared_entries;  /* "key\nvalue" → GVariant {sv} */
 
+/* "key\nnumber", without printf (it parsed its format for every change). */
+static char *
+number_id (const char *key,
+           gint64      number)
+{
+  char digits[24];
+  guint64 magnitude = number < 0 ? -(guint64) number : (guint64) number;
+  gsize at = sizeof digits;
+
+  digits[--at] = '\0';
+  do {
+    digits[--at] = (char) ('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (number < 0)
+    digits[--at] = '-';
+  return g_strconcat (key, "\n", digits + at, NULL);
+}
+
 /* The shared entry for @key with @text (a string) or @number (a uint32
  * or an int64, as @type says). */
 static GVariant *
@@ -186,8 +205,7 @@ shared_entry (const char         *key,
               const char         *text,
               gint64              number)
 {
-  g_autofree char *id = text != NULL ? g_strconcat (key, "\n", text, NULL)
-                                     : g_strdup_printf ("%s\n%" G_GINT64_FORMAT, key, number);
+  g_autofree char *id = text != NULL ? g_strconcat (key, "\n", text, NULL) : number_id (key, number);
   GVariant *entry;
 
   G_LOCK (shared_entries);
