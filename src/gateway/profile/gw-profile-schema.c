@@ -26,6 +26,7 @@ typedef struct {
   GPtrArray  *core;        /* GwSettingSpec, display order */
   GHashTable *core_by_key; /* key → GwSettingSpec */
   GHashTable *transports;  /* name → GPtrArray of GwSettingSpec */
+  GHashTable *own_by_key;  /* name → (key → GwSettingSpec): a transport's, found without a scan */
   GHashTable *by_key;      /* key → GPtrArray of GwSettingSpec: every transport declaration */
   GHashTable *types;       /* name → GType of the transport class that declared them */
 } Schema;
@@ -140,6 +141,8 @@ get_schema (void)
                            schema->core->pdata[i]);
     schema->transports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) g_ptr_array_unref);
+    schema->own_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) g_hash_table_unref);
     schema->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                             (GDestroyNotify) g_ptr_array_unref);
     schema->types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -206,6 +209,7 @@ gw_profile_schema_add_transport (GwTransport *transport,
   GwSettingSpec * const *specs =
     gw_transport_class_list_settings (GW_TRANSPORT_GET_CLASS (transport), &n_specs);
   GPtrArray *own;
+  GHashTable *own_by_key;
 
   /* Another loader in the same process (tests) instantiates the same class. */
   if (GPOINTER_TO_SIZE (g_hash_table_lookup (schema->types, name)) == G_OBJECT_TYPE (transport))
@@ -213,11 +217,15 @@ gw_profile_schema_add_transport (GwTransport *transport,
   if (!check_declarations (schema, name, specs, n_specs, error))
     return FALSE;
   own = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_setting_spec_unref);
+  own_by_key = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < n_specs; i++) {
     const char *key = gw_setting_spec_get_key (specs[i]);
     GPtrArray *all = g_hash_table_lookup (schema->by_key, key);
 
     g_ptr_array_add (own, gw_setting_spec_ref (specs[i]));
+    /* The first declaration of a key wins, as the scan it replaces found. */
+    if (!g_hash_table_contains (own_by_key, key))
+      g_hash_table_insert (own_by_key, (gpointer) key, specs[i]);
     if (all == NULL) {
       all = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_setting_spec_unref);
       g_hash_table_insert (schema->by_key, (gpointer) key, all);
@@ -225,6 +233,7 @@ gw_profile_schema_add_transport (GwTransport *transport,
     g_ptr_array_add (all, gw_setting_spec_ref (specs[i]));
   }
   g_hash_table_insert (schema->transports, g_strdup (name), own);
+  g_hash_table_insert (schema->own_by_key, g_strdup (name), own_by_key);
   g_hash_table_insert (schema->types, g_strdup (name), GSIZE_TO_POINTER (G_OBJECT_TYPE (transport)));
   return TRUE;
 }
@@ -263,7 +272,7 @@ lookup_locked (Schema     *schema,
                gboolean    any_transport)
 {
   const GwSettingSpec *spec;
-  GPtrArray *own = transport != NULL ? g_hash_table_lookup (schema->transports, transport) : NULL;
+  GHashTable *own = transport != NULL ? g_hash_table_lookup (schema->own_by_key, transport) : NULL;
   GPtrArray *all;
 
   if (key == NULL)
@@ -271,10 +280,11 @@ lookup_locked (Schema     *schema,
   spec = g_hash_table_lookup (schema->core_by_key, key);
   if (spec != NULL)
     return spec;
-  for (guint i = 0; own != NULL && i < own->len; i++) {
-    if (g_str_equal (gw_setting_spec_get_key (own->pdata[i]), key))
-      return own->pdata[i];
-  }
+  /* A hash, not a scan of the transport's keys: profiles' values are
+   * looked up about ten times per message (issue 18). */
+  spec = own != NULL ? g_hash_table_lookup (own, key) : NULL;
+  if (spec != NULL)
+    return spec;
   all = any_transport ? g_hash_table_lookup (schema->by_key, key) : NULL;
   return all != NULL ? all->pdata[0] : NULL;
 }
