@@ -16,8 +16,10 @@
 #include "gw-service-signals.h"
 
 /* Long enough that no window ends by itself while a test adds: freeing the
- * folder ends it. */
-#define WINDOW_NEVER_MS (3600 * 1000)
+ * folder ends it. Thirty days, longer than the machine has been up (the
+ * monotonic clock starts at boot): a folder that took "never signalled" for
+ * time 0 would fold the first change instead of signalling it. */
+#define WINDOW_NEVER_MS (30u * 24 * 3600 * 1000)
 
 typedef struct {
   char    *id;
