@@ -242,20 +242,9 @@ gw_composer_make_body (const char *text,
 
 /* The bytes that end a run of plain text: the end, a line end, an 8-bit
  * byte. */
-static const guint8 *
-run_ends (void)
-{
-  static guint8 table[256];
-  static gsize ready;
-
-  if (g_once_init_enter (&ready)) {
-    table[0] = table['\r'] = table['\n'] = 1;
-    for (guint c = 0x80; c < 256; c++)
-      table[c] = 1;
-    g_once_init_leave (&ready, 1);
-  }
-  return table;
-}
+static const guint8 run_ends[256] = {
+  [0] = 1, ['\r'] = 1, ['\n'] = 1, [0x80 ... 0xff] = 1
+};
 
 /* Appends the body of a text/plain part that GMime would send as it is
  * (7-bit: no 8-bit byte, no line over 998 octets, no line starting
@@ -267,15 +256,14 @@ gboolean
 gw_composer_append_plain_text (GByteArray *out,
                                const char *text)
 {
-  const guint8 *ends = run_ends ();
-  guint         start = out->len;
-  const char   *line = text;
-  const char   *p = text;
+  guint       start = out->len;
+  const char *line = text;
+  const char *p = text;
 
   for (;;) {
     if (strncmp (line, "From ", 5) == 0)
       break;
-    while (!ends[(guchar) *p])
+    while (!run_ends[(guchar) *p])
       p++;
     if (p - line > 998 || (guchar) *p >= 0x80)
       break;
