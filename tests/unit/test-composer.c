@@ -985,6 +985,44 @@ test_same_as_gmime (void)
   }
 }
 
+/* Plain-text bodies are copied a line at a time without GMime: seeded
+ * random bodies of the pieces that decide how (line ends of every kind,
+ * "From " where a line may start, 8-bit bytes, lines around the 998-octet
+ * limit) compose to GMime's bytes (compose() compares them). */
+static void
+test_plain_body_as_gmime (void)
+{
+  static const char * const pieces[] = {
+    "a", "b ", " ", "\r", "\n", "\r\n", "From ", "From", "F", "\xc3\xa9", ".", "\t"
+  };
+  g_autoptr(GwProfile) profile = profile_with (NULL, NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (18);
+
+  for (guint i = 0; i < 400; i++) {
+    g_autoptr(GwNotification) n = gw_notification_new ();
+    g_autoptr(GwEnvelope) envelope = NULL;
+    g_autoptr(GError) error = NULL;
+    GString *body = g_string_new (NULL);
+    gint32 parts = g_rand_int_range (rand, 0, 12);
+
+    for (gint32 j = 0; j < parts; j++) {
+      if (g_rand_int_range (rand, 0, 8) == 0) {
+        g_autofree char *line = g_strnfill ((gsize) g_rand_int_range (rand, 995, 1002), 'z');
+
+        g_string_append (body, line);
+      } else {
+        g_string_append (body, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+      }
+    }
+    n->to = strv ("ops@example.org", NULL);
+    n->subject = g_strdup ("random body");
+    n->body = g_string_free (body, FALSE);
+    envelope = compose (profile, n, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (envelope);
+  }
+}
+
 /* Domains GLib writes in IDNA that libidn2 cannot encode again (GMime
  * wrote them decoded, found by fuzz-compose): headers stay 7-bit, with the
  * ASCII form given, with and without a display name. */
@@ -1034,6 +1072,7 @@ main (int   argc,
   g_test_add_func ("/composer/injection", test_injection);
   g_test_add_func ("/composer/same-as-gmime", test_same_as_gmime);
   g_test_add_func ("/composer/plain-header-as-gmime", test_plain_header_as_gmime);
+  g_test_add_func ("/composer/plain-body-as-gmime", test_plain_body_as_gmime);
   g_test_add_func ("/composer/idn-header-ascii", test_idn_header_ascii);
   return g_test_run ();
 }
