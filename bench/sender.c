@@ -36,7 +36,6 @@ typedef struct {
   gboolean         open_loop;
   guint            total;
   guint            window;
-  double           rate;
   double          *scheduled; /* open loop: seconds */
   double          *issued_at;
   double          *latency_sched;
@@ -276,7 +275,6 @@ main (int   argc,
   self.params = notification (profile, (gsize) body_bytes, tag);
   self.loop = g_main_loop_new (NULL, FALSE);
   self.open_loop = rate > 0;
-  self.rate = rate;
   self.window = (guint) window;
   self.total = self.open_loop ? (guint) (rate * duration + 0.5) : (guint) count;
   if (self.open_loop) {
