@@ -59,6 +59,7 @@ struct _GwQueue {
   gboolean      unsynced;      /* a NORMAL commit is not flushed to disk yet */
   gint64        unsynced_since; /* monotonic µs of the first such commit */
   gint          sync_delay_us; /* quiet before flushing them (atomic) */
+  GMutex        batch_hold;    /* the writer passes it before gathering a batch */
   GMutex        change_lock;   /* guards the two below */
   GwQueueChangeFunc change_func;
   gpointer      change_data;
@@ -112,6 +113,10 @@ gboolean      gw_queue_set_synchronous  (GwQueue   *self,
                                          GError   **error);
 /* Flushes the write-ahead log to disk (the NORMAL commits before). */
 void          gw_queue_sync_wal         (GwQueue   *self);
+/* For tests: while held, the writer waits before it gathers its next
+ * batch, so that the operations pushed meanwhile share that batch. */
+void          gw_queue_hold_batches     (GwQueue   *self);
+void          gw_queue_release_batches  (GwQueue   *self);
 
 /* A new operation whose GTask completes @callback (gw-queue-ops.c). */
 GwQueueOp    *gw_queue_op_new           (GwQueue            *self,

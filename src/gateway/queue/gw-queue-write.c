@@ -291,9 +291,8 @@ run_submit (GwQueueWriter *w,
   gw_queue_note_change (w, sub->delivery_id, "queued",
                         first != NULL ? gw_delivery_details_new (first->profile, 0, 0, NULL, NULL, NULL)
                                       : NULL);
-  /* Inserted; the caller needs only the id: a large message is not held
-   * to the batch's end, next to the copy a claim in the batch reads. */
-  gw_submission_release_jobs (sub);
+  /* The jobs stay until the batch's end (run_batch() in gw-queue.c): an
+   * operation runs again when another in its batch failed. */
   return TRUE;
 }
 
