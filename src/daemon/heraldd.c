@@ -19,6 +19,9 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <gmime/gmime.h>
+#ifdef HERALD_WITH_TCMALLOC
+#include <gperftools/tcmalloc.h>
+#endif
 
 #include "herald-error.h"
 #include "gw-config.h"
@@ -226,6 +229,17 @@ print_profile_keys (const char *format,
   return EXIT_SUCCESS;
 }
 
+/* Which malloc serves the daemon (the allocator build option). */
+static const char *
+allocator_name (void)
+{
+#ifdef HERALD_WITH_TCMALLOC
+  return tc_version (NULL, NULL, NULL);
+#else
+  return "the C library's malloc";
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -261,7 +275,7 @@ main (int   argc,
   Daemon daemon = { 0 };
   guint owner_id;
 
-#ifdef __GLIBC__
+#if defined(__GLIBC__) && !defined(HERALD_WITH_TCMALLOC)
   /* glibc gives a thread's heap back to the kernel whenever 128 KiB are
    * free at its top. The queue's writer frees and allocates about that
    * much around every commit (SQLite's statement and savepoint journals),
@@ -298,6 +312,7 @@ main (int   argc,
     g_log_set_writer_func (verbose_writer, NULL, NULL);
     g_log_set_debug_enabled (TRUE);
   }
+  g_debug ("Memory allocator: %s", allocator_name ());
   /* HERALD_PLUGIN_DIR: colon-separated directories, for running from a build tree. */
   plugin_dir = g_getenv ("HERALD_PLUGIN_DIR");
   if (plugin_dir == NULL)
