@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "gw-queue.h"
+#include "gw-queue-inbox.h"
 
 G_BEGIN_DECLS
 
@@ -52,7 +53,7 @@ struct _GwQueue {
   GHashTable   *statements;    /* the writer's prepared statements, by SQL */
   GHashTable   *reader_statements; /* the reader's, by SQL (gw-queue-read.c) */
   GwCheckpointer *checkpointer; /* NULL: SQLite checkpoints in the writer's commits */
-  GAsyncQueue  *ops;
+  GwQueueInbox  ops;          /* operations for the writer thread */
   GThread      *thread;
   GMainContext *context;       /* where delivery-changed is emitted */
   gboolean      synchronous_full;  /* the writer's setting: FULL (as opened), or NORMAL */

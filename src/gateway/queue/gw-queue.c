@@ -362,7 +362,7 @@ finish_op (GwQueue   *self,
 {
   if (op->kind == GW_QUEUE_OP_PRUNE && op->error == NULL && op->more && !stopping) {
     op->more = FALSE;
-    g_async_queue_push (self->ops, op);
+    gw_queue_inbox_push (&self->ops, op, TRUE);
     return;
   }
   if (done != NULL && g_task_get_context (op->task) == self->context) {
@@ -396,7 +396,7 @@ gather_batch (GwQueue   *self,
   for (guint i = 0; i < batch->len; i++)
     only_results &= op_may_wait (g_ptr_array_index (batch, i));
   while (batch->len < GROUP_COMMIT_MAX) {
-    GwQueueOp *op = g_async_queue_try_pop (self->ops);
+    GwQueueOp *op = gw_queue_inbox_pop (&self->ops, GW_QUEUE_INBOX_NOW, FALSE);
 
     if (op == NULL && only_results && batch->len < RECORD_LINGER_MIN) {
       gint64 now = g_get_monotonic_time ();
@@ -404,7 +404,7 @@ gather_batch (GwQueue   *self,
       if (deadline == 0)
         deadline = now + RECORD_LINGER_US;
       if (now < deadline)
-        op = g_async_queue_timeout_pop (self->ops, (guint64) (deadline - now));
+        op = gw_queue_inbox_pop (&self->ops, deadline, TRUE);
     }
     if (op == NULL)
       return NULL;
@@ -437,13 +437,14 @@ writer_thread (gpointer user_data)
       op = g_steal_pointer (&alone);
     /* Quiet after commits not flushed yet: flush them now. */
     else if (self->unsynced) {
-      op = g_async_queue_timeout_pop (self->ops, (guint64) g_atomic_int_get (&self->sync_delay_us));
+      op = gw_queue_inbox_pop (&self->ops, g_get_monotonic_time () + g_atomic_int_get (&self->sync_delay_us),
+                               FALSE);
       if (op == NULL) {
         gw_queue_sync_wal (self);
         continue;
       }
     } else
-      op = g_async_queue_pop (self->ops);
+      op = gw_queue_inbox_pop (&self->ops, GW_QUEUE_INBOX_FOREVER, FALSE);
     g_ptr_array_add (batch, op);
     g_mutex_lock (&self->batch_hold);
     g_mutex_unlock (&self->batch_hold);
@@ -466,8 +467,8 @@ writer_thread (gpointer user_data)
     gw_queue_sync_wal (self);
   /* Whatever came after the stop is answered, never left hanging. */
   if (alone != NULL)
-    g_async_queue_push_front (self->ops, g_steal_pointer (&alone));
-  while ((op = g_async_queue_try_pop (self->ops)) != NULL) {
+    gw_queue_inbox_push_front (&self->ops, g_steal_pointer (&alone));
+  while ((op = gw_queue_inbox_pop (&self->ops, GW_QUEUE_INBOX_NOW, FALSE)) != NULL) {
     op->error = g_error_new_literal (HERALD_ERROR, HERALD_ERROR_STORAGE, _("The queue is closed"));
     finish_op (self, op, TRUE, NULL);
   }
@@ -496,7 +497,8 @@ gw_queue_push_op (GwQueue *self,
     op_free (op);
     return;
   }
-  g_async_queue_push (self->ops, op);
+  /* A result that may wait for others does not end the writer's wait. */
+  gw_queue_inbox_push (&self->ops, op, !op_may_wait (op));
 }
 
 /* ---- lifecycle ---- */
@@ -523,7 +525,7 @@ gw_queue_finalize (GObject *object)
   GwQueue *self = GW_QUEUE (object);
 
   gw_queue_close (self);
-  g_async_queue_unref (self->ops);
+  gw_queue_inbox_clear (&self->ops);
   g_mutex_clear (&self->change_lock);
   g_mutex_clear (&self->batch_hold);
   g_main_context_unref (self->context);
@@ -563,7 +565,7 @@ sql_hash (gconstpointer key)
 static void
 gw_queue_init (GwQueue *self)
 {
-  self->ops = g_async_queue_new ();
+  gw_queue_inbox_init (&self->ops);
   self->sync_delay_us = GW_QUEUE_SYNC_DELAY_US;
   g_mutex_init (&self->change_lock);
   g_mutex_init (&self->batch_hold);
