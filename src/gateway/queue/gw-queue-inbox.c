@@ -30,7 +30,6 @@ gw_queue_inbox_init (GwQueueInbox *self)
 void
 gw_queue_inbox_clear (GwQueueInbox *self)
 {
-  g_warn_if_fail (g_queue_is_empty (&self->items));
   g_queue_clear (&self->items);
   g_cond_clear (&self->cond);
   g_mutex_clear (&self->lock);

@@ -28,7 +28,8 @@ typedef struct {
 #define GW_QUEUE_INBOX_WAKE_AT 64
 
 void     gw_queue_inbox_init       (GwQueueInbox *self);
-/* Frees the inbox's own memory; the items must be gone. */
+/* Frees the inbox's own memory, not the items (the writer answered
+ * every operation before it returned). */
 void     gw_queue_inbox_clear      (GwQueueInbox *self);
 /* Any thread. @urgent: wake a lingering writer for it. */
 void     gw_queue_inbox_push       (GwQueueInbox *self,
