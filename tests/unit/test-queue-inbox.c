@@ -46,17 +46,28 @@ start_pop (Pop *pop)
   }
 }
 
+/* A lingering pop on a thread, @wait_us from its deadline, once it waits. */
+static GThread *
+start_lingering_pop (GwQueueInbox *inbox,
+                     Pop          *pop,
+                     gint64        wait_us)
+{
+  pop->inbox = inbox;
+  pop->lingering = TRUE;
+  pop->deadline = g_get_monotonic_time () + wait_us;
+  return start_pop (pop);
+}
+
 static void
 test_urgent_wakes (void)
 {
   GwQueueInbox inbox;
-  Pop pop = { &inbox, 0, TRUE, 0 };
+  Pop pop = { 0 };
   GThread *thread;
 
   gw_queue_inbox_init (&inbox);
   /* A deadline far off: only the urgent push ends the wait. */
-  pop.deadline = g_get_monotonic_time () + 600 * G_USEC_PER_SEC;
-  thread = start_pop (&pop);
+  thread = start_lingering_pop (&inbox, &pop, 600 * G_USEC_PER_SEC);
   gw_queue_inbox_push (&inbox, GINT_TO_POINTER (1), FALSE);
   gw_queue_inbox_push (&inbox, GINT_TO_POINTER (2), TRUE);
   /* The items keep their order: the first comes first. */
@@ -71,12 +82,11 @@ static void
 test_others_wait_for_deadline (void)
 {
   GwQueueInbox inbox;
-  Pop pop = { &inbox, 0, TRUE, 0 };
+  Pop pop = { 0 };
   GThread *thread;
 
   gw_queue_inbox_init (&inbox);
-  pop.deadline = g_get_monotonic_time () + 200 * 1000;
-  thread = start_pop (&pop);
+  thread = start_lingering_pop (&inbox, &pop, 200 * 1000);
   gw_queue_inbox_push (&inbox, GINT_TO_POINTER (1), FALSE);
   g_assert_cmpint (GPOINTER_TO_INT (g_thread_join (thread)), ==, 1);
   g_assert_cmpint (pop.returned, >=, pop.deadline);
@@ -87,12 +97,11 @@ static void
 test_full_inbox_wakes (void)
 {
   GwQueueInbox inbox;
-  Pop pop = { &inbox, 0, TRUE, 0 };
+  Pop pop = { 0 };
   GThread *thread;
 
   gw_queue_inbox_init (&inbox);
-  pop.deadline = g_get_monotonic_time () + 600 * G_USEC_PER_SEC;
-  thread = start_pop (&pop);
+  thread = start_lingering_pop (&inbox, &pop, 600 * G_USEC_PER_SEC);
   for (int i = 1; i <= GW_QUEUE_INBOX_WAKE_AT; i++)
     gw_queue_inbox_push (&inbox, GINT_TO_POINTER (i), FALSE);
   g_assert_cmpint (GPOINTER_TO_INT (g_thread_join (thread)), ==, 1);
