@@ -11,10 +11,14 @@
 
 #include "gw-queue-inbox.h"
 
+/* Items that end a lingering wait in these tests (the writer passes what
+ * its batch lacks of RECORD_LINGER_MIN). */
+#define LINGER_FOR 5
+
 typedef struct {
   GwQueueInbox *inbox;
   gint64        deadline;
-  gboolean      lingering;
+  guint         linger_for;
   gint64        returned;   /* monotonic µs */
 } Pop;
 
@@ -22,7 +26,7 @@ static gpointer
 pop_thread (gpointer data)
 {
   Pop *pop = data;
-  gpointer item = gw_queue_inbox_pop (pop->inbox, pop->deadline, pop->lingering);
+  gpointer item = gw_queue_inbox_pop (pop->inbox, pop->deadline, pop->linger_for);
 
   pop->returned = g_get_monotonic_time ();
   return item;
@@ -53,7 +57,7 @@ start_lingering_pop (GwQueueInbox *inbox,
                      gint64        wait_us)
 {
   pop->inbox = inbox;
-  pop->lingering = TRUE;
+  pop->linger_for = LINGER_FOR;
   pop->deadline = g_get_monotonic_time () + wait_us;
   return start_pop (pop);
 }
@@ -73,8 +77,8 @@ test_urgent_wakes (void)
   /* The items keep their order: the first comes first. */
   g_assert_cmpint (GPOINTER_TO_INT (g_thread_join (thread)), ==, 1);
   g_assert_cmpint (pop.returned, <, pop.deadline);
-  g_assert_cmpint (GPOINTER_TO_INT (gw_queue_inbox_pop (&inbox, GW_QUEUE_INBOX_NOW, FALSE)), ==, 2);
-  g_assert_null (gw_queue_inbox_pop (&inbox, GW_QUEUE_INBOX_NOW, FALSE));
+  g_assert_cmpint (GPOINTER_TO_INT (gw_queue_inbox_pop (&inbox, GW_QUEUE_INBOX_NOW, 0)), ==, 2);
+  g_assert_null (gw_queue_inbox_pop (&inbox, GW_QUEUE_INBOX_NOW, 0));
   gw_queue_inbox_clear (&inbox);
 }
 
@@ -93,6 +97,7 @@ test_others_wait_for_deadline (void)
   gw_queue_inbox_clear (&inbox);
 }
 
+/* So do @linger_for items, urgent or not. */
 static void
 test_full_inbox_wakes (void)
 {
@@ -102,12 +107,12 @@ test_full_inbox_wakes (void)
 
   gw_queue_inbox_init (&inbox);
   thread = start_lingering_pop (&inbox, &pop, 600 * G_USEC_PER_SEC);
-  for (int i = 1; i <= GW_QUEUE_INBOX_WAKE_AT; i++)
+  for (int i = 1; i <= LINGER_FOR; i++)
     gw_queue_inbox_push (&inbox, GINT_TO_POINTER (i), FALSE);
   g_assert_cmpint (GPOINTER_TO_INT (g_thread_join (thread)), ==, 1);
   g_assert_cmpint (pop.returned, <, pop.deadline);
-  for (int i = 2; i <= GW_QUEUE_INBOX_WAKE_AT; i++)
-    g_assert_cmpint (GPOINTER_TO_INT (gw_queue_inbox_pop (&inbox, GW_QUEUE_INBOX_NOW, FALSE)), ==, i);
+  for (int i = 2; i <= LINGER_FOR; i++)
+    g_assert_cmpint (GPOINTER_TO_INT (gw_queue_inbox_pop (&inbox, GW_QUEUE_INBOX_NOW, 0)), ==, i);
   gw_queue_inbox_clear (&inbox);
 }
 
@@ -117,8 +122,8 @@ static void
 test_any_push_wakes_when_not_lingering (void)
 {
   GwQueueInbox inbox;
-  Pop pop = { &inbox, GW_QUEUE_INBOX_FOREVER, FALSE, 0 };
-  Pop timed = { &inbox, 0, FALSE, 0 };
+  Pop pop = { &inbox, GW_QUEUE_INBOX_FOREVER, 0, 0 };
+  Pop timed = { &inbox, 0, 0, 0 };
   GThread *thread;
 
   gw_queue_inbox_init (&inbox);
@@ -145,9 +150,9 @@ test_waiting_item_taken_at_once (void)
   gw_queue_inbox_init (&inbox);
   gw_queue_inbox_push (&inbox, GINT_TO_POINTER (1), TRUE);
   deadline = g_get_monotonic_time () + 600 * G_USEC_PER_SEC;
-  g_assert_cmpint (GPOINTER_TO_INT (gw_queue_inbox_pop (&inbox, deadline, TRUE)), ==, 1);
+  g_assert_cmpint (GPOINTER_TO_INT (gw_queue_inbox_pop (&inbox, deadline, LINGER_FOR)), ==, 1);
   g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-  g_assert_null (gw_queue_inbox_pop (&inbox, GW_QUEUE_INBOX_NOW, TRUE));
+  g_assert_null (gw_queue_inbox_pop (&inbox, GW_QUEUE_INBOX_NOW, LINGER_FOR));
   gw_queue_inbox_clear (&inbox);
 }
 

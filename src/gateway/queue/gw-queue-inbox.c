@@ -23,7 +23,7 @@ gw_queue_inbox_init (GwQueueInbox *self)
   g_cond_init (&self->cond);
   g_queue_init (&self->items);
   self->waiting = FALSE;
-  self->lingering = FALSE;
+  self->linger_for = 0;
   self->woken = FALSE;
 }
 
@@ -43,7 +43,7 @@ gw_queue_inbox_push (GwQueueInbox *self,
   g_mutex_lock (&self->lock);
   g_queue_push_tail (&self->items, item);
   if (self->waiting &&
-      (!self->lingering || urgent || self->items.length >= GW_QUEUE_INBOX_WAKE_AT)) {
+      (self->linger_for == 0 || urgent || self->items.length >= self->linger_for)) {
     self->woken = TRUE;
     g_cond_signal (&self->cond);
   }
@@ -62,18 +62,18 @@ gw_queue_inbox_push_front (GwQueueInbox *self,
 gpointer
 gw_queue_inbox_pop (GwQueueInbox *self,
                     gint64        deadline,
-                    gboolean      lingering)
+                    guint         linger_for)
 {
   gpointer item;
 
   g_mutex_lock (&self->lock);
-  self->lingering = lingering;
+  self->linger_for = linger_for;
   /* Lingering, items that come without waking it wait for the deadline
    * (so does a spurious wake-up); those already here do not: whether
    * they are urgent is not known. */
   self->woken = !g_queue_is_empty (&self->items);
   while (deadline != GW_QUEUE_INBOX_NOW &&
-         (g_queue_is_empty (&self->items) || (lingering && !self->woken))) {
+         (g_queue_is_empty (&self->items) || (linger_for > 0 && !self->woken))) {
     gboolean in_time = TRUE;
 
     self->waiting = TRUE;
@@ -86,7 +86,7 @@ gw_queue_inbox_pop (GwQueueInbox *self,
       break;
   }
   item = g_queue_pop_head (&self->items);
-  self->lingering = FALSE;
+  self->linger_for = 0;
   g_mutex_unlock (&self->lock);
   return item;
 }

@@ -15,7 +15,8 @@ typedef struct {
   GCond    cond;
   GQueue   items;
   gboolean waiting;     /* the writer waits on @cond */
-  gboolean lingering;   /* ... and only the urgent need wake it */
+  guint    linger_for;  /* lingering: only an urgent push, or this many
+                         * items, wakes it; 0: any push does */
   gboolean woken;       /* a push woke it since it began to wait */
 } GwQueueInbox;
 
@@ -23,9 +24,6 @@ typedef struct {
  * it takes. */
 #define GW_QUEUE_INBOX_NOW     G_GINT64_CONSTANT (-1)
 #define GW_QUEUE_INBOX_FOREVER G_MAXINT64
-
-/* A lingering writer is woken once this many items wait, urgent or not. */
-#define GW_QUEUE_INBOX_WAKE_AT 64
 
 void     gw_queue_inbox_init       (GwQueueInbox *self);
 /* Frees the inbox's own memory, not the items (the writer answered
@@ -39,12 +37,12 @@ void     gw_queue_inbox_push       (GwQueueInbox *self,
 void     gw_queue_inbox_push_front (GwQueueInbox *self,
                                     gpointer      item);
 /* The writer: the first item, waiting for one until @deadline (monotonic
- * µs, or GW_QUEUE_INBOX_NOW / GW_QUEUE_INBOX_FOREVER). While @lingering,
- * only an urgent push (or GW_QUEUE_INBOX_WAKE_AT items) ends the wait
- * before the deadline: the items before it wait too. NULL when none
- * came. */
+ * µs, or GW_QUEUE_INBOX_NOW / GW_QUEUE_INBOX_FOREVER). With @linger_for
+ * above 0 the writer lingers: only an urgent push, or @linger_for items
+ * waiting, ends the wait before the deadline; the items before it wait
+ * too. NULL when none came. */
 gpointer gw_queue_inbox_pop        (GwQueueInbox *self,
                                     gint64        deadline,
-                                    gboolean      lingering);
+                                    guint         linger_for);
 
 G_END_DECLS

@@ -396,7 +396,7 @@ gather_batch (GwQueue   *self,
   for (guint i = 0; i < batch->len; i++)
     only_results &= op_may_wait (g_ptr_array_index (batch, i));
   while (batch->len < GROUP_COMMIT_MAX) {
-    GwQueueOp *op = gw_queue_inbox_pop (&self->ops, GW_QUEUE_INBOX_NOW, FALSE);
+    GwQueueOp *op = gw_queue_inbox_pop (&self->ops, GW_QUEUE_INBOX_NOW, 0);
 
     if (op == NULL && only_results && batch->len < RECORD_LINGER_MIN) {
       gint64 now = g_get_monotonic_time ();
@@ -404,7 +404,7 @@ gather_batch (GwQueue   *self,
       if (deadline == 0)
         deadline = now + RECORD_LINGER_US;
       if (now < deadline)
-        op = gw_queue_inbox_pop (&self->ops, deadline, TRUE);
+        op = gw_queue_inbox_pop (&self->ops, deadline, RECORD_LINGER_MIN - batch->len);
     }
     if (op == NULL)
       return NULL;
@@ -438,13 +438,13 @@ writer_thread (gpointer user_data)
     /* Quiet after commits not flushed yet: flush them now. */
     else if (self->unsynced) {
       op = gw_queue_inbox_pop (&self->ops, g_get_monotonic_time () + g_atomic_int_get (&self->sync_delay_us),
-                               FALSE);
+                               0);
       if (op == NULL) {
         gw_queue_sync_wal (self);
         continue;
       }
     } else
-      op = gw_queue_inbox_pop (&self->ops, GW_QUEUE_INBOX_FOREVER, FALSE);
+      op = gw_queue_inbox_pop (&self->ops, GW_QUEUE_INBOX_FOREVER, 0);
     g_ptr_array_add (batch, op);
     g_mutex_lock (&self->batch_hold);
     g_mutex_unlock (&self->batch_hold);
@@ -468,7 +468,7 @@ writer_thread (gpointer user_data)
   /* Whatever came after the stop is answered, never left hanging. */
   if (alone != NULL)
     gw_queue_inbox_push_front (&self->ops, g_steal_pointer (&alone));
-  while ((op = gw_queue_inbox_pop (&self->ops, GW_QUEUE_INBOX_NOW, FALSE)) != NULL) {
+  while ((op = gw_queue_inbox_pop (&self->ops, GW_QUEUE_INBOX_NOW, 0)) != NULL) {
     op->error = g_error_new_literal (HERALD_ERROR, HERALD_ERROR_STORAGE, _("The queue is closed"));
     finish_op (self, op, TRUE, NULL);
   }
