@@ -61,6 +61,7 @@ struct _GwQueue {
   gint64        unsynced_since; /* monotonic µs of the first such commit */
   gint          sync_delay_us; /* quiet before flushing them (atomic) */
   GMutex        batch_hold;    /* the writer passes it before gathering a batch */
+  guint         batches_rerun; /* (atomic) batches run again after a failure */
   GMutex        change_lock;   /* guards the two below */
   GwQueueChangeFunc change_func;
   gpointer      change_data;
@@ -118,6 +119,9 @@ void          gw_queue_sync_wal         (GwQueue   *self);
  * batch, so that the operations pushed meanwhile share that batch. */
 void          gw_queue_hold_batches     (GwQueue   *self);
 void          gw_queue_release_batches  (GwQueue   *self);
+/* Batches run again, each operation under a savepoint, because one of
+ * their operations failed. */
+guint         gw_queue_get_batches_rerun (GwQueue  *self);
 
 /* A new operation whose GTask completes @callback (gw-queue-ops.c). */
 GwQueueOp    *gw_queue_op_new           (GwQueue            *self,

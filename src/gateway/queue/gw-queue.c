@@ -264,6 +264,8 @@ run_batch (GwQueue   *self,
     } else if (failed && batch->len > 1) {
       writer_exec (&w, "ROLLBACK", NULL);
       reset_batch (&w, batch);
+      g_atomic_int_inc (&self->batches_rerun);
+      g_debug ("A batch of %u operations runs again, each under a savepoint", batch->len);
       failed = FALSE;
       if (writer_exec (&w, "BEGIN IMMEDIATE", &batch_error))
         run_ops_guarded (&w, batch, &batch_error);
@@ -485,6 +487,12 @@ void
 gw_queue_release_batches (GwQueue *self)
 {
   g_mutex_unlock (&self->batch_hold);
+}
+
+guint
+gw_queue_get_batches_rerun (GwQueue *self)
+{
+  return (guint) g_atomic_int_get (&self->batches_rerun);
 }
 
 void
