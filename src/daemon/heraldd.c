@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 #include <gmime/gmime.h>
 #ifdef HERALD_WITH_TCMALLOC
+#include <gperftools/malloc_extension_c.h>
 #include <gperftools/tcmalloc.h>
 #endif
 
@@ -229,12 +230,20 @@ print_profile_keys (const char *format,
   return EXIT_SUCCESS;
 }
 
-/* Which malloc serves the daemon (the allocator build option). */
+/* Which malloc serves the daemon (the allocator build option). Linked
+ * is not enough: tcmalloc serves malloc only if it comes before the C
+ * library in the lookup order, and then it has counted the allocations
+ * made so far. */
 static const char *
 allocator_name (void)
 {
 #ifdef HERALD_WITH_TCMALLOC
-  return tc_version (NULL, NULL, NULL);
+  size_t allocated = 0;
+
+  if (MallocExtension_GetNumericProperty ("generic.current_allocated_bytes", &allocated) &&
+      allocated > 0)
+    return "tcmalloc";
+  return "another malloc (tcmalloc is linked but not in use)";
 #else
   return "the C library's malloc";
 #endif
@@ -297,7 +306,7 @@ main (int   argc,
     return 2;
   }
   if (version) {
-    g_print ("heraldd %s\n", PACKAGE_VERSION);
+    g_print ("heraldd %s\nallocator: %s\n", PACKAGE_VERSION, allocator_name ());
     return EXIT_SUCCESS;
   }
   if (system_bus && session_bus) {
