@@ -16,6 +16,7 @@
 
 #include "gw-smtp-data.h"
 #include "gw-smtp-session-private.h"
+#include "gw-socket-watch.h"
 #include "gw-transport.h"
 
 #define READ_BUFFER_SIZE 8192
@@ -130,6 +131,7 @@ gw_smtp_session_set_stream (GwSmtpSession *self,
   GOutputStream *output = g_io_stream_get_output_stream (stream);
 
   g_set_object (&self->stream, stream);
+  g_clear_pointer (&self->watch, gw_socket_watch_free);
   g_clear_object (&self->input);
   g_clear_object (&self->output);
   /* Sockets and TLS over them can; a stream that cannot is unusable. */
@@ -348,16 +350,13 @@ take_reply (GwSmtpSession *self,
 
 /* ---- waiting for the socket ---- */
 
-static gboolean
-stream_ready_cb (GObject  *stream,
-                 gpointer  user_data)
+static void
+stream_ready (GTask *task)
 {
-  GTask *task = G_TASK (user_data);
   GwSmtpSession *self = g_task_get_source_object (task);
   Exchange *ex = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
-  g_clear_pointer (&ex->wait, g_source_unref);
   /* The deadline fired, or the caller cancelled. */
   if (g_cancellable_set_error_if_cancelled (self->exchange_deadline.cancellable, &local_error))
     exchange_fail (task, g_steal_pointer (&local_error));
@@ -365,7 +364,24 @@ stream_ready_cb (GObject  *stream,
     write_next (task);
   else
     read_next (task);
+}
+
+static gboolean
+stream_ready_cb (GObject  *stream,
+                 gpointer  user_data)
+{
+  GTask *task = G_TASK (user_data);
+  Exchange *ex = g_task_get_task_data (task);
+
+  g_clear_pointer (&ex->wait, g_source_unref);
+  stream_ready (task);
   return G_SOURCE_REMOVE;
+}
+
+static void
+socket_ready_cb (gpointer user_data)
+{
+  stream_ready (G_TASK (user_data));
 }
 
 /* Waits, under the conversation timeout, until the server has sent more
@@ -376,14 +392,29 @@ wait_for_stream (GTask   *task,
 {
   GwSmtpSession *self = g_task_get_source_object (task);
   Exchange *ex = g_task_get_task_data (task);
+  GMainContext *context = g_main_context_get_thread_default ();
 
   ex->writing = writing;
   gw_deadline_start (&self->exchange_deadline, g_task_get_cancellable (task), self->conversation_timeout);
+  /* A plain socket keeps one watch for all its waits (gw-socket-watch.c);
+   * TLS may have read ahead, or need to write to read: its own source knows. */
+  if (G_IS_SOCKET_CONNECTION (self->stream)) {
+    if (context == NULL)
+      context = g_main_context_default ();
+    if (self->watch != NULL && gw_socket_watch_get_context (self->watch) != context)
+      g_clear_pointer (&self->watch, gw_socket_watch_free);
+    if (self->watch == NULL)
+      self->watch = gw_socket_watch_new (g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream)),
+                                         context);
+    gw_socket_watch_wait (self->watch, writing ? G_IO_OUT : G_IO_IN, self->exchange_deadline.cancellable,
+                          socket_ready_cb, task);
+    return;
+  }
   ex->wait = writing ? g_pollable_output_stream_create_source (self->output, self->exchange_deadline.cancellable)
                      : g_pollable_input_stream_create_source (self->input, self->exchange_deadline.cancellable);
   g_source_set_callback (ex->wait, G_SOURCE_FUNC (stream_ready_cb), task, NULL);
   g_source_set_static_name (ex->wait, "[herald] SMTP I/O");
-  g_source_attach (ex->wait, g_main_context_get_thread_default ());
+  g_source_attach (ex->wait, context);
 }
 
 /* Reads what the server has sent, without blocking. FALSE (and the

@@ -47,6 +47,7 @@ struct _GwSmtpSession {
    * the I/O itself under load. */
   GPollableInputStream *input;
   GPollableOutputStream *output;
+  struct _GwSocketWatch *watch;        /* nullable: @stream's socket, when plain */
   char                 *received;      /* the server's bytes not yet parsed ... */
   gsize                 received_start;
   gsize                 received_len;  /* ... from @received_start on */

@@ -15,6 +15,7 @@
 
 #include "gw-smtp-session.h"
 #include "gw-smtp-session-private.h"
+#include "gw-socket-watch.h"
 #include "gw-tls-policy.h"
 #include "gw-transport.h"
 
@@ -29,6 +30,7 @@ gw_smtp_session_dispose (GObject *object)
    * blocking write here. */
   if (self->connection != NULL && !g_io_stream_is_closed (G_IO_STREAM (self->connection)))
     g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+  g_clear_pointer (&self->watch, gw_socket_watch_free);
   g_clear_object (&self->input);
   g_clear_object (&self->output);
   g_clear_pointer (&self->received, g_free);
@@ -191,6 +193,8 @@ close_stream (GTask *task)
   GwDeadline *deadline = g_task_get_task_data (task);
 
   self->closed = TRUE;
+  /* No wait is left, and the fd is about to go. */
+  g_clear_pointer (&self->watch, gw_socket_watch_free);
   if (self->stream == NULL || g_io_stream_is_closed (self->stream)) {
     g_task_return_boolean (task, TRUE);
     g_object_unref (task);

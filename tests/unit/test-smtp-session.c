@@ -471,6 +471,31 @@ make_numbered_envelope (guint n, const char * const *recipients)
   return make_envelope (body, recipients);
 }
 
+/* Polls of the default main context that its own wakeup (an eventfd)
+ * ended: a wait on a plain socket makes none (gw-socket-watch.c). */
+static guint eventfd_wakeups;
+
+static gboolean
+is_eventfd (int fd)
+{
+  g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_autofree char *target = g_file_read_link (link, NULL);
+
+  return target != NULL && strstr (target, "eventfd") != NULL;
+}
+
+static gint
+counting_poll (GPollFD *fds, guint n_fds, gint timeout)
+{
+  gint n = g_poll (fds, n_fds, timeout);
+
+  for (guint i = 0; i < n_fds; i++) {
+    if (fds[i].revents != 0 && is_eventfd (fds[i].fd))
+      eventfd_wakeups++;
+  }
+  return n;
+}
+
 /* With the next envelope announced, its transaction goes out in the write
  * that ends the message before; each recipient still gets its own reply. */
 static void
@@ -490,6 +515,8 @@ check_send_ahead (gboolean pipelining)
   g_assert_true (session_open (session, &error));
   g_assert_no_error (error);
 
+  eventfd_wakeups = 0;
+  g_main_context_set_poll_func (NULL, counting_poll);
   for (guint i = 0; i < G_N_ELEMENTS (envelopes); i++) {
     GwEnvelope *next = i + 1 < G_N_ELEMENTS (envelopes) ? envelopes[i + 1] : NULL;
 
@@ -499,6 +526,9 @@ check_send_ahead (gboolean pipelining)
     assert_mixed_results (envelopes[i]);
     g_assert_true (gw_smtp_session_is_usable (session));
   }
+  g_main_context_set_poll_func (NULL, g_poll);
+  /* Each wait for the server made six before (a source per wait). */
+  g_assert_cmpuint (eventfd_wakeups, ==, 0);
   session_close (session);
   g_thread_join (g_steal_pointer (&srv->thread));
 
