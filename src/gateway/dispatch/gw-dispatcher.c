@@ -300,14 +300,10 @@ gw_dispatcher_init (GwDispatcher *self)
 
 /* New or returning work (Send, Retry, a fallback job) is picked up at once. */
 static void
-queue_delivery_changed_cb (GwQueue      *queue,
-                           const char   *delivery_id,
-                           const char   *state,
-                           GVariant     *details,
-                           GwDispatcher *self)
+queue_work_queued_cb (GwQueue      *queue,
+                      GwDispatcher *self)
 {
-  if (g_strcmp0 (state, "queued") == 0)
-    gw_dispatcher_wake (self);
+  gw_dispatcher_wake (self);
 }
 
 GwDispatcher *
@@ -320,8 +316,7 @@ gw_dispatcher_new (GwQueue        *queue,
   self->queue = g_object_ref (queue);
   self->profiles = g_object_ref (profiles);
   self->plugins = g_object_ref (plugins);
-  g_signal_connect_object (queue, "delivery-changed", G_CALLBACK (queue_delivery_changed_cb),
-                           self, 0);
+  g_signal_connect_object (queue, "work-queued", G_CALLBACK (queue_work_queued_cb), self, 0);
   return self;
 }
 

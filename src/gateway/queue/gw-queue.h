@@ -138,10 +138,11 @@ G_DECLARE_FINAL_TYPE (GwQueue, gw_queue, GW, QUEUE, GObject)
 /* Opens (creating) the database; rows left "sending" by a crash return to
  * "queued". A database of an older schema is migrated; one SQLite reports
  * as corrupt is moved aside (queue.db.corrupt-TIMESTAMP) and a fresh queue
- * started. Signal "delivery-changed" (id, state, GwDeliveryDetails as of the
- * commit, nullable)
- * fires in the thread-default main context of the caller after each commit
- * that changes a delivery. */
+ * started. In the thread-default main context of the caller, after each
+ * commit: signal "work-queued" when a delivery became "queued" (once for
+ * the commit), and signal "delivery-changed" (id, state, GwDeliveryDetails
+ * as of the commit, nullable) for each changed delivery, only while a
+ * handler is connected when the commit ends. */
 GwQueue   *gw_queue_new               (const char   *path,
                                        GError      **error);
 
