@@ -14,6 +14,16 @@ G_BEGIN_DECLS
  */
 #define GW_LOG_SECRET_MASK "****"
 
+/**
+ * gw_log_debug_shown:
+ *
+ * Whether a g_debug() of the calling file's G_LOG_DOMAIN would be shown
+ * (by GLib's default writer: G_MESSAGES_DEBUG, or debug output enabled).
+ * g_debug() formats its message before the writer drops it, so a line
+ * logged for each message under load is worth testing this first.
+ */
+#define gw_log_debug_shown() (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+
 char *gw_log_escape (const char *text,
                      gsize       max_bytes);
 

@@ -491,6 +491,44 @@ read_next (GTask *task)
   g_object_unref (task);
 }
 
+GPtrArray *
+gw_smtp_session_take_received_replies (GwSmtpSession *self,
+                                       guint          n_replies)
+{
+  g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func ((GDestroyNotify) gw_smtp_reply_free);
+  GwSmtpReplyParser parser;
+  gsize start = self->received_start;
+  gsize len = self->received_len;
+
+  if (self->busy || self->broken || self->received == NULL)
+    return NULL;
+  gw_smtp_reply_parser_init (&parser, g_hash_table_contains (self->caps, "ENHANCEDSTATUSCODES"));
+  while (replies->len < n_replies) {
+    GwSmtpReply *reply = NULL;
+    gsize consumed = 0;
+
+    if (!gw_smtp_reply_parser_take (&parser, self->received + start, len, &consumed, &reply, NULL))
+      break;
+    start += consumed;
+    len -= consumed;
+    if (reply == NULL)
+      break;
+    g_ptr_array_add (replies, reply);
+    if (reply->code == 421)
+      break;
+  }
+  gw_smtp_reply_parser_clear (&parser);
+  /* A reply still coming, a 421 or a malformed reply: the exchange that
+   * reads them again deals with it, and names it in its errors. */
+  if (replies->len < n_replies || ((GwSmtpReply *) replies->pdata[replies->len - 1])->code == 421)
+    return NULL;
+  self->received_start = start;
+  self->received_len = len;
+  for (guint i = 0; i < replies->len; i++)
+    record_reply (self, replies->pdata[i]);
+  return g_steal_pointer (&replies);
+}
+
 static void
 piece_read_cb (GObject      *source,
                GAsyncResult *result,

@@ -111,6 +111,13 @@ void         gw_smtp_session_exchange_async   (GwSmtpSession       *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
+/* The @n_replies replies that the server has sent and the session has
+ * read already, all of them, taken without an exchange (which would only
+ * complete in the next main loop iteration, its GTask having been made in
+ * this one). NULL, with nothing taken, when any is missing, is a 421 or is
+ * malformed, or an exchange runs: then run one. */
+GPtrArray   *gw_smtp_session_take_received_replies (GwSmtpSession  *self,
+                                               guint                n_replies);
 /* The same for a message read from @body as it is written; @payload_size:
  * of its DATA payload (GwSmtpDataFacts). Completes with
  * gw_smtp_session_exchange_finish(). */

@@ -333,22 +333,14 @@ process_reply (SendData          *data,
 
 static void send_next (GTask *task);
 
+/* The replies to the group of commands in flight. Consumes @task. */
 static void
-replies_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+take_replies (GTask     *task,
+              GPtrArray *replies)
 {
-  GwSmtpSession *self = GW_SMTP_SESSION (source);
-  GTask *task = G_TASK (user_data);
+  GwSmtpSession *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) replies = NULL;
-  replies = gw_smtp_session_exchange_finish (self, result, &local_error);
-  if (replies == NULL) {
-    g_task_return_error (task, g_steal_pointer (&local_error));
-    g_object_unref (task);
-    return;
-  }
+
   /* After a 421 there are fewer replies than commands: the rest stay
    * unanswered (and their recipients pending). */
   for (guint i = 0; i < replies->len; i++)
@@ -364,6 +356,25 @@ replies_cb (GObject      *source,
     }
   }
   conclude (task);
+}
+
+static void
+replies_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GwSmtpSession *self = GW_SMTP_SESSION (source);
+  GTask *task = G_TASK (user_data);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) replies = NULL;
+
+  replies = gw_smtp_session_exchange_finish (self, result, &local_error);
+  if (replies == NULL) {
+    g_task_return_error (task, g_steal_pointer (&local_error));
+    g_object_unref (task);
+    return;
+  }
+  take_replies (task, replies);
 }
 
 /* Sends the next command, or all of them when pipelining. */
@@ -665,9 +676,18 @@ gw_smtp_session_send_async (GwSmtpSession       *self,
   if (self->next_envelope == envelope)
     g_clear_object (&self->next_envelope);
   if (gw_smtp_session_has_sent_ahead (self, envelope)) {
-    /* Its commands went out with the message before: read their replies. */
+    g_autoptr(GPtrArray) replies = NULL;
+
+    /* Its commands went out with the message before: read their replies.
+     * They mostly came with the reply to that message, and are taken at
+     * once: this message then goes out now, not an iteration later. */
     data = g_steal_pointer (&self->ahead);
     g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+    replies = gw_smtp_session_take_received_replies (self, data->cmds->len);
+    if (replies != NULL) {
+      take_replies (task, replies);
+      return;
+    }
     gw_smtp_session_exchange_async (self, NULL, NULL, data->cmds->len,
                                     "the replies to the commands sent with the message before",
                                     cancellable, replies_cb, task);

@@ -110,8 +110,10 @@ void               gw_smtp_session_send_async           (GwSmtpSession       *se
  * @self: a session
  * @envelope: (nullable): the envelope this session sends next
  *
- * Tells the session, while gw_smtp_session_send_async() runs, which
- * envelope it sends next. When the server offers PIPELINING and both
+ * Tells the session, while gw_smtp_session_send_async() runs or just
+ * before it is called, which envelope it sends after that one. Announced
+ * before, it is known even when the replies to a transaction sent ahead
+ * are in already and the message goes out at once. When the server offers PIPELINING and both
  * messages are in memory, the next transaction's commands go out in the
  * same write as the end of this message (RFC 2920, 3.1): one write and one
  * wait per message instead of two. The next gw_smtp_session_send_async()

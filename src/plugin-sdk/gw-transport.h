@@ -101,8 +101,8 @@ G_DECLARE_DERIVABLE_TYPE (GwTransport, gw_transport, GW, TRANSPORT, GObject)
  *   gw_transport_class_set_recipient_kind()): checks one recipient of
  *   that kind at Send and in routing rules; errors are
  *   %HERALD_ERROR_INVALID_ADDRESS
- * @announce_next: optional: told, while @deliver runs on @session, which
- *   envelope the daemon delivers next on it, so that part of it may go out
+ * @announce_next: optional: told, while @deliver runs on @session or just
+ *   before it is called, which envelope the daemon delivers after it there, so that part of it may go out
  *   early (an SMTP client pipelines the next transaction with the end of
  *   this message); the next @deliver on @session is for that envelope, or
  *   the daemon closes the session first

@@ -29,12 +29,17 @@ typedef struct {
 
 static GPtrArray *delivered;
 
-/* Sessions are plain objects holding the envelope announced as the next
- * one ("announced"); a delivery of another envelope on such a session is
- * what a transport that sent the next one ahead could not survive. */
+/* Sessions are plain objects. The worker announces the envelope that comes
+ * after a delivery just before that delivery ("announced"); the delivery
+ * takes it as the one to expect next ("expected"). A delivery of another
+ * envelope than expected is what a transport that sent the next one ahead
+ * could not survive. */
 static guint sessions_opened;
 static guint announcements;
 static guint announcement_violations;
+/* Announcements made once the delivery before the announced one had begun:
+ * too late for a transport that starts a message whose replies are in. */
+static guint late_announcements;
 
 static void
 delivered_free (Delivered *d)
@@ -80,10 +85,13 @@ test_transport_deliver (GwTransport        *transport,
   d->when = g_get_monotonic_time ();
   g_ptr_array_add (delivered, d);
   if (session != NULL) {
-    GwEnvelope *announced = g_object_get_data (session, "announced");
+    GwEnvelope *expected = g_object_get_data (session, "expected");
+    GwEnvelope *announced = g_object_steal_data (session, "announced");
 
-    announcement_violations += announced != NULL && announced != envelope;
-    g_object_set_data (session, "announced", NULL);
+    announcement_violations += expected != NULL && expected != envelope;
+    if (expected == envelope)
+      late_announcements += GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (envelope), "announced-at")) != delivered->len - 2;
+    g_object_set_data_full (session, "expected", announced, announced != NULL ? g_object_unref : NULL);
   }
   if (gw_envelope_get_message (envelope) == NULL) {
     g_autoptr(GBytes) message = NULL;
@@ -148,6 +156,8 @@ test_transport_announce_next (GwTransport *transport,
                               GwEnvelope  *envelope)
 {
   announcements++;
+  /* How many deliveries had begun (the next one, this one's predecessor, not yet). */
+  g_object_set_data (G_OBJECT (envelope), "announced-at", GUINT_TO_POINTER (delivered->len));
   g_object_set_data_full (session, "announced", g_object_ref (envelope), g_object_unref);
 }
 
@@ -210,7 +220,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->path = g_build_filename (f->tmpdir, "queue.db", NULL);
   g_clear_pointer (&delivered, g_ptr_array_unref);
   delivered = g_ptr_array_new_with_free_func ((GDestroyNotify) delivered_free);
-  sessions_opened = announcements = announcement_violations = 0;
+  sessions_opened = announcements = announcement_violations = late_announcements = 0;
   queue_test_reset_warnings ();
 }
 
@@ -590,8 +600,8 @@ submit_to (Fixture            *f,
 }
 
 /* A backlog goes out job after job on one session, each job announced to
- * the session while the one before it goes out, and never another job than
- * the one announced. With deliveries of 25 ms, the next claim (made four
+ * the session as the one before it starts, and never another job than the
+ * one announced. With deliveries of 25 ms, the next claim (made four
  * jobs before a batch runs out) is always back in time: every job but the
  * first is announced. Without the claims ahead the first of each batch
  * would not be. */
@@ -620,6 +630,7 @@ test_announce_next (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_hash_table_size (message_ids), ==, n);
   g_assert_cmpuint (sessions_opened, ==, 1);
   g_assert_cmpuint (announcement_violations, ==, 0);
+  g_assert_cmpuint (late_announcements, ==, 0);
   g_assert_cmpuint (announcements, ==, n - 1);
 }
 

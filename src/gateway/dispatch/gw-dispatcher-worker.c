@@ -25,6 +25,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "gw-dispatcher-private.h"
+#include "gw-log.h"
 #include "gw-metrics-hooks.h"
 
 /* Results a worker may have on their way to disk while it delivers the
@@ -106,15 +107,17 @@ worker_close_session (Worker *worker)
 static void
 worker_deliver_on_session (Worker *worker)
 {
-  gw_transport_deliver (worker->transport, worker->profile, worker->session,
-                        worker->current->envelope, worker->dispatcher->cancellable,
-                        deliver_cb, worker);
+  /* Announced first: the transport may start this delivery's message at
+   * once (its replies already in) and send the next one's commands with it. */
   if (worker->session != NULL && worker->jobs->len > 0) {
     GwQueuedJob *next = g_ptr_array_index (worker->jobs, 0);
 
     g_set_object (&worker->announced, next->envelope);
     gw_transport_announce_next (worker->transport, worker->session, next->envelope);
   }
+  gw_transport_deliver (worker->transport, worker->profile, worker->session,
+                        worker->current->envelope, worker->dispatcher->cancellable,
+                        deliver_cb, worker);
 }
 
 static void
@@ -278,13 +281,15 @@ worker_record (Worker *worker)
     gw_dispatcher_settle_recipients (worker->dispatcher, worker->profile_name, &worker->ticket,
                                      record->job->envelope, result);
     /* One line per attempt, naming the delivery, after its outcome is known. */
-    if (g_str_equal (result->state, "sent"))
-      g_debug ("Delivery %s: job %" G_GINT64_FORMAT " via %s sent",
-               record->job->delivery_id, record->job->job_id, worker->profile_name);
-    else
+    if (g_str_equal (result->state, "sent")) {
+      if (gw_log_debug_shown ())
+        g_debug ("Delivery %s: job %" G_GINT64_FORMAT " via %s sent",
+                 record->job->delivery_id, record->job->job_id, worker->profile_name);
+    } else {
       g_info ("Delivery %s: job %" G_GINT64_FORMAT " via %s %s: %s",
               record->job->delivery_id, record->job->job_id, worker->profile_name,
               result->state, result->reply != NULL ? result->reply : "");
+    }
     /* started was monotonic for the duration; store wall-clock time. */
     result->started = g_get_real_time () - result->duration_us;
     gw_metrics_count_attempt (worker->profile_name, gw_profile_get_transport (worker->profile),

@@ -10,6 +10,7 @@
 
 #include "herald-error.h"
 #include "gw-intake-private.h"
+#include "gw-log.h"
 #include "gw-message-id.h"
 #include "gw-metrics-hooks.h"
 
@@ -199,8 +200,9 @@ committed_cb (GObject      *source,
     gw_intake_fail (task, g_steal_pointer (&error));
     return;
   }
-  g_debug ("Delivery %s queued for uid %u (%s)", id, gw_caller_get_uid (request->caller),
-           gw_caller_get_door (request->caller));
+  if (gw_log_debug_shown ())
+    g_debug ("Delivery %s queued for uid %u (%s)", id, gw_caller_get_uid (request->caller),
+             gw_caller_get_door (request->caller));
   /* A repeated idempotency key stored nothing: nothing was accepted. */
   if (g_str_equal (id, request->delivery_id))
     count_accepted (request->accepted);
@@ -229,7 +231,8 @@ gw_intake_commit (GTask     *task,
   for (guint i = 0; i < jobs->len; i++) {
     GwIntakeJob *job = g_ptr_array_index (jobs, i);
 
-    g_debug ("Routed to %s by %s", job->route->profile, job->route->rule);
+    if (gw_log_debug_shown ())
+      g_debug ("Routed to %s by %s", job->route->profile, job->route->rule);
     gw_submission_add_job (submission, job->route->profile, job->expire_at, job->envelope);
     g_ptr_array_add (request->accepted, g_strdup (job->route->profile));
     g_ptr_array_add (request->accepted, g_strdup (job->route->transport));
