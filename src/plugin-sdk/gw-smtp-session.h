@@ -108,16 +108,18 @@ void               gw_smtp_session_send_async           (GwSmtpSession       *se
 /**
  * gw_smtp_session_announce_next:
  * @self: a session
- * @envelope: (nullable): the envelope this session sends next
+ * @envelope: (nullable): the envelope this session sends after the
+ *   current (or imminent) one
  *
  * Tells the session, while gw_smtp_session_send_async() runs or just
- * before it is called, which envelope it sends after that one. Announced
- * before, it is known even when the replies to a transaction sent ahead
- * are in already and the message goes out at once. When the server offers PIPELINING and both
- * messages are in memory, the next transaction's commands go out in the
- * same write as the end of this message (RFC 2920, 3.1): one write and one
- * wait per message instead of two. The next gw_smtp_session_send_async()
- * must then be for @envelope (see gw_smtp_session_has_sent_ahead()); for
+ * before it is called, which envelope it sends after that one. When the
+ * server offers PIPELINING and both messages are in memory, the next
+ * transaction's commands go out in the same write as the end of this
+ * message (RFC 2920, 3.1): one write and one wait per message instead of
+ * two. Announced before the call, it is known even when this message goes
+ * out at once (the replies to its transaction, sent ahead, being in
+ * already). The gw_smtp_session_send_async() after that one must then be
+ * for @envelope (see gw_smtp_session_has_sent_ahead()); for
  * another one the session is not usable. %NULL withdraws an announcement
  * that nothing was sent for yet.
  */

@@ -420,14 +420,14 @@ gw_transport_deliver_finish (GwTransport  *self,
  * gw_transport_announce_next:
  * @self: a transport
  * @session: the session a delivery runs on
- * @envelope: the envelope delivered next on @session
+ * @envelope: the envelope delivered after that delivery on @session
  *
  * Tells the transport, while gw_transport_deliver() runs on @session or
  * just before it is called (heraldd does so), which envelope comes after
  * that delivery on it (see #GwTransportClass.announce_next).
- * The next delivery on @session must be for @envelope; to deliver another
- * one, close the session first. Does nothing for a transport that does
- * not look ahead.
+ * The delivery after that one on @session must be for @envelope; to
+ * deliver another one, close the session first. Does nothing for a
+ * transport that does not look ahead.
  */
 void
 gw_transport_announce_next (GwTransport *self,
