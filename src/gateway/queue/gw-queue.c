@@ -45,7 +45,6 @@ op_free (GwQueueOp *op)
 /* ---- the writer thread ---- */
 
 typedef struct {
-  GwQueue    *queue;
   GHashTable *changed;   /* delivery id → state */
   GHashTable *details;   /* delivery id → GwDeliveryDetails for the signal */
 } ChangedEmission;
@@ -53,7 +52,6 @@ typedef struct {
 static void
 changed_emission_free (ChangedEmission *emission)
 {
-  g_object_unref (emission->queue);
   g_hash_table_unref (emission->changed);
   g_hash_table_unref (emission->details);
   g_free (emission);
@@ -64,7 +62,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChangedEmission, changed_emission_free)
 /* What a batch sends back to the owner's main context, in one source:
  * each source attached from this thread wakes that context. */
 typedef struct {
-  GwQueue         *queue;
+  GwQueue         *queue;     /* set once handed to that context */
   GPtrArray       *done;      /* nullable: operations to complete */
   gboolean         queued;    /* a delivery became "queued": "work-queued" */
   ChangedEmission *emission;  /* nullable: for "delivery-changed" */
@@ -75,7 +73,7 @@ batch_return_free (BatchReturn *back)
 {
   g_clear_pointer (&back->done, g_ptr_array_unref);
   g_clear_pointer (&back->emission, changed_emission_free);
-  g_object_unref (back->queue);
+  g_clear_object (&back->queue);
   g_free (back);
 }
 
@@ -312,7 +310,6 @@ run_batch (GwQueue   *self,
 
   if (g_hash_table_size (w.changed) > 0 && details != NULL) {
     emission = g_new0 (ChangedEmission, 1);
-    emission->queue = g_object_ref (self);
     emission->changed = g_steal_pointer (&w.changed);
     emission->details = g_steal_pointer (&details);
   }
@@ -489,16 +486,19 @@ writer_thread (gpointer user_data)
     for (guint i = 0; i < batch->len; i++)
       stop |= ((GwQueueOp *) g_ptr_array_index (batch, i))->kind == GW_QUEUE_OP_STOP;
     emission = run_batch (self, batch);
+    /* No reference to the queue is dropped on this thread: the last one
+     * would finalize it here, and finalizing joins this thread. */
     back = g_new0 (BatchReturn, 1);
-    back->queue = g_object_ref (self);
     back->done = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
     for (guint i = 0; i < batch->len; i++)
       finish_op (self, g_ptr_array_index (batch, i), stop, back->done);
     if (emission != NULL)
       take_changes (self, emission, back);
-    if (back->done->len > 0 || back->queued || back->emission != NULL)
+    if (back->done->len > 0 || back->queued || back->emission != NULL) {
+      back->queue = g_object_ref (self);
       run_in_owner_context (self, batch_return_cb, g_steal_pointer (&back),
                             (GDestroyNotify) batch_return_free);
+    }
     g_clear_pointer (&back, batch_return_free);
   }
   if (self->unsynced)
