@@ -104,6 +104,19 @@ our_read (Fixture *fx)
   g_assert_cmpint (g_socket_receive (fx->ours, &byte, 1, NULL, NULL), ==, 1);
 }
 
+/* A wait for @condition, one blocking iteration, and the count of calls
+ * after it. */
+static void
+wait_once (Fixture      *fx,
+           GIOCondition  condition,
+           GCancellable *cancellable,
+           guint         expected_calls)
+{
+  gw_socket_watch_wait (fx->watch, condition, cancellable, count_cb, fx);
+  g_main_context_iteration (fx->context, TRUE);
+  g_assert_cmpuint (fx->called, ==, expected_calls);
+}
+
 /* A wait ends once, when the socket is readable; the next one waits again,
  * and no wait wakes the context. */
 static void
@@ -128,18 +141,14 @@ static void
 test_readable_unwatched (Fixture      *fx,
                          gconstpointer data)
 {
-  gw_socket_watch_wait (fx->watch, G_IO_IN, NULL, count_cb, fx);
   their_write (fx);
-  g_main_context_iteration (fx->context, TRUE);
-  g_assert_cmpuint (fx->called, ==, 1);
+  wait_once (fx, G_IO_IN, NULL, 1);
 
   /* Still readable: the byte was not read. */
   g_assert_false (g_main_context_iteration (fx->context, FALSE));
   g_assert_cmpuint (fx->called, ==, 1);
   /* A new wait sees it at once. */
-  gw_socket_watch_wait (fx->watch, G_IO_IN, NULL, count_cb, fx);
-  g_main_context_iteration (fx->context, TRUE);
-  g_assert_cmpuint (fx->called, ==, 2);
+  wait_once (fx, G_IO_IN, NULL, 2);
 }
 
 /* A wait dropped before the socket is ready is never called. */
@@ -179,9 +188,7 @@ test_cancelled (Fixture      *fx,
   g_assert_cmpuint (fx->called, ==, 1);
 
   /* The same cancellable, already cancelled. */
-  gw_socket_watch_wait (fx->watch, G_IO_IN, cancellable, count_cb, fx);
-  g_main_context_iteration (fx->context, TRUE);
-  g_assert_cmpuint (fx->called, ==, 2);
+  wait_once (fx, G_IO_IN, cancellable, 2);
   /* Once only. */
   drain (fx);
   g_assert_cmpuint (fx->called, ==, 2);
@@ -195,11 +202,9 @@ test_stale_cancellable (Fixture      *fx,
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
-  gw_socket_watch_wait (fx->watch, G_IO_IN, cancellable, count_cb, fx);
   their_write (fx);
-  g_main_context_iteration (fx->context, TRUE);
+  wait_once (fx, G_IO_IN, cancellable, 1);
   our_read (fx);
-  g_assert_cmpuint (fx->called, ==, 1);
 
   gw_socket_watch_wait (fx->watch, G_IO_IN, NULL, count_cb, fx);
   g_cancellable_cancel (cancellable);
@@ -216,9 +221,8 @@ static void
 test_hangup_unwatched (Fixture      *fx,
                        gconstpointer data)
 {
-  gw_socket_watch_wait (fx->watch, G_IO_IN, NULL, count_cb, fx);
   their_write (fx);
-  g_main_context_iteration (fx->context, TRUE);
+  wait_once (fx, G_IO_IN, NULL, 1);
   our_read (fx);
 
   close (fx->theirs);
@@ -227,9 +231,7 @@ test_hangup_unwatched (Fixture      *fx,
   g_assert_false (g_main_context_iteration (fx->context, FALSE));
   g_assert_cmpuint (fx->called, ==, 1);
 
-  gw_socket_watch_wait (fx->watch, G_IO_IN, NULL, count_cb, fx);
-  g_main_context_iteration (fx->context, TRUE);
-  g_assert_cmpuint (fx->called, ==, 2);
+  wait_once (fx, G_IO_IN, NULL, 2);
 }
 
 /* Writable: a wait for room ends at once on an empty socket. */
@@ -237,9 +239,7 @@ static void
 test_wait_writable (Fixture      *fx,
                     gconstpointer data)
 {
-  gw_socket_watch_wait (fx->watch, G_IO_OUT, NULL, count_cb, fx);
-  g_main_context_iteration (fx->context, TRUE);
-  g_assert_cmpuint (fx->called, ==, 1);
+  wait_once (fx, G_IO_OUT, NULL, 1);
   drain (fx);
   g_assert_cmpuint (fx->called, ==, 1);
 }
