@@ -30,6 +30,7 @@ typedef enum {
   MODE_DRIBBLE,        /* every reply a byte at a time */
   MODE_STALL_DATA,     /* after the 354, reads nothing more */
   MODE_SLOW_DOT,       /* answers a message after 600 ms */
+  MODE_GROUPED,        /* replies held until no command waits, as Postfix does */
 } Mode;
 
 typedef struct {
@@ -47,6 +48,7 @@ typedef struct {
   GPtrArray       *messages;     /* GBytes: raw DATA up to "." */
   gboolean         grouped;      /* MAIL arrived with RCPT right behind it */
   guint            ahead;        /* messages whose "." had the next command behind it */
+  GString         *held;         /* MODE_GROUPED: replies not written yet */
 } Server;
 
 static void
@@ -82,6 +84,10 @@ send_text (GIOStream *stream, const char *text)
 static gboolean
 send_reply (Server *srv, GIOStream *stream, const char *text)
 {
+  if (srv->mode == MODE_GROUPED) {
+    g_string_append (srv->held, text);
+    return TRUE;
+  }
   if (srv->mode != MODE_DRIBBLE)
     return send_text (stream, text);
   for (const char *p = text; *p != '\0'; p++) {
@@ -90,6 +96,18 @@ send_reply (Server *srv, GIOStream *stream, const char *text)
     g_usleep (200);
   }
   return TRUE;
+}
+
+/* MODE_GROUPED: the replies held, in one write, once no command waits. */
+static void
+flush_replies (Server *srv, GIOStream *stream, GDataInputStream *in, GSocket *socket)
+{
+  if (srv->mode != MODE_GROUPED || srv->held->len == 0 ||
+      g_buffered_input_stream_get_available (G_BUFFERED_INPUT_STREAM (in)) > 0 ||
+      g_socket_get_available_bytes (socket) > 0)
+    return;
+  send_text (stream, srv->held->str);
+  g_string_truncate (srv->held, 0);
 }
 
 /* Whether more input is waiting right after a command. */
@@ -114,9 +132,11 @@ serve_one (Server *srv, GSocketConnection *connection)
   send_reply (srv, stream, "220 test ESMTP\r\n");
 
   for (;;) {
-    g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+    g_autofree char *line = NULL;
     g_autofree char *upper = NULL;
 
+    flush_replies (srv, stream, in, socket);
+    line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
     if (line == NULL)
       return;
     upper = g_ascii_strup (line, -1);
@@ -187,6 +207,7 @@ serve_one (Server *srv, GSocketConnection *connection)
       g_autoptr(GByteArray) raw = g_byte_array_new ();
 
       send_reply (srv, stream, "354 go\r\n");
+      flush_replies (srv, stream, in, socket);
       if (srv->mode == MODE_STALL_DATA) {
         g_usleep (3 * G_USEC_PER_SEC);
         return;
@@ -232,6 +253,9 @@ server_thread (gpointer user_data)
     return NULL;
   connection = g_socket_connection_factory_create_connection (client);
   serve_one (srv, connection);
+  /* MODE_GROUPED: what was held when the session ended (the reply to QUIT). */
+  if (srv->held->len > 0)
+    send_text (G_IO_STREAM (connection), srv->held->str);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   return NULL;
 }
@@ -250,6 +274,7 @@ server_start (Mode mode, const char *caps)
   srv->commands = g_ptr_array_new_with_free_func (g_free);
   srv->violations = g_ptr_array_new_with_free_func (g_free);
   srv->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  srv->held = g_string_new (NULL);
   g_mutex_init (&srv->lock);
   srv->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   g_assert_no_error (error);
@@ -280,6 +305,7 @@ server_free (Server *srv)
   g_ptr_array_unref (srv->commands);
   g_ptr_array_unref (srv->violations);
   g_ptr_array_unref (srv->messages);
+  g_string_free (srv->held, TRUE);
   g_mutex_clear (&srv->lock);
   g_free (srv);
 }
@@ -561,6 +587,57 @@ static void
 test_send_ahead_needs_pipelining (void)
 {
   check_send_ahead (FALSE);
+}
+
+/* The messages the server has, read under its lock. */
+static guint
+server_n_messages (Server *srv)
+{
+  guint n;
+
+  g_mutex_lock (&srv->lock);
+  n = srv->messages->len;
+  g_mutex_unlock (&srv->lock);
+  return n;
+}
+
+/* A server that answers a pipelined group in one write (as Postfix does)
+ * sends the replies to the next transaction with the reply to the message
+ * before: they are read with it, and that transaction's message goes out
+ * within gw_smtp_session_send_async(), without waiting for a main loop
+ * iteration (none runs here until the server has it). */
+static void
+test_send_ahead_at_once (void)
+{
+  g_autoptr(Server) srv = server_start (MODE_GROUPED, "PIPELINING,ENHANCEDSTATUSCODES");
+  g_autoptr(GwProfile) profile = make_profile (srv, NULL);
+  g_autoptr(GwSmtpSession) session = gw_smtp_session_new (profile, FALSE);
+  const char * const rcpts[] = { "good@example.org", NULL };
+  g_autoptr(GwEnvelope) first = make_numbered_envelope (0, rcpts);
+  g_autoptr(GwEnvelope) second = make_numbered_envelope (1, rcpts);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  server_run (srv);
+  g_assert_true (session_open (session, &error));
+  g_assert_no_error (error);
+  g_assert_true (session_send_announcing (session, first, second, &error));
+  g_assert_no_error (error);
+  g_assert_true (gw_smtp_session_has_sent_ahead (session, second));
+
+  gw_smtp_session_send_async (session, second, NULL, store_result_cb, &result);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (server_n_messages (srv) < 2 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_cmpuint (server_n_messages (srv), ==, 2);
+
+  g_assert_true (gw_smtp_session_send_finish (session, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gw_envelope_get_recipient (second, 0)->status, ==, GW_RECIPIENT_SENT);
+  session_close (session);
+  g_thread_join (g_steal_pointer (&srv->thread));
+  g_assert_cmpuint (srv->ahead, ==, 1);
 }
 
 /* Announced one envelope, sent another: the server may be waiting in DATA
@@ -1248,6 +1325,7 @@ main (int argc, char **argv)
   g_test_add_func ("/smtp-session/no-pipelining", test_no_pipelining);
   g_test_add_func ("/smtp-session/send-ahead", test_send_ahead);
   g_test_add_func ("/smtp-session/send-ahead-needs-pipelining", test_send_ahead_needs_pipelining);
+  g_test_add_func ("/smtp-session/send-ahead-at-once", test_send_ahead_at_once);
   g_test_add_func ("/smtp-session/send-ahead-other-envelope", test_send_ahead_other_envelope);
   g_test_add_func ("/smtp-session/send-ahead-421", test_send_ahead_421);
   g_test_add_func ("/smtp-session/crlf-body", test_crlf_body);
