@@ -101,7 +101,7 @@ start (Fixture    *f,
   g_assert_no_error (error);
   f->queue = gw_queue_new (queue, &error);
   g_assert_no_error (error);
-  f->intake = gw_intake_new (f->config, f->profiles, f->plugins, f->queue, NULL, NULL, &error);
+  f->intake = gw_intake_new (f->config, f->profiles, f->plugins, f->queue, NULL, &error);
   g_assert_no_error (error);
 }
 

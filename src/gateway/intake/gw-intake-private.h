@@ -15,7 +15,6 @@ struct _GwIntake {
   GwPluginLoader    *plugins;
   GwQueue           *queue;
   GwAttachmentLinks *links;        /* NULL without the HTTP server */
-  GwDispatcher      *dispatcher;   /* NULL in tests of the intake alone */
   GwRouter          *router;
   GwQuota           *quota;
   GwAliases         *aliases;      /* local names of complete messages */

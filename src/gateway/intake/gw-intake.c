@@ -26,7 +26,6 @@ gw_intake_finalize (GObject *object)
   g_clear_object (&self->plugins);
   g_clear_object (&self->queue);
   g_clear_object (&self->links);
-  g_clear_object (&self->dispatcher);
   g_clear_object (&self->router);
   g_clear_object (&self->quota);
   g_clear_object (&self->aliases);
@@ -50,7 +49,6 @@ gw_intake_new (GwConfig          *config,
                GwPluginLoader    *plugins,
                GwQueue           *queue,
                GwAttachmentLinks *links,
-               GwDispatcher      *dispatcher,
                GError           **error)
 {
   g_autoptr(GwIntake) self = g_object_new (GW_TYPE_INTAKE, NULL);
@@ -61,7 +59,6 @@ gw_intake_new (GwConfig          *config,
   self->plugins = g_object_ref (plugins);
   self->queue = g_object_ref (queue);
   self->links = links != NULL ? g_object_ref (links) : NULL;
-  self->dispatcher = dispatcher != NULL ? g_object_ref (dispatcher) : NULL;
   self->quota = gw_quota_new (gw_config_get_max_queued_deliveries (config),
                               gw_config_get_max_stored_bytes (config),
                               gw_config_get_max_sends_per_minute (config));
@@ -206,8 +203,6 @@ committed_cb (GObject      *source,
   /* A repeated idempotency key stored nothing: nothing was accepted. */
   if (g_str_equal (id, request->delivery_id))
     count_accepted (request->accepted);
-  if (self->dispatcher != NULL)
-    gw_dispatcher_wake (self->dispatcher);
   g_task_return_pointer (task, g_steal_pointer (&id), g_free);
 }
 

@@ -36,7 +36,6 @@
 #include "gw-attachment-links.h"
 #include "gw-caller.h"
 #include "gw-config.h"
-#include "gw-dispatcher.h"
 #include "gw-message-request.h"
 #include "gw-notification.h"
 #include "gw-plugin-loader.h"
@@ -53,14 +52,14 @@ G_DECLARE_FINAL_TYPE (GwIntake, gw_intake, GW, INTAKE, GObject)
 /*
  * Opens the routing rules (CONFIG_DIR/routes.json) and takes the quotas
  * from @config. @links (nullable): the attachment spool, when the HTTP
- * server runs. @dispatcher (nullable): woken after each commit.
+ * server runs. (The dispatcher learns of what is queued from the queue's
+ * "work-queued".)
  */
 GwIntake  *gw_intake_new              (GwConfig          *config,
                                        GwProfileStore    *profiles,
                                        GwPluginLoader    *plugins,
                                        GwQueue           *queue,
                                        GwAttachmentLinks *links,
-                                       GwDispatcher      *dispatcher,
                                        GError           **error);
 /* (transfer none) The routing rules, for the doors that read and set them. */
 GwRouter  *gw_intake_get_router       (GwIntake          *self);

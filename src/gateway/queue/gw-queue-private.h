@@ -55,7 +55,7 @@ struct _GwQueue {
   GwCheckpointer *checkpointer; /* NULL: SQLite checkpoints in the writer's commits */
   GwQueueInbox  ops;          /* operations for the writer thread */
   GThread      *thread;
-  GMainContext *context;       /* where delivery-changed is emitted */
+  GMainContext *context;       /* where results return and the signals are emitted */
   gboolean      synchronous_full;  /* the writer's setting: FULL (as opened), or NORMAL */
   gboolean      unsynced;      /* a NORMAL commit is not flushed to disk yet */
   gint64        unsynced_since; /* monotonic µs of the first such commit */

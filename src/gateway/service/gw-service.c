@@ -522,8 +522,7 @@ gw_service_new (GwConfig   *config,
     g_warning ("Cannot record that the trusted keys are scoped: %s", migrate_error->message);
   gw_dispatcher_set_untrusted_store (self->dispatcher, self->untrusted);
   gw_dispatcher_set_log_days (self->dispatcher, gw_config_get_log_days (config));
-  self->intake = gw_intake_new (config, self->profiles, self->plugins, self->queue, self->links,
-                                self->dispatcher, error);
+  self->intake = gw_intake_new (config, self->profiles, self->plugins, self->queue, self->links, error);
   if (self->intake == NULL)
     return NULL;
 
